@@ -1,0 +1,32 @@
+import { SwitchboardError } from "../errors.js";
+
+/**
+ * An agent answered something that is not a {@link Reply}: the runtime cannot send it.
+ * Not retryable: the same code will answer the same way; the turn dead-letters with this
+ * message as its visible reason.
+ */
+export class InvalidReplyError extends SwitchboardError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("invalid_agent_reply", message, options);
+  }
+}
+
+/**
+ * The FAQ agent's knowledge could not be read or holds no questions. Thrown when the agent
+ * is created, so a bad path fails at startup rather than on the first customer message.
+ */
+export class KnowledgeError extends SwitchboardError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("invalid_knowledge", message, options);
+  }
+}
+
+/**
+ * The language model gave no usable answer (empty text, no handoff). Retryable: models
+ * are not deterministic, and the runtime's backoff may get a real answer next time.
+ */
+export class EmptyModelReplyError extends SwitchboardError {
+  constructor(message: string) {
+    super("empty_model_reply", message, { isRetryable: true });
+  }
+}

@@ -1,0 +1,118 @@
+import { InvalidReplyError } from "./agent-errors.js";
+import type { Reply, ReplyMedia } from "./types.js";
+
+/**
+ * Checks what an agent returned and turns it into a {@link Reply}: a bare string becomes
+ * `{ text }`; `skip` wins over anything else in the object. Agents are user code, so this runs on every answer; anything unusable throws
+ * {@link InvalidReplyError} naming the problem instead of sending something half-formed.
+ */
+export function normalizeReply(answer: unknown): Reply {
+  const value = typeof answer === "string" ? { text: answer } : answer;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidReplyError(
+      `An agent must answer a string or a reply object ({ text }, { handoff }, { skip }); got ${describe(value)}.`,
+    );
+  }
+  const record = value as Record<string, unknown>;
+  if (record.skip === true) {
+    return typeof record.reason === "string"
+      ? { skip: true, reason: record.reason }
+      : { skip: true };
+  }
+  if (record.handoff !== undefined) {
+    const handoff = record.handoff as Record<string, unknown> | null;
+    const reason = typeof handoff === "object" && handoff !== null ? handoff.reason : undefined;
+    if (typeof reason !== "string" || reason.trim() === "") {
+      throw new InvalidReplyError('A handoff reply needs a reason: { handoff: { reason: "…" } }.');
+    }
+    const text = optionalString(record.text, "text");
+    return text === undefined || text.trim() === ""
+      ? { handoff: { reason } }
+      : { handoff: { reason }, text };
+  }
+
+  const reply: {
+    text?: string;
+    media?: ReplyMedia[];
+    template?: { contentSid: string; variables?: Record<string, string> };
+  } = {};
+  const text = optionalString(record.text, "text");
+  if (text !== undefined && text.trim() !== "") reply.text = text;
+  if (record.media !== undefined) {
+    if (!Array.isArray(record.media)) throw new InvalidReplyError("Reply media must be an array.");
+    const media = record.media.map(normalizeMedia);
+    if (media.length > 0) reply.media = media;
+  }
+  if (record.template !== undefined) reply.template = normalizeTemplate(record.template);
+  if (reply.text === undefined && reply.media === undefined && reply.template === undefined) {
+    throw new InvalidReplyError(
+      "A reply needs non-empty text, media or a template; answer { skip: true } to send nothing.",
+    );
+  }
+  return reply;
+}
+
+function normalizeMedia(value: unknown, position: number): ReplyMedia {
+  const media = (typeof value === "object" && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  const contentType = optionalString(media.contentType, `media[${position}].contentType`);
+  const filename = optionalString(media.filename, `media[${position}].filename`);
+  const extras = {
+    ...(filename === undefined ? {} : { filename }),
+  };
+  if (typeof media.url === "string") {
+    // Twilio fetches the media itself, so only a public http(s) URL can work.
+    if (!/^https?:$/.test(URL.parse(media.url)?.protocol ?? "")) {
+      throw new InvalidReplyError(`Reply media[${position}].url is not an http(s) URL.`);
+    }
+    return { url: media.url, ...extras, ...(contentType === undefined ? {} : { contentType }) };
+  }
+  if (media.data instanceof Uint8Array) {
+    if (contentType === undefined) {
+      throw new InvalidReplyError(`Reply media[${position}] has data but no contentType.`);
+    }
+    return { data: media.data, contentType, ...extras };
+  }
+  throw new InvalidReplyError(`Reply media[${position}] needs a url or data (Uint8Array).`);
+}
+
+function normalizeTemplate(value: unknown): {
+  contentSid: string;
+  variables?: Record<string, string>;
+} {
+  const template = (typeof value === "object" && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof template.contentSid !== "string" || !/^HX[0-9a-fA-F]{32}$/.test(template.contentSid)) {
+    throw new InvalidReplyError(
+      "Reply template.contentSid must be a Content SID (HX followed by 32 hex digits).",
+    );
+  }
+  if (template.variables === undefined) return { contentSid: template.contentSid };
+  if (typeof template.variables !== "object" || template.variables === null) {
+    throw new InvalidReplyError("Reply template.variables must be an object of strings.");
+  }
+  const variables: Record<string, string> = {};
+  for (const [key, variable] of Object.entries(template.variables)) {
+    if (typeof variable !== "string") {
+      throw new InvalidReplyError(`Reply template variable "${key}" must be a string.`);
+    }
+    variables[key] = variable;
+  }
+  return { contentSid: template.contentSid, variables };
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw new InvalidReplyError(`Reply ${name} must be a string.`);
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}

@@ -1,0 +1,35 @@
+import type { ModelMessage } from "ai";
+import type { HistoryMessage, InboundMedia, Turn } from "./types.js";
+
+/**
+ * The conversation as chat messages for a language model: the customer is the `user`, this
+ * agent and human staff are the `assistant` (staff lines marked, so the model knows a
+ * person already answered). Consecutive messages of one side are merged, since several
+ * providers reject two user messages in a row; the turn comes last as a user message.
+ * History entries that belong to the turn itself are dropped, should the caller pass them.
+ */
+export function toModelMessages(history: readonly HistoryMessage[], turn: Turn): ModelMessage[] {
+  const turnSids = new Set(turn.messages.map((message) => message.messageSid));
+  const lines: { role: "user" | "assistant"; text: string }[] = [];
+  const push = (role: "user" | "assistant", text: string) => {
+    if (text === "") return;
+    const last = lines.at(-1);
+    if (last?.role === role) last.text = `${last.text}\n\n${text}`;
+    else lines.push({ role, text });
+  };
+  for (const message of history) {
+    if (message.messageSid !== undefined && turnSids.has(message.messageSid)) continue;
+    const text = withMediaNote(message.text, message.media ?? []);
+    if (message.role === "customer") push("user", text);
+    else push("assistant", message.role === "human" ? `[staff member] ${text}` : text);
+  }
+  push("user", withMediaNote(turn.text, turn.media) || "(empty message)");
+  return lines.map((line) => ({ role: line.role, content: line.text }));
+}
+
+/** Media is described, not sent: Twilio media URLs need account credentials to fetch. */
+function withMediaNote(text: string, media: readonly InboundMedia[]): string {
+  if (media.length === 0) return text;
+  const note = `[attached: ${media.map((item) => item.filename ?? item.contentType).join(", ")}]`;
+  return text === "" ? note : `${text}\n${note}`;
+}

@@ -1,0 +1,175 @@
+/**
+ * The agent boundary: what switchboard hands an agent for one turn of a conversation, and
+ * what the agent may answer. These types are the specification the runtime, the mailbox
+ * and every agent adapter rely on; they know nothing of Twilio's wire format or of storage.
+ *
+ * One turn = one call to {@link Agent.respond}. Within a conversation turns arrive strictly
+ * one at a time and in message order; different conversations call the same agent in
+ * parallel, so an agent must not keep per-conversation state in memory between calls (the
+ * history is given to it instead).
+ */
+
+/** The channel a customer writes on. Chat is web chat (an identity, no phone binding). */
+export type Channel = "sms" | "whatsapp" | "chat";
+
+/**
+ * A piece of media attached to a customer message. Twilio stores inbound media itself;
+ * `url` is present only when the runtime has resolved a fetchable link for it.
+ */
+export interface InboundMedia {
+  /** Twilio's media id (`ME…`), when known. */
+  sid?: string;
+  /** IANA media type, e.g. `image/jpeg`. */
+  contentType: string;
+  filename?: string;
+  /** Size in bytes, when known. */
+  size?: number;
+  /** A link the agent can fetch; may need the account's credentials. */
+  url?: string;
+}
+
+/** One customer message that belongs to the current turn. */
+export interface TurnMessage {
+  /** Twilio's message id (`IM…`); unique and stable across webhook retries. */
+  messageSid: string;
+  /** The message's position in the conversation (Twilio `Index`); turns follow it. */
+  index: number;
+  /** The text of the message; `""` when the customer sent only media. */
+  body: string;
+  media: readonly InboundMedia[];
+  /** When Twilio created the message. */
+  dateCreated: Date;
+  /** The message's JSON attributes, parsed; `{}` when none. */
+  attributes?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What the customer said in this turn. Usually one message; a burst policy may gather
+ * several messages sent in quick succession into one turn so the agent answers them once.
+ */
+export interface Turn {
+  conversationSid: string;
+  /** The customer messages of this turn, in `index` order; never empty. */
+  messages: readonly TurnMessage[];
+  /** The messages' bodies joined with `"\n"` (empty bodies left out): what to answer. */
+  text: string;
+  channel: Channel;
+  /**
+   * Who wrote: the customer's address as Twilio reports it as `Author` — a phone number
+   * (`+15551230001`), a WhatsApp address (`whatsapp:+15551230001`) or a chat identity.
+   * Treat it as personal data: do not log it in full.
+   */
+  author: string;
+  /** The customer's participant id (`MB…`), when known. */
+  participantSid?: string;
+  /** All media of all messages of the turn, in order. */
+  media: readonly InboundMedia[];
+}
+
+/**
+ * Who wrote a message in the history, seen from the business:
+ * - `customer` — the person the agent talks to;
+ * - `agent` — this switchboard's agent (its earlier replies);
+ * - `human` — a person answering for the business (an operator after a handoff).
+ */
+export type HistoryRole = "customer" | "agent" | "human";
+
+/** One earlier message of the conversation, as recorded by the mailbox. */
+export interface HistoryMessage {
+  role: HistoryRole;
+  /** The text as sent or received; `""` for media-only messages. */
+  text: string;
+  /** When the message was created. */
+  dateCreated: Date;
+  /** Twilio's message id, when the message reached Twilio. */
+  messageSid?: string;
+  /** The Twilio `Author` of the message, when known. */
+  author?: string;
+  media?: readonly InboundMedia[];
+}
+
+/** What the agent may know about the conversation as a whole. */
+export interface ConversationInfo {
+  /** Twilio's conversation id (`CH…`). */
+  sid: string;
+  channel: Channel;
+  /** The customer's address or chat identity (same form as {@link Turn.author}). */
+  customer: string;
+  friendlyName?: string;
+  /** The conversation's JSON attributes, parsed. */
+  attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * When the customer last wrote. On WhatsApp a free-form reply is only allowed within
+   * 24 hours of it; outside that window the runtime sends the configured template.
+   */
+  lastInboundAt?: Date;
+}
+
+/** Everything besides the turn that an agent receives. */
+export interface AgentContext {
+  /**
+   * Earlier messages of this conversation, oldest first, bounded by the runtime (the
+   * turn's own messages are not included). Agents may bound it further.
+   */
+  history: readonly HistoryMessage[];
+  conversation: ConversationInfo;
+  /**
+   * Aborted when the turn's lease is lost or the service shuts down. Pass it to every
+   * network call: a reply produced after the abort is discarded, never sent.
+   */
+  signal: AbortSignal;
+}
+
+/** Media to send: a public URL Twilio can fetch, or bytes the runtime uploads first. */
+export type ReplyMedia =
+  | { url: string; contentType?: string; filename?: string }
+  | { data: Uint8Array; contentType: string; filename?: string };
+
+/**
+ * A Twilio Content template (`HX…`) with its variables (`{ "1": "Ada" }`). Required on
+ * WhatsApp outside the 24-hour window; when present, Twilio ignores text and media.
+ */
+export interface ReplyTemplate {
+  contentSid: string;
+  variables?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A message back to the customer. At least one of `text`, `media`, `template` is set.
+ * `text` may be markdown: it is turned into the channel's formatting (plain text for SMS,
+ * WhatsApp's `*bold*` style, unchanged for chat) and split at the channel's limit, never
+ * truncated.
+ */
+export interface MessageReply {
+  text?: string;
+  media?: readonly ReplyMedia[];
+  template?: ReplyTemplate;
+}
+
+/**
+ * Hand the conversation to a human: no agent turns run until an operator hands it back;
+ * customer messages are still recorded. `text`, when given, is sent first (e.g. "A person
+ * will answer you shortly").
+ */
+export interface HandoffReply {
+  handoff: { reason: string };
+  text?: string;
+}
+
+/** Answer nothing this turn (e.g. the message needs no answer). The turn still completes. */
+export interface SkipReply {
+  skip: true;
+  reason?: string;
+}
+
+/** An agent's answer to one turn. */
+export type Reply = MessageReply | HandoffReply | SkipReply;
+
+/**
+ * The one interface every agent implements. `respond` is called once per turn; it may
+ * throw (the runtime retries the turn with backoff, then dead-letters it) and must honour
+ * `context.signal`.
+ */
+export interface Agent {
+  respond(turn: Turn, context: AgentContext): Promise<Reply>;
+}

@@ -1,0 +1,144 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { EmulatorRestError, RejectedActionError, twilioErrorResponse } from "./rest-error.js";
+import { Router } from "./router.js";
+import { twilioErrors } from "./twilio-errors.js";
+import type { EmulatorPreHook, EmulatorRequest, EmulatorResponse, EmulatorRoute } from "./types.js";
+
+/** Larger than any Twilio REST body; media uploads (up to 150 MB on Twilio) are capped here too. */
+const maximumBodyBytes = 160 * 1024 * 1024;
+
+/** Paths under this prefix are the emulator's own control API and skip Basic auth. */
+export const controlPrefix = "/_emulator/";
+
+export interface EmulatorServerOptions {
+  accountSid: string;
+  /** Decides whether an `Authorization` header is valid for the emulated account. */
+  authenticate: (authorization: string | undefined) => boolean;
+}
+
+/** The emulator's HTTP server: auth, pre-hooks, routing and Twilio-shaped errors. */
+export class EmulatorServer {
+  readonly #router = new Router();
+  readonly #preHooks: EmulatorPreHook[] = [];
+  readonly #options: EmulatorServerOptions;
+  readonly #server: Server;
+
+  constructor(options: EmulatorServerOptions) {
+    this.#options = options;
+    this.#server = createServer((incoming, outgoing) => {
+      this.#handle(incoming, outgoing).catch(() => {
+        if (!outgoing.headersSent) outgoing.writeHead(500);
+        outgoing.end();
+      });
+    });
+  }
+
+  /** Adds routes; later modules (content, media, control) mount here without editing the router. */
+  mount(routes: readonly EmulatorRoute[]): void {
+    this.#router.mount(routes);
+  }
+
+  /** Adds a hook run after auth and before routing (REST fault injection). */
+  addPreHook(hook: EmulatorPreHook): () => void {
+    this.#preHooks.push(hook);
+    return () => {
+      const index = this.#preHooks.indexOf(hook);
+      if (index >= 0) this.#preHooks.splice(index, 1);
+    };
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    return this.#server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    let response: EmulatorResponse;
+    try {
+      const request = await readRequest(incoming, this.#options.accountSid);
+      response = await this.#respond(request);
+    } catch (error) {
+      response = errorToResponse(error);
+    }
+    send(outgoing, response);
+  }
+
+  async #respond(request: EmulatorRequest): Promise<EmulatorResponse> {
+    const match = this.#router.match(request.method, request.path);
+    const isPublic = match.kind === "found" && match.route.public === true;
+    if (!isPublic && !request.path.startsWith(controlPrefix)) {
+      const authorization = request.headers.authorization;
+      if (!this.#options.authenticate(authorization)) {
+        const response = twilioErrors.authenticate().toResponse();
+        return { ...response, headers: { "WWW-Authenticate": 'Basic realm="Twilio API"' } };
+      }
+    }
+    for (const hook of this.#preHooks) {
+      const answer = await hook(request);
+      if (answer) return answer;
+    }
+    if (match.kind === "none") throw twilioErrors.notFound(request.path);
+    if (match.kind === "wrong-method") throw twilioErrors.methodNotAllowed(request.method);
+    return await match.route.handler({ ...request, params: match.params });
+  }
+}
+
+function errorToResponse(error: unknown): EmulatorResponse {
+  if (error instanceof EmulatorRestError) return error.toResponse();
+  if (error instanceof RejectedActionError) return error.response;
+  return twilioErrorResponse(500, 20500, "An internal server error has occurred");
+}
+
+async function readRequest(
+  incoming: IncomingMessage,
+  accountSid: string,
+): Promise<EmulatorRequest> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maximumBodyBytes) throw twilioErrors.bodyTooLarge();
+    chunks.push(chunk);
+  }
+  const rawBody = Buffer.concat(chunks);
+  const url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? "localhost"}`);
+  const contentType = incoming.headers["content-type"] ?? "";
+  const form = contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")
+    ? new URLSearchParams(rawBody.toString("utf8"))
+    : new URLSearchParams();
+  return {
+    method: (incoming.method ?? "GET").toUpperCase(),
+    url,
+    path: url.pathname,
+    query: url.searchParams,
+    form,
+    headers: incoming.headers,
+    rawBody,
+    params: {},
+    accountSid,
+  };
+}
+
+function send(outgoing: ServerResponse, response: EmulatorResponse): void {
+  const headers: Record<string, string> = { ...response.headers };
+  let payload: Buffer | string | undefined;
+  if (Buffer.isBuffer(response.body)) payload = response.body;
+  else if (response.body !== undefined) {
+    payload = JSON.stringify(response.body);
+    headers["Content-Type"] ??= "application/json; charset=utf-8";
+  }
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(payload);
+}

@@ -1,0 +1,393 @@
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveRoutes } from "../content/serve-routes.js";
+import { createInspectorRoutes, inspectorStreamPath } from "./inspector-routes.js";
+import type { InspectorState, RestJson } from "./inspector-state.js";
+import { createInspectorStream } from "./inspector-stream.js";
+
+const accountSid = "AC5f0c1d2e3a4b5c6d7e8f901234567890";
+const serviceSid = "IS8a9b0c1d2e3f4a5b6c7d8e9f01234567";
+const hostile = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>";
+
+const sid = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(32, "0")}`;
+const at = (minute: number) => new Date(Date.UTC(2026, 0, 2, 9, minute, 0)).toISOString();
+
+function message(conversation: number, index: number, fields: Partial<RestJson>): RestJson {
+  return {
+    sid: sid("IM", conversation * 100 + index),
+    conversation_sid: sid("CH", conversation),
+    index,
+    body: null,
+    media: null,
+    attributes: "{}",
+    date_created: at(index + conversation),
+    content_sid: null,
+    delivery: null,
+    ...fields,
+  };
+}
+
+function fixture(): InspectorState {
+  const smsCustomer = {
+    sid: sid("MB", 1),
+    identity: null,
+    messaging_binding: { type: "sms", address: "+15551230001", proxy_address: "+15005550006" },
+  };
+  const agent = { sid: sid("MB", 2), identity: "agent", messaging_binding: null };
+  const waCustomer = {
+    sid: sid("MB", 3),
+    identity: null,
+    messaging_binding: {
+      type: "whatsapp",
+      address: "whatsapp:+15551230002",
+      proxy_address: "whatsapp:+14155238886",
+    },
+  };
+  return {
+    accountSid,
+    serviceSid,
+    numbers: { sms: "+15005550006", whatsapp: "whatsapp:+14155238886" },
+    conversations: [
+      {
+        conversation: {
+          sid: sid("CH", 1),
+          friendly_name: "Order #1042 — Maya",
+          unique_name: null,
+          state: "active",
+          date_created: at(0),
+          date_updated: at(5),
+        },
+        participants: [smsCustomer, agent],
+        messages: [
+          message(1, 0, {
+            author: "+15551230001",
+            participant_sid: smsCustomer.sid,
+            body: "Hi, is my order on its way?",
+          }),
+          message(1, 1, {
+            author: "agent",
+            participant_sid: agent.sid,
+            body: "Yes! It shipped this morning and should arrive tomorrow.",
+            delivery: {
+              total: 1,
+              sent: "all",
+              delivered: "all",
+              read: "none",
+              failed: "none",
+              undelivered: "none",
+            },
+          }),
+          message(1, 2, {
+            author: "+15551230001",
+            participant_sid: smsCustomer.sid,
+            body: hostile,
+          }),
+          message(1, 3, {
+            author: "+15551230001",
+            participant_sid: smsCustomer.sid,
+            media: [
+              {
+                sid: sid("ME", 1),
+                size: 42056,
+                content_type: "image/jpeg",
+                filename: "receipt.jpg",
+              },
+            ],
+          }),
+        ],
+      },
+      {
+        conversation: {
+          sid: sid("CH", 2),
+          friendly_name: `<b>${hostile}</b>`,
+          unique_name: "wa-support",
+          state: "closed",
+          date_created: at(0),
+          date_updated: at(1),
+        },
+        participants: [waCustomer],
+        messages: [
+          message(2, 0, {
+            author: "system",
+            participant_sid: null,
+            body: "Your appointment is tomorrow at 10:00.",
+            content_sid: sid("HX", 1),
+          }),
+        ],
+      },
+    ],
+    devices: {
+      "+15551230001": [
+        {
+          body: "Yes! It shipped this morning and should arrive tomorrow.",
+          media: [],
+          from: "+15005550006",
+          dateCreated: at(3),
+          status: "delivered",
+        },
+      ],
+      "whatsapp:+15551230002": [
+        {
+          body: hostile,
+          media: [
+            { filename: "javascript-link", content_type: "text/plain", url: "javascript:alert(1)" },
+          ],
+          from: "whatsapp:+14155238886",
+          dateCreated: at(2),
+          status: "read",
+        },
+      ],
+    },
+    webhooks: [
+      {
+        url: "http://127.0.0.1:3000/twilio/webhook",
+        event: "onMessageAdded",
+        status: 200,
+        attempts: 1,
+        ms: 12,
+        at: at(1),
+      },
+      {
+        url: "http://127.0.0.1:3000/twilio/webhook",
+        event: "onMessageAdded",
+        status: 500,
+        attempts: 3,
+        ms: 31,
+        at: at(2),
+      },
+      {
+        url: "http://127.0.0.1:3000/twilio/webhook",
+        event: "onConversationStateUpdated",
+        status: null,
+        attempts: 2,
+        ms: 5000,
+        at: at(3),
+      },
+      {
+        url: "http://127.0.0.1:3000/twilio/webhook",
+        event: "onParticipantAdded",
+        status: 429,
+        attempts: 1,
+        ms: 8,
+        at: at(4),
+      },
+    ],
+  };
+}
+
+/** A fixture state server: the page, `/_emulator/state`, and (optionally) the SSE stream. */
+async function serve(options: { stream: boolean }) {
+  let state = fixture();
+  const listeners = new Set<() => void>();
+  const stream = createInspectorStream({
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  const served = await serveRoutes(createInspectorRoutes({ getState: () => state, pollMs: 100 }), {
+    accountSid,
+    fallback: (request, response) => {
+      if (!options.stream || request.url !== inspectorStreamPath) return false;
+      stream(request, response);
+      return true;
+    },
+  });
+  return {
+    served,
+    listeners,
+    update(change: (state: InspectorState) => void) {
+      state = structuredClone(state);
+      change(state);
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (entry) => {
+    if (entry.type() === "error") problems.push(`console: ${entry.text()}`);
+  });
+  await page.goto(`${url}/_emulator/`);
+  return { page, problems };
+}
+
+describe("inspector page in Chromium", () => {
+  it("renders the state, updates live over SSE, and shows hostile text as text", async () => {
+    const server = await serve({ stream: true });
+    const { page, problems } = await open(server.served.url);
+    try {
+      await page.locator("#live", { hasText: "Live" }).waitFor();
+      await expect(page.locator("#account-sid").textContent()).resolves.toBe(accountSid);
+      await expect(page.locator("#sms-number").textContent()).resolves.toBe("+15005550006");
+
+      // Conversations, newest activity first, with state and channel badges.
+      const conversations = page.locator("#conversations .conversation");
+      await expect(conversations.count()).resolves.toBe(2);
+      const first = conversations.nth(0);
+      await expect(first.locator(".name").textContent()).resolves.toBe("Order #1042 — Maya");
+      await expect(first.locator(".badge").allTextContents()).resolves.toEqual([
+        "active",
+        "Chat",
+        "SMS",
+      ]);
+      const second = conversations.nth(1);
+      await expect(second.locator(".name").textContent()).resolves.toBe(`<b>${hostile}</b>`);
+      await expect(second.locator(".badge").allTextContents()).resolves.toEqual([
+        "closed",
+        "WhatsApp",
+      ]);
+
+      // The selected conversation: participants and messages with authors.
+      const detail = page.locator("#detail");
+      await expect(detail.locator(".participant .who").allTextContents()).resolves.toEqual([
+        "+15551230001",
+        "agent",
+      ]);
+      await expect(detail.locator(".message .author").allTextContents()).resolves.toEqual([
+        "+15551230001",
+        "agent",
+        "+15551230001",
+        "+15551230001",
+      ]);
+      await expect(detail.locator(".message.outbound .bubble").textContent()).resolves.toContain(
+        "It shipped this morning",
+      );
+      await expect(detail.locator(".message.outbound .badge.neutral").textContent()).resolves.toBe(
+        "delivered",
+      );
+      await expect(
+        detail.locator(".message").nth(2).locator(".bubble").textContent(),
+      ).resolves.toBe(hostile);
+      await expect(detail.locator(".media").textContent()).resolves.toBe(
+        "receipt.jpg · image/jpeg",
+      );
+
+      // Device inboxes and the webhook log, newest first, with status colours.
+      await expect(page.locator("#devices .device").count()).resolves.toBe(2);
+      await expect(
+        page.locator('#devices [data-address="whatsapp:+15551230002"] .body').textContent(),
+      ).resolves.toBe(hostile);
+      const statuses = page.locator("#webhook-rows .status");
+      await expect(statuses.allTextContents()).resolves.toEqual(["429", "no answer", "500", "200"]);
+      await expect(
+        statuses.evaluateAll((nodes) => nodes.map((node) => node.className)),
+      ).resolves.toEqual(["status warn", "status bad", "status bad", "status ok"]);
+
+      // Hostile text never became markup: no <img>/<b> elements, no script ran, and the
+      // javascript: media URL was not turned into a link.
+      await expect(page.locator("main img, main b, main script").count()).resolves.toBe(0);
+      await expect(
+        page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+      ).resolves.toBeUndefined();
+      await expect(page.locator('a[href^="javascript"]').count()).resolves.toBe(0);
+
+      // Select the other conversation; it stays selected across updates.
+      await second.click();
+      await page
+        .locator("#detail .message .bubble", { hasText: "appointment is tomorrow" })
+        .waitFor();
+      await expect(page.locator("#detail .badge.neutral").textContent()).resolves.toBe("template");
+
+      await page.screenshot({ path: "/tmp/inspector-closed.png" });
+      await conversations.nth(0).click();
+
+      // A new message pushed over SSE appears without a reload.
+      server.update((state) => {
+        const entry = state.conversations[0];
+        entry?.messages.push(
+          message(1, 4, {
+            author: "agent",
+            participant_sid: sid("MB", 2),
+            body: "Here is your tracking link: TRACK-77.",
+          }),
+        );
+        state.webhooks.push({
+          url: "http://127.0.0.1:3000/twilio/webhook",
+          event: "onMessageAdded",
+          status: 204,
+          attempts: 1,
+          ms: 9,
+          at: at(9),
+        });
+      });
+      await page.locator("#detail .bubble", { hasText: "TRACK-77" }).waitFor();
+      await expect(page.locator("#webhook-rows .status").first().textContent()).resolves.toBe(
+        "204",
+      );
+      await page.screenshot({ path: "/tmp/inspector.png" });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await server.served.close();
+    }
+  });
+
+  it("falls back to polling when the stream is unavailable", async () => {
+    const server = await serve({ stream: false });
+    const { page, problems } = await open(server.served.url);
+    try {
+      await page.locator("#live", { hasText: "Polling" }).waitFor();
+      server.update((state) => {
+        state.conversations.push({
+          conversation: {
+            sid: sid("CH", 3),
+            friendly_name: "Polled in",
+            state: "inactive",
+            date_updated: at(30),
+          },
+          participants: [],
+          messages: [],
+        });
+      });
+      await page.locator("#conversations .conversation .name", { hasText: "Polled in" }).waitFor();
+      await expect(
+        page
+          .locator("#conversations .conversation", { hasText: "Polled in" })
+          .locator(".badge")
+          .textContent(),
+      ).resolves.toBe("inactive");
+      // The stream's 404 is the only console error a browser reports for the fallback.
+      expect(problems.filter((problem) => !problem.includes("404"))).toEqual([]);
+    } finally {
+      await page.close();
+      await server.served.close();
+    }
+  });
+
+  it("shows empty states for an emulator with nothing in it", async () => {
+    const server = await serve({ stream: true });
+    server.update((state) => {
+      state.conversations = [];
+      state.devices = {};
+      state.webhooks = [];
+    });
+    const { page } = await open(server.served.url);
+    try {
+      await page.locator("#conversations .empty", { hasText: "No conversations yet" }).waitFor();
+      await expect(page.locator("#devices .empty").textContent()).resolves.toContain("No device");
+      await expect(page.locator("#webhook-rows").textContent()).resolves.toContain(
+        "No webhooks sent yet.",
+      );
+      await page.screenshot({ path: "/tmp/inspector-empty.png" });
+    } finally {
+      await page.close();
+      await server.served.close();
+    }
+  });
+});

@@ -1,0 +1,246 @@
+import twilio from "twilio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "../start-emulator.js";
+import {
+  exampleKeyDifferences,
+  OpenApiValidator,
+  RecordingRequestClient,
+} from "./openapi-conformance.test-support.js";
+
+/**
+ * Drives every emulated operation through the official SDK, records each raw response and
+ * validates it against Twilio's OpenAPI schema for that path, method and status.
+ */
+describe("REST conformance with Twilio's OpenAPI file", () => {
+  let emulator: Emulator;
+  let recorder: RecordingRequestClient;
+  let client: twilio.Twilio;
+  const validator = new OpenApiValidator();
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    recorder = new RecordingRequestClient(emulator.url);
+    client = twilio(emulator.accountSid, emulator.authToken, { httpClient: recorder });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it("account configuration, services and address configurations", async () => {
+    const v1 = client.conversations.v1;
+    await v1.configuration().fetch();
+    await v1.configuration().update({ defaultInactiveTimer: "PT1H", defaultClosedTimer: "P1D" });
+    await v1.configuration.webhooks().fetch();
+    await v1.configuration.webhooks().update({
+      filters: ["onMessageAdded", "onConversationAdded"],
+      postWebhookUrl: "https://example.com/hook",
+      method: "POST",
+      target: "webhook",
+    });
+    const service = await v1.services.create({ friendlyName: "Support" });
+    await v1.services.list();
+    await v1.services(service.sid).fetch();
+    await v1.services(service.sid).configuration().fetch();
+    await v1.services(service.sid).configuration().update({ reachabilityEnabled: true });
+    await v1.services(service.sid).configuration.webhooks().fetch();
+    const webhooks = await v1
+      .services(service.sid)
+      .configuration.webhooks()
+      .update({
+        preWebhookUrl: "https://example.com/pre",
+        filters: ["onMessageAdd"],
+        method: "POST",
+      });
+    expect(webhooks.filters).toEqual(["onMessageAdd"]);
+    const address = await v1.addressConfigurations.create({
+      type: "sms",
+      address: "+15017122661",
+      "autoCreation.enabled": true,
+      "autoCreation.type": "default",
+      "autoCreation.conversationServiceSid": service.sid,
+    });
+    expect(address.autoCreation).toMatchObject({
+      enabled: true,
+      conversation_service_sid: service.sid,
+    });
+    await v1.addressConfigurations.list();
+    await v1.addressConfigurations(address.sid).fetch();
+    await v1.addressConfigurations(address.sid).update({ friendlyName: "Main line" });
+    await v1.addressConfigurations(address.sid).remove();
+    await v1.services(service.sid).remove();
+  });
+
+  for (const form of ["default service", "named service"] as const) {
+    it(`conversation tree through the ${form} form`, async () => {
+      const v1 = client.conversations.v1;
+      // The service-scoped context has the same conversation tree; one type keeps calls uniform.
+      const scope = (form === "default service"
+        ? v1
+        : v1.services(emulator.serviceSid)) as unknown as typeof v1;
+      const conversation = await scope.conversations.create({
+        friendlyName: "Order 1",
+        uniqueName: `order-${form}`,
+        attributes: JSON.stringify({ order: 1 }),
+        "timers.inactive": "PT5M",
+        "timers.closed": "PT1H",
+      });
+      expect(conversation.sid).toMatch(/^CH[0-9a-f]{32}$/);
+      await scope.conversations(conversation.sid).fetch();
+      const byName = await scope.conversations(`order-${form}`).fetch();
+      expect(byName.sid).toBe(conversation.sid);
+      await scope.conversations.list({ state: "active" });
+      await scope.conversations(conversation.sid).update({ friendlyName: "Order 1 (paid)" });
+
+      const chat = await scope
+        .conversations(conversation.sid)
+        .participants.create({ identity: "agent" });
+      const sms = await scope.conversations(conversation.sid).participants.create({
+        "messagingBinding.address": `+1555000${form.length}`,
+        "messagingBinding.proxyAddress": "+15017122661",
+      });
+      await scope.conversations(conversation.sid).participants.create({
+        "messagingBinding.address": `whatsapp:+1555111${form.length}`,
+        "messagingBinding.proxyAddress": "whatsapp:+15017122661",
+      });
+      await scope.conversations(conversation.sid).participants.list();
+      await scope.conversations(conversation.sid).participants(chat.sid).fetch();
+      await scope.conversations(conversation.sid).participants("agent").fetch();
+
+      const message = await scope.conversations(conversation.sid).messages.create({
+        author: "agent",
+        body: "Hello",
+        attributes: JSON.stringify({ replyTo: 1 }),
+      });
+      expect(message.participantSid).toBe(chat.sid);
+      await scope.conversations(conversation.sid).messages.create({ body: "system note" });
+      await scope.conversations(conversation.sid).messages.list({ order: "desc" });
+      await scope.conversations(conversation.sid).messages(message.sid).fetch();
+      await scope.conversations(conversation.sid).messages(message.sid).update({ body: "Hello!" });
+      const receipts = await scope
+        .conversations(conversation.sid)
+        .messages(message.sid)
+        .deliveryReceipts.list();
+      expect(receipts).toHaveLength(2);
+      await scope
+        .conversations(conversation.sid)
+        .messages(message.sid)
+        .deliveryReceipts(receipts[0]!.sid)
+        .fetch();
+      await scope
+        .conversations(conversation.sid)
+        .participants(chat.sid)
+        .update({ lastReadMessageIndex: message.index });
+
+      const hook = await scope.conversations(conversation.sid).webhooks.create({
+        target: "webhook",
+        "configuration.url": "https://example.com/conversation-hook",
+        "configuration.filters": ["onMessageAdded"],
+        "configuration.method": "post",
+      });
+      await scope.conversations(conversation.sid).webhooks.list();
+      await scope.conversations(conversation.sid).webhooks(hook.sid).fetch();
+      await scope
+        .conversations(conversation.sid)
+        .webhooks(hook.sid)
+        .update({ "configuration.url": "https://example.com/2" });
+      await scope.conversations(conversation.sid).webhooks(hook.sid).remove();
+
+      const user = await scope.users.create({ identity: `user-${form}`, attributes: "{}" });
+      await scope.users.list();
+      await scope.users(user.sid).fetch();
+      await scope.users(`user-${form}`).fetch();
+      await scope.users(user.sid).update({ friendlyName: "User" });
+      await scope.users(user.sid).remove();
+
+      const withParticipants = await scope.conversationWithParticipants.create({
+        friendlyName: "Group",
+        participant: [JSON.stringify({ identity: "a" }), JSON.stringify({ identity: "b" })],
+      });
+      expect(withParticipants.sid).toMatch(/^CH/);
+
+      await scope.conversations(conversation.sid).messages(message.sid).remove();
+      await scope.conversations(conversation.sid).participants(sms.sid).remove();
+      await scope.conversations(conversation.sid).update({ state: "closed" });
+      await scope.conversations(conversation.sid).remove();
+    });
+  }
+
+  it("every recorded response matches the schema of its path, method and status", () => {
+    expect(recorder.exchanges.length).toBeGreaterThan(60);
+    const errors = recorder.exchanges.flatMap((exchange) => validator.errors(exchange));
+    expect(errors).toEqual([]);
+  });
+
+  it("answers with the same property names as Twilio's own examples", () => {
+    const withExamples = recorder.exchanges.filter(
+      (exchange) => validator.example(exchange) !== undefined,
+    );
+    expect(withExamples.length).toBeGreaterThan(50);
+    const differences = new Set(
+      recorder.exchanges.flatMap((exchange) => exampleKeyDifferences(validator, exchange)),
+    );
+    expect([...differences]).toEqual([]);
+  });
+
+  it("covers every emulated operation of the spec", () => {
+    const covered = new Set(
+      recorder.exchanges.map(
+        (exchange) =>
+          `${exchange.method.toUpperCase()} ${validator.templateFor(new URL(exchange.uri).pathname)}`,
+      ),
+    );
+    const expected = [
+      "GET /v1/Configuration",
+      "POST /v1/Configuration",
+      "GET /v1/Configuration/Webhooks",
+      "POST /v1/Configuration/Webhooks",
+      "POST /v1/Configuration/Addresses",
+      "GET /v1/Configuration/Addresses",
+      "GET /v1/Configuration/Addresses/{Sid}",
+      "POST /v1/Configuration/Addresses/{Sid}",
+      "DELETE /v1/Configuration/Addresses/{Sid}",
+      "POST /v1/Services",
+      "GET /v1/Services",
+      "GET /v1/Services/{Sid}",
+      "DELETE /v1/Services/{Sid}",
+      "GET /v1/Services/{ChatServiceSid}/Configuration",
+      "POST /v1/Services/{ChatServiceSid}/Configuration",
+      "GET /v1/Services/{ChatServiceSid}/Configuration/Webhooks",
+      "POST /v1/Services/{ChatServiceSid}/Configuration/Webhooks",
+    ];
+    for (const prefix of ["/v1", "/v1/Services/{ChatServiceSid}"]) {
+      const tree = [
+        ["POST", "/Conversations"],
+        ["GET", "/Conversations"],
+        ["GET", "/Conversations/{Sid}"],
+        ["POST", "/Conversations/{Sid}"],
+        ["DELETE", "/Conversations/{Sid}"],
+        ["POST", "/Conversations/{ConversationSid}/Participants"],
+        ["GET", "/Conversations/{ConversationSid}/Participants"],
+        ["GET", "/Conversations/{ConversationSid}/Participants/{Sid}"],
+        ["POST", "/Conversations/{ConversationSid}/Participants/{Sid}"],
+        ["DELETE", "/Conversations/{ConversationSid}/Participants/{Sid}"],
+        ["POST", "/Conversations/{ConversationSid}/Messages"],
+        ["GET", "/Conversations/{ConversationSid}/Messages"],
+        ["GET", "/Conversations/{ConversationSid}/Messages/{Sid}"],
+        ["POST", "/Conversations/{ConversationSid}/Messages/{Sid}"],
+        ["DELETE", "/Conversations/{ConversationSid}/Messages/{Sid}"],
+        ["GET", "/Conversations/{ConversationSid}/Messages/{MessageSid}/Receipts"],
+        ["GET", "/Conversations/{ConversationSid}/Messages/{MessageSid}/Receipts/{Sid}"],
+        ["POST", "/Conversations/{ConversationSid}/Webhooks"],
+        ["GET", "/Conversations/{ConversationSid}/Webhooks"],
+        ["GET", "/Conversations/{ConversationSid}/Webhooks/{Sid}"],
+        ["POST", "/Conversations/{ConversationSid}/Webhooks/{Sid}"],
+        ["DELETE", "/Conversations/{ConversationSid}/Webhooks/{Sid}"],
+        ["POST", "/Users"],
+        ["GET", "/Users"],
+        ["GET", "/Users/{Sid}"],
+        ["POST", "/Users/{Sid}"],
+        ["DELETE", "/Users/{Sid}"],
+        ["POST", "/ConversationWithParticipants"],
+      ];
+      for (const [method, suffix] of tree) expected.push(`${method} ${prefix}${suffix}`);
+    }
+    expect(expected.filter((operation) => !covered.has(operation))).toEqual([]);
+  });
+});

@@ -1,0 +1,124 @@
+import type { EmulatorClock } from "../clock.js";
+import { twilioErrors } from "../http/twilio-errors.js";
+import { isSid, seededSid } from "../sid.js";
+import { type EmulatorEvents, noEmulatorEvents } from "./emulator-events.js";
+import type { EmulatorLookups } from "./lookups.js";
+import type {
+  AccountConfiguration,
+  AccountWebhookConfiguration,
+  AddressConfigurationRecord,
+  ConversationRecord,
+  ServiceRecord,
+} from "./records.js";
+
+export interface EmulatorStoreOptions {
+  accountSid: string;
+  defaultServiceSid: string;
+  clock: EmulatorClock;
+}
+
+/**
+ * The emulator's in-memory state for one account. Reads live here; every change goes
+ * through the action functions (`store/*-actions.ts`) so that events fire.
+ */
+export class EmulatorStore {
+  readonly accountSid: string;
+  readonly defaultServiceSid: string;
+  readonly clock: EmulatorClock;
+  /** Replaced by the webhook module (issue 3); no-op by default. */
+  events: EmulatorEvents = noEmulatorEvents;
+  lookups: EmulatorLookups = {
+    lookupMedia: () => undefined,
+    lookupContent: () => undefined,
+  };
+  services = new Map<string, ServiceRecord>();
+  configuration!: AccountConfiguration;
+  webhooks!: AccountWebhookConfiguration;
+  addresses = new Map<string, AddressConfigurationRecord>();
+  /** Cancel functions of scheduled conversation timers, by conversation SID. */
+  readonly timers = new Map<string, () => void>();
+
+  constructor(options: EmulatorStoreOptions) {
+    this.accountSid = options.accountSid;
+    this.defaultServiceSid = options.defaultServiceSid;
+    this.clock = options.clock;
+    this.reset();
+  }
+
+  /** Back to the start state: one default service, nothing else; timers cancelled. */
+  reset(): void {
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    this.services.clear();
+    this.addresses.clear();
+    this.services.set(
+      this.defaultServiceSid,
+      createServiceRecord(
+        this.defaultServiceSid,
+        "Default Conversations Service",
+        this.clock.now(),
+      ),
+    );
+    this.configuration = {
+      defaultChatServiceSid: this.defaultServiceSid,
+      defaultMessagingServiceSid: seededSid("MG", `${this.accountSid}:messaging-service`),
+      defaultInactiveTimer: null,
+      defaultClosedTimer: null,
+    };
+    this.webhooks = {
+      method: "POST",
+      filters: [],
+      preWebhookUrl: null,
+      postWebhookUrl: null,
+      target: "webhook",
+    };
+  }
+
+  /** The service for a route: the named one, or the account's default. 404 if unknown. */
+  service(serviceSid: string | undefined): ServiceRecord {
+    const sid = serviceSid ?? this.configuration.defaultChatServiceSid;
+    const service = this.services.get(sid);
+    if (!service) throw twilioErrors.notFound(`/Services/${sid}`);
+    return service;
+  }
+
+  /** A conversation by `CH…` SID or unique name. 404 if unknown. */
+  conversation(service: ServiceRecord, sidOrUniqueName: string): ConversationRecord {
+    const found = this.findConversation(service, sidOrUniqueName);
+    if (!found) throw twilioErrors.notFound(`/Conversations/${sidOrUniqueName}`);
+    return found;
+  }
+
+  findConversation(
+    service: ServiceRecord,
+    sidOrUniqueName: string,
+  ): ConversationRecord | undefined {
+    if (isSid(sidOrUniqueName, "CH")) return service.conversations.get(sidOrUniqueName);
+    for (const conversation of service.conversations.values())
+      if (conversation.uniqueName === sidOrUniqueName) return conversation;
+    return undefined;
+  }
+
+  /** Every conversation of the account, across services. */
+  *allConversations(): Iterable<ConversationRecord> {
+    for (const service of this.services.values()) yield* service.conversations.values();
+  }
+}
+
+export function createServiceRecord(sid: string, friendlyName: string, now: number): ServiceRecord {
+  return {
+    sid,
+    friendlyName,
+    dateCreated: now,
+    dateUpdated: now,
+    configuration: {
+      defaultConversationCreatorRoleSid: seededSid("RL", `${sid}:conversation-creator`),
+      defaultConversationRoleSid: seededSid("RL", `${sid}:conversation-participant`),
+      defaultChatServiceRoleSid: seededSid("RL", `${sid}:service-user`),
+      reachabilityEnabled: false,
+    },
+    webhooks: { preWebhookUrl: null, postWebhookUrl: null, filters: [], method: "POST" },
+    conversations: new Map(),
+    users: new Map(),
+  };
+}
