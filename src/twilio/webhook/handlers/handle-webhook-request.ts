@@ -1,0 +1,107 @@
+import { ConfigError } from "../../../errors.js";
+import { maskAddress } from "../../channels/address.js";
+import {
+  WebhookParseError,
+  WebhookPayloadTooLargeError,
+  WebhookSignatureError,
+} from "../../errors.js";
+import { silentLogger, type TwilioLogger } from "../../logger.js";
+import type { WebhookEvent } from "../event-types.js";
+import { type ParseWebhookEventOptions, parseWebhookEvent } from "../parse-webhook-event.js";
+import type { WebhookInput } from "../read-request.js";
+
+/** Options every webhook handler takes. */
+export interface WebhookHandlerOptions extends ParseWebhookEventOptions {
+  /**
+   * Receives each verified event. Resolve once it is durably recorded: the 200 tells Twilio
+   * not to retry. A rejection answers 500, so Twilio retries. Keep it fast — Twilio gives
+   * up after 5 seconds — and never run the agent here.
+   */
+  onEvent: (event: WebhookEvent) => unknown;
+  logger?: TwilioLogger | undefined;
+}
+
+/** The answer to write back, independent of the HTTP framework. */
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Always empty: the reason for a refusal goes to the log, never to the caller. */
+  body: "";
+}
+
+/**
+ * The one place webhook outcomes become HTTP: 200 accepted, 403 bad signature, 400
+ * malformed, 413 oversized, 500 for a handler failure or missing configuration. Never throws.
+ */
+export async function handleWebhookRequest(
+  input: WebhookInput,
+  options: WebhookHandlerOptions,
+): Promise<WebhookResponse> {
+  const logger = options.logger ?? silentLogger;
+  let event: WebhookEvent;
+  try {
+    event = await parseWebhookEvent(input, options);
+  } catch (error) {
+    return refusal(error, logger);
+  }
+  try {
+    await options.onEvent(event);
+  } catch (error) {
+    logger.error(
+      { err: error, eventType: event.twilioEventType, conversationId: event.conversationId },
+      "webhook onEvent failed; answering 500 so Twilio retries",
+    );
+    return respond(500);
+  }
+  logger.debug(
+    {
+      eventType: event.twilioEventType,
+      conversationId: event.conversationId,
+      author:
+        "author" in event.data && event.data.author !== undefined
+          ? maskAddress(event.data.author)
+          : undefined,
+      retryCount: event.retryCount,
+    },
+    "webhook accepted",
+  );
+  return respond(200);
+}
+
+function refusal(error: unknown, logger: TwilioLogger): WebhookResponse {
+  if (error instanceof WebhookSignatureError) {
+    logger.warn(
+      { code: error.code, urlsTried: error.urlsTried, reason: error.message },
+      "webhook refused: bad signature",
+    );
+    return respond(403);
+  }
+  if (error instanceof WebhookPayloadTooLargeError) {
+    logger.warn(
+      { code: error.code, limitBytes: error.limitBytes },
+      "webhook refused: body too large",
+    );
+    // Closing the connection stops a client that keeps streaming past the limit.
+    return respond(413, { connection: "close" });
+  }
+  if (error instanceof WebhookParseError) {
+    logger.warn(
+      { code: error.code, field: error.field, reason: error.message },
+      "webhook refused: malformed",
+    );
+    return respond(400);
+  }
+  if (error instanceof ConfigError) {
+    logger.error(
+      { code: error.code, option: error.option, reason: error.message },
+      "webhook refused: misconfigured",
+    );
+    return respond(500);
+  }
+  logger.error({ err: error }, "webhook failed unexpectedly");
+  return respond(500);
+}
+
+function respond(status: number, headers: Record<string, string> = {}): WebhookResponse {
+  return { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers }, body: "" };
+}
