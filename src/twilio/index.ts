@@ -1,0 +1,115 @@
+/**
+ * The Twilio boundary's public surface: errors, configuration, address and channel rules,
+ * webhook verification and parsing, and request handlers for Node, Express, Fastify and
+ * Fetch. No agents and no storage live here.
+ */
+
+export {
+  type Channel,
+  channelOfAddress,
+  channelOfMessagingBinding,
+  channelOfWebhookMessage,
+  type MessagingBinding,
+  maskAddress,
+  normalizePhoneNumber,
+  toWhatsAppAddress,
+} from "./channels/address.js";
+export { markdownToPlainText } from "./channels/markdown-to-plain-text.js";
+export { markdownToWhatsApp } from "./channels/markdown-to-whatsapp.js";
+export {
+  CHAT_BODY_BYTES,
+  isWhatsAppWindowOpen,
+  type ShapedReply,
+  type ShapeOptions,
+  SMS_BODY_LIMIT,
+  shapeForChannel,
+  WHATSAPP_WINDOW_MS,
+} from "./channels/shape-for-channel.js";
+export { type SmsSegments, smsSegments } from "./channels/sms-segments.js";
+export { type SplitMessageOptions, splitMessage } from "./channels/split-message.js";
+export {
+  configFromEnv,
+  type TwilioProviderOptions,
+  twilioEnvironmentVariables,
+  type UncheckedTwilioOptions,
+  validateTwilioOptions,
+} from "./config.js";
+export {
+  parseRetryAfter,
+  type TwilioErrorCodeInfo,
+  type TwilioErrorContext,
+  toSwitchboardError,
+  twilioErrorCodes,
+} from "./error-codes.js";
+export {
+  AddressInUseError,
+  type AmbiguousSendAttempt,
+  AmbiguousSendError,
+  CircuitOpenError,
+  ConversationClosedError,
+  IdentityInUseError,
+  InvalidAddressError,
+  InvalidCredentialsError,
+  NotFoundError,
+  RateLimitedError,
+  ServiceNotFoundError,
+  StreamOverflowError,
+  TwilioApiError,
+  TwilioError,
+  type TwilioErrorOptions,
+  UniqueNameTakenError,
+  WebhookParseError,
+  WebhookPayloadTooLargeError,
+  WebhookSignatureError,
+} from "./errors.js";
+export type { LogMethod, TwilioLogger } from "./logger.js";
+export {
+  type ConversationData,
+  type ConversationStateData,
+  type DeliveryData,
+  type MessageData,
+  type MessageDraftData,
+  type ParticipantData,
+  type TwilioEventType,
+  twilioEventTypes,
+  type UserData,
+  type WebhookAttributes,
+  type WebhookEvent,
+  type WebhookEventDataMap,
+  type WebhookEventOf,
+  type WebhookEventPhase,
+  type WebhookEventType,
+  type WebhookMedia,
+  type WebhookMessagingBinding,
+} from "./webhook/event-types.js";
+export { createExpressWebhookMiddleware } from "./webhook/handlers/express-middleware.js";
+export {
+  createFastifyWebhookPlugin,
+  type FastifyWebhookPluginOptions,
+} from "./webhook/handlers/fastify-plugin.js";
+export { createFetchWebhookHandler } from "./webhook/handlers/fetch-handler.js";
+export {
+  handleWebhookRequest,
+  type WebhookHandlerOptions,
+  type WebhookResponse,
+} from "./webhook/handlers/handle-webhook-request.js";
+export { createNodeWebhookHandler } from "./webhook/handlers/node-handler.js";
+export {
+  type ParseWebhookEventOptions,
+  parseWebhookEvent,
+} from "./webhook/parse-webhook-event.js";
+export type { WebhookInput, WebhookRequestParts } from "./webhook/read-request.js";
+export {
+  computeBodyHash,
+  computeTwilioSignature,
+  parseSignatureSettings,
+  type SignatureAlgorithm,
+  type SignatureFailure,
+  type SignatureVerification,
+  type SignedParams,
+  signatureHeader,
+  signatureSettingsHeader,
+  type VerifyTwilioSignatureInput,
+  verifyTwilioSignature,
+} from "./webhook/verify-signature.js";
+export { webhookEventFromParams } from "./webhook/webhook-event-from-params.js";
