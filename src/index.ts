@@ -7,6 +7,42 @@
 
 export * from "./agents/index.js";
 export { ConfigError, SwitchboardError } from "./errors.js";
+export {
+  type CompletedTurn,
+  type CompleteOptions,
+  type ConversationRecord,
+  type ConversationState,
+  type DeadLetter,
+  type FailOutcome,
+  type GarbageCollected,
+  type HistoryEntry,
+  type InboundMessage,
+  type InboundStatus,
+  type IngestResult,
+  type Lease,
+  type LeasedMessage,
+  LeaseLostError,
+  type MailboxChannel,
+  MailboxClosedError,
+  MailboxInputError,
+  type MailboxMedia,
+  MailboxOpenError,
+  type MailboxOptions,
+  type MailboxStore,
+  type MessageRole,
+  mailboxLimits,
+  minimumDedupeRetentionMs,
+  type OutboundReply,
+  type OutboxItem,
+  type OutboxResult,
+  type OutboxStatus,
+  replyIdFor,
+  type SqliteMailboxOptions,
+  type StoredInboundMessage,
+  sqliteMailbox,
+  type TurnPolicy,
+  type WorkNotice,
+} from "./mailbox/index.js";
 // `Channel` is declared identically by agents (which may not import Twilio) and twilio;
 // naming one explicitly settles the ambiguity of the two star exports.
 export type { Channel } from "./twilio/index.js";

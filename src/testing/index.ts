@@ -9,6 +9,15 @@ export {
   signedWebhookRequest,
   webhookFixture,
 } from "../twilio/webhook/webhook-fixtures.js";
+// The contract suite is written with vitest (an optional peer dependency of the test kit).
+export {
+  createManualClock,
+  describeMailboxContract,
+  inboundMessage,
+  type MailboxContractFactory,
+  type MailboxContractHarness,
+  type ManualClock,
+} from "./mailbox-contract.js";
 export {
   type RecordedCall,
   type RecordingAgent,

@@ -1,0 +1,429 @@
+/**
+ * The mailbox contract: durable storage and scheduling between the webhook and the agent.
+ *
+ * This file is the specification every implementation (SQLite, PostgreSQL) follows and the
+ * contract suite in `switchboard/testing` checks. Nothing here is storage-specific: every
+ * method is async, times are epoch milliseconds read from the store's injectable clock, and
+ * the exclusion rules are phrased per conversation so PostgreSQL can implement them with
+ * `SELECT … FOR UPDATE SKIP LOCKED` on conversation rows and SQLite with its single writer.
+ *
+ * Lifecycle of one customer message:
+ *
+ * ```
+ * ingest ─▶ pending ─claim─▶ leased turn ─complete─▶ done + replies in the outbox
+ *                               │  └─fail─▶ backoff (conversation blocked) ─▶ … ─▶ dead letter
+ *                               └─lease expires (worker crashed)─▶ claimable again
+ * outbox: pending ─claimOutbox─▶ sending ─settleOutbox─▶ sent | pending (retry) | failed
+ * ```
+ */
+
+/** The channel a conversation reaches the customer on. */
+export type MailboxChannel = "sms" | "whatsapp" | "chat";
+
+/**
+ * Who wrote a message. Only `customer` messages start turns; `bot` (our own sends seen
+ * again through the webhook, or other automated participants) and `human` (an operator
+ * writing in the conversation) are recorded for history and never answered.
+ */
+export type MessageRole = "customer" | "bot" | "human";
+
+/** One media attachment as Twilio describes it (the bytes stay with Twilio). */
+export interface MailboxMedia {
+  sid: string;
+  contentType: string;
+  filename?: string | null;
+  size?: number | null;
+}
+
+/**
+ * A message as received from a webhook (or a catch-up listing), ready to be stored.
+ * Validated on ingest: malformed or oversized records are rejected with
+ * `MailboxInputError` and nothing is written.
+ */
+export interface InboundMessage {
+  conversationSid: string;
+  serviceSid?: string;
+  /** Twilio's message SID (`IM…`); the permanent dedupe key. */
+  messageSid: string;
+  /** Twilio's `Index`: arrival order within the conversation; may skip numbers. */
+  index: number;
+  author: string;
+  /** `null` for a media-only message. At most 64 KiB (UTF-16 code units). */
+  body: string | null;
+  media: readonly MailboxMedia[];
+  /** Parsed `Attributes` JSON; at most 16 KiB once serialised. */
+  attributes: Readonly<Record<string, unknown>>;
+  channel: MailboxChannel;
+  /** Twilio's `Source` (`SMS`, `WHATSAPP`, `SDK`, `API`, …), kept as sent. */
+  source: string;
+  participantSid?: string;
+  /** Twilio's `DateCreated`, epoch ms. */
+  dateCreated: number;
+  /**
+   * The `I-Twilio-Idempotency-Token` header. Webhook retries carry the same token, so it is a
+   * second permanent dedupe key next to `messageSid`.
+   */
+  idempotencyToken?: string;
+  /** When the webhook reached us, epoch ms (informational; scheduling uses the store clock). */
+  receivedAt: number;
+  role: MessageRole;
+  /**
+   * The customer's address on SMS/WhatsApp (`+1555…`, `whatsapp:+1555…`) or chat identity.
+   * The latest non-empty value is kept on the conversation and copied into outbox rows.
+   */
+  customerAddress?: string;
+  /** Our Twilio number / sender on SMS/WhatsApp, kept like `customerAddress`. */
+  proxyAddress?: string;
+}
+
+/** The answer of `ingest`. `duplicate`: already stored (same SID or idempotency token). */
+export type IngestResult = "accepted" | "duplicate";
+
+/**
+ * Where a stored inbound message stands:
+ * - `pending`: a customer message waiting for its turn;
+ * - `done`: answered (its turn completed);
+ * - `skipped`: an operator skipped it from a dead letter;
+ * - `history`: a bot/human message, recorded only;
+ * - `handoff`: a customer message received (or pending) while a human had the conversation.
+ */
+export type InboundStatus = "pending" | "done" | "skipped" | "history" | "handoff";
+
+/** An inbound message as stored. */
+export interface StoredInboundMessage extends InboundMessage {
+  status: InboundStatus;
+  /** When the store accepted it (store clock). The settle window counts from here. */
+  ingestedAt: number;
+}
+
+/**
+ * How a conversation's pending messages are cut into turns. Per conversation via
+ * `setPolicy`; new conversations use the store's `defaultPolicy` (default `queue`).
+ * - `queue`: one message per turn, strictly in `Index` order.
+ * - `burst`: the turn waits until `windowMs` after the first pending message was ingested,
+ *   then carries every pending message ingested in `[first, first + windowMs)` (in `Index`
+ *   order, at most 100, stopping before one that is not settled), answered together.
+ */
+export type TurnPolicy = { mode: "queue" } | { mode: "burst"; windowMs: number };
+
+/**
+ * A conversation's scheduling state:
+ * - `idle`: nothing running (it may have pending messages not yet due);
+ * - `leased`: a worker holds the turn (`leaseExpiresAt` in the future, or expired and
+ *   reclaimable);
+ * - `backoff`: the last attempt failed; blocked until `nextAttemptAt`;
+ * - `dead`: attempts exhausted; blocked until an operator retries or skips (`lastError` says why);
+ * - `handoff`: a human has it; messages are recorded, no turns run.
+ */
+export type ConversationState = "idle" | "leased" | "backoff" | "dead" | "handoff";
+
+/** One conversation's row. */
+export interface ConversationRecord {
+  conversationSid: string;
+  serviceSid: string | null;
+  /** `null` until the first message arrives (a row can be created by `setHandoff`). */
+  channel: MailboxChannel | null;
+  customerAddress: string | null;
+  proxyAddress: string | null;
+  state: ConversationState;
+  policy: TurnPolicy;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  /** Fencing token: incremented on every claim (and when a handoff takes a running turn away). */
+  leaseVersion: number;
+  nextAttemptAt: number | null;
+  /** Claims of the current turn so far; reset when a turn completes or is retried/skipped. */
+  attempts: number;
+  lastError: string | null;
+  /** Highest `Index` whose turn completed or was skipped; `null` before the first. */
+  lastProcessedIndex: number | null;
+  /** Highest `Index` recorded, any role; `null` if none. */
+  lastIndex: number | null;
+  /** `dateCreated` of the latest customer message: the WhatsApp 24-hour window starts here. */
+  lastInboundAt: number | null;
+  /** Number of customer messages waiting for a turn. */
+  pendingCount: number;
+}
+
+/** A message handed out in a lease. */
+export interface LeasedMessage extends StoredInboundMessage {
+  /**
+   * True when the message arrived after a higher `Index` was already answered (it missed the
+   * settle window). It is still delivered — never dropped — and the runtime may word the
+   * answer accordingly.
+   */
+  late: boolean;
+}
+
+/**
+ * One turn handed to one worker. Holding it means no other worker runs this conversation
+ * until the lease is completed, failed, or expires. Every write made with it is fenced by
+ * `leaseVersion`: once someone else claimed the conversation, `complete`/`fail` throw
+ * `LeaseLostError` and write nothing, and `heartbeat` answers false.
+ */
+export interface Lease {
+  conversationSid: string;
+  workerId: string;
+  leaseVersion: number;
+  /** When the lease expires unless extended by `heartbeat` (store clock). */
+  expiresAt: number;
+  /** The lease duration asked for in `claim`; `heartbeat` extends by this much. */
+  leaseMs: number;
+  /**
+   * Stable identity of the turn: the `messageSid` of its first message. A turn re-run after a
+   * crash has the same id, so its replies get the same `replyId`s.
+   */
+  turnId: string;
+  /** 1 for the first try of this turn, 2 for the first retry, … */
+  attempt: number;
+  /** The messages of this turn in `Index` order; one for `queue`, one or more for `burst`. */
+  messages: readonly LeasedMessage[];
+  conversation: ConversationRecord;
+}
+
+/** A reply the agent produced, already shaped for the channel (one row per message sent). */
+export interface OutboundReply {
+  body: string | null;
+  /** Public media URLs. */
+  media?: readonly string[];
+  /** A Content API template, e.g. WhatsApp outside the 24-hour window. */
+  template?: { contentSid: string; variables: Readonly<Record<string, string>> };
+  /** Extra message attributes; the runtime adds the reply id to them when sending. */
+  attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of `complete`. */
+export interface CompleteOptions {
+  /** Hand the conversation to a human in the same transaction (the agent asked for it). */
+  handoff?: boolean;
+}
+
+/** What `complete` wrote. */
+export interface CompletedTurn {
+  /** Reply ids in reply order; deterministic: `replyIdFor(lease.turnId, position)`. */
+  replyIds: string[];
+}
+
+/** Where a failed turn went: retried later, or dead-lettered. */
+export type FailOutcome = "backoff" | "dead";
+
+/** A conversation blocked after exhausting its attempts. */
+export interface DeadLetter {
+  conversationSid: string;
+  reason: string;
+  attempts: number;
+  /** When it was dead-lettered (store clock). */
+  deadAt: number;
+  /** The messages of the failing turn, which `skipDeadLetter` marks skipped. */
+  messageSids: string[];
+}
+
+/** Where an outbox row stands. `failed` is terminal and, like `sent`, unblocks later replies. */
+export type OutboxStatus = "pending" | "sending" | "sent" | "failed";
+
+/**
+ * One reply claimed for sending. At most one row per conversation is `sending` at a time,
+ * and reply n+1 of a conversation is never claimed before reply n is settled.
+ */
+export interface OutboxItem {
+  /** Storage id; pass the item back to `settleOutbox`. */
+  id: number;
+  /** Deterministic per turn and position; the runtime stores it in the message attributes
+   * so an ambiguous send can be checked before sending again. */
+  replyId: string;
+  conversationSid: string;
+  turnId: string;
+  position: number;
+  channel: MailboxChannel | null;
+  to: string | null;
+  from: string | null;
+  body: string | null;
+  media: readonly string[];
+  template: { contentSid: string; variables: Readonly<Record<string, string>> } | null;
+  attributes: Readonly<Record<string, unknown>>;
+  /** 1 on the first claim; above 1 the previous try may have reached Twilio. */
+  attempt: number;
+  /** The error of the previous try, if any. */
+  lastError: string | null;
+  workerId: string;
+  /** Fencing for `settleOutbox`: incremented on every claim of this row. */
+  claimVersion: number;
+  expiresAt: number;
+}
+
+/** The outcome of one send attempt. */
+export type OutboxResult =
+  | { sent: true; messageSid: string }
+  | { retryAt: number; error: string }
+  | { failed: true; error: string };
+
+/** One line of a conversation's history, inbound or outbound. */
+export type HistoryEntry =
+  | ({ direction: "inbound" } & StoredInboundMessage)
+  | {
+      direction: "outbound";
+      replyId: string;
+      turnId: string;
+      /** The `Index` of the last message of the turn this answers. */
+      afterIndex: number;
+      body: string | null;
+      media: readonly string[];
+      template: { contentSid: string; variables: Readonly<Record<string, string>> } | null;
+      status: OutboxStatus;
+      messageSid: string | null;
+      createdAt: number;
+    };
+
+/** A wake-up hint: something may be claimable now. Workers still poll as a fallback. */
+export interface WorkNotice {
+  kind: "turn" | "outbox";
+  conversationSid: string;
+}
+
+/** Counts removed by `collectGarbage`. */
+export interface GarbageCollected {
+  messages: number;
+  outbox: number;
+  dedupeKeys: number;
+}
+
+/** Options every implementation accepts (plus its own, such as a path or a pool). */
+export interface MailboxOptions {
+  /** The clock, epoch ms. Default `Date.now`. Tests pass a controllable one. */
+  now?: () => number;
+  /**
+   * How long a message whose predecessor index is missing waits for a lower index to arrive
+   * before it is handed out anyway. Default 150 ms. See `claim` for the exact rule.
+   */
+  settleWindowMs?: number;
+  /** Claims of one turn before it is dead-lettered. Default 5. */
+  maxAttempts?: number;
+  /** Policy of conversations that never had `setPolicy`. Default `{ mode: "queue" }`. */
+  defaultPolicy?: TurnPolicy;
+  /** How long dedupe keys are kept. Default and minimum: 7 days. */
+  dedupeRetentionMs?: number;
+}
+
+/**
+ * Durable storage and scheduling for inbound messages, turns and outbound replies.
+ *
+ * Guarantees (each checked by the contract suite):
+ * - durability: a resolved `ingest`, `complete`, `fail` or `settleOutbox` survives a crash;
+ * - dedupe: a message is accepted once, ever (by SID and by idempotency token), even when
+ *   duplicates arrive concurrently and after its row was garbage-collected (≥ 7 days);
+ * - exclusion: at most one live lease per conversation; many conversations in parallel;
+ * - order: turns of a conversation are handed out in `Index` order, one at a time;
+ * - fencing: a worker that lost its lease cannot write the turn's outcome;
+ * - progress: failures back off and dead-letter; other conversations are never blocked.
+ */
+export interface MailboxStore {
+  /**
+   * Stores one message; resolves once it is durable (committed with a full sync), which is
+   * when the webhook may answer 200. Concurrent calls share one transaction (group commit).
+   * `duplicate` when its `messageSid` or `idempotencyToken` was seen before; nothing changes.
+   * Customer messages become `pending` (or `handoff` while a human has the conversation);
+   * bot/human messages are recorded as `history`. Throws `MailboxInputError` for malformed
+   * or oversized input, writing nothing.
+   */
+  ingest(message: InboundMessage): Promise<IngestResult>;
+
+  /**
+   * Leases up to `max` conversations whose next turn is due, one lease per conversation.
+   * A conversation is eligible when it has pending messages, is `idle`, `backoff` past its
+   * `nextAttemptAt`, or `leased` with an expired lease (a crashed worker), and is not
+   * `dead` or `handoff`. Each claim increments `leaseVersion` and `attempts`; an expired lease
+   * whose turn already used `maxAttempts` is dead-lettered instead of handed out again.
+   *
+   * Order and the settle window: the turn always starts at the lowest pending `Index`
+   * (never at arrival order). Twilio's indexes may skip numbers, so a gap does not prove a
+   * message is missing; the rule is: the lowest pending message is handed out when
+   * (a) its index is 0, or (b) the message at `index - 1` is recorded (any role, any
+   * status), or (c) `index - 1` is the last processed index, or (d) it has been in the
+   * mailbox for `settleWindowMs`. Until then the whole conversation waits. A lower index
+   * arriving after that is still delivered next, marked `late`.
+   */
+  claim(workerId: string, max: number, leaseMs: number): Promise<Lease[]>;
+
+  /** Extends the lease by `lease.leaseMs` from now. False when fenced out (re-claimed, failed,
+   * completed or taken by a handoff); the worker must then abandon the turn. */
+  heartbeat(lease: Lease): Promise<boolean>;
+
+  /**
+   * In one transaction: marks the turn's messages done, appends `replies` to the outbox with
+   * `replyIdFor(turnId, position)` ids, resets attempts, releases the lease (and hands off if
+   * asked). Throws `LeaseLostError` and writes nothing when fenced out. Because this is
+   * atomic, a turn whose replies are in the outbox is never handed out again.
+   */
+  complete(
+    lease: Lease,
+    replies: readonly OutboundReply[],
+    options?: CompleteOptions,
+  ): Promise<CompletedTurn>;
+
+  /**
+   * Releases the lease after a failed attempt. The conversation stays blocked (its messages
+   * pending) until `retryAt`; when the turn has used `maxAttempts` it becomes a dead letter
+   * with `error` as the reason. Throws `LeaseLostError` when fenced out.
+   */
+  fail(lease: Lease, error: string, retryAt: number): Promise<FailOutcome>;
+
+  /** Dead-lettered conversations, oldest first. */
+  deadLetters(): Promise<DeadLetter[]>;
+  /** Unblocks a dead conversation: its turn runs again from attempt 1. False if not dead. */
+  retryDeadLetter(conversationSid: string): Promise<boolean>;
+  /** Marks the dead turn's messages `skipped` and lets the conversation go on. False if not dead. */
+  skipDeadLetter(conversationSid: string): Promise<boolean>;
+
+  /**
+   * Claims up to `max` replies to send: per conversation only its oldest unsettled reply,
+   * when it is `pending` and due, or `sending` with an expired claim (a crashed sender; its
+   * `attempt` > 1 tells the runtime to look for the reply id before resending).
+   */
+  claimOutbox(workerId: string, max: number, leaseMs: number): Promise<OutboxItem[]>;
+
+  /**
+   * Records a send outcome. `sent` is a fact and is always recorded (even from a sender whose
+   * claim expired); it also registers `messageSid` as a dedupe key so our own message coming
+   * back through the webhook is not stored twice. `retryAt`/`failed` apply only if
+   * `item.claimVersion` is still current; answers false otherwise.
+   */
+  settleOutbox(item: OutboxItem, result: OutboxResult): Promise<boolean>;
+
+  /**
+   * The most recent `limit` (default 50, at most 500) entries of a conversation, oldest first:
+   * inbound messages of every role by `Index`, each reply right after the turn it answers.
+   * Another `limit` rejects with `MailboxInputError`; an unknown conversation gives `[]`.
+   */
+  history(conversationSid: string, options?: { limit?: number }): Promise<HistoryEntry[]>;
+
+  /** The conversation's row, or null if never seen. */
+  conversation(conversationSid: string): Promise<ConversationRecord | null>;
+  /** Sets how pending messages are cut into turns (creates the row if needed). */
+  setPolicy(conversationSid: string, policy: TurnPolicy): Promise<void>;
+  /**
+   * On: a human has the conversation — pending messages become `handoff`, a running turn is
+   * fenced out, new customer messages are recorded without turns. Off: back to `idle`;
+   * the next customer message starts a turn. Replies already in the outbox are still sent.
+   */
+  setHandoff(conversationSid: string, on: boolean): Promise<void>;
+
+  /** Highest `Index` recorded for a conversation (any role), for catch-up; null if none. */
+  lastIndex(conversationSid: string): Promise<number | null>;
+  /** Every conversation the mailbox has a row for. */
+  knownConversations(): Promise<string[]>;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** Calls `listener` after commits that may have made work claimable. Returns unsubscribe. */
+  onWork(listener: (notice: WorkNotice) => void): () => void;
+
+  /**
+   * Removes non-pending inbound rows ingested more than `olderThanMs` ago and settled outbox
+   * rows settled more than `olderThanMs` ago. Dedupe keys are kept for
+   * `max(olderThanMs, dedupeRetentionMs)`, so a redelivery within 7 days is still a duplicate.
+   */
+  collectGarbage(options: { olderThanMs: number }): Promise<GarbageCollected>;
+
+  /** Waits for queued writes, then closes. Later calls reject with `MailboxClosedError`. */
+  close(): Promise<void>;
+}

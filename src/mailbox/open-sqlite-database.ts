@@ -1,0 +1,71 @@
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { MailboxOpenError } from "./mailbox-errors.js";
+import { migrate } from "./sqlite-schema.js";
+
+/**
+ * Opens (creating its folder) and migrates a mailbox file in WAL mode with
+ * `synchronous=FULL`. Every failure becomes a `MailboxOpenError` that names the path and
+ * says what to check.
+ */
+export function openSqliteDatabase(path: string): Database.Database {
+  if (typeof path !== "string" || path.length === 0)
+    throw new MailboxOpenError(String(path), "sqliteMailbox: `path` must be a file path.");
+  const memory = path === ":memory:";
+  const location = memory ? path : resolve(path);
+  if (!memory) {
+    const folder = dirname(location);
+    try {
+      mkdirSync(folder, { recursive: true });
+      accessSync(folder, constants.W_OK);
+    } catch (cause) {
+      throw new MailboxOpenError(
+        location,
+        `Cannot use the mailbox folder ${folder}: it cannot be created or is not writable ` +
+          `(${(cause as Error).message}). Choose another path or fix its permissions.`,
+        { cause },
+      );
+    }
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(location).isDirectory();
+    } catch {
+      // Missing is fine: SQLite creates it.
+    }
+    if (isDirectory)
+      throw new MailboxOpenError(location, `The mailbox path ${location} is a folder, not a file.`);
+  }
+  let database: Database.Database;
+  try {
+    database = new Database(location);
+    database.pragma("busy_timeout = 5000");
+    if (!memory) {
+      const mode = database.pragma("journal_mode = WAL", { simple: true });
+      if (mode !== "wal")
+        throw new Error(`journal_mode is ${String(mode)}; the file system may not support WAL`);
+    }
+    // FULL syncs the WAL on every commit: a resolved ingest survives power loss, not only
+    // a process crash (NORMAL would only guarantee the latter in WAL mode).
+    database.pragma("synchronous = FULL");
+  } catch (cause) {
+    throw new MailboxOpenError(
+      location,
+      `Cannot open the mailbox database ${location}: ${(cause as Error).message}. ` +
+        "Is it a SQLite file, and is it writable?",
+      { cause },
+    );
+  }
+  try {
+    migrate(database, location);
+  } catch (cause) {
+    database.close();
+    if (cause instanceof MailboxOpenError) throw cause;
+    throw new MailboxOpenError(
+      location,
+      `Cannot prepare the mailbox schema in ${location}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  return database;
+}

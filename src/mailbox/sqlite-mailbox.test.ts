@@ -1,0 +1,210 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inboundMessage } from "../testing/mailbox-contract/contract-fixtures.js";
+import { describeMailboxContract } from "../testing/mailbox-contract.js";
+import type { MailboxStore } from "./mailbox-store.js";
+import { sqliteMailbox } from "./sqlite-mailbox.js";
+import { sqliteMigrations } from "./sqlite-schema.js";
+
+describeMailboxContract("sqlite", async (options) => {
+  const folder = await mkdtemp(join(tmpdir(), "switchboard-mailbox-"));
+  const path = join(folder, "nested", "mailbox.db");
+  let store = sqliteMailbox({ ...options, path });
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = sqliteMailbox({ ...options, path });
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("sqliteMailbox", () => {
+  let folder: string;
+  const opened: MailboxStore[] = [];
+  const open = (path: string) => {
+    const store = sqliteMailbox({ path });
+    opened.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "switchboard-mailbox-"));
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("uses WAL and records its schema version", async () => {
+    const path = join(folder, "mailbox.db");
+    await open(path).ingest(inboundMessage());
+    const database = new Database(path, { readonly: true });
+    try {
+      expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+      const versions = database.prepare("SELECT version FROM schema_version").all();
+      expect(versions).toEqual(sqliteMigrations.map((_, position) => ({ version: position + 1 })));
+    } finally {
+      database.close();
+    }
+  });
+
+  it("reopens an existing file without applying migrations twice", async () => {
+    const path = join(folder, "mailbox.db");
+    const message = inboundMessage();
+    const first = open(path);
+    await first.ingest(message);
+    await first.close();
+    expect(await open(path).ingest(message)).toBe("duplicate");
+    const database = new Database(path, { readonly: true });
+    try {
+      expect(database.prepare("SELECT count(*) AS n FROM schema_version").get()).toEqual({
+        n: sqliteMigrations.length,
+      });
+    } finally {
+      database.close();
+    }
+  });
+
+  it("refuses a file written by a newer schema", async () => {
+    const path = join(folder, "mailbox.db");
+    const database = new Database(path);
+    database.exec("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+    database.prepare("INSERT INTO schema_version VALUES (?)").run(sqliteMigrations.length + 1);
+    database.close();
+    expect(() => open(path)).toThrow(expect.objectContaining({ code: "mailbox_open_failed" }));
+    expect(() => open(path)).toThrow(/newer than this switchboard understands/);
+  });
+
+  it("explains a path it cannot use", async () => {
+    const file = join(folder, "plain-file");
+    await writeFile(file, "not a folder");
+    expect(() => open(join(file, "mailbox.db"))).toThrow(
+      expect.objectContaining({ code: "mailbox_open_failed", location: join(file, "mailbox.db") }),
+    );
+    expect(() => open(join(file, "mailbox.db"))).toThrow(/cannot be created or is not writable/);
+    expect(() => open(folder)).toThrow(/is a folder, not a file/);
+    expect(() => open("")).toThrow(expect.objectContaining({ code: "mailbox_open_failed" }));
+  });
+
+  it("explains a file that is not a SQLite database", async () => {
+    const path = join(folder, "garbage.db");
+    await writeFile(path, "this is not sqlite ".repeat(100));
+    expect(() => open(path)).toThrow(expect.objectContaining({ code: "mailbox_open_failed" }));
+  });
+
+  it("rejects options below the documented minimums, naming the option", () => {
+    const path = join(folder, "mailbox.db");
+    expect(() => sqliteMailbox({ path, dedupeRetentionMs: 1_000 })).toThrow(
+      expect.objectContaining({ code: "invalid_config", option: "dedupeRetentionMs" }),
+    );
+    expect(() => sqliteMailbox({ path, maxAttempts: 0 })).toThrow(
+      expect.objectContaining({ option: "maxAttempts" }),
+    );
+    expect(() => sqliteMailbox({ path, settleWindowMs: -1 })).toThrow(
+      expect.objectContaining({ option: "settleWindowMs" }),
+    );
+    expect(() => sqliteMailbox({ path, groupCommitWindowMs: 5_000 })).toThrow(
+      expect.objectContaining({ option: "groupCommitWindowMs" }),
+    );
+    expect(() => sqliteMailbox({ path, defaultPolicy: { mode: "burst", windowMs: -1 } })).toThrow(
+      expect.objectContaining({ option: "defaultPolicy" }),
+    );
+  });
+
+  it("works with a group-commit window and in memory", async () => {
+    const windowed = sqliteMailbox({ path: join(folder, "windowed.db"), groupCommitWindowMs: 5 });
+    opened.push(windowed);
+    const results = await Promise.all(
+      [0, 1, 2].map((index) => windowed.ingest(inboundMessage({ index }))),
+    );
+    expect(results).toEqual(["accepted", "accepted", "accepted"]);
+    const memory = open(":memory:");
+    expect(await memory.ingest(inboundMessage())).toBe("accepted");
+    expect(await memory.claim("worker-a", 1, 1_000)).toHaveLength(1);
+  });
+
+  // Node strips the TypeScript types itself; this hook only maps our `.js` import specifiers
+  // to the `.ts` files beside them, so the child runs the real source, not a build.
+  const hook = `export async function resolve(specifier, context, next) {
+    try { return await next(specifier, context); } catch (error) {
+      if (specifier.startsWith(".") && specifier.endsWith(".js"))
+        return next(specifier.slice(0, -3) + ".ts", context);
+      throw error;
+    }
+  }`;
+
+  /**
+   * Runs a child that ingests `messages` concurrently and prints each acknowledgement; the
+   * child is killed with SIGKILL by the parent once the first line arrives (`parent`), or kills
+   * itself synchronously inside the first acknowledgement, before the event loop turns again
+   * (`self`: any write still pending at that instant is lost, so an early acknowledgement
+   * would show). Returns the SIDs acknowledged before death.
+   */
+  const ingestThenKill = async (path: string, messages: unknown[], killer: "parent" | "self") => {
+    const child = join(folder, "ingest-then-die.mjs");
+    const source = fileURLToPath(new URL("./sqlite-mailbox.ts", import.meta.url));
+    await writeFile(
+      child,
+      `import { writeSync } from "node:fs";
+      import { register } from "node:module";
+      register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));
+      const { sqliteMailbox } = await import(${JSON.stringify(source)});
+      const store = sqliteMailbox({ path: process.argv[2] });
+      const self = process.argv[4] === "self";
+      for (const message of JSON.parse(process.argv[3]))
+        store.ingest(message).then((result) => {
+          writeSync(1, result + " " + message.messageSid + "\\n");
+          if (self) process.kill(process.pid, "SIGKILL");
+        });
+      setInterval(() => {}, 60_000);
+      `,
+    );
+    const running = spawn(process.execPath, [child, path, JSON.stringify(messages), killer], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let errors = "";
+    running.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      running.on("exit", (_code, signal) => resolve(signal)),
+    );
+    running.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (killer === "parent") running.kill("SIGKILL");
+    });
+    const signal = await exited;
+    expect(errors).not.toMatch(/Error/);
+    expect(signal).toBe("SIGKILL");
+    return output
+      .split("\n")
+      .filter((line) => line.startsWith("accepted "))
+      .map((line) => line.slice("accepted ".length));
+  };
+
+  for (const killer of ["parent", "self"] as const) {
+    it(`keeps every acknowledged ingest when the process is killed with SIGKILL (${killer})`, async () => {
+      const path = join(folder, "mailbox.db");
+      const messages = Array.from({ length: 30 }, (_, index) => inboundMessage({ index }));
+      const acknowledged = await ingestThenKill(path, messages, killer);
+      expect(acknowledged.length).toBeGreaterThan(0);
+      const store = open(path);
+      for (const sid of acknowledged) {
+        const message = messages.find((candidate) => candidate.messageSid === sid)!;
+        expect(await store.ingest(message)).toBe("duplicate");
+      }
+    });
+  }
+});

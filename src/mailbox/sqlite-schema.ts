@@ -1,0 +1,112 @@
+import type { Database } from "better-sqlite3";
+import { MailboxOpenError } from "./mailbox-errors.js";
+
+/**
+ * Versioned migrations of the SQLite mailbox. Append only: never edit a shipped entry; add
+ * the next version. `schema_version` holds the version the file is at.
+ */
+export const sqliteMigrations: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE conversations (
+    conversation_sid TEXT PRIMARY KEY,
+    service_sid TEXT,
+    channel TEXT,
+    customer_address TEXT,
+    proxy_address TEXT,
+    state TEXT NOT NULL DEFAULT 'idle',
+    policy TEXT,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    lease_version INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    dead_at INTEGER,
+    turn_message_sids TEXT,
+    last_processed_index INTEGER,
+    last_index INTEGER,
+    last_inbound_at INTEGER,
+    outbox_seq INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX conversations_by_state ON conversations (state, next_attempt_at);
+
+  CREATE TABLE messages (
+    message_sid TEXT PRIMARY KEY,
+    conversation_sid TEXT NOT NULL,
+    message_index INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    status TEXT NOT NULL,
+    record TEXT NOT NULL,
+    ingested_at INTEGER NOT NULL
+  );
+  CREATE INDEX messages_by_index ON messages (conversation_sid, message_index);
+  CREATE INDEX messages_pending ON messages (conversation_sid, message_index)
+    WHERE status = 'pending';
+  CREATE INDEX messages_by_age ON messages (ingested_at) WHERE status != 'pending';
+
+  CREATE TABLE dedupe_keys (
+    key TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX dedupe_keys_by_age ON dedupe_keys (created_at);
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reply_id TEXT NOT NULL UNIQUE,
+    conversation_sid TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    turn_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    after_index INTEGER NOT NULL,
+    channel TEXT,
+    to_address TEXT,
+    from_address TEXT,
+    reply TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    claim_version INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    next_attempt_at INTEGER,
+    last_error TEXT,
+    message_sid TEXT,
+    created_at INTEGER NOT NULL,
+    settled_at INTEGER
+  );
+  CREATE UNIQUE INDEX outbox_order ON outbox (conversation_sid, seq);
+  CREATE INDEX outbox_open ON outbox (conversation_sid, seq)
+    WHERE status IN ('pending', 'sending');
+  CREATE INDEX outbox_by_settled ON outbox (settled_at) WHERE settled_at IS NOT NULL;
+
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Brings the file to the latest schema version, in one transaction. */
+export function migrate(database: Database, location: string): void {
+  database.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = database.prepare("SELECT max(version) AS version FROM schema_version").get() as {
+    version: number | null;
+  };
+  const current = row.version ?? 0;
+  if (current > sqliteMigrations.length) {
+    throw new MailboxOpenError(
+      location,
+      `The mailbox at ${location} is at schema version ${current}, newer than this switchboard ` +
+        `understands (${sqliteMigrations.length}). Upgrade switchboard or point it at another file.`,
+    );
+  }
+  const apply = database.transaction(() => {
+    for (let version = current + 1; version <= sqliteMigrations.length; version++) {
+      database.exec(sqliteMigrations[version - 1]!);
+      database.prepare("INSERT INTO schema_version (version) VALUES (?)").run(version);
+    }
+  });
+  apply.immediate();
+}

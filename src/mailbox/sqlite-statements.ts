@@ -1,0 +1,118 @@
+import type Database from "better-sqlite3";
+
+// Columns of a conversation row plus its pending count, which claim and the public record need.
+const conversationColumns = `c.*, (SELECT count(*) FROM messages m
+    WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending') AS pending_count`;
+
+/** The mailbox's SQL, by name. */
+const sql = {
+  conversation: `SELECT ${conversationColumns} FROM conversations c WHERE c.conversation_sid = ?`,
+  insertConversation: `INSERT OR IGNORE INTO conversations (conversation_sid, created_at, updated_at)
+       VALUES (?, ?, ?)`,
+  touchConversation: `UPDATE conversations SET
+         service_sid = coalesce(@serviceSid, service_sid),
+         channel = @channel,
+         customer_address = coalesce(@customerAddress, customer_address),
+         proxy_address = coalesce(@proxyAddress, proxy_address),
+         last_index = max(coalesce(last_index, -1), @index),
+         last_inbound_at = CASE WHEN @inboundAt IS NULL THEN last_inbound_at
+           ELSE max(coalesce(last_inbound_at, 0), @inboundAt) END,
+         updated_at = @at
+       WHERE conversation_sid = @sid`,
+  hasKey: "SELECT 1 FROM dedupe_keys WHERE key = ?",
+  insertKey: "INSERT OR IGNORE INTO dedupe_keys (key, created_at) VALUES (?, ?)",
+  hasMessage: "SELECT 1 FROM messages WHERE message_sid = ?",
+  message: "SELECT * FROM messages WHERE message_sid = ?",
+  insertMessage: `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
+         ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  hasIndex: "SELECT 1 FROM messages WHERE conversation_sid = ? AND message_index = ? LIMIT 1",
+  pending: `SELECT * FROM messages WHERE conversation_sid = ? AND status = 'pending'
+       ORDER BY message_index, message_sid LIMIT ?`,
+  markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",
+  candidates: `SELECT ${conversationColumns} FROM conversations c
+       WHERE (c.state = 'idle'
+           OR (c.state = 'backoff' AND c.next_attempt_at <= ?)
+           OR (c.state = 'leased' AND c.lease_expires_at <= ?))
+         AND EXISTS (SELECT 1 FROM messages m
+           WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending')
+       ORDER BY (SELECT min(m.ingested_at) FROM messages m
+           WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending'),
+         c.conversation_sid
+       LIMIT ?`,
+  lease: `UPDATE conversations SET state = 'leased', lease_owner = @owner,
+         lease_expires_at = @expiresAt, lease_version = lease_version + 1,
+         attempts = @attempts, turn_message_sids = @turn, next_attempt_at = NULL,
+         updated_at = @at
+       WHERE conversation_sid = @sid`,
+  heartbeat: `UPDATE conversations SET lease_expires_at = ?
+       WHERE conversation_sid = ? AND state = 'leased' AND lease_version = ? AND lease_owner = ?`,
+  release: `UPDATE conversations SET state = @state, lease_owner = NULL, lease_expires_at = NULL,
+         attempts = 0, last_error = NULL, next_attempt_at = NULL, dead_at = NULL,
+         turn_message_sids = NULL,
+         last_processed_index = max(coalesce(last_processed_index, -1), @lastIndex),
+         outbox_seq = @seq, updated_at = @at
+       WHERE conversation_sid = @sid`,
+  backoff: `UPDATE conversations SET state = 'backoff', lease_owner = NULL, lease_expires_at = NULL,
+         last_error = ?, next_attempt_at = ?, updated_at = ?
+       WHERE conversation_sid = ?`,
+  deadLetter: `UPDATE conversations SET state = 'dead', lease_owner = NULL, lease_expires_at = NULL,
+         next_attempt_at = NULL, last_error = ?, dead_at = ?, updated_at = ?
+       WHERE conversation_sid = ?`,
+  deadLetters: `SELECT ${conversationColumns} FROM conversations c WHERE c.state = 'dead'
+       ORDER BY c.dead_at, c.conversation_sid`,
+  revive: `UPDATE conversations SET state = 'idle', attempts = 0, last_error = NULL,
+         dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = ?
+       WHERE conversation_sid = ? AND state = 'dead'`,
+  insertOutbox: `INSERT INTO outbox (reply_id, conversation_sid, seq, turn_id, position, after_index,
+         channel, to_address, from_address, reply, status, created_at)
+       VALUES (@replyId, @sid, @seq, @turnId, @position, @afterIndex, @channel, @to, @from,
+         @reply, 'pending', @at)`,
+  outboxHeads: `SELECT o.* FROM outbox o
+       WHERE o.status IN ('pending', 'sending')
+         AND o.seq = (SELECT min(p.seq) FROM outbox p
+           WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending'))
+         AND ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?))
+           OR (o.status = 'sending' AND o.lease_expires_at <= ?))
+       ORDER BY o.id LIMIT ?`,
+  outboxRow: "SELECT * FROM outbox WHERE id = ?",
+  claimOutboxRow: `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?,
+         attempts = attempts + 1, claim_version = claim_version + 1, next_attempt_at = NULL
+       WHERE id = ?`,
+  settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, settled_at = ?, lease_owner = NULL,
+         lease_expires_at = NULL, last_error = NULL WHERE id = ?`,
+  settleFailed: `UPDATE outbox SET status = 'failed', last_error = ?, settled_at = ?, lease_owner = NULL,
+         lease_expires_at = NULL WHERE id = ?`,
+  settleRetry: `UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?,
+         lease_owner = NULL, lease_expires_at = NULL WHERE id = ?`,
+  deleteEcho: "DELETE FROM messages WHERE message_sid = ? AND role != 'customer'",
+  recentMessages: `SELECT * FROM messages WHERE conversation_sid = ?
+       ORDER BY message_index DESC, message_sid DESC LIMIT ?`,
+  recentOutbox: `SELECT * FROM outbox WHERE conversation_sid = ? ORDER BY after_index DESC, seq DESC
+       LIMIT ?`,
+  setPolicy: "UPDATE conversations SET policy = ?, updated_at = ? WHERE conversation_sid = ?",
+  handoffOn: `UPDATE conversations SET state = 'handoff', lease_owner = NULL, lease_expires_at = NULL,
+         lease_version = lease_version + 1, attempts = 0, next_attempt_at = NULL,
+         dead_at = NULL, last_error = NULL, turn_message_sids = NULL, updated_at = ?
+       WHERE conversation_sid = ?`,
+  handoffPending:
+    "UPDATE messages SET status = 'handoff' WHERE conversation_sid = ? AND status = 'pending'",
+  handoffOff: `UPDATE conversations SET state = 'idle', updated_at = ?
+       WHERE conversation_sid = ? AND state = 'handoff'`,
+  known: "SELECT conversation_sid FROM conversations ORDER BY created_at, conversation_sid",
+  getMeta: "SELECT value FROM meta WHERE key = ?",
+  setMeta:
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  gcMessages: "DELETE FROM messages WHERE status != 'pending' AND ingested_at < ?",
+  gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
+  gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
+} as const;
+
+/** Every statement of the SQLite mailbox, prepared once per connection. */
+export type SqliteStatements = { [name in keyof typeof sql]: Database.Statement };
+
+/** Prepares the mailbox's SQL against a migrated database. */
+export function prepareSqliteStatements(database: Database.Database): SqliteStatements {
+  return Object.fromEntries(
+    Object.entries(sql).map(([name, text]) => [name, database.prepare(text)]),
+  ) as SqliteStatements;
+}

@@ -1,0 +1,176 @@
+import { ConfigError } from "../errors.js";
+import { MailboxInputError } from "./mailbox-errors.js";
+import type { InboundMessage, MailboxOptions, OutboundReply, TurnPolicy } from "./mailbox-store.js";
+
+/** Limits shared by every implementation, so they reject the same input. */
+export const mailboxLimits = {
+  /** Twilio chat bodies go up to 32 KiB; this leaves room and still bounds a row. */
+  bodyLength: 65_536,
+  /** Twilio's own limit on message attributes. */
+  attributesBytes: 16_384,
+  media: 64,
+  sidLength: 64,
+  textLength: 1_024,
+  replies: 100,
+  claimMax: 1_000,
+  historyLimit: 500,
+} as const;
+
+const day = 24 * 60 * 60 * 1000;
+/** Dedupe keys live at least this long: Twilio retries and catch-up stay within it. */
+export const minimumDedupeRetentionMs = 7 * day;
+
+const channels = new Set(["sms", "whatsapp", "chat"]);
+const roles = new Set(["customer", "bot", "human"]);
+
+function fail(field: string, message: string): never {
+  throw new MailboxInputError(field, `${field}: ${message}`);
+}
+
+function text(field: string, value: unknown, max: number = mailboxLimits.textLength): string {
+  if (typeof value !== "string" || value.length === 0) fail(field, "must be a non-empty string");
+  if (value.length > max) fail(field, `is longer than ${max} characters`);
+  return value;
+}
+
+function optionalText(field: string, value: unknown, max?: number): void {
+  if (value !== undefined) text(field, value, max);
+}
+
+function time(field: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+    fail(field, "must be a non-negative epoch milliseconds number");
+}
+
+/** Throws `MailboxInputError` unless `message` is a well-formed, bounded inbound record. */
+export function validateInboundMessage(message: InboundMessage): void {
+  if (typeof message !== "object" || message === null) fail("message", "must be an object");
+  text("conversationSid", message.conversationSid, mailboxLimits.sidLength);
+  optionalText("serviceSid", message.serviceSid, mailboxLimits.sidLength);
+  text("messageSid", message.messageSid, mailboxLimits.sidLength);
+  if (!Number.isSafeInteger(message.index) || message.index < 0)
+    fail("index", "must be a non-negative integer");
+  text("author", message.author);
+  if (message.body !== null) {
+    if (typeof message.body !== "string") fail("body", "must be a string or null");
+    if (message.body.length > mailboxLimits.bodyLength)
+      fail("body", `is longer than ${mailboxLimits.bodyLength} characters`);
+  }
+  if (!Array.isArray(message.media)) fail("media", "must be an array");
+  if (message.media.length > mailboxLimits.media)
+    fail("media", `has more than ${mailboxLimits.media} items`);
+  for (const item of message.media) {
+    if (typeof item !== "object" || item === null) fail("media", "items must be objects");
+    text("media.sid", item.sid, mailboxLimits.sidLength);
+    text("media.contentType", item.contentType);
+  }
+  if (
+    typeof message.attributes !== "object" ||
+    message.attributes === null ||
+    Array.isArray(message.attributes)
+  )
+    fail("attributes", "must be an object");
+  let serialised: string;
+  try {
+    serialised = JSON.stringify(message.attributes);
+  } catch {
+    fail("attributes", "must be JSON-serialisable");
+  }
+  if (Buffer.byteLength(serialised) > mailboxLimits.attributesBytes)
+    fail("attributes", `is larger than ${mailboxLimits.attributesBytes} bytes`);
+  if (!channels.has(message.channel)) fail("channel", "must be sms, whatsapp or chat");
+  text("source", message.source);
+  optionalText("participantSid", message.participantSid, mailboxLimits.sidLength);
+  time("dateCreated", message.dateCreated);
+  optionalText("idempotencyToken", message.idempotencyToken);
+  time("receivedAt", message.receivedAt);
+  if (!roles.has(message.role)) fail("role", "must be customer, bot or human");
+  optionalText("customerAddress", message.customerAddress);
+  optionalText("proxyAddress", message.proxyAddress);
+}
+
+/** Throws unless `workerId`, `max` and `leaseMs` are usable for a claim. */
+export function validateClaim(workerId: string, max: number, leaseMs: number): void {
+  text("workerId", workerId);
+  if (!Number.isSafeInteger(max) || max < 1 || max > mailboxLimits.claimMax)
+    fail("max", `must be an integer from 1 to ${mailboxLimits.claimMax}`);
+  if (!Number.isSafeInteger(leaseMs) || leaseMs < 1) fail("leaseMs", "must be a positive integer");
+}
+
+/** Throws unless every reply has a body, media or a template, within bounds. */
+export function validateReplies(replies: readonly OutboundReply[]): void {
+  if (!Array.isArray(replies)) fail("replies", "must be an array");
+  if (replies.length > mailboxLimits.replies)
+    fail("replies", `has more than ${mailboxLimits.replies} items`);
+  for (const reply of replies) {
+    if (typeof reply !== "object" || reply === null) fail("replies", "items must be objects");
+    if (reply.body !== null && typeof reply.body !== "string")
+      fail("reply.body", "must be a string or null");
+    if (reply.body !== null && reply.body.length > mailboxLimits.bodyLength)
+      fail("reply.body", `is longer than ${mailboxLimits.bodyLength} characters`);
+    if (reply.media !== undefined && !Array.isArray(reply.media))
+      fail("reply.media", "must be an array of URLs");
+    if (reply.template !== undefined) text("reply.template.contentSid", reply.template.contentSid);
+    const empty =
+      (reply.body === null || reply.body === "") &&
+      (reply.media ?? []).length === 0 &&
+      reply.template === undefined;
+    if (empty) fail("reply", "needs a body, media or a template");
+  }
+}
+
+/** The history limit with its default (50); throws unless it is an integer from 1 to 500. */
+export function validateHistoryLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > mailboxLimits.historyLimit)
+    fail("limit", `must be an integer from 1 to ${mailboxLimits.historyLimit}`);
+  return limit;
+}
+
+/** Throws unless `policy` is a valid turn policy. */
+export function validatePolicy(policy: TurnPolicy): void {
+  if (policy?.mode === "queue") return;
+  if (policy?.mode === "burst") {
+    if (!Number.isSafeInteger(policy.windowMs) || policy.windowMs < 0)
+      fail("policy.windowMs", "must be a non-negative integer");
+    return;
+  }
+  fail("policy", 'must be { mode: "queue" } or { mode: "burst", windowMs }');
+}
+
+/** `MailboxOptions` with defaults applied; throws `ConfigError` naming a bad option. */
+export interface ResolvedMailboxOptions {
+  now: () => number;
+  settleWindowMs: number;
+  maxAttempts: number;
+  defaultPolicy: TurnPolicy;
+  dedupeRetentionMs: number;
+}
+
+export function resolveMailboxOptions(options: MailboxOptions): ResolvedMailboxOptions {
+  const settleWindowMs = options.settleWindowMs ?? 150;
+  if (!Number.isSafeInteger(settleWindowMs) || settleWindowMs < 0)
+    throw new ConfigError("settleWindowMs", "settleWindowMs must be a non-negative integer (ms).");
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
+    throw new ConfigError("maxAttempts", "maxAttempts must be a positive integer.");
+  const dedupeRetentionMs = options.dedupeRetentionMs ?? minimumDedupeRetentionMs;
+  if (!Number.isFinite(dedupeRetentionMs) || dedupeRetentionMs < minimumDedupeRetentionMs)
+    throw new ConfigError(
+      "dedupeRetentionMs",
+      "dedupeRetentionMs must be at least 7 days: Twilio redeliveries and catch-up rely on it.",
+    );
+  const defaultPolicy = options.defaultPolicy ?? { mode: "queue" };
+  try {
+    validatePolicy(defaultPolicy);
+  } catch (error) {
+    throw new ConfigError("defaultPolicy", (error as Error).message, { cause: error });
+  }
+  return {
+    now: options.now ?? Date.now,
+    settleWindowMs,
+    maxAttempts,
+    defaultPolicy,
+    dedupeRetentionMs,
+  };
+}

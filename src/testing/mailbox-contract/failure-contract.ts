@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { contractSettings, type UseContract } from "./contract-context.js";
+import { fakeSid, inboundMessage } from "./contract-fixtures.js";
+
+const { settleWindowMs, maxAttempts, leaseMs } = contractSettings;
+
+/** The mailbox contract: failures, backoff and dead letters. */
+export function describeFailureContract(use: UseContract): void {
+  describe("failures, backoff and dead letters", () => {
+    it("keeps a failing conversation blocked until retryAt while others go on", async () => {
+      const { store, clock } = use();
+      const failing = fakeSid("CH");
+      const healthy = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid: failing, index: 0 }));
+      await store.ingest(inboundMessage({ conversationSid: failing, index: 1 }));
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      expect(lease?.conversationSid).toBe(failing);
+      expect(await store.fail(lease!, "agent timed out", clock.now() + 5_000)).toBe("backoff");
+      expect(await store.conversation(failing)).toMatchObject({
+        state: "backoff",
+        lastError: "agent timed out",
+        pendingCount: 2,
+      });
+
+      await store.ingest(inboundMessage({ conversationSid: healthy, index: 0 }));
+      const leases = await store.claim("worker-a", 10, leaseMs);
+      expect(leases.map((item) => item.conversationSid)).toEqual([healthy]);
+      await store.complete(leases[0]!, []);
+
+      clock.advance(4_999);
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      clock.advance(1);
+      const [retry] = await store.claim("worker-a", 10, leaseMs);
+      expect(retry?.messages.map((message) => message.index)).toEqual([0]);
+      expect(retry?.attempt).toBe(2);
+    });
+
+    it("dead-letters after maxAttempts; retry runs the turn again", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      const outcomes: string[] = [];
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const [lease] = await store.claim("worker-a", 1, leaseMs);
+        expect(lease?.attempt).toBe(attempt);
+        outcomes.push(await store.fail(lease!, `boom ${attempt}`, clock.now()));
+      }
+      expect(outcomes).toEqual(["backoff", "backoff", "dead"]);
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      const [letter, ...others] = await store.deadLetters();
+      expect(others).toEqual([]);
+      expect(letter).toMatchObject({ conversationSid, reason: "boom 3", attempts: maxAttempts });
+      expect(letter?.messageSids).toHaveLength(1);
+
+      expect(await store.retryDeadLetter(fakeSid("CH"))).toBe(false);
+      expect(await store.retryDeadLetter(conversationSid)).toBe(true);
+      expect(await store.deadLetters()).toEqual([]);
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      expect(lease?.attempt).toBe(1);
+      expect(lease?.messages[0]?.messageSid).toBe(letter?.messageSids[0]);
+    });
+
+    it("skips a dead letter's message and lets the conversation go on", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0, body: "poison" }));
+      await store.ingest(inboundMessage({ conversationSid, index: 1, body: "fine" }));
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const [lease] = await store.claim("worker-a", 1, leaseMs);
+        await store.fail(lease!, "cannot answer", clock.now());
+      }
+      expect(await store.skipDeadLetter(conversationSid)).toBe(true);
+      expect(await store.skipDeadLetter(conversationSid)).toBe(false);
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      expect(lease?.messages.map((message) => message.body)).toEqual(["fine"]);
+      const history = await store.history(conversationSid);
+      expect(history[0]).toMatchObject({ direction: "inbound", status: "skipped" });
+    });
+
+    it("restarts the attempt count when a late lower index changes the turn", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 2 }));
+      clock.advance(settleWindowMs);
+      for (let attempt = 1; attempt < maxAttempts; attempt++) {
+        const [lease] = await store.claim("worker-a", 1, leaseMs);
+        expect(lease?.attempt).toBe(attempt);
+        await store.fail(lease!, "flaky", clock.now());
+      }
+      await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+      clock.advance(settleWindowMs);
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      expect(lease?.messages.map((message) => message.index)).toEqual([1]);
+      expect(lease?.attempt).toBe(1);
+      expect(await store.fail(lease!, "flaky", clock.now())).toBe("backoff");
+    });
+
+    it("dead-letters a turn whose lease keeps expiring (a crashing worker)", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid }));
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const leases = await store.claim("worker-a", 1, leaseMs);
+        expect(leases).toHaveLength(1);
+        clock.advance(leaseMs);
+      }
+      expect(await store.claim("worker-a", 1, leaseMs)).toEqual([]);
+      const [letter] = await store.deadLetters();
+      expect(letter?.conversationSid).toBe(conversationSid);
+      expect(letter?.reason).toMatch(/expired/);
+    });
+  });
+}

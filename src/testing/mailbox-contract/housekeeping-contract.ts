@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { contractSettings, type UseContract } from "./contract-context.js";
+import { answerOnce, fakeSid, inboundMessage, textReply } from "./contract-fixtures.js";
+
+const { leaseMs, day } = contractSettings;
+
+/** The mailbox contract: history, handoff, catch-up and housekeeping. */
+export function describeHousekeepingContract(use: UseContract): void {
+  describe("history, handoff, catch-up and housekeeping", () => {
+    it("returns recent inbound and outbound messages in conversation order", async () => {
+      const { store } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0, body: "hi" }));
+      await answerOnce(store);
+      await store.ingest(inboundMessage({ conversationSid, index: 2, body: "still there?" }));
+      await store.ingest(
+        inboundMessage({ conversationSid, index: 1, body: "operator here", role: "human" }),
+      );
+      await answerOnce(store);
+      const history = await store.history(conversationSid);
+      expect(
+        history.map((entry) =>
+          entry.direction === "inbound" ? `${entry.role}:${entry.body}` : `reply:${entry.body}`,
+        ),
+      ).toEqual([
+        "customer:hi",
+        "reply:answer to 0",
+        "human:operator here",
+        "customer:still there?",
+        "reply:answer to 2",
+      ]);
+      const lastTwo = await store.history(conversationSid, { limit: 2 });
+      expect(lastTwo.map((entry) => entry.body)).toEqual(["still there?", "answer to 2"]);
+      for (const limit of [0, 1.5, 501, Number.NaN])
+        await expect(store.history(conversationSid, { limit })).rejects.toMatchObject({
+          code: "invalid_mailbox_input",
+        });
+      expect(await store.history(fakeSid("CH"))).toEqual([]);
+    });
+
+    it("hands a conversation to a human: no turns, messages recorded, running turn fenced", async () => {
+      const { store } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      await store.setHandoff(conversationSid, true);
+      await expect(store.complete(lease!, [textReply("too late")])).rejects.toMatchObject({
+        code: "lease_lost",
+      });
+      await store.ingest(inboundMessage({ conversationSid, index: 2 }));
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      expect((await store.conversation(conversationSid))?.state).toBe("handoff");
+      const statuses = (await store.history(conversationSid)).map(
+        (entry) => entry.direction === "inbound" && entry.status,
+      );
+      expect(statuses).toEqual(["handoff", "handoff", "handoff"]);
+
+      await store.setHandoff(conversationSid, false);
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      await store.ingest(inboundMessage({ conversationSid, index: 3 }));
+      expect(await answerOnce(store)).toEqual([[3]]);
+    });
+
+    it("hands off from complete in the same transaction", async () => {
+      const { store } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      await store.complete(lease!, [textReply("a human will answer")], { handoff: true });
+      expect((await store.conversation(conversationSid))?.state).toBe("handoff");
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      expect(await store.claimOutbox("sender", 10, leaseMs)).toHaveLength(1);
+      const statuses = (await store.history(conversationSid)).flatMap((entry) =>
+        entry.direction === "inbound" ? [entry.status] : [],
+      );
+      expect(statuses).toEqual(["done", "handoff"]);
+      // The human answered message 1; ending the handoff does not answer it again.
+      await store.setHandoff(conversationSid, false);
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+    });
+
+    it("answers catch-up questions: last index, known conversations, meta", async () => {
+      const { store, harness } = use();
+      const first = fakeSid("CH");
+      const second = fakeSid("CH");
+      expect(await store.lastIndex(first)).toBeNull();
+      await store.ingest(inboundMessage({ conversationSid: first, index: 7 }));
+      await store.ingest(inboundMessage({ conversationSid: first, index: 3 }));
+      await store.ingest(inboundMessage({ conversationSid: second, index: 0, role: "bot" }));
+      expect(await store.lastIndex(first)).toBe(7);
+      expect((await store.knownConversations()).sort()).toEqual([first, second].sort());
+      expect(await store.getMeta("service.heartbeat")).toBeNull();
+      await store.setMeta("service.heartbeat", "123");
+      await store.setMeta("service.heartbeat", "456");
+      const reopened = await harness.reopen();
+      expect(await reopened.getMeta("service.heartbeat")).toBe("456");
+    });
+
+    it("collects old rows but keeps dedupe keys for at least 7 days", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      const old = inboundMessage({ conversationSid, index: 0, idempotencyToken: "old" });
+      await store.ingest(old);
+      await answerOnce(store);
+      const [item] = await store.claimOutbox("sender", 1, leaseMs);
+      await store.settleOutbox(item!, { sent: true, messageSid: fakeSid("IM") });
+      await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+
+      clock.advance(2 * day);
+      const removed = await store.collectGarbage({ olderThanMs: day });
+      expect(removed).toMatchObject({ messages: 1, outbox: 1, dedupeKeys: 0 });
+      const history = await store.history(conversationSid);
+      expect(history.map((entry) => entry.body)).toEqual(["message 1"]);
+      expect(await store.ingest(old)).toBe("duplicate");
+      expect(
+        await store.ingest(inboundMessage({ conversationSid, index: 5, idempotencyToken: "old" })),
+      ).toBe("duplicate");
+      expect(await answerOnce(store)).toEqual([[1]]);
+
+      clock.advance(6 * day);
+      const later = await store.collectGarbage({ olderThanMs: day });
+      expect(later.dedupeKeys).toBeGreaterThanOrEqual(2);
+      expect(await store.ingest(old)).toBe("accepted");
+    });
+
+    it("calls onWork listeners after commits that create work", async () => {
+      const { store } = use();
+      const notices: string[] = [];
+      const stop = store.onWork((notice) => notices.push(notice.kind));
+      await store.ingest(inboundMessage());
+      expect(notices).toContain("turn");
+      await answerOnce(store);
+      expect(notices).toContain("outbox");
+      stop();
+      const count = notices.length;
+      await store.ingest(inboundMessage({ index: 1 }));
+      expect(notices).toHaveLength(count);
+    });
+
+    it("rejects every call after close", async () => {
+      const { store, harness } = use();
+      await harness.cleanup();
+      await expect(store.ingest(inboundMessage())).rejects.toMatchObject({
+        code: "mailbox_closed",
+      });
+      await expect(store.claim("worker-a", 1, leaseMs)).rejects.toMatchObject({
+        code: "mailbox_closed",
+      });
+      await expect(store.history(fakeSid("CH"))).rejects.toMatchObject({
+        code: "mailbox_closed",
+      });
+    });
+  });
+}
