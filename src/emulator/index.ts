@@ -2,8 +2,21 @@
  * switchboard/emulator — a local Twilio Conversations that the official SDK cannot tell
  * from Twilio.
  */
+export type { BusinessNumbers } from "./business-numbers.js";
+export { defaultBusinessNumbers } from "./business-numbers.js";
 export type { EmulatorClock } from "./clock.js";
 export { createEmulatorClock } from "./clock.js";
+export type { ContentStore, ContentTemplate } from "./content/content-store.js";
+export { ControlRequestError } from "./control/control-request-error.js";
+export type { Customer, CustomerOptions, CustomerSendOptions } from "./control/customer.js";
+export type {
+  CustomerChannel,
+  CustomerInboundResult,
+  CustomerMedia,
+  CustomerMessage,
+} from "./control/customer-inbound.js";
+export type { DeviceMedia, DeviceMessage } from "./delivery/channel-delivery.js";
+export { whatsappWindowErrorCode, whatsappWindowMs } from "./delivery/channel-delivery.js";
 export { EmulatorRequestClient } from "./http/emulator-request-client.js";
 export { EmulatorRestError } from "./http/rest-error.js";
 export type {
@@ -13,6 +26,7 @@ export type {
   EmulatorResponse,
   EmulatorRoute,
 } from "./http/types.js";
+export type { MediaStore, StoredMedia } from "./media/media-store.js";
 export type { Emulator, StartEmulatorOptions } from "./start-emulator.js";
 export { startEmulator } from "./start-emulator.js";
 export type {
@@ -24,3 +38,10 @@ export type {
   PreEventOutcome,
 } from "./store/emulator-events.js";
 export type { EmulatorStore } from "./store/emulator-store.js";
+export {
+  type ReceivedWebhook,
+  type ReceiverAnswer,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "./webhooks/start-webhook-receiver.js";
+export type { WebhookDeliveryRecord } from "./webhooks/webhook-delivery-log.js";

@@ -1,10 +1,27 @@
 import twilio from "twilio";
+import {
+  type BusinessNumbers,
+  defaultBusinessNumbers,
+  installBusinessNumbers,
+} from "./business-numbers.js";
 import { createEmulatorClock, type EmulatorClock } from "./clock.js";
+import { createContentRoutes } from "./content/content-routes.js";
+import { type ContentStore, createContentStore } from "./content/content-store.js";
+import { createControlRoutes } from "./control/control-routes.js";
+import { type Customer, type CustomerOptions, createCustomer } from "./control/customer.js";
 import { defaultCredentials } from "./credentials.js";
+import { createChannelDelivery, type DeviceMessage } from "./delivery/channel-delivery.js";
+import { createFaultControlRoutes } from "./faults/fault-control-routes.js";
+import { createRestFaultEngine, createWebhookFaultEngine } from "./faults/fault-rule-set.js";
 import { parseBasicAuth, secretEquals } from "./http/basic-auth.js";
 import { EmulatorRequestClient } from "./http/emulator-request-client.js";
 import { EmulatorServer } from "./http/emulator-server.js";
 import type { EmulatorPreHook, EmulatorRoute } from "./http/types.js";
+import { collectInspectorState } from "./inspector/collect-inspector-state.js";
+import { createInspectorRoutes, inspectorStreamPath } from "./inspector/inspector-routes.js";
+import { createInspectorStream } from "./inspector/inspector-stream.js";
+import { createMediaRoutes } from "./media/media-routes.js";
+import { createMediaStore, type MediaStore } from "./media/media-store.js";
 import { accountConfigurationRoutes } from "./rest/account-configuration-routes.js";
 import { addressConfigurationRoutes } from "./rest/address-configuration-routes.js";
 import { conversationRoutes } from "./rest/conversation-routes.js";
@@ -17,6 +34,10 @@ import { userRoutes } from "./rest/user-routes.js";
 import { isSid } from "./sid.js";
 import type { EmulatorEvents } from "./store/emulator-events.js";
 import { EmulatorStore } from "./store/emulator-store.js";
+import { postEventTypes } from "./webhooks/event-types.js";
+import { createStoreWebhookEvents } from "./webhooks/store-webhook-events.js";
+import type { WebhookDeliveryRecord } from "./webhooks/webhook-delivery-log.js";
+import { createWebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
 
 export interface StartEmulatorOptions {
   /** TCP port; `0` (the default) picks a free one. */
@@ -29,8 +50,21 @@ export interface StartEmulatorOptions {
   authToken?: string;
   /** Clock for timers; a real-time clock that tests can `advance()` by default. */
   clock?: EmulatorClock;
-  /** Extra route modules (Content API, media upload, control routes) mounted beside REST. */
+  /** Extra route modules mounted beside REST and the emulator's own modules. */
   routes?: readonly EmulatorRoute[] | ((store: EmulatorStore) => readonly EmulatorRoute[]);
+  /** The business numbers; Twilio's documentation numbers by default. */
+  numbers?: Partial<BusinessNumbers>;
+  /**
+   * Points the default service's post-event webhook (every post-event filter) at this URL,
+   * as a console setup would; kept across `reset()`.
+   */
+  webhookUrl?: string;
+  /** Post-event webhook retries after a failed first attempt (default 3). */
+  webhookRetries?: number;
+  /** Wait before retry `n` (1-based), in ms; default 1 s, 2 s, 4 s … capped at 30 s. */
+  webhookBackoff?: (retry: number) => number;
+  /** How long one webhook attempt may take (default 5000 ms, Twilio's limit). */
+  webhookTimeoutMs?: number;
 }
 
 /** A running emulator. */
@@ -41,6 +75,10 @@ export interface Emulator {
   authToken: string;
   /** The default Conversations service (`IS…`) that exists from the start. */
   serviceSid: string;
+  /** The business SMS number and WhatsApp sender, each auto-creating conversations. */
+  numbers: BusinessNumbers;
+  /** The live inspector page (`{url}/_emulator/`). */
+  inspectorUrl: string;
   clock: EmulatorClock;
   /** The in-memory state and its actions' context (internal; for the other emulator modules). */
   store: EmulatorStore;
@@ -54,9 +92,27 @@ export interface Emulator {
   mount(routes: readonly EmulatorRoute[]): void;
   /** Adds a hook run before routing (after auth); returns a remover. */
   addPreHook(hook: EmulatorPreHook): () => void;
-  /** Replaces the state-change sink (webhooks). */
+  /** Replaces the webhook sink; device delivery and the inspector keep observing changes. */
   setEvents(events: EmulatorEvents): void;
-  /** Back to the start state: same credentials, same default service SID, timers cleared. */
+  /**
+   * A simulated customer on one channel: `send(text)` writes to us as that customer would
+   * (same as `POST /_emulator/inbound`), `messages()` is what their device received.
+   */
+  customer(options: CustomerOptions): Customer;
+  /** What this customer address (or chat identity) received, oldest first. */
+  deviceMessages(address: string): DeviceMessage[];
+  /** The webhook delivery log, oldest first (`GET /_emulator/webhooks`). */
+  webhookDeliveries(): WebhookDeliveryRecord[];
+  /** Resolves once no webhook delivery or channel delivery step is pending. */
+  idle(): Promise<void>;
+  /** The Content API templates (`HX…`). */
+  content: ContentStore;
+  /** The media service uploads (`ME…`). */
+  media: MediaStore;
+  /**
+   * Back to the start state: same credentials, default service and numbers; conversations,
+   * devices, media, templates, webhook log and fault rules cleared; timers cancelled.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -65,10 +121,20 @@ export interface Emulator {
  * Starts a local Twilio Conversations emulator. With no options it binds 127.0.0.1 on a
  * free port with fixed credentials and a default service.
  *
+ * It owns an SMS number and a WhatsApp sender that auto-create conversations, delivers
+ * messages to simulated customer devices with receipts, fires signed webhooks, and serves
+ * the Content API, the media service, fault injection, a movable clock and a live
+ * inspector at `/_emulator/`.
+ *
  * @example
- * const emulator = await startEmulator();
- * const client = emulator.twilioClient();
- * const conversation = await client.conversations.v1.conversations.create({ friendlyName: "Demo" });
+ * const emulator = await startEmulator({ webhookUrl: "http://127.0.0.1:3000/twilio" });
+ * const maya = emulator.customer({ channel: "sms", address: "+15551230001" });
+ * const { conversationSid } = await maya.send("Is my order ready?"); // webhooks fire
+ * await emulator.twilioClient().conversations.v1
+ *   .conversations(conversationSid)
+ *   .messages.create({ author: "agent", body: "Yes, it ships today." });
+ * await emulator.idle();
+ * maya.messages(); // [{ body: "Yes, it ships today.", status: "delivered", … }]
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
   if (options.accountSid !== undefined && !isSid(options.accountSid, "AC"))
@@ -78,7 +144,87 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const authToken = options.authToken ?? defaults.authToken;
   const clock = options.clock ?? createEmulatorClock();
   const store = new EmulatorStore({ accountSid, defaultServiceSid: defaults.serviceSid, clock });
+  const numbers: BusinessNumbers = { ...defaultBusinessNumbers, ...options.numbers };
+  if (!/^\+[1-9]\d{6,14}$/.test(numbers.sms))
+    throw new TypeError("startEmulator: numbers.sms must be an E.164 number such as +15017122661");
+  if (!/^whatsapp:\+[1-9]\d{6,14}$/.test(numbers.whatsapp))
+    throw new TypeError("startEmulator: numbers.whatsapp must look like whatsapp:+14155238886");
+  if (options.webhookUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.webhookUrl))
+    throw new TypeError("startEmulator: webhookUrl must be an absolute http(s) URL");
   const apiKeys = new Map<string, string>();
+  const subscribers = new Set<() => void>();
+  const notify = () => {
+    for (const subscriber of subscribers) subscriber();
+  };
+  let url = "";
+
+  const content = createContentStore({ now: clock.now });
+  const media = createMediaStore({ now: clock.now });
+  const restFaults = createRestFaultEngine();
+  const webhookFaults = createWebhookFaultEngine();
+  const dispatcher = createWebhookDispatcher({
+    authToken,
+    now: clock.now,
+    faults: webhookFaults,
+    ...(options.webhookRetries === undefined ? {} : { retries: options.webhookRetries }),
+    ...(options.webhookBackoff === undefined ? {} : { backoff: options.webhookBackoff }),
+    ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }),
+  });
+  const delivery = createChannelDelivery({
+    store,
+    content,
+    mediaUrl: (sid) => `${url}/_emulator/media/${sid}?${media.signDownload(sid)}`,
+    onChange: notify,
+  });
+  store.lookups = {
+    lookupMedia: (sid) => media.lookupMedia(sid, accountSid),
+    lookupContent: (sid) => {
+      const template = content.get(sid, accountSid);
+      return template ? { sid: template.sid } : undefined;
+    },
+    attachMedia: (sid, message) => void media.attach(sid, message),
+  };
+  let webhookEvents: EmulatorEvents = createStoreWebhookEvents(store, dispatcher);
+  store.events = {
+    pre: async (event) => {
+      try {
+        return await webhookEvents.pre(event);
+      } finally {
+        notify();
+      }
+    },
+    post: (event) => {
+      delivery.observe(event);
+      notify();
+      const result = webhookEvents.post(event);
+      return result instanceof Promise ? result.finally(notify) : result;
+    },
+  };
+
+  const applyStartState = () => {
+    installBusinessNumbers(store, numbers);
+    if (options.webhookUrl !== undefined) {
+      const service = store.service(undefined);
+      service.webhooks = {
+        ...service.webhooks,
+        postWebhookUrl: options.webhookUrl,
+        filters: [...postEventTypes],
+        method: "POST",
+      };
+    }
+  };
+  applyStartState();
+  const reset = () => {
+    store.reset();
+    applyStartState();
+    content.clear();
+    media.clear();
+    delivery.reset();
+    dispatcher.log.clear();
+    restFaults.clear();
+    webhookFaults.clear();
+    notify();
+  };
 
   const server = new EmulatorServer({
     accountSid,
@@ -90,6 +236,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       return secret !== undefined && secretEquals(credentials.password, secret);
     },
   });
+  server.setRestFaults(restFaults);
   server.mount([
     ...serviceRoutes(store),
     ...accountConfigurationRoutes(store),
@@ -100,21 +247,61 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...messageRoutes(store),
     ...conversationWebhookRoutes(store),
     ...userRoutes(store),
+    ...createContentRoutes({ store: content }),
   ]);
+  const inbound = { store, media, delivery, numbers };
+  const getState = () =>
+    collectInspectorState({ store, numbers, delivery, webhookLog: dispatcher.log });
+  server.mount(
+    createControlRoutes({
+      inbound,
+      delivery,
+      clock,
+      reset,
+      faults: createFaultControlRoutes({
+        restFaults,
+        webhookFaults,
+        webhookLog: dispatcher.log,
+      }),
+    }),
+  );
+  server.mount(createInspectorRoutes({ getState }));
+  server.addRawRoute(
+    "GET",
+    inspectorStreamPath,
+    createInspectorStream({
+      getState,
+      subscribe: (onChange) => {
+        subscribers.add(onChange);
+        return () => subscribers.delete(onChange);
+      },
+    }),
+  );
   if (options.routes)
     server.mount(typeof options.routes === "function" ? options.routes(store) : options.routes);
 
   const address = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  url = `http://${host}:${address.port}`;
+  server.mount(
+    createMediaRoutes({
+      store: media,
+      publicBaseUrl: url,
+      knowsService: (serviceSid) => store.services.has(serviceSid),
+    }),
+  );
 
   return {
     url,
     accountSid,
     authToken,
     serviceSid: defaults.serviceSid,
+    numbers: { ...numbers },
+    inspectorUrl: `${url}/_emulator/`,
     clock,
     store,
+    content,
+    media,
     httpClient: () => new EmulatorRequestClient(url),
     twilioClient: () =>
       twilio(accountSid, authToken, { httpClient: new EmulatorRequestClient(url) }),
@@ -124,10 +311,24 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     mount: (routes) => server.mount(routes),
     addPreHook: (hook) => server.addPreHook(hook),
     setEvents: (events) => {
-      store.events = events;
+      webhookEvents = events;
     },
-    reset: () => store.reset(),
+    customer: (customerOptions) => createCustomer(inbound, customerOptions),
+    deviceMessages: (customerAddress) => delivery.deviceMessages(customerAddress),
+    webhookDeliveries: () => dispatcher.log.entries(),
+    idle: async () => {
+      // A delivery step may fire webhooks and a webhook answer may not start new steps,
+      // so two rounds settle everything in flight.
+      for (let round = 0; round < 2; round += 1) {
+        await delivery.idle();
+        await dispatcher.idle();
+      }
+    },
+    reset,
     close: async () => {
+      subscribers.clear();
+      delivery.reset();
+      await dispatcher.close();
       store.reset();
       clock.clear();
       await server.close();

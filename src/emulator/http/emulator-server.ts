@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { restFaultResponse } from "../faults/apply-rest-fault.js";
+import type { RestFaultEngine } from "../faults/fault-rule-set.js";
 import { EmulatorRestError, RejectedActionError, twilioErrorResponse } from "./rest-error.js";
 import { Router } from "./router.js";
 import { twilioErrors } from "./twilio-errors.js";
@@ -10,6 +13,9 @@ const maximumBodyBytes = 160 * 1024 * 1024;
 
 /** Paths under this prefix are the emulator's own control API and skip Basic auth. */
 export const controlPrefix = "/_emulator/";
+
+/** A handler that writes to the Node response itself (streams). */
+export type RawHandler = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
 
 export interface EmulatorServerOptions {
   accountSid: string;
@@ -23,6 +29,8 @@ export class EmulatorServer {
   readonly #preHooks: EmulatorPreHook[] = [];
   readonly #options: EmulatorServerOptions;
   readonly #server: Server;
+  readonly #rawRoutes = new Map<string, RawHandler>();
+  #restFaults: RestFaultEngine | undefined;
 
   constructor(options: EmulatorServerOptions) {
     this.#options = options;
@@ -48,6 +56,22 @@ export class EmulatorServer {
     };
   }
 
+  /**
+   * Serves `method path` with a handler that writes to the Node response itself, before
+   * the body is read (for streams such as the inspector's Server-Sent Events).
+   */
+  addRawRoute(method: string, path: string, handler: RawHandler): void {
+    this.#rawRoutes.set(`${method.toUpperCase()} ${path}`, handler);
+  }
+
+  /**
+   * Injects REST faults: after authentication, for every path outside `/_emulator/`, the
+   * engine may delay, fail, reset the connection, or run the request and then fail it.
+   */
+  setRestFaults(engine: RestFaultEngine): void {
+    this.#restFaults = engine;
+  }
+
   async listen(port: number, host: string): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once("error", reject);
@@ -65,14 +89,53 @@ export class EmulatorServer {
   }
 
   async #handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
-    let response: EmulatorResponse;
+    const path = new URL(incoming.url ?? "/", "http://emulator").pathname;
+    const raw = this.#rawRoutes.get(`${(incoming.method ?? "GET").toUpperCase()} ${path}`);
+    if (raw) return raw(incoming, outgoing);
+    let request: EmulatorRequest;
     try {
-      const request = await readRequest(incoming, this.#options.accountSid);
-      response = await this.#respond(request);
+      request = await readRequest(incoming, this.#options.accountSid);
     } catch (error) {
-      response = errorToResponse(error);
+      send(outgoing, errorToResponse(error));
+      return;
     }
-    send(outgoing, response);
+    const fault = this.#faultFor(request);
+    switch (fault?.kind) {
+      case "delay":
+        await sleep(fault.delayMs);
+        break;
+      case "status":
+        send(outgoing, restFaultResponse(fault.status, fault.code, fault.retryAfter));
+        return;
+      case "reset":
+        outgoing.socket?.destroy();
+        return;
+      case "commitThenStatus":
+      case "commitThenReset":
+        // The write happens; its answer is dropped: the ambiguous failure senders must survive.
+        await this.#respondSafely(request);
+        if (fault.kind === "commitThenReset") outgoing.socket?.destroy();
+        else send(outgoing, restFaultResponse(fault.status, fault.code, fault.retryAfter));
+        return;
+      default:
+        break;
+    }
+    send(outgoing, await this.#respondSafely(request));
+  }
+
+  async #respondSafely(request: EmulatorRequest): Promise<EmulatorResponse> {
+    try {
+      return await this.#respond(request);
+    } catch (error) {
+      return errorToResponse(error);
+    }
+  }
+
+  /** The REST fault decided for an authenticated request outside the control API. */
+  #faultFor(request: EmulatorRequest) {
+    if (!this.#restFaults || request.path.startsWith(controlPrefix)) return undefined;
+    if (!this.#options.authenticate(request.headers.authorization)) return undefined;
+    return this.#restFaults.match(request.method, request.path)?.fault;
   }
 
   async #respond(request: EmulatorRequest): Promise<EmulatorResponse> {

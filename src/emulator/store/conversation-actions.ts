@@ -23,6 +23,11 @@ export interface ConversationInput {
   timersClosed?: string;
   dateCreated?: number;
   dateUpdated?: number;
+  /**
+   * The sender's binding when an inbound message auto-creates the conversation; the
+   * `onConversationAdd` pre-event carries it as `MessagingBinding.*`.
+   */
+  autoCreationBinding?: { address: string; proxy_address: string };
 }
 
 function checkInput(
@@ -72,6 +77,7 @@ export async function createConversation(
       unique_name: input.uniqueName ?? null,
       attributes,
       state: input.state ?? "active",
+      ...(input.autoCreationBinding ? { messaging_binding: input.autoCreationBinding } : {}),
     },
   });
   const now = store.clock.now();

@@ -51,7 +51,12 @@ export async function receiveInboundMessage(
     const configuration = findAddressConfiguration(store, inbound.to);
     if (!configuration?.autoCreation.enabled) return undefined;
     const service = store.service(configuration.autoCreation.conversation_service_sid ?? undefined);
-    conversation = await createConversation(store, service, {}, origin);
+    conversation = await createConversation(
+      store,
+      service,
+      { autoCreationBinding: { address: inbound.from, proxy_address: inbound.to } },
+      origin,
+    );
     await addParticipant(
       store,
       conversation,

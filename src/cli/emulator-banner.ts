@@ -1,0 +1,24 @@
+import type { Emulator } from "../emulator/start-emulator.js";
+
+/**
+ * What the emulator commands print once it is listening. The auth token is printed in
+ * full on purpose: it is the emulator's own local fake, needed to point an SDK at it.
+ */
+export function emulatorBanner(emulator: Emulator, webhookUrl: string | undefined): string {
+  const lines = [
+    "switchboard emulator (a local fake of Twilio Conversations)",
+    `  URL              ${emulator.url}`,
+    `  Account SID      ${emulator.accountSid}`,
+    `  Auth token       ${emulator.authToken}  (local fake, not a Twilio credential)`,
+    `  Service SID      ${emulator.serviceSid}`,
+    `  SMS number       ${emulator.numbers.sms}`,
+    `  WhatsApp number  ${emulator.numbers.whatsapp}`,
+    `  Inspector        ${emulator.inspectorUrl}`,
+    `  Webhooks         ${webhookUrl ?? "none (pass --webhook-url)"}`,
+    "",
+    `Send a customer message: curl -X POST ${emulator.url}/_emulator/inbound -H 'content-type: application/json' -d '{"channel":"sms","from":"+15551230001","body":"hello"}'`,
+    "Press Ctrl+C to stop.",
+    "",
+  ];
+  return lines.join("\n");
+}

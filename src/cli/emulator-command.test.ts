@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import twilio from "twilio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "../emulator/webhooks/start-webhook-receiver.js";
+import { parseEmulatorFlags } from "./parse-emulator-flags.js";
+
+/**
+ * The built CLI as a user runs it: `node dist/cli/main.js emulator …` in a child process,
+ * its printed URL and credentials used for real, and its exit codes.
+ */
+const main = "dist/cli/main.js";
+let receiver: WebhookReceiver;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  // Type errors elsewhere in the tree are the typecheck's to report; tsc still emits.
+  const build = spawnSync("npm", ["run", "build"], { encoding: "utf8" });
+  if (!existsSync(main))
+    throw new Error(`build produced no ${main}:\n${build.stdout}${build.stderr}`);
+}, 120_000);
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await receiver?.close();
+});
+
+function run(args: string[], environment: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [main, ...args], {
+    env: { ...process.env, ...environment },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const printed = async (pattern: RegExp) => {
+    while (!pattern.test(stdout)) {
+      if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return stdout;
+  };
+  return { child, exited, printed, output: () => ({ stdout, stderr }) };
+}
+
+const field = (text: string, label: string) =>
+  new RegExp(`${label}\\s+(\\S+)`).exec(text)?.[1] ?? "";
+
+describe("switchboard emulator", () => {
+  it("prints its URL and credentials, delivers a signed webhook for an inbound SMS, stops on SIGTERM", async () => {
+    const cli = run(["emulator", "--port", "0", "--webhook-url", `${receiver.url}/hook`]);
+    const text = await cli.printed(/Inspector\s+\S+/);
+    const url = field(text, "URL");
+    const authToken = field(text, "Auth token");
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(field(text, "Account SID")).toMatch(/^AC[0-9a-f]{32}$/);
+    expect(field(text, "Service SID")).toMatch(/^IS[0-9a-f]{32}$/);
+    expect(field(text, "SMS number")).toMatch(/^\+\d+$/);
+    expect(field(text, "WhatsApp number")).toMatch(/^whatsapp:\+\d+$/);
+    expect(text).toMatch(/local fake/);
+
+    const inbound = await fetch(`${url}/_emulator/inbound`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ channel: "sms", from: "+15551230001", body: "hello CLI" }),
+    });
+    expect(inbound.status).toBe(201);
+    while (!receiver.received.some((request) => request.params.EventType === "onMessageAdded"))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const added = receiver.received.find(
+      (request) => request.params.EventType === "onMessageAdded",
+    )!;
+    expect(added.params.Body).toBe("hello CLI");
+    expect(
+      twilio.validateRequest(
+        authToken,
+        String(added.headers["x-twilio-signature"]),
+        added.url,
+        added.params,
+      ),
+    ).toBe(true);
+
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
+    expect(cli.output().stdout).toMatch(/stopping the emulator/);
+  }, 30_000);
+
+  it.each([
+    [["emulator", "--port", "99999"], /--port must be a port number/],
+    [["emulator", "--port"], /--port needs a value/],
+    [["emulator", "--bogus"], /unknown flag --bogus/],
+    [["emulator", "--webhook-url", "not a url"], /--webhook-url must be/],
+    [["nonsense"], /unknown command/],
+  ])("exits 2 for %j with a clear message", async (args, message) => {
+    const cli = run(args);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output().stderr).toMatch(message);
+  });
+
+  it("dev starts the emulator on EMULATOR_PORT and exits 2 for a bad one", async () => {
+    const bad = run(["dev"], { EMULATOR_PORT: "abc" });
+    expect(await bad.exited).toBe(2);
+    expect(bad.output().stderr).toMatch(/EMULATOR_PORT/);
+    const dev = run(["dev"], { EMULATOR_PORT: "0" });
+    const text = await dev.printed(/Inspector\s+\S+/);
+    const response = await fetch(`${field(text, "URL")}/_emulator/webhooks`);
+    expect(response.status).toBe(200);
+    dev.child.kill("SIGINT");
+    expect(await dev.exited).toBe(0);
+  }, 30_000);
+});
+
+describe("parseEmulatorFlags", () => {
+  it("reads both flag forms and defaults", () => {
+    expect(parseEmulatorFlags([])).toEqual({ port: 4010, host: "127.0.0.1" });
+    expect(
+      parseEmulatorFlags(["--port=0", "--host", "::1", "--webhook-url=https://x.test/h"]),
+    ).toEqual({
+      port: 0,
+      host: "::1",
+      webhookUrl: "https://x.test/h",
+    });
+  });
+
+  it.each([
+    [["--port", "1", "--port", "2"]],
+    [["--host", "--port"]],
+    [["stray"]],
+    [["--port", "-1"]],
+  ])("refuses %j", (argv) => {
+    expect(() => parseEmulatorFlags(argv)).toThrow(/--|argument|port/);
+  });
+});
