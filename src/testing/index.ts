@@ -1,7 +1,15 @@
 /**
  * switchboard's test kit: helpers for testing apps built on switchboard.
  */
-export { startEmulator } from "../emulator/index.js";
+export {
+  type Customer,
+  type DeviceMessage,
+  type Emulator,
+  type ReceivedWebhook,
+  startEmulator,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "../emulator/index.js";
 export {
   encodeWebhookForm,
   fixtureSids,
