@@ -63,6 +63,7 @@ export {
   WebhookSignatureError,
 } from "./errors.js";
 export type { LogMethod, TwilioLogger } from "./logger.js";
+export * from "./provider/index.js";
 export {
   type ConversationData,
   type ConversationStateData,
