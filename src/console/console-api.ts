@@ -1,0 +1,314 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { SwitchboardError } from "../errors.js";
+import { openEventStream } from "../webchat/event-stream.js";
+import {
+  asObject,
+  type FaceLogger,
+  methodNotAllowed,
+  readJsonBody,
+  readText,
+  sendError,
+  sendJson,
+  silentFaceLogger,
+} from "../webchat/json-http.js";
+import { RequestError } from "../webchat/request-error.js";
+import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
+import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
+import { ConsoleConflictError } from "./console-errors.js";
+import { renderConsolePage } from "./console-page.js";
+
+export interface ConsoleApiOptions {
+  /**
+   * When set, every `/api/*` request must carry `Authorization: Bearer <token>` (or
+   * `?token=` on the event stream, which `EventSource` cannot give headers). Set it
+   * whenever the server listens beyond loopback (`consoleTokenRequired(host)`). Without a
+   * token the console answers only requests addressed to a loopback host name, so a web
+   * page cannot reach it through DNS rebinding.
+   */
+  token?: string;
+  /** The longest text an operator or pretend customer may send, in characters. Default 2000. */
+  maxTextLength?: number;
+  /** The largest request body, in bytes. Default 16 384. */
+  maxBodyBytes?: number;
+  /** Keep-alive comment interval on the event stream, in milliseconds. Default 15 000. */
+  heartbeatMs?: number;
+  /** The reconnect delay the page's `EventSource` should use, in milliseconds. Default 1000. */
+  retryMs?: number;
+  logger?: FaceLogger;
+}
+
+/**
+ * A Node request handler for the console. Resolves `true` when the path was its own (it
+ * answered), `false` otherwise (the caller routes on).
+ */
+export type ConsoleApiHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+) => Promise<boolean>;
+
+const sidPattern = /^CH[0-9a-fA-F]{32}$/;
+const e164 = /^\+[1-9]\d{6,14}$/;
+const chatIdentity = /^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}$/;
+const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
+
+/**
+ * Creates the console: `GET /` (the page) and its JSON API —
+ *
+ * - `GET /api/info` → `{ mode, inspectorUrl?, channels, numbers, canSendAsCustomer }`
+ * - `GET /api/conversations` → `{ conversations }`, newest activity first
+ * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
+ * - `GET /api/stream` → SSE: `conversation`, `message`, `typing`, `state`
+ * - `POST /api/customers/send` `{ channel, from, text }` → 202 (dev mode only, else 403)
+ * - `POST /api/conversations/:sid/handoff` `{ on }`, `…/reply` `{ text }` (202),
+ *   `…/retry`, `…/skip`
+ *
+ * Errors are `{ error: { code, message } }`: 400 bad input, 401 token, 403 host/origin or
+ * dev-only, 404 unknown, 405 method, 409 conflict, 413 body, 415 content type.
+ */
+export function createConsoleApi(
+  deps: ConsoleDeps,
+  options: ConsoleApiOptions = {},
+): ConsoleApiHandler {
+  const token = options.token === "" ? undefined : options.token;
+  const maxTextLength = options.maxTextLength ?? 2000;
+  const maxBodyBytes = options.maxBodyBytes ?? 16_384;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const retryMs = options.retryMs ?? 1000;
+  const logger = options.logger ?? silentFaceLogger;
+  const page = renderConsolePage();
+
+  const authorize = (request: IncomingMessage, url: URL, allowQueryToken: boolean) => {
+    const host = request.headers.host ?? "";
+    if (token === undefined) {
+      if (!isLoopbackHost(hostnameOf(host))) {
+        throw new RequestError(
+          403,
+          "host_not_allowed",
+          "Without a console token the console only answers on localhost; set a token to reach it by another name.",
+        );
+      }
+      return;
+    }
+    const header = request.headers.authorization;
+    const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
+    const presented =
+      bearer ?? (allowQueryToken ? url.searchParams.get("token") : null) ?? undefined;
+    if (presented === undefined || !tokenMatches(presented, token)) {
+      throw new RequestError(
+        401,
+        presented === undefined ? "token_missing" : "token_invalid",
+        "This console is protected: send the console token as `Authorization: Bearer <token>`.",
+        { headers: { "www-authenticate": "Bearer" } },
+      );
+    }
+  };
+
+  // The token lives in the page's memory, not a cookie, so cross-site requests cannot
+  // carry it; refusing foreign origins on writes also covers the token-less loopback case.
+  const sameOrigin = (request: IncomingMessage) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || origin === "null") {
+      if (origin === "null") {
+        throw new RequestError(403, "cross_origin", "Requests from other sites are refused.");
+      }
+      return;
+    }
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      throw new RequestError(403, "cross_origin", "Requests from other sites are refused.");
+    }
+    if (originHost !== request.headers.host) {
+      throw new RequestError(403, "cross_origin", "Requests from other sites are refused.");
+    }
+  };
+
+  const conversationSid = (raw: string): string => {
+    // SIDs never need escaping, so the raw segment is compared as it came.
+    const sid = raw;
+    if (!sidPattern.test(sid)) {
+      throw new RequestError(
+        400,
+        "invalid_conversation_sid",
+        "A conversation SID is CH followed by 32 hex digits.",
+      );
+    }
+    return sid;
+  };
+
+  async function stream(request: IncomingMessage, response: ServerResponse) {
+    const events = openEventStream(request, response, { heartbeatMs, retryMs });
+    const unsubscribe = deps.subscribe((event: ConsoleEvent) => {
+      const { type, ...data } = event;
+      events.send(type, data);
+    });
+    events.onClose(unsubscribe);
+    // Tells the page the stream is live; it reloads the list then, so nothing between its
+    // first fetch and this subscription is missed.
+    events.send("ready", {});
+  }
+
+  async function route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
+    const path = url.pathname;
+    const method = request.method ?? "GET";
+
+    if (path === "/api/info") {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      const info = await deps.info();
+      sendJson(response, 200, {
+        mode: info.mode,
+        ...(info.inspectorUrl !== undefined && /^https?:\/\//i.test(info.inspectorUrl)
+          ? { inspectorUrl: info.inspectorUrl }
+          : {}),
+        channels: info.channels,
+        numbers: info.numbers,
+        canSendAsCustomer: info.mode === "dev" && deps.sendAsCustomer !== undefined,
+      });
+      return;
+    }
+    if (path === "/api/stream") {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      await stream(request, response);
+      return;
+    }
+    if (path === "/api/conversations") {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      const conversations = await deps.listConversations();
+      conversations.sort((a, b) =>
+        a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0,
+      );
+      sendJson(response, 200, { conversations });
+      return;
+    }
+    if (path === "/api/customers/send") {
+      if (method !== "POST") throw methodNotAllowed(["POST"]);
+      const info = await deps.info();
+      if (info.mode !== "dev" || deps.sendAsCustomer === undefined) {
+        throw new RequestError(
+          403,
+          "dev_mode_only",
+          "Writing as a customer works only in dev mode, against the emulator.",
+        );
+      }
+      const body = asObject(await readJsonBody(request, maxBodyBytes));
+      const channel = body.channel;
+      if (typeof channel !== "string" || !channels.includes(channel as ConsoleChannel)) {
+        throw new RequestError(400, "invalid_channel", "`channel` must be sms, whatsapp or chat.");
+      }
+      const from = customerAddress(channel as ConsoleChannel, body.from);
+      const text = readText(body.text, maxTextLength);
+      const sent = await deps.sendAsCustomer({ channel: channel as ConsoleChannel, from, text });
+      sendJson(response, 202, { from, ...sent });
+      return;
+    }
+
+    const match = /^\/api\/conversations\/([^/]+)(?:\/(handoff|reply|retry|skip))?$/.exec(path);
+    if (match === null) throw new RequestError(404, "not_found", `Nothing at ${path}.`);
+    const sid = conversationSid(match[1] ?? "");
+    const action = match[2];
+    if (action === undefined) {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      const transcript = await deps.transcript(sid);
+      if (transcript === undefined) throw notFound(sid);
+      sendJson(response, 200, transcript);
+      return;
+    }
+    if (method !== "POST") throw methodNotAllowed(["POST"]);
+    const body = asObject(await readJsonBody(request, maxBodyBytes));
+    if (action === "handoff") {
+      if (typeof body.on !== "boolean") {
+        throw new RequestError(
+          400,
+          "invalid_handoff",
+          "`on` must be true (take over) or false (hand back).",
+        );
+      }
+      await deps.setHandoff(sid, body.on);
+      sendJson(response, 200, { ok: true });
+    } else if (action === "reply") {
+      const text = readText(body.text, maxTextLength);
+      sendJson(response, 202, await deps.replyAsHuman(sid, text));
+    } else if (action === "retry") {
+      await deps.retryDeadLetter(sid);
+      sendJson(response, 200, { ok: true });
+    } else {
+      await deps.skipDeadLetter(sid);
+      sendJson(response, 200, { ok: true });
+    }
+  }
+
+  return async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (path === "/") {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        sendError(response, methodNotAllowed(["GET", "HEAD"]), logger);
+        return true;
+      }
+      // The page holds no data; the API behind it is what the token protects. It reads a
+      // `?token=` from its own address, keeps it in memory and removes it from the URL.
+      response.writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": page.contentSecurityPolicy,
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+      });
+      response.end(request.method === "HEAD" ? undefined : page.html);
+      return true;
+    }
+    if (path !== "/api" && !path.startsWith("/api/")) return false;
+    try {
+      authorize(request, url, path === "/api/stream");
+      if (request.method !== "GET") sameOrigin(request);
+      await route(request, response, url);
+    } catch (error) {
+      sendError(response, toRequestError(error), logger);
+    }
+    return true;
+  };
+}
+
+function notFound(sid: string): RequestError {
+  return new RequestError(404, "conversation_not_found", `There is no conversation ${sid}.`);
+}
+
+/** Maps the errors `ConsoleDeps` may throw to HTTP; everything else stays a 500. */
+function toRequestError(error: unknown): unknown {
+  if (error instanceof RequestError || !SwitchboardError.isSwitchboardError(error)) return error;
+  if (error.code === "conversation_not_found")
+    return new RequestError(404, error.code, error.message);
+  if (error instanceof ConsoleConflictError || conflictCodes.has(error.code)) {
+    return new RequestError(409, error.code, error.message);
+  }
+  return error;
+}
+
+const conflictCodes = new Set(["conversation_closed", "no_dead_letter", "not_handed_off"]);
+
+/** Validates the pretend customer's address for the channel; WhatsApp gains its prefix. */
+function customerAddress(channel: ConsoleChannel, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new RequestError(400, "invalid_from", "`from` must be a string.");
+  }
+  const from = value.trim();
+  if (channel === "sms" && e164.test(from)) return from;
+  if (channel === "whatsapp") {
+    const number = from.replace(/^whatsapp:/, "");
+    if (e164.test(number)) return `whatsapp:${number}`;
+  }
+  if (channel === "chat" && chatIdentity.test(from)) return from;
+  const expected =
+    channel === "chat"
+      ? "a chat identity (letters, digits, _ . @ : -, up to 64)"
+      : channel === "sms"
+        ? "an E.164 number like +15551234567"
+        : "an E.164 number like +15551234567 (whatsapp: prefix optional)";
+  throw new RequestError(400, "invalid_from", `\`from\` must be ${expected}.`);
+}

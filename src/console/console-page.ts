@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import { consoleScript } from "./console-page-script.js";
+import { consoleStyle } from "./console-page-style.js";
+
+/** The console page and the Content-Security-Policy to serve it with. */
+export interface ConsolePage {
+  html: string;
+  /**
+   * Lets only this page's own inline script and style run (by hash) and connect only back
+   * to the console: a second wall behind the page's escaping, since every message body
+   * and customer address it shows is untrusted.
+   */
+  contentSecurityPolicy: string;
+}
+
+const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+/** Builds the self-contained console page (inline CSS and JS, no external assets). */
+export function renderConsolePage(): ConsolePage {
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>switchboard console</title>
+<link rel="icon" href="data:,">
+<style>${consoleStyle}</style>
+</head>
+<body>
+<header class="top">
+  <div class="brand"><span class="mark"></span>switchboard <span class="sub">console</span></div>
+  <span class="mode" id="mode">…</span>
+  <dl class="ids">
+    <div><dt>SMS number</dt><dd id="sms-number">—</dd></div>
+    <div><dt>WhatsApp sender</dt><dd id="whatsapp-number">—</dd></div>
+  </dl>
+  <div class="top-right">
+    <a class="inspector" id="inspector-link" target="_blank" rel="noopener noreferrer" hidden>Emulator inspector ↗</a>
+    <span id="live" class="live">Connecting</span>
+  </div>
+</header>
+<main class="grid">
+  <section class="panel" aria-labelledby="conversations-title">
+    <header><h2 id="conversations-title">Conversations</h2><span class="count" id="conversation-count">0</span></header>
+    <div class="scroll" id="conversations" role="list"><div class="empty">Loading…</div></div>
+  </section>
+  <section class="panel" id="transcript" aria-label="Transcript">
+    <div class="placeholder"><strong>No conversation selected</strong>Pick one on the left, or write as a customer on the right.</div>
+  </section>
+  <section class="panel" aria-labelledby="customer-title">
+    <header><h2 id="customer-title">Be a customer</h2></header>
+    <form class="customer-form" id="customer-form">
+      <fieldset class="field">
+        <legend>Channel</legend>
+        <div class="tabs">
+          <label><input type="radio" name="channel" value="sms" checked>SMS</label>
+          <label><input type="radio" name="channel" value="whatsapp">WhatsApp</label>
+          <label><input type="radio" name="channel" value="chat">Web chat</label>
+        </div>
+      </fieldset>
+      <label class="field"><span id="from-label">From (your test phone number)</span>
+        <span class="from-row"><input type="text" id="customer-from" class="mono" autocomplete="off" spellcheck="false" aria-labelledby="from-label">
+        <button type="button" class="button" id="new-customer" title="Use a new random customer">New</button></span>
+      </label>
+      <label class="field"><span>Message</span>
+        <textarea id="customer-text" maxlength="2000" placeholder="Ask the agent something…"></textarea>
+      </label>
+      <div class="suggestions" id="suggestions">
+        <button type="button" class="chip">What are your opening hours?</button>
+        <button type="button" class="chip">How do I return an item?</button>
+        <button type="button" class="chip">Can I talk to a person?</button>
+      </div>
+      <button type="submit" class="button primary" id="customer-send">Send as customer</button>
+      <p class="status-line" id="customer-status" role="status"></p>
+      <p class="note" id="customer-note">Your message travels like a real customer's: through the emulator, a signed webhook and the mailbox to the agent.</p>
+    </form>
+  </section>
+</main>
+<div class="gate" id="gate" hidden>
+  <form id="gate-form">
+    <h2>This console is protected</h2>
+    <p>Paste the console token printed in the server's log when it started.</p>
+    <input type="text" id="gate-token" class="mono" autocomplete="off" spellcheck="false" aria-label="Console token">
+    <p class="status-line error" id="gate-status" role="status"></p>
+    <button type="submit" class="button primary">Open the console</button>
+  </form>
+</div>
+<script>${consoleScript}</script>
+</body>
+</html>
+`;
+  return {
+    html,
+    contentSecurityPolicy: [
+      "default-src 'none'",
+      `script-src ${hash(consoleScript)}`,
+      `style-src ${hash(consoleStyle)}`,
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+  };
+}

@@ -1,0 +1,211 @@
+import type {
+  ConsoleChannel,
+  ConsoleConversation,
+  ConsoleConversationState,
+  ConsoleDeps,
+  ConsoleEvent,
+  ConsoleInfo,
+  ConsoleMessage,
+  ConsoleMessageRole,
+  ConsoleTranscript,
+} from "./console-deps.js";
+import { ConsoleConflictError, ConsoleNotFoundError } from "./console-errors.js";
+
+/**
+ * A working in-memory stand-in for the runtime behind the console: conversations keyed by
+ * customer, ordered messages, handoff and dead-letter state, and live events. It records
+ * every operator action; tests play the agent through `typing`, `agentReply` and
+ * `deadLetter`.
+ */
+export class InMemoryConsole implements ConsoleDeps {
+  readonly conversations = new Map<
+    string,
+    { conversation: ConsoleConversation; messages: ConsoleMessage[] }
+  >();
+  readonly actions: string[] = [];
+  readonly listeners = new Set<(event: ConsoleEvent) => void>();
+  sendAsCustomer?: NonNullable<ConsoleDeps["sendAsCustomer"]>;
+  #info: ConsoleInfo;
+  #next = 1;
+  #clock = Date.now() - 60_000;
+
+  constructor(info: Partial<ConsoleInfo> = {}) {
+    this.#info = {
+      mode: "dev",
+      inspectorUrl: "http://127.0.0.1:3000/_emulator/",
+      channels: ["sms", "whatsapp", "chat"],
+      numbers: { sms: "+15005550006", whatsapp: "whatsapp:+14155238886" },
+      ...info,
+    };
+    if (this.#info.mode === "dev") {
+      this.sendAsCustomer = async (input) => {
+        this.actions.push(`send ${input.channel} ${input.from} ${input.text}`);
+        const sid = this.#conversationFor(input.channel, input.from);
+        const message = this.#append(sid, "customer", input.from, input.text);
+        return { conversationSid: sid, messageSid: `IM${String(message.index).padStart(32, "0")}` };
+      };
+    }
+  }
+
+  info(): ConsoleInfo {
+    return this.#info;
+  }
+
+  async listConversations(): Promise<ConsoleConversation[]> {
+    return [...this.conversations.values()].map((entry) => ({ ...entry.conversation }));
+  }
+
+  async transcript(conversationSid: string): Promise<ConsoleTranscript | undefined> {
+    const entry = this.conversations.get(conversationSid);
+    if (entry === undefined) return undefined;
+    return { conversation: { ...entry.conversation }, messages: [...entry.messages] };
+  }
+
+  subscribe(listener: (event: ConsoleEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async setHandoff(conversationSid: string, on: boolean): Promise<void> {
+    this.#get(conversationSid);
+    this.actions.push(`handoff ${conversationSid} ${on}`);
+    this.#setState(conversationSid, on ? "human" : "bot");
+  }
+
+  async replyAsHuman(conversationSid: string, text: string): Promise<{ messageSid?: string }> {
+    const entry = this.#get(conversationSid);
+    if (entry.conversation.state !== "human") {
+      throw new ConsoleConflictError(
+        "not_handed_off",
+        "Take the conversation over before replying as a person.",
+      );
+    }
+    this.actions.push(`reply ${conversationSid} ${text}`);
+    const message = this.#append(conversationSid, "human", "operator", text);
+    return { messageSid: `IM${String(message.index).padStart(32, "0")}` };
+  }
+
+  async retryDeadLetter(conversationSid: string): Promise<void> {
+    this.#requireDead(conversationSid);
+    this.actions.push(`retry ${conversationSid}`);
+    this.#setState(conversationSid, "bot");
+  }
+
+  async skipDeadLetter(conversationSid: string): Promise<void> {
+    this.#requireDead(conversationSid);
+    this.actions.push(`skip ${conversationSid}`);
+    this.#setState(conversationSid, "bot");
+  }
+
+  // ---- the test plays the agent ----
+
+  typing(conversationSid: string, on: boolean): void {
+    this.#get(conversationSid).conversation.typing = on;
+    this.#emit({ type: "typing", conversationSid, on });
+  }
+
+  agentReply(conversationSid: string, body: string): ConsoleMessage {
+    this.#get(conversationSid).conversation.typing = false;
+    return this.#append(conversationSid, "agent", "agent", body);
+  }
+
+  deadLetter(conversationSid: string, reason: string): void {
+    const entry = this.#get(conversationSid);
+    entry.conversation.deadLetterReason = reason;
+    entry.conversation.typing = false;
+    this.#setState(conversationSid, "dead", reason);
+  }
+
+  /** Adds a conversation directly (history from before the console opened). */
+  seed(
+    channel: ConsoleChannel,
+    customer: string,
+    messages: Array<[ConsoleMessageRole, string]>,
+  ): string {
+    const sid = this.#conversationFor(channel, customer);
+    for (const [role, body] of messages)
+      this.#append(sid, role, role === "customer" ? customer : role, body);
+    return sid;
+  }
+
+  #conversationFor(channel: ConsoleChannel, customer: string): string {
+    for (const [sid, entry] of this.conversations) {
+      if (entry.conversation.customer === customer) return sid;
+    }
+    const sid = `CH${(this.#next++).toString(16).padStart(32, "0")}`;
+    this.conversations.set(sid, {
+      conversation: {
+        sid,
+        channel,
+        customer,
+        state: "bot",
+        lastMessage: null,
+        updatedAt: this.#now(),
+        typing: false,
+      },
+      messages: [],
+    });
+    this.#emitConversation(sid);
+    return sid;
+  }
+
+  #append(sid: string, role: ConsoleMessageRole, author: string, body: string): ConsoleMessage {
+    const entry = this.#get(sid);
+    const at = this.#now();
+    const message: ConsoleMessage = {
+      index: entry.messages.length,
+      role,
+      author,
+      body,
+      media: [],
+      at,
+    };
+    entry.messages.push(message);
+    entry.conversation.lastMessage = { role, body, at };
+    entry.conversation.updatedAt = at;
+    this.#emit({ type: "message", conversationSid: sid, message });
+    this.#emitConversation(sid);
+    return message;
+  }
+
+  #setState(sid: string, state: ConsoleConversationState, reason?: string) {
+    const entry = this.#get(sid);
+    entry.conversation.state = state;
+    if (state !== "dead") delete entry.conversation.deadLetterReason;
+    this.#emit({
+      type: "state",
+      conversationSid: sid,
+      state,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    this.#emitConversation(sid);
+  }
+
+  #requireDead(sid: string) {
+    if (this.#get(sid).conversation.state !== "dead") {
+      throw new ConsoleConflictError(
+        "no_dead_letter",
+        "Nothing is dead-lettered in this conversation.",
+      );
+    }
+  }
+
+  #emitConversation(sid: string) {
+    this.#emit({ type: "conversation", conversation: { ...this.#get(sid).conversation } });
+  }
+
+  #emit(event: ConsoleEvent) {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  #now(): string {
+    this.#clock += 1000;
+    return new Date(this.#clock).toISOString();
+  }
+
+  #get(sid: string) {
+    const entry = this.conversations.get(sid);
+    if (entry === undefined) throw new ConsoleNotFoundError(sid);
+    return entry;
+  }
+}

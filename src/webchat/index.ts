@@ -1,0 +1,28 @@
+/**
+ * The web chat face: a widget (`GET /webchat.js`) and the small HTTP API behind it. It
+ * holds no business rules; `WebchatDeps` connects it to the runtime.
+ */
+export { RequestError, WebchatConversationClosedError } from "./request-error.js";
+export {
+  createVisitorTokens,
+  randomVisitorIdentity,
+  type VisitorTokenClaims,
+  VisitorTokenError,
+  type VisitorTokenErrorCode,
+  type VisitorTokenOptions,
+  type VisitorTokens,
+} from "./visitor-token.js";
+export {
+  createWebchatApi,
+  type WebchatApiHandler,
+  type WebchatApiOptions,
+  webchatPaths,
+} from "./webchat-api.js";
+export type {
+  WebchatDeps,
+  WebchatEvent,
+  WebchatMedia,
+  WebchatMessage,
+  WebchatRole,
+} from "./webchat-deps.js";
+export { webchatScript } from "./webchat-script.js";

@@ -1,0 +1,427 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { SwitchboardError } from "../errors.js";
+import { openEventStream } from "./event-stream.js";
+import {
+  asObject,
+  type FaceLogger,
+  methodNotAllowed,
+  readJsonBody,
+  readText,
+  sendError,
+  sendJson,
+  silentFaceLogger,
+} from "./json-http.js";
+import { RequestError } from "./request-error.js";
+import { createTokenBucket, type TokenBucketOptions } from "./token-bucket.js";
+import {
+  createVisitorTokens,
+  randomVisitorIdentity,
+  type VisitorTokenClaims,
+  VisitorTokenError,
+  type VisitorTokens,
+} from "./visitor-token.js";
+import type { WebchatDeps, WebchatEvent, WebchatMessage } from "./webchat-deps.js";
+import { webchatScript } from "./webchat-script.js";
+
+export interface WebchatApiOptions {
+  /**
+   * The key that signs visitor tokens (at least 32 bytes). Keep it stable across restarts:
+   * a new secret logs every visitor out of their conversation.
+   */
+  secret: string | Uint8Array;
+  /** How long a visitor token lasts, in milliseconds; every session call renews it. Default 7 days. */
+  tokenTtlMs?: number;
+  /**
+   * Origins (`https://shop.example`) whose pages may call the API, or `"*"` (the default):
+   * tokens travel as bearer headers, never cookies, so any page may embed the widget
+   * without gaining access to another visitor's conversation.
+   */
+  allowedOrigins?: "*" | readonly string[];
+  /** The longest message a visitor may send, in characters. Default 2000. */
+  maxTextLength?: number;
+  /**
+   * The largest request body, in bytes. Default 8192: 4 KB would refuse a 2000-character
+   * message in a script that takes three UTF-8 bytes per character.
+   */
+  maxBodyBytes?: number;
+  /** Messages per visitor identity: a burst of 5, refilled over 10 s by default. */
+  messageRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /**
+   * New conversations per client address (each one costs a Twilio conversation): a burst
+   * of 10, refilled over a minute by default.
+   */
+  sessionRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /** Open streams per visitor identity (a few tabs). Default 5. */
+  maxStreamsPerIdentity?: number;
+  /** Keep-alive comment interval on streams, in milliseconds. Default 15 000. */
+  heartbeatMs?: number;
+  /** The reconnect delay the browser's `EventSource` should use, in milliseconds. Default 2000. */
+  retryMs?: number;
+  /**
+   * The client's address for the session rate limit. Default: the socket's remote
+   * address; behind a reverse proxy, read the proxy's forwarded header here instead.
+   */
+  clientAddress?: (request: IncomingMessage) => string;
+  logger?: FaceLogger;
+  /** The clock (token expiry and rate limits). Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * A Node request handler for the web chat API and widget. Resolves `true` when the path
+ * is one of its own (it answered), `false` otherwise (the caller routes on).
+ */
+export type WebchatApiHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+) => Promise<boolean>;
+
+/** The paths `createWebchatApi` answers. */
+export const webchatPaths = {
+  script: "/webchat.js",
+  session: "/webchat/session",
+  messages: "/webchat/messages",
+  stream: "/webchat/stream",
+} as const;
+
+/**
+ * Creates the web chat API:
+ *
+ * - `GET /webchat.js` — the widget (`<script src="…/webchat.js"></script>` on any page).
+ * - `POST /webchat/session` `{ token? }` → `{ token, identity, conversationSid, resumed }`:
+ *   a valid token for an open conversation resumes it (and is renewed); none, or a closed
+ *   conversation, starts a new one. A forged or expired token is refused (401) so the
+ *   widget knows to drop it.
+ * - `POST /webchat/messages` `{ text }` with `Authorization: Bearer <token>` → 202
+ *   `{ messageSid, index }`. 202 because the reply comes later, on the stream.
+ * - `GET /webchat/stream?token=…&after=<index>` → Server-Sent Events: `message` (id = the
+ *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`.
+ *
+ * Errors are `{ error: { code, message } }`: 400 bad input, 401 token, 405 method, 409
+ * `conversation_closed`, 413 body, 415 content type, 429 flood (with `Retry-After`).
+ */
+export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions): WebchatApiHandler {
+  const now = options.now ?? Date.now;
+  const tokens: VisitorTokens = createVisitorTokens({
+    secret: options.secret,
+    now,
+    ...(options.tokenTtlMs === undefined ? {} : { ttlMs: options.tokenTtlMs }),
+  });
+  const logger = options.logger ?? silentFaceLogger;
+  const maxTextLength = options.maxTextLength ?? 2000;
+  const maxBodyBytes = options.maxBodyBytes ?? 8192;
+  const maxStreamsPerIdentity = options.maxStreamsPerIdentity ?? 5;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const retryMs = options.retryMs ?? 2000;
+  const allowedOrigins = options.allowedOrigins ?? "*";
+  const clientAddress =
+    options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? "");
+  const messageLimit = createTokenBucket({
+    capacity: 5,
+    refillMs: 10_000,
+    ...options.messageRate,
+    now,
+  });
+  const sessionLimit = createTokenBucket({
+    capacity: 10,
+    refillMs: 60_000,
+    ...options.sessionRate,
+    now,
+  });
+  const openStreams = new Map<string, number>();
+
+  const corsHeaders = (request: IncomingMessage): Record<string, string> => {
+    const origin = request.headers.origin;
+    if (origin === undefined) return {};
+    if (allowedOrigins !== "*" && !allowedOrigins.includes(origin)) {
+      throw new RequestError(403, "origin_not_allowed", "This page's origin may not use the chat.");
+    }
+    return {
+      "access-control-allow-origin": allowedOrigins === "*" ? "*" : origin,
+      "access-control-expose-headers": "retry-after",
+      vary: "Origin",
+    };
+  };
+
+  const verify = (token: string | undefined): VisitorTokenClaims => {
+    if (token === undefined || token === "") {
+      throw new RequestError(
+        401,
+        "token_missing",
+        "Send the visitor token; start a session first.",
+        {
+          headers: { "www-authenticate": "Bearer" },
+        },
+      );
+    }
+    try {
+      return tokens.verify(token);
+    } catch (error) {
+      if (error instanceof VisitorTokenError) {
+        throw new RequestError(401, error.code, error.message, {
+          headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+        });
+      }
+      throw error;
+    }
+  };
+
+  const conversationOf = (claims: VisitorTokenClaims): string => {
+    if (claims.conversationSid === undefined) {
+      throw new RequestError(
+        401,
+        "token_without_conversation",
+        "This token has no conversation yet; call POST /webchat/session.",
+        { headers: { "www-authenticate": 'Bearer error="invalid_token"' } },
+      );
+    }
+    return claims.conversationSid;
+  };
+
+  const limited = (retryAfterMs: number, what: string) =>
+    new RequestError(429, "rate_limited", `Too many ${what}; slow down and try again shortly.`, {
+      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    });
+
+  async function session(
+    request: IncomingMessage,
+    response: ServerResponse,
+    cors: Record<string, string>,
+  ) {
+    const body = asObject(await readJsonBody(request, maxBodyBytes));
+    const given = body.token ?? bearerToken(request);
+    if (given !== undefined && typeof given !== "string") {
+      throw new RequestError(400, "invalid_token_field", "`token` must be a string.");
+    }
+    const claims = given === undefined ? undefined : verify(given);
+    if (claims?.conversationSid !== undefined && !(await deps.isClosed(claims.conversationSid))) {
+      const renewed = tokens.issue({
+        identity: claims.identity,
+        conversationSid: claims.conversationSid,
+      });
+      sendJson(
+        response,
+        200,
+        {
+          token: renewed.token,
+          identity: claims.identity,
+          conversationSid: claims.conversationSid,
+          resumed: true,
+        },
+        cors,
+      );
+      return;
+    }
+    const allowed = sessionLimit.take(clientAddress(request));
+    if (!allowed.allowed) throw limited(allowed.retryAfterMs, "new conversations");
+    // A returning visitor whose conversation closed keeps their identity in a new one.
+    const identity = claims?.identity ?? randomVisitorIdentity();
+    const { conversationSid } = await deps.startConversation(identity);
+    const issued = tokens.issue({ identity, conversationSid });
+    sendJson(
+      response,
+      201,
+      { token: issued.token, identity, conversationSid, resumed: false },
+      cors,
+    );
+  }
+
+  async function messages(
+    request: IncomingMessage,
+    response: ServerResponse,
+    cors: Record<string, string>,
+  ) {
+    const claims = verify(bearerToken(request));
+    const conversationSid = conversationOf(claims);
+    const allowed = messageLimit.take(claims.identity);
+    if (!allowed.allowed) throw limited(allowed.retryAfterMs, "messages");
+    const body = asObject(await readJsonBody(request, maxBodyBytes));
+    const text = readText(body.text, maxTextLength);
+    if (await deps.isClosed(conversationSid)) throw closedError();
+    try {
+      const sent = await deps.sendVisitorMessage({
+        conversationSid,
+        identity: claims.identity,
+        text,
+      });
+      sendJson(response, 202, { messageSid: sent.messageSid, index: sent.index }, cors);
+    } catch (error) {
+      if (SwitchboardError.isSwitchboardError(error) && error.code === "conversation_closed") {
+        throw closedError();
+      }
+      throw error;
+    }
+  }
+
+  async function stream(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    cors: Record<string, string>,
+  ) {
+    const claims = verify(url.searchParams.get("token") ?? bearerToken(request));
+    const conversationSid = conversationOf(claims);
+    const after = Math.max(
+      readIndex(url.searchParams.get("after"), "after"),
+      readIndex(headerValue(request, "last-event-id"), "Last-Event-ID"),
+    );
+    const streams = openStreams.get(claims.identity) ?? 0;
+    if (streams >= maxStreamsPerIdentity) {
+      throw new RequestError(
+        429,
+        "too_many_streams",
+        `At most ${maxStreamsPerIdentity} chat windows may be open at once.`,
+        { retryAfterSeconds: Math.ceil(retryMs / 1000) },
+      );
+    }
+    openStreams.set(claims.identity, streams + 1);
+
+    const events = openEventStream(request, response, { heartbeatMs, retryMs, headers: cors });
+    events.onClose(() => {
+      const count = (openStreams.get(claims.identity) ?? 1) - 1;
+      if (count <= 0) openStreams.delete(claims.identity);
+      else openStreams.set(claims.identity, count);
+    });
+
+    // Subscribe before reading history so nothing falls between the two; anything the
+    // subscription reports meanwhile waits and is de-duplicated by index.
+    let lastIndex = after;
+    let live = false;
+    const waiting: WebchatEvent[] = [];
+    const deliver = (event: WebchatEvent) => {
+      if (event.type === "message") {
+        if (event.message.index <= lastIndex) return;
+        lastIndex = event.message.index;
+        events.send("message", toWire(event.message), event.message.index);
+      } else if (event.type === "typing") {
+        events.send("typing", { on: event.on });
+      } else {
+        events.send("state", { closed: event.closed });
+      }
+    };
+    const unsubscribe = deps.subscribe(conversationSid, (event) => {
+      if (live) deliver(event);
+      else waiting.push(event);
+    });
+    events.onClose(unsubscribe);
+    try {
+      const closed = await deps.isClosed(conversationSid);
+      const earlier = await deps.history(conversationSid, after >= 0 ? { after } : {});
+      if (events.closed) return;
+      events.send("state", { closed });
+      for (const message of earlier) deliver({ type: "message", message });
+      live = true;
+      for (const event of waiting.splice(0)) deliver(event);
+    } catch (error) {
+      logger.error({ err: error, conversationSid }, "web chat stream could not load history");
+      events.close();
+    }
+  }
+
+  return async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (path === webchatPaths.script) {
+      try {
+        if (request.method !== "GET" && request.method !== "HEAD") {
+          throw methodNotAllowed(["GET", "HEAD"]);
+        }
+        response.writeHead(200, {
+          "content-type": "text/javascript; charset=utf-8",
+          "content-length": String(Buffer.byteLength(webchatScript)),
+          "cache-control": "public, max-age=300",
+          "cross-origin-resource-policy": "cross-origin",
+          // Public code; lets pages load it with `crossorigin` (and SRI) too.
+          "access-control-allow-origin": "*",
+          "x-content-type-options": "nosniff",
+        });
+        response.end(request.method === "HEAD" ? undefined : webchatScript);
+      } catch (error) {
+        sendError(response, error, logger);
+      }
+      return true;
+    }
+    if (path !== "/webchat" && !path.startsWith("/webchat/")) return false;
+
+    let cors: Record<string, string> = {};
+    try {
+      cors = corsHeaders(request);
+      if (request.method === "OPTIONS") {
+        response.writeHead(204, {
+          ...cors,
+          "access-control-allow-methods": "GET, POST, OPTIONS",
+          "access-control-allow-headers": "authorization, content-type, last-event-id",
+          "access-control-max-age": "600",
+        });
+        response.end();
+        return true;
+      }
+      if (path === webchatPaths.session) {
+        if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+        await session(request, response, cors);
+      } else if (path === webchatPaths.messages) {
+        if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+        await messages(request, response, cors);
+      } else if (path === webchatPaths.stream) {
+        if (request.method !== "GET") throw methodNotAllowed(["GET"]);
+        await stream(request, response, url, cors);
+      } else {
+        throw new RequestError(404, "not_found", `No web chat endpoint at ${path}.`);
+      }
+    } catch (error) {
+      if (error instanceof RequestError && error.status >= 500)
+        logger.error({ err: error }, "web chat request failed");
+      sendError(response, error, logger, cors);
+    }
+    return true;
+  };
+}
+
+function closedError(): RequestError {
+  return new RequestError(
+    409,
+    "conversation_closed",
+    "This conversation has ended; start a new one.",
+  );
+}
+
+function headerValue(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === "string" ? value : null;
+}
+
+function bearerToken(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (match === null) {
+    throw new RequestError(401, "token_malformed", "Send `Authorization: Bearer <token>`.", {
+      headers: { "www-authenticate": "Bearer" },
+    });
+  }
+  return match[1];
+}
+
+/** An index cursor: absent means "from the start" (-1). */
+function readIndex(value: string | null, name: string): number {
+  if (value === null || value === "") return -1;
+  if (!/^-?\d{1,15}$/.test(value) || Number(value) < -1) {
+    throw new RequestError(
+      400,
+      "invalid_cursor",
+      `\`${name}\` must be a message index (an integer ≥ -1).`,
+    );
+  }
+  return Number(value);
+}
+
+function toWire(message: WebchatMessage) {
+  return {
+    index: message.index,
+    author: message.author,
+    body: message.body,
+    media: message.media,
+    dateCreated: message.dateCreated,
+    role: message.role,
+  };
+}

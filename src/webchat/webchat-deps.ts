@@ -1,0 +1,79 @@
+/**
+ * What the web chat API needs from the rest of switchboard. The API itself holds no
+ * business rules: it authenticates visitors, validates and rate-limits their input, and
+ * streams what these functions report. The lead wires them to the runtime and the
+ * `TwilioProvider`; tests wire them to an in-memory conversation list.
+ *
+ * Every function may throw. A `SwitchboardError` with code `conversation_closed` becomes a
+ * 409 for the visitor; anything else becomes a 500 with a generic message (and is logged).
+ */
+export interface WebchatDeps {
+  /**
+   * Creates a conversation for a new visitor and adds `identity` to it as a chat
+   * participant (Twilio: create the conversation with the service's webhooks, then add the
+   * participant with `Identity`). Called once per visitor session that has no open
+   * conversation yet.
+   */
+  startConversation(identity: string): Promise<{ conversationSid: string }>;
+
+  /**
+   * Posts the visitor's text into the conversation as their chat participant, through the
+   * Conversations REST API with `X-Twilio-Webhook-Enabled: true`, so the message reaches
+   * switchboard's webhook and flows through the same pipeline as SMS. Returns the new
+   * message's SID and `Index`. Throw `WebchatConversationClosedError` (or any
+   * `SwitchboardError` with code `conversation_closed`) when Twilio refuses because the
+   * conversation is closed.
+   */
+  sendVisitorMessage(input: {
+    conversationSid: string;
+    identity: string;
+    text: string;
+  }): Promise<{ messageSid: string; index: number }>;
+
+  /**
+   * The conversation's messages with `index > after` (all of them when `after` is
+   * undefined), in index order. The API sends them when a stream opens, so a reconnecting
+   * widget resumes exactly where it stopped.
+   */
+  history(conversationSid: string, options: { after?: number }): Promise<WebchatMessage[]>;
+
+  /**
+   * Calls `listener` for everything that happens in the conversation from now on: new
+   * messages (the visitor's own included), the agent's typing indicator, and closing.
+   * Returns the function that stops it. The listener must be called synchronously-safe:
+   * it never throws and never blocks.
+   */
+  subscribe(conversationSid: string, listener: (event: WebchatEvent) => void): () => void;
+
+  /** Whether the conversation is closed (a closed conversation takes no more messages). */
+  isClosed(conversationSid: string): Promise<boolean>;
+}
+
+/** Who wrote a message, as the visitor sees it. */
+export type WebchatRole = "visitor" | "agent" | "human";
+
+/** One attachment. `url`, when present, must be fetchable by the visitor's browser. */
+export interface WebchatMedia {
+  contentType: string;
+  filename?: string | null;
+  size?: number;
+  url?: string;
+}
+
+/** One message as the widget renders it; `index` is the conversation's message `Index`. */
+export interface WebchatMessage {
+  index: number;
+  /** The author as Twilio records it (the visitor's identity, `agent`, a person's name…). */
+  author: string;
+  body: string | null;
+  media: WebchatMedia[];
+  /** ISO 8601. */
+  dateCreated: string;
+  role: WebchatRole;
+}
+
+/** What a conversation subscription reports. */
+export type WebchatEvent =
+  | { type: "message"; message: WebchatMessage }
+  | { type: "typing"; on: boolean }
+  | { type: "state"; closed: boolean };
