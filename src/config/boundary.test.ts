@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+// A leaf everyone may import must import nothing that imports it back: no Twilio, HTTP,
+// runtime, storage or faces (architecture: imports point down, never up). Only types may
+// come from the agent and mailbox boundaries (they vanish at runtime).
+describe("leaf imports", () => {
+  const folder = new URL("./", import.meta.url);
+  const files = readdirSync(folder).filter(
+    (name) =>
+      name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes(".test-support."),
+  );
+
+  it.each(files)("%s imports only leaves and packages", (name) => {
+    const source = readFileSync(new URL(name, folder), "utf8");
+    for (const match of source.matchAll(
+      /^(import|export)\s+(type\s+)?[^;]*?\bfrom\s+["']([^"']+)["']/gm,
+    )) {
+      const [, , typeOnly, specifier] = match as unknown as [
+        string,
+        string,
+        string | undefined,
+        string,
+      ];
+      expect(specifier).not.toMatch(/^(twilio|better-sqlite3|pg|express|fastify)$/);
+      if (!specifier.startsWith("..")) continue;
+      const allowed = /^\.\.\/(errors\.js|log\/[\w-]+\.js)$/.test(specifier);
+      const typeFromBoundary =
+        typeOnly !== undefined && /^\.\.\/(agents|mailbox)\//.test(specifier);
+      expect(allowed || typeFromBoundary, `${name} imports ${specifier}`).toBe(true);
+    }
+    expect(source).not.toMatch(/\bimport\(\s*["']\.\./);
+  });
+});

@@ -1,0 +1,269 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { Agent } from "../agents/types.js";
+import { ConfigError } from "../errors.js";
+import type { TurnPolicy } from "../mailbox/mailbox-store.js";
+import type { LoadedConfigFile } from "./load-config-file.js";
+import { type DatabaseLocation, parseDatabaseUrl } from "./parse-database-url.js";
+import type { ChannelsConfig, WorkersConfig } from "./switchboard-config.js";
+
+/** Settings given on the command line; strings as typed, parsed here. */
+export interface ConfigFlags {
+  port?: number | string;
+  host?: string;
+  database?: string;
+  publicUrl?: string;
+  webhookPath?: string;
+  knowledge?: string;
+}
+
+/** Where a resolved setting came from, for `serve` to print and for operators to debug. */
+export type SettingSource = "flag" | "env" | "file" | "default";
+
+/** Options of {@link resolveConfig}. */
+export interface ResolveConfigOptions {
+  /** The loaded config file, if any; its relative paths are resolved against its folder. */
+  file?: LoadedConfigFile | undefined;
+  /** Default `process.env`. Reads `PORT`, `HOST`, `DATABASE_URL`, `SWITCHBOARD_PUBLIC_URL`, `SWITCHBOARD_CONSOLE_TOKEN`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  flags?: ConfigFlags;
+  /** Relative flag and environment paths are resolved against it. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/**
+ * The service's settings after merging flag > env > file > default. Twilio credentials are
+ * not part of it: the CLI reads them with `configFromEnv` from the Twilio boundary, so this
+ * leaf module knows nothing of Twilio.
+ */
+export interface ResolvedConfig {
+  agent: Agent | "faq";
+  /** Absolute path, or `undefined` for the FAQ agent's shipped sample. */
+  knowledge: string | undefined;
+  channels: ChannelsConfig;
+  port: number;
+  host: string;
+  database: DatabaseLocation;
+  webhookPath: string;
+  /** Base URL without a trailing slash, or `undefined` when not configured. */
+  publicUrl: string | undefined;
+  /** `publicUrl + webhookPath`: what Twilio is pointed at and signatures cover. */
+  webhookUrl: string | undefined;
+  workers: WorkersConfig;
+  policy: TurnPolicy | undefined;
+  botIdentities: readonly string[] | undefined;
+  handoffKeywords: readonly string[] | undefined;
+  consoleToken: string | undefined;
+  /** Where each flag/env-capable setting came from. */
+  sources: Record<
+    "port" | "host" | "database" | "publicUrl" | "webhookPath" | "knowledge" | "consoleToken",
+    SettingSource
+  >;
+}
+
+/** Defaults: port 3000 on all interfaces, SQLite in `.switchboard/`. */
+export const configDefaults = {
+  port: 3000,
+  host: "0.0.0.0",
+  database: ".switchboard/mailbox.db",
+  webhookPath: "/twilio/webhook",
+} as const;
+
+/** The environment variables {@link resolveConfig} reads. */
+export const configEnvironmentVariables = {
+  port: "PORT",
+  host: "HOST",
+  database: "DATABASE_URL",
+  publicUrl: "SWITCHBOARD_PUBLIC_URL",
+  consoleToken: "SWITCHBOARD_CONSOLE_TOKEN",
+} as const;
+
+/**
+ * Merges the config file, the environment and command-line flags (flag > env > file >
+ * default) and checks the merged values. Errors are `ConfigError`s naming the setting and
+ * where the bad value came from (`--port`, `PORT`, or the file).
+ */
+export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const flags = options.flags ?? {};
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file?.config ?? {};
+  const fileDirectory = options.file === undefined ? cwd : dirname(options.file.path);
+  const fileName = options.file?.path ?? "config file";
+  const fromEnv = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+
+  type Picked<T> = { value: T; source: SettingSource; label: string };
+  function pick<T>(
+    flag: T | undefined,
+    flagName: string,
+    environment: T | undefined,
+    variable: string,
+    fromFile: T | undefined,
+    key: string,
+    fallback: T,
+  ): Picked<T> {
+    if (flag !== undefined) return { value: flag, source: "flag", label: `--${flagName}` };
+    if (environment !== undefined) return { value: environment, source: "env", label: variable };
+    if (fromFile !== undefined)
+      return { value: fromFile, source: "file", label: `${key} in ${fileName}` };
+    return { value: fallback, source: "default", label: `default ${key}` };
+  }
+
+  const portSetting = pick<number | string>(
+    flags.port,
+    "port",
+    fromEnv(configEnvironmentVariables.port),
+    configEnvironmentVariables.port,
+    file.port,
+    "port",
+    configDefaults.port,
+  );
+  const port = parsePort(portSetting.value, portSetting.label);
+
+  const hostSetting = pick(
+    flags.host,
+    "host",
+    fromEnv("HOST"),
+    "HOST",
+    file.host,
+    "host",
+    configDefaults.host,
+  );
+  if (!/^[\w.:[\]-]+$/.test(hostSetting.value)) {
+    throw new ConfigError(
+      "host",
+      `${hostSetting.label} is not a host name or IP address: "${hostSetting.value}".`,
+    );
+  }
+
+  const databaseSetting = pick(
+    flags.database,
+    "database",
+    fromEnv("DATABASE_URL"),
+    "DATABASE_URL",
+    file.database,
+    "database",
+    configDefaults.database,
+  );
+  const database = parseDatabaseUrl(databaseSetting.value, {
+    source: databaseSetting.label,
+    baseDirectory: databaseSetting.source === "file" ? fileDirectory : cwd,
+  });
+
+  const webhookPathSetting = pick(
+    flags.webhookPath,
+    "webhook-path",
+    undefined,
+    "",
+    file.webhookPath,
+    "webhookPath",
+    configDefaults.webhookPath,
+  );
+  if (!/^\/\S*$/.test(webhookPathSetting.value)) {
+    throw new ConfigError(
+      "webhookPath",
+      `${webhookPathSetting.label} must be a path starting with "/".`,
+    );
+  }
+
+  const publicUrlSetting = pick<string | undefined>(
+    flags.publicUrl,
+    "public-url",
+    fromEnv("SWITCHBOARD_PUBLIC_URL"),
+    "SWITCHBOARD_PUBLIC_URL",
+    file.publicUrl,
+    "publicUrl",
+    undefined,
+  );
+  const publicUrl =
+    publicUrlSetting.value === undefined
+      ? undefined
+      : parsePublicUrl(publicUrlSetting.value, publicUrlSetting.label);
+
+  const knowledgeSetting = pick<string | undefined>(
+    flags.knowledge,
+    "knowledge",
+    undefined,
+    "",
+    file.knowledge,
+    "knowledge",
+    undefined,
+  );
+  const knowledgeBase = knowledgeSetting.source === "file" ? fileDirectory : cwd;
+  const knowledge =
+    knowledgeSetting.value === undefined
+      ? undefined
+      : isAbsolute(knowledgeSetting.value)
+        ? knowledgeSetting.value
+        : resolve(knowledgeBase, knowledgeSetting.value);
+
+  const consoleTokenSetting = pick<string | undefined>(
+    undefined,
+    "",
+    fromEnv("SWITCHBOARD_CONSOLE_TOKEN"),
+    "SWITCHBOARD_CONSOLE_TOKEN",
+    file.console?.token,
+    "console.token",
+    undefined,
+  );
+
+  return {
+    agent: file.agent ?? "faq",
+    knowledge,
+    channels: file.channels ?? {},
+    port,
+    host: hostSetting.value,
+    database,
+    webhookPath: webhookPathSetting.value,
+    publicUrl,
+    webhookUrl: publicUrl === undefined ? undefined : `${publicUrl}${webhookPathSetting.value}`,
+    workers: file.workers ?? {},
+    policy: file.policy,
+    botIdentities: file.botIdentities,
+    handoffKeywords: file.handoffKeywords,
+    consoleToken: consoleTokenSetting.value,
+    sources: {
+      port: portSetting.source,
+      host: hostSetting.source,
+      database: databaseSetting.source,
+      publicUrl: publicUrlSetting.source,
+      webhookPath: webhookPathSetting.source,
+      knowledge: knowledgeSetting.source,
+      consoleToken: consoleTokenSetting.source,
+    },
+  };
+}
+
+function parsePort(value: number | string, label: string): number {
+  const port =
+    typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConfigError(
+      "port",
+      `${label} must be a port number 0–65535, got "${String(value).slice(0, 40)}".`,
+    );
+  }
+  return port;
+}
+
+function parsePublicUrl(value: string, label: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new ConfigError(
+      "publicUrl",
+      `${label} is not an absolute URL: "${value.slice(0, 200)}"; write the https address Twilio reaches this service at, e.g. https://bot.example.com.`,
+      { cause },
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("publicUrl", `${label} must use http or https, got "${url.protocol}".`);
+  }
+  if (url.search !== "" || url.hash !== "") {
+    throw new ConfigError("publicUrl", `${label} must be a base URL without query or fragment.`);
+  }
+  return url.href.replace(/\/+$/, "");
+}

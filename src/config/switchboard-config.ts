@@ -1,0 +1,92 @@
+import type { Agent } from "../agents/types.js";
+import type { TurnPolicy } from "../mailbox/mailbox-store.js";
+
+/**
+ * What `switchboard.config.ts` (or `.mts`, `.js`, `.mjs`) exports as its default: the code
+ * and settings of a switchboard service. Secrets are never written here — the Twilio Auth
+ * Token, API key secret and database passwords come from the environment
+ * (`TWILIO_AUTH_TOKEN`, `TWILIO_API_KEY_SECRET`, `DATABASE_URL`); a file that contains one
+ * is rejected.
+ *
+ * Precedence for every setting: command-line flag > environment variable > this file >
+ * default.
+ */
+export interface SwitchboardConfig {
+  /**
+   * Who answers: an `Agent` (e.g. `aiSdkAgent({ model })`, `functionAgent(fn)`) or `"faq"`
+   * for the offline FAQ agent over `knowledge`. Default `"faq"`.
+   */
+  agent?: Agent | "faq";
+  /** The FAQ agent's knowledge file (Markdown); relative to this file. */
+  knowledge?: string;
+  channels?: ChannelsConfig;
+  /** HTTP port. Env `PORT`. Default 3000. */
+  port?: number;
+  /** Interface to listen on. Env `HOST`. Default `0.0.0.0` (reachable from a proxy or tunnel). */
+  host?: string;
+  /**
+   * Where the mailbox lives: `sqlite:path`, a plain file path (relative to this file), or
+   * `postgres://…` **without a password** (put that in `DATABASE_URL`). Env `DATABASE_URL`.
+   * Default `.switchboard/mailbox.db`.
+   */
+  database?: string;
+  /** Route of the Conversations webhook. Default `/twilio/webhook`. */
+  webhookPath?: string;
+  /**
+   * The public base URL Twilio reaches this service at, e.g. `https://bot.example.com`;
+   * signatures are checked against `publicUrl + webhookPath`. Env `SWITCHBOARD_PUBLIC_URL`.
+   */
+  publicUrl?: string;
+  workers?: WorkersConfig;
+  /** How new conversations group customer messages into turns. Default `{ mode: "queue" }`. */
+  policy?: TurnPolicy;
+  /** Other automated participants (identities or addresses) never answered. */
+  botIdentities?: string[];
+  /** Customer messages that hand the conversation to a person; `[]` turns it off. */
+  handoffKeywords?: string[];
+  console?: {
+    /**
+     * Bearer token for the operator console. Prefer env `SWITCHBOARD_CONSOLE_TOKEN`, which
+     * wins over this value.
+     */
+    token?: string;
+  };
+}
+
+/** Per-channel options. */
+export interface ChannelsConfig {
+  sms?: {
+    /** Add `(1/3)` markers to a reply split into several messages. */
+    markers?: boolean;
+  };
+  whatsapp?: {
+    /** Sent instead of free text outside the 24-hour window. */
+    template?: { contentSid: string; variables?: Record<string, string> };
+  };
+}
+
+/** Worker tuning; every value is a positive integer (milliseconds for `…Ms`). */
+export interface WorkersConfig {
+  concurrency?: number;
+  leaseMs?: number;
+  heartbeatMs?: number;
+  pollMs?: number;
+  sendConcurrency?: number;
+  retryBaseMs?: number;
+  sendRetryBaseMs?: number;
+  maxSendAttempts?: number;
+  drainMs?: number;
+}
+
+/**
+ * Types a config file's default export; returns it unchanged.
+ *
+ * ```ts
+ * // switchboard.config.ts
+ * import { defineConfig, aiSdkAgent } from "switchboard";
+ * export default defineConfig({ agent: aiSdkAgent({ model }), port: 8080 });
+ * ```
+ */
+export function defineConfig<const T extends SwitchboardConfig>(config: T): T {
+  return config;
+}

@@ -1,0 +1,207 @@
+import { z } from "zod";
+import type { Agent } from "../agents/types.js";
+import { ConfigFileError } from "./config-file-error.js";
+import { hasPassword, parseDatabaseUrl } from "./parse-database-url.js";
+import type { SwitchboardConfig } from "./switchboard-config.js";
+
+const positiveInteger = z.number().int().positive();
+
+const isAgent = (value: unknown): value is Agent =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { respond?: unknown }).respond === "function";
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}, "must be an absolute http(s) URL, e.g. https://bot.example.com");
+
+const configSchema = z.strictObject({
+  agent: z
+    .custom<Agent | "faq">(
+      (value) => value === "faq" || isAgent(value),
+      'must be an Agent (an object with respond()) or "faq"',
+    )
+    .optional(),
+  knowledge: z.string().min(1, "must be a path to a Markdown file").optional(),
+  channels: z
+    .strictObject({
+      sms: z.strictObject({ markers: z.boolean().optional() }).optional(),
+      whatsapp: z
+        .strictObject({
+          template: z
+            .strictObject({
+              contentSid: z
+                .string()
+                .regex(
+                  /^HX[0-9a-fA-F]{32}$/,
+                  "must be a Content SID: HX followed by 32 hex digits",
+                ),
+              variables: z.record(z.string(), z.string()).optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  port: z.number().int().min(0).max(65_535, "must be a port number 0–65535").optional(),
+  host: z.string().min(1).optional(),
+  database: z.string().min(1).optional(),
+  webhookPath: z
+    .string()
+    .regex(/^\/\S*$/, 'must be a path starting with "/"')
+    .optional(),
+  publicUrl: httpUrl.optional(),
+  workers: z
+    .strictObject({
+      concurrency: positiveInteger.optional(),
+      leaseMs: positiveInteger.optional(),
+      heartbeatMs: positiveInteger.optional(),
+      pollMs: positiveInteger.optional(),
+      sendConcurrency: positiveInteger.optional(),
+      retryBaseMs: positiveInteger.optional(),
+      sendRetryBaseMs: positiveInteger.optional(),
+      maxSendAttempts: positiveInteger.optional(),
+      drainMs: positiveInteger.optional(),
+    })
+    .optional(),
+  policy: z
+    .discriminatedUnion("mode", [
+      z.strictObject({ mode: z.literal("queue") }),
+      z.strictObject({ mode: z.literal("burst"), windowMs: positiveInteger }),
+    ])
+    .optional(),
+  botIdentities: z.array(z.string().min(1)).optional(),
+  handoffKeywords: z.array(z.string().min(1)).optional(),
+  console: z.strictObject({ token: z.string().min(1).optional() }).optional(),
+});
+
+/** Keys that hold secrets (compared lower-case without `_`/`-`); never allowed in the file. */
+const secretKeys: Record<string, string> = {
+  authtoken: "TWILIO_AUTH_TOKEN",
+  twilioauthtoken: "TWILIO_AUTH_TOKEN",
+  apikeysecret: "TWILIO_API_KEY_SECRET",
+  twilioapikeysecret: "TWILIO_API_KEY_SECRET",
+  password: "DATABASE_URL",
+};
+
+/** Twilio settings people may try to put in the file; they come from the environment. */
+const twilioKeys: Record<string, string> = {
+  accountSid: "TWILIO_ACCOUNT_SID",
+  conversationsServiceSid: "TWILIO_CONVERSATIONS_SERVICE_SID",
+  serviceSid: "TWILIO_CONVERSATIONS_SERVICE_SID",
+  apiKeySid: "TWILIO_API_KEY_SID",
+  webhookUrl: "TWILIO_WEBHOOK_URL (or publicUrl + webhookPath)",
+  region: "TWILIO_REGION",
+  edge: "TWILIO_EDGE",
+};
+
+/**
+ * Checks a config file's default export and returns it typed. Every problem is reported at
+ * once, each naming its key (`channels.whatsapp.template.contentSid`), in a
+ * {@link ConfigFileError} that names `file`. Secrets anywhere in the file (outside the
+ * agent object, which is code) are refused with the variable to use instead.
+ */
+export function validateConfig(value: unknown, file: string): SwitchboardConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigFileError(file, [
+      `the default export must be an object (export default defineConfig({ … })), got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`,
+    ]);
+  }
+  const problems = findSecrets(value as Record<string, unknown>, []);
+  const database = (value as { database?: unknown }).database;
+  if (typeof database === "string" && database.trim() !== "") {
+    try {
+      const location = parseDatabaseUrl(database, { source: "database" });
+      if (hasPassword(location)) {
+        problems.push(
+          "database: contains a password; put the connection string in DATABASE_URL instead",
+        );
+      }
+    } catch (error) {
+      problems.push(
+        error instanceof Error ? error.message.replace(/^database /, "database: ") : String(error),
+      );
+    }
+  }
+  const result = configSchema.safeParse(value);
+  if (!result.success) problems.push(...result.error.issues.flatMap(describeIssue));
+  if (problems.length > 0) {
+    const first = problems[0]?.split(":")[0];
+    throw new ConfigFileError(file, problems, first === undefined ? {} : { option: first });
+  }
+  // The input, not zod's copy: the agent object must keep its identity and prototype.
+  return value as SwitchboardConfig;
+}
+
+function findSecrets(value: Record<string, unknown>, path: string[]): string[] {
+  const problems: string[] = [];
+  for (const [key, field] of Object.entries(value)) {
+    if (path.length === 0 && key === "agent") continue;
+    const where = [...path, key].join(".");
+    const variable = secretKeys[key.toLowerCase().replace(/[_-]/g, "")];
+    if (variable !== undefined) {
+      problems.push(
+        `${where}: secrets do not belong in the config file; set ${variable} in the environment instead`,
+      );
+    } else if (typeof field === "object" && field !== null && !Array.isArray(field)) {
+      problems.push(...findSecrets(field as Record<string, unknown>, [...path, key]));
+    }
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const where = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .filter((key) => secretKeys[key.toLowerCase().replace(/[_-]/g, "")] === undefined)
+      .map((key) => {
+        const full = where === "" ? key : `${where}.${key}`;
+        const variable = where === "" ? twilioKeys[key] : undefined;
+        return variable === undefined
+          ? `${full}: unknown key${suggestion(key, where)}`
+          : `${full}: unknown key; Twilio settings come from the environment (${variable})`;
+      });
+  }
+  return [`${where === "" ? "(root)" : where}: ${issue.message}`];
+}
+
+const knownKeys: Record<string, readonly string[]> = {
+  "": Object.keys(configSchema.shape),
+};
+
+function suggestion(key: string, where: string): string {
+  const candidates = knownKeys[where];
+  if (candidates === undefined) return "";
+  const near = candidates.find(
+    (candidate) =>
+      candidate.toLowerCase() === key.toLowerCase() ||
+      distance(candidate.toLowerCase(), key.toLowerCase()) <= 2,
+  );
+  return near === undefined
+    ? `; known keys: ${candidates.join(", ")}`
+    : `; did you mean "${near}"?`;
+}
+
+/** Levenshtein distance; keys are short, so the plain algorithm is fine. */
+function distance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row += 1) {
+    const current = [row];
+    for (let column = 1; column <= right.length; column += 1) {
+      const cost = left[row - 1] === right[column - 1] ? 0 : 1;
+      current[column] = Math.min(
+        (previous[column] ?? 0) + 1,
+        (current[column - 1] ?? 0) + 1,
+        (previous[column - 1] ?? 0) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[right.length] ?? 0;
+}
