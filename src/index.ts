@@ -43,6 +43,18 @@ export {
   type TurnPolicy,
   type WorkNotice,
 } from "./mailbox/index.js";
+export {
+  type DatabaseTarget,
+  defaultPostgresSchema,
+  MailboxUnavailableError,
+  type MigratePostgresOptions,
+  type MigrationReport,
+  migratePostgres,
+  type PostgresConnectionOptions,
+  type PostgresMailboxOptions,
+  postgresMailbox,
+  postgresMigrations,
+} from "./mailbox/postgres/index.js";
 // `Channel` is declared identically by agents (which may not import Twilio) and twilio;
 // naming one explicitly settles the ambiguity of the two star exports.
 export type { Channel } from "./twilio/index.js";

@@ -1,0 +1,180 @@
+import type pg from "pg";
+import type { InboundMessage, IngestResult, TurnPolicy, WorkNotice } from "../mailbox-store.js";
+import { createGroupCommit, type GroupCommit, type Settled } from "./group-commit.js";
+import {
+  isConnectionLost,
+  isRetryableConflict,
+  type PostgresConnection,
+} from "./postgres-connection.js";
+import type { PostgresStatements } from "./postgres-statements.js";
+
+/** What the ingest queue needs from the store. */
+export interface IngestContext {
+  connection: PostgresConnection;
+  sql: PostgresStatements;
+  now: () => number;
+  settleWindowMs: number;
+  defaultPolicy: TurnPolicy;
+  /** Queues the notices' NOTIFY in the transaction. */
+  notifyIn(client: pg.ClientBase, notices: readonly WorkNotice[]): Promise<void>;
+  /** After commit: a notice now, and one when a settle or burst window ends. */
+  announce(notice: WorkNotice, laterMs: number): void;
+  windowMs: number;
+  maxBatch: number;
+}
+
+/** A message's permanent dedupe keys, in the order they are taken. */
+function dedupeKeysOf(message: InboundMessage): string[] {
+  const sid = `sid:${message.messageSid}`;
+  return message.idempotencyToken === undefined
+    ? [sid]
+    : [`token:${message.idempotencyToken}`, sid];
+}
+
+/** One input failed inside the batch transaction; the batch is re-run without it. */
+class InputFailed extends Error {
+  constructor(
+    readonly position: number,
+    override readonly cause: unknown,
+  ) {
+    super("an ingest input failed inside its batch");
+  }
+}
+
+/**
+ * The group-commit ingest queue: validated messages arriving together are written in one
+ * transaction and acknowledged after its commit. A message the database refuses (a constraint,
+ * say) aborts that transaction, so the batch is re-run without it: it rejects alone and the
+ * others still commit together. A lost connection or deadlock re-runs the whole batch, which
+ * is safe — a message whose first try did commit is then answered `duplicate`.
+ */
+export function createIngestBatch(
+  context: IngestContext,
+): GroupCommit<InboundMessage, IngestResult> {
+  const { connection, sql, now, settleWindowMs, defaultPolicy } = context;
+
+  const ingestOne = async (
+    client: pg.ClientBase,
+    message: InboundMessage,
+    at: number,
+    later: { notice: WorkNotice; waitMs: number }[],
+  ): Promise<IngestResult> => {
+    // The unique key table is the dedupe: a concurrent copy (any process) waits on our
+    // uncommitted key, then finds it, so exactly one copy is accepted. Keys are taken one at a
+    // time (token first: retries share it) and the batch is sorted, so two batches holding
+    // copies of the same messages wait for each other instead of deadlocking.
+    const taken: string[] = [];
+    for (const key of dedupeKeysOf(message)) {
+      const inserted = await client.query(sql.insertKeys, [[key], at]);
+      if (inserted.rowCount !== 1) {
+        if (taken.length > 0) await client.query(sql.deleteKeys, [taken]);
+        return "duplicate";
+      }
+      taken.push(key);
+    }
+    // Keys are collected after 7 days but a pending message may stay longer.
+    if ((await client.query(sql.hasMessage, [message.messageSid])).rowCount !== 0) {
+      await client.query(sql.deleteKeys, [taken]);
+      return "duplicate";
+    }
+    const isCustomer = message.role === "customer";
+    const touched = await client.query<{
+      state: string;
+      policy_mode: string | null;
+      policy_window_ms: string | null;
+    }>(sql.touchConversation, [
+      message.conversationSid,
+      message.serviceSid ?? null,
+      message.channel,
+      message.customerAddress ?? null,
+      message.proxyAddress ?? null,
+      message.index,
+      isCustomer ? message.dateCreated : null,
+      at,
+    ]);
+    const conversation = touched.rows[0]!;
+    const status = !isCustomer
+      ? "history"
+      : conversation.state === "handoff"
+        ? "handoff"
+        : "pending";
+    await client.query(sql.insertMessage, [
+      message.messageSid,
+      message.conversationSid,
+      message.index,
+      message.role,
+      status,
+      JSON.stringify(message),
+      at,
+    ]);
+    if (status === "pending") {
+      const mode = conversation.policy_mode ?? defaultPolicy.mode;
+      const burstMs =
+        mode !== "burst"
+          ? 0
+          : conversation.policy_window_ms !== null
+            ? Number(conversation.policy_window_ms)
+            : defaultPolicy.mode === "burst"
+              ? defaultPolicy.windowMs
+              : 0;
+      later.push({
+        notice: { kind: "turn", conversationSid: message.conversationSid },
+        waitMs: Math.max(settleWindowMs, burstMs),
+      });
+    }
+    return "accepted";
+  };
+
+  return createGroupCommit<InboundMessage, IngestResult>(
+    async (messages) => {
+      // Every batch (in every process) takes its locks in one global order — conversation,
+      // then first dedupe key — so concurrent batches wait for each other instead of
+      // deadlocking; a deadlock left (copies under different keys) is retried whole.
+      const sortKey = (message: InboundMessage) =>
+        `${message.conversationSid}\u0000${dedupeKeysOf(message)[0]}`;
+      let remaining = messages
+        .map((_, position) => position)
+        .sort((a, b) => {
+          const left = sortKey(messages[a]!);
+          const right = sortKey(messages[b]!);
+          return left < right ? -1 : left > right ? 1 : a - b;
+        });
+      const results: Settled<IngestResult>[] = [];
+      for (;;) {
+        let later: { notice: WorkNotice; waitMs: number }[] = [];
+        try {
+          const values = await connection.transaction(
+            async (client) => {
+              later = [];
+              const at = now();
+              const written = new Map<number, IngestResult>();
+              for (const position of remaining) {
+                try {
+                  written.set(position, await ingestOne(client, messages[position]!, at, later));
+                } catch (error) {
+                  if (isConnectionLost(error) || isRetryableConflict(error)) throw error;
+                  throw new InputFailed(position, error);
+                }
+              }
+              await context.notifyIn(
+                client,
+                later.map((item) => item.notice),
+              );
+              return written;
+            },
+            { idempotent: true },
+          );
+          for (const [position, value] of values) results[position] = { ok: true, value };
+          for (const { notice, waitMs } of later) context.announce(notice, waitMs);
+          return results;
+        } catch (error) {
+          if (!(error instanceof InputFailed)) throw error;
+          results[error.position] = { ok: false, error: error.cause };
+          remaining = remaining.filter((position) => position !== error.position);
+          if (remaining.length === 0) return results;
+        }
+      }
+    },
+    { windowMs: context.windowMs, maxBatch: context.maxBatch },
+  );
+}

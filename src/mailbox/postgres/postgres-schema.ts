@@ -1,0 +1,270 @@
+import pg from "pg";
+import { ConfigError } from "../../errors.js";
+import { MailboxOpenError } from "../mailbox-errors.js";
+import {
+  type OpenedPool,
+  openPostgresPool,
+  type PostgresConnectionOptions,
+} from "./open-postgres-pool.js";
+import { checkout } from "./postgres-connection.js";
+import { describeTarget } from "./postgres-errors.js";
+
+/**
+ * Versioned migrations of the PostgreSQL mailbox. Append only: never edit a shipped entry; add
+ * the next version. Each runs with `search_path` set to the mailbox schema, so the SQL names
+ * tables without a schema. Times are epoch milliseconds from the store's clock (`double precision`: exact for whole
+ * milliseconds, and a custom clock may return fractions), never
+ * the server's `now()`, so the store's injected clock is the only clock.
+ */
+export const postgresMigrations: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE conversations (
+    conversation_sid text PRIMARY KEY,
+    service_sid text,
+    channel text,
+    customer_address text,
+    proxy_address text,
+    state text NOT NULL DEFAULT 'idle'
+      CHECK (state IN ('idle', 'leased', 'backoff', 'dead', 'handoff')),
+    policy_mode text CHECK (policy_mode IN ('queue', 'burst')),
+    policy_window_ms bigint,
+    lease_owner text,
+    lease_expires_at double precision,
+    lease_version bigint NOT NULL DEFAULT 0,
+    next_attempt_at double precision,
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    dead_at double precision,
+    turn_message_sids text[],
+    last_processed_index bigint,
+    last_index bigint,
+    last_inbound_at double precision,
+    outbox_seq bigint NOT NULL DEFAULT 0,
+    created_at double precision NOT NULL,
+    updated_at double precision NOT NULL
+  );
+  CREATE INDEX conversations_by_state ON conversations (state, next_attempt_at);
+
+  CREATE TABLE messages (
+    message_sid text PRIMARY KEY,
+    conversation_sid text NOT NULL,
+    message_index bigint NOT NULL,
+    role text NOT NULL,
+    status text NOT NULL,
+    record text NOT NULL,
+    ingested_at double precision NOT NULL
+  );
+  CREATE INDEX messages_by_index ON messages (conversation_sid, message_index);
+  CREATE INDEX messages_pending ON messages (conversation_sid, message_index, message_sid)
+    WHERE status = 'pending';
+  CREATE INDEX messages_by_age ON messages (ingested_at) WHERE status <> 'pending';
+
+  CREATE TABLE dedupe_keys (
+    key text PRIMARY KEY,
+    created_at double precision NOT NULL
+  );
+  CREATE INDEX dedupe_keys_by_age ON dedupe_keys (created_at);
+
+  CREATE TABLE outbox (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    reply_id text NOT NULL UNIQUE,
+    conversation_sid text NOT NULL,
+    seq bigint NOT NULL,
+    turn_id text NOT NULL,
+    position integer NOT NULL,
+    after_index bigint NOT NULL,
+    channel text,
+    to_address text,
+    from_address text,
+    reply text NOT NULL,
+    status text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    claim_version bigint NOT NULL DEFAULT 0,
+    lease_owner text,
+    lease_expires_at double precision,
+    next_attempt_at double precision,
+    last_error text,
+    message_sid text,
+    created_at double precision NOT NULL,
+    settled_at double precision
+  );
+  CREATE UNIQUE INDEX outbox_order ON outbox (conversation_sid, seq);
+  CREATE INDEX outbox_open ON outbox (conversation_sid, seq)
+    WHERE status IN ('pending', 'sending');
+  CREATE INDEX outbox_by_settled ON outbox (settled_at) WHERE settled_at IS NOT NULL;
+
+  CREATE TABLE meta (
+    key text PRIMARY KEY,
+    value text NOT NULL
+  );
+  `,
+];
+
+/** The mailbox's schema name when none is given. */
+export const defaultPostgresSchema = "switchboard";
+
+/** Throws `ConfigError` unless `schema` is a plain lower-case identifier (it is quoted anyway). */
+export function validateSchemaName(schema: string): string {
+  if (typeof schema !== "string" || !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new ConfigError(
+      "schema",
+      "schema must be a lower-case PostgreSQL identifier (letters, digits, _; at most 63), " +
+        `e.g. "${defaultPostgresSchema}".`,
+    );
+  return schema;
+}
+
+// One advisory lock key per schema, so two instances starting together migrate one at a time.
+const migrationLockClass = 0x5357_4244; // "SWBD"
+
+/**
+ * Brings `schema` to the latest version in one transaction, creating it if needed. Returns the
+ * versions applied now (empty when it was already current). Throws `MailboxOpenError` when the
+ * schema is newer than this code.
+ */
+export async function applyPostgresMigrations(
+  client: pg.ClientBase,
+  schema: string,
+  location: string,
+): Promise<number[]> {
+  const quoted = pg.escapeIdentifier(schema);
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+      migrationLockClass,
+      schema,
+    ]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+    await client.query(`SET LOCAL search_path TO ${quoted}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const current = await schemaVersionIn(client);
+    if (current > postgresMigrations.length)
+      throw new MailboxOpenError(
+        location,
+        `The mailbox schema "${schema}" at ${location} is at version ${current}, newer than this ` +
+          `switchboard understands (${postgresMigrations.length}). Upgrade switchboard or use another schema.`,
+      );
+    const applied: number[] = [];
+    for (let version = current + 1; version <= postgresMigrations.length; version++) {
+      await client.query(postgresMigrations[version - 1]!);
+      await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [version]);
+      applied.push(version);
+    }
+    await client.query("COMMIT");
+    return applied;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+/** The version `schema` is at: 0 when it has no migrations table. Uses the current search_path. */
+async function schemaVersionIn(client: pg.ClientBase): Promise<number> {
+  const result = await client.query<{ version: number | null }>(
+    "SELECT max(version) AS version FROM schema_migrations",
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+/** The version of `schema`, 0 when it does not exist or has no migrations yet. */
+export async function postgresSchemaVersion(
+  client: pg.ClientBase,
+  schema: string,
+): Promise<number> {
+  const exists = await client.query(
+    "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_migrations'",
+    [schema],
+  );
+  if (exists.rowCount === 0) return 0;
+  const result = await client.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${pg.escapeIdentifier(schema)}.schema_migrations`,
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+/** Options of `migratePostgres`. */
+export type MigratePostgresOptions = PostgresConnectionOptions & {
+  /** The schema holding the mailbox tables. Default `switchboard`. */
+  schema?: string;
+};
+
+/** What `migratePostgres` did. */
+export interface MigrationReport {
+  schema: string;
+  /** Versions applied by this call, oldest first; empty when already current. */
+  applied: number[];
+  /** The version the schema is at now. */
+  version: number;
+}
+
+/**
+ * Applies the PostgreSQL mailbox migrations and returns. For operators who apply migrations
+ * separately from starting the service (`switchboard migrate`), then run
+ * `postgresMailbox({ …, migrate: false })`. Safe to run while instances are up and from
+ * several machines at once (an advisory lock serialises it). Throws `MailboxOpenError` naming
+ * host, port and database when the server cannot be reached.
+ */
+export async function migratePostgres(options: MigratePostgresOptions): Promise<MigrationReport> {
+  const schema = validateSchemaName(options.schema ?? defaultPostgresSchema);
+  const opened = await openPostgresPool(options);
+  try {
+    const held = await checkout(opened.pool);
+    try {
+      const applied = await applyPostgresMigrations(
+        held.client,
+        schema,
+        describeTarget(opened.target),
+      );
+      return { schema, applied, version: postgresMigrations.length };
+    } finally {
+      held.release();
+    }
+  } finally {
+    await opened.end();
+  }
+}
+
+/**
+ * Opens the pool and brings `schema` to the current version — or, with `migrate` false, only
+ * checks that it is there (operators who run `switchboard migrate` themselves). Every failure
+ * is a `MailboxOpenError` naming host, port, database and schema; the pool is ended then.
+ */
+export async function openMigratedPool(
+  options: PostgresConnectionOptions,
+  schema: string,
+  migrate: boolean,
+): Promise<OpenedPool> {
+  const opened = await openPostgresPool(options);
+  const location = describeTarget(opened.target);
+  try {
+    const held = await checkout(opened.pool);
+    try {
+      if (migrate) await applyPostgresMigrations(held.client, schema, location);
+      else {
+        const version = await postgresSchemaVersion(held.client, schema);
+        if (version !== postgresMigrations.length)
+          throw new MailboxOpenError(
+            location,
+            `The mailbox schema "${schema}" at ${location} is at version ${version}, but this ` +
+              `switchboard needs version ${postgresMigrations.length}. Run \`switchboard migrate\` ` +
+              "(or start without migrate: false).",
+          );
+      }
+    } finally {
+      held.release();
+    }
+  } catch (cause) {
+    await opened.end().catch(() => {});
+    if (cause instanceof MailboxOpenError) throw cause;
+    throw new MailboxOpenError(
+      location,
+      `Cannot prepare the mailbox schema "${schema}" at ${location}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  return opened;
+}

@@ -1,0 +1,152 @@
+import pg from "pg";
+
+/**
+ * The PostgreSQL mailbox's SQL, by name, with every table qualified by the mailbox schema (so
+ * it works on any pool whatever its `search_path`). Times are parameters from the store clock.
+ */
+export function postgresStatements(schema: string) {
+  const s = `${pg.escapeIdentifier(schema)}.`;
+  const pendingCount = `(SELECT count(*) FROM ${s}messages m
+      WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending') AS pending_count`;
+  return {
+    conversation: `SELECT c.*, ${pendingCount} FROM ${s}conversations c WHERE c.conversation_sid = $1`,
+    lockConversation: `SELECT c.* FROM ${s}conversations c WHERE c.conversation_sid = $1 FOR UPDATE`,
+    insertConversation: `INSERT INTO ${s}conversations (conversation_sid, created_at, updated_at)
+      VALUES ($1, $2, $2) ON CONFLICT (conversation_sid) DO NOTHING`,
+    insertKeys: `INSERT INTO ${s}dedupe_keys (key, created_at)
+      SELECT key, $2 FROM unnest($1::text[]) AS key ON CONFLICT (key) DO NOTHING RETURNING key`,
+    // Creates or updates the conversation and returns what ingest needs, locking the row until
+    // the batch commits (claims skip it meanwhile, and see the message once it is committed).
+    touchConversation: `INSERT INTO ${s}conversations AS c (conversation_sid, service_sid, channel,
+        customer_address, proxy_address, last_index, last_inbound_at, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+      ON CONFLICT (conversation_sid) DO UPDATE SET
+        service_sid = coalesce(excluded.service_sid, c.service_sid),
+        channel = excluded.channel,
+        customer_address = coalesce(excluded.customer_address, c.customer_address),
+        proxy_address = coalesce(excluded.proxy_address, c.proxy_address),
+        last_index = greatest(coalesce(c.last_index, -1), excluded.last_index),
+        last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN c.last_inbound_at
+          ELSE greatest(coalesce(c.last_inbound_at, 0), excluded.last_inbound_at) END,
+        updated_at = excluded.updated_at
+      RETURNING c.state, c.policy_mode, c.policy_window_ms`,
+    insertMessage: `INSERT INTO ${s}messages (message_sid, conversation_sid, message_index, role,
+        status, record, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    hasMessage: `SELECT 1 FROM ${s}messages WHERE message_sid = $1`,
+    deleteKeys: `DELETE FROM ${s}dedupe_keys WHERE key = ANY($1::text[])`,
+    pending: `SELECT * FROM ${s}messages WHERE conversation_sid = $1 AND status = 'pending'
+      ORDER BY message_index, message_sid LIMIT $2`,
+    existingIndexes: `SELECT DISTINCT message_index FROM ${s}messages
+      WHERE conversation_sid = $1 AND message_index = ANY($2::bigint[])`,
+    markMessages: `UPDATE ${s}messages SET status = $1
+      WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
+      RETURNING message_index`,
+    // Conversations with a due turn, oldest waiting first, locked so no other claimer (in any
+    // process) gets them; locked ones are skipped, not waited for. `ready` mirrors the settle
+    // rule and the burst window; the store re-checks both under the lock with fresh reads.
+    // $1 now, $2 maxAttempts, $3 limit, $4 settleWindowMs, $5 excluded sids,
+    // $6/$7 the default policy's mode and window.
+    candidates: `SELECT c.conversation_sid FROM ${s}conversations c
+      WHERE (c.state = 'idle'
+          OR (c.state = 'backoff' AND c.next_attempt_at <= $1::double precision)
+          OR (c.state = 'leased' AND c.lease_expires_at <= $1::double precision))
+        AND c.conversation_sid <> ALL($5::text[])
+        AND EXISTS (SELECT 1 FROM ${s}messages m
+          WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending')
+        AND ((c.state = 'leased' AND c.attempts >= $2::integer) OR EXISTS (
+          SELECT 1 FROM (SELECT h.message_index, h.ingested_at FROM ${s}messages h
+              WHERE h.conversation_sid = c.conversation_sid AND h.status = 'pending'
+              ORDER BY h.message_index, h.message_sid LIMIT 1) head
+            WHERE (head.message_index = 0
+                OR coalesce(c.last_processed_index, -1) >= head.message_index - 1
+                OR EXISTS (SELECT 1 FROM ${s}messages p WHERE p.conversation_sid = c.conversation_sid
+                  AND p.message_index = head.message_index - 1)
+                OR $1::double precision - head.ingested_at >= $4::double precision)
+              AND (coalesce(c.policy_mode, $6::text) = 'queue'
+                OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
+      ORDER BY (SELECT min(m.ingested_at) FROM ${s}messages m
+          WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending'),
+        c.conversation_sid
+      LIMIT $3
+      FOR UPDATE OF c SKIP LOCKED`,
+    lease: `UPDATE ${s}conversations SET state = 'leased', lease_owner = $2,
+        lease_expires_at = $3, lease_version = lease_version + 1, attempts = $4,
+        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6
+      WHERE conversation_sid = $1`,
+    heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
+      WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
+    release: `UPDATE ${s}conversations SET state = $2, lease_owner = NULL, lease_expires_at = NULL,
+        attempts = 0, last_error = NULL, next_attempt_at = NULL, dead_at = NULL,
+        turn_message_sids = NULL,
+        last_processed_index = greatest(coalesce(last_processed_index, -1), $3),
+        outbox_seq = $4, updated_at = $5
+      WHERE conversation_sid = $1`,
+    backoff: `UPDATE ${s}conversations SET state = 'backoff', lease_owner = NULL,
+        lease_expires_at = NULL, last_error = $1, next_attempt_at = $2, updated_at = $3
+      WHERE conversation_sid = $4`,
+    deadLetter: `UPDATE ${s}conversations SET state = 'dead', lease_owner = NULL,
+        lease_expires_at = NULL, next_attempt_at = NULL, last_error = $1, dead_at = $2,
+        updated_at = $2
+      WHERE conversation_sid = $3`,
+    deadLetters: `SELECT c.* FROM ${s}conversations c WHERE c.state = 'dead'
+      ORDER BY c.dead_at, c.conversation_sid`,
+    revive: `UPDATE ${s}conversations SET state = 'idle', attempts = 0, last_error = NULL,
+        dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = $1
+      WHERE conversation_sid = $2 AND state = 'dead' RETURNING conversation_sid`,
+    insertOutbox: `INSERT INTO ${s}outbox (reply_id, conversation_sid, seq, turn_id, position,
+        after_index, channel, to_address, from_address, reply, status, created_at)
+      SELECT r.reply_id, $1, r.seq, $2, r.position, $3, $4, $5, $6, r.reply, 'pending', $7
+      FROM unnest($8::text[], $9::bigint[], $10::integer[], $11::text[])
+        AS r (reply_id, seq, position, reply)`,
+    // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
+    // concurrent senders skip them.
+    claimOutbox: `WITH heads AS (
+        SELECT o.id FROM ${s}outbox o
+        WHERE o.status IN ('pending', 'sending')
+          AND o.seq = (SELECT min(p.seq) FROM ${s}outbox p
+            WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending'))
+          AND ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
+            OR (o.status = 'sending' AND o.lease_expires_at <= $1::double precision))
+        ORDER BY o.id LIMIT $2
+        FOR UPDATE OF o SKIP LOCKED)
+      UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,
+        attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL
+      FROM heads WHERE o.id = heads.id
+      RETURNING o.*`,
+    lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
+    settleSent: `UPDATE ${s}outbox SET status = 'sent', message_sid = $1, settled_at = $2,
+        lease_owner = NULL, lease_expires_at = NULL, last_error = NULL WHERE id = $3`,
+    settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
+        lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
+    settleRetry: `UPDATE ${s}outbox SET status = 'pending', last_error = $1, next_attempt_at = $2,
+        lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
+    deleteEcho: `DELETE FROM ${s}messages WHERE message_sid = $1 AND role <> 'customer'`,
+    recentMessages: `SELECT * FROM ${s}messages WHERE conversation_sid = $1
+      ORDER BY message_index DESC, message_sid DESC LIMIT $2`,
+    recentOutbox: `SELECT * FROM ${s}outbox WHERE conversation_sid = $1
+      ORDER BY after_index DESC, seq DESC LIMIT $2`,
+    setPolicy: `UPDATE ${s}conversations SET policy_mode = $1, policy_window_ms = $2, updated_at = $3
+      WHERE conversation_sid = $4`,
+    handoffOn: `UPDATE ${s}conversations SET state = 'handoff', lease_owner = NULL,
+        lease_expires_at = NULL, lease_version = lease_version + 1, attempts = 0,
+        next_attempt_at = NULL, dead_at = NULL, last_error = NULL, turn_message_sids = NULL,
+        updated_at = $1
+      WHERE conversation_sid = $2`,
+    handoffPending: `UPDATE ${s}messages SET status = 'handoff'
+      WHERE conversation_sid = $1 AND status = 'pending'`,
+    handoffOff: `UPDATE ${s}conversations SET state = 'idle', updated_at = $1
+      WHERE conversation_sid = $2 AND state = 'handoff'`,
+    known: `SELECT conversation_sid FROM ${s}conversations ORDER BY created_at, conversation_sid`,
+    lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
+    getMeta: `SELECT value FROM ${s}meta WHERE key = $1`,
+    setMeta: `INSERT INTO ${s}meta (key, value) VALUES ($1, $2)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
+    gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
+    gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
+    notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+  } as const;
+}
+
+/** The statements of one schema. */
+export type PostgresStatements = ReturnType<typeof postgresStatements>;
