@@ -207,10 +207,12 @@ describe("clock and reset", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ advanceMs: 6 * 60 * 1000 }),
     });
-    await vi.waitFor(async () =>
-      expect((await client.conversations.v1.conversations(conversation.sid).fetch()).state).toBe(
-        "inactive",
-      ),
+    await vi.waitFor(
+      async () =>
+        expect((await client.conversations.v1.conversations(conversation.sid).fetch()).state).toBe(
+          "inactive",
+        ),
+      { timeout: 5000 },
     );
     const reset = await fetch(`${emulator.url}/_emulator/reset`, { method: "POST" });
     expect(reset.status).toBe(204);

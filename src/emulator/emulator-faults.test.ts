@@ -75,7 +75,21 @@ describe("REST faults seen through the official SDK", () => {
     ]);
   });
 
-  it("delay holds the answer and then succeeds; DELETE clears every rule; control routes are never faulted", async () => {
+  it("delay holds the answer: a caller giving up sooner fails, the next call is served", async () => {
+    const { emulator } = await setup();
+    // Far longer than the caller waits; the held request ends when the emulator closes.
+    await addFault(emulator, { match: { method: "GET" }, fault: { delayMs: 60_000 }, times: 1 });
+    const authorization = `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString("base64")}`;
+    const get = (signal?: AbortSignal) =>
+      fetch(`${emulator.url}/v1/Conversations`, {
+        headers: { Authorization: authorization },
+        ...(signal === undefined ? {} : { signal }),
+      });
+    await expect(get(AbortSignal.timeout(200))).rejects.toMatchObject({ name: "TimeoutError" });
+    expect((await get()).status).toBe(200);
+  });
+
+  it("delay then succeeds; DELETE clears every rule; control routes are never faulted", async () => {
     const { emulator, messages } = await setup();
     await addFault(emulator, { fault: { delayMs: 50 }, times: 1 });
     await addFault(emulator, { fault: { status: 500 } });

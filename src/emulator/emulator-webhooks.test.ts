@@ -263,19 +263,23 @@ describe("webhook timeouts", () => {
 });
 
 describe("webhook delivery faults", () => {
-  it("delays a delivery", async () => {
+  it("delays a delivery so a later one overtakes it", async () => {
     const { receiver, emulator } = await setup();
+    // Far longer than the test runs: the held delivery is ended by close(), not by time.
     await postJson(`${emulator.url}/_emulator/webhooks/faults`, {
       match: { event: "onMessageAdded" },
-      fault: { delayMs: 200 },
+      fault: { delayMs: 60_000 },
+      times: 1,
     });
-    await emulator.customer({ channel: "sms", address: "+15551230010" }).send("later");
-    await emulator.idle();
-    const entry = emulator.webhookDeliveries().find((item) => item.event === "onMessageAdded");
-    expect(entry?.faults).toEqual(["delay"]);
-    expect(receiver.received.some((request) => request.params.EventType === "onMessageAdded")).toBe(
-      true,
-    );
+    const customer = emulator.customer({ channel: "sms", address: "+15551230010" });
+    await customer.send("held back");
+    await customer.send("overtakes");
+    const bodies = () =>
+      receiver.received
+        .filter((request) => request.params.EventType === "onMessageAdded")
+        .map((request) => request.params.Body);
+    await vi.waitFor(() => expect(bodies()).toContain("overtakes"), { timeout: 5000 });
+    expect(bodies()).toEqual(["overtakes"]);
   });
 
   it("duplicates a delivery with the same token", async () => {
@@ -305,12 +309,15 @@ describe("webhook delivery faults", () => {
     const customer = emulator.customer({ channel: "sms", address: "+15551230007" });
     await customer.send("first");
     await customer.send("second");
-    await vi.waitFor(() => {
-      const added = receiver.received.filter(
-        (request) => request.params.EventType === "onMessageAdded",
-      );
-      expect(added.map((request) => request.params.Body)).toEqual(["second", "first"]);
-    });
+    await vi.waitFor(
+      () => {
+        const added = receiver.received.filter(
+          (request) => request.params.EventType === "onMessageAdded",
+        );
+        expect(added.map((request) => request.params.Body)).toEqual(["second", "first"]);
+      },
+      { timeout: 5000 },
+    );
   });
 });
 

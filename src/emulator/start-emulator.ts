@@ -28,6 +28,7 @@ import { conversationRoutes } from "./rest/conversation-routes.js";
 import { conversationWebhookRoutes } from "./rest/conversation-webhook-routes.js";
 import { conversationWithParticipantsRoutes } from "./rest/conversation-with-participants-routes.js";
 import { messageRoutes } from "./rest/message-routes.js";
+import { participantConversationRoutes } from "./rest/participant-conversation-routes.js";
 import { participantRoutes } from "./rest/participant-routes.js";
 import { serviceRoutes } from "./rest/service-routes.js";
 import { userRoutes } from "./rest/user-routes.js";
@@ -69,9 +70,17 @@ export interface StartEmulatorOptions {
 
 /** A running emulator. */
 export interface Emulator {
-  /** Base URL, e.g. `http://127.0.0.1:43121`. */
+  /**
+   * Base URL, e.g. `http://127.0.0.1:43121`: the REST API, the control API under
+   * `/_emulator/` and the inspector. The official SDK reaches it through `httpClient()`.
+   */
   url: string;
+  /** The emulated account (`AC…`): the Basic-auth user and every resource's `account_sid`. */
   accountSid: string;
+  /**
+   * The account's Auth Token: the Basic-auth password, and the key webhooks are signed
+   * with (`X-Twilio-Signature`), so `twilio.validateRequest` works against it.
+   */
   authToken: string;
   /** The default Conversations service (`IS…`) that exists from the start. */
   serviceSid: string;
@@ -79,6 +88,10 @@ export interface Emulator {
   numbers: BusinessNumbers;
   /** The live inspector page (`{url}/_emulator/`). */
   inspectorUrl: string;
+  /**
+   * The clock behind conversation timers, media URL expiry and timestamps; `advance(ms)`
+   * moves it (also `POST /_emulator/clock`) so timer behaviour is testable without waiting.
+   */
   clock: EmulatorClock;
   /** The in-memory state and its actions' context (internal; for the other emulator modules). */
   store: EmulatorStore;
@@ -114,6 +127,7 @@ export interface Emulator {
    * devices, media, templates, webhook log and fault rules cleared; timers cancelled.
    */
   reset(): void;
+  /** Stops the server (dropping open connections) and cancels timers and pending webhooks. */
   close(): Promise<void>;
 }
 
@@ -243,6 +257,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...addressConfigurationRoutes(store),
     ...conversationRoutes(store),
     ...conversationWithParticipantsRoutes(store),
+    ...participantConversationRoutes(store),
     ...participantRoutes(store),
     ...messageRoutes(store),
     ...conversationWebhookRoutes(store),

@@ -40,6 +40,8 @@ export interface Route {
    * URL, the emulator's own pages). The router skips authentication for these only.
    */
   public?: boolean;
+  /** Largest request body the server reads for this route (see `EmulatorRoute`). */
+  maximumBodyBytes?: number;
 }
 
 /**

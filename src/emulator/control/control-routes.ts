@@ -46,6 +46,8 @@ export function createControlRoutes(options: ControlRoutesOptions): EmulatorRout
     {
       method: "POST",
       pattern: "/_emulator/inbound",
+      // One byte over, so the route answers its own 413 naming the limit.
+      maximumBodyBytes: maximumInboundRequestBytes + 1,
       handler: control(async (request) => {
         const message = parseCustomerMessage(readControlJson(request, maximumInboundRequestBytes));
         return { status: 201, body: await receiveCustomerMessage(options.inbound, message) };

@@ -35,8 +35,11 @@ export interface CustomerMessage {
   conversationSid?: string;
 }
 
+/** Where an inbound customer message landed. */
 export interface CustomerInboundResult {
+  /** The conversation (`CH…`) holding the message, auto-created for a new customer. */
   conversationSid: string;
+  /** The message (`IM…`). */
   messageSid: string;
 }
 

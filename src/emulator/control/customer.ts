@@ -9,7 +9,9 @@ import {
   receiveCustomerMessage,
 } from "./customer-inbound.js";
 
+/** Who the simulated customer is: `emulator.customer(options)`. */
 export interface CustomerOptions {
+  /** `sms`, `whatsapp` or `chat`; decides how `address` is read and where replies go. */
   channel: CustomerChannel;
   /** `+15551230001`, `whatsapp:+15551230001` or a chat identity. */
   address: string;
@@ -17,7 +19,9 @@ export interface CustomerOptions {
   to?: string;
 }
 
+/** Extras of one `customer.send(text, options)`. */
 export interface CustomerSendOptions {
+  /** Files sent with the text, uploaded to the media service first (as Twilio does). */
   media?: CustomerMedia[];
   /** Chat only: the conversation to write in (a new one when absent). */
   conversationSid?: string;
@@ -25,7 +29,9 @@ export interface CustomerSendOptions {
 
 /** A simulated customer: the programmatic twin of `POST /_emulator/inbound` and the devices route. */
 export interface Customer {
+  /** The channel given in `CustomerOptions`. */
   readonly channel: CustomerChannel;
+  /** The customer's address as the emulator stores it (`whatsapp:` prefixed for WhatsApp). */
   readonly address: string;
   /** Writes to us as this customer; resolves when the message is in a conversation. */
   send(text: string | undefined, options?: CustomerSendOptions): Promise<CustomerInboundResult>;

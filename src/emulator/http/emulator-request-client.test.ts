@@ -17,6 +17,9 @@ describe("EmulatorRequestClient.rewrite", () => {
     expect(client.rewrite("https://conversations.sydney.au1.twilio.com/v1/Users")).toBe(
       "http://127.0.0.1:4010/v1/Users",
     );
+    expect(client.rewrite("https://mcs.dublin.ie1.twilio.com/v1/Services/IS1/Media")).toBe(
+      "http://127.0.0.1:4010/v1/Services/IS1/Media",
+    );
   });
 
   it("leaves other hosts, and look-alike hosts, untouched", () => {

@@ -15,8 +15,15 @@ export type EmulatorRequestOptions<TData> = Parameters<
 export class EmulatorRequestClient extends RequestClient {
   readonly #emulatorUrl: URL;
 
-  constructor(emulatorUrl: string) {
-    super({ keepAlive: false });
+  /**
+   * `options.timeout` (ms) bounds each request, as the SDK's own `RequestClient` option
+   * does; none by default.
+   */
+  constructor(emulatorUrl: string, options: { timeout?: number } = {}) {
+    super({
+      keepAlive: false,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    });
     this.#emulatorUrl = new URL(emulatorUrl);
   }
 

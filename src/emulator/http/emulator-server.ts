@@ -8,8 +8,11 @@ import { Router } from "./router.js";
 import { twilioErrors } from "./twilio-errors.js";
 import type { EmulatorPreHook, EmulatorRequest, EmulatorResponse, EmulatorRoute } from "./types.js";
 
-/** Larger than any Twilio REST body; media uploads (up to 150 MB on Twilio) are capped here too. */
-const maximumBodyBytes = 160 * 1024 * 1024;
+/**
+ * Largest body read for a route that sets no cap of its own: far above any form-encoded
+ * Twilio REST body. Media upload (up to 150 MB on Twilio) sets its own cap on its route.
+ */
+export const defaultMaximumBodyBytes = 1024 * 1024;
 
 /** Paths under this prefix are the emulator's own control API and skip Basic auth. */
 export const controlPrefix = "/_emulator/";
@@ -31,6 +34,8 @@ export class EmulatorServer {
   readonly #server: Server;
   readonly #rawRoutes = new Map<string, RawHandler>();
   #restFaults: RestFaultEngine | undefined;
+  /** Aborted by `close()`, ending delay faults still holding requests. */
+  readonly #closing = new AbortController();
 
   constructor(options: EmulatorServerOptions) {
     this.#options = options;
@@ -84,6 +89,7 @@ export class EmulatorServer {
   }
 
   async close(): Promise<void> {
+    this.#closing.abort();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -92,17 +98,41 @@ export class EmulatorServer {
     const path = new URL(incoming.url ?? "/", "http://emulator").pathname;
     const raw = this.#rawRoutes.get(`${(incoming.method ?? "GET").toUpperCase()} ${path}`);
     if (raw) return raw(incoming, outgoing);
+    // Route and auth are decided before the body is read, so an unauthenticated or
+    // oversized request costs no buffering: it is answered and its connection closed.
+    const method = (incoming.method ?? "GET").toUpperCase();
+    const match = this.#router.match(method, path);
+    const isPublic = match.kind === "found" && match.route.public === true;
+    if (!isPublic && !path.startsWith(controlPrefix)) {
+      if (!this.#options.authenticate(incoming.headers.authorization)) {
+        const response = twilioErrors.authenticate().toResponse();
+        sendAndClose(outgoing, {
+          ...response,
+          headers: { "WWW-Authenticate": 'Basic realm="Twilio API"' },
+        });
+        return;
+      }
+    }
+    const limit =
+      (match.kind === "found" ? match.route.maximumBodyBytes : undefined) ??
+      defaultMaximumBodyBytes;
     let request: EmulatorRequest;
     try {
-      request = await readRequest(incoming, this.#options.accountSid);
+      request = await readRequest(incoming, this.#options.accountSid, limit);
     } catch (error) {
-      send(outgoing, errorToResponse(error));
+      sendAndClose(outgoing, errorToResponse(error));
       return;
     }
     const fault = this.#faultFor(request);
     switch (fault?.kind) {
       case "delay":
-        await sleep(fault.delayMs);
+        // A caller giving up does not cancel the request (as on Twilio); only close() does.
+        try {
+          await sleep(fault.delayMs, undefined, { signal: this.#closing.signal });
+        } catch {
+          outgoing.socket?.destroy();
+          return;
+        }
         break;
       case "status":
         send(outgoing, restFaultResponse(fault.status, fault.code, fault.retryAfter));
@@ -167,7 +197,10 @@ function errorToResponse(error: unknown): EmulatorResponse {
 async function readRequest(
   incoming: IncomingMessage,
   accountSid: string,
+  maximumBodyBytes: number,
 ): Promise<EmulatorRequest> {
+  if (Number(incoming.headers["content-length"] ?? 0) > maximumBodyBytes)
+    throw twilioErrors.bodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of incoming as AsyncIterable<Buffer>) {
@@ -192,6 +225,15 @@ async function readRequest(
     params: {},
     accountSid,
   };
+}
+
+/**
+ * Answers before the body was read (or while it was still arriving) and closes the
+ * connection, so the rest of the body is never buffered and cannot be taken for the next
+ * request.
+ */
+function sendAndClose(outgoing: ServerResponse, response: EmulatorResponse): void {
+  send(outgoing, { ...response, headers: { ...response.headers, Connection: "close" } });
 }
 
 function send(outgoing: ServerResponse, response: EmulatorResponse): void {

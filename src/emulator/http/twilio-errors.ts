@@ -74,6 +74,18 @@ export const twilioErrors = {
     new EmulatorRestError(400, 50500, "A conversation can have at most 5 webhooks"),
   userIdentityTaken: (identity: string) =>
     new EmulatorRestError(409, 50201, `User with identity ${identity} already exists`),
+  conversationWithParticipantsPairInUse: (detail: string) =>
+    new EmulatorRestError(
+      409,
+      50425,
+      `A participant's address and proxy address are already in use: ${detail}`,
+    ),
+  conversationWithParticipantsFailed: (detail: string) =>
+    new EmulatorRestError(
+      400,
+      50427,
+      `Adding participants failed and the conversation was moved to closed: ${detail}`,
+    ),
   tooManyParticipantsInRequest: () =>
     new EmulatorRestError(400, 50426, "At most 10 participants can be added in one request"),
   bodyTooLarge: () => new EmulatorRestError(413, 20001, "Request body too large"),

@@ -26,6 +26,7 @@ export interface EmulatorResponse {
   headers?: Record<string, string>;
 }
 
+/** Answers one routed request; throw `EmulatorRestError` for a Twilio-shaped error. */
 export type EmulatorHandler = (
   request: EmulatorRequest,
 ) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -43,6 +44,11 @@ export interface EmulatorRoute {
   handler: EmulatorHandler;
   /** Served without Basic auth (signed temporary media URLs, the emulator's own pages). */
   public?: boolean;
+  /**
+   * Largest request body read for this route (413 beyond it); 1 MiB when unset, which is
+   * far above any form-encoded Twilio REST body. Media upload sets its own.
+   */
+  maximumBodyBytes?: number;
 }
 
 /**

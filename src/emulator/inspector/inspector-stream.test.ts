@@ -135,7 +135,7 @@ describe("createInspectorStream", () => {
     await events(response).next();
     expect(states.listeners.size).toBe(1);
     response.destroy();
-    await vi.waitFor(() => expect(states.listeners.size).toBe(0));
+    await vi.waitFor(() => expect(states.listeners.size).toBe(0), { timeout: 5000 });
     // A change after the disconnect writes to nobody and throws nothing.
     states.set(emptyState("IS6"));
   });

@@ -119,7 +119,14 @@ export function createMediaRoutes(options: MediaRoutesOptions): Route[] {
   };
 
   return [
-    { method: "POST", pattern: "/v1/Services/{serviceSid}/Media", handler: upload },
+    {
+      method: "POST",
+      pattern: "/v1/Services/{serviceSid}/Media",
+      handler: upload,
+      // Room for the largest file plus its multipart envelope; the handler answers
+      // Twilio's own media error for anything over the file limit.
+      maximumBodyBytes: store.maxBytes + 1024 * 1024,
+    },
     { method: "GET", pattern: "/v1/Services/{serviceSid}/Media/{mediaSid}", handler: metadata },
     {
       method: "GET",

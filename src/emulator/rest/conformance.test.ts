@@ -17,16 +17,21 @@ describe("REST conformance with Twilio's OpenAPI file", () => {
   let client: twilio.Twilio;
   const validator = new OpenApiValidator();
 
+  // Every scenario runs here, so each test below reads a full recording and can run alone
+  // (`-t`); a scenario's own expectations failing fails the whole file.
   beforeAll(async () => {
     emulator = await startEmulator();
     recorder = new RecordingRequestClient(emulator.url);
     client = twilio(emulator.accountSid, emulator.authToken, { httpClient: recorder });
+    await accountScenario();
+    for (const form of ["default service", "named service"] as const)
+      await conversationTreeScenario(form);
   });
   afterAll(async () => {
     await emulator.close();
   });
 
-  it("account configuration, services and address configurations", async () => {
+  async function accountScenario() {
     const v1 = client.conversations.v1;
     await v1.configuration().fetch();
     await v1.configuration().update({ defaultInactiveTimer: "PT1H", defaultClosedTimer: "P1D" });
@@ -68,101 +73,110 @@ describe("REST conformance with Twilio's OpenAPI file", () => {
     await v1.addressConfigurations(address.sid).update({ friendlyName: "Main line" });
     await v1.addressConfigurations(address.sid).remove();
     await v1.services(service.sid).remove();
-  });
+  }
 
-  for (const form of ["default service", "named service"] as const) {
-    it(`conversation tree through the ${form} form`, async () => {
-      const v1 = client.conversations.v1;
-      // The service-scoped context has the same conversation tree; one type keeps calls uniform.
-      const scope = (form === "default service"
-        ? v1
-        : v1.services(emulator.serviceSid)) as unknown as typeof v1;
-      const conversation = await scope.conversations.create({
-        friendlyName: "Order 1",
-        uniqueName: `order-${form}`,
-        attributes: JSON.stringify({ order: 1 }),
-        "timers.inactive": "PT5M",
-        "timers.closed": "PT1H",
-      });
-      expect(conversation.sid).toMatch(/^CH[0-9a-f]{32}$/);
-      await scope.conversations(conversation.sid).fetch();
-      const byName = await scope.conversations(`order-${form}`).fetch();
-      expect(byName.sid).toBe(conversation.sid);
-      await scope.conversations.list({ state: "active" });
-      await scope.conversations(conversation.sid).update({ friendlyName: "Order 1 (paid)" });
-
-      const chat = await scope
-        .conversations(conversation.sid)
-        .participants.create({ identity: "agent" });
-      const sms = await scope.conversations(conversation.sid).participants.create({
-        "messagingBinding.address": `+1555000${form.length}`,
-        "messagingBinding.proxyAddress": "+15017122661",
-      });
-      await scope.conversations(conversation.sid).participants.create({
-        "messagingBinding.address": `whatsapp:+1555111${form.length}`,
-        "messagingBinding.proxyAddress": "whatsapp:+15017122661",
-      });
-      await scope.conversations(conversation.sid).participants.list();
-      await scope.conversations(conversation.sid).participants(chat.sid).fetch();
-      await scope.conversations(conversation.sid).participants("agent").fetch();
-
-      const message = await scope.conversations(conversation.sid).messages.create({
-        author: "agent",
-        body: "Hello",
-        attributes: JSON.stringify({ replyTo: 1 }),
-      });
-      expect(message.participantSid).toBe(chat.sid);
-      await scope.conversations(conversation.sid).messages.create({ body: "system note" });
-      await scope.conversations(conversation.sid).messages.list({ order: "desc" });
-      await scope.conversations(conversation.sid).messages(message.sid).fetch();
-      await scope.conversations(conversation.sid).messages(message.sid).update({ body: "Hello!" });
-      const receipts = await scope
-        .conversations(conversation.sid)
-        .messages(message.sid)
-        .deliveryReceipts.list();
-      expect(receipts).toHaveLength(2);
-      await scope
-        .conversations(conversation.sid)
-        .messages(message.sid)
-        .deliveryReceipts(receipts[0]!.sid)
-        .fetch();
-      await scope
-        .conversations(conversation.sid)
-        .participants(chat.sid)
-        .update({ lastReadMessageIndex: message.index });
-
-      const hook = await scope.conversations(conversation.sid).webhooks.create({
-        target: "webhook",
-        "configuration.url": "https://example.com/conversation-hook",
-        "configuration.filters": ["onMessageAdded"],
-        "configuration.method": "post",
-      });
-      await scope.conversations(conversation.sid).webhooks.list();
-      await scope.conversations(conversation.sid).webhooks(hook.sid).fetch();
-      await scope
-        .conversations(conversation.sid)
-        .webhooks(hook.sid)
-        .update({ "configuration.url": "https://example.com/2" });
-      await scope.conversations(conversation.sid).webhooks(hook.sid).remove();
-
-      const user = await scope.users.create({ identity: `user-${form}`, attributes: "{}" });
-      await scope.users.list();
-      await scope.users(user.sid).fetch();
-      await scope.users(`user-${form}`).fetch();
-      await scope.users(user.sid).update({ friendlyName: "User" });
-      await scope.users(user.sid).remove();
-
-      const withParticipants = await scope.conversationWithParticipants.create({
-        friendlyName: "Group",
-        participant: [JSON.stringify({ identity: "a" }), JSON.stringify({ identity: "b" })],
-      });
-      expect(withParticipants.sid).toMatch(/^CH/);
-
-      await scope.conversations(conversation.sid).messages(message.sid).remove();
-      await scope.conversations(conversation.sid).participants(sms.sid).remove();
-      await scope.conversations(conversation.sid).update({ state: "closed" });
-      await scope.conversations(conversation.sid).remove();
+  async function conversationTreeScenario(form: "default service" | "named service") {
+    const v1 = client.conversations.v1;
+    // The service-scoped context has the same conversation tree; one type keeps calls uniform.
+    const scope = (form === "default service"
+      ? v1
+      : v1.services(emulator.serviceSid)) as unknown as typeof v1;
+    const conversation = await scope.conversations.create({
+      friendlyName: "Order 1",
+      uniqueName: `order-${form}`,
+      attributes: JSON.stringify({ order: 1 }),
+      "timers.inactive": "PT5M",
+      "timers.closed": "PT1H",
     });
+    expect(conversation.sid).toMatch(/^CH[0-9a-f]{32}$/);
+    await scope.conversations(conversation.sid).fetch();
+    const byName = await scope.conversations(`order-${form}`).fetch();
+    expect(byName.sid).toBe(conversation.sid);
+    await scope.conversations.list({ state: "active" });
+    await scope.conversations(conversation.sid).update({ friendlyName: "Order 1 (paid)" });
+
+    const chat = await scope
+      .conversations(conversation.sid)
+      .participants.create({ identity: "agent" });
+    const sms = await scope.conversations(conversation.sid).participants.create({
+      "messagingBinding.address": `+1555000${form.length}`,
+      "messagingBinding.proxyAddress": "+15017122661",
+    });
+    await scope.conversations(conversation.sid).participants.create({
+      "messagingBinding.address": `whatsapp:+1555111${form.length}`,
+      "messagingBinding.proxyAddress": "whatsapp:+15017122661",
+    });
+    await scope.conversations(conversation.sid).participants.list();
+    await scope.conversations(conversation.sid).participants(chat.sid).fetch();
+    await scope.conversations(conversation.sid).participants("agent").fetch();
+    // The service-scoped and default ParticipantConversations lists are separate SDK types.
+    const byIdentity = await (form === "default service"
+      ? v1.participantConversations.list({ identity: "agent" })
+      : v1.services(emulator.serviceSid).participantConversations.list({ identity: "agent" }));
+    expect(byIdentity.map((item) => item.participantSid)).toContain(chat.sid);
+    const byAddress = await (form === "default service"
+      ? v1.participantConversations.list({ address: `+1555000${form.length}` })
+      : v1
+          .services(emulator.serviceSid)
+          .participantConversations.list({ address: `+1555000${form.length}` }));
+    expect(byAddress.map((item) => item.conversationSid)).toEqual([conversation.sid]);
+
+    const message = await scope.conversations(conversation.sid).messages.create({
+      author: "agent",
+      body: "Hello",
+      attributes: JSON.stringify({ replyTo: 1 }),
+    });
+    expect(message.participantSid).toBe(chat.sid);
+    await scope.conversations(conversation.sid).messages.create({ body: "system note" });
+    await scope.conversations(conversation.sid).messages.list({ order: "desc" });
+    await scope.conversations(conversation.sid).messages(message.sid).fetch();
+    await scope.conversations(conversation.sid).messages(message.sid).update({ body: "Hello!" });
+    const receipts = await scope
+      .conversations(conversation.sid)
+      .messages(message.sid)
+      .deliveryReceipts.list();
+    expect(receipts).toHaveLength(2);
+    await scope
+      .conversations(conversation.sid)
+      .messages(message.sid)
+      .deliveryReceipts(receipts[0]!.sid)
+      .fetch();
+    await scope
+      .conversations(conversation.sid)
+      .participants(chat.sid)
+      .update({ lastReadMessageIndex: message.index });
+
+    const hook = await scope.conversations(conversation.sid).webhooks.create({
+      target: "webhook",
+      "configuration.url": "https://example.com/conversation-hook",
+      "configuration.filters": ["onMessageAdded"],
+      "configuration.method": "post",
+    });
+    await scope.conversations(conversation.sid).webhooks.list();
+    await scope.conversations(conversation.sid).webhooks(hook.sid).fetch();
+    await scope
+      .conversations(conversation.sid)
+      .webhooks(hook.sid)
+      .update({ "configuration.url": "https://example.com/2" });
+    await scope.conversations(conversation.sid).webhooks(hook.sid).remove();
+
+    const user = await scope.users.create({ identity: `user-${form}`, attributes: "{}" });
+    await scope.users.list();
+    await scope.users(user.sid).fetch();
+    await scope.users(`user-${form}`).fetch();
+    await scope.users(user.sid).update({ friendlyName: "User" });
+    await scope.users(user.sid).remove();
+
+    const withParticipants = await scope.conversationWithParticipants.create({
+      friendlyName: "Group",
+      participant: [JSON.stringify({ identity: "a" }), JSON.stringify({ identity: "b" })],
+    });
+    expect(withParticipants.sid).toMatch(/^CH/);
+
+    await scope.conversations(conversation.sid).messages(message.sid).remove();
+    await scope.conversations(conversation.sid).participants(sms.sid).remove();
+    await scope.conversations(conversation.sid).update({ state: "closed" });
+    await scope.conversations(conversation.sid).remove();
   }
 
   it("every recorded response matches the schema of its path, method and status", () => {
@@ -238,6 +252,7 @@ describe("REST conformance with Twilio's OpenAPI file", () => {
         ["POST", "/Users/{Sid}"],
         ["DELETE", "/Users/{Sid}"],
         ["POST", "/ConversationWithParticipants"],
+        ["GET", "/ParticipantConversations"],
       ];
       for (const [method, suffix] of tree) expected.push(`${method} ${prefix}${suffix}`);
     }

@@ -85,7 +85,7 @@ export class OpenApiValidator {
       .sort((left, right) => right.literals - left.literals)[0]?.template;
   }
 
-  /** Twilio's first example body for the exchange's path, method and status, if any. */
+  /** Twilio's fullest example body for the exchange's path, method and status, if any. */
   example(exchange: RecordedExchange): unknown {
     const template = this.templateFor(new URL(exchange.uri).pathname);
     if (!template) return undefined;
@@ -94,7 +94,15 @@ export class OpenApiValidator {
         String(exchange.statusCode)
       ];
     const examples = response?.content?.["application/json"]?.examples;
-    return examples ? Object.values(examples)[0]?.value : undefined;
+    if (!examples) return undefined;
+    // The fullest example: some lists lead with an empty one (`readEmpty`), which shows no
+    // item keys to compare with.
+    const values = Object.values(examples).map((example) => example?.value);
+    return values.reduce((fullest, value) =>
+      JSON.stringify(value ?? null).length > JSON.stringify(fullest ?? null).length
+        ? value
+        : fullest,
+    );
   }
 
   /** Validation errors (empty when valid) for one exchange, against path/method/status. */

@@ -3,6 +3,7 @@ import { isSid, newSid } from "../sid.js";
 import type { ActionOrigin } from "./emulator-events.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import { firePostEvent, modifiedString, runPreEvent } from "./event-dispatch.js";
+import { uniqueNameKey } from "./keyed-mutex.js";
 import type { ConversationRecord, ConversationState, ServiceRecord } from "./records.js";
 import {
   attributeLimits,
@@ -59,8 +60,43 @@ function checkInput(
     );
 }
 
-/** Creates a conversation (50384 for `closed`, 50353 for a taken unique name). */
+function checkNotClosed(conversation: ConversationRecord): void {
+  if (conversation.state === "closed") throw twilioErrors.conversationClosed();
+}
+
+/** The lock keys a create or update with this input must hold. */
+function conversationKeys(service: ServiceRecord, input: ConversationInput): string[] {
+  return input.uniqueName ? [uniqueNameKey(service.sid, input.uniqueName)] : [];
+}
+
+/** 50353 when a pre-event hook renamed the conversation to a taken unique name. */
+function checkModifiedUniqueName(
+  store: EmulatorStore,
+  service: ServiceRecord,
+  uniqueName: string | undefined,
+  self?: ConversationRecord,
+): void {
+  if (!uniqueName) return;
+  const other = store.findConversation(service, uniqueName);
+  if (other && other !== self) throw twilioErrors.uniqueNameTaken(uniqueName);
+}
+
+/**
+ * Creates a conversation (50384 for `closed`, 50353 for a taken unique name). The unique
+ * name is locked across the pre-event, so two concurrent creates give one 50353.
+ */
 export async function createConversation(
+  store: EmulatorStore,
+  service: ServiceRecord,
+  input: ConversationInput,
+  origin: ActionOrigin,
+): Promise<ConversationRecord> {
+  return await store.locks.run(conversationKeys(service, input), () =>
+    createConversationWhileLocked(store, service, input, origin),
+  );
+}
+
+async function createConversationWhileLocked(
   store: EmulatorStore,
   service: ServiceRecord,
   input: ConversationInput,
@@ -80,12 +116,14 @@ export async function createConversation(
       ...(input.autoCreationBinding ? { messaging_binding: input.autoCreationBinding } : {}),
     },
   });
+  const uniqueName = modifiedString(modify, "unique_name") ?? input.uniqueName;
+  checkModifiedUniqueName(store, service, uniqueName);
   const now = store.clock.now();
   const conversation: ConversationRecord = {
     sid: newSid("CH"),
     serviceSid: service.sid,
     friendlyName: modifiedString(modify, "friendly_name") ?? input.friendlyName ?? null,
-    uniqueName: modifiedString(modify, "unique_name") ?? input.uniqueName ?? null,
+    uniqueName: uniqueName ?? null,
     attributes: modifiedString(modify, "attributes") ?? attributes,
     state: input.state ?? "active",
     messagingServiceSid:
@@ -119,8 +157,20 @@ export async function updateConversation(
   input: ConversationInput,
   origin: ActionOrigin,
 ): Promise<ConversationRecord> {
-  if (conversation.state === "closed") throw twilioErrors.conversationClosed();
   const service = store.service(conversation.serviceSid);
+  return await store.locks.run(conversationKeys(service, input), () =>
+    updateConversationWhileLocked(store, service, conversation, input, origin),
+  );
+}
+
+async function updateConversationWhileLocked(
+  store: EmulatorStore,
+  service: ServiceRecord,
+  conversation: ConversationRecord,
+  input: ConversationInput,
+  origin: ActionOrigin,
+): Promise<ConversationRecord> {
+  if (conversation.state === "closed") throw twilioErrors.conversationClosed();
   checkInput(store, service, input, conversation);
   const attributes =
     input.attributes === undefined
@@ -137,9 +187,12 @@ export async function updateConversation(
     conversation,
     changes,
   });
+  // A timer may have closed the conversation while the pre-event was answered.
+  checkNotClosed(conversation);
+  const uniqueName = modifiedString(modify, "unique_name") ?? input.uniqueName;
+  checkModifiedUniqueName(store, service, uniqueName, conversation);
   const friendlyName = modifiedString(modify, "friendly_name") ?? input.friendlyName;
   if (friendlyName !== undefined) conversation.friendlyName = friendlyName;
-  const uniqueName = modifiedString(modify, "unique_name") ?? input.uniqueName;
   if (uniqueName !== undefined) conversation.uniqueName = uniqueName === "" ? null : uniqueName;
   const newAttributes = modifiedString(modify, "attributes") ?? attributes;
   if (newAttributes !== undefined) conversation.attributes = newAttributes;

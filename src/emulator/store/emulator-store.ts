@@ -2,6 +2,7 @@ import type { EmulatorClock } from "../clock.js";
 import { twilioErrors } from "../http/twilio-errors.js";
 import { isSid, seededSid } from "../sid.js";
 import { type EmulatorEvents, noEmulatorEvents } from "./emulator-events.js";
+import { KeyedMutex } from "./keyed-mutex.js";
 import type { EmulatorLookups } from "./lookups.js";
 import type {
   AccountConfiguration,
@@ -37,6 +38,8 @@ export class EmulatorStore {
   addresses = new Map<string, AddressConfigurationRecord>();
   /** Cancel functions of scheduled conversation timers, by conversation SID. */
   readonly timers = new Map<string, () => void>();
+  /** Per-key locks making check-then-insert atomic across a pre-event webhook's await. */
+  readonly locks = new KeyedMutex();
 
   constructor(options: EmulatorStoreOptions) {
     this.accountSid = options.accountSid;

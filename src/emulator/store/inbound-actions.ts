@@ -1,7 +1,8 @@
 import { createConversation } from "./conversation-actions.js";
 import type { EmulatorStore } from "./emulator-store.js";
+import { addressPairKey } from "./keyed-mutex.js";
 import { addMessage } from "./message-actions.js";
-import { addParticipant, findConversationByAddressPair } from "./participant-actions.js";
+import { addParticipantWhileLocked, findConversationByAddressPair } from "./participant-actions.js";
 import type { ConversationRecord, MediaInfo, MessageRecord, ParticipantRecord } from "./records.js";
 
 export { findConversationByAddressPair } from "./participant-actions.js";
@@ -45,26 +46,30 @@ export async function receiveInboundMessage(
     source: whatsapp ? ("WHATSAPP" as const) : ("SMS" as const),
     webhookEnabled: true,
   };
-  let conversation = findConversationByAddressPair(store, inbound.from, inbound.to);
-  let created = false;
-  if (!conversation) {
+  // Holding the pair while finding or creating its conversation makes a second message
+  // from a new number, arriving during the first one's pre-events, join the same one.
+  const found = await store.locks.run([addressPairKey(inbound.from, inbound.to)], async () => {
+    const existing = findConversationByAddressPair(store, inbound.from, inbound.to);
+    if (existing) return { conversation: existing, created: false };
     const configuration = findAddressConfiguration(store, inbound.to);
     if (!configuration?.autoCreation.enabled) return undefined;
     const service = store.service(configuration.autoCreation.conversation_service_sid ?? undefined);
-    conversation = await createConversation(
+    const conversation = await createConversation(
       store,
       service,
       { autoCreationBinding: { address: inbound.from, proxy_address: inbound.to } },
       origin,
     );
-    await addParticipant(
+    await addParticipantWhileLocked(
       store,
       conversation,
       { address: inbound.from, proxyAddress: inbound.to },
       origin,
     );
-    created = true;
-  }
+    return { conversation, created: true };
+  });
+  if (!found) return undefined;
+  const { conversation, created } = found;
   const message = await addMessage(
     store,
     conversation,

@@ -3,6 +3,7 @@ import { newSid } from "../sid.js";
 import type { ActionOrigin } from "./emulator-events.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import { firePostEvent, modifiedString, runPreEvent } from "./event-dispatch.js";
+import { addressPairKey, participantIdentityKey } from "./keyed-mutex.js";
 import type { ConversationRecord, MessagingBinding, ParticipantRecord } from "./records.js";
 import { attributeLimits, checkAttributes } from "./validation.js";
 
@@ -47,13 +48,22 @@ function bindingFor(address: string, proxyAddress: string | undefined): Messagin
   return { type: whatsapp ? "whatsapp" : "sms", address, proxy_address: proxyAddress };
 }
 
-/** Adds a chat (Identity) or SMS/WhatsApp (MessagingBinding) participant under Twilio's rules. */
-export async function addParticipant(
+/** The lock keys an add or update of this participant must hold. */
+function participantKeys(conversation: ConversationRecord, input: ParticipantInput): string[] {
+  const keys: string[] = [];
+  if (input.identity !== undefined)
+    keys.push(participantIdentityKey(conversation.sid, input.identity));
+  if (input.address !== undefined && input.proxyAddress !== undefined)
+    keys.push(addressPairKey(input.address, input.proxyAddress));
+  return keys;
+}
+
+/** The checks of an add, run before the pre-event and again after it (it may take a while). */
+function checkNewParticipant(
   store: EmulatorStore,
   conversation: ConversationRecord,
   input: ParticipantInput,
-  origin: ActionOrigin,
-): Promise<ParticipantRecord> {
+): MessagingBinding | null {
   if (conversation.state === "closed") throw twilioErrors.conversationClosed();
   if (input.identity === undefined && input.address === undefined)
     throw twilioErrors.missingParameter("Identity");
@@ -63,14 +73,42 @@ export async function addParticipant(
     participants.some((other) => other.identity === input.identity)
   )
     throw twilioErrors.identityTaken();
-  let binding: MessagingBinding | null = null;
-  if (input.address !== undefined) {
-    binding = bindingFor(input.address, input.proxyAddress);
-    const holder = findConversationByAddressPair(store, binding.address, binding.proxy_address);
-    if (holder) throw twilioErrors.addressPairInUse(holder.sid);
-    if (participants.filter((other) => other.messagingBinding).length >= maximumNonChatParticipants)
-      throw twilioErrors.tooManyNonChatParticipants();
-  }
+  if (input.address === undefined) return null;
+  const binding = bindingFor(input.address, input.proxyAddress);
+  const holder = findConversationByAddressPair(store, binding.address, binding.proxy_address);
+  if (holder) throw twilioErrors.addressPairInUse(holder.sid);
+  if (participants.filter((other) => other.messagingBinding).length >= maximumNonChatParticipants)
+    throw twilioErrors.tooManyNonChatParticipants();
+  return binding;
+}
+
+/**
+ * Adds a chat (Identity) or SMS/WhatsApp (MessagingBinding) participant under Twilio's
+ * rules. The identity and Address+ProxyAddress pair are locked across the pre-event, so
+ * two concurrent adds of one pair give one participant and one 50416.
+ */
+export async function addParticipant(
+  store: EmulatorStore,
+  conversation: ConversationRecord,
+  input: ParticipantInput,
+  origin: ActionOrigin,
+): Promise<ParticipantRecord> {
+  return await store.locks.run(participantKeys(conversation, input), () =>
+    addParticipantWhileLocked(store, conversation, input, origin),
+  );
+}
+
+/**
+ * `addParticipant` for a caller already holding the participant's lock keys (the inbound
+ * path holds the pair while it finds or creates the conversation).
+ */
+export async function addParticipantWhileLocked(
+  store: EmulatorStore,
+  conversation: ConversationRecord,
+  input: ParticipantInput,
+  origin: ActionOrigin,
+): Promise<ParticipantRecord> {
+  const binding = checkNewParticipant(store, conversation, input);
   const attributes = checkAttributes(input.attributes, attributeLimits.participant);
   const service = store.service(conversation.serviceSid);
   const modify = await runPreEvent(store, "onParticipantAdd", origin, {
@@ -79,6 +117,8 @@ export async function addParticipant(
     conversation,
     changes: { identity: input.identity ?? null, messaging_binding: binding, attributes },
   });
+  // The conversation may have closed or filled up while the pre-event was answered.
+  checkNewParticipant(store, conversation, input);
   const now = store.clock.now();
   const participant: ParticipantRecord = {
     sid: newSid("MB"),
@@ -114,13 +154,11 @@ export function findParticipant(
   throw twilioErrors.notFound(`/Conversations/${conversation.sid}/Participants/${sidOrIdentity}`);
 }
 
-export async function updateParticipant(
-  store: EmulatorStore,
+function checkParticipantUpdate(
   conversation: ConversationRecord,
   participant: ParticipantRecord,
   input: ParticipantInput,
-  origin: ActionOrigin,
-): Promise<ParticipantRecord> {
+): void {
   if (conversation.state === "closed") throw twilioErrors.conversationClosed();
   if (
     input.identity !== undefined &&
@@ -129,45 +167,61 @@ export async function updateParticipant(
     )
   )
     throw twilioErrors.identityTaken();
-  const attributes =
-    input.attributes === undefined
-      ? undefined
-      : checkAttributes(input.attributes, attributeLimits.participant);
-  const changes: Record<string, unknown> = {};
-  if (attributes !== undefined) changes.attributes = attributes;
-  if (input.identity !== undefined) changes.identity = input.identity;
-  if (input.lastReadMessageIndex !== undefined)
-    changes.last_read_message_index = input.lastReadMessageIndex;
-  const modify = await runPreEvent(store, "onParticipantUpdate", origin, {
-    serviceSid: conversation.serviceSid,
-    conversationSid: conversation.sid,
-    conversation,
-    participant,
-    changes,
+}
+
+/** Updates a participant; a new identity is locked across the pre-event (50433 once). */
+export async function updateParticipant(
+  store: EmulatorStore,
+  conversation: ConversationRecord,
+  participant: ParticipantRecord,
+  input: ParticipantInput,
+  origin: ActionOrigin,
+): Promise<ParticipantRecord> {
+  const keys =
+    input.identity === undefined ? [] : [participantIdentityKey(conversation.sid, input.identity)];
+  return await store.locks.run(keys, async () => {
+    checkParticipantUpdate(conversation, participant, input);
+    const attributes =
+      input.attributes === undefined
+        ? undefined
+        : checkAttributes(input.attributes, attributeLimits.participant);
+    const changes: Record<string, unknown> = {};
+    if (attributes !== undefined) changes.attributes = attributes;
+    if (input.identity !== undefined) changes.identity = input.identity;
+    if (input.lastReadMessageIndex !== undefined)
+      changes.last_read_message_index = input.lastReadMessageIndex;
+    const modify = await runPreEvent(store, "onParticipantUpdate", origin, {
+      serviceSid: conversation.serviceSid,
+      conversationSid: conversation.sid,
+      conversation,
+      participant,
+      changes,
+    });
+    checkParticipantUpdate(conversation, participant, input);
+    const newAttributes = modifiedString(modify, "attributes") ?? attributes;
+    if (newAttributes !== undefined) participant.attributes = newAttributes;
+    if (input.identity !== undefined) participant.identity = input.identity;
+    if (input.roleSid !== undefined) participant.roleSid = input.roleSid;
+    if (input.proxyAddress !== undefined && participant.messagingBinding)
+      participant.messagingBinding = bindingFor(
+        participant.messagingBinding.address,
+        input.proxyAddress,
+      );
+    if (input.lastReadMessageIndex !== undefined)
+      participant.lastReadMessageIndex = input.lastReadMessageIndex;
+    if (input.lastReadTimestamp !== undefined)
+      participant.lastReadTimestamp = input.lastReadTimestamp;
+    if (input.dateCreated !== undefined) participant.dateCreated = input.dateCreated;
+    participant.dateUpdated = input.dateUpdated ?? store.clock.now();
+    firePostEvent(store, "onParticipantUpdated", origin, {
+      serviceSid: conversation.serviceSid,
+      conversationSid: conversation.sid,
+      conversation,
+      participant,
+      changes,
+    });
+    return participant;
   });
-  const newAttributes = modifiedString(modify, "attributes") ?? attributes;
-  if (newAttributes !== undefined) participant.attributes = newAttributes;
-  if (input.identity !== undefined) participant.identity = input.identity;
-  if (input.roleSid !== undefined) participant.roleSid = input.roleSid;
-  if (input.proxyAddress !== undefined && participant.messagingBinding)
-    participant.messagingBinding = bindingFor(
-      participant.messagingBinding.address,
-      input.proxyAddress,
-    );
-  if (input.lastReadMessageIndex !== undefined)
-    participant.lastReadMessageIndex = input.lastReadMessageIndex;
-  if (input.lastReadTimestamp !== undefined)
-    participant.lastReadTimestamp = input.lastReadTimestamp;
-  if (input.dateCreated !== undefined) participant.dateCreated = input.dateCreated;
-  participant.dateUpdated = input.dateUpdated ?? store.clock.now();
-  firePostEvent(store, "onParticipantUpdated", origin, {
-    serviceSid: conversation.serviceSid,
-    conversationSid: conversation.sid,
-    conversation,
-    participant,
-    changes,
-  });
-  return participant;
 }
 
 export async function removeParticipant(

@@ -3,10 +3,13 @@ import type { AddressInfo } from "node:net";
 
 /** One request a {@link WebhookReceiver} got. */
 export interface ReceivedWebhook {
+  /** Upper-case HTTP method. */
   method: string;
   /** The full URL as requested (`http://127.0.0.1:PORT/path?query`), for signature checks. */
   url: string;
+  /** Node's lower-cased request headers (`x-twilio-signature` among them). */
   headers: IncomingHttpHeaders;
+  /** The body exactly as received. */
   rawBody: string;
   /** Form fields of a POST, or query fields of a GET; repeated names keep every value. */
   params: Record<string, string | string[]>;
@@ -14,8 +17,11 @@ export interface ReceivedWebhook {
 
 /** How the receiver answers one request; `delayMs` holds the answer back. */
 export interface ReceiverAnswer {
+  /** HTTP status; 200 when absent. */
   status?: number;
+  /** Response body (a pre-event's JSON modification, for one); empty when absent. */
   body?: string;
+  /** Milliseconds to wait before answering (a slow or timing-out endpoint). */
   delayMs?: number;
 }
 
@@ -23,7 +29,9 @@ export interface ReceiverAnswer {
 export interface WebhookReceiver {
   /** Base URL, `http://127.0.0.1:PORT`. */
   url: string;
+  /** Every request so far, in arrival order. */
   received: ReceivedWebhook[];
+  /** Stops the server, answering nothing more. */
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import twilio from "twilio";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWebhookFaultEngine } from "../faults/fault-rule-set.js";
 import type { WebhookParams } from "./event-params.js";
 import {
@@ -304,12 +304,25 @@ describe("createWebhookDispatcher — delivery faults", () => {
     const hook = await receiver();
     const faults = createWebhookFaultEngine();
     faults.add({ match: { event: "onMessageAdded" }, fault: { kind: "delay", delayMs: 300 } });
-    const webhooks = dispatcher({ faults });
-    void webhooks.deliverPost([post(`${hook.url}/hook`)], params());
+    // The delay is held until released, so no timing decides the order under load.
+    const held: Array<{ ms: number; release: () => void }> = [];
+    const sleep = (ms: number) =>
+      new Promise<void>((release) => {
+        held.push({ ms, release });
+      });
+    const webhooks = dispatcher({ faults, sleep });
+    const delayed = webhooks.deliverPost([post(`${hook.url}/hook`)], params());
     await webhooks.deliverPost(
       [post(`${hook.url}/hook`)],
       params({ EventType: "onConversationUpdated" }),
     );
+    await vi.waitFor(() => expect(held).toHaveLength(1), { timeout: 5000 });
+    expect(held[0]!.ms).toBe(300);
+    expect(hook.received.map((request) => request.params.EventType)).toEqual([
+      "onConversationUpdated",
+    ]);
+    held[0]!.release();
+    await delayed;
     await webhooks.idle();
     expect(hook.received.map((request) => request.params.EventType)).toEqual([
       "onConversationUpdated",

@@ -28,6 +28,12 @@ export interface WebhookDispatcherOptions {
   log?: WebhookDeliveryLog;
   /** Uniform random in [0, 1), for shuffled reorder faults. */
   random?: () => number;
+  /**
+   * Waits `ms` (delay faults and retry backoff); a real timer by default. Tests pass one
+   * they resolve themselves, to hold a delivery until they release it. `close()` ends any
+   * wait early either way.
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -98,7 +104,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
       if (closing.signal.aborted || ms <= 0) return resolve();
-      const timer = setTimeout(done, ms);
+      const timer = options.sleep === undefined ? setTimeout(done, ms) : undefined;
+      if (options.sleep !== undefined) void options.sleep(ms).then(done, done);
       function done() {
         clearTimeout(timer);
         closing.signal.removeEventListener("abort", done);

@@ -1,3 +1,4 @@
+import type { Channel } from "../channels/address.js";
 import type { WebhookEvent, WebhookEventType } from "../webhook/event-types.js";
 import { BoundedStream } from "./bounded-stream.js";
 import { messageFromWebhook } from "./map-resources.js";
@@ -6,20 +7,55 @@ import type { TwilioMessage } from "./provider-types.js";
 /** A listener for `provider.on(type, …)`; may be async (`handleWebhook` awaits it). */
 export type WebhookListener<T extends WebhookEvent = WebhookEvent> = (event: T) => unknown;
 
-/** How many recent message SIDs per conversation are remembered to drop webhook retries. */
-const rememberedMessages = 1000;
+/** How many recent message SIDs are remembered to drop webhook retries. */
+const rememberedMessages = 10_000;
+
+/** An insertion-ordered set forgetting its oldest entries beyond a capacity. */
+class RecentSet {
+  readonly #items = new Set<string>();
+  constructor(readonly capacity: number) {}
+  has(item: string): boolean {
+    return this.#items.has(item);
+  }
+  add(item: string): void {
+    this.#items.add(item);
+    if (this.#items.size > this.capacity) {
+      const oldest = this.#items.values().next().value;
+      if (oldest !== undefined) this.#items.delete(oldest);
+    }
+  }
+  clear(): void {
+    this.#items.clear();
+  }
+}
 
 /**
  * Fans every webhook event out to its subscribers: one `BoundedStream` per
  * `receiveMessages` / `events` call (each gets every item; none compete), and listeners.
+ *
+ * Twilio retries a webhook it got no 2xx for, so one `message.new` may arrive several
+ * times. Streams see a message SID once. Listeners see it until one delivery was handled
+ * without a listener failing (a failure answers 500 so Twilio retries); after that,
+ * repeated deliveries are dropped for every subscriber.
  */
 export class EventHub {
   readonly #messageStreams = new Map<string, Set<BoundedStream<TwilioMessage>>>();
   readonly #eventStreams = new Set<BoundedStream<WebhookEvent>>();
   readonly #listeners = new Map<WebhookEventType | "*", Set<WebhookListener>>();
-  /** Recently delivered message SIDs per conversation: Twilio retries webhooks. */
-  readonly #seen = new Map<string, Set<string>>();
+  /** Message SIDs already pushed to the streams. */
+  readonly #streamed = new RecentSet(rememberedMessages);
+  /** Message SIDs whose delivery every listener handled. */
+  readonly #handled = new RecentSet(rememberedMessages);
   #ended = false;
+  readonly #channelOf: (conversationId: string) => Channel | undefined;
+
+  /**
+   * `channelOf` answers a conversation's channel from what is already known (a cached
+   * participant list) without waiting; `undefined` when nothing is known.
+   */
+  constructor(channelOf: (conversationId: string) => Channel | undefined = () => undefined) {
+    this.#channelOf = channelOf;
+  }
 
   messages(
     conversationId: string,
@@ -30,10 +66,8 @@ export class EventHub {
     this.#messageStreams.set(conversationId, streams);
     const stream = new BoundedStream<TwilioMessage>(bufferSize, () => {
       streams.delete(stream);
-      if (streams.size === 0 && this.#messageStreams.get(conversationId) === streams) {
+      if (streams.size === 0 && this.#messageStreams.get(conversationId) === streams)
         this.#messageStreams.delete(conversationId);
-        this.#seen.delete(conversationId);
-      }
     });
     return this.#attach(stream, streams, signal);
   }
@@ -55,24 +89,29 @@ export class EventHub {
   }
 
   /**
-   * Delivers one event: to every event stream, to the conversation's message streams (for
-   * `message.new`, once per message SID), ends the conversation's streams when it closes,
-   * then runs the listeners and rejects if any of them failed (after all have run).
+   * Delivers one event: to every event stream and, for `message.new`, to the
+   * conversation's message streams (once per message SID); ends the conversation's
+   * streams when it closes; then runs the listeners and rejects if any of them failed
+   * (after all have run). A `message.new` already handled is dropped entirely.
    */
   async dispatch(event: WebhookEvent): Promise<void> {
     if (this.#ended) return;
-    for (const stream of [...this.#eventStreams]) stream.push(event);
+    const messageSid = event.type === "message.new" ? event.data.messageSid : undefined;
+    if (messageSid !== undefined && this.#handled.has(messageSid)) return;
+    const firstTime = messageSid === undefined || !this.#streamed.has(messageSid);
+    if (messageSid !== undefined) this.#streamed.add(messageSid);
 
+    if (firstTime) for (const stream of [...this.#eventStreams]) stream.push(event);
     const conversationId = event.conversationId;
     if (conversationId !== undefined) {
       const streams = this.#messageStreams.get(conversationId);
-      // Dedupe only while someone listens, so memory follows the subscribers.
-      if (
-        event.type === "message.new" &&
-        streams !== undefined &&
-        this.#firstTime(conversationId, event.data.messageSid)
-      ) {
-        const message = messageFromWebhook(conversationId, event.data, event.source);
+      if (event.type === "message.new" && streams !== undefined && firstTime) {
+        const message = messageFromWebhook(
+          conversationId,
+          event.data,
+          event.source,
+          this.#channelOf(conversationId),
+        );
         for (const stream of [...streams]) stream.push(message);
       }
       if (closes(event)) this.endConversation(conversationId);
@@ -86,18 +125,20 @@ export class EventHub {
     const failures = outcomes.flatMap((outcome) =>
       outcome.status === "rejected" ? [outcome.reason] : [],
     );
+    if (failures.length === 0) {
+      if (messageSid !== undefined) this.#handled.add(messageSid);
+      return;
+    }
     if (failures.length === 1) throw failures[0];
-    if (failures.length > 1)
-      throw new AggregateError(
-        failures,
-        `${failures.length} webhook listeners failed for ${event.type}`,
-      );
+    throw new AggregateError(
+      failures,
+      `${failures.length} webhook listeners failed for ${event.type}`,
+    );
   }
 
   /** Ends the conversation's message streams (closed or deleted). */
   endConversation(conversationId: string): void {
     for (const stream of [...(this.#messageStreams.get(conversationId) ?? [])]) stream.end();
-    this.#seen.delete(conversationId);
   }
 
   /** Ends every stream and stops accepting events (`provider.stop()`). */
@@ -107,7 +148,8 @@ export class EventHub {
       for (const stream of [...streams]) stream.end();
     for (const stream of [...this.#eventStreams]) stream.end();
     this.#listeners.clear();
-    this.#seen.clear();
+    this.#streamed.clear();
+    this.#handled.clear();
   }
 
   #attach<T>(
@@ -127,18 +169,6 @@ export class EventHub {
       stream.onEnd(() => signal.removeEventListener("abort", onAbort));
     }
     return stream;
-  }
-
-  #firstTime(conversationId: string, messageSid: string): boolean {
-    const seen = this.#seen.get(conversationId) ?? new Set<string>();
-    this.#seen.set(conversationId, seen);
-    if (seen.has(messageSid)) return false;
-    seen.add(messageSid);
-    if (seen.size > rememberedMessages) {
-      const oldest = seen.values().next().value;
-      if (oldest !== undefined) seen.delete(oldest);
-    }
-    return true;
   }
 }
 

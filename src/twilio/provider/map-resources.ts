@@ -1,4 +1,5 @@
 import {
+  type Channel,
   channelOfAddress,
   channelOfMessagingBinding,
   channelOfWebhookMessage,
@@ -87,7 +88,25 @@ export function toParticipant(resource: ParticipantResource): TwilioParticipant 
   };
 }
 
-export function toMessage(resource: MessageResource): TwilioMessage {
+/**
+ * A conversation's channel, from its participants: the channel of the first SMS or
+ * WhatsApp binding, else `chat`. A message's author alone cannot tell it: an agent's
+ * reply into an SMS conversation has the agent's name as author but goes out as SMS.
+ */
+export function channelOfParticipants(participants: readonly TwilioParticipant[]): Channel {
+  return participants.find((participant) => participant.channel !== "chat")?.channel ?? "chat";
+}
+
+/**
+ * A message's channel: a phone or WhatsApp author's own channel; otherwise the
+ * conversation's (see `channelOfParticipants`), or `chat` when that is not known.
+ */
+function messageChannel(author: string, conversationChannel: Channel | undefined): Channel {
+  const ofAuthor = channelOfAddress(author);
+  return ofAuthor === "chat" ? (conversationChannel ?? "chat") : ofAuthor;
+}
+
+export function toMessage(resource: MessageResource, conversationChannel?: Channel): TwilioMessage {
   const attributes = parseAttributes(resource.attributes);
   const author = resource.author ?? "system";
   return {
@@ -99,7 +118,7 @@ export function toMessage(resource: MessageResource): TwilioMessage {
     content: resource.body ?? null,
     attributes,
     media: Array.isArray(resource.media) ? resource.media.flatMap(toMedia) : [],
-    channel: channelOfAddress(author),
+    channel: messageChannel(author, conversationChannel),
     participantSid: resource.participantSid ?? null,
     contentSid: resource.contentSid ?? null,
     createdAt: resource.dateCreated,
@@ -107,11 +126,16 @@ export function toMessage(resource: MessageResource): TwilioMessage {
   };
 }
 
-/** A `message.new` webhook's data as the same shape `listMessages` returns. */
+/**
+ * A `message.new` webhook's data as the same shape `listMessages` returns. The channel is
+ * the webhook's own, else its Source's or phone author's, else the conversation's when
+ * known, else `chat`.
+ */
 export function messageFromWebhook(
   conversationId: string,
   data: MessageData,
   source: string | undefined,
+  conversationChannel?: Channel,
 ): TwilioMessage {
   const attributes = webhookAttributes(data.attributes);
   return {
@@ -128,7 +152,8 @@ export function messageFromWebhook(
       filename: item.filename ?? null,
       size: item.size ?? null,
     })),
-    channel: data.channel ?? channelOfWebhookMessage(source, data.author) ?? "chat",
+    channel:
+      data.channel ?? channelOfWebhookMessage(source, data.author) ?? conversationChannel ?? "chat",
     participantSid: data.participantSid ?? null,
     contentSid: null,
     createdAt: data.dateCreated,

@@ -68,8 +68,12 @@ export interface TwilioMessage {
   attributes: Record<string, unknown>;
   media: TwilioMessageMedia[];
   /**
-   * The author's channel: `sms` or `whatsapp` for a phone author, otherwise `chat`
-   * (including `system` and your own bot's author name).
+   * The message's channel. A phone or WhatsApp author gives its own (`sms`, `whatsapp`).
+   * Any other author (a chat identity, `system`, your bot's name) takes the
+   * conversation's channel: that of its first SMS or WhatsApp participant, else `chat`
+   * (so an agent's reply into an SMS conversation is `sms`). The participant list is
+   * listed once per conversation and cached; a webhook-delivered message uses it only
+   * when already cached, else its webhook `Source`.
    */
   channel: Channel;
   /** The authoring participant (`MB…`); `null` for messages sent through the REST API as a non-participant. */

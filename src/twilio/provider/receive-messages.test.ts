@@ -129,6 +129,59 @@ describe("receiveMessages", () => {
     expect(received).toEqual(["once", "twice"]);
   });
 
+  it("drops a repeated delivery for events() streams and on() listeners too", async () => {
+    const conversationSid = "CH00000000000000000000000000000002";
+    const events = provider.events();
+    const heard: string[] = [];
+    provider.on("message.new", (event) => {
+      heard.push(event.data.messageSid);
+    });
+    const event = await parseWebhookEvent(
+      new Request("https://example.com/hook", {
+        method: "POST",
+        body: new URLSearchParams(
+          webhookFixture("onMessageAdded", { ConversationSid: conversationSid, Body: "once" }),
+        ),
+      }),
+      { verify: false },
+    );
+    await provider.handleWebhook(event);
+    await provider.handleWebhook({ ...event, retryCount: 1 } as WebhookEvent);
+    await provider.stop();
+    const streamed: string[] = [];
+    for await (const item of events)
+      if (item.type === "message.new") streamed.push(item.data.messageSid);
+    expect(streamed).toEqual([event.type === "message.new" ? event.data.messageSid : ""]);
+    expect(heard).toEqual(streamed);
+  });
+
+  it("hands a retry to listeners again after a listener failed, but streams it once", async () => {
+    const conversationSid = "CH00000000000000000000000000000003";
+    const events = provider.events();
+    let attempts = 0;
+    provider.on("message.new", () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error("not handled yet");
+    });
+    const event = await parseWebhookEvent(
+      new Request("https://example.com/hook", {
+        method: "POST",
+        body: new URLSearchParams(
+          webhookFixture("onMessageAdded", { ConversationSid: conversationSid, Body: "again" }),
+        ),
+      }),
+      { verify: false },
+    );
+    await expect(provider.handleWebhook(event)).rejects.toThrow("not handled yet");
+    await provider.handleWebhook({ ...event, retryCount: 1 } as WebhookEvent);
+    await provider.handleWebhook({ ...event, retryCount: 2 } as WebhookEvent);
+    expect(attempts).toBe(2);
+    await provider.stop();
+    let streamed = 0;
+    for await (const item of events) if (item.type === "message.new") streamed += 1;
+    expect(streamed).toBe(1);
+  });
+
   it("delivers out-of-order webhooks as they arrive, each with its index to sort by", async () => {
     const conversationSid = "CH00000000000000000000000000000001";
     const stream = provider.receiveMessages(conversationSid);

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Emulator, EmulatorRequestClient, startEmulator } from "../../emulator/index.js";
 import {
   AmbiguousSendError,
@@ -189,6 +189,27 @@ describe("connection errors", () => {
     });
     expect(proxy?.requests.filter(isMessageCreate)).toHaveLength(1);
     expect(await storedMessages()).toEqual(["maybe"]);
+  });
+});
+
+describe("timeout", () => {
+  it("after a create was sent throws AmbiguousSendError and sends nothing twice", async () => {
+    proxy = await startFaultProxy(emulator.url, (request) =>
+      isMessageCreate(request) ? { kind: "commitThenHold" } : forward,
+    );
+    // The proxy never answers the create, so this short timeout always ends it.
+    const provider = providerVia(new EmulatorRequestClient(proxy.url, { timeout: 300 }));
+    const error = await provider
+      .sendMessage(conversationSid, { content: "timed out", attributes: { replyId: "r-2" } })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AmbiguousSendError);
+    expect(error).toMatchObject({ code: "ambiguous_send", isRetryable: false });
+    expect(proxy.requests.filter(isMessageCreate)).toHaveLength(1);
+    expect(retries).toEqual([]);
+    // Under load the proxy may still be forwarding when the caller gives up.
+    await vi.waitFor(async () => expect(await storedMessages()).toEqual(["timed out"]), {
+      timeout: 5000,
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../../emulator/index.js";
+import type { EmulatorRequestOptions } from "../../emulator/http/emulator-request-client.js";
+import { type Emulator, EmulatorRequestClient, startEmulator } from "../../emulator/index.js";
 import { ConfigError } from "../../errors.js";
 import {
   AddressInUseError,
@@ -51,7 +52,42 @@ beforeEach(async () => {
   await provider.start();
 });
 
+/** The emulator's request client, recording each Twilio URL the SDK asked for. */
+class RecordingClient extends EmulatorRequestClient {
+  readonly uris: string[] = [];
+  override request<TData>(options: EmulatorRequestOptions<TData>) {
+    this.uris.push(options.uri);
+    return super.request<TData>(options);
+  }
+}
+
 describe("start()", () => {
+  it("works with an API key, a region and an edge, media upload included", async () => {
+    const keySid = `SK${"a".repeat(32)}`;
+    emulator.addApiKey(keySid, "key-secret");
+    const recording = new RecordingClient(emulator.url);
+    const regional = new TwilioProvider({
+      accountSid: emulator.accountSid,
+      apiKeySid: keySid,
+      apiKeySecret: "key-secret",
+      conversationsServiceSid: emulator.serviceSid,
+      region: "ie1",
+      edge: "dublin",
+      httpClient: recording,
+    });
+    await regional.start();
+    const conversation = await regional.createConversation({});
+    const sent = await regional.sendMessage(conversation.id, {
+      content: "receipt",
+      media: { content: Buffer.from("89504e47", "hex"), contentType: "image/png" },
+    });
+    expect(sent.media).toHaveLength(1);
+    const hosts = new Set(recording.uris.map((uri) => new URL(uri).hostname));
+    expect(hosts).toEqual(
+      new Set(["conversations.dublin.ie1.twilio.com", "mcs.dublin.ie1.twilio.com"]),
+    );
+  });
+
   it("accepts the emulator's credentials and service", async () => {
     await expect(providerFor().start()).resolves.toBeUndefined();
   });
@@ -301,6 +337,16 @@ describe("messages", () => {
       media: [],
     });
     expect(sent.id).toMatch(/^IM[0-9a-f]{32}$/);
+  });
+
+  it("labels an agent's reply into an SMS conversation sms, from its participants", async () => {
+    const conversation = await provider.createConversation({});
+    await provider.addParticipant(conversation.id, { sms: customer, proxyAddress: business });
+    const sent = await provider.sendMessage(conversation.id, { content: "On it", from: "agent" });
+    expect(sent).toMatchObject({ from: "agent", channel: "sms" });
+    // A fresh provider (nothing cached) reads the same label back from history.
+    const history = await collect(providerFor().listMessages(conversation.id));
+    expect(history.map((message) => [message.from, message.channel])).toEqual([["agent", "sms"]]);
   });
 
   it("uploads media to the media service, then sends it by MediaSid", async () => {

@@ -1,6 +1,6 @@
 import twilio from "twilio";
 import { SwitchboardError } from "../../errors.js";
-import { maskAddress } from "../channels/address.js";
+import { type Channel, maskAddress } from "../channels/address.js";
 import { type UncheckedTwilioOptions, validateTwilioOptions } from "../config.js";
 import { type TwilioErrorContext, toSwitchboardError } from "../error-codes.js";
 import { AddressInUseError, TwilioError } from "../errors.js";
@@ -13,7 +13,12 @@ import {
 import type { WebhookInput } from "../webhook/read-request.js";
 import { EventHub, type WebhookListener } from "./event-hub.js";
 import { findAddressHolder } from "./find-address-holder.js";
-import { toConversation, toMessage, toParticipant } from "./map-resources.js";
+import {
+  channelOfParticipants,
+  toConversation,
+  toMessage,
+  toParticipant,
+} from "./map-resources.js";
 import { participantBinding } from "./participant-binding.js";
 import { InvalidInputError, ProviderStoppedError } from "./provider-errors.js";
 import { conversationFields, messageFields, requireId } from "./provider-input.js";
@@ -85,12 +90,21 @@ export class TwilioProvider {
   readonly #service: ServiceContext;
   readonly #http: ResilientRequestClient;
   readonly #rawUploads: boolean;
-  readonly #uploadAs: { username: string; password: string; region: string | undefined };
+  readonly #uploadAs: {
+    username: string;
+    password: string;
+    region: string | undefined;
+    edge: string | undefined;
+  };
   readonly #webhookHeader: { xTwilioWebhookEnabled?: "true" };
   readonly #pacer: RequestPacer | undefined;
   readonly #senderBudget: boolean;
-  readonly #senders = new Map<string, string[]>();
-  readonly #hub = new EventHub();
+  /** Participants per conversation, as last listed; dropped when this provider changes them. */
+  readonly #participants = new Map<string, TwilioParticipant[]>();
+  readonly #hub = new EventHub((conversationId) => {
+    const participants = this.#participants.get(conversationId);
+    return participants === undefined ? undefined : channelOfParticipants(participants);
+  });
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #logger: TwilioLogger;
   readonly #streamBufferSize: number;
@@ -148,7 +162,7 @@ export class TwilioProvider {
     );
     const username = options.apiKeySid ?? options.accountSid;
     const password = options.apiKeySecret ?? options.authToken ?? "";
-    this.#uploadAs = { username, password, region: options.region };
+    this.#uploadAs = { username, password, region: options.region, edge: options.edge };
     const client = twilio(username, password, {
       accountSid: options.accountSid,
       httpClient: this.#http,
@@ -185,6 +199,10 @@ export class TwilioProvider {
 
   // ── conversations ────────────────────────────────────────────────────────────────────
 
+  /**
+   * Creates a conversation in the service. Throws `UniqueNameTakenError` (50353) when
+   * `uniqueName` is already used by another conversation of the service.
+   */
   async createConversation(input: CreateConversationInput = {}): Promise<TwilioConversation> {
     this.#ensureRunning("createConversation");
     const fields = conversationFields(input);
@@ -251,10 +269,15 @@ export class TwilioProvider {
     return toConversation(updated);
   }
 
+  /** Moves an inactive conversation back to `active` (a closed one cannot be reopened). */
   activateConversation(id: string): Promise<TwilioConversation> {
     return this.updateConversation(id, { state: "active" });
   }
 
+  /**
+   * Moves the conversation to `inactive`: it stays usable and keeps its participants; the
+   * next message makes it `active` again.
+   */
   deactivateConversation(id: string): Promise<TwilioConversation> {
     return this.updateConversation(id, { state: "inactive" });
   }
@@ -276,7 +299,7 @@ export class TwilioProvider {
       () => this.#service.conversations(sid).remove(this.#webhookHeader),
     );
     this.#hub.endConversation(sid);
-    this.#senders.delete(sid);
+    this.#participants.delete(sid);
   }
 
   // ── participants ─────────────────────────────────────────────────────────────────────
@@ -317,7 +340,7 @@ export class TwilioProvider {
           .conversations(sid)
           .participants.create({ ...this.#webhookHeader, ...fields, ...attributes }),
       );
-      this.#senders.delete(sid);
+      this.#participants.delete(sid);
       return toParticipant(created);
     } catch (error) {
       if (error instanceof AddressInUseError && binding.channel !== "chat")
@@ -326,6 +349,10 @@ export class TwilioProvider {
     }
   }
 
+  /**
+   * Every participant of the conversation. The list is also remembered for labelling
+   * messages with their channel (see `TwilioMessage.channel`).
+   */
   async listParticipants(id: string): Promise<TwilioParticipant[]> {
     this.#ensureRunning("listParticipants");
     const sid = requireId(id, "conversationId");
@@ -333,9 +360,15 @@ export class TwilioProvider {
       { operation: "participants.list", resource: "participant", conversationSid: sid },
       () => this.#service.conversations(sid).participants.list(),
     );
-    return found.map(toParticipant);
+    const participants = found.map(toParticipant);
+    this.#participants.set(sid, participants);
+    return participants;
   }
 
+  /**
+   * Removes a participant (`MB…`) from the conversation; an SMS/WhatsApp participant's
+   * address pair is then free for another conversation.
+   */
   async removeParticipant(id: string, participantSid: string): Promise<void> {
     this.#ensureRunning("removeParticipant");
     const sid = requireId(id, "conversationId");
@@ -344,7 +377,7 @@ export class TwilioProvider {
       { operation: "participants.remove", resource: "participant", conversationSid: sid },
       () => this.#service.conversations(sid).participants(participant).remove(this.#webhookHeader),
     );
-    this.#senders.delete(sid);
+    this.#participants.delete(sid);
   }
 
   // ── messages ─────────────────────────────────────────────────────────────────────────
@@ -389,7 +422,7 @@ export class TwilioProvider {
           ...(mediaSid === undefined ? {} : { mediaSid }),
         }),
     );
-    return toMessage(created);
+    return toMessage(created, await this.#channelOf(sid));
   }
 
   /** The conversation's history, oldest first by default, fetched page by page. */
@@ -408,8 +441,9 @@ export class TwilioProvider {
         order: options.order ?? "asc",
         ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       });
+    const channel = await this.#channelOf(sid);
     for await (const item of this.#pages(context, first)) {
-      yield toMessage(item);
+      yield toMessage(item, channel);
       remaining -= 1;
       if (remaining <= 0) return;
     }
@@ -470,7 +504,9 @@ export class TwilioProvider {
   /**
    * Delivers a parsed webhook event (`parseWebhookEvent`) to the streams and listeners.
    * Resolves when every listener has finished; rejects if one failed (answer the webhook
-   * 500 then, so Twilio retries — repeated `message.new` deliveries are dropped by SID).
+   * 500 then, so Twilio retries). Repeated `message.new` deliveries (same message SID) reach
+   * the streams once, and the listeners until one delivery was handled without failure;
+   * later repeats are dropped for everyone.
    */
   async handleWebhook(event: WebhookEvent): Promise<void> {
     if (this.#stopped) return;
@@ -566,16 +602,28 @@ export class TwilioProvider {
     );
   }
 
-  /** The conversation's proxy (sender) numbers, for the per-sender budget; cached. */
+  /** The conversation's participants: the cached list, else listed (and cached). */
+  async #participantsOf(conversationId: string): Promise<TwilioParticipant[]> {
+    return this.#participants.get(conversationId) ?? (await this.listParticipants(conversationId));
+  }
+
+  /** The conversation's proxy (sender) numbers, for the per-sender budget. */
   async #sendersOf(conversationId: string): Promise<string[]> {
-    const cached = this.#senders.get(conversationId);
-    if (cached !== undefined) return cached;
-    const participants = await this.listParticipants(conversationId);
-    const senders = [
-      ...new Set(participants.flatMap((participant) => participant.proxyAddress ?? [])),
-    ];
-    this.#senders.set(conversationId, senders);
-    return senders;
+    const participants = await this.#participantsOf(conversationId);
+    return [...new Set(participants.flatMap((participant) => participant.proxyAddress ?? []))];
+  }
+
+  /**
+   * The conversation's channel for labelling its messages (`channelOfParticipants`);
+   * `undefined` when the participants cannot be listed, so a message already sent is
+   * still returned, labelled by its author.
+   */
+  async #channelOf(conversationId: string): Promise<Channel | undefined> {
+    try {
+      return channelOfParticipants(await this.#participantsOf(conversationId));
+    } catch {
+      return undefined;
+    }
   }
 
   async #explainAddressInUse(

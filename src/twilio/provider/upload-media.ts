@@ -6,8 +6,19 @@ export interface MediaUploadTarget {
   serviceSid: string;
   username: string;
   password: string;
-  /** Twilio region; the media host is `mcs.<region>.twilio.com` (default `us1`). */
+  /** Twilio region, e.g. `ie1` (default `us1`). */
   region?: string | undefined;
+  /** Twilio edge location, e.g. `dublin`; the media host is then `mcs.<edge>.<region>.twilio.com`. */
+  edge?: string | undefined;
+}
+
+/**
+ * The media service's host for a region and edge, built as the SDK builds every regional
+ * host: `mcs.<edge>.<region>.twilio.com`, the edge left out when absent and the region
+ * `us1` when absent (an edge alone implies `us1`).
+ */
+export function mediaHost(region: string | undefined, edge: string | undefined): string {
+  return ["mcs", edge, region ?? "us1", "twilio.com"].filter(Boolean).join(".");
 }
 
 /** One file to upload. */
@@ -61,7 +72,7 @@ export function enableRawUploads(client: twilio.RequestClient): boolean {
 
 /**
  * Uploads one file to Twilio's media service (`POST https://mcs.us1.twilio.com/v1/Services/
- * {IS}/Media`, raw bytes) through `client` and returns its media SID (`ME…`), which a
+ * {IS}/Media`, raw bytes; see `mediaHost` for other regions and edges) through `client` and returns its media SID (`ME…`), which a
  * message then references as `MediaSid`.
  */
 export async function uploadMedia(
@@ -70,7 +81,7 @@ export async function uploadMedia(
   target: MediaUploadTarget,
   file: MediaUploadFile,
 ): Promise<string> {
-  const host = `mcs.${target.region ?? "us1"}.twilio.com`;
+  const host = mediaHost(target.region, target.edge);
   const uri = `https://${host}/v1/Services/${encodeURIComponent(target.serviceSid)}/Media`;
   const headers: Record<string, string> = viaAxios
     ? { "Content-Type": "application/json", [rawContentTypeHeader]: file.contentType }

@@ -16,6 +16,8 @@ export type ProxyAnswer =
   | { kind: "commitThenStatus"; status: number; code?: number }
   /** Pass it to the target, then cut the connection without an answer. */
   | { kind: "commitThenReset" }
+  /** Pass it to the target, then never answer (until the caller gives up or the proxy closes). */
+  | { kind: "commitThenHold" }
   /** Pass it to the target and relay the answer with its body rewritten. */
   | { kind: "rewrite"; body: (original: string) => string };
 
@@ -83,6 +85,8 @@ export async function startFaultProxy(
         outgoing.end(body);
       } else if (answer.kind === "commitThenStatus") {
         sendError(outgoing, answer.status, answer.code, undefined);
+      } else if (answer.kind === "commitThenHold") {
+        // Nothing is sent: the caller's own timeout is what ends this request.
       } else {
         outgoing.socket?.destroy();
       }
