@@ -55,6 +55,25 @@ export {
   postgresMailbox,
   postgresMigrations,
 } from "./mailbox/postgres/index.js";
+export {
+  type CatchUpResult,
+  catchUpMetaKey,
+  createSwitchboard,
+  type RuntimeListedConversation,
+  type RuntimeListedMessage,
+  type RuntimeOutgoingMessage,
+  type RuntimeProvider,
+  replyIdAttribute,
+  type Switchboard,
+  type SwitchboardCatchUpOptions,
+  type SwitchboardChannelOptions,
+  type SwitchboardEventMap,
+  type SwitchboardEventName,
+  type SwitchboardEventSource,
+  type SwitchboardOptions,
+  type SwitchboardWebhookOptions,
+  type SwitchboardWorkerOptions,
+} from "./runtime/index.js";
 // `Channel` is declared identically by agents (which may not import Twilio) and twilio;
 // naming one explicitly settles the ambiguity of the two star exports.
 export type { Channel } from "./twilio/index.js";

@@ -1,0 +1,12 @@
+/**
+ * The HTTP boundary: the service's routes as Node request listeners. It parses HTTP and
+ * hands verified events on; it holds no business rules.
+ */
+export {
+  createHttpHandler,
+  type HttpRoutes,
+  listenHttp,
+  type NodeHandler,
+  type RunningServer,
+} from "./server.js";
+export { createWebhookRoute, type WebhookRouteOptions } from "./webhook-route.js";

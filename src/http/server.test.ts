@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createHttpHandler, listenHttp, type RunningServer } from "./server.js";
+
+let running: RunningServer | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+describe("createHttpHandler", () => {
+  it("routes the webhook path and /healthz, refusing other paths and methods", async () => {
+    const webhookCalls: string[] = [];
+    let healthy = true;
+    running = await listenHttp(
+      createHttpHandler({
+        webhookPath: "/hooks/twilio",
+        webhook: (request, response) => {
+          webhookCalls.push(request.url ?? "");
+          request.resume();
+          response.writeHead(200);
+          response.end();
+        },
+        health: () => ({ ok: healthy, state: healthy ? "running" : "closing" }),
+      }),
+    );
+    const url = running.url;
+    expect((await fetch(`${url}/hooks/twilio?x=1`, { method: "POST", body: "a=b" })).status).toBe(
+      200,
+    );
+    expect(webhookCalls).toEqual(["/hooks/twilio?x=1"]);
+    const wrongMethod = await fetch(`${url}/hooks/twilio`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+    expect((await fetch(`${url}/twilio/webhook`, { method: "POST", body: "x" })).status).toBe(404);
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, state: "running" });
+    healthy = false;
+    expect((await fetch(`${url}/healthz`)).status).toBe(503);
+    expect((await fetch(`${url}/healthz`, { method: "POST" })).status).toBe(405);
+    expect(webhookCalls).toHaveLength(1);
+  });
+
+  it("answers 500 when a handler throws, without crashing the server", async () => {
+    running = await listenHttp(
+      createHttpHandler({
+        webhookPath: "/w",
+        webhook: () => {
+          throw new Error("boom");
+        },
+        health: () => ({ ok: true }),
+      }),
+    );
+    expect((await fetch(`${running.url}/w`, { method: "POST" })).status).toBe(500);
+    expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * The runtime boundary: the switchboard itself — webhooks into the mailbox, turns through
+ * the agent, replies out through the provider, and catch-up after downtime.
+ */
+export { type CatchUpResult, catchUpMetaKey } from "./catch-up.js";
+export { createSwitchboard, type Switchboard } from "./create-switchboard.js";
+export { replyIdAttribute } from "./reply-attributes.js";
+export type {
+  RuntimeListedConversation,
+  RuntimeListedMessage,
+  RuntimeOutgoingMessage,
+  RuntimeProvider,
+} from "./runtime-provider.js";
+export type {
+  SwitchboardEventMap,
+  SwitchboardEventName,
+  SwitchboardEventSource,
+} from "./switchboard-events.js";
+export type {
+  SwitchboardCatchUpOptions,
+  SwitchboardChannelOptions,
+  SwitchboardOptions,
+  SwitchboardWebhookOptions,
+  SwitchboardWorkerOptions,
+} from "./switchboard-options.js";

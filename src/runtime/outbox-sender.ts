@@ -1,0 +1,260 @@
+import { randomUUID } from "node:crypto";
+import type { MailboxStore, OutboxItem, OutboxResult } from "../mailbox/mailbox-store.js";
+import type { TwilioLogger } from "../twilio/logger.js";
+import { backoffDelay } from "./backoff.js";
+import { describeError } from "./describe-error.js";
+import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
+import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
+import type { SwitchboardEvents } from "./switchboard-events.js";
+import { startWorkLoop, type WorkLoop } from "./work-loop.js";
+
+/** Everything the sender needs, resolved. */
+export interface OutboxSenderSettings {
+  mailbox: MailboxStore;
+  provider: RuntimeProvider;
+  events: SwitchboardEvents;
+  logger: TwilioLogger;
+  now: () => number;
+  botAuthor: string;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
+}
+
+const maxRetryMs = 60_000;
+/** How far back to look for a reply that may already have been sent. */
+const reconcileDepth = 100;
+
+/**
+ * Sends the outbox through the provider, in order per conversation (the mailbox hands out a
+ * conversation's next reply only once the previous one is settled), many conversations at
+ * once. Every message carries its reply id in the attributes. A reply whose earlier attempt
+ * may have reached Twilio (an ambiguous failure, or a sender that crashed mid-send) is
+ * looked up among the conversation's recent messages first and only sent if absent — so
+ * each reply reaches Twilio exactly once in effect. 429s pause all sending for Twilio's
+ * `Retry-After` (the limit is per account) and retry the same reply.
+ */
+export class OutboxSender {
+  readonly workerId = `outbox-${randomUUID()}`;
+  readonly #settings: OutboxSenderSettings;
+  readonly #inFlight = new Set<Promise<void>>();
+  #loop: WorkLoop | undefined;
+  #pausedUntil = 0;
+  #pauseTimer: NodeJS.Timeout | undefined;
+
+  constructor(settings: OutboxSenderSettings) {
+    this.#settings = settings;
+  }
+
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#loop = startWorkLoop({
+      pollMs: this.#settings.pollMs,
+      tick: () => this.#tick(),
+      onError: (error) => this.#reportError("outbox-claim", error),
+    });
+  }
+
+  wake(): void {
+    this.#loop?.wake();
+  }
+
+  /** Stops claiming and waits for sends in flight (each is one HTTP request). */
+  async stop(): Promise<void> {
+    await this.#loop?.stop();
+    this.#loop = undefined;
+    clearTimeout(this.#pauseTimer);
+    await Promise.all([...this.#inFlight]);
+  }
+
+  async #tick(): Promise<boolean> {
+    const settings = this.#settings;
+    const free = settings.concurrency - this.#inFlight.size;
+    if (free <= 0 || settings.now() < this.#pausedUntil) return false;
+    const items = await settings.mailbox.claimOutbox(this.workerId, free, settings.leaseMs);
+    for (const item of items) {
+      const sending: Promise<void> = this.#send(item)
+        .catch((error) => this.#reportError("send", error))
+        .finally(() => {
+          this.#inFlight.delete(sending);
+          this.wake();
+        });
+      this.#inFlight.add(sending);
+    }
+    return items.length === free;
+  }
+
+  async #send(item: OutboxItem): Promise<void> {
+    const settings = this.#settings;
+    if (item.attempt > 1) {
+      const existing = await this.#findSent(item);
+      if (existing !== undefined) {
+        await this.#settleSent(item, existing.id, existing.index, true);
+        return;
+      }
+    }
+    try {
+      const sent = await settings.provider.sendMessage(item.conversationSid, this.#messageOf(item));
+      await this.#settleSent(item, sent.id, sent.index, false);
+    } catch (error) {
+      await this.#settle(item, this.#failureResult(item, error), false);
+    }
+  }
+
+  /** Records the message and settles the reply; issued together, they share one commit. */
+  async #settleSent(
+    item: OutboxItem,
+    messageSid: string,
+    index: number | undefined,
+    reconciled: boolean,
+  ): Promise<void> {
+    await Promise.all([
+      this.#recordOwnMessage(item, messageSid, index),
+      this.#settle(item, { sent: true, messageSid }, reconciled),
+    ]);
+  }
+
+  /**
+   * Records our sent message at its `Index` as bot history. Our sends fire no webhook, so
+   * without this the customer's next message would see a gap in the indexes (our reply's)
+   * and wait out the mailbox's settle window before its turn. Best effort: the reply is
+   * sent either way.
+   */
+  async #recordOwnMessage(item: OutboxItem, messageSid: string, index: number | undefined) {
+    if (index === undefined) return;
+    const settings = this.#settings;
+    try {
+      await settings.mailbox.ingest({
+        conversationSid: item.conversationSid,
+        messageSid,
+        index,
+        author: settings.botAuthor,
+        body: item.body,
+        media: [],
+        attributes: { ...item.attributes, [replyIdAttribute]: item.replyId },
+        channel: item.channel ?? "chat",
+        source: "API",
+        dateCreated: settings.now(),
+        receivedAt: settings.now(),
+        role: "bot",
+      });
+    } catch (error) {
+      settings.logger.warn(
+        { err: error, conversationSid: item.conversationSid, replyId: item.replyId },
+        "could not record our sent message in history",
+      );
+    }
+  }
+
+  #messageOf(item: OutboxItem): RuntimeOutgoingMessage {
+    const message: RuntimeOutgoingMessage = {
+      from: this.#settings.botAuthor,
+      attributes: { ...item.attributes, [replyIdAttribute]: item.replyId },
+    };
+    // Conversations takes media only as uploaded `ME…` SIDs, so URLs travel as links.
+    const links = item.media.join("\n");
+    const content = [item.body ?? "", links].filter((part) => part !== "").join("\n");
+    if (content !== "") message.content = content;
+    if (item.template !== null)
+      message.template = {
+        contentSid: item.template.contentSid,
+        variables: { ...item.template.variables },
+      };
+    return message;
+  }
+
+  /** The message of an earlier attempt, if it reached Twilio. */
+  async #findSent(item: OutboxItem): Promise<{ id: string; index: number } | undefined> {
+    let seen = 0;
+    for await (const message of this.#settings.provider.listMessages(item.conversationSid, {
+      order: "desc",
+      pageSize: 50,
+    })) {
+      if (replyIdOf(message.attributes) === item.replyId)
+        return { id: message.id, index: message.index };
+      seen += 1;
+      if (seen >= reconcileDepth) break;
+    }
+    return undefined;
+  }
+
+  #failureResult(item: OutboxItem, error: unknown): OutboxResult {
+    const settings = this.#settings;
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason = describeError(error);
+    if (code === "rate_limited") {
+      const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+      const wait =
+        typeof retryAfterMs === "number" && retryAfterMs > 0
+          ? retryAfterMs
+          : backoffDelay(item.attempt, settings.retryBaseMs, maxRetryMs);
+      this.#pause(wait);
+      // Throttling says nothing about the reply: it does not use up an attempt's budget.
+      return { retryAt: settings.now() + wait, error: reason };
+    }
+    const retryable =
+      code === "ambiguous_send" ||
+      (error as { isRetryable?: unknown } | null)?.isRetryable === true;
+    if (!retryable && isSwitchboardTwilioRefusal(error)) return { failed: true, error: reason };
+    if (item.attempt >= settings.maxAttempts)
+      return { failed: true, error: `gave up after ${item.attempt} attempts: ${reason}` };
+    return {
+      retryAt: settings.now() + backoffDelay(item.attempt, settings.retryBaseMs, maxRetryMs),
+      error: reason,
+    };
+  }
+
+  async #settle(item: OutboxItem, result: OutboxResult, reconciled: boolean): Promise<void> {
+    const settings = this.#settings;
+    await settings.mailbox.settleOutbox(item, result);
+    if ("sent" in result) {
+      settings.events.emit("reply.sent", {
+        conversationSid: item.conversationSid,
+        replyId: item.replyId,
+        messageSid: result.messageSid,
+        reconciled,
+      });
+    } else if ("failed" in result) {
+      settings.logger.error(
+        { conversationSid: item.conversationSid, replyId: item.replyId, reason: result.error },
+        "reply given up",
+      );
+      settings.events.emit("reply.failed", {
+        conversationSid: item.conversationSid,
+        replyId: item.replyId,
+        reason: result.error,
+      });
+    } else {
+      settings.logger.warn(
+        { conversationSid: item.conversationSid, replyId: item.replyId, reason: result.error },
+        "reply send failed; will retry",
+      );
+    }
+  }
+
+  #pause(wait: number): void {
+    const until = this.#settings.now() + wait;
+    if (until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = setTimeout(() => this.wake(), wait + 1);
+    this.#pauseTimer.unref();
+  }
+
+  #reportError(where: string, error: unknown): void {
+    this.#settings.logger.error({ err: error, where }, "outbox sender error");
+    this.#settings.events.emit("error", { where, error });
+  }
+}
+
+/**
+ * A definite refusal from Twilio (a 4xx such as a closed conversation or an invalid
+ * request): retrying the same message cannot succeed. Anything else — a network error, a
+ * bug — is retried until the attempt budget runs out.
+ */
+function isSwitchboardTwilioRefusal(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 429;
+}

@@ -1,0 +1,78 @@
+import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import type { TwilioLogger } from "../twilio/logger.js";
+import type { WebhookEvent } from "../twilio/webhook/event-types.js";
+import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
+import type { RuntimeProvider } from "./runtime-provider.js";
+import type { SwitchboardEvents } from "./switchboard-events.js";
+import { sendTemplateFallback } from "./template-fallback.js";
+import { type WhatsAppTemplate, whatsappWindowErrorCode } from "./whatsapp-window.js";
+
+/** What handling a verified webhook event needs. */
+export interface ReceiveEventSettings {
+  mailbox: MailboxStore;
+  provider: RuntimeProvider;
+  events: SwitchboardEvents;
+  logger: TwilioLogger;
+  identities: Identities;
+  now: () => number;
+  whatsappTemplate: WhatsAppTemplate | undefined;
+}
+
+/**
+ * The runtime's side of a verified webhook: a new message is ingested (resolving once it is
+ * durable — then the webhook may answer 200); a WhatsApp 63016 delivery failure of one of our
+ * replies sends the template. Other events are acknowledged and ignored. Never runs the agent.
+ */
+export async function receiveEvent(
+  event: WebhookEvent,
+  settings: ReceiveEventSettings,
+): Promise<void> {
+  if (event.type === "message.new") {
+    const conversationSid = event.conversationId;
+    if (conversationSid === undefined) return;
+    const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
+    const inbound = inboundFromEvent(event, settings.identities, record, settings.now());
+    const result = await settings.mailbox.ingest(inbound);
+    if (result === "accepted")
+      settings.events.emit("message.ingested", {
+        conversationSid,
+        messageSid: inbound.messageSid,
+        role: inbound.role,
+        via: "webhook",
+      });
+    return;
+  }
+  if (
+    event.type === "delivery.updated" &&
+    event.data.errorCode === whatsappWindowErrorCode &&
+    event.conversationId !== undefined
+  ) {
+    const outcome = await sendTemplateFallback({
+      provider: settings.provider,
+      botAuthor: settings.identities.botAuthor,
+      template: settings.whatsappTemplate,
+      conversationSid: event.conversationId,
+      failedMessageSid: event.data.messageSid,
+    });
+    settings.logger.info(
+      { conversationSid: event.conversationId, messageSid: event.data.messageSid, outcome },
+      "WhatsApp 63016: template fallback",
+    );
+    if (outcome === "sent")
+      settings.events.emit("whatsapp.template", {
+        conversationSid: event.conversationId,
+        reason: "63016",
+        messageSid: event.data.messageSid,
+      });
+  }
+}
+
+/**
+ * The conversation's channel, read only when the author is a chat identity: that is the
+ * one case where it decides the role (an operator in an SMS/WhatsApp conversation). Phone
+ * authors skip the read, keeping the common path to one write.
+ */
+async function knownChannel(mailbox: MailboxStore, conversationSid: string, author: string) {
+  if (author.startsWith("+") || author.toLowerCase().startsWith("whatsapp:")) return undefined;
+  return (await mailbox.conversation(conversationSid))?.channel;
+}

@@ -1,0 +1,21 @@
+/**
+ * The message attribute that carries a reply's id. Twilio keeps attributes on the message,
+ * so after an ambiguous send the runtime can list recent messages and tell whether the
+ * reply already exists; the same mark lets it recognise its own messages coming back.
+ */
+export const replyIdAttribute = "switchboardReplyId";
+
+/** The reply id in a message's attributes, if any. */
+export function replyIdOf(attributes: unknown): string | undefined {
+  if (typeof attributes === "string") {
+    if (!attributes.includes(replyIdAttribute)) return undefined;
+    try {
+      return replyIdOf(JSON.parse(attributes));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof attributes !== "object" || attributes === null) return undefined;
+  const value = (attributes as Record<string, unknown>)[replyIdAttribute];
+  return typeof value === "string" ? value : undefined;
+}

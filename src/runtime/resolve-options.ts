@@ -1,0 +1,152 @@
+import type { Agent } from "../agents/types.js";
+import { ConfigError } from "../errors.js";
+import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
+import type { Identities } from "./inbound-from-event.js";
+import type { RuntimeProvider } from "./runtime-provider.js";
+import type { SwitchboardOptions, SwitchboardWebhookOptions } from "./switchboard-options.js";
+import type { WhatsAppTemplate } from "./whatsapp-window.js";
+
+/** Every option with its default, checked. */
+export interface ResolvedOptions {
+  provider: RuntimeProvider;
+  agent: Agent;
+  mailbox: MailboxStore;
+  logger: TwilioLogger;
+  now: () => number;
+  identities: Identities;
+  whatsappTemplate: WhatsAppTemplate | undefined;
+  webhook: SwitchboardWebhookOptions & { path: string };
+  turns: {
+    concurrency: number;
+    leaseMs: number;
+    heartbeatMs: number;
+    pollMs: number;
+    retryBaseMs: number;
+    historyLimit: number;
+    handoffKeywords: ReadonlySet<string>;
+    handoffMessage: string;
+    smsMarkers: boolean;
+  };
+  sends: {
+    concurrency: number;
+    leaseMs: number;
+    pollMs: number;
+    retryBaseMs: number;
+    maxAttempts: number;
+  };
+  drainMs: number;
+  catchUp: { intervalMs: number; maxMessagesPerConversation: number };
+}
+
+/**
+ * Applies defaults and checks every option once, at construction, with a message that names
+ * the option — a typo fails here, not at the first webhook.
+ */
+export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null)
+    throw new ConfigError("options", "createSwitchboard needs { provider, agent, mailbox }.");
+  if (typeof options.provider?.sendMessage !== "function")
+    throw new ConfigError(
+      "provider",
+      "provider is missing: pass a TwilioProvider (new TwilioProvider({ accountSid, authToken, conversationsServiceSid })).",
+    );
+  if (typeof options.agent?.respond !== "function")
+    throw new ConfigError(
+      "agent",
+      "agent is missing: pass an Agent, e.g. functionAgent(async (turn) => reply text).",
+    );
+  if (typeof options.mailbox?.ingest !== "function")
+    throw new ConfigError(
+      "mailbox",
+      'mailbox is missing: pass a MailboxStore, e.g. sqliteMailbox({ path: ".switchboard/mailbox.db" }).',
+    );
+  const workers = options.workers ?? {};
+  const leaseMs = positive(workers.leaseMs ?? 30_000, "workers.leaseMs");
+  const heartbeatMs = positive(
+    workers.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3)),
+    "workers.heartbeatMs",
+  );
+  if (heartbeatMs >= leaseMs)
+    throw new ConfigError(
+      "workers.heartbeatMs",
+      "workers.heartbeatMs must be shorter than workers.leaseMs, or leases expire between heartbeats.",
+    );
+  const pollMs = positive(workers.pollMs ?? 1000, "workers.pollMs");
+  const webhookPath = options.webhook?.path ?? "/twilio/webhook";
+  if (!webhookPath.startsWith("/"))
+    throw new ConfigError(
+      "webhook.path",
+      'webhook.path must start with "/", e.g. "/twilio/webhook".',
+    );
+  const template = options.channels?.whatsapp?.template;
+  if (template !== undefined && !/^HX[0-9a-fA-F]{32}$/.test(template.contentSid))
+    throw new ConfigError(
+      "channels.whatsapp.template.contentSid",
+      "channels.whatsapp.template.contentSid must be a Content template SID (HX followed by 32 hex digits); find it in Twilio Console → Messaging → Content Template Builder.",
+    );
+  const catchUpIntervalMs = options.catchUp?.intervalMs ?? 60_000;
+  if (!Number.isFinite(catchUpIntervalMs) || catchUpIntervalMs < 0)
+    throw new ConfigError(
+      "catchUp.intervalMs",
+      "catchUp.intervalMs must be 0 (off) or a positive number of ms.",
+    );
+  const botAuthor = options.botAuthor ?? "switchboard";
+
+  return {
+    provider: options.provider,
+    agent: options.agent,
+    mailbox: options.mailbox,
+    logger: options.logger ?? silentLogger,
+    now: options.clock ?? Date.now,
+    identities: {
+      botAuthor,
+      botIdentities: new Set(options.botIdentities ?? []),
+      humanIdentities: new Set(options.humanIdentities ?? []),
+    },
+    whatsappTemplate: template,
+    webhook: { ...options.webhook, path: webhookPath },
+    turns: {
+      concurrency: positive(workers.concurrency ?? 8, "workers.concurrency"),
+      leaseMs,
+      heartbeatMs,
+      pollMs,
+      retryBaseMs: positive(workers.retryBaseMs ?? 2000, "workers.retryBaseMs"),
+      historyLimit: positive(options.historyLimit ?? 30, "historyLimit"),
+      handoffKeywords: new Set(
+        (options.handoffKeywords ?? ["human", "agent", "operator"]).map((word) =>
+          word.trim().toLowerCase(),
+        ),
+      ),
+      handoffMessage: options.handoffMessage ?? "Connecting you with a person. Please wait.",
+      smsMarkers: options.channels?.sms?.markers ?? false,
+    },
+    sends: {
+      concurrency: positive(workers.sendConcurrency ?? 8, "workers.sendConcurrency"),
+      leaseMs,
+      pollMs,
+      retryBaseMs: positive(workers.sendRetryBaseMs ?? 500, "workers.sendRetryBaseMs"),
+      maxAttempts: positive(workers.maxSendAttempts ?? 10, "workers.maxSendAttempts"),
+    },
+    drainMs: nonNegative(workers.drainMs ?? 10_000, "workers.drainMs"),
+    catchUp: {
+      intervalMs: catchUpIntervalMs,
+      maxMessagesPerConversation: positive(
+        options.catchUp?.maxMessagesPerConversation ?? 200,
+        "catchUp.maxMessagesPerConversation",
+      ),
+    },
+  };
+}
+
+function positive(value: number, option: string): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ConfigError(option, `${option} must be a positive number; got ${value}.`);
+  return value;
+}
+
+function nonNegative(value: number, option: string): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigError(option, `${option} must be 0 or a positive number; got ${value}.`);
+  return value;
+}

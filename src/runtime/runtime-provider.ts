@@ -1,0 +1,69 @@
+/**
+ * The part of a provider the runtime calls — a structural subset of `TwilioProvider`, so
+ * tests and future providers implement just this much. The runtime sends replies, lists a
+ * conversation's messages (to reconcile ambiguous sends and to catch up after downtime) and
+ * lists conversations (to find ones created while the service was down).
+ */
+export interface RuntimeProvider {
+  /**
+   * Optional check of credentials and service, run by `switchboard.start()` before anything
+   * else so a misconfiguration fails at start with the provider's actionable error.
+   */
+  start?(): Promise<void>;
+  /**
+   * Posts one message as `from` (the Author). Must throw an error whose `code` is
+   * `"ambiguous_send"` when the request left but its outcome is unknown (5xx, timeout, reset
+   * after sending), and `"rate_limited"` (with `retryAfterMs` when known) on a 429.
+   */
+  sendMessage(
+    conversationId: string,
+    message: RuntimeOutgoingMessage,
+  ): Promise<{ id: string; index?: number }>;
+  /** A conversation's messages; the runtime asks for `desc` and stops early. */
+  listMessages(
+    conversationId: string,
+    options: { order: "asc" | "desc"; pageSize?: number },
+  ): AsyncIterable<RuntimeListedMessage>;
+  /**
+   * The service's conversations. Optional: without it, catch-up only covers conversations
+   * the mailbox already knows.
+   */
+  listConversations?(options?: { pageSize?: number }): AsyncIterable<RuntimeListedConversation>;
+}
+
+/** What the runtime sends. */
+export interface RuntimeOutgoingMessage {
+  content?: string;
+  from: string;
+  attributes?: Record<string, unknown>;
+  template?: { contentSid: string; variables?: Readonly<Record<string, string>> };
+}
+
+/** A message as listed by the provider (the fields catch-up and reconciliation read). */
+export interface RuntimeListedMessage {
+  /** `IM…` */
+  id: string;
+  index: number;
+  /** Twilio's `Author`. */
+  from: string;
+  content: string | null;
+  attributes: Readonly<Record<string, unknown>>;
+  media: readonly {
+    sid: string;
+    contentType: string | null;
+    filename: string | null;
+    size: number | null;
+  }[];
+  /** The author's channel: `sms`/`whatsapp` for a phone author, otherwise `chat`. */
+  channel: "sms" | "whatsapp" | "chat";
+  participantSid: string | null;
+  createdAt: Date;
+}
+
+/** A conversation as listed by the provider. */
+export interface RuntimeListedConversation {
+  /** `CH…` */
+  id: string;
+  state: string;
+  createdAt: Date;
+}

@@ -1,0 +1,88 @@
+import { EventEmitter } from "node:events";
+
+/** What the switchboard tells the app, by event name. */
+export interface SwitchboardEventMap {
+  /** A webhook or catch-up stored a new message. */
+  "message.ingested": {
+    conversationSid: string;
+    messageSid: string;
+    role: string;
+    via: "webhook" | "catch-up";
+  };
+  /** A turn completed (its replies are durably in the outbox). */
+  "turn.completed": { conversationSid: string; turnId: string; replies: number };
+  /** A turn failed and will be retried at `retryAt`. */
+  "turn.failed": { conversationSid: string; turnId: string; error: string; retryAt: number };
+  /** A turn exhausted its attempts; the conversation waits for `retryDeadLetter`/`skipDeadLetter`. */
+  "dead-letter": { conversationSid: string; turnId: string; reason: string };
+  /** A person has the conversation; auto-replies stop until `release`. */
+  handoff: { conversationSid: string; reason: string; source: "agent" | "keyword" | "operator" };
+  /** The conversation is back with the agent. */
+  "handoff.released": { conversationSid: string };
+  /** A reply reached Twilio. */
+  "reply.sent": {
+    conversationSid: string;
+    replyId: string;
+    messageSid: string;
+    reconciled: boolean;
+  };
+  /** A reply could not be sent and was given up (`reason` says why). */
+  "reply.failed": { conversationSid: string; replyId: string; reason: string };
+  /** A WhatsApp template went out instead of free text. */
+  "whatsapp.template": {
+    conversationSid: string;
+    reason: "window-closed" | "63016";
+    messageSid?: string;
+  };
+  /** Catch-up stored messages whose webhooks never arrived. */
+  "catch-up": { conversations: number; ingested: number };
+  /** A background loop hit an unexpected error (it keeps running). */
+  error: { where: string; error: unknown };
+}
+
+export type SwitchboardEventName = keyof SwitchboardEventMap;
+
+/** What the app sees of the events: subscribe, never emit. */
+export interface SwitchboardEventSource {
+  /** Calls `listener` for every `name` event; returns the unsubscribe function. */
+  on<Name extends SwitchboardEventName>(
+    name: Name,
+    listener: (event: SwitchboardEventMap[Name]) => void,
+  ): () => void;
+  /** Like `on`, for the next event only. */
+  once<Name extends SwitchboardEventName>(
+    name: Name,
+    listener: (event: SwitchboardEventMap[Name]) => void,
+  ): () => void;
+}
+
+/** A typed event emitter; listener errors never reach the runtime loops. */
+export class SwitchboardEvents implements SwitchboardEventSource {
+  readonly #emitter = new EventEmitter();
+
+  on<Name extends SwitchboardEventName>(
+    name: Name,
+    listener: (event: SwitchboardEventMap[Name]) => void,
+  ): () => void {
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+
+  once<Name extends SwitchboardEventName>(
+    name: Name,
+    listener: (event: SwitchboardEventMap[Name]) => void,
+  ): () => void {
+    this.#emitter.once(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+
+  emit<Name extends SwitchboardEventName>(name: Name, event: SwitchboardEventMap[Name]): void {
+    for (const listener of this.#emitter.listeners(name)) {
+      try {
+        (listener as (value: SwitchboardEventMap[Name]) => void)(event);
+      } catch {
+        // An app listener's bug must not stop a worker.
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { Agent } from "../agents/types.js";
+/**
+ * Turn policy: new conversations use the mailbox's `defaultPolicy` (e.g.
+ * `sqliteMailbox({ path, defaultPolicy: { mode: "burst", windowMs: 3000 } })`); change one
+ * conversation with `switchboard.setPolicy`.
+ */
+import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import type { TwilioLogger } from "../twilio/logger.js";
+import type { RuntimeProvider } from "./runtime-provider.js";
+
+/** Options of {@link createSwitchboard}. */
+export interface SwitchboardOptions {
+  /** Where replies go and where catch-up reads from: a `TwilioProvider`. */
+  provider: RuntimeProvider;
+  /** Answers each turn. */
+  agent: Agent;
+  /** Durable storage and scheduling; e.g. `sqliteMailbox({ path })`. */
+  mailbox: MailboxStore;
+  workers?: SwitchboardWorkerOptions;
+  webhook?: SwitchboardWebhookOptions;
+  /**
+   * The Author of our replies. Messages authored by it are our own and never answered.
+   * Default `"switchboard"`.
+   */
+  botAuthor?: string;
+  /** Other automated participants (identities or addresses); never answered. */
+  botIdentities?: readonly string[];
+  /**
+   * Identities of people answering for the business. Their messages enter history as
+   * `human` and are never answered. In an SMS/WhatsApp conversation any chat identity that
+   * is not a bot counts as human too.
+   */
+  humanIdentities?: readonly string[];
+  /**
+   * A customer message equal to one of these (case-insensitive, trimmed) hands the
+   * conversation to a person without asking the agent. Default `["human", "agent",
+   * "operator"]`; `[]` turns it off.
+   */
+  handoffKeywords?: readonly string[];
+  /** Sent when a keyword hands off; default "Connecting you with a person. Please wait." */
+  handoffMessage?: string;
+  channels?: SwitchboardChannelOptions;
+  /** At most this many earlier messages are given to the agent. Default 30. */
+  historyLimit?: number;
+  logger?: TwilioLogger;
+  catchUp?: SwitchboardCatchUpOptions;
+  /** Epoch ms; inject in tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+export interface SwitchboardWorkerOptions {
+  /** Turns run at once (different conversations). Default 8. */
+  concurrency?: number;
+  /** Lease length; a crashed worker's turn is resumed after it. Default 30 000. */
+  leaseMs?: number;
+  /** Lease extension interval during a long agent call. Default leaseMs / 3. */
+  heartbeatMs?: number;
+  /** Fallback poll when no wake-up hint arrives. Default 1000. */
+  pollMs?: number;
+  /** Replies sent at once (different conversations). Default 8. */
+  sendConcurrency?: number;
+  /** First retry delay of a failed turn; doubles per attempt up to 5 min. Default 2000. */
+  retryBaseMs?: number;
+  /** First retry delay of a failed send; doubles per attempt up to 1 min. Default 500. */
+  sendRetryBaseMs?: number;
+  /** Sends of one reply before it is marked failed. Default 10. */
+  maxSendAttempts?: number;
+  /** How long `close()` waits for running turns before releasing them. Default 10 000. */
+  drainMs?: number;
+}
+
+export interface SwitchboardWebhookOptions {
+  /** Route of the Conversations webhook. Default `/twilio/webhook`. */
+  path?: string;
+  /** Verifies signatures; default `TWILIO_AUTH_TOKEN`. */
+  authToken?: string;
+  /** The public URL Twilio calls (signatures cover it); default `TWILIO_WEBHOOK_URL`, else
+   * the URL the request arrived at. */
+  url?: string;
+  /** `false` skips signature verification: only behind a trusted relay. */
+  verify?: boolean;
+  /** Believe `X-Forwarded-*` headers (only behind your own proxy). */
+  trustProxy?: boolean;
+}
+
+export interface SwitchboardChannelOptions {
+  sms?: { markers?: boolean };
+  whatsapp?: {
+    /** Sent instead of free text outside the 24-hour window and after a 63016 failure. */
+    template?: { contentSid: string; variables?: Readonly<Record<string, string>> };
+  };
+}
+
+export interface SwitchboardCatchUpOptions {
+  /** Period of the background catch-up; default 60 000; 0 turns the periodic run off. */
+  intervalMs?: number;
+  /** Messages read back per conversation and run. Default 200. */
+  maxMessagesPerConversation?: number;
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from "node:crypto";
+import { normalizeReply } from "../agents/normalize-reply.js";
+import type { Agent, ConversationInfo, Reply } from "../agents/types.js";
+import { LeaseLostError } from "../mailbox/mailbox-errors.js";
+import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
+import type { TwilioLogger } from "../twilio/logger.js";
+import { agentHistory } from "./agent-history.js";
+import { backoffDelay } from "./backoff.js";
+import { describeError } from "./describe-error.js";
+import { shapeReply } from "./reply-shaping.js";
+import type { SwitchboardEvents } from "./switchboard-events.js";
+import { turnOf } from "./turn-of.js";
+import type { WhatsAppTemplate } from "./whatsapp-window.js";
+import { startWorkLoop, type WorkLoop } from "./work-loop.js";
+
+/** Everything a turn worker needs, resolved. */
+export interface TurnWorkerSettings {
+  mailbox: MailboxStore;
+  agent: Agent;
+  events: SwitchboardEvents;
+  logger: TwilioLogger;
+  now: () => number;
+  concurrency: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  pollMs: number;
+  retryBaseMs: number;
+  historyLimit: number;
+  handoffKeywords: ReadonlySet<string>;
+  handoffMessage: string;
+  smsMarkers: boolean;
+  whatsappTemplate: WhatsAppTemplate | undefined;
+}
+
+const maxRetryMs = 5 * 60_000;
+
+/**
+ * Moves turns from the mailbox through the agent into the outbox. Each claimed lease is one
+ * conversation's next turn; up to `concurrency` run at once (never two of one conversation —
+ * the mailbox's lease guarantees that). While the agent thinks, a heartbeat extends the lease;
+ * if the lease is lost the agent's signal aborts and its answer is thrown away, because
+ * `complete` is fenced and someone else now owns the turn.
+ */
+export class TurnWorker {
+  readonly workerId = `turns-${randomUUID()}`;
+  readonly #settings: TurnWorkerSettings;
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  #loop: WorkLoop | undefined;
+  #stopping = false;
+
+  constructor(settings: TurnWorkerSettings) {
+    this.#settings = settings;
+  }
+
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#stopping = false;
+    this.#loop = startWorkLoop({
+      pollMs: this.#settings.pollMs,
+      tick: () => this.#tick(),
+      onError: (error) => this.#reportError("turn-claim", error),
+    });
+  }
+
+  wake(): void {
+    this.#loop?.wake();
+  }
+
+  /** Turns running now. */
+  get active(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Stops claiming, waits up to `drainMs` for running turns, then aborts the rest and
+   * releases their leases so another process takes them over at once.
+   */
+  async stop(drainMs: number): Promise<void> {
+    this.#stopping = true;
+    await this.#loop?.stop();
+    this.#loop = undefined;
+    const running = [...this.#running.values()];
+    if (running.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, drainMs);
+    });
+    await Promise.race([Promise.all(running.map((turn) => turn.done)), timedOut]);
+    clearTimeout(timer);
+    for (const turn of this.#running.values()) turn.controller.abort(new ShutdownSignal());
+    await Promise.all([...this.#running.values()].map((turn) => turn.done));
+  }
+
+  async #tick(): Promise<boolean> {
+    const free = this.#settings.concurrency - this.#running.size;
+    if (free <= 0 || this.#stopping) return false;
+    const leases = await this.#settings.mailbox.claim(this.workerId, free, this.#settings.leaseMs);
+    for (const lease of leases) {
+      const controller = new AbortController();
+      const done = this.#runTurn(lease, controller)
+        .catch((error) => this.#reportError("turn", error))
+        .finally(() => {
+          this.#running.delete(lease.conversationSid);
+          this.wake();
+        });
+      this.#running.set(lease.conversationSid, { controller, done });
+    }
+    return leases.length === free;
+  }
+
+  async #runTurn(lease: Lease, controller: AbortController): Promise<void> {
+    const { mailbox, logger } = this.#settings;
+    const heartbeat = setInterval(() => {
+      mailbox.heartbeat(lease).then(
+        (alive) => {
+          if (!alive)
+            controller.abort(new LeaseLostError(lease.conversationSid, lease.leaseVersion));
+        },
+        (error) => this.#reportError("heartbeat", error),
+      );
+    }, this.#settings.heartbeatMs);
+    try {
+      const outcome = await this.#answer(lease, controller.signal);
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const completed = await mailbox.complete(lease, outcome.replies, {
+        handoff: outcome.handoff !== undefined,
+      });
+      this.#settings.events.emit("turn.completed", {
+        conversationSid: lease.conversationSid,
+        turnId: lease.turnId,
+        replies: completed.replyIds.length,
+      });
+      if (outcome.handoff !== undefined)
+        this.#settings.events.emit("handoff", {
+          conversationSid: lease.conversationSid,
+          reason: outcome.handoff.reason,
+          source: outcome.handoff.source,
+        });
+    } catch (error) {
+      if (error instanceof LeaseLostError || controller.signal.reason instanceof LeaseLostError) {
+        // Another worker (or a handoff) owns the turn now; its outcome is theirs to write.
+        logger.warn(
+          { conversationSid: lease.conversationSid, turnId: lease.turnId },
+          "turn abandoned: lease lost",
+        );
+        return;
+      }
+      await this.#fail(lease, error, controller.signal.reason instanceof ShutdownSignal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async #answer(
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<{
+    replies: OutboundReply[];
+    handoff?: { reason: string; source: "agent" | "keyword" };
+  }> {
+    const settings = this.#settings;
+    const turn = turnOf(lease);
+    const conversation = lease.conversation;
+    const channel = conversation.channel ?? turn.channel;
+    const shaping = {
+      channel,
+      lastInboundAt: conversation.lastInboundAt,
+      now: settings.now(),
+      smsMarkers: settings.smsMarkers,
+      whatsappTemplate: settings.whatsappTemplate,
+    };
+
+    const keyword = lease.messages.some((message) =>
+      settings.handoffKeywords.has((message.body ?? "").trim().toLowerCase()),
+    );
+    if (keyword) {
+      const shaped = shapeReply({ text: settings.handoffMessage }, shaping);
+      return { replies: shaped.replies, handoff: { reason: "keyword", source: "keyword" } };
+    }
+
+    const entries = await settings.mailbox.history(lease.conversationSid, {
+      limit: Math.min(500, settings.historyLimit + lease.messages.length + 20),
+    });
+    const history = agentHistory(
+      entries,
+      new Set(lease.messages.map((message) => message.messageSid)),
+      settings.historyLimit,
+    );
+    const info: ConversationInfo = {
+      sid: lease.conversationSid,
+      channel,
+      customer: conversation.customerAddress ?? turn.author,
+    };
+    if (conversation.lastInboundAt !== null)
+      info.lastInboundAt = new Date(conversation.lastInboundAt);
+
+    const reply: Reply = normalizeReply(
+      await abortable(
+        settings.agent.respond(turn, { history, conversation: info, signal }),
+        signal,
+      ),
+    );
+    const shaped = shapeReply(reply, { ...shaping, now: settings.now() });
+    if (shaped.usedTemplate)
+      settings.events.emit("whatsapp.template", {
+        conversationSid: lease.conversationSid,
+        reason: "window-closed",
+      });
+    return shaped.handoffReason === undefined
+      ? { replies: shaped.replies }
+      : { replies: shaped.replies, handoff: { reason: shaped.handoffReason, source: "agent" } };
+  }
+
+  async #fail(lease: Lease, error: unknown, shutdown: boolean): Promise<void> {
+    const settings = this.#settings;
+    const reason = shutdown ? "released at shutdown" : describeError(error);
+    // A release at shutdown is due at once: the turn did nothing wrong.
+    const retryAt = shutdown
+      ? settings.now()
+      : settings.now() + backoffDelay(lease.attempt, settings.retryBaseMs, maxRetryMs);
+    let outcome: "backoff" | "dead";
+    try {
+      outcome = await settings.mailbox.fail(lease, reason, retryAt);
+    } catch (failError) {
+      if (failError instanceof LeaseLostError) return;
+      throw failError;
+    }
+    if (outcome === "dead") {
+      settings.logger.error(
+        { conversationSid: lease.conversationSid, turnId: lease.turnId, reason },
+        "turn dead-lettered",
+      );
+      settings.events.emit("dead-letter", {
+        conversationSid: lease.conversationSid,
+        turnId: lease.turnId,
+        reason,
+      });
+    } else if (!shutdown) {
+      settings.logger.warn(
+        { conversationSid: lease.conversationSid, attempt: lease.attempt, reason },
+        "turn failed; will retry",
+      );
+      settings.events.emit("turn.failed", {
+        conversationSid: lease.conversationSid,
+        turnId: lease.turnId,
+        error: reason,
+        retryAt,
+      });
+    }
+  }
+
+  #reportError(where: string, error: unknown): void {
+    this.#settings.logger.error({ err: error, where }, "turn worker error");
+    this.#settings.events.emit("error", { where, error });
+  }
+}
+
+/** The abort reason when `close()` takes a running turn back. */
+class ShutdownSignal extends Error {
+  constructor() {
+    super("switchboard is shutting down");
+  }
+}
+
+/** An agent that ignores its signal still loses the race: its late answer is discarded. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
