@@ -106,6 +106,11 @@ export interface UpdateConversationInput extends CreateConversationInput {
 /** Options of `listConversations`. */
 export interface ListConversationsOptions {
   state?: TwilioConversationState | undefined;
+  /**
+   * Only conversations created on or after this day (UTC; Twilio filters by whole days and
+   * then lists newest first).
+   */
+  startDate?: Date | undefined;
   /** Records per REST page (1–100). */
   pageSize?: number | undefined;
 }

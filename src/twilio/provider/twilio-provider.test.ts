@@ -183,6 +183,17 @@ describe("conversations", () => {
     expect(inactive.map((conversation) => conversation.id)).toEqual([created[0]!.id]);
   });
 
+  it("lists only conversations created since a day when given startDate", async () => {
+    const old = await provider.createConversation({ friendlyName: "old" });
+    emulator.clock.advance(3 * 24 * 3600_000);
+    const recent = await provider.createConversation({ friendlyName: "recent" });
+    const since = new Date(emulator.clock.now());
+    const listed = await collect(provider.listConversations({ startDate: since }));
+    const ids = listed.map((conversation) => conversation.id);
+    expect(ids).toContain(recent.id);
+    expect(ids).not.toContain(old.id);
+  });
+
   it("updates, moves through the lifecycle, and treats closed as final", async () => {
     const conversation = await provider.createConversation({ friendlyName: "Before" });
     const renamed = await provider.updateConversation(conversation.id, {

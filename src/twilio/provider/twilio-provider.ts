@@ -238,6 +238,7 @@ export class TwilioProvider {
     const first = () =>
       this.#service.conversations.page({
         ...(options.state === undefined ? {} : { state: options.state }),
+        ...(options.startDate === undefined ? {} : { startDate: twilioDay(options.startDate) }),
         ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       });
     for await (const item of this.#pages(context, first)) yield toConversation(item);
@@ -649,4 +650,9 @@ function pathOf(url: string): string {
   } catch {
     return "";
   }
+}
+
+/** Twilio's list filters take whole days: `YYYY-MM-DDT00:00:00Z`. */
+function twilioDay(date: Date): string {
+  return `${date.toISOString().slice(0, 10)}T00:00:00Z`;
 }
