@@ -1,5 +1,6 @@
 // One server under test for bench/ingest.mjs, in its own process so the load generator
-// never shares its event loop. Usage: node bench/ingest-server.mjs <switchboard|bare|express>
+// never shares its event loop. Usage: node bench/ingest-server.mjs
+// <switchboard|switchboard-main-thread|bare|express>
 // <authToken> <databaseFolder>. Prints the port it listens on (127.0.0.1 only).
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -44,14 +45,16 @@ function handlerFor(name) {
     );
     return app;
   }
-  if (name === "switchboard") {
-    // Verified, parsed and fsynced into SQLite (synchronous=FULL) before the 200.
+  if (name === "switchboard" || name === "switchboard-main-thread") {
+    // Verified, parsed and fsynced into SQLite (synchronous=FULL) before the 200; the
+    // `-main-thread` variant commits on the event loop's thread, to measure the writer thread.
     const switchboard = createSwitchboard({
       provider: idleProvider,
       agent: functionAgent(() => "unused"),
       mailbox: sqliteMailbox({
-        path: join(folder, "bench-mailbox.db"),
+        path: join(folder, `${name}-mailbox.db`),
         groupCommitWindowMs: Number(process.env.BENCH_WINDOW_MS ?? 0),
+        writerThread: name === "switchboard",
       }),
       webhook: { authToken },
     });

@@ -9,30 +9,52 @@
 // BENCH_SECONDS (default 10 per server, split into BENCH_ROUNDS = 5 rotating windows) and
 // BENCH_CONNECTIONS (default 32) tune the run;
 // BENCH_WINDOW_MS sets the mailbox's groupCommitWindowMs (default 0, the library default).
+// `--store sqlite|postgres|both` (default sqlite): which mailbox the switchboard server uses;
+// `postgres` measures it as `postgres` (bench/postgres-ingest-server.mjs, a fresh schema on
+// SWITCHBOARD_BENCH_DATABASE_URL, else SWITCHBOARD_TEST_DATABASE_URL, else the local server),
+// `both` measures SQLite and PostgreSQL in the same run. ingest.json keeps the figures of
+// stores not measured this time.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
-import { computeTwilioSignature } from "../dist/twilio/webhook/verify-signature.js";
+import pg from "pg";
+import { benchAuthToken as authToken, measure as measureLoad } from "./webhook-load.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const authToken = "bench-auth-token-0123456789abcdef";
-const kinds = ["bare", "express", "switchboard"];
+const storeFlag = process.argv.indexOf("--store");
+const store = storeFlag === -1 ? "sqlite" : process.argv[storeFlag + 1];
+if (!["sqlite", "postgres", "both"].includes(store))
+  throw new Error("--store must be sqlite, postgres or both");
+const kinds = [
+  "bare",
+  "express",
+  ...(store === "postgres" ? [] : ["switchboard"]),
+  ...(store === "sqlite" ? [] : ["postgres"]),
+];
+const databaseUrl =
+  process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
+  process.env.SWITCHBOARD_TEST_DATABASE_URL ||
+  "postgres://postgres@127.0.0.1:5432/test";
+const schema = `bench_${randomBytes(6).toString("hex")}`;
 
 function startServer(kind, folder) {
-  const child = spawn(
-    process.execPath,
-    [join(here, "ingest-server.mjs"), kind, authToken, folder],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const child =
+    kind === "postgres"
+      ? spawn(
+          process.execPath,
+          [join(here, "postgres-ingest-server.mjs"), authToken, databaseUrl, schema],
+          { stdio: ["ignore", "pipe", "inherit"] },
+        )
+      : spawn(process.execPath, [join(here, "ingest-server.mjs"), kind, authToken, folder], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
@@ -42,61 +64,9 @@ function startServer(kind, folder) {
   });
 }
 
-let sequence = 0;
-function signedBody(url) {
-  sequence += 1;
-  const id = sequence.toString(16).padStart(32, "0");
-  const fields = {
-    AccountSid: "AC00000000000000000000000000000000",
-    ChatServiceSid: "IS00000000000000000000000000000000",
-    EventType: "onMessageAdded",
-    ConversationSid: `CH${(sequence % 500).toString(16).padStart(32, "0")}`,
-    MessageSid: `IM${id}`,
-    Index: String(Math.floor(sequence / 500)),
-    Author: "+15551230001",
-    Body: "Hi, what are your opening hours?",
-    Source: "SMS",
-    Attributes: "{}",
-    DateCreated: new Date().toISOString(),
-    RetryCount: "0",
-  };
-  return {
-    body: new URLSearchParams(fields).toString(),
-    signature: computeTwilioSignature(authToken, url, fields),
-  };
-}
-
 /** One measurement window against one running server. */
-async function measure(server) {
-  const url = `http://127.0.0.1:${server.port}/twilio/webhook`;
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds / rounds,
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (request) => {
-          const { body, signature } = signedBody(url);
-          return {
-            ...request,
-            body,
-            headers: {
-              "content-type": "application/x-www-form-urlencoded",
-              "x-twilio-signature": signature,
-            },
-          };
-        },
-      },
-    ],
-  });
-  return {
-    accepted: result["2xx"],
-    rejected: result.non2xx + result.errors + result.timeouts,
-    duration: result.duration || seconds / rounds,
-    latencyP50: result.latency.p50,
-    latencyP99: result.latency.p99,
-  };
+function measure(server) {
+  return measureLoad([server.port], connections, seconds / rounds);
 }
 
 async function stop(server) {
@@ -139,14 +109,30 @@ try {
     })),
   );
   const figures = Object.fromEntries(rows.map((row) => [row.kind, row.perSecond]));
-  const output = { switchboard: figures.switchboard, bare: figures.bare, express: figures.express };
-  console.log(
-    `switchboard / bare = ${(output.switchboard / output.bare).toFixed(2)} (target ≥ 0.5); ` +
-      `switchboard / express = ${(output.switchboard / output.express).toFixed(2)} (target ≥ 2)`,
-  );
+  const resultsFile = join(here, "results", "ingest.json");
+  const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, "utf8")) : {};
+  const output = {
+    switchboard: figures.switchboard ?? previous.switchboard,
+    bare: figures.bare,
+    express: figures.express,
+    ...((figures.postgres ?? previous.postgres) === undefined
+      ? {}
+      : { postgres: figures.postgres ?? previous.postgres }),
+  };
+  for (const kind of ["switchboard", "postgres"].filter((name) => figures[name] !== undefined))
+    console.log(
+      `${kind} / bare = ${(figures[kind] / output.bare).toFixed(2)} (target ≥ 0.5); ` +
+        `${kind} / express = ${(figures[kind] / output.express).toFixed(2)} (target ≥ 2)`,
+    );
   mkdirSync(join(here, "results"), { recursive: true });
-  writeFileSync(join(here, "results", "ingest.json"), `${JSON.stringify(output, null, 2)}\n`);
+  writeFileSync(resultsFile, `${JSON.stringify(output, null, 2)}\n`);
 } finally {
   for (const server of servers.values()) await stop(server);
   rmSync(folder, { recursive: true, force: true });
+  if (kinds.includes("postgres")) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+    await client.end();
+  }
 }

@@ -1,26 +1,153 @@
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { startEmulator } from "../emulator/start-emulator.js";
+import { SwitchboardError } from "../errors.js";
+import { createLogger } from "../log/create-logger.js";
+import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { defaultEmulatorPort, parsePort } from "./parse-emulator-flags.js";
-import { type CommandIo, runEmulatorUntilSignal } from "./run-emulator-until-signal.js";
+import { resolveServiceConfig } from "./resolve-service-config.js";
+import type { CommandIo } from "./run-emulator-until-signal.js";
+import { waitForSignalThen } from "./run-service-until-signal.js";
+import { runServeCommand } from "./serve-command.js";
+import { startService } from "./start-service.js";
+
+/** Development mode binds loopback only: nothing outside this machine reaches it. */
+const devHost = "127.0.0.1";
 
 /**
- * `switchboard dev` (what `npm start` runs). For now it starts the emulator on
- * `EMULATOR_PORT` (default 4010); the full service joins it here later.
+ * `switchboard dev` (what `npm start` runs). Without Twilio credentials in the environment:
+ * the emulator on `EMULATOR_PORT` (default 4010), switchboard on `PORT` (default 3000) as
+ * the emulator's webhook, the SQLite mailbox in `.switchboard/`, and the agent of
+ * `switchboard.config.*` (default: the offline FAQ agent over the sample knowledge). With
+ * `TWILIO_ACCOUNT_SID` set it runs `serve`.
  */
 export async function runDevCommand(
   argv: readonly string[],
   io: CommandIo = process,
   environment: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): Promise<number> {
+  if (environment[twilioEnvironmentVariables.accountSid]?.trim())
+    return runServeCommand(argv, io, environment, cwd);
+  let emulatorPort: number;
+  let port: number;
   try {
     if (argv.length > 0) throw new CliUsageError(`unexpected argument "${argv[0]}"`);
-    const port = parsePort(
+    emulatorPort = parsePort(
       environment.EMULATOR_PORT ?? String(defaultEmulatorPort),
       "EMULATOR_PORT",
     );
-    return await runEmulatorUntilSignal({ port }, io);
+    port = parsePort(environment.PORT ?? "3000", "PORT");
+    const delay = environment.SWITCHBOARD_AGENT_DELAY_MS;
+    if (delay !== undefined && !/^\d{1,5}$/.test(delay))
+      throw new CliUsageError(`SWITCHBOARD_AGENT_DELAY_MS must be milliseconds, not "${delay}"`);
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
     io.stderr.write(`switchboard dev: ${error.message}\n`);
     return 2;
   }
+  const logger = createLogger({
+    env: environment,
+    pretty: true,
+    destination: process.stderr,
+    level: (environment.LOG_LEVEL as "info" | undefined) ?? "info",
+  });
+  // The emulator needs switchboard's URL before switchboard exists: fix the port first.
+  if (port === 0) port = await freePort();
+  const webhookUrl = `http://${devHost}:${port}/twilio/webhook`;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({ port: emulatorPort, host: devHost, webhookUrl });
+  } catch (error) {
+    io.stderr.write(
+      `switchboard dev: could not start the emulator on port ${emulatorPort}: ${describe(error)} (set EMULATOR_PORT)\n`,
+    );
+    return 1;
+  }
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    const { config, agent, configPath } = await resolveServiceConfig({
+      cwd,
+      env: { ...environment, HOST: devHost, PORT: String(port) },
+      flags: {},
+    });
+    if (configPath !== undefined) io.stderr.write(`Using ${configPath}\n`);
+    service = await startService({
+      mode: "dev",
+      port,
+      host: devHost,
+      stateDirectory: join(cwd, ".switchboard"),
+      database: config.database,
+      agent,
+      twilio: {
+        accountSid: emulator.accountSid,
+        authToken: emulator.authToken,
+        serviceSid: emulator.serviceSid,
+        httpClient: emulator.httpClient(),
+      },
+      webhookPath: config.webhookPath,
+      consoleToken: config.consoleToken,
+      consoleInfo: {
+        inspectorUrl: emulator.inspectorUrl,
+        channels: ["sms", "whatsapp", "chat"],
+        numbers: { sms: emulator.numbers.sms, whatsapp: emulator.numbers.whatsapp },
+      },
+      sendAsCustomer: async ({ channel, from, text }) =>
+        emulator.customer({ channel, address: from }).send(text),
+      workers: config.workers,
+      channels: config.channels,
+      policy: config.policy,
+      botIdentities: config.botIdentities,
+      handoffKeywords: config.handoffKeywords,
+      agentDelayMs: Number(environment.SWITCHBOARD_AGENT_DELAY_MS ?? 0),
+      logger,
+    });
+  } catch (error) {
+    await emulator.close();
+    if (!(error instanceof SwitchboardError) && !isListenError(error)) throw error;
+    const hint = isListenError(error) ? ` (port ${port} is taken? set PORT)` : "";
+    io.stderr.write(`switchboard dev: ${describe(error)}${hint}\n`);
+    return 1;
+  }
+  io.stdout.write(
+    [
+      "",
+      "switchboard dev is running (offline: a local Twilio emulator, no credentials needed)",
+      `  Console    ${service.url}/   ← open this`,
+      `  Web chat   ${service.url}/webchat/demo   (or <script src="${service.url}/webchat.js"></script> on any page)`,
+      `  Emulator   ${emulator.url}  (inspector ${emulator.inspectorUrl})`,
+      `  SMS number ${emulator.numbers.sms}   WhatsApp ${emulator.numbers.whatsapp}`,
+      `  Data       .switchboard/ (mailbox, web chat key)`,
+      "",
+      `Try: curl -X POST ${emulator.url}/_emulator/inbound -H 'content-type: application/json' -d '{"channel":"sms","from":"+15551230001","body":"When are you open?"}'`,
+      "Press Ctrl+C to stop.",
+      "",
+    ].join("\n"),
+  );
+  return waitForSignalThen(io, "switchboard and the emulator", async () => {
+    await service.close();
+    await emulator.close();
+  });
+}
+
+function isListenError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, devHost, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

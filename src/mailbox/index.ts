@@ -7,6 +7,7 @@ export {
   MailboxClosedError,
   MailboxInputError,
   MailboxOpenError,
+  MailboxWriterStoppedError,
 } from "./mailbox-errors.js";
 export type {
   CompletedTurn,

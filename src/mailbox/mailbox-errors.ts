@@ -43,3 +43,18 @@ export class MailboxClosedError extends SwitchboardError {
     super("mailbox_closed", "The mailbox is closed.");
   }
 }
+
+/**
+ * The SQLite mailbox's writer thread stopped while a write was being committed, so whether
+ * it was stored is unknown; later writes run on the main thread. Retrying is safe: ingest
+ * dedupes, and the fenced writes reject a lease that is no longer current.
+ */
+export class MailboxWriterStoppedError extends SwitchboardError {
+  constructor(reason: string, options: { cause?: unknown } = {}) {
+    super(
+      "mailbox_writer_stopped",
+      `The SQLite mailbox's writer thread stopped (${reason}); the write may not be stored.`,
+      { ...options, isRetryable: true },
+    );
+  }
+}

@@ -12,8 +12,10 @@
  * ```
  * ingest ─▶ pending ─claim─▶ leased turn ─complete─▶ done + replies in the outbox
  *                               │  └─fail─▶ backoff (conversation blocked) ─▶ … ─▶ dead letter
- *                               └─lease expires (worker crashed)─▶ claimable again
+ *                               ├─lease expires (worker crashed)─▶ claimable again
+ *                               └─release (shutdown)─▶ claimable again, attempt not counted
  * outbox: pending ─claimOutbox─▶ sending ─settleOutbox─▶ sent | pending (retry) | failed
+ *         (rows come from complete, or from enqueueReply for replies outside a turn)
  * ```
  */
 
@@ -101,8 +103,9 @@ export interface StoredInboundMessage extends InboundMessage {
  * `setPolicy`; new conversations use the store's `defaultPolicy` (default `queue`).
  * - `queue`: one message per turn, strictly in `Index` order.
  * - `burst`: the turn waits until `windowMs` after the first pending message was ingested,
- *   then carries every pending message ingested in `[first, first + windowMs)` (in `Index`
- *   order, at most 100, stopping before one that is not settled), answered together.
+ *   then carries the pending messages ingested in `[first, first + windowMs)`, answered
+ *   together: in `Index` order, at most 100, stopping before the first one that is not
+ *   settled or was ingested after the window — a turn never skips a pending lower index.
  */
 export type TurnPolicy = { mode: "queue" } | { mode: "burst"; windowMs: number };
 
@@ -137,7 +140,7 @@ export interface ConversationRecord {
   lastError: string | null;
   /** Highest `Index` whose turn completed or was skipped; `null` before the first. */
   lastProcessedIndex: number | null;
-  /** Highest `Index` recorded, any role; `null` if none. */
+  /** Highest `Index` recorded, any role, including our sent replies; `null` if none. */
   lastIndex: number | null;
   /** `dateCreated` of the latest customer message: the WhatsApp 24-hour window starts here. */
   lastInboundAt: number | null;
@@ -241,20 +244,40 @@ export interface OutboxItem {
   media: readonly string[];
   template: { contentSid: string; variables: Readonly<Record<string, string>> } | null;
   attributes: Readonly<Record<string, unknown>>;
-  /** 1 on the first claim; above 1 the previous try may have reached Twilio. */
+  /**
+   * 1 on the first claim; above 1 the previous try may have reached Twilio. Claims that ended
+   * in a throttled retry (see `OutboxResult`) are not counted: the claim after one has the
+   * same number.
+   */
   attempt: number;
   /** The error of the previous try, if any. */
   lastError: string | null;
+  /**
+   * True when the previous claim of this row was settled as a throttled retry (Twilio
+   * answered 429, so that try created nothing). False after any other outcome, and after a
+   * claim that expired (a crashed sender's try may have reached Twilio).
+   */
+  lastErrorThrottled: boolean;
   workerId: string;
   /** Fencing for `settleOutbox`: incremented on every claim of this row. */
   claimVersion: number;
   expiresAt: number;
 }
 
-/** The outcome of one send attempt. */
+/**
+ * The outcome of one send attempt.
+ * - `sent`: Twilio created the message. `index`, when known, is its `Index` in the
+ *   conversation: the store keeps it on the outbox row, so the settle rule of `claim` counts
+ *   that index as recorded (our own sends fire no webhook, and the echo is not stored as an
+ *   inbound row) and the customer's next message is not held for the settle window.
+ * - `retryAt`: try again then. With `throttled: true` the try was refused unprocessed (a
+ *   429): it does not count as an attempt, so the next claim has the same `attempt` number
+ *   and `lastErrorThrottled` set.
+ * - `failed`: give up; terminal.
+ */
 export type OutboxResult =
-  | { sent: true; messageSid: string }
-  | { retryAt: number; error: string }
+  | { sent: true; messageSid: string; index?: number }
+  | { retryAt: number; error: string; throttled?: boolean }
   | { failed: true; error: string };
 
 /** One line of a conversation's history, inbound or outbound. */
@@ -331,14 +354,15 @@ export interface MailboxStore {
    * Leases up to `max` conversations whose next turn is due, one lease per conversation.
    * A conversation is eligible when it has pending messages, is `idle`, `backoff` past its
    * `nextAttemptAt`, or `leased` with an expired lease (a crashed worker), and is not
-   * `dead` or `handoff`. Each claim increments `leaseVersion` and `attempts`; an expired lease
-   * whose turn already used `maxAttempts` is dead-lettered instead of handed out again.
+   * `dead` or `handoff`. Each claim increments `leaseVersion` and `attempts` (`release` gives
+   * the attempt back); an expired lease whose turn already used `maxAttempts` is
+   * dead-lettered instead of handed out again.
    *
    * Order and the settle window: the turn always starts at the lowest pending `Index`
    * (never at arrival order). Twilio's indexes may skip numbers, so a gap does not prove a
    * message is missing; the rule is: the lowest pending message is handed out when
    * (a) its index is 0, or (b) the message at `index - 1` is recorded (any role, any
-   * status), or (c) `index - 1` is the last processed index, or (d) it has been in the
+   * status — or it is one of our sent replies, settled with its `index`), or (c) `index - 1` is the last processed index, or (d) it has been in the
    * mailbox for `settleWindowMs`. Until then the whole conversation waits. A lower index
    * arriving after that is still delivered next, marked `late`.
    */
@@ -347,6 +371,14 @@ export interface MailboxStore {
   /** Extends the lease by `lease.leaseMs` from now. False when fenced out (re-claimed, failed,
    * completed or taken by a handoff); the worker must then abandon the turn. */
   heartbeat(lease: Lease): Promise<boolean>;
+
+  /**
+   * Gives the turn back unfinished (a worker shutting down): the conversation is claimable
+   * again at once and the attempt is not counted — the next claim of the same turn has the
+   * same `attempt` number, so a deploy during a turn's last attempt does not dead-letter it.
+   * Fenced like `heartbeat`: false (and nothing written) when the lease is no longer held.
+   */
+  release(lease: Lease): Promise<boolean>;
 
   /**
    * In one transaction: marks the turn's messages done, appends `replies` to the outbox with
@@ -390,6 +422,21 @@ export interface MailboxStore {
   settleOutbox(item: OutboxItem, result: OutboxResult): Promise<boolean>;
 
   /**
+   * Appends one reply outside a turn (e.g. the WhatsApp template after a 63016 delivery
+   * failure) to the conversation's outbox, after every reply already there, so it goes out
+   * in order with the outbox's durability and ambiguous-send reconciliation. Idempotent by
+   * `replyId` (unique across the store): `duplicate` when that id was enqueued or completed
+   * before, even concurrently; nothing changes then. Its `turnId` in history is `replyId` up
+   * to its last `.` (so `<turnId>.template` belongs to that turn). Resolves once durable.
+   * Throws `MailboxInputError` for an empty reply id or reply.
+   */
+  enqueueReply(
+    conversationSid: string,
+    replyId: string,
+    reply: OutboundReply,
+  ): Promise<"queued" | "duplicate">;
+
+  /**
    * The most recent `limit` (default 50, at most 500) entries of a conversation, oldest first:
    * inbound messages of every role by `Index`, each reply right after the turn it answers.
    * Another `limit` rejects with `MailboxInputError`; an unknown conversation gives `[]`.
@@ -424,6 +471,32 @@ export interface MailboxStore {
    */
   collectGarbage(options: { olderThanMs: number }): Promise<GarbageCollected>;
 
+  /**
+   * Optional, for stores shared by several processes: runs `work` while holding the named
+   * lock across every process on the same store (PostgreSQL: a session advisory lock), so
+   * periodic jobs such as catch-up run on one instance at a time. Resolves
+   * `{ acquired: false }` at once, without running `work`, when another holder has it.
+   * Stores without it are used by one process; the runtime then serialises in-process.
+   */
+  withLock?<T>(name: string, work: () => Promise<T>): Promise<LockOutcome<T>>;
+
+  /**
+   * Optional: sends `payload` (at most {@link maxPublishBytes} bytes of UTF-8) to every
+   * `subscribe`r of `channel` in every process sharing the store (PostgreSQL: `NOTIFY`),
+   * including this one. Live hints, not storage: a subscriber that is reconnecting misses
+   * them. The runtime publishes its live events through it (see `switchboard.live`).
+   */
+  publish?(channel: string, payload: string): Promise<void>;
+
+  /** Optional, with `publish`: calls `listener` for every payload published on `channel`. */
+  subscribe?(channel: string, listener: (payload: string) => void): () => void;
+
   /** Waits for queued writes, then closes. Later calls reject with `MailboxClosedError`. */
   close(): Promise<void>;
 }
+
+/** The answer of `withLock`: the work's value, or that another process holds the lock. */
+export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
+
+/** The largest `publish` payload in bytes (PostgreSQL's NOTIFY limit, less an envelope). */
+export const maxPublishBytes = 7_000;

@@ -7,3 +7,12 @@
 export function replyIdFor(turnId: string, position: number): string {
   return `${turnId}.r${position}`;
 }
+
+/**
+ * The turn a reply id belongs to: the id up to its last `.` (`IM….r0` and `IM….template`
+ * both belong to turn `IM…`), or the whole id when it has no dot.
+ */
+export function turnIdOfReply(replyId: string): string {
+  const dot = replyId.lastIndexOf(".");
+  return dot > 0 ? replyId.slice(0, dot) : replyId;
+}

@@ -11,6 +11,8 @@ import type { MailboxStore } from "./mailbox-store.js";
 import { sqliteMailbox } from "./sqlite-mailbox.js";
 import { sqliteMigrations } from "./sqlite-schema.js";
 
+// The default: commits on the writer thread (the calling-thread writer keeps the same
+// contract in sqlite-mailbox-calling-thread.test.ts).
 describeMailboxContract("sqlite", async (options) => {
   const folder = await mkdtemp(join(tmpdir(), "switchboard-mailbox-"));
   const path = join(folder, "nested", "mailbox.db");

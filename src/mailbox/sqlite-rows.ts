@@ -67,6 +67,10 @@ export interface OutboxRow {
   last_error: string | null;
   message_sid: string | null;
   created_at: number;
+  /** The sent message's `Index`, when the sender knew it. */
+  sent_index: number | null;
+  /** SQLite stores 0/1, PostgreSQL a boolean. */
+  last_error_throttled: number | boolean;
 }
 
 export function toConversation(
@@ -134,6 +138,7 @@ export function toOutboxItem(row: OutboxRow): OutboxItem {
     attributes: reply.attributes,
     attempt: row.attempts,
     lastError: row.last_error,
+    lastErrorThrottled: Boolean(row.last_error_throttled),
     workerId: row.lease_owner ?? "",
     claimVersion: row.claim_version,
     expiresAt: row.lease_expires_at ?? 0,

@@ -86,6 +86,14 @@ export const sqliteMigrations: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: the Index of a sent reply (the settle rule counts it as recorded), and whether the
+  // last try of a reply was throttled (a 429 does not count as an attempt).
+  `
+  ALTER TABLE outbox ADD COLUMN sent_index INTEGER;
+  ALTER TABLE outbox ADD COLUMN last_error_throttled INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX outbox_by_sent_index ON outbox (conversation_sid, sent_index)
+    WHERE sent_index IS NOT NULL;
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

@@ -7,6 +7,7 @@ const conversationColumns = `c.*, (SELECT count(*) FROM messages m
 /** The mailbox's SQL, by name. */
 const sql = {
   conversation: `SELECT ${conversationColumns} FROM conversations c WHERE c.conversation_sid = ?`,
+  conversationState: "SELECT state, policy FROM conversations WHERE conversation_sid = ?",
   insertConversation: `INSERT OR IGNORE INTO conversations (conversation_sid, created_at, updated_at)
        VALUES (?, ?, ?)`,
   touchConversation: `UPDATE conversations SET
@@ -26,6 +27,8 @@ const sql = {
   insertMessage: `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
          ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   hasIndex: "SELECT 1 FROM messages WHERE conversation_sid = ? AND message_index = ? LIMIT 1",
+  // Our sent replies whose Index the sender reported count as recorded for the settle rule.
+  hasSentIndex: "SELECT 1 FROM outbox WHERE conversation_sid = ? AND sent_index = ? LIMIT 1",
   pending: `SELECT * FROM messages WHERE conversation_sid = ? AND status = 'pending'
        ORDER BY message_index, message_sid LIMIT ?`,
   markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",
@@ -45,6 +48,11 @@ const sql = {
          updated_at = @at
        WHERE conversation_sid = @sid`,
   heartbeat: `UPDATE conversations SET lease_expires_at = ?
+       WHERE conversation_sid = ? AND state = 'leased' AND lease_version = ? AND lease_owner = ?`,
+  // Gives a turn back uncounted: the next claim of the same turn adds the attempt again.
+  releaseLease: `UPDATE conversations SET state = 'idle', lease_owner = NULL,
+         lease_expires_at = NULL, next_attempt_at = NULL, attempts = max(attempts - 1, 0),
+         updated_at = ?
        WHERE conversation_sid = ? AND state = 'leased' AND lease_version = ? AND lease_owner = ?`,
   release: `UPDATE conversations SET state = @state, lease_owner = NULL, lease_expires_at = NULL,
          attempts = 0, last_error = NULL, next_attempt_at = NULL, dead_at = NULL,
@@ -75,15 +83,28 @@ const sql = {
            OR (o.status = 'sending' AND o.lease_expires_at <= ?))
        ORDER BY o.id LIMIT ?`,
   outboxRow: "SELECT * FROM outbox WHERE id = ?",
+  // Reclaiming an expired claim clears the throttled flag: that try may have reached Twilio.
   claimOutboxRow: `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?,
-         attempts = attempts + 1, claim_version = claim_version + 1, next_attempt_at = NULL
+         attempts = attempts + 1, claim_version = claim_version + 1, next_attempt_at = NULL,
+         last_error_throttled = CASE WHEN status = 'sending' THEN 0 ELSE last_error_throttled END
        WHERE id = ?`,
-  settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, settled_at = ?, lease_owner = NULL,
-         lease_expires_at = NULL, last_error = NULL WHERE id = ?`,
+  settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
+         lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0
+       WHERE id = ?`,
+  touchSentIndex: `UPDATE conversations SET last_index = max(coalesce(last_index, -1), ?)
+       WHERE conversation_sid = ?`,
   settleFailed: `UPDATE outbox SET status = 'failed', last_error = ?, settled_at = ?, lease_owner = NULL,
          lease_expires_at = NULL WHERE id = ?`,
-  settleRetry: `UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?,
-         lease_owner = NULL, lease_expires_at = NULL WHERE id = ?`,
+  // A throttled try gives its attempt back (@uncounted = 1): Twilio never processed it.
+  settleRetry: `UPDATE outbox SET status = 'pending', last_error = @error,
+         next_attempt_at = @retryAt, lease_owner = NULL, lease_expires_at = NULL,
+         attempts = max(attempts - @uncounted, 0), last_error_throttled = @uncounted
+       WHERE id = @id`,
+  outboxReplyExists: "SELECT 1 FROM outbox WHERE reply_id = ?",
+  lastAfterIndex: "SELECT max(after_index) AS after_index FROM outbox WHERE conversation_sid = ?",
+  nextPosition: "SELECT coalesce(max(position) + 1, 0) AS position FROM outbox WHERE turn_id = ?",
+  setOutboxSeq:
+    "UPDATE conversations SET outbox_seq = ?, updated_at = ? WHERE conversation_sid = ?",
   deleteEcho: "DELETE FROM messages WHERE message_sid = ? AND role != 'customer'",
   recentMessages: `SELECT * FROM messages WHERE conversation_sid = ?
        ORDER BY message_index DESC, message_sid DESC LIMIT ?`,

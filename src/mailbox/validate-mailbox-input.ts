@@ -1,6 +1,12 @@
 import { ConfigError } from "../errors.js";
 import { MailboxInputError } from "./mailbox-errors.js";
-import type { InboundMessage, MailboxOptions, OutboundReply, TurnPolicy } from "./mailbox-store.js";
+import type {
+  InboundMessage,
+  MailboxOptions,
+  OutboundReply,
+  OutboxResult,
+  TurnPolicy,
+} from "./mailbox-store.js";
 
 /** Limits shared by every implementation, so they reject the same input. */
 export const mailboxLimits = {
@@ -117,6 +123,29 @@ export function validateReplies(replies: readonly OutboundReply[]): void {
       reply.template === undefined;
     if (empty) fail("reply", "needs a body, media or a template");
   }
+}
+
+/** Throws unless `enqueueReply`'s arguments are usable: ids within bounds, one valid reply. */
+export function validateEnqueuedReply(
+  conversationSid: string,
+  replyId: string,
+  reply: OutboundReply,
+): void {
+  text("conversationSid", conversationSid, mailboxLimits.sidLength);
+  text("replyId", replyId, mailboxLimits.sidLength * 2);
+  validateReplies([reply]);
+}
+
+/** Throws unless a send outcome is well-formed (the fields stores write as numbers). */
+export function validateOutboxResult(result: OutboxResult): void {
+  if (typeof result !== "object" || result === null) fail("result", "must be an object");
+  if ("sent" in result) {
+    if (result.index !== undefined && (!Number.isSafeInteger(result.index) || result.index < 0))
+      fail("index", "must be a non-negative integer");
+  } else if ("retryAt" in result) {
+    if (typeof result.retryAt !== "number" || !Number.isFinite(result.retryAt))
+      fail("retryAt", "must be epoch ms");
+  } else if (!("failed" in result)) fail("result", "must be sent, retryAt or failed");
 }
 
 /** The history limit with its default (50); throws unless it is an integer from 1 to 500. */

@@ -3,9 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createWriteBatcher } from "./write-batcher.js";
+import {
+  type BatchOutcome,
+  createSavepointCommitter,
+  createWriteBatcher,
+} from "./write-batcher.js";
 
-describe("createWriteBatcher", () => {
+describe("createWriteBatcher over savepoint commits", () => {
   let folder: string;
   let database: Database.Database;
 
@@ -20,15 +24,20 @@ describe("createWriteBatcher", () => {
     await rm(folder, { recursive: true, force: true });
   });
 
+  type Operation = () => number;
   const insert = (name: string) => () =>
     database.prepare("INSERT INTO items (name) VALUES (?)").run(name).changes;
   const names = () =>
     (database.prepare("SELECT name FROM items ORDER BY name").all() as { name: string }[]).map(
       (row) => row.name,
     );
+  const onThisThread = (windowMs = 0) => {
+    const commit = createSavepointCommitter(database);
+    return createWriteBatcher<Operation, number>((operations) => commit(operations), { windowMs });
+  };
 
   it("commits writes issued together in one transaction", async () => {
-    const batcher = createWriteBatcher(database, { windowMs: 0 });
+    const batcher = onThisThread();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, n) => batcher.run(insert(`item-${n}`))),
     );
@@ -37,15 +46,10 @@ describe("createWriteBatcher", () => {
     expect(names()).toHaveLength(50);
   });
 
-  it("rolls back only the operation that throws, and runs its callbacks only on success", async () => {
-    const batcher = createWriteBatcher(database, { windowMs: 0 });
-    const committed: string[] = [];
-    const first = batcher.run((afterCommit) => {
-      afterCommit(() => committed.push("first"));
-      return insert("a")();
-    });
-    const failing = batcher.run((afterCommit) => {
-      afterCommit(() => committed.push("failing"));
+  it("rolls back only the operation that throws", async () => {
+    const batcher = onThisThread();
+    const first = batcher.run(insert("a"));
+    const failing = batcher.run(() => {
       insert("b")();
       throw new Error("refused");
     });
@@ -54,12 +58,11 @@ describe("createWriteBatcher", () => {
     expect(await first).toBe(1);
     expect(await third).toBe(1);
     expect(names()).toEqual(["a", "c"]);
-    expect(committed).toEqual(["first"]);
     expect(batcher.stats().commits).toBe(1);
   });
 
   it("rejects every operation of a batch whose commit fails", async () => {
-    const batcher = createWriteBatcher(database, { windowMs: 0 });
+    const batcher = onThisThread();
     const other = new Database(join(folder, "batch.db"));
     other.pragma("busy_timeout = 0");
     database.pragma("busy_timeout = 0");
@@ -75,10 +78,12 @@ describe("createWriteBatcher", () => {
       other.close();
     }
     expect(names()).toEqual([]);
+    // The batcher is not stuck after a failed commit.
+    expect(await batcher.run(insert("z"))).toBe(1);
   });
 
-  it("waits for a window when asked, and flushNow commits at once", async () => {
-    const batcher = createWriteBatcher(database, { windowMs: 60_000 });
+  it("waits for a window when asked, and drain commits at once", async () => {
+    const batcher = onThisThread(60_000);
     let resolved = false;
     const pending = batcher.run(insert("late")).then((changes) => {
       resolved = true;
@@ -88,8 +93,78 @@ describe("createWriteBatcher", () => {
     // Not committed yet, so not resolved yet: a resolved write is always a durable one.
     expect(resolved).toBe(false);
     expect(names()).toEqual([]);
-    batcher.flushNow();
+    await batcher.drain();
     expect(await pending).toBe(1);
     expect(names()).toEqual(["late"]);
+  });
+});
+
+describe("createWriteBatcher with a commit in flight", () => {
+  /** A commit the test finishes by hand, like a writer thread busy with its fsync. */
+  const manualCommits = () => {
+    const batches: { requests: string[]; finish: (outcomes: BatchOutcome<string>[]) => void }[] =
+      [];
+    const batcher = createWriteBatcher<string, string>(
+      (requests) =>
+        new Promise((finish) => {
+          batches.push({ requests, finish });
+        }),
+      { windowMs: 0 },
+    );
+    return { batcher, batches };
+  };
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("keeps one commit in flight and groups what arrives meanwhile into the next", async () => {
+    const { batcher, batches } = manualCommits();
+    const first = batcher.run("a");
+    await turn();
+    expect(batches.map((batch) => batch.requests)).toEqual([["a"]]);
+    const later = ["b", "c", "d"].map((request) => batcher.run(request));
+    await turn();
+    // Still one batch: b, c and d wait for a's commit instead of starting their own.
+    expect(batches).toHaveLength(1);
+    batches[0]!.finish([{ ok: true, value: "A" }]);
+    expect(await first).toBe("A");
+    await turn();
+    await turn();
+    expect(batches.map((batch) => batch.requests)).toEqual([["a"], ["b", "c", "d"]]);
+    batches[1]!.finish([
+      { ok: true, value: "B" },
+      { ok: false, error: new Error("lost lease") },
+      { ok: true, value: "D" },
+    ]);
+    const settled = await Promise.allSettled(later);
+    expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(batcher.stats()).toEqual({ commits: 2, operations: 4 });
+  });
+
+  it("never resolves a write before its commit reports, and drain waits for it", async () => {
+    const { batcher, batches } = manualCommits();
+    let resolved = false;
+    const pending = batcher.run("a").then((value) => {
+      resolved = true;
+      return value;
+    });
+    let drained = false;
+    const draining = batcher.drain().then(() => {
+      drained = true;
+    });
+    await turn();
+    await turn();
+    expect(resolved).toBe(false);
+    expect(drained).toBe(false);
+    batches[0]!.finish([{ ok: true, value: "A" }]);
+    await draining;
+    expect(await pending).toBe("A");
+  });
+
+  it("rejects a write whose outcome is missing instead of resolving it", async () => {
+    const { batcher, batches } = manualCommits();
+    const pending = [batcher.run("a"), batcher.run("b")];
+    await turn();
+    batches[0]!.finish([{ ok: true, value: "A" }]);
+    const settled = await Promise.allSettled(pending);
+    expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected"]);
   });
 });

@@ -1,86 +1,75 @@
 import type { Database } from "better-sqlite3";
 
-/** Registers a callback to run only if the operation's writes are committed. */
-export type AfterCommit = (callback: () => void) => void;
+/** How one operation of a committed batch ended. */
+export type BatchOutcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
 
 /**
- * Group commit for a better-sqlite3 connection. Writes queued within one turn of the event
- * loop (or within `windowMs`) run in one `BEGIN IMMEDIATE` transaction, so concurrent
- * webhooks share one fsync; each operation runs in its own savepoint, so one that throws
- * (a lost lease, bad input) rolls back alone and rejects alone. Every promise settles only
- * after the commit, which is what makes "resolved" mean "durable".
+ * Commits a batch of requests in one transaction and says how each ended, in order; rejects
+ * (or throws) when the transaction itself fails, in which case nothing of it was committed.
  */
-export interface WriteBatcher {
-  run<T>(operation: (afterCommit: AfterCommit) => T): Promise<T>;
-  /** Commits everything queued now, synchronously (used by close). */
-  flushNow(): void;
+export type CommitBatch<Request, Result> = (
+  requests: Request[],
+) => Promise<BatchOutcome<Result>[]> | BatchOutcome<Result>[];
+
+/**
+ * Group commit. Requests queued within one turn of the event loop (or within `windowMs`), and
+ * every request that arrives while a commit is under way, go to the next commit together, so
+ * concurrent webhooks share one fsync. One commit is in flight at a time. Every promise
+ * settles only after its commit, which is what makes "resolved" mean "durable".
+ */
+export interface WriteBatcher<Request, Result> {
+  run(request: Request): Promise<Result>;
+  /** Resolves once everything queued so far is committed (used by close). */
+  drain(): Promise<void>;
   /** Commits and operations so far: how well writes are being grouped. */
   stats(): { commits: number; operations: number };
 }
 
-interface Entry {
-  operation: (afterCommit: AfterCommit) => unknown;
-  resolve: (value: unknown) => void;
+interface Entry<Request, Result> {
+  request: Request;
+  resolve: (value: Result) => void;
   reject: (error: unknown) => void;
 }
 
-type Outcome =
-  | { entry: Entry; ok: true; value: unknown; callbacks: (() => void)[] }
-  | { entry: Entry; ok: false; error: unknown };
-
-export function createWriteBatcher(
-  database: Database,
+export function createWriteBatcher<Request, Result>(
+  commit: CommitBatch<Request, Result>,
   options: { windowMs: number; maxBatch?: number },
-): WriteBatcher {
+): WriteBatcher<Request, Result> {
   const maxBatch = options.maxBatch ?? 500;
-  const queue: Entry[] = [];
+  const queue: Entry<Request, Result>[] = [];
   let scheduled = false;
-  let windowTimer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
   let commits = 0;
   let operations = 0;
 
-  // Called inside the batch transaction, so better-sqlite3 turns it into a SAVEPOINT.
-  const inSavepoint = database.transaction((operation: Entry["operation"], register: AfterCommit) =>
-    operation(register),
-  );
-  const inBatch = database.transaction((batch: Entry[]) => {
-    const outcomes: Outcome[] = [];
-    for (const entry of batch) {
-      const callbacks: (() => void)[] = [];
-      try {
-        const value = inSavepoint(entry.operation, (callback) => callbacks.push(callback));
-        outcomes.push({ entry, ok: true, value, callbacks });
-      } catch (error) {
-        outcomes.push({ entry, ok: false, error });
-      }
-    }
-    return outcomes;
-  });
+  const settle = (batch: Entry<Request, Result>[], outcomes: BatchOutcome<Result>[]) => {
+    commits += 1;
+    operations += batch.length;
+    batch.forEach((entry, position) => {
+      const outcome = outcomes[position];
+      if (outcome === undefined) entry.reject(new Error("The commit lost track of a write."));
+      else if (outcome.ok) entry.resolve(outcome.value);
+      else entry.reject(outcome.error);
+    });
+  };
 
   const flush = () => {
     scheduled = false;
-    if (windowTimer !== undefined) clearTimeout(windowTimer);
-    windowTimer = undefined;
+    if (inFlight !== undefined) return;
     const batch = queue.splice(0, maxBatch);
-    if (queue.length > 0) schedule();
     if (batch.length === 0) return;
-    let outcomes: Outcome[];
-    try {
-      outcomes = inBatch.immediate(batch);
-      commits += 1;
-      operations += batch.length;
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-      return;
-    }
-    for (const outcome of outcomes) {
-      if (outcome.ok) {
-        outcome.entry.resolve(outcome.value);
-        for (const callback of outcome.callbacks) callback();
-      } else {
-        outcome.entry.reject(outcome.error);
+    const committed = (async () => {
+      try {
+        settle(batch, await commit(batch.map((entry) => entry.request)));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
       }
-    }
+    })();
+    inFlight = committed.finally(() => {
+      inFlight = undefined;
+      // What arrived during this commit forms the next batch.
+      if (queue.length > 0) schedule();
+    });
   };
 
   const schedule = () => {
@@ -88,20 +77,46 @@ export function createWriteBatcher(
     scheduled = true;
     // setImmediate runs after the poll phase: every request read in the same loop turn
     // joins this batch without adding latency. A window > 0 trades latency for bigger batches.
-    if (options.windowMs > 0) windowTimer = setTimeout(flush, options.windowMs);
+    if (options.windowMs > 0) setTimeout(flush, options.windowMs);
     else setImmediate(flush);
   };
 
   return {
-    run<T>(operation: (afterCommit: AfterCommit) => T): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ operation, resolve: resolve as (value: unknown) => void, reject });
-        schedule();
+    run(request: Request): Promise<Result> {
+      return new Promise<Result>((resolve, reject) => {
+        queue.push({ request, resolve, reject });
+        if (inFlight === undefined) schedule();
       });
     },
-    flushNow() {
-      while (queue.length > 0) flush();
+    async drain() {
+      while (inFlight !== undefined || queue.length > 0) {
+        if (inFlight === undefined) flush();
+        await inFlight;
+      }
     },
     stats: () => ({ commits, operations }),
   };
+}
+
+/**
+ * Runs operations in one `BEGIN IMMEDIATE` transaction on a better-sqlite3 connection, each
+ * in its own savepoint, so one that throws (a lost lease) rolls back alone and fails alone.
+ * Throws when the transaction cannot begin or commit: then nothing of the batch was written.
+ */
+export function createSavepointCommitter(
+  database: Database,
+): <Result>(operations: (() => Result)[]) => BatchOutcome<Result>[] {
+  // Called inside the batch transaction, so better-sqlite3 turns it into a SAVEPOINT.
+  const inSavepoint = database.transaction((operation: () => unknown) => operation());
+  const inBatch = database.transaction((operations: (() => unknown)[]) =>
+    operations.map((operation): BatchOutcome<unknown> => {
+      try {
+        return { ok: true, value: inSavepoint(operation) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  return <Result>(operations: (() => Result)[]) =>
+    inBatch.immediate(operations) as BatchOutcome<Result>[];
 }

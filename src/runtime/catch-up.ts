@@ -1,6 +1,8 @@
 import type { InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
+import { readClosedConversations, rememberClosedConversations } from "./closed-conversations.js";
 import { type Identities, inboundFromListedMessage } from "./inbound-from-event.js";
+import type { ProxyAddresses } from "./proxy-addresses.js";
 import type { RuntimeListedMessage, RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 
@@ -12,8 +14,29 @@ export interface CatchUpSettings {
   logger: TwilioLogger;
   identities: Identities;
   now: () => number;
+  /** Messages above the last processed one ingested per conversation and run, oldest first. */
   maxMessagesPerConversation: number;
+  /**
+   * Known conversations without a customer message for this long are not listed any more
+   * (closed ones are skipped at once): without it every run would list every conversation
+   * ever seen. Default 7 days.
+   */
+  idleHorizonMs: number;
+  /**
+   * The newest messages of each conversation re-read every run, below the last processed
+   * one too: a webhook lost while the service was up, below a later answered message, is
+   * found this way (dedupe drops the ones already stored). Default 50.
+   */
+  tailWindow: number;
+  /** Each conversation's proxy address, to recognise messages our own number authored. */
+  proxies?: ProxyAddresses;
 }
+
+/**
+ * Tail messages older than this are never re-ingested: well inside the mailbox's dedupe
+ * retention (at least 7 days), so a message answered long ago cannot come back as new.
+ */
+const tailMaxAgeMs = 24 * 60 * 60_000;
 
 /** The meta key holding when the last catch-up started (epoch ms). */
 export const catchUpMetaKey = "catchUp.lastStartedAt";
@@ -25,10 +48,18 @@ export const catchUpInstalledKey = "catchUp.installedAt";
  */
 const creationOverlapMs = 10 * 60_000;
 
+/** The `withLock` name under which instances sharing a mailbox take turns catching up. */
+export const catchUpLockName = "catch-up";
+
 /** What one run found. */
 export interface CatchUpResult {
   conversations: number;
   ingested: number;
+  /**
+   * True when another instance sharing the mailbox was catching up, so this one skipped the
+   * round (the other run covers the same Twilio service).
+   */
+  ranElsewhere?: boolean;
 }
 
 /**
@@ -46,11 +77,22 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
   const installed = await mailbox.getMeta(catchUpInstalledKey);
   if (installed === null) await mailbox.setMeta(catchUpInstalledKey, String(startedAt));
   const known = new Set(await mailbox.knownConversations());
+  const closed = await readClosedConversations(mailbox);
+  // Nothing created before the first run is caught up (one second for REST's whole seconds).
+  const oldestTail = Math.max(Number(installed ?? startedAt) - 1000, startedAt - tailMaxAgeMs);
   let conversations = 0;
   let ingested = 0;
 
   for (const conversationSid of known) {
+    if (closed.has(conversationSid)) continue;
     const record = await mailbox.conversation(conversationSid);
+    if (
+      record !== null &&
+      record.pendingCount === 0 &&
+      record.lastInboundAt !== null &&
+      record.lastInboundAt < startedAt - settings.idleHorizonMs
+    )
+      continue;
     const processed = record?.lastProcessedIndex ?? -1;
     const last = record?.lastIndex ?? -1;
     // Read back to the last answered message, not just the last recorded one: a lost
@@ -58,7 +100,14 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
     const floor = Math.min(processed, last);
     const added = await guarded(settings, conversationSid, async () => {
       const found = await newerMessages(provider, conversationSid, floor, settings);
-      return ingestAll(settings, conversationSid, found, record?.channel ?? null);
+      const tail = await unseenTail(mailbox, conversationSid, found.tail, oldestTail);
+      return ingestAll(
+        settings,
+        conversationSid,
+        [...tail, ...found.above],
+        record?.channel ?? null,
+        record?.proxyAddress ?? (await settings.proxies?.of(conversationSid, mailbox)),
+      );
     });
     if (added > 0) conversations += 1;
     ingested += added;
@@ -70,22 +119,34 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
       Number(previous) - creationOverlapMs,
       Number(installed ?? previous) - 1000,
     );
-    // Twilio's listing has no creation-date filter on every API version, so filter here.
-    for await (const conversation of provider.listConversations({ pageSize: 100 })) {
+    // `startDate` lets Twilio list only recent conversations (newest first); it has whole
+    // days, and a provider may ignore it, so the exact cut is made here.
+    const newlyClosed: string[] = [];
+    for await (const conversation of provider.listConversations({
+      pageSize: 100,
+      startDate: startOfDay(since),
+    })) {
+      if (conversation.state === "closed") {
+        if (known.has(conversation.id) && !closed.has(conversation.id))
+          newlyClosed.push(conversation.id);
+        continue;
+      }
       if (known.has(conversation.id)) continue;
       if (conversation.createdAt.getTime() < since) continue;
-      if (conversation.state === "closed") continue;
-      const added = await guarded(settings, conversation.id, async () =>
-        ingestAll(
+      const added = await guarded(settings, conversation.id, async () => {
+        const found = await newerMessages(provider, conversation.id, -1, settings);
+        return ingestAll(
           settings,
           conversation.id,
-          await newerMessages(provider, conversation.id, -1, settings),
+          found.above,
           null,
-        ),
-      );
+          await settings.proxies?.fetch(conversation.id).catch(() => undefined),
+        );
+      });
       if (added > 0) conversations += 1;
       ingested += added;
     }
+    await rememberClosedConversations(mailbox, newlyClosed, startedAt, settings.idleHorizonMs);
   }
 
   await mailbox.setMeta(catchUpMetaKey, String(startedAt));
@@ -113,23 +174,64 @@ async function guarded(
   }
 }
 
-/** Messages with `index > floor`, newest first from the provider, returned oldest first. */
+/**
+ * One conversation's recent messages, read newest first (Twilio lists by index only from
+ * either end): `above` — the oldest `maxMessagesPerConversation` with `index > floor`, oldest
+ * first, so a gap larger than that is filled from below over successive runs, never skipped;
+ * `tail` — those at or below `floor` among the newest `tailWindow`, to find lost webhooks.
+ */
 async function newerMessages(
   provider: RuntimeProvider,
   conversationSid: string,
   floor: number,
   settings: CatchUpSettings,
-): Promise<RuntimeListedMessage[]> {
-  const found: RuntimeListedMessage[] = [];
+): Promise<{ above: RuntimeListedMessage[]; tail: RuntimeListedMessage[] }> {
+  const above: RuntimeListedMessage[] = [];
+  const tail: RuntimeListedMessage[] = [];
+  let seen = 0;
   for await (const message of provider.listMessages(conversationSid, {
     order: "desc",
     pageSize: 50,
   })) {
-    if (message.index <= floor) break;
-    found.push(message);
-    if (found.length >= settings.maxMessagesPerConversation) break;
+    seen += 1;
+    if (message.index > floor) {
+      above.push(message);
+      // Keep only the oldest ones: the newest wait for a later run.
+      if (above.length > settings.maxMessagesPerConversation) above.shift();
+    } else if (seen <= settings.tailWindow) tail.push(message);
+    else break;
   }
-  return found.reverse();
+  return { above: above.reverse(), tail: tail.reverse() };
+}
+
+/**
+ * Tail messages the mailbox does not hold, created since `oldest`. Read against the recent
+ * history first so a quiet run writes nothing; dedupe still stops any the history missed.
+ */
+async function unseenTail(
+  mailbox: MailboxStore,
+  conversationSid: string,
+  tail: readonly RuntimeListedMessage[],
+  oldest: number,
+): Promise<RuntimeListedMessage[]> {
+  const recent = tail.filter((message) => message.createdAt.getTime() >= oldest);
+  if (recent.length === 0) return [];
+  const history = await mailbox.history(conversationSid, {
+    limit: Math.min(500, recent.length * 2 + 50),
+  });
+  const stored = new Set<string>();
+  for (const entry of history) {
+    if (entry.direction === "inbound") stored.add(entry.messageSid);
+    else if (entry.messageSid !== null) stored.add(entry.messageSid);
+  }
+  return recent.filter((message) => !stored.has(message.id));
+}
+
+/** Midnight UTC of the day `at` falls in: Twilio's `StartDate` has whole days. */
+function startOfDay(at: number): Date {
+  const day = new Date(at);
+  day.setUTCHours(0, 0, 0, 0);
+  return day;
 }
 
 async function ingestAll(
@@ -137,6 +239,7 @@ async function ingestAll(
   conversationSid: string,
   messages: readonly RuntimeListedMessage[],
   channel: InboundMessage["channel"] | null,
+  proxyAddress: string | null | undefined,
 ): Promise<number> {
   let knownChannel = channel;
   const records = messages.map((listed) => {
@@ -146,6 +249,7 @@ async function ingestAll(
       settings.identities,
       knownChannel,
       settings.now(),
+      proxyAddress,
     );
     if (inbound.role === "customer") knownChannel ??= inbound.channel;
     return inbound;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import {
   createHttpHandler,
@@ -8,8 +9,10 @@ import {
 import { createWebhookRoute } from "../http/webhook-route.js";
 import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
-import { type CatchUpResult, catchUp } from "./catch-up.js";
+import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
+import { ProxyAddresses } from "./proxy-addresses.js";
 import { receiveEvent } from "./receive-event.js";
 import { resolveOptions } from "./resolve-options.js";
 import { type SwitchboardEventSource, SwitchboardEvents } from "./switchboard-events.js";
@@ -33,6 +36,14 @@ export interface Switchboard {
   close(): Promise<void>;
   /** `handoff`, `dead-letter`, `reply.sent`, `reply.failed`, `whatsapp.template`, … */
   readonly events: SwitchboardEventSource;
+  /**
+   * The live events (typing, replies, handoffs, …) of every instance sharing the mailbox —
+   * with PostgreSQL, a web chat stream held here sees replies another instance sent; with
+   * SQLite, this instance's own. For screens; `events` is for this instance's logic.
+   */
+  readonly live: LiveEventSource;
+  /** A random id of this running switchboard, as it appears in live events' `instance`. */
+  readonly instanceId: string;
   readonly mailbox: MailboxStore;
   /** Fetches and ingests missed messages now (also runs on start and periodically). */
   catchUp(): Promise<CatchUpResult>;
@@ -68,6 +79,8 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   const settings = resolveOptions(options);
   const { provider, mailbox, logger, now, identities, whatsappTemplate, webhook } = settings;
   const events = new SwitchboardEvents();
+  const instanceId = randomUUID();
+  const live = createLiveFanOut({ mailbox, events, instance: instanceId, logger });
   const turnWorker = new TurnWorker({
     ...settings.turns,
     mailbox,
@@ -86,6 +99,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     now,
     botAuthor: identities.botAuthor,
   });
+  const proxies = new ProxyAddresses({ provider, logger });
   const catchUpSettings = {
     mailbox,
     provider,
@@ -93,7 +107,10 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     logger,
     identities,
     now,
+    proxies,
     maxMessagesPerConversation: settings.catchUp.maxMessagesPerConversation,
+    idleHorizonMs: settings.catchUp.idleHorizonMs,
+    tailWindow: settings.catchUp.tailWindow,
   };
   const catchUpIntervalMs = settings.catchUp.intervalMs;
 
@@ -105,11 +122,27 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   let unsubscribe: (() => void) | undefined;
 
   const receive = (event: WebhookEvent) =>
-    receiveEvent(event, { mailbox, provider, events, logger, identities, now, whatsappTemplate });
+    receiveEvent(event, {
+      mailbox,
+      provider,
+      events,
+      logger,
+      identities,
+      now,
+      whatsappTemplate,
+      proxies,
+    });
+
+  const catchUpOnce = async (): Promise<CatchUpResult> => {
+    if (mailbox.withLock === undefined) return catchUp(catchUpSettings);
+    // Instances sharing the mailbox take turns: one lists Twilio, the others skip the round.
+    const outcome = await mailbox.withLock(catchUpLockName, () => catchUp(catchUpSettings));
+    return outcome.acquired ? outcome.value : { conversations: 0, ingested: 0, ranElsewhere: true };
+  };
 
   const runCatchUp = () => {
     // One run at a time: the periodic timer and an explicit call share it.
-    catchUpRunning ??= catchUp(catchUpSettings).finally(() => {
+    catchUpRunning ??= catchUpOnce().finally(() => {
       catchUpRunning = undefined;
     });
     return catchUpRunning;
@@ -178,6 +211,8 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   return {
     handler,
     events,
+    live,
+    instanceId,
     mailbox,
     receive,
     start,
@@ -206,6 +241,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       await turnWorker.stop(settings.drainMs);
       await sender.stop();
       await catchUpRunning?.catch(() => {});
+      await live.close();
       await mailbox.close();
       state = "closed";
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseWebhookEvent } from "../twilio/webhook/parse-webhook-event.js";
 import { signedWebhookRequest } from "../twilio/webhook/webhook-fixtures.js";
-import { type Identities, inboundFromEvent, roleOf } from "./inbound-from-event.js";
+import { type Identities, inboundFromEvent, isSameAddress, roleOf } from "./inbound-from-event.js";
 
 const identities: Identities = {
   botAuthor: "switchboard",
@@ -19,6 +19,20 @@ describe("roleOf", () => {
     expect(roleOf("system", {}, identities, "chat")).toBe("bot");
     expect(roleOf(null, {}, identities, "chat")).toBe("bot");
     expect(roleOf("other-bot", {}, identities, "chat")).toBe("bot");
+  });
+
+  it("treats a message authored by the conversation's proxy address (our number) as a bot", () => {
+    expect(roleOf("+15017122661", {}, identities, "sms", "+15017122661")).toBe("bot");
+    expect(
+      roleOf("whatsapp:+15017122661", {}, identities, "whatsapp", "whatsapp:+1 501 712 2661"),
+    ).toBe("bot");
+    // The customer stays the customer; an SMS number is not its WhatsApp sender.
+    expect(roleOf("+15551230001", {}, identities, "sms", "+15017122661")).toBe("customer");
+    expect(roleOf("whatsapp:+15017122661", {}, identities, "whatsapp", "+15017122661")).toBe(
+      "customer",
+    );
+    expect(roleOf("+15551230001", {}, identities, "sms", null)).toBe("customer");
+    expect(isSameAddress("+15017122661", "")).toBe(false);
   });
 
   it("recognises operators: configured identities, and chat identities in SMS/WhatsApp conversations", () => {
@@ -69,6 +83,17 @@ describe("inboundFromEvent", () => {
     const inbound = inboundFromEvent(event, identities, "whatsapp", 0);
     expect(inbound.role).toBe("human");
     expect(inbound.channel).toBe("whatsapp");
+    expect(inbound.customerAddress).toBeUndefined();
+  });
+
+  it("keeps the proxy address on the record, and classifies our number's messages as bot", async () => {
+    const customerEvent = await parse({ Index: "1", Body: "hi" });
+    expect(inboundFromEvent(customerEvent, identities, undefined, 0, "+15017122661")).toMatchObject(
+      { role: "customer", proxyAddress: "+15017122661", customerAddress: "+15551230001" },
+    );
+    const echo = await parse({ Index: "2", Author: "+15017122661", Body: "promo" });
+    const inbound = inboundFromEvent(echo, identities, undefined, 0, "+15017122661");
+    expect(inbound.role).toBe("bot");
     expect(inbound.customerAddress).toBeUndefined();
   });
 

@@ -16,7 +16,8 @@ export type KnownChannel = MailboxChannel | null | undefined;
 
 /**
  * Who wrote a message. Our own sends (our Author, or our reply id in the attributes —
- * in case someone enabled webhooks for REST sends) and configured bots are `bot`;
+ * in case someone enabled webhooks for REST sends), messages authored by the conversation's
+ * proxy address (our own Twilio number or WhatsApp sender) and configured bots are `bot`;
  * configured operators are `human`; so is a chat identity writing into an SMS/WhatsApp
  * conversation (a person answering from a web console). Everyone else is the customer.
  */
@@ -25,10 +26,12 @@ export function roleOf(
   attributes: unknown,
   identities: Identities,
   conversationChannel: KnownChannel,
+  proxyAddress?: string | null,
 ): MessageRole {
   if (replyIdOf(attributes) !== undefined) return "bot";
   if (author === null || author === undefined || author === "" || author === "system") return "bot";
   if (author === identities.botAuthor || identities.botIdentities.has(author)) return "bot";
+  if (isSameAddress(author, proxyAddress)) return "bot";
   if (identities.humanIdentities.has(author)) return "human";
   if (
     (conversationChannel === "sms" || conversationChannel === "whatsapp") &&
@@ -38,15 +41,20 @@ export function roleOf(
   return "customer";
 }
 
-/** An `onMessageAdded` webhook as a mailbox record. */
+/**
+ * An `onMessageAdded` webhook as a mailbox record. The webhook does not carry our proxy
+ * address; pass the conversation's when known (from its participant binding), so a message
+ * authored by our own number is recognised and the address is kept on the conversation.
+ */
 export function inboundFromEvent(
   event: WebhookEventOf<"message.new">,
   identities: Identities,
   conversationChannel: KnownChannel,
   receivedAt: number,
+  proxyAddress?: string | null,
 ): InboundMessage {
   const data: MessageData = event.data;
-  const role = roleOf(data.author, data.attributes, identities, conversationChannel);
+  const role = roleOf(data.author, data.attributes, identities, conversationChannel, proxyAddress);
   const channel: MailboxChannel =
     role === "customer"
       ? (event.channel ?? channelOfAddress(data.author))
@@ -74,6 +82,7 @@ export function inboundFromEvent(
   if (data.participantSid !== undefined) message.participantSid = data.participantSid;
   if (event.idempotencyToken !== undefined) message.idempotencyToken = event.idempotencyToken;
   if (role === "customer") message.customerAddress = data.author;
+  if (proxyAddress) message.proxyAddress = proxyAddress;
   return message;
 }
 
@@ -84,9 +93,10 @@ export function inboundFromListedMessage(
   identities: Identities,
   conversationChannel: KnownChannel,
   receivedAt: number,
+  proxyAddress?: string | null,
 ): InboundMessage {
   const author = listed.from;
-  const role = roleOf(author, listed.attributes, identities, conversationChannel);
+  const role = roleOf(author, listed.attributes, identities, conversationChannel, proxyAddress);
   const channel: MailboxChannel =
     role === "customer" ? listed.channel : (conversationChannel ?? listed.channel);
   const message: InboundMessage = {
@@ -111,7 +121,23 @@ export function inboundFromListedMessage(
   };
   if (listed.participantSid !== null) message.participantSid = listed.participantSid;
   if (role === "customer") message.customerAddress = author;
+  if (proxyAddress) message.proxyAddress = proxyAddress;
   return message;
+}
+
+/**
+ * Whether two SMS/WhatsApp addresses name the same sender: compared without case, spaces
+ * or punctuation around the digits (`whatsapp:+1 555…` equals `whatsapp:+1555…`), and
+ * keeping the channel prefix (an SMS number is not its WhatsApp sender).
+ */
+export function isSameAddress(author: string, address: string | null | undefined): boolean {
+  if (address === null || address === undefined || address === "") return false;
+  const canonical = (value: string) =>
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/[\s().-]/g, "");
+  return canonical(author) === canonical(address);
 }
 
 function attributesObject(attributes: unknown): Record<string, unknown> {

@@ -4,11 +4,19 @@
  */
 export { type CatchUpResult, catchUpMetaKey } from "./catch-up.js";
 export { createSwitchboard, type Switchboard } from "./create-switchboard.js";
+export {
+  type LiveEvent,
+  type LiveEventName,
+  type LiveEventSource,
+  liveEventNames,
+  liveEventsChannel,
+} from "./live-events.js";
 export { replyIdAttribute } from "./reply-attributes.js";
 export type {
   RuntimeListedConversation,
   RuntimeListedMessage,
   RuntimeOutgoingMessage,
+  RuntimeParticipant,
   RuntimeProvider,
 } from "./runtime-provider.js";
 export type {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MailboxStore, OutboxItem, OutboxResult } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { backoffDelay } from "./backoff.js";
+import { rememberClosedConversations } from "./closed-conversations.js";
 import { describeError } from "./describe-error.js";
 import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
 import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
@@ -21,6 +22,11 @@ export interface OutboxSenderSettings {
   pollMs: number;
   retryBaseMs: number;
   maxAttempts: number;
+  /**
+   * The least wait after an ambiguous send before the reply is looked up: a POST Twilio is
+   * still processing may not be in the listing yet, and resending then would duplicate it.
+   */
+  reconcileDelayMs: number;
 }
 
 const maxRetryMs = 60_000;
@@ -88,18 +94,32 @@ export class OutboxSender {
 
   async #send(item: OutboxItem): Promise<void> {
     const settings = this.#settings;
-    if (item.attempt > 1) {
-      const existing = await this.#findSent(item);
-      if (existing !== undefined) {
-        await this.#settleSent(item, existing.id, existing.index, true);
-        return;
-      }
-    }
+    const previous = parseSendNote(item.lastError);
+    let throttled = previous?.throttled ?? 0;
+    let ambiguous = item.attempt > 1 && !previousWasUnsent(item, previous);
     try {
+      if (ambiguous) {
+        // The previous try may have reached Twilio: look for the reply id before resending.
+        const existing = await this.#findSent(item);
+        if (existing !== undefined) {
+          await this.#settleSent(item, existing.id, existing.index, true);
+          return;
+        }
+        // Not there: from here on only this try's own outcome matters.
+        ambiguous = false;
+      }
       const sent = await settings.provider.sendMessage(item.conversationSid, this.#messageOf(item));
       await this.#settleSent(item, sent.id, sent.index, false);
     } catch (error) {
-      await this.#settle(item, this.#failureResult(item, error), false);
+      if (isRateLimited(error)) throttled += 1;
+      if ((error as { code?: unknown } | null)?.code === "conversation_closed")
+        // Closed is final: catch-up need not list this conversation any more.
+        await rememberClosedConversations(
+          settings.mailbox,
+          [item.conversationSid],
+          settings.now(),
+        ).catch(() => {});
+      await this.#settle(item, this.#failureResult(item, error, ambiguous, throttled), false);
     }
   }
 
@@ -112,7 +132,13 @@ export class OutboxSender {
   ): Promise<void> {
     await Promise.all([
       this.#recordOwnMessage(item, messageSid, index),
-      this.#settle(item, { sent: true, messageSid }, reconciled),
+      // The index on the outbox row keeps it "recorded" for the settle rule even though the
+      // mailbox drops the history copy as an echo of this reply.
+      this.#settle(
+        item,
+        index === undefined ? { sent: true, messageSid } : { sent: true, messageSid, index },
+        reconciled,
+      ),
     ]);
   }
 
@@ -180,29 +206,58 @@ export class OutboxSender {
     return undefined;
   }
 
-  #failureResult(item: OutboxItem, error: unknown): OutboxResult {
+  /**
+   * What a failed try leads to. `stillAmbiguous`: an earlier try may have reached Twilio and
+   * this one did not find out (the lookup itself failed), so the next try must look again.
+   * `throttled`: 429s so far, this one included.
+   */
+  #failureResult(
+    item: OutboxItem,
+    error: unknown,
+    stillAmbiguous: boolean,
+    throttled: number,
+  ): OutboxResult {
     const settings = this.#settings;
     const code = (error as { code?: unknown } | null)?.code;
     const reason = describeError(error);
-    if (code === "rate_limited") {
+    if (isRateLimited(error)) {
       const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
       const wait =
         typeof retryAfterMs === "number" && retryAfterMs > 0
           ? retryAfterMs
-          : backoffDelay(item.attempt, settings.retryBaseMs, maxRetryMs);
+          : backoffDelay(throttled, settings.retryBaseMs, maxRetryMs);
       this.#pause(wait);
-      // Throttling says nothing about the reply: it does not use up an attempt's budget.
-      return { retryAt: settings.now() + wait, error: reason };
+      // A 429 is never processed, so it says nothing about the reply and never uses up the
+      // attempt budget; only an earlier ambiguity (kept in the note) calls for a lookup.
+      const outcome = stillAmbiguous ? "ambiguous" : "unsent";
+      // `throttled: true`: the mailbox does not count this claim, so the next one has the same
+      // number; the note names the claim before it, so a crash in between still shows as a gap.
+      return {
+        retryAt: settings.now() + wait,
+        error: withSendNote(reason, { attempt: item.attempt - 1, throttled, outcome }),
+        throttled: true,
+      };
     }
+    const ambiguous = stillAmbiguous || !isDefinitelyUnsent(error);
     const retryable =
       code === "ambiguous_send" ||
       (error as { isRetryable?: unknown } | null)?.isRetryable === true;
-    if (!retryable && isSwitchboardTwilioRefusal(error)) return { failed: true, error: reason };
-    if (item.attempt >= settings.maxAttempts)
-      return { failed: true, error: `gave up after ${item.attempt} attempts: ${reason}` };
+    if (!retryable && !stillAmbiguous && isSwitchboardTwilioRefusal(error))
+      return { failed: true, error: reason };
+    // The mailbox does not count throttled claims (settled with `throttled: true`).
+    const failures = item.attempt;
+    if (failures >= settings.maxAttempts)
+      return { failed: true, error: `gave up after ${failures} failed attempts: ${reason}` };
+    const backoff = backoffDelay(failures, settings.retryBaseMs, maxRetryMs);
+    // A POST Twilio is still processing may not be listed yet: give it time to appear.
+    const wait = ambiguous ? Math.max(backoff, settings.reconcileDelayMs) : backoff;
     return {
-      retryAt: settings.now() + backoffDelay(item.attempt, settings.retryBaseMs, maxRetryMs),
-      error: reason,
+      retryAt: settings.now() + wait,
+      error: withSendNote(reason, {
+        attempt: item.attempt,
+        throttled,
+        outcome: ambiguous ? "ambiguous" : "unsent",
+      }),
     };
   }
 
@@ -257,4 +312,69 @@ export class OutboxSender {
 function isSwitchboardTwilioRefusal(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === "number" && status >= 400 && status < 500 && status !== 429;
+}
+
+function isRateLimited(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "rate_limited";
+}
+
+/**
+ * Errors raised before the request could reach Twilio, or answers Twilio gives without
+ * processing (429, a 4xx refusal): the reply was certainly not created. Anything else (an
+ * `AmbiguousSendError`, a reset, an unexpected error) may have created it.
+ */
+function isDefinitelyUnsent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "rate_limited" || code === "circuit_open") return true;
+  if (code === "ambiguous_send") return false;
+  return isSwitchboardTwilioRefusal(error);
+}
+
+/**
+ * What the sender remembers between tries of one reply. The mailbox keeps only the last
+ * error text of a row (and whether that try was throttled), so the sender appends this note
+ * to the error it stores and reads it back on the next claim:
+ * - `attempt`: the claim that wrote it (after a 429, the one before it: the mailbox does not
+ *   count a throttled claim) — when the next claim is not `attempt + 1`, a sender crashed in
+ *   between (its try may have reached Twilio);
+ * - `throttled`: 429s so far (carried forward), for the backoff when Twilio gives no
+ *   `Retry-After`;
+ * - `outcome`: `unsent` when the try certainly created nothing (429, circuit open), else
+ *   `ambiguous` — the next try lists recent messages for the reply id before resending.
+ */
+export interface SendNote {
+  attempt: number;
+  throttled: number;
+  outcome: "unsent" | "ambiguous";
+}
+
+const sendNotePattern = / \[send attempt=(\d+) throttled=(\d+) outcome=(unsent|ambiguous)\]$/;
+
+/**
+ * `reason` with the note appended, as stored in the row's `lastError`. The reason is cut
+ * short first, so a store that bounds error text never cuts off the note.
+ */
+export function withSendNote(reason: string, note: SendNote): string {
+  return `${reason.slice(0, 1000)} [send attempt=${note.attempt} throttled=${note.throttled} outcome=${note.outcome}]`;
+}
+
+/** The note at the end of a row's `lastError`, if the sender wrote one. */
+export function parseSendNote(lastError: string | null): SendNote | undefined {
+  const match = lastError === null ? null : sendNotePattern.exec(lastError);
+  if (match === null) return undefined;
+  return {
+    attempt: Number(match[1]),
+    throttled: Number(match[2]),
+    outcome: match[3] as SendNote["outcome"],
+  };
+}
+
+/**
+ * True when the previous claim of this reply certainly created nothing: it was the claim
+ * right before this one (no crashed sender in between) and its note says `unsent`.
+ */
+function previousWasUnsent(item: OutboxItem, note: SendNote | undefined): boolean {
+  // The mailbox says the previous claim was a 429 (and did not expire since).
+  if (item.lastErrorThrottled) return note?.outcome === "unsent";
+  return note !== undefined && note.attempt === item.attempt - 1 && note.outcome === "unsent";
 }

@@ -1,10 +1,12 @@
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
+import { rememberClosedConversations } from "./closed-conversations.js";
 import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
+import type { ProxyAddresses } from "./proxy-addresses.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
-import { sendTemplateFallback } from "./template-fallback.js";
+import { queueTemplateFallback } from "./template-fallback.js";
 import { type WhatsAppTemplate, whatsappWindowErrorCode } from "./whatsapp-window.js";
 
 /** What handling a verified webhook event needs. */
@@ -16,6 +18,8 @@ export interface ReceiveEventSettings {
   identities: Identities;
   now: () => number;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Each conversation's proxy address (our number), to recognise messages it authored. */
+  proxies?: ProxyAddresses;
 }
 
 /**
@@ -31,7 +35,14 @@ export async function receiveEvent(
     const conversationSid = event.conversationId;
     if (conversationSid === undefined) return;
     const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
-    const inbound = inboundFromEvent(event, settings.identities, record, settings.now());
+    const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
+    const inbound = inboundFromEvent(
+      event,
+      settings.identities,
+      record,
+      settings.now(),
+      proxyAddress,
+    );
     const result = await settings.mailbox.ingest(inbound);
     if (result === "accepted")
       settings.events.emit("message.ingested", {
@@ -43,13 +54,32 @@ export async function receiveEvent(
     return;
   }
   if (
+    event.conversationId !== undefined &&
+    ((event.type === "conversation.state_updated" && event.data.stateTo === "closed") ||
+      (event.type === "conversation.updated" && event.data.state === "closed"))
+  ) {
+    // Closed is final: catch-up stops listing this conversation.
+    await rememberClosedConversations(settings.mailbox, [event.conversationId], settings.now());
+    return;
+  }
+  if (
+    (event.type === "participant.new" ||
+      event.type === "participant.updated" ||
+      event.type === "conversation.new") &&
+    event.conversationId !== undefined
+  ) {
+    // `MessagingBinding.ProxyAddress`: our number in this conversation.
+    settings.proxies?.remember(event.conversationId, event.data.messagingBinding?.proxyAddress);
+    return;
+  }
+  if (
     event.type === "delivery.updated" &&
     event.data.errorCode === whatsappWindowErrorCode &&
     event.conversationId !== undefined
   ) {
-    const outcome = await sendTemplateFallback({
+    const outcome = await queueTemplateFallback({
       provider: settings.provider,
-      botAuthor: settings.identities.botAuthor,
+      mailbox: settings.mailbox,
       template: settings.whatsappTemplate,
       conversationSid: event.conversationId,
       failedMessageSid: event.data.messageSid,
@@ -58,7 +88,7 @@ export async function receiveEvent(
       { conversationSid: event.conversationId, messageSid: event.data.messageSid, outcome },
       "WhatsApp 63016: template fallback",
     );
-    if (outcome === "sent")
+    if (outcome === "queued")
       settings.events.emit("whatsapp.template", {
         conversationSid: event.conversationId,
         reason: "63016",

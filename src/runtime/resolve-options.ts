@@ -34,9 +34,15 @@ export interface ResolvedOptions {
     pollMs: number;
     retryBaseMs: number;
     maxAttempts: number;
+    reconcileDelayMs: number;
   };
   drainMs: number;
-  catchUp: { intervalMs: number; maxMessagesPerConversation: number };
+  catchUp: {
+    intervalMs: number;
+    maxMessagesPerConversation: number;
+    idleHorizonMs: number;
+    tailWindow: number;
+  };
 }
 
 /**
@@ -127,6 +133,10 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       pollMs,
       retryBaseMs: positive(workers.sendRetryBaseMs ?? 500, "workers.sendRetryBaseMs"),
       maxAttempts: positive(workers.maxSendAttempts ?? 10, "workers.maxSendAttempts"),
+      reconcileDelayMs: nonNegative(
+        workers.sendReconcileDelayMs ?? 1000,
+        "workers.sendReconcileDelayMs",
+      ),
     },
     drainMs: nonNegative(workers.drainMs ?? 10_000, "workers.drainMs"),
     catchUp: {
@@ -135,6 +145,11 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
         options.catchUp?.maxMessagesPerConversation ?? 200,
         "catchUp.maxMessagesPerConversation",
       ),
+      idleHorizonMs: positive(
+        options.catchUp?.idleHorizonMs ?? 7 * 24 * 60 * 60_000,
+        "catchUp.idleHorizonMs",
+      ),
+      tailWindow: nonNegative(options.catchUp?.tailWindow ?? 50, "catchUp.tailWindow"),
     },
   };
 }

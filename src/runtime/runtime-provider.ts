@@ -28,7 +28,26 @@ export interface RuntimeProvider {
    * The service's conversations. Optional: without it, catch-up only covers conversations
    * the mailbox already knows.
    */
-  listConversations?(options?: { pageSize?: number }): AsyncIterable<RuntimeListedConversation>;
+  listConversations?(options?: {
+    pageSize?: number;
+    /**
+     * Only conversations created on or after this day (Twilio's `StartDate`; the list then
+     * comes newest first). A provider may ignore it: the runtime filters by date again.
+     */
+    startDate?: Date;
+  }): AsyncIterable<RuntimeListedConversation>;
+  /**
+   * A conversation's participants. Optional: the runtime reads their proxy address (our
+   * number) to recognise messages authored by it; without it, it learns the address only
+   * from participant and conversation webhooks.
+   */
+  listParticipants?(conversationId: string): Promise<readonly RuntimeParticipant[]>;
+}
+
+/** A participant as the runtime reads it. */
+export interface RuntimeParticipant {
+  /** Our Twilio number / WhatsApp sender for an SMS/WhatsApp participant; `null` for chat. */
+  proxyAddress: string | null;
 }
 
 /** What the runtime sends. */

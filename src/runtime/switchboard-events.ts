@@ -9,6 +9,11 @@ export interface SwitchboardEventMap {
     role: string;
     via: "webhook" | "catch-up";
   };
+  /**
+   * The agent is working on a conversation (`on: true` when a turn starts, `false` when it
+   * ends, however it ends): what a web chat shows as "typing…".
+   */
+  typing: { conversationSid: string; on: boolean };
   /** A turn completed (its replies are durably in the outbox). */
   "turn.completed": { conversationSid: string; turnId: string; replies: number };
   /** A turn failed and will be retried at `retryAt`. */

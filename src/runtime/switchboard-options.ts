@@ -63,8 +63,17 @@ export interface SwitchboardWorkerOptions {
   retryBaseMs?: number;
   /** First retry delay of a failed send; doubles per attempt up to 1 min. Default 500. */
   sendRetryBaseMs?: number;
-  /** Sends of one reply before it is marked failed. Default 10. */
+  /**
+   * Failed sends of one reply before it is marked failed. Default 10. 429s do not count:
+   * Twilio never processes a throttled request, so a reply is never given up for them.
+   */
   maxSendAttempts?: number;
+  /**
+   * After a send whose outcome is unknown (a 5xx, a timeout), wait at least this long before
+   * listing the conversation's recent messages for the reply: a request Twilio is still
+   * processing may not be listed yet. Default 1000.
+   */
+  sendReconcileDelayMs?: number;
   /** How long `close()` waits for running turns before releasing them. Default 10 000. */
   drainMs?: number;
 }
@@ -94,6 +103,19 @@ export interface SwitchboardChannelOptions {
 export interface SwitchboardCatchUpOptions {
   /** Period of the background catch-up; default 60 000; 0 turns the periodic run off. */
   intervalMs?: number;
-  /** Messages read back per conversation and run. Default 200. */
+  /**
+   * Missed messages ingested per conversation and run, oldest first (a longer gap is filled
+   * over the next runs). Default 200.
+   */
   maxMessagesPerConversation?: number;
+  /**
+   * Conversations without a customer message for this long are no longer checked (closed
+   * ones stop at once). Default 7 days.
+   */
+  idleHorizonMs?: number;
+  /**
+   * The newest messages of each conversation re-read every run, to find a webhook lost
+   * while the service was up below a message already answered. Default 50; 0 turns it off.
+   */
+  tailWindow?: number;
 }

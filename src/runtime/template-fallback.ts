@@ -1,25 +1,37 @@
-import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
+import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import { replyIdOf } from "./reply-attributes.js";
 import type { RuntimeListedMessage, RuntimeProvider } from "./runtime-provider.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
 
-/** What happened to a 63016 failure report. */
-export type TemplateFallbackOutcome = "sent" | "already-sent" | "not-ours" | "no-template";
+/**
+ * What happened to a 63016 failure report: the template was `queued` in the outbox, or was
+ * already there (`already-queued`) or already sent, or the failed message is not one of our
+ * free-form replies, or no template is configured.
+ */
+export type TemplateFallbackOutcome =
+  | "queued"
+  | "already-queued"
+  | "already-sent"
+  | "not-ours"
+  | "no-template";
 
 /** How far back to look for the failed message and an earlier fallback. */
 const lookBack = 100;
 
 /**
- * A free-form WhatsApp reply failed with 63016 (outside the 24-hour window): send the
+ * A free-form WhatsApp reply failed with 63016 (outside the 24-hour window): queue the
  * configured template once per turn instead. The conversation's recent messages are the
- * source of truth — the failure report can arrive before our own send is settled in the
- * mailbox — and make it idempotent without extra storage: the template carries
- * `<turnId>.template` as its reply id and is only sent when no recent message has it.
- * It runs inside the delivery webhook and throws on failure, so the webhook answers 500 and
- * Twilio's retry of the webhook is the durable retry of this send.
+ * source of truth for which turn failed — the failure report can arrive before our own send
+ * is settled in the mailbox. The template is not sent from the webhook: it is appended to the
+ * conversation's outbox with reply id `<turnId>.template`, which makes it idempotent (every
+ * part of a multi-part reply may fail, each with its own, possibly concurrent, webhook), sends
+ * it after the replies already queued, and gives it the outbox's durability and
+ * ambiguous-send reconciliation. Throws when the listing or the mailbox fails, so the webhook
+ * answers 500 and Twilio retries it.
  */
-export async function sendTemplateFallback(options: {
+export async function queueTemplateFallback(options: {
   provider: RuntimeProvider;
-  botAuthor: string;
+  mailbox: MailboxStore;
   template: WhatsAppTemplate | undefined;
   conversationSid: string;
   failedMessageSid: string;
@@ -42,13 +54,13 @@ export async function sendTemplateFallback(options: {
     return "not-ours";
   const fallbackId = `${turnId}.template`;
   if (recent.some((message) => replyIdOf(message.attributes) === fallbackId)) return "already-sent";
-  await provider.sendMessage(conversationSid, {
-    from: options.botAuthor,
+  const outcome = await options.mailbox.enqueueReply(conversationSid, fallbackId, {
+    body: null,
     template: {
       contentSid: options.template.contentSid,
       variables: { ...(options.template.variables ?? {}) },
     },
-    attributes: { [replyIdAttribute]: fallbackId, switchboardTemplateReason: "63016" },
+    attributes: { switchboardTemplateReason: "63016" },
   });
-  return "sent";
+  return outcome === "queued" ? "queued" : "already-queued";
 }

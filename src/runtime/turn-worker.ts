@@ -3,6 +3,7 @@ import { normalizeReply } from "../agents/normalize-reply.js";
 import type { Agent, ConversationInfo, Reply } from "../agents/types.js";
 import { LeaseLostError } from "../mailbox/mailbox-errors.js";
 import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
+import { withSpan } from "../telemetry/with-span.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { backoffDelay } from "./backoff.js";
@@ -97,13 +98,26 @@ export class TurnWorker {
     const leases = await this.#settings.mailbox.claim(this.workerId, free, this.#settings.leaseMs);
     for (const lease of leases) {
       const controller = new AbortController();
-      const done = this.#runTurn(lease, controller)
+      // Keyed by lease version too: this process may re-claim its own expired lease while the
+      // older run is still unwinding, and that run's cleanup must not drop the newer entry.
+      const key = `${lease.conversationSid}#${lease.leaseVersion}`;
+      // The agent's span (and anything else the turn does) nests under this one.
+      const done = withSpan(
+        "switchboard.turn",
+        {
+          conversationSid: lease.conversationSid,
+          ...(lease.conversation.channel === null ? {} : { channel: lease.conversation.channel }),
+          attempt: lease.attempt,
+          messageCount: lease.messages.length,
+        },
+        () => this.#runTurn(lease, controller),
+      )
         .catch((error) => this.#reportError("turn", error))
         .finally(() => {
-          this.#running.delete(lease.conversationSid);
+          this.#running.delete(key);
           this.wake();
         });
-      this.#running.set(lease.conversationSid, { controller, done });
+      this.#running.set(key, { controller, done });
     }
     return leases.length === free;
   }
@@ -119,6 +133,7 @@ export class TurnWorker {
         (error) => this.#reportError("heartbeat", error),
       );
     }, this.#settings.heartbeatMs);
+    this.#settings.events.emit("typing", { conversationSid: lease.conversationSid, on: true });
     try {
       const outcome = await this.#answer(lease, controller.signal);
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -148,6 +163,7 @@ export class TurnWorker {
       await this.#fail(lease, error, controller.signal.reason instanceof ShutdownSignal);
     } finally {
       clearInterval(heartbeat);
+      this.#settings.events.emit("typing", { conversationSid: lease.conversationSid, on: false });
     }
   }
 
@@ -213,6 +229,12 @@ export class TurnWorker {
 
   async #fail(lease: Lease, error: unknown, shutdown: boolean): Promise<void> {
     const settings = this.#settings;
+    // A release at shutdown is no failure: the turn is claimable at once and the attempt is
+    // not counted, so a deploy during a turn's last attempt does not dead-letter it.
+    if (shutdown) {
+      await settings.mailbox.release(lease);
+      return;
+    }
     const reason = shutdown ? "released at shutdown" : describeError(error);
     // A release at shutdown is due at once: the turn did nothing wrong.
     const retryAt = shutdown

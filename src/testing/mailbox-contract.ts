@@ -12,6 +12,8 @@ import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
+import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
+import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 
 export type {
   MailboxContractFactory,
@@ -77,5 +79,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeOutboxContract(use);
     describeHousekeepingContract(use);
     describeParallelContract(use);
+    describeReleaseContract(use);
+    describeSentReplyContract(use);
   });
 }

@@ -2,6 +2,8 @@
  * The web chat face: a widget (`GET /webchat.js`) and the small HTTP API behind it. It
  * holds no business rules; `WebchatDeps` connects it to the runtime.
  */
+
+export { loadWebchatSecret } from "./load-webchat-secret.js";
 export { RequestError, WebchatConversationClosedError } from "./request-error.js";
 export {
   createVisitorTokens,

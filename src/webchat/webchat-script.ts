@@ -182,6 +182,22 @@ export const webchatScript = String.raw`(function () {
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
+  // The agent writes Markdown for chat: its **bold** is shown bold, built from text nodes
+  // (never parsed as HTML, so a reply cannot inject markup).
+  function appendEmphasis(parent, text) {
+    var parts = text.split(/\*\*([^*\n]+)\*\*/);
+    for (var i = 0; i < parts.length; i += 1) {
+      if (parts[i] === "") continue;
+      if (i % 2 === 1) {
+        var strong = document.createElement("strong");
+        strong.textContent = parts[i];
+        parent.appendChild(strong);
+      } else {
+        parent.appendChild(document.createTextNode(parts[i]));
+      }
+    }
+  }
+
   function buildMessage(message, pending) {
     var role = message.role === "visitor" || message.role === "human" ? message.role : "agent";
     var item = document.createElement("div");
@@ -195,7 +211,8 @@ export const webchatScript = String.raw`(function () {
     }
     var bubble = document.createElement("div");
     bubble.className = "bubble";
-    bubble.textContent = message.body || "";
+    if (role === "visitor") bubble.textContent = message.body || "";
+    else appendEmphasis(bubble, message.body || "");
     var media = Array.isArray(message.media) ? message.media : [];
     if (media.length > 0) {
       var list = document.createElement("div");

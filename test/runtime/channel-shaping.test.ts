@@ -97,6 +97,36 @@ describe("channel shaping end to end (invariant 7)", () => {
     expect(sent.map((message) => message.body)).toEqual(["A free-form answer", null]);
   });
 
+  it("queues exactly one template, after the parts, when every part of a long reply fails 63016", async () => {
+    const sentence = "Here is one more detail about your order and its delivery. ";
+    const long = sentence.repeat(60).trim();
+    const agent = recordingAgent({ respond: () => long, held: true });
+    harness = await startHarness({ agent, configure: withTemplate });
+    const fallbacks: string[] = [];
+    harness.switchboard.events.on("whatsapp.template", (event) => fallbacks.push(event.reason));
+    const customer = harness.emulator.customer({
+      channel: "whatsapp",
+      address: "whatsapp:+15554000005",
+    });
+    const { conversationSid } = await customer.send("where is my order?");
+    await agent.waitForCalls(1);
+    // Every part goes out after the window closed: each fails 63016 with its own webhook.
+    harness.emulator.clock.advance(day + 1000);
+    agent.release();
+    await eventually(() => (customer.messages().length === 1 ? true : undefined), "the template");
+    await harness.emulator.idle();
+    const sent = await botMessages(harness.emulator, conversationSid);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    // The parts in order, then the template (no body) once, last.
+    expect(sent.slice(0, -1).every((message) => message.body !== null)).toBe(true);
+    expect(sent.at(-1)?.body).toBeNull();
+    expect(sent.at(-1)?.attributes.switchboardTemplateReason).toBe("63016");
+    expect(customer.messages().map((message) => message.body)).toEqual([
+      "Hi Ada, we have an answer for you. Reply to continue.",
+    ]);
+    expect(fallbacks).toEqual(["63016"]);
+  });
+
   it("formats markdown for WhatsApp inside the window and leaves chat text unchanged", async () => {
     harness = await startHarness({
       agent: recordingAgent({ respond: () => "**Open** today, see _details_" }),

@@ -185,12 +185,35 @@ describe("conversation rules", () => {
     expect(agent.calls).toHaveLength(1);
   });
 
+  it("sends no reply when an operator takes the conversation while the agent is thinking", async () => {
+    const agent = recordingAgent({ respond: (turn) => `re: ${turn.text}`, held: true });
+    harness = await startHarness({ agent });
+    const h = harness;
+    const completed: string[] = [];
+    h.switchboard.events.on("turn.completed", (event) => completed.push(event.turnId));
+    const [message] = await seedSmsConversation(h.emulator, "+15551230006", ["question"]);
+    await deliverWebhook(h.emulator, h.webhookUrl, message!);
+    const [call] = await agent.waitForCalls(1);
+
+    await h.switchboard.handoff(message!.conversationSid);
+    // The running turn is fenced out: its agent is told to stop …
+    await eventually(() => (call!.signal.aborted ? true : undefined), "the agent's abort");
+    // … and an answer that comes anyway is thrown away.
+    agent.release();
+    await sleep(300);
+    expect(completed).toEqual([]);
+    expect(await botMessages(h.emulator, message!.conversationSid)).toEqual([]);
+    expect(await h.mailbox.conversation(message!.conversationSid)).toMatchObject({
+      state: "handoff",
+    });
+  });
+
   it("answers a burst of messages together under the burst policy", async () => {
     const agent = recordingAgent({ respond: (turn) => `got ${turn.messages.length}` });
     harness = await startHarness({ agent });
     const h = harness;
     const seeded = await seedSmsConversation(h.emulator, "+15551230004", ["one", "two", "three"]);
-    await h.switchboard.setPolicy(seeded[0]!.conversationSid, { mode: "burst", windowMs: 400 });
+    await h.switchboard.setPolicy(seeded[0]!.conversationSid, { mode: "burst", windowMs: 2000 });
     await Promise.all(seeded.map((message) => deliverWebhook(h.emulator, h.webhookUrl, message)));
     const [call] = await agent.waitForCalls(1);
     expect(call!.turn.text).toBe("one\ntwo\nthree");
@@ -205,7 +228,7 @@ describe("conversation rules", () => {
   it("keeps the lease with heartbeats while the agent thinks longer than the lease", async () => {
     const agent = recordingAgent({
       respond: async (turn) => {
-        await sleep(1200);
+        await sleep(3000);
         return `slow ${turn.text}`;
       },
     });
@@ -213,8 +236,9 @@ describe("conversation rules", () => {
       agent,
       switchboard: {
         workers: {
-          leaseMs: 400,
-          heartbeatMs: 100,
+          // Slack for a loaded 2-core CI: a heartbeat every 300 ms keeps a 1.5 s lease.
+          leaseMs: 1500,
+          heartbeatMs: 300,
           pollMs: 20,
           retryBaseMs: 20,
           sendRetryBaseMs: 20,

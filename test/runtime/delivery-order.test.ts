@@ -134,5 +134,6 @@ describe("ingest: duplicates and order (invariants 2 and 3)", () => {
         seeded.map((message) => `re: ${message.body}`),
       );
     }
-  });
+    // Its own timeout: the inner waits (60 s each) must be able to run out first.
+  }, 120_000);
 });

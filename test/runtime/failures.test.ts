@@ -9,13 +9,24 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function addFault(h: Harness, rule: Record<string, unknown>): Promise<void> {
+async function addFault(h: Harness, rule: Record<string, unknown>): Promise<string> {
   const response = await fetch(`${h.emulator.url}/_emulator/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(rule),
   });
   if (!response.ok) throw new Error(`fault refused: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * How often a fault rule fired, from `GET /_emulator/faults`: an armed rule reports its
+ * hits; a rule missing from the list retired after firing its `times`.
+ */
+async function faultHits(h: Harness, id: string, times: number): Promise<number> {
+  const response = await fetch(`${h.emulator.url}/_emulator/faults`);
+  const { faults } = (await response.json()) as { faults: { id: string; hits: number }[] };
+  return faults.find((rule) => rule.id === id)?.hits ?? times;
 }
 
 describe("failures", () => {
@@ -38,12 +49,22 @@ describe("failures", () => {
     const sends = { match: { method: "POST", path: "/Messages" } };
     // About a third of the create is committed and then answered 500: the message exists, the
     // sender cannot know. Half of the others are throttled.
-    await addFault(h, { ...sends, fault: { commitThenStatus: 500 }, rate: 0.35, times: 25 });
-    await addFault(h, {
+    const ambiguousRule = await addFault(h, {
+      ...sends,
+      fault: { commitThenStatus: 500 },
+      rate: 0.35,
+      times: 25,
+    });
+    const throttleRule = await addFault(h, {
       ...sends,
       fault: { status: 429, code: 20429, retryAfter: 0 },
       rate: 0.5,
       times: 60,
+    });
+    // Listen before the first delivery, so no reconciled send is missed.
+    const reconciled: string[] = [];
+    h.switchboard.events.on("reply.sent", (event) => {
+      if (event.reconciled) reconciled.push(event.replyId);
     });
     await runLimited(
       conversations
@@ -51,10 +72,6 @@ describe("failures", () => {
         .map((message) => () => deliverWebhook(h.emulator, h.webhookUrl, message)),
       8,
     );
-    const reconciled: string[] = [];
-    h.switchboard.events.on("reply.sent", (event) => {
-      if (event.reconciled) reconciled.push(event.replyId);
-    });
     for (const seeded of conversations) {
       const sid = seeded[0]!.conversationSid;
       const replies = await eventually(
@@ -72,7 +89,10 @@ describe("failures", () => {
         seeded.map((message) => `${message.messageSid}.r0`),
       );
     }
-    // The faults really fired: some replies were found already sent instead of resent.
+    // The faults really fired: sends were throttled, some committed-then-500, and some
+    // replies were found already sent instead of resent.
+    expect(await faultHits(h, throttleRule, 60)).toBeGreaterThan(0);
+    expect(await faultHits(h, ambiguousRule, 25)).toBeGreaterThan(0);
     expect(reconciled.length).toBeGreaterThan(0);
     // Quiet for a moment: no late duplicate appears.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -53,6 +53,8 @@ export const fastWorkers = {
   pollMs: 50,
   retryBaseMs: 20,
   sendRetryBaseMs: 20,
+  // The emulator lists a committed message at once; no need to wait the default second.
+  sendReconcileDelayMs: 200,
   drainMs: 2000,
 } as const;
 

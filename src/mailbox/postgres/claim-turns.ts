@@ -151,7 +151,9 @@ async function pickTurn(
   // starts the next turn, so the turn's content is fixed once it is due.
   const batch: MessageRow[] = [first];
   for (const message of pending.slice(1)) {
-    if (message.ingested_at >= windowEnd) continue;
+    // Stop, not skip: a lower index ingested after the window must not be answered after
+    // higher ones taken now (it would come out of order, wrongly marked late).
+    if (message.ingested_at >= windowEnd) break;
     if (!isSettled(message)) break;
     batch.push(message);
   }

@@ -6,6 +6,12 @@ export type { PostgresConnectionOptions } from "./open-postgres-pool.js";
 export { type DatabaseTarget, MailboxUnavailableError } from "./postgres-errors.js";
 export { type PostgresMailboxOptions, postgresMailbox } from "./postgres-mailbox.js";
 export {
+  type PacedAction,
+  type PostgresPacer,
+  type PostgresPacerOptions,
+  postgresPacer,
+} from "./postgres-pacer.js";
+export {
   defaultPostgresSchema,
   type MigratePostgresOptions,
   type MigrationReport,

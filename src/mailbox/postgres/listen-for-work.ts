@@ -11,13 +11,13 @@ const reconnectDelaysMs = [50, 200, 1_000, 5_000];
 
 /**
  * Keeps one dedicated connection (outside the pool, so it never starves workers) listening on
- * `channel` and hands each payload to `onPayload`. Notices sent while it is reconnecting are
+ * `channels` and hands each notification to `onNotification`. Notices sent while it is reconnecting are
  * lost; that is acceptable because they are hints and workers poll as a backstop.
  */
 export function listenForWork(
   clientConfig: pg.ClientConfig,
-  channel: string,
-  onPayload: (payload: string) => void,
+  channels: readonly string[],
+  onNotification: (channel: string, payload: string) => void,
 ): WorkListener {
   let closed = false;
   let client: pg.Client | undefined;
@@ -48,12 +48,12 @@ export function listenForWork(
     current.on("error", drop);
     current.on("end", drop);
     current.on("notification", (notification) => {
-      if (notification.channel === channel && notification.payload !== undefined)
-        onPayload(notification.payload);
+      if (channels.includes(notification.channel) && notification.payload !== undefined)
+        onNotification(notification.channel, notification.payload);
     });
     try {
       await current.connect();
-      await current.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      for (const channel of channels) await current.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       failures = 0;
       markReady();
       if (closed) await current.end();

@@ -19,7 +19,8 @@ import type {
   OutboxResult,
   WorkNotice,
 } from "../mailbox-store.js";
-import { replyIdFor } from "../reply-id.js";
+import { maxPublishBytes } from "../mailbox-store.js";
+import { replyIdFor, turnIdOfReply } from "../reply-id.js";
 import {
   type ConversationRow,
   serialiseReply,
@@ -32,11 +33,14 @@ import {
   mailboxLimits,
   resolveMailboxOptions,
   validateClaim,
+  validateEnqueuedReply,
   validateHistoryLimit,
   validateInboundMessage,
+  validateOutboxResult,
   validatePolicy,
   validateReplies,
 } from "../validate-mailbox-input.js";
+import { withAdvisoryLock } from "./advisory-lock.js";
 import { claimTurns } from "./claim-turns.js";
 import { createIngestBatch } from "./ingest-batch.js";
 import { listenForWork } from "./listen-for-work.js";
@@ -146,18 +150,41 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
     timers.add(timer);
   };
 
-  const workListener = listenForWork(opened.clientConfig, channel, (payload) => {
-    let parsed: { kind?: unknown; conversationSid?: unknown; from?: unknown };
-    try {
-      parsed = JSON.parse(payload) as typeof parsed;
-    } catch {
-      return;
+  const eventChannel = `switchboard_events_${schema}`.slice(0, 63);
+  const subscribers = new Map<string, Set<(payload: string) => void>>();
+  const deliver = (name: string, payload: string) => {
+    for (const listener of subscribers.get(name) ?? []) {
+      try {
+        listener(payload);
+      } catch {
+        // A subscriber's bug must not stop delivery to the others.
+      }
     }
-    // Our own commits were announced locally already.
-    if (parsed.from === instanceId || typeof parsed.conversationSid !== "string") return;
-    if (parsed.kind === "turn" || parsed.kind === "outbox")
-      emit({ kind: parsed.kind, conversationSid: parsed.conversationSid });
-  });
+  };
+
+  const workListener = listenForWork(
+    opened.clientConfig,
+    [channel, eventChannel],
+    (on, payload) => {
+      if (on === eventChannel) {
+        const published = parsePublished(payload);
+        // Our own publications were delivered locally already.
+        if (published !== undefined && published.from !== instanceId)
+          deliver(published.channel, published.payload);
+        return;
+      }
+      let parsed: { kind?: unknown; conversationSid?: unknown; from?: unknown };
+      try {
+        parsed = JSON.parse(payload) as typeof parsed;
+      } catch {
+        return;
+      }
+      // Our own commits were announced locally already.
+      if (parsed.from === instanceId || typeof parsed.conversationSid !== "string") return;
+      if (parsed.kind === "turn" || parsed.kind === "outbox")
+        emit({ kind: parsed.kind, conversationSid: parsed.conversationSid });
+    },
+  );
   await workListener.ready;
 
   /** Sends the notices with the transaction (NOTIFY is delivered on commit, to every process). */
@@ -293,6 +320,21 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
           lease.workerId,
         ]);
         return result.rowCount === 1;
+      });
+    },
+
+    release(lease) {
+      if (!closed && !isPlausibleLease(lease)) return Promise.resolve(false);
+      return write(async (client, notices) => {
+        const result = await client.query(sql.releaseLease, [
+          now(),
+          lease.conversationSid,
+          lease.leaseVersion,
+          lease.workerId,
+        ]);
+        const released = result.rowCount === 1;
+        if (released) notices.push({ kind: "turn", conversationSid: lease.conversationSid });
+        return released;
       });
     },
 
@@ -469,12 +511,11 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
     settleOutbox(item: OutboxItem, result: OutboxResult) {
       if (!Number.isSafeInteger(item?.id))
         return Promise.reject(new MailboxInputError("item.id", "item.id: must be an integer"));
-      if ("sent" in result) {
-        try {
-          assertStorableText("messageSid", result.messageSid);
-        } catch (error) {
-          return Promise.reject(error);
-        }
+      try {
+        validateOutboxResult(result);
+        if ("sent" in result) assertStorableText("messageSid", result.messageSid);
+      } catch (error) {
+        return Promise.reject(error);
       }
       return write(async (client, notices) => {
         const at = now();
@@ -484,11 +525,14 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
         const notice: WorkNotice = { kind: "outbox", conversationSid: row.conversation_sid };
         if ("sent" in result) {
           if (row.status === "sent") return true;
-          await client.query(sql.settleSent, [result.messageSid, at, row.id]);
+          const index = result.index ?? null;
+          await client.query(sql.settleSent, [result.messageSid, at, row.id, index]);
           // Our own message comes back through onMessageAdded: make that a duplicate, and
-          // drop a copy that arrived before this settle so history shows it once.
+          // drop a copy that arrived before this settle so history shows it once. Its index
+          // stays recorded on the outbox row, so the settle rule of claim still sees it.
           await client.query(sql.insertKeys, [[`sid:${result.messageSid}`], at]);
           await client.query(sql.deleteEcho, [result.messageSid]);
+          if (index !== null) await client.query(sql.touchSentIndex, [index, row.conversation_sid]);
           notices.push(notice);
           return true;
         }
@@ -503,9 +547,56 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
             storableText(String(result.error)),
             result.retryAt,
             row.id,
+            result.throttled === true,
           ]);
         }
         return true;
+      });
+    },
+
+    enqueueReply(conversationSid, replyId, reply) {
+      try {
+        validateEnqueuedReply(conversationSid, replyId, reply);
+        assertStorableText("conversationSid", conversationSid);
+        assertStorableText("replyId", replyId);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const turnId = turnIdOfReply(replyId);
+      return write(async (client, notices): Promise<"queued" | "duplicate"> => {
+        const at = now();
+        // Permanent like message dedupe: the key outlives the row's garbage collection.
+        const key = `reply:${replyId}`;
+        if ((await client.query(sql.outboxReplyExists, [replyId])).rowCount !== 0)
+          return "duplicate";
+        await client.query(sql.insertConversation, [conversationSid, at]);
+        // The row lock orders this append with `complete` and other enqueues of the
+        // conversation, so `outbox_seq` is never taken twice.
+        const row = conversationRowFrom(
+          (await client.query(sql.lockConversation, [conversationSid])).rows[0],
+        );
+        if ((await client.query(sql.insertKeys, [[key], at])).rowCount === 0) return "duplicate";
+        const seq = row.outbox_seq + 1;
+        const inserted = await client.query(sql.enqueueReply, [
+          replyId,
+          conversationSid,
+          seq,
+          turnId,
+          row.last_processed_index ?? -1,
+          row.channel,
+          row.customer_address,
+          row.proxy_address,
+          serialiseReply(reply),
+          at,
+        ]);
+        // A concurrent enqueue in another conversation took the id first.
+        if (inserted.rowCount === 0) throw new ReplyIdTakenError();
+        await client.query(sql.setOutboxSeq, [seq, at, conversationSid]);
+        notices.push({ kind: "outbox", conversationSid });
+        return "queued";
+      }).catch((error: unknown) => {
+        if (error instanceof ReplyIdTakenError) return "duplicate";
+        throw error;
       });
     },
 
@@ -644,9 +735,58 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
       });
     },
 
+    withLock(name, work) {
+      try {
+        validateChannelName("name", name);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return read(() =>
+        withAdvisoryLock(connection.pool, `switchboard:${schema}:lock:${name}`, work),
+      );
+    },
+
+    publish(name, payload) {
+      try {
+        validateChannelName("channel", name);
+        if (typeof payload !== "string" || !isStorableText(payload))
+          throw new MailboxInputError(
+            "payload",
+            "payload: must be a string without NUL characters",
+          );
+        if (Buffer.byteLength(payload) > maxPublishBytes)
+          throw new MailboxInputError(
+            "payload",
+            `payload: at most ${maxPublishBytes} bytes (PostgreSQL NOTIFY limit); publish an id and read the rest`,
+          );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return read(async () => {
+        const envelope = JSON.stringify({ channel: name, payload, from: instanceId });
+        await connection.query("SELECT pg_notify($1, $2)", [eventChannel, envelope]);
+        deliver(name, payload);
+      });
+    },
+
+    subscribe(name, listener) {
+      validateChannelName("channel", name);
+      let set = subscribers.get(name);
+      if (set === undefined) {
+        set = new Set();
+        subscribers.set(name, set);
+      }
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && subscribers.get(name) === set) subscribers.delete(name);
+      };
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      subscribers.clear();
       await ingestBatch.drain();
       await Promise.allSettled([...running]);
       for (const timer of timers) clearTimeout(timer);
@@ -657,4 +797,29 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
     },
   };
   return store;
+}
+
+/** Rolls an enqueue back whose reply id another transaction inserted first. */
+class ReplyIdTakenError extends Error {}
+
+/** Channel and lock names: short printable identifiers chosen by code, never by customers. */
+function validateChannelName(field: string, name: string): void {
+  if (typeof name !== "string" || !/^[A-Za-z0-9._:-]{1,100}$/.test(name))
+    throw new MailboxInputError(
+      field,
+      `${field}: 1 to 100 characters of letters, digits, ".", "_", ":" or "-"`,
+    );
+}
+
+/** A publication from another process, or undefined for anything malformed. */
+function parsePublished(
+  text: string,
+): { channel: string; payload: string; from: unknown } | undefined {
+  try {
+    const parsed = JSON.parse(text) as { channel?: unknown; payload?: unknown; from?: unknown };
+    if (typeof parsed.channel !== "string" || typeof parsed.payload !== "string") return undefined;
+    return { channel: parsed.channel, payload: parsed.payload, from: parsed.from };
+  } catch {
+    return undefined;
+  }
 }

@@ -77,5 +77,7 @@ export function outboxRowFrom(raw: Raw): OutboxRow {
     last_error: raw.last_error as string | null,
     message_sid: raw.message_sid as string | null,
     created_at: Number(raw.created_at),
+    sent_index: numberOrNull(raw.sent_index),
+    last_error_throttled: raw.last_error_throttled === true,
   };
 }

@@ -99,6 +99,23 @@ export const postgresMigrations: readonly string[] = [
     value text NOT NULL
   );
   `,
+  // 2: the shared request pacer (postgresPacer): one row per granted action, kept briefly.
+  `
+  CREATE TABLE pacer_grants (
+    key text NOT NULL,
+    granted_at double precision NOT NULL
+  );
+  CREATE INDEX pacer_grants_by_key ON pacer_grants (key, granted_at);
+  CREATE INDEX pacer_grants_by_age ON pacer_grants (granted_at);
+  `,
+  // 3: the Index of a sent reply (the settle rule counts it as recorded), and whether the
+  // last try of a reply was throttled (a 429 does not count as an attempt).
+  `
+  ALTER TABLE outbox ADD COLUMN sent_index bigint;
+  ALTER TABLE outbox ADD COLUMN last_error_throttled boolean NOT NULL DEFAULT false;
+  CREATE INDEX outbox_by_sent_index ON outbox (conversation_sid, sent_index)
+    WHERE sent_index IS NOT NULL;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

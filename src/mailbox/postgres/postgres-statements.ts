@@ -36,8 +36,11 @@ export function postgresStatements(schema: string) {
     deleteKeys: `DELETE FROM ${s}dedupe_keys WHERE key = ANY($1::text[])`,
     pending: `SELECT * FROM ${s}messages WHERE conversation_sid = $1 AND status = 'pending'
       ORDER BY message_index, message_sid LIMIT $2`,
-    existingIndexes: `SELECT DISTINCT message_index FROM ${s}messages
-      WHERE conversation_sid = $1 AND message_index = ANY($2::bigint[])`,
+    // Recorded indexes: stored messages, and our sent replies whose Index the sender reported.
+    existingIndexes: `SELECT message_index FROM ${s}messages
+        WHERE conversation_sid = $1 AND message_index = ANY($2::bigint[])
+      UNION SELECT sent_index FROM ${s}outbox
+        WHERE conversation_sid = $1 AND sent_index = ANY($2::bigint[])`,
     markMessages: `UPDATE ${s}messages SET status = $1
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
@@ -61,6 +64,8 @@ export function postgresStatements(schema: string) {
                 OR coalesce(c.last_processed_index, -1) >= head.message_index - 1
                 OR EXISTS (SELECT 1 FROM ${s}messages p WHERE p.conversation_sid = c.conversation_sid
                   AND p.message_index = head.message_index - 1)
+                OR EXISTS (SELECT 1 FROM ${s}outbox r WHERE r.conversation_sid = c.conversation_sid
+                  AND r.sent_index = head.message_index - 1)
                 OR $1::double precision - head.ingested_at >= $4::double precision)
               AND (coalesce(c.policy_mode, $6::text) = 'queue'
                 OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
@@ -74,6 +79,11 @@ export function postgresStatements(schema: string) {
         turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6
       WHERE conversation_sid = $1`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
+      WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
+    // Gives a turn back uncounted: the next claim of the same turn adds the attempt again.
+    releaseLease: `UPDATE ${s}conversations SET state = 'idle', lease_owner = NULL,
+        lease_expires_at = NULL, next_attempt_at = NULL, attempts = greatest(attempts - 1, 0),
+        updated_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
     release: `UPDATE ${s}conversations SET state = $2, lease_owner = NULL, lease_expires_at = NULL,
         attempts = 0, last_error = NULL, next_attempt_at = NULL, dead_at = NULL,
@@ -110,16 +120,37 @@ export function postgresStatements(schema: string) {
         ORDER BY o.id LIMIT $2
         FOR UPDATE OF o SKIP LOCKED)
       UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,
-        attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL
+        attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL,
+        -- Reclaiming an expired claim clears the flag: that try may have reached Twilio.
+        last_error_throttled = o.last_error_throttled AND o.status <> 'sending'
       FROM heads WHERE o.id = heads.id
       RETURNING o.*`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
     settleSent: `UPDATE ${s}outbox SET status = 'sent', message_sid = $1, settled_at = $2,
-        lease_owner = NULL, lease_expires_at = NULL, last_error = NULL WHERE id = $3`,
+        lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
+        last_error_throttled = false, sent_index = $4 WHERE id = $3`,
+    touchSentIndex: `UPDATE ${s}conversations SET last_index = greatest(coalesce(last_index, -1), $1)
+      WHERE conversation_sid = $2`,
     settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
+    // A throttled try gives its attempt back ($4): Twilio never processed it.
     settleRetry: `UPDATE ${s}outbox SET status = 'pending', last_error = $1, next_attempt_at = $2,
-        lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
+        lease_owner = NULL, lease_expires_at = NULL,
+        attempts = CASE WHEN $4::boolean THEN greatest(attempts - 1, 0) ELSE attempts END,
+        last_error_throttled = $4::boolean
+      WHERE id = $3`,
+    outboxReplyExists: `SELECT 1 FROM ${s}outbox WHERE reply_id = $1`,
+    // Appends one reply after the conversation's others (the caller holds the row lock).
+    enqueueReply: `INSERT INTO ${s}outbox (reply_id, conversation_sid, seq, turn_id, position,
+        after_index, channel, to_address, from_address, reply, status, created_at)
+      SELECT $1, $2, $3, $4,
+        (SELECT coalesce(max(p.position) + 1, 0) FROM ${s}outbox p WHERE p.turn_id = $4),
+        coalesce((SELECT max(a.after_index) FROM ${s}outbox a WHERE a.conversation_sid = $2), $5),
+        $6, $7, $8, $9, 'pending', $10
+      ON CONFLICT (reply_id) DO NOTHING
+      RETURNING id`,
+    setOutboxSeq: `UPDATE ${s}conversations SET outbox_seq = $1, updated_at = $2
+      WHERE conversation_sid = $3`,
     deleteEcho: `DELETE FROM ${s}messages WHERE message_sid = $1 AND role <> 'customer'`,
     recentMessages: `SELECT * FROM ${s}messages WHERE conversation_sid = $1
       ORDER BY message_index DESC, message_sid DESC LIMIT $2`,

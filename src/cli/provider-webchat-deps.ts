@@ -1,0 +1,166 @@
+import { replyIdAttribute } from "../runtime/reply-attributes.js";
+import type { TwilioMessage } from "../twilio/provider/provider-types.js";
+import type {
+  WebchatDeps,
+  WebchatEvent,
+  WebchatMessage,
+  WebchatRole,
+} from "../webchat/webchat-deps.js";
+import type { FaceEventSource } from "./live-event-source.js";
+
+/** The part of `TwilioProvider` the web chat needs. */
+export interface WebchatProvider {
+  createConversation(input: {
+    friendlyName?: string;
+    attributes?: Record<string, unknown>;
+  }): Promise<{ id: string }>;
+  addParticipant(conversationId: string, input: { chat: string }): Promise<unknown>;
+  sendMessage(
+    conversationId: string,
+    input: { content: string; from: string },
+  ): Promise<{ id: string; index: number }>;
+  listMessages(
+    conversationId: string,
+    options: { order: "asc" | "desc"; pageSize?: number; limit?: number },
+  ): AsyncIterable<TwilioMessage>;
+  getConversation(conversationId: string): Promise<{ state: string }>;
+}
+
+/** Options of {@link createProviderWebchatDeps}. */
+export interface ProviderWebchatDepsOptions {
+  /**
+   * A provider whose writes carry `X-Twilio-Webhook-Enabled: true` (`webhookEnabled: true`),
+   * so a visitor's message reaches switchboard's webhook and flows through the mailbox
+   * like an SMS. It must not be the runtime's own provider, whose replies must never come
+   * back to the webhook.
+   */
+  provider: WebchatProvider;
+  /** The runtime's events: new messages, sent replies and the typing indicator. */
+  events: FaceEventSource;
+  /** The Author of the agent's replies. Default `"switchboard"`. */
+  botAuthor?: string;
+  /** Authors shown as a person (operators). */
+  humanAuthors?: readonly string[];
+}
+
+/**
+ * `WebchatDeps` over Twilio Conversations: a visitor is a chat participant of their own
+ * conversation; their messages are REST creates with webhooks enabled; history is the
+ * conversation's message list; live events are the runtime's (a message ingested or a
+ * reply sent triggers a read of what is new, so the widget sees exactly Twilio's record).
+ */
+export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): WebchatDeps {
+  const { provider, events } = options;
+  const botAuthor = options.botAuthor ?? "switchboard";
+  const humanAuthors = new Set(options.humanAuthors ?? []);
+  const listeners = new Map<string, Set<(event: WebchatEvent) => void>>();
+  /** The highest index reported per subscribed conversation, and the read in flight. */
+  const cursors = new Map<string, { last: number; reading: Promise<void> }>();
+
+  const roleOf = (message: TwilioMessage): WebchatRole => {
+    if (message.from === botAuthor || message.from === "system") return "agent";
+    if (typeof message.attributes[replyIdAttribute] === "string") return "agent";
+    if (humanAuthors.has(message.from)) return "human";
+    return "visitor";
+  };
+  const toMessage = (message: TwilioMessage): WebchatMessage => ({
+    index: message.index,
+    author: message.from,
+    body: message.content,
+    media: message.media.map((media) => ({
+      contentType: media.contentType ?? "application/octet-stream",
+      filename: media.filename,
+      ...(media.size === null ? {} : { size: media.size }),
+    })),
+    dateCreated: message.createdAt.toISOString(),
+    role: roleOf(message),
+  });
+  const emit = (conversationSid: string, event: WebchatEvent) => {
+    for (const listener of listeners.get(conversationSid) ?? []) {
+      try {
+        listener(event);
+      } catch {
+        // A broken stream must not stop the others.
+      }
+    }
+  };
+
+  /** Reads the messages newer than the cursor and reports them in index order. */
+  const pull = (conversationSid: string) => {
+    const cursor = cursors.get(conversationSid);
+    if (cursor === undefined) return;
+    cursor.reading = cursor.reading.then(async () => {
+      const newer: TwilioMessage[] = [];
+      try {
+        for await (const message of provider.listMessages(conversationSid, {
+          order: "desc",
+          pageSize: 20,
+          limit: 100,
+        })) {
+          if (message.index <= cursor.last) break;
+          newer.push(message);
+        }
+      } catch {
+        // The next trigger (or the widget's reconnect with `after`) reads it again.
+        return;
+      }
+      newer.reverse();
+      for (const message of newer) {
+        cursor.last = Math.max(cursor.last, message.index);
+        emit(conversationSid, { type: "message", message: toMessage(message) });
+      }
+    });
+  };
+
+  const triggers = [
+    events.on("message.ingested", (event) => pull(event.conversationSid)),
+    events.on("reply.sent", (event) => pull(event.conversationSid)),
+    events.on("typing", (event) => {
+      if (listeners.has(event.conversationSid))
+        emit(event.conversationSid, { type: "typing", on: event.on });
+    }),
+  ];
+  // Live for the life of the process: the faces share it with the runtime.
+  void triggers;
+
+  return {
+    async startConversation(identity) {
+      const conversation = await provider.createConversation({
+        friendlyName: `Web chat ${identity}`,
+        attributes: { switchboardChannel: "webchat" },
+      });
+      await provider.addParticipant(conversation.id, { chat: identity });
+      return { conversationSid: conversation.id };
+    },
+    async sendVisitorMessage({ conversationSid, identity, text }) {
+      const sent = await provider.sendMessage(conversationSid, { content: text, from: identity });
+      return { messageSid: sent.id, index: sent.index };
+    },
+    async history(conversationSid, { after }) {
+      const messages: WebchatMessage[] = [];
+      for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
+        if (after === undefined || message.index > after) messages.push(toMessage(message));
+      return messages;
+    },
+    subscribe(conversationSid, listener) {
+      let set = listeners.get(conversationSid);
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(conversationSid, set);
+        cursors.set(conversationSid, { last: -1, reading: Promise.resolve() });
+      }
+      set.add(listener);
+      return () => {
+        const current = listeners.get(conversationSid);
+        current?.delete(listener);
+        if (current?.size === 0) {
+          listeners.delete(conversationSid);
+          cursors.delete(conversationSid);
+        }
+      };
+    },
+    async isClosed(conversationSid) {
+      return (await provider.getConversation(conversationSid)).state === "closed";
+    },
+  };
+}

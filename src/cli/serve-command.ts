@@ -1,0 +1,137 @@
+import { join } from "node:path";
+import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
+import { SwitchboardError } from "../errors.js";
+import { createLogger } from "../log/create-logger.js";
+import { configFromEnv } from "../twilio/config.js";
+import { CliUsageError } from "./cli-usage-error.js";
+import { parseFlags } from "./parse-flags.js";
+import { resolveServiceConfig } from "./resolve-service-config.js";
+import type { CommandIo } from "./run-emulator-until-signal.js";
+import { waitForSignalThen } from "./run-service-until-signal.js";
+import { startService } from "./start-service.js";
+
+export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--database URL] [--config FILE]
+                        [--public-url URL] [--twilio-emulator URL]
+Runs switchboard against Twilio: credentials from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+(or TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET) and TWILIO_CONVERSATIONS_SERVICE_SID;
+settings from switchboard.config.ts (or --config), the environment and flags.
+--database (or DATABASE_URL): a SQLite path (default .switchboard/mailbox.db) or postgres://…
+--twilio-emulator (or SWITCHBOARD_TWILIO_EMULATOR_URL): send every Twilio request to a
+running switchboard emulator instead (for tests and demos).
+`;
+
+/** Environment variable naming a running emulator that `serve` sends Twilio requests to. */
+export const twilioEmulatorVariable = "SWITCHBOARD_TWILIO_EMULATOR_URL";
+
+/** `switchboard serve`: 2 on bad flags, 1 on a configuration or start failure, 0 after a clean stop. */
+export async function runServeCommand(
+  argv: readonly string[],
+  io: CommandIo = process,
+  environment: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout.write(serveUsage);
+    return 0;
+  }
+  let flags: ReturnType<typeof parseFlags>;
+  try {
+    flags = parseFlags(argv, {
+      port: "value",
+      host: "value",
+      database: "value",
+      config: "value",
+      "public-url": "value",
+      "twilio-emulator": "value",
+    });
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    io.stderr.write(`switchboard serve: ${error.message}\n\n${serveUsage}`);
+    return 2;
+  }
+  const emulatorUrl = flags.values.get("twilio-emulator") ?? environment[twilioEmulatorVariable];
+  if (emulatorUrl !== undefined && !/^https?:\/\/\S+$/.test(emulatorUrl)) {
+    io.stderr.write(
+      `switchboard serve: --twilio-emulator must be an http(s) URL, not "${emulatorUrl}"\n`,
+    );
+    return 2;
+  }
+  const logger = createLogger({ env: environment, base: { service: "switchboard" } });
+  let service: Awaited<ReturnType<typeof startService>>;
+  let webhookPath = "/twilio/webhook";
+  try {
+    const twilioOptions = configFromEnv(environment);
+    const { config, agent } = await resolveServiceConfig({
+      cwd,
+      env: environment,
+      configPath: flags.values.get("config"),
+      flags: {
+        ...optional("port", flags.values.get("port")),
+        ...optional("host", flags.values.get("host")),
+        ...optional("database", flags.values.get("database")),
+        ...optional("publicUrl", flags.values.get("public-url")),
+      },
+    });
+    webhookPath = config.webhookPath;
+    const databaseNote =
+      config.database.kind === "sqlite" ? config.database.path : "PostgreSQL (DATABASE_URL)";
+    io.stderr.write(`Opening the mailbox (${databaseNote}) and checking Twilio…\n`);
+    service = await startService({
+      mode: "serve",
+      port: config.port,
+      host: config.host,
+      stateDirectory: join(cwd, ".switchboard"),
+      database: config.database,
+      agent,
+      twilio: {
+        accountSid: twilioOptions.accountSid,
+        authToken: twilioOptions.authToken,
+        apiKeySid: twilioOptions.apiKeySid,
+        apiKeySecret: twilioOptions.apiKeySecret,
+        serviceSid: twilioOptions.conversationsServiceSid,
+        webhookUrl: config.webhookUrl ?? twilioOptions.webhookUrl,
+        ...(emulatorUrl === undefined
+          ? {}
+          : { httpClient: new EmulatorRequestClient(emulatorUrl, { timeout: 30_000 }) }),
+      },
+      webhookPath: config.webhookPath,
+      consoleToken: config.consoleToken,
+      consoleInfo: { channels: ["sms", "whatsapp", "chat"], numbers: {} },
+      workers: config.workers,
+      channels: config.channels,
+      policy: config.policy,
+      botIdentities: config.botIdentities,
+      handoffKeywords: config.handoffKeywords,
+      logger,
+    });
+  } catch (error) {
+    if (!(error instanceof SwitchboardError)) throw error;
+    io.stderr.write(`switchboard serve: ${error.message}\n`);
+    return 1;
+  }
+  io.stdout.write(serveBanner(service, webhookPath));
+  return waitForSignalThen(io, "switchboard", () => service.close());
+}
+
+function optional<Name extends string>(name: Name, value: string | undefined) {
+  return (value === undefined ? {} : { [name]: value }) as Partial<Record<Name, string>>;
+}
+
+function serveBanner(
+  service: Awaited<ReturnType<typeof startService>>,
+  webhookPath: string,
+): string {
+  return [
+    "switchboard is serving",
+    `  URL        ${service.url}`,
+    `  Webhook    ${service.url}${webhookPath} (point Twilio at your public URL: switchboard setup)`,
+    `  Console    ${service.url}/`,
+    ...(service.consoleTokenGenerated
+      ? [`  Console token  ${service.consoleToken}  (set SWITCHBOARD_CONSOLE_TOKEN to choose one)`]
+      : []),
+    `  Web chat   <script src="${service.url}/webchat.js"></script>`,
+    `  Health     ${service.url}/healthz  ${service.url}/readyz  ${service.url}/metrics`,
+    "Press Ctrl+C to stop.",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,51 @@
+import type { MountedFace } from "../http/create-app-handler.js";
+
+/** Where `switchboard dev` serves a page with the widget on it. */
+export const webchatDemoPath = "/webchat/demo";
+
+/**
+ * A plain page with the web chat widget, so `switchboard dev` can be tried as a visitor
+ * without writing any HTML. Same origin as the API; the widget works the same from any
+ * other site.
+ */
+export function webchatDemoPage(): MountedFace {
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Web chat demo · switchboard</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2433}code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}</style>
+</head>
+<body>
+<h1>Web chat demo</h1>
+<p>This page embeds the switchboard widget with one line. Ask it something, for example
+"When are you open?", and watch the conversation in the <a href="/">console</a>.</p>
+<p>On your own site: <code>&lt;script src="{{origin}}/webchat.js"&gt;&lt;/script&gt;</code></p>
+<script src="/webchat.js" data-open="true"></script>
+</body>
+</html>
+`;
+  return async (request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    if (path !== webchatDemoPath) return false;
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      request.resume();
+      response.writeHead(405, { allow: "GET, HEAD" });
+      response.end();
+      return true;
+    }
+    const origin = `http://${request.headers.host ?? "127.0.0.1"}`;
+    const body = html.replace("{{origin}}", escapeHtml(origin));
+    response.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+    });
+    response.end(request.method === "HEAD" ? undefined : body);
+    return true;
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}

@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAppHandler } from "./create-app-handler.js";
+import { listenHttp, type RunningServer } from "./server.js";
+
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function serve(handler: ReturnType<typeof createAppHandler>) {
+  server = await listenHttp(handler);
+  return server.url;
+}
+
+const switchboard = (request: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(request.url?.startsWith("/twilio") ? 200 : 404, { "x-from": "switchboard" });
+  response.end();
+};
+
+describe("createAppHandler", () => {
+  it("routes the webhook and /healthz to the switchboard before any face", async () => {
+    const url = await serve(
+      createAppHandler({
+        switchboard,
+        webhookPath: "/twilio/webhook",
+        faces: [
+          async (_request, response) => {
+            response.writeHead(418);
+            response.end();
+            return true;
+          },
+        ],
+      }),
+    );
+    const webhook = await fetch(`${url}/twilio/webhook`, { method: "POST", body: "x" });
+    expect(webhook.headers.get("x-from")).toBe("switchboard");
+    expect((await fetch(`${url}/anything`)).status).toBe(418);
+  });
+
+  it("asks faces in order and falls through to a 404", async () => {
+    const seen: string[] = [];
+    const url = await serve(
+      createAppHandler({
+        switchboard,
+        webhookPath: "/twilio/webhook",
+        faces: [
+          async (request, response) => {
+            seen.push(`first ${request.url}`);
+            if (request.url !== "/mine") return false;
+            response.end("mine");
+            return true;
+          },
+          async (request) => {
+            seen.push(`second ${request.url}`);
+            return false;
+          },
+        ],
+      }),
+    );
+    expect(await (await fetch(`${url}/mine`)).text()).toBe("mine");
+    const missing = await fetch(`${url}/nobody`);
+    expect(missing.status).toBe(404);
+    expect(seen).toEqual(["first /mine", "first /nobody", "second /nobody"]);
+  });
+
+  it("answers /readyz 200 when every check passes and 503 naming the failing ones", async () => {
+    let workers = true;
+    const url = await serve(
+      createAppHandler({
+        switchboard,
+        webhookPath: "/twilio/webhook",
+        readiness: {
+          mailbox: async () => ({ ok: true }),
+          workers: () => (workers ? { ok: true } : { ok: false, detail: "not running" }),
+          provider: () => {
+            if (!workers) throw new Error("circuit open");
+            return { ok: true };
+          },
+        },
+      }),
+    );
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).ok).toBe(true);
+    workers = false;
+    const notReady = await fetch(`${url}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({
+      ok: false,
+      checks: {
+        mailbox: { ok: true },
+        workers: { ok: false, detail: "not running" },
+        provider: { ok: false, detail: "circuit open" },
+      },
+    });
+    expect((await fetch(`${url}/readyz`, { method: "DELETE" })).status).toBe(405);
+    expect((await fetch(`${url}/readyz`, { method: "HEAD" })).status).toBe(503);
+  });
+
+  it("serves /metrics with the renderer's content type", async () => {
+    const url = await serve(
+      createAppHandler({
+        switchboard,
+        webhookPath: "/twilio/webhook",
+        metrics: async () => ({ contentType: "text/plain; version=0.0.4", body: "up 1\n" }),
+      }),
+    );
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4");
+    expect(await metrics.text()).toBe("up 1\n");
+    expect((await fetch(`${url}/metrics`, { method: "POST", body: "x" })).status).toBe(405);
+  });
+});

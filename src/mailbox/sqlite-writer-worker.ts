@@ -1,0 +1,92 @@
+// The SQLite mailbox's writer thread: it owns its own connections and commits the batches the
+// main thread sends, so the fsync of `synchronous=FULL` blocks this thread instead of the
+// event loop that parses and verifies webhooks. Started by `startSqliteWriterThread`; one
+// thread serves every mailbox of the process.
+import { isMainThread, parentPort } from "node:worker_threads";
+import {
+  type AppliedWrite,
+  applySqliteWrite,
+  type SqliteWrite,
+  type SqliteWriteSettings,
+} from "./apply-sqlite-write.js";
+import { openSqliteDatabase } from "./open-sqlite-database.js";
+import { prepareSqliteStatements } from "./sqlite-statements.js";
+import { toWireError, type WireError } from "./wire-error.js";
+import { createSavepointCommitter } from "./write-batcher.js";
+
+/** Main thread → writer thread. Connections are numbered by the main thread. */
+export type ToWriterThread =
+  | { kind: "open"; connection: number; location: string; settings: SqliteWriteSettings }
+  | { kind: "commit"; connection: number; id: number; at: number; writes: SqliteWrite[] }
+  | { kind: "close"; connection: number };
+
+/** How one write of a batch ended, as plain data. */
+export type WireOutcome = { ok: true; value: AppliedWrite } | { ok: false; error: WireError };
+
+/** Writer thread → main thread. */
+export type FromWriterThread =
+  | { kind: "opened"; connection: number }
+  | { kind: "open-failed"; connection: number; error: WireError }
+  | { kind: "committed"; connection: number; id: number; outcomes: WireOutcome[] }
+  | { kind: "commit-failed"; connection: number; id: number; error: WireError }
+  | { kind: "closed"; connection: number };
+
+interface Connection {
+  database: ReturnType<typeof openSqliteDatabase>;
+  settings: SqliteWriteSettings;
+  statements: ReturnType<typeof prepareSqliteStatements>;
+  commitInSavepoints: ReturnType<typeof createSavepointCommitter>;
+}
+
+/** Serves every SQLite mailbox of the process, one connection each, one message at a time. */
+function serve(port: NonNullable<typeof parentPort>): void {
+  const send = (message: FromWriterThread) => port.postMessage(message);
+  const connections = new Map<number, Connection>();
+  port.on("message", (message: ToWriterThread) => {
+    const { connection } = message;
+    if (message.kind === "open") {
+      try {
+        // The main thread opened and migrated the file first; this re-check finds it current.
+        const database = openSqliteDatabase(message.location);
+        connections.set(connection, {
+          database,
+          settings: message.settings,
+          statements: prepareSqliteStatements(database),
+          commitInSavepoints: createSavepointCommitter(database),
+        });
+        send({ kind: "opened", connection });
+      } catch (error) {
+        send({ kind: "open-failed", connection, error: toWireError(error) });
+      }
+      return;
+    }
+    const open = connections.get(connection);
+    if (message.kind === "close") {
+      connections.delete(connection);
+      open?.database.close();
+      send({ kind: "closed", connection });
+      return;
+    }
+    const { id } = message;
+    try {
+      if (open === undefined) throw new Error(`writer connection ${connection} is not open`);
+      const outcomes = open.commitInSavepoints(
+        message.writes.map(
+          (write) => () => applySqliteWrite(open.statements, open.settings, write, message.at),
+        ),
+      );
+      send({
+        kind: "committed",
+        connection,
+        id,
+        outcomes: outcomes.map((outcome) =>
+          outcome.ok ? outcome : { ok: false, error: toWireError(outcome.error) },
+        ),
+      });
+    } catch (error) {
+      send({ kind: "commit-failed", connection, id, error: toWireError(error) });
+    }
+  });
+}
+
+if (!isMainThread && parentPort !== null) serve(parentPort);
