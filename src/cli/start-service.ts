@@ -83,6 +83,15 @@ export const operatorAuthor = "operator";
 export async function startService(settings: ServiceSettings): Promise<RunningService> {
   const { logger } = settings;
   const mailbox = await openMailbox(settings.database, settings.policy);
+  // On PostgreSQL every instance shares one budget for Twilio's per-conversation and
+  // per-service limits; on SQLite (one machine) the provider's in-process pacer is enough.
+  let pacer: Awaited<ReturnType<typeof openSharedPacer>>;
+  try {
+    pacer = await openSharedPacer(settings.database);
+  } catch (error) {
+    await mailbox.close();
+    throw error;
+  }
   const providerOptions = {
     accountSid: settings.twilio.accountSid,
     authToken: settings.twilio.authToken,
@@ -92,6 +101,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
     webhookUrl: settings.twilio.webhookUrl,
     httpClient: settings.twilio.httpClient,
     logger: logger.child({ component: "twilio" }),
+    ...(pacer === undefined ? {} : { pacer }),
   };
   let provider: TwilioProvider;
   let facesProvider: TwilioProvider;
@@ -101,6 +111,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
     // runtime's own replies must not (that is what keeps the bot from answering itself).
     facesProvider = new TwilioProvider({ ...providerOptions, webhookEnabled: true });
   } catch (error) {
+    await pacer?.close();
     await mailbox.close();
     throw error;
   }
@@ -195,6 +206,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
   try {
     server = await listenHttp(handler, { port: settings.port, host: settings.host });
   } catch (error) {
+    await pacer?.close();
     await mailbox.close();
     throw error;
   }
@@ -203,6 +215,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
   } catch (error) {
     await server.close();
     await switchboard.close().catch(() => {});
+    await pacer?.close();
     throw error;
   }
   running = true;
@@ -224,6 +237,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
         await switchboard.close();
         await provider.stop();
         await facesProvider.stop();
+        await pacer?.close();
         logger.info("switchboard stopped");
       })();
       return closing;
@@ -239,6 +253,12 @@ async function openMailbox(
   if (database.kind === "sqlite") return sqliteMailbox({ path: database.path, ...common });
   const { postgresMailbox } = await import("../mailbox/postgres/postgres-mailbox.js");
   return postgresMailbox({ connectionString: database.connectionString, ...common });
+}
+
+async function openSharedPacer(database: DatabaseLocation) {
+  if (database.kind !== "postgres") return undefined;
+  const { postgresPacer } = await import("../mailbox/postgres/postgres-pacer.js");
+  return postgresPacer({ connectionString: database.connectionString });
 }
 
 function channelOptions(channels: ChannelsConfig) {

@@ -151,21 +151,29 @@ export function applySqliteWrite(
       throw new LeaseLostError(lease.conversationSid, lease.leaseVersion);
     return row;
   };
-  /** The settle rule documented on `MailboxStore.claim`. */
-  const isSettled = (message: MessageRow, conversation: ConversationRow) =>
-    message.message_index === 0 ||
-    (conversation.last_processed_index ?? -1) >= message.message_index - 1 ||
-    statements.hasIndex.get(message.conversation_sid, message.message_index - 1) !== undefined ||
-    statements.hasSentIndex.get(message.conversation_sid, message.message_index - 1) !==
-      undefined ||
-    at - message.ingested_at >= settleWindowMs;
+  /**
+   * The settle rule documented on `MailboxStore.claim`: every index between `above` (the
+   * conversation's last processed index, or a message of the same turn handed out before
+   * this one) and the message is recorded, or the message has waited the settle window.
+   */
+  const isSettled = (message: MessageRow, above: number) => {
+    const below = message.message_index;
+    if (below - 1 <= above || at - message.ingested_at >= settleWindowMs) return true;
+    const { recorded } = statements.recordedIndexes.get({
+      sid: message.conversation_sid,
+      above,
+      below,
+    }) as { recorded: number };
+    return recorded === below - 1 - above;
+  };
   const pickTurn = (conversation: ConversationRow): MessageRow[] => {
     const pending = statements.pending.all(
       conversation.conversation_sid,
       maxBatchMessages,
     ) as MessageRow[];
     const first = pending[0];
-    if (first === undefined || !isSettled(first, conversation)) return [];
+    const lastProcessed = conversation.last_processed_index ?? -1;
+    if (first === undefined || !isSettled(first, lastProcessed)) return [];
     const policy = policyOf(conversation.policy);
     if (policy.mode === "queue") return [first];
     const windowEnd = first.ingested_at + policy.windowMs;
@@ -177,7 +185,10 @@ export function applySqliteWrite(
       // Stop, not skip: a lower index ingested after the window must not be answered after
       // higher ones taken now (it would come out of order, wrongly marked late).
       if (message.ingested_at >= windowEnd) break;
-      if (!isSettled(message, conversation)) break;
+      // The batch's previous message is answered in this same turn, so only the indexes
+      // above it (and above the last processed one) must be recorded.
+      const previous = batch[batch.length - 1]!;
+      if (!isSettled(message, Math.max(lastProcessed, previous.message_index))) break;
       batch.push(message);
     }
     return batch;
@@ -419,7 +430,7 @@ export function applySqliteWrite(
         statements.settleSent.run(result.messageSid, index, at, row.id);
         // Our own message comes back through onMessageAdded: make that a duplicate, and
         // drop a copy that arrived before this settle so history shows it once. Its index
-        // stays recorded on the outbox row (`hasSentIndex`), so the settle rule still sees it.
+        // stays recorded on the outbox row (`sent_index`), so the settle rule still sees it.
         statements.insertKey.run(`sid:${result.messageSid}`, at);
         statements.deleteEcho.run(result.messageSid);
         if (index !== null) statements.touchSentIndex.run(index, row.conversation_sid);

@@ -315,7 +315,7 @@ export interface MailboxOptions {
   /** The clock, epoch ms. Default `Date.now`. Tests pass a controllable one. */
   now?: () => number;
   /**
-   * How long a message whose predecessor index is missing waits for a lower index to arrive
+   * How long a message with a missing index below it waits for a lower index to arrive
    * before it is handed out anyway. Default 150 ms. See `claim` for the exact rule.
    */
   settleWindowMs?: number;
@@ -361,10 +361,17 @@ export interface MailboxStore {
    * Order and the settle window: the turn always starts at the lowest pending `Index`
    * (never at arrival order). Twilio's indexes may skip numbers, so a gap does not prove a
    * message is missing; the rule is: the lowest pending message is handed out when
-   * (a) its index is 0, or (b) the message at `index - 1` is recorded (any role, any
-   * status — or it is one of our sent replies, settled with its `index`), or (c) `index - 1` is the last processed index, or (d) it has been in the
-   * mailbox for `settleWindowMs`. Until then the whole conversation waits. A lower index
-   * arriving after that is still delivered next, marked `late`.
+   * (a) every index between the conversation's last processed index (or -1 before the
+   * first) and its own, both excluded, is recorded — as a stored message of any role and
+   * status, or as one of our sent replies settled with its `index` — which includes the
+   * empty range (index 0, or the last processed index is `index - 1` or above), or
+   * (b) it has been in the mailbox for `settleWindowMs`. Until then the whole conversation
+   * waits. A recorded `index - 1` alone is not enough: the customer's earlier messages may
+   * still be in flight while our reply took the index just below theirs. So a real gap
+   * (Twilio skipped a number, or its record was garbage-collected) costs the settle window
+   * once. A lower index arriving after that is still delivered next, marked `late`. In a
+   * `burst` turn each further message is checked the same way from the turn's previous
+   * message, which is answered with it.
    */
   claim(workerId: string, max: number, leaseMs: number): Promise<Lease[]>;
 

@@ -26,9 +26,14 @@ const sql = {
   message: "SELECT * FROM messages WHERE message_sid = ?",
   insertMessage: `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
          ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  hasIndex: "SELECT 1 FROM messages WHERE conversation_sid = ? AND message_index = ? LIMIT 1",
-  // Our sent replies whose Index the sender reported count as recorded for the settle rule.
-  hasSentIndex: "SELECT 1 FROM outbox WHERE conversation_sid = ? AND sent_index = ? LIMIT 1",
+  // The settle rule: how many distinct indexes strictly between @above and @below are
+  // recorded, as stored messages (any role) or our sent replies whose Index the sender
+  // reported. UNION, not UNION ALL: a sent reply's echo row may still hold the same index.
+  recordedIndexes: `SELECT count(*) AS recorded FROM (
+         SELECT message_index FROM messages
+           WHERE conversation_sid = @sid AND message_index > @above AND message_index < @below
+         UNION SELECT sent_index FROM outbox
+           WHERE conversation_sid = @sid AND sent_index > @above AND sent_index < @below)`,
   pending: `SELECT * FROM messages WHERE conversation_sid = ? AND status = 'pending'
        ORDER BY message_index, message_sid LIMIT ?`,
   markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",

@@ -1,22 +1,22 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithPostgres } from "../../src/mailbox/postgres/test-support/test-database.js";
 import { killChildren, requireBuiltCli, runCli } from "./run-cli.js";
 
 /** `switchboard migrate` against the real PostgreSQL server: applies, then finds it current. */
-const database = "postgres://postgres@127.0.0.1:5432/test";
-const schema = `e2e_migrate_${randomBytes(4).toString("hex")}`;
+describeWithPostgres("switchboard migrate", (database) => {
+  const schema = `e2e_migrate_${randomBytes(4).toString("hex")}`;
 
-beforeAll(requireBuiltCli);
-afterAll(async () => {
-  killChildren();
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-});
+  beforeAll(requireBuiltCli);
+  afterAll(async () => {
+    killChildren();
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+    await client.end();
+  });
 
-describe("switchboard migrate", () => {
   it("applies the migrations once; a second run changes nothing", async () => {
     const first = runCli(["migrate", "--database", database, "--schema", schema]);
     expect(await first.exited).toBe(0);

@@ -128,34 +128,49 @@ async function pickTurn(
   ).rows.map(messageRowFrom);
   const first = pending[0];
   if (first === undefined) return [];
-  const predecessors = (
-    await client.query<{ message_index: string }>(sql.existingIndexes, [
-      conversation.conversation_sid,
-      pending.map((message) => message.message_index - 1),
-    ])
-  ).rows.map((row) => Number(row.message_index));
-  const recorded = new Set(predecessors);
-  /** The settle rule documented on `MailboxStore.claim`. */
-  const isSettled = (message: MessageRow) =>
-    message.message_index === 0 ||
-    (conversation.last_processed_index ?? -1) >= message.message_index - 1 ||
-    recorded.has(message.message_index - 1) ||
-    at - message.ingested_at >= settleWindowMs;
-  if (!isSettled(first)) return [];
   const policy =
     conversation.policy === null ? defaultPolicy : (JSON.parse(conversation.policy) as TurnPolicy);
-  if (policy.mode === "queue") return [first];
-  const windowEnd = first.ingested_at + policy.windowMs;
-  if (at < windowEnd) return [];
-  // The window is half-open, [first, first + windowMs): a message ingested exactly at its end
-  // starts the next turn, so the turn's content is fixed once it is due.
-  const batch: MessageRow[] = [first];
-  for (const message of pending.slice(1)) {
-    // Stop, not skip: a lower index ingested after the window must not be answered after
-    // higher ones taken now (it would come out of order, wrongly marked late).
-    if (message.ingested_at >= windowEnd) break;
-    if (!isSettled(message)) break;
-    batch.push(message);
+  // The messages that may make up the turn, in Index order, before the settle rule.
+  const candidates: MessageRow[] = [first];
+  if (policy.mode === "burst") {
+    const windowEnd = first.ingested_at + policy.windowMs;
+    if (at < windowEnd) return [];
+    // The window is half-open, [first, first + windowMs): a message ingested exactly at its
+    // end starts the next turn, so the turn's content is fixed once it is due. Stop, not
+    // skip: a lower index ingested after the window must not be answered after higher ones
+    // taken now (it would come out of order, wrongly marked late).
+    for (const message of pending.slice(1)) {
+      if (message.ingested_at >= windowEnd) break;
+      candidates.push(message);
+    }
   }
-  return batch;
+  // Each message needs the indexes above the last processed one recorded, and in a burst
+  // only those above the turn's previous message, which is answered with it.
+  const lastProcessed = conversation.last_processed_index ?? -1;
+  const checks = candidates.map((message, position) => ({
+    message,
+    above: Math.max(lastProcessed, candidates[position - 1]?.message_index ?? -1),
+  }));
+  // The settle rule documented on `MailboxStore.claim`; the range counts in one round trip.
+  const counted = checks.filter(
+    ({ message, above }) =>
+      message.message_index - 1 > above && at - message.ingested_at < settleWindowMs,
+  );
+  const unsettled = new Set<MessageRow>();
+  if (counted.length > 0) {
+    const { rows } = await client.query<{ recorded: number }>(sql.recordedIndexes, [
+      conversation.conversation_sid,
+      counted.map(({ above }) => above),
+      counted.map(({ message }) => message.message_index),
+    ]);
+    counted.forEach(({ message, above }, position) => {
+      if (rows[position]?.recorded !== message.message_index - 1 - above) unsettled.add(message);
+    });
+  }
+  const turn: MessageRow[] = [];
+  for (const message of candidates) {
+    if (unsettled.has(message)) break;
+    turn.push(message);
+  }
+  return turn;
 }

@@ -36,11 +36,17 @@ export function postgresStatements(schema: string) {
     deleteKeys: `DELETE FROM ${s}dedupe_keys WHERE key = ANY($1::text[])`,
     pending: `SELECT * FROM ${s}messages WHERE conversation_sid = $1 AND status = 'pending'
       ORDER BY message_index, message_sid LIMIT $2`,
-    // Recorded indexes: stored messages, and our sent replies whose Index the sender reported.
-    existingIndexes: `SELECT message_index FROM ${s}messages
-        WHERE conversation_sid = $1 AND message_index = ANY($2::bigint[])
-      UNION SELECT sent_index FROM ${s}outbox
-        WHERE conversation_sid = $1 AND sent_index = ANY($2::bigint[])`,
+    // The settle rule: for each (above, below) pair, how many distinct indexes strictly
+    // between them are recorded, as stored messages (any role) or our sent replies whose
+    // Index the sender reported. UNION, not UNION ALL: a sent reply's echo row may still hold
+    // the same index. Answers one row per pair, in the pairs' order.
+    recordedIndexes: `SELECT (SELECT count(*) FROM (
+          SELECT m.message_index FROM ${s}messages m WHERE m.conversation_sid = $1
+            AND m.message_index > b.above AND m.message_index < b.below
+          UNION SELECT o.sent_index FROM ${s}outbox o WHERE o.conversation_sid = $1
+            AND o.sent_index > b.above AND o.sent_index < b.below) r)::integer AS recorded
+      FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS b (above, below, position)
+      ORDER BY b.position`,
     markMessages: `UPDATE ${s}messages SET status = $1
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
@@ -62,11 +68,17 @@ export function postgresStatements(schema: string) {
               ORDER BY h.message_index, h.message_sid LIMIT 1) head
             WHERE (head.message_index = 0
                 OR coalesce(c.last_processed_index, -1) >= head.message_index - 1
-                OR EXISTS (SELECT 1 FROM ${s}messages p WHERE p.conversation_sid = c.conversation_sid
-                  AND p.message_index = head.message_index - 1)
-                OR EXISTS (SELECT 1 FROM ${s}outbox r WHERE r.conversation_sid = c.conversation_sid
-                  AND r.sent_index = head.message_index - 1)
-                OR $1::double precision - head.ingested_at >= $4::double precision)
+                OR $1::double precision - head.ingested_at >= $4::double precision
+                OR (SELECT count(*) FROM (
+                    SELECT p.message_index FROM ${s}messages p
+                      WHERE p.conversation_sid = c.conversation_sid
+                        AND p.message_index > coalesce(c.last_processed_index, -1)
+                        AND p.message_index < head.message_index
+                    UNION SELECT r.sent_index FROM ${s}outbox r
+                      WHERE r.conversation_sid = c.conversation_sid
+                        AND r.sent_index > coalesce(c.last_processed_index, -1)
+                        AND r.sent_index < head.message_index) recorded)
+                  = head.message_index - 1 - coalesce(c.last_processed_index, -1))
               AND (coalesce(c.policy_mode, $6::text) = 'queue'
                 OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
       ORDER BY (SELECT min(m.ingested_at) FROM ${s}messages m

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { MailboxStore } from "../../mailbox/mailbox-store.js";
 import { contractSettings, type UseContract } from "./contract-context.js";
 import { answerOnce, fakeSid, inboundMessage, textReply } from "./contract-fixtures.js";
 
@@ -68,6 +69,66 @@ export function describeOrderContract(use: UseContract): void {
       expect(await answerOnce(store)).toEqual([[2]]);
     });
 
+    it("holds a message while a lower index is missing, even right after our sent reply", async () => {
+      const { store, clock } = use();
+      const conversationSid = await answeredUpToOneWithReplyAtFour(store);
+      // The customer's 2 and 3 are still in flight when their 5 lands after our reply at 4.
+      await store.ingest(inboundMessage({ conversationSid, index: 5 }));
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      clock.advance(settleWindowMs - 1);
+      await store.ingest(inboundMessage({ conversationSid, index: 3 }));
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      await store.ingest(inboundMessage({ conversationSid, index: 2 }));
+      const turns: [number, boolean][][] = [];
+      for (let turn = 0; turn < 3; turn++) {
+        const [lease, ...others] = await store.claim("worker-a", 10, leaseMs);
+        expect(others).toEqual([]);
+        turns.push(lease!.messages.map((message) => [message.index, message.late]));
+        await store.complete(lease!, [textReply("ok")]);
+      }
+      expect(turns).toEqual([[[2, false]], [[3, false]], [[5, false]]]);
+    });
+
+    it("hands out a message after a real skip in the indexes once the settle window passes", async () => {
+      const { store, clock } = use();
+      const conversationSid = await answeredUpToOneWithReplyAtFour(store);
+      await store.ingest(inboundMessage({ conversationSid, index: 5 }));
+      clock.advance(settleWindowMs - 1);
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      clock.advance(1);
+      const [lease] = await store.claim("worker-a", 10, leaseMs);
+      expect(lease?.messages.map((message) => [message.index, message.late])).toEqual([[5, false]]);
+    });
+
+    it("counts an index recorded twice (a message and a sent reply) once", async () => {
+      const { store } = use();
+      const conversationSid = await answeredUpToOneWithReplyAtFour(store);
+      // A stray record at our reply's index must not stand in for the missing 2.
+      await store.ingest(inboundMessage({ conversationSid, index: 4, role: "bot" }));
+      await store.ingest(inboundMessage({ conversationSid, index: 3, role: "human" }));
+      await store.ingest(inboundMessage({ conversationSid, index: 5 }));
+      expect(await store.claim("worker-a", 10, leaseMs)).toEqual([]);
+      await store.ingest(inboundMessage({ conversationSid, index: 2, role: "bot" }));
+      expect(await answerOnce(store)).toEqual([[5]]);
+    });
+
+    it("stops a burst turn before a message with a missing lower index", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      await store.setPolicy(conversationSid, { mode: "burst", windowMs: 1_000 });
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      clock.advance(900);
+      await store.ingest(inboundMessage({ conversationSid, index: 1, role: "bot" }));
+      await store.ingest(inboundMessage({ conversationSid, index: 2 }));
+      await store.ingest(inboundMessage({ conversationSid, index: 4, role: "bot" }));
+      await store.ingest(inboundMessage({ conversationSid, index: 5 }));
+      clock.advance(100);
+      // 2 follows the turn's 0 with only recorded indexes between; 5 waits for 3.
+      expect(await answerOnce(store)).toEqual([[0, 2]]);
+      clock.advance(900);
+      expect(await answerOnce(store)).toEqual([[5]]);
+    });
+
     it("still delivers a message that arrives after a higher index was answered, marked late", async () => {
       const { store, clock } = use();
       const conversationSid = fakeSid("CH");
@@ -114,4 +175,21 @@ export function describeOrderContract(use: UseContract): void {
       );
     });
   });
+}
+
+/**
+ * A conversation whose customer messages 0 and 1 are answered and whose last reply went out
+ * at index 4 (the first reply's index unknown): the customer's 2 and 3 may still be in flight.
+ */
+async function answeredUpToOneWithReplyAtFour(store: MailboxStore): Promise<string> {
+  const conversationSid = fakeSid("CH");
+  for (const index of [0, 1]) {
+    await store.ingest(inboundMessage({ conversationSid, index }));
+    expect(await answerOnce(store)).toEqual([[index]]);
+  }
+  const [first] = await store.claimOutbox("sender", 1, leaseMs);
+  await store.settleOutbox(first!, { sent: true, messageSid: fakeSid("IM") });
+  const [second] = await store.claimOutbox("sender", 1, leaseMs);
+  await store.settleOutbox(second!, { sent: true, messageSid: fakeSid("IM"), index: 4 });
+  return conversationSid;
 }
