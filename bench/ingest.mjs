@@ -8,6 +8,7 @@
 // bench/results/ingest.json as { switchboard, bare, express } (2xx requests per second).
 // BENCH_SECONDS (default 10 per server, split into BENCH_ROUNDS = 5 rotating windows) and
 // BENCH_CONNECTIONS (default 32) tune the run;
+// BENCH_MAIN_THREAD=1 adds the SQLite mailbox committing on the main thread (A/B).
 // BENCH_WINDOW_MS sets the mailbox's groupCommitWindowMs (default 0, the library default).
 // `--store sqlite|postgres|both` (default sqlite): which mailbox the switchboard server uses;
 // `postgres` measures it as `postgres` (bench/postgres-ingest-server.mjs, a fresh schema on
@@ -36,6 +37,11 @@ const kinds = [
   "bare",
   "express",
   ...(store === "postgres" ? [] : ["switchboard"]),
+  // BENCH_MAIN_THREAD=1 adds the SQLite mailbox committing on the event loop's own thread,
+  // to compare against the default writer thread in the same run.
+  ...(store !== "postgres" && process.env.BENCH_MAIN_THREAD === "1"
+    ? ["switchboard-main-thread"]
+    : []),
   ...(store === "sqlite" ? [] : ["postgres"]),
 ];
 const databaseUrl =

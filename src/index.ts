@@ -35,74 +35,10 @@ export {
   redactUrlCredentials,
   sanitizeLogValue,
 } from "./log/index.js";
-export {
-  type CompletedTurn,
-  type CompleteOptions,
-  type ConversationRecord,
-  type ConversationState,
-  type DeadLetter,
-  type FailOutcome,
-  type GarbageCollected,
-  type HistoryEntry,
-  type InboundMessage,
-  type InboundStatus,
-  type IngestResult,
-  type Lease,
-  type LeasedMessage,
-  LeaseLostError,
-  type MailboxChannel,
-  MailboxClosedError,
-  MailboxInputError,
-  type MailboxMedia,
-  MailboxOpenError,
-  type MailboxOptions,
-  type MailboxStore,
-  type MessageRole,
-  mailboxLimits,
-  minimumDedupeRetentionMs,
-  type OutboundReply,
-  type OutboxItem,
-  type OutboxResult,
-  type OutboxStatus,
-  replyIdFor,
-  type SqliteMailboxOptions,
-  type StoredInboundMessage,
-  sqliteMailbox,
-  type TurnPolicy,
-  type WorkNotice,
-} from "./mailbox/index.js";
-export {
-  type DatabaseTarget,
-  defaultPostgresSchema,
-  MailboxUnavailableError,
-  type MigratePostgresOptions,
-  type MigrationReport,
-  migratePostgres,
-  type PostgresConnectionOptions,
-  type PostgresMailboxOptions,
-  postgresMailbox,
-  postgresMigrations,
-} from "./mailbox/postgres/index.js";
+export * from "./mailbox/index.js";
+export * from "./mailbox/postgres/index.js";
 export * from "./metrics/index.js";
-export {
-  type CatchUpResult,
-  catchUpMetaKey,
-  createSwitchboard,
-  type RuntimeListedConversation,
-  type RuntimeListedMessage,
-  type RuntimeOutgoingMessage,
-  type RuntimeProvider,
-  replyIdAttribute,
-  type Switchboard,
-  type SwitchboardCatchUpOptions,
-  type SwitchboardChannelOptions,
-  type SwitchboardEventMap,
-  type SwitchboardEventName,
-  type SwitchboardEventSource,
-  type SwitchboardOptions,
-  type SwitchboardWebhookOptions,
-  type SwitchboardWorkerOptions,
-} from "./runtime/index.js";
+export * from "./runtime/index.js";
 export * from "./telemetry/index.js";
 // `Channel` is declared identically by agents (which may not import Twilio) and twilio;
 // naming one explicitly settles the ambiguity of the two star exports.

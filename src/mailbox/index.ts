@@ -23,6 +23,7 @@ export type {
   IngestResult,
   Lease,
   LeasedMessage,
+  LockOutcome,
   MailboxChannel,
   MailboxMedia,
   MailboxOptions,
@@ -36,6 +37,7 @@ export type {
   TurnPolicy,
   WorkNotice,
 } from "./mailbox-store.js";
+export { maxPublishBytes } from "./mailbox-store.js";
 export { replyIdFor } from "./reply-id.js";
 export { type SqliteMailboxOptions, sqliteMailbox } from "./sqlite-mailbox.js";
 export { mailboxLimits, minimumDedupeRetentionMs } from "./validate-mailbox-input.js";
