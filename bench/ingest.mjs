@@ -10,11 +10,12 @@
 // BENCH_CONNECTIONS (default 32) tune the run;
 // BENCH_MAIN_THREAD=1 adds the SQLite mailbox committing on the main thread (A/B).
 // BENCH_WINDOW_MS sets the mailbox's groupCommitWindowMs (default 0, the library default).
-// `--store sqlite|postgres|both` (default sqlite): which mailbox the switchboard server uses;
-// `postgres` measures it as `postgres` (bench/postgres-ingest-server.mjs, a fresh schema on
-// SWITCHBOARD_BENCH_DATABASE_URL, else SWITCHBOARD_TEST_DATABASE_URL, else the local server),
-// `both` measures SQLite and PostgreSQL in the same run. ingest.json keeps the figures of
-// stores not measured this time.
+// `--store sqlite|postgres` (default sqlite): `sqlite` measures the SQLite mailbox alone;
+// `postgres` measures the PostgreSQL mailbox *beside* SQLite in the same run, as `postgres`
+// (bench/postgres-ingest-server.mjs, a fresh schema on SWITCHBOARD_BENCH_DATABASE_URL, else
+// SWITCHBOARD_TEST_DATABASE_URL, else the local server), so the two are compared under the
+// same load. `both` is an alias of `postgres`. ingest.json keeps the figures of stores not
+// measured this time.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -32,16 +33,14 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const storeFlag = process.argv.indexOf("--store");
 const store = storeFlag === -1 ? "sqlite" : process.argv[storeFlag + 1];
 if (!["sqlite", "postgres", "both"].includes(store))
-  throw new Error("--store must be sqlite, postgres or both");
+  throw new Error("--store must be sqlite (the default) or postgres (SQLite and PostgreSQL)");
 const kinds = [
   "bare",
   "express",
-  ...(store === "postgres" ? [] : ["switchboard"]),
+  "switchboard",
   // BENCH_MAIN_THREAD=1 adds the SQLite mailbox committing on the event loop's own thread,
   // to compare against the default writer thread in the same run.
-  ...(store !== "postgres" && process.env.BENCH_MAIN_THREAD === "1"
-    ? ["switchboard-main-thread"]
-    : []),
+  ...(process.env.BENCH_MAIN_THREAD === "1" ? ["switchboard-main-thread"] : []),
   ...(store === "sqlite" ? [] : ["postgres"]),
 ];
 const databaseUrl =

@@ -5,6 +5,7 @@ import { SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
+import { listenErrorHint } from "./listen-error-hint.js";
 import { defaultEmulatorPort, parsePort } from "./parse-emulator-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
@@ -105,9 +106,15 @@ export async function runDevCommand(
     });
   } catch (error) {
     await emulator.close();
-    if (!(error instanceof SwitchboardError) && !isListenError(error)) throw error;
-    const hint = isListenError(error) ? ` (port ${port} is taken? set PORT)` : "";
-    io.stderr.write(`switchboard dev: ${describe(error)}${hint}\n`);
+    const hint = listenErrorHint(error, {
+      port,
+      host: devHost,
+      settings: { port: "PORT" },
+    });
+    if (!(error instanceof SwitchboardError) && hint === undefined) throw error;
+    io.stderr.write(
+      `switchboard dev: ${describe(error)}${hint === undefined ? "" : ` (${hint})`}\n`,
+    );
     return 1;
   }
   io.stdout.write(
@@ -129,11 +136,6 @@ export async function runDevCommand(
     await service.close();
     await emulator.close();
   });
-}
-
-function isListenError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL";
 }
 
 function describe(error: unknown): string {

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import type { InboundMessage } from "../mailbox/mailbox-store.js";
 import { sqliteMailbox } from "../mailbox/sqlite-mailbox.js";
 import { createSwitchboard, type Switchboard } from "../runtime/create-switchboard.js";
 import type { RuntimeProvider } from "../runtime/runtime-provider.js";
+import type { FaceEventSource } from "./live-event-source.js";
 import { createRuntimeConsoleDeps } from "./runtime-console-deps.js";
 
 /** `ConsoleDeps` over a real runtime and SQLite mailbox (the provider accepts every send). */
@@ -21,7 +23,10 @@ afterEach(async () => {
   if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 });
 
-function setup(answer: (text: string) => string) {
+function setup(
+  answer: (text: string) => string | Promise<string>,
+  eventsOf?: (switchboard: Switchboard) => FaceEventSource,
+) {
   directory = mkdtempSync(join(tmpdir(), "console-deps-"));
   let next = 0;
   const provider: RuntimeProvider = {
@@ -41,6 +46,7 @@ function setup(answer: (text: string) => string) {
   const humanSends: string[] = [];
   const deps = createRuntimeConsoleDeps({
     switchboard,
+    ...(eventsOf === undefined ? {} : { events: eventsOf(switchboard) }),
     info: { mode: "serve", channels: ["sms"], numbers: {} },
     sendAsHuman: async (conversationSid, text) => {
       humanSends.push(`${conversationSid}:${text}`);
@@ -89,11 +95,68 @@ describe("createRuntimeConsoleDeps", () => {
       ["customer", "second"],
       ["agent", "echo second"],
     ]);
+    // Replies have no index of their own here: they name the message they answer, so the
+    // page can keep them in place when live updates arrive.
+    expect(
+      transcript?.messages.map((message) => [message.index, message.afterIndex, message.id]),
+    ).toEqual([
+      [0, undefined, undefined],
+      [undefined, 0, expect.any(String)],
+      [1, undefined, undefined],
+      [undefined, 1, expect.any(String)],
+    ]);
+    const replies = seen.flatMap((event) =>
+      event.type === "message" && event.message.role === "agent" ? [event.message] : [],
+    );
+    expect(replies.map((message) => message.afterIndex)).toEqual([0, 1]);
     const [listed] = await deps.listConversations();
     expect(listed).toMatchObject({ sid, channel: "sms", state: "bot", typing: false });
     expect(listed?.lastMessage?.body).toBe("echo second");
     expect(seen.some((event) => event.type === "typing" && event.on)).toBe(true);
     expect(seen.some((event) => event.type === "conversation")).toBe(true);
+    stop();
+  });
+
+  it("resends a turn's messages once it completes, so their pending badge clears", async () => {
+    let release: () => void = () => {};
+    const answering = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The webhook route announces what it ingests; this test ingests directly and announces
+    // it the same way, with every other event from the runtime.
+    const webhook = new EventEmitter();
+    const { switchboard, deps } = setup(
+      async (text) => {
+        await answering;
+        return `echo ${text}`;
+      },
+      (runtime) => ({
+        on(name, listener) {
+          if (name !== "message.ingested") return runtime.events.on(name, listener);
+          webhook.on(name, listener);
+          return () => webhook.off(name, listener);
+        },
+      }),
+    );
+    const customerUpdates: Array<string | undefined> = [];
+    const stop = deps.subscribe((event) => {
+      if (event.type === "message" && event.message.index === 0)
+        customerUpdates.push(event.message.status);
+    });
+    await switchboard.start();
+    await switchboard.mailbox.ingest(customerMessage(0, "hello"));
+    webhook.emit("message.ingested", {
+      conversationSid: sid,
+      messageSid: customerMessage(0, "hello").messageSid,
+      role: "customer",
+      via: "webhook",
+    });
+    await waitFor(async () => customerUpdates.length === 1);
+    expect(customerUpdates).toEqual(["pending"]);
+    release();
+    await waitFor(async () => customerUpdates.length === 2);
+    // No status: answered messages carry no badge.
+    expect(customerUpdates).toEqual(["pending", undefined]);
     stop();
   });
 

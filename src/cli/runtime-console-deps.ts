@@ -84,13 +84,17 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           // A closed stream must not break the runtime's events.
         }
       };
-      const refresh = (sid: string, find?: (entry: HistoryEntry) => boolean) => {
+      const refresh = (
+        sid: string,
+        find: (entries: readonly HistoryEntry[]) => readonly HistoryEntry[],
+      ) => {
         void (async () => {
           const record = await mailbox.conversation(sid);
           if (record === null) return;
           const entries = visible(await mailbox.history(sid, { limit: 20 }));
-          const found = find === undefined ? undefined : entries.findLast(find);
-          if (found !== undefined)
+          // Messages first, then the conversation: the page takes its last message from the
+          // conversation event, whatever older messages were resent before it.
+          for (const found of find(entries))
             safe({ type: "message", conversationSid: sid, message: messageOf(found) });
           safe({
             type: "conversation",
@@ -107,16 +111,24 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
         });
       const stops = [
         events.on("message.ingested", (event) =>
-          refresh(
-            event.conversationSid,
-            (entry) => entry.direction === "inbound" && entry.messageSid === event.messageSid,
+          refresh(event.conversationSid, (entries) =>
+            lastMatching(
+              entries,
+              (entry) => entry.direction === "inbound" && entry.messageSid === event.messageSid,
+            ),
           ),
         ),
-        events.on("turn.completed", (event) => refresh(event.conversationSid)),
+        // The turn's messages are no longer pending: resend them so the page replaces them
+        // (by index) without their "pending" badge.
+        events.on("turn.completed", (event) =>
+          refresh(event.conversationSid, (entries) => answeredBy(entries, event.turnId)),
+        ),
         events.on("reply.sent", (event) =>
-          refresh(
-            event.conversationSid,
-            (entry) => entry.direction === "outbound" && entry.replyId === event.replyId,
+          refresh(event.conversationSid, (entries) =>
+            lastMatching(
+              entries,
+              (entry) => entry.direction === "outbound" && entry.replyId === event.replyId,
+            ),
           ),
         ),
         events.on("typing", (event) =>
@@ -186,6 +198,30 @@ function visible(entries: readonly HistoryEntry[]): HistoryEntry[] {
   return ordered;
 }
 
+function lastMatching(
+  entries: readonly HistoryEntry[],
+  matches: (entry: HistoryEntry) => boolean,
+): HistoryEntry[] {
+  const found = entries.findLast(matches);
+  return found === undefined ? [] : [found];
+}
+
+/**
+ * The customer messages a turn may have answered: those after the message the previous
+ * turn's replies answered. Inbound rows do not name their turn, and a turn without replies
+ * leaves no mark, so this may include a few still pending; resending those is harmless.
+ */
+function answeredBy(entries: readonly HistoryEntry[], turnId: string): HistoryEntry[] {
+  let answeredBefore = -1;
+  for (const entry of entries)
+    if (entry.direction === "outbound" && entry.turnId !== turnId)
+      answeredBefore = Math.max(answeredBefore, entry.afterIndex);
+  return entries.filter(
+    (entry) =>
+      entry.direction === "inbound" && entry.role === "customer" && entry.index > answeredBefore,
+  );
+}
+
 const indexOf = (entry: HistoryEntry) => (entry.direction === "inbound" ? entry.index : -1);
 const afterIndexOf = (entry: HistoryEntry) =>
   entry.direction === "outbound" ? entry.afterIndex : -1;
@@ -193,6 +229,8 @@ const afterIndexOf = (entry: HistoryEntry) =>
 function messageOf(entry: HistoryEntry): ConsoleMessage {
   if (entry.direction === "outbound")
     return {
+      id: entry.replyId,
+      afterIndex: entry.afterIndex,
       role: "agent",
       author: "agent",
       body:

@@ -1,9 +1,11 @@
 import { join } from "node:path";
+import { type ConfigFlags, resolveConfig } from "../config/resolve-config.js";
 import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
-import { SwitchboardError } from "../errors.js";
+import { ConfigError, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
 import { configFromEnv } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
+import { listenErrorHint } from "./listen-error-hint.js";
 import { parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
@@ -49,30 +51,43 @@ export async function runServeCommand(
     io.stderr.write(`switchboard serve: ${error.message}\n\n${serveUsage}`);
     return 2;
   }
+  const configFlags = {
+    ...optional("port", flags.values.get("port")),
+    ...optional("host", flags.values.get("host")),
+    ...optional("database", flags.values.get("database")),
+    ...optional("publicUrl", flags.values.get("public-url")),
+  };
+  try {
+    checkFlagValues(configFlags, cwd);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    io.stderr.write(`switchboard serve: ${error.message}\n\n${serveUsage}`);
+    return 2;
+  }
   const emulatorUrl = flags.values.get("twilio-emulator") ?? environment[twilioEmulatorVariable];
   if (emulatorUrl !== undefined && !/^https?:\/\/\S+$/.test(emulatorUrl)) {
+    const source = flags.values.has("twilio-emulator")
+      ? "--twilio-emulator"
+      : twilioEmulatorVariable;
     io.stderr.write(
-      `switchboard serve: --twilio-emulator must be an http(s) URL, not "${emulatorUrl}"\n`,
+      `switchboard serve: ${source} must be an http(s) URL, not "${emulatorUrl}"\n\n${serveUsage}`,
     );
     return 2;
   }
   const logger = createLogger({ env: environment, base: { service: "switchboard" } });
   let service: Awaited<ReturnType<typeof startService>>;
   let webhookPath = "/twilio/webhook";
+  let listening: { port: number; host: string } | undefined;
   try {
     const twilioOptions = configFromEnv(environment);
     const { config, agent } = await resolveServiceConfig({
       cwd,
       env: environment,
       configPath: flags.values.get("config"),
-      flags: {
-        ...optional("port", flags.values.get("port")),
-        ...optional("host", flags.values.get("host")),
-        ...optional("database", flags.values.get("database")),
-        ...optional("publicUrl", flags.values.get("public-url")),
-      },
+      flags: configFlags,
     });
     webhookPath = config.webhookPath;
+    listening = { port: config.port, host: config.host };
     const databaseNote =
       config.database.kind === "sqlite" ? config.database.path : "PostgreSQL (DATABASE_URL)";
     io.stderr.write(`Opening the mailbox (${databaseNote}) and checking Twilio…\n`);
@@ -105,12 +120,33 @@ export async function runServeCommand(
       logger,
     });
   } catch (error) {
-    if (!(error instanceof SwitchboardError)) throw error;
-    io.stderr.write(`switchboard serve: ${error.message}\n`);
+    const hint =
+      listening === undefined
+        ? undefined
+        : listenErrorHint(error, {
+            ...listening,
+            settings: { port: "PORT or --port", host: "HOST or --host" },
+          });
+    if (!(error instanceof SwitchboardError) && hint === undefined) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`switchboard serve: ${message}${hint === undefined ? "" : ` (${hint})`}\n`);
     return 1;
   }
   io.stdout.write(serveBanner(service, webhookPath));
   return waitForSignalThen(io, "switchboard", () => service.close());
+}
+
+/**
+ * Bad flag values are usage errors (exit 2), unlike a bad environment or config file (1):
+ * the flags are checked alone, with the same rules the merged configuration uses.
+ */
+function checkFlagValues(configFlags: ConfigFlags, cwd: string): void {
+  try {
+    resolveConfig({ env: {}, flags: configFlags, cwd });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliUsageError(error.message);
+    throw error;
+  }
 }
 
 function optional<Name extends string>(name: Name, value: string | undefined) {

@@ -17,7 +17,11 @@ import { createMetrics } from "../metrics/create-metrics.js";
 import { createSwitchboard } from "../runtime/create-switchboard.js";
 import { withSpan } from "../telemetry/with-span.js";
 import { TwilioProvider } from "../twilio/provider/twilio-provider.js";
-import { loadWebchatSecret } from "../webchat/load-webchat-secret.js";
+import {
+  loadSharedWebchatSecret,
+  loadWebchatSecret,
+  webchatSecretFromEnv,
+} from "../webchat/load-webchat-secret.js";
 import { createWebchatApi } from "../webchat/webchat-api.js";
 import { liveEventSource } from "./live-event-source.js";
 import { observedAgent } from "./observed-agent.js";
@@ -33,6 +37,8 @@ export interface ServiceSettings {
   host: string;
   /** `.switchboard/`: the SQLite mailbox (by default) and the web chat secret. */
   stateDirectory: string;
+  /** Where `SWITCHBOARD_WEBCHAT_SECRET` is read from. Default `process.env`. */
+  environment?: Readonly<Record<string, string | undefined>> | undefined;
   database: DatabaseLocation;
   agent: Agent;
   twilio: {
@@ -82,7 +88,16 @@ export const operatorAuthor = "operator";
  */
 export async function startService(settings: ServiceSettings): Promise<RunningService> {
   const { logger } = settings;
+  // A malformed key in the environment fails before anything is opened.
+  const secretFromEnv = webchatSecretFromEnv(settings.environment ?? process.env);
   const mailbox = await openMailbox(settings.database, settings.policy);
+  let webchatSecret: string;
+  try {
+    webchatSecret = await resolveWebchatSecret(secretFromEnv, settings, mailbox);
+  } catch (error) {
+    await mailbox.close();
+    throw error;
+  }
   // On PostgreSQL every instance shares one budget for Twilio's per-conversation and
   // per-service limits; on SQLite (one machine) the provider's in-process pacer is enough.
   let pacer: Awaited<ReturnType<typeof openSharedPacer>>;
@@ -178,7 +193,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
       humanAuthors: [operatorAuthor],
     }),
     {
-      secret: loadWebchatSecret(join(settings.stateDirectory, "webchat-secret")),
+      secret: webchatSecret,
       logger: faceLogger,
     },
   );
@@ -252,13 +267,37 @@ async function openMailbox(
   const common = policy === undefined ? {} : { defaultPolicy: policy };
   if (database.kind === "sqlite") return sqliteMailbox({ path: database.path, ...common });
   const { postgresMailbox } = await import("../mailbox/postgres/postgres-mailbox.js");
-  return postgresMailbox({ connectionString: database.connectionString, ...common });
+  return postgresMailbox({ ...postgresConnection(database), ...common });
 }
 
 async function openSharedPacer(database: DatabaseLocation) {
   if (database.kind !== "postgres") return undefined;
   const { postgresPacer } = await import("../mailbox/postgres/postgres-pacer.js");
-  return postgresPacer({ connectionString: database.connectionString });
+  return postgresPacer(postgresConnection(database));
+}
+
+/** The pool size and migrate choice `serve` was given, for the mailbox and the pacer alike. */
+function postgresConnection(database: DatabaseLocation & { kind: "postgres" }) {
+  return {
+    connectionString: database.connectionString,
+    ...(database.poolSize === undefined ? {} : { poolSize: database.poolSize }),
+    ...(database.migrate === undefined ? {} : { migrate: database.migrate }),
+  };
+}
+
+/**
+ * The key that signs web chat visitor tokens, the same on every instance a visitor may reach:
+ * `SWITCHBOARD_WEBCHAT_SECRET` when set; else, on a mailbox instances share (PostgreSQL), a
+ * key kept in it and created once; else (SQLite, one machine) a file in `.switchboard/`.
+ */
+async function resolveWebchatSecret(
+  fromEnv: string | undefined,
+  settings: ServiceSettings,
+  mailbox: MailboxStore,
+): Promise<string> {
+  if (fromEnv !== undefined) return fromEnv;
+  if (settings.database.kind === "postgres") return loadSharedWebchatSecret(mailbox);
+  return loadWebchatSecret(join(settings.stateDirectory, "webchat-secret"));
 }
 
 function channelOptions(channels: ChannelsConfig) {

@@ -23,6 +23,7 @@ export {
 } from "./resolve-config.js";
 export {
   type ChannelsConfig,
+  type DatabaseConfig,
   defineConfig,
   type SwitchboardConfig,
   type WorkersConfig,

@@ -4,7 +4,20 @@ import { ConfigError } from "../errors.js";
 /** Where the mailbox lives, parsed from `--database`, `DATABASE_URL` or the config file. */
 export type DatabaseLocation =
   | { kind: "sqlite"; path: string }
-  | { kind: "postgres"; connectionString: string };
+  | {
+      kind: "postgres";
+      connectionString: string;
+      /**
+       * Connections in the mailbox's pool (and again in the shared pacer's); `undefined`: the
+       * mailbox's default, 10. From `DATABASE_POOL_SIZE` or the config file's `database.poolSize`.
+       */
+      poolSize?: number;
+      /**
+       * `false`: do not apply migrations on start (the operator runs `switchboard migrate`); the
+       * mailbox then refuses a schema that is not current. `undefined`: migrate (the default).
+       */
+      migrate?: boolean;
+    };
 
 /** Options of {@link parseDatabaseUrl}. */
 export interface ParseDatabaseUrlOptions {

@@ -23,7 +23,10 @@ export type SettingSource = "flag" | "env" | "file" | "default";
 export interface ResolveConfigOptions {
   /** The loaded config file, if any; its relative paths are resolved against its folder. */
   file?: LoadedConfigFile | undefined;
-  /** Default `process.env`. Reads `PORT`, `HOST`, `DATABASE_URL`, `SWITCHBOARD_PUBLIC_URL`, `SWITCHBOARD_CONSOLE_TOKEN`. */
+  /**
+   * Default `process.env`. Reads `PORT`, `HOST`, `DATABASE_URL`, `DATABASE_POOL_SIZE`,
+   * `SWITCHBOARD_DATABASE_MIGRATE`, `SWITCHBOARD_PUBLIC_URL`, `SWITCHBOARD_CONSOLE_TOKEN`.
+   */
   env?: Readonly<Record<string, string | undefined>>;
   flags?: ConfigFlags;
   /** Relative flag and environment paths are resolved against it. Default `process.cwd()`. */
@@ -73,6 +76,8 @@ export const configEnvironmentVariables = {
   port: "PORT",
   host: "HOST",
   database: "DATABASE_URL",
+  databasePoolSize: "DATABASE_POOL_SIZE",
+  databaseMigrate: "SWITCHBOARD_DATABASE_MIGRATE",
   publicUrl: "SWITCHBOARD_PUBLIC_URL",
   consoleToken: "SWITCHBOARD_CONSOLE_TOKEN",
 } as const;
@@ -138,19 +143,57 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     );
   }
 
+  const fileDatabase =
+    typeof file.database === "object"
+      ? file.database
+      : { url: file.database, poolSize: undefined, migrate: undefined };
   const databaseSetting = pick(
     flags.database,
     "database",
     fromEnv("DATABASE_URL"),
     "DATABASE_URL",
-    file.database,
-    "database",
+    fileDatabase.url,
+    typeof file.database === "object" ? "database.url" : "database",
     configDefaults.database,
   );
-  const database = parseDatabaseUrl(databaseSetting.value, {
+  const location = parseDatabaseUrl(databaseSetting.value, {
     source: databaseSetting.label,
     baseDirectory: databaseSetting.source === "file" ? fileDirectory : cwd,
   });
+  const poolSizeSetting = pick<number | string | undefined>(
+    undefined,
+    "",
+    fromEnv(configEnvironmentVariables.databasePoolSize),
+    configEnvironmentVariables.databasePoolSize,
+    fileDatabase.poolSize,
+    "database.poolSize",
+    undefined,
+  );
+  const migrateSetting = pick<boolean | string | undefined>(
+    undefined,
+    "",
+    fromEnv(configEnvironmentVariables.databaseMigrate),
+    configEnvironmentVariables.databaseMigrate,
+    fileDatabase.migrate,
+    "database.migrate",
+    undefined,
+  );
+  const database = withPostgresSettings(
+    location,
+    databaseSetting.label,
+    poolSizeSetting.value === undefined
+      ? undefined
+      : {
+          value: parsePoolSize(poolSizeSetting.value, poolSizeSetting.label),
+          label: poolSizeSetting.label,
+        },
+    migrateSetting.value === undefined
+      ? undefined
+      : {
+          value: parseMigrate(migrateSetting.value, migrateSetting.label),
+          label: migrateSetting.label,
+        },
+  );
 
   const webhookPathSetting = pick(
     flags.webhookPath,
@@ -234,6 +277,55 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
       consoleToken: consoleTokenSetting.source,
     },
   };
+}
+
+/**
+ * Adds the pool size and migrate choice to a PostgreSQL location. They mean nothing to SQLite,
+ * so setting one there is refused rather than ignored: the operator meant another database.
+ */
+function withPostgresSettings(
+  location: DatabaseLocation,
+  locationLabel: string,
+  poolSize: { value: number; label: string } | undefined,
+  migrate: { value: boolean; label: string } | undefined,
+): DatabaseLocation {
+  if (location.kind === "sqlite") {
+    const stray = poolSize ?? migrate;
+    if (stray !== undefined)
+      throw new ConfigError(
+        stray === poolSize ? "databasePoolSize" : "databaseMigrate",
+        `${stray.label} applies to a PostgreSQL mailbox, but ${locationLabel} names a SQLite file (${location.path}); unset it or point the database at postgres://….`,
+      );
+    return location;
+  }
+  return {
+    ...location,
+    ...(poolSize === undefined ? {} : { poolSize: poolSize.value }),
+    ...(migrate === undefined ? {} : { migrate: migrate.value }),
+  };
+}
+
+function parsePoolSize(value: number | string, label: string): number {
+  const size =
+    typeof value === "number" ? value : /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(size) || size < 1 || size > 1_000) {
+    throw new ConfigError(
+      "databasePoolSize",
+      `${label} must be a whole number of connections from 1 to 1000, got "${String(value).slice(0, 40)}".`,
+    );
+  }
+  return size;
+}
+
+function parseMigrate(value: boolean | string, label: string): boolean {
+  if (typeof value === "boolean") return value;
+  const word = value.trim().toLowerCase();
+  if (word === "true" || word === "1") return true;
+  if (word === "false" || word === "0") return false;
+  throw new ConfigError(
+    "databaseMigrate",
+    `${label} must be "true" (apply migrations on start, the default) or "false" (run \`switchboard migrate\` separately), got "${value.slice(0, 40)}".`,
+  );
 }
 
 function parsePort(value: number | string, label: string): number {

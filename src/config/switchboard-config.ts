@@ -27,9 +27,10 @@ export interface SwitchboardConfig {
   /**
    * Where the mailbox lives: `sqlite:path`, a plain file path (relative to this file), or
    * `postgres://…` **without a password** (put that in `DATABASE_URL`). Env `DATABASE_URL`.
-   * Default `.switchboard/mailbox.db`.
+   * Default `.switchboard/mailbox.db`. The object form adds PostgreSQL settings; TLS is set
+   * in the URL (`?sslmode=require`, or `verify-full` to check the server's certificate).
    */
-  database?: string;
+  database?: string | DatabaseConfig;
   /** Route of the Conversations webhook. Default `/twilio/webhook`. */
   webhookPath?: string;
   /**
@@ -51,6 +52,24 @@ export interface SwitchboardConfig {
      */
     token?: string;
   };
+}
+
+/** The object form of `database`: PostgreSQL settings beside the URL. */
+export interface DatabaseConfig {
+  /** As the string form of `database`; absent: `DATABASE_URL` (or the SQLite default). */
+  url?: string;
+  /**
+   * Connections per instance in the mailbox's pool, 1–1000 (the shared Twilio pacer opens a
+   * pool of the same size, and one more connection listens for wake-ups). Env
+   * `DATABASE_POOL_SIZE`. Default 10. PostgreSQL only.
+   */
+  poolSize?: number;
+  /**
+   * `false`: do not apply migrations on start; run `switchboard migrate` before deploying and
+   * the service refuses to start on a schema that is not current. Env
+   * `SWITCHBOARD_DATABASE_MIGRATE`. Default true. PostgreSQL only.
+   */
+  migrate?: boolean;
 }
 
 /** Per-channel options. */

@@ -50,7 +50,24 @@ const configSchema = z.strictObject({
     .optional(),
   port: z.number().int().min(0).max(65_535, "must be a port number 0–65535").optional(),
   host: z.string().min(1).optional(),
-  database: z.string().min(1).optional(),
+  database: z
+    .union(
+      [
+        z.string().min(1),
+        z.strictObject({
+          url: z.string().min(1).optional(),
+          poolSize: z
+            .number()
+            .int()
+            .min(1, "must be 1–1000 connections")
+            .max(1_000, "must be 1–1000 connections")
+            .optional(),
+          migrate: z.boolean({ error: "must be true or false" }).optional(),
+        }),
+      ],
+      { error: "must be a database URL or { url, poolSize, migrate }" },
+    )
+    .optional(),
   webhookPath: z
     .string()
     .regex(/^\/\S*$/, 'must be a path starting with "/"')
@@ -114,17 +131,24 @@ export function validateConfig(value: unknown, file: string): SwitchboardConfig 
   }
   const problems = findSecrets(value as Record<string, unknown>, []);
   const database = (value as { database?: unknown }).database;
-  if (typeof database === "string" && database.trim() !== "") {
+  const databaseUrl =
+    typeof database === "object" && database !== null
+      ? (database as { url?: unknown }).url
+      : database;
+  const databaseKey = typeof database === "object" ? "database.url" : "database";
+  if (typeof databaseUrl === "string" && databaseUrl.trim() !== "") {
     try {
-      const location = parseDatabaseUrl(database, { source: "database" });
+      const location = parseDatabaseUrl(databaseUrl, { source: databaseKey });
       if (hasPassword(location)) {
         problems.push(
-          "database: contains a password; put the connection string in DATABASE_URL instead",
+          `${databaseKey}: contains a password; put the connection string in DATABASE_URL instead`,
         );
       }
     } catch (error) {
       problems.push(
-        error instanceof Error ? error.message.replace(/^database /, "database: ") : String(error),
+        error instanceof Error
+          ? error.message.replace(`${databaseKey} `, `${databaseKey}: `)
+          : String(error),
       );
     }
   }
@@ -157,6 +181,15 @@ function findSecrets(value: Record<string, unknown>, path: string[]): string[] {
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
   const where = issue.path.map(String).join(".");
+  // A union (`database`: a URL or an object) whose object form was meant: report that form's
+  // own problems (`database.poolSize: …`) rather than the union's summary.
+  if (issue.code === "invalid_union") {
+    const meant = issue.errors.find((branch) => branch.some((inner) => inner.path.length > 0));
+    if (meant !== undefined)
+      return meant.flatMap((inner) =>
+        describeIssue({ ...inner, path: [...issue.path, ...inner.path] }),
+      );
+  }
   if (issue.code === "unrecognized_keys") {
     return issue.keys
       .filter((key) => secretKeys[key.toLowerCase().replace(/[_-]/g, "")] === undefined)

@@ -100,6 +100,13 @@ export interface ConsoleMedia {
 export interface ConsoleMessage {
   /** The Twilio message `Index`, once Twilio has it (a queued reply may not yet). */
   index?: number;
+  /**
+   * For the agent's replies, which carry no `index` here: the `Index` of the message they
+   * answer, so a transcript can place them right after it (`afterIndex + 0.5`).
+   */
+  afterIndex?: number;
+  /** A stable id for messages without `index` (the agent's replies), so updates replace them. */
+  id?: string;
   role: ConsoleMessageRole;
   author: string;
   body: string | null;

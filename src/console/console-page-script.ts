@@ -180,7 +180,8 @@ export const consoleScript = String.raw`(function () {
         last.appendChild(el("span", "typing-text", "Agent is typing…"));
       } else if (conversation.lastMessage) {
         var who = conversation.lastMessage.role === "customer" ? "" : roleNames[conversation.lastMessage.role] + ": ";
-        last.textContent = who + (conversation.lastMessage.body || "(attachment)");
+        var body = conversation.lastMessage.body || "(attachment)";
+        last.textContent = who + (conversation.lastMessage.role === "customer" ? body : withoutEmphasisMarks(body));
       } else {
         last.textContent = "No messages yet";
       }
@@ -323,6 +324,29 @@ export const consoleScript = String.raw`(function () {
     }
   }
 
+  // The agent (and an operator) write chat Markdown, as the web chat widget shows it:
+  // **bold** and *italics* (or _italics_) become strong/em elements built from text nodes,
+  // never parsed as HTML, so a message cannot inject markup. Customers' text stays as typed.
+  function appendEmphasis(parent, text) {
+    var pattern = /\*\*([^*\n]+)\*\*|\*([^*\s][^*\n]*?)\*|\b_([^_\s][^_\n]*?)_\b/g;
+    var last = 0;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      if (match[1] !== undefined) parent.appendChild(el("strong", "", match[1]));
+      else parent.appendChild(el("em", "", match[2] !== undefined ? match[2] : match[3]));
+      last = pattern.lastIndex;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // The one-line preview in the list shows the words of the agent's Markdown, not its marks.
+  function withoutEmphasisMarks(text) {
+    var plain = document.createElement("span");
+    appendEmphasis(plain, text);
+    return plain.textContent;
+  }
+
   function messageNode(message) {
     var role = roleNames[message.role] ? message.role : "customer";
     var item = el("div", "message " + role);
@@ -334,7 +358,8 @@ export const consoleScript = String.raw`(function () {
     if (message.status) head.appendChild(el("span", "badge neutral", message.status));
     item.appendChild(head);
     var bubble = el("div", "bubble");
-    if (message.body) bubble.textContent = message.body;
+    if (message.body && role !== "customer") appendEmphasis(bubble, message.body);
+    else if (message.body) bubble.textContent = message.body;
     else bubble.appendChild(el("span", "no-body", "(no text)"));
     var media = Array.isArray(message.media) ? message.media : [];
     if (media.length > 0) {
@@ -367,17 +392,27 @@ export const consoleScript = String.raw`(function () {
     if (nearBottom) view.scroll.scrollTop = view.scroll.scrollHeight;
   }
 
+  // Where a message sits: its index, or (the agent's replies) just after the message it
+  // answers; ties (several replies to one message) go by time.
+  function position(message) {
+    if (typeof message.index === "number") return message.index;
+    if (typeof message.afterIndex === "number") return message.afterIndex + 0.5;
+    return Infinity;
+  }
+  function sameMessage(a, b) {
+    if (typeof a.index === "number") return a.index === b.index;
+    return typeof a.id === "string" && a.id === b.id;
+  }
   function addMessage(message) {
-    if (typeof message.index === "number") {
-      for (var i = 0; i < state.messages.length; i++) {
-        if (state.messages[i].index === message.index) { state.messages[i] = message; renderMessages(); return; }
-      }
+    for (var i = 0; i < state.messages.length; i++) {
+      if (sameMessage(message, state.messages[i])) { state.messages[i] = message; renderMessages(); return; }
     }
     state.messages.push(message);
     state.messages.sort(function (a, b) {
-      var left = typeof a.index === "number" ? a.index : Infinity;
-      var right = typeof b.index === "number" ? b.index : Infinity;
-      return left - right;
+      var left = position(a);
+      var right = position(b);
+      if (left !== right) return left < right ? -1 : 1;
+      return a.at < b.at ? -1 : a.at > b.at ? 1 : 0;
     });
     renderMessages();
   }
@@ -456,7 +491,8 @@ export const consoleScript = String.raw`(function () {
       var data = parse(event);
       if (!data || !data.message) return;
       var conversation = state.conversations.get(data.conversationSid);
-      if (conversation) {
+      // A resent older message (a status update) must not become the list's last message.
+      if (conversation && (!conversation.lastMessage || data.message.at >= conversation.lastMessage.at)) {
         conversation.lastMessage = { role: data.message.role, body: data.message.body, at: data.message.at };
         if (data.message.role !== "customer") conversation.typing = false;
         if (data.message.at > conversation.updatedAt) conversation.updatedAt = data.message.at;

@@ -96,6 +96,15 @@ describe("console page in Chromium", () => {
       "Agent: We are open Monday to Saturday, 9:00–18:00.",
     );
 
+    // A message arriving live (no reload) goes below the reply to the one before it.
+    await deps.sendAsCustomer!({ channel: "sms", from, text: "And on Sundays?" });
+    await transcript.locator(".message.customer .bubble", { hasText: "Sundays" }).waitFor();
+    await expect(transcript.locator(".message .bubble").allTextContents()).resolves.toEqual([
+      "What are your opening hours?",
+      "We are open Monday to Saturday, 9:00–18:00.",
+      "And on Sundays?",
+    ]);
+
     // A follow-up, with the agent typing, for the screenshot.
     await page.locator("#customer-text").fill("Can I talk to a person about a refund?");
     await page.locator("#customer-text").press("Enter");
@@ -118,7 +127,7 @@ describe("console page in Chromium", () => {
     await transcript.getByRole("button", { name: "Hand back to bot" }).click();
     await transcript.locator(".transcript-head .badge.state-bot").waitFor();
     await expect(reply.count()).resolves.toBe(0);
-    expect(deps.actions.slice(2)).toEqual([
+    expect(deps.actions.slice(3)).toEqual([
       `handoff ${sid} true`,
       `reply ${sid} Hi, this is Sam from support. I can help with the refund.`,
       `handoff ${sid} false`,
@@ -151,17 +160,32 @@ describe("console page in Chromium", () => {
     await expect(conversationItem(page, "visitor-x").locator(".last").textContent()).resolves.toBe(
       hostile,
     );
-    await expect(page.locator("main img, main script").count()).resolves.toBe(0);
+    // The agent's Markdown is shown as bold and italics, built from text only.
+    deps.agentReply(sid, `**Bold ${hostile}** and *soft* _and_ **<b>x</b>** snake_case_name`);
+    const reply = page.locator("#transcript .message.agent .bubble");
+    await reply.waitFor();
+    await expect(reply.locator("strong").allTextContents()).resolves.toEqual([
+      `Bold ${hostile}`,
+      "<b>x</b>",
+    ]);
+    await expect(reply.locator("em").allTextContents()).resolves.toEqual(["soft", "and"]);
+    await expect(reply.textContent()).resolves.toBe(
+      `Bold ${hostile} and soft and <b>x</b> snake_case_name`,
+    );
+    await expect(conversationItem(page, "visitor-x").locator(".last").textContent()).resolves.toBe(
+      `Agent: Bold ${hostile} and soft and <b>x</b> snake_case_name`,
+    );
+    await expect(page.locator("main img, main script, main b").count()).resolves.toBe(0);
     await expect(
       page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
     ).resolves.toBeUndefined();
 
     // Someone else handed back meanwhile; replying is refused and the console says why.
     await page.getByRole("button", { name: "Take over" }).click();
-    const reply = page.getByRole("textbox", { name: "Reply as a person" });
-    await reply.waitFor();
+    const composer = page.getByRole("textbox", { name: "Reply as a person" });
+    await composer.waitFor();
     deps.conversations.get(sid)!.conversation.state = "bot";
-    await reply.fill("hello?");
+    await composer.fill("hello?");
     await page.getByRole("button", { name: "Send reply" }).click();
     await page
       .locator("#transcript .banner.dead", { hasText: "Take the conversation over" })

@@ -152,14 +152,21 @@ export class InMemoryConsole implements ConsoleDeps {
   #append(sid: string, role: ConsoleMessageRole, author: string, body: string): ConsoleMessage {
     const entry = this.#get(sid);
     const at = this.#now();
-    const message: ConsoleMessage = {
-      index: entry.messages.length,
-      role,
-      author,
-      body,
-      media: [],
-      at,
-    };
+    const index = entry.messages.length;
+    // Like the runtime's view: the agent's replies come from the outbox, with no index but
+    // the index of the message they answer.
+    const message: ConsoleMessage =
+      role === "agent"
+        ? {
+            id: `reply-${index}`,
+            afterIndex: entry.messages.findLast((item) => item.index !== undefined)?.index ?? -1,
+            role,
+            author,
+            body,
+            media: [],
+            at,
+          }
+        : { index, role, author, body, media: [], at };
     entry.messages.push(message);
     entry.conversation.lastMessage = { role, body, at };
     entry.conversation.updatedAt = at;

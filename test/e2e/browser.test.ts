@@ -90,10 +90,21 @@ describe("console and web chat in a browser", () => {
     await widget.getByText("Hi, this is Sam from the shop. Yes, from $25 a day!").waitFor();
     await shopPage.screenshot({ path: "/tmp/e2e-webchat-human.png" });
 
-    // While a person has it, the agent stays quiet.
+    // While a person has it, the agent stays quiet: the message is recorded for the person
+    // (its "handoff" badge in the console), no turn starts (no typing), no answer appears.
+    const agentAnswersDuringTakeover = await widget.locator(".msg.agent").count();
     await widget.locator("#sbw-input").fill("Great, can I book one?");
     await widget.getByRole("button", { name: "Send message" }).click();
-    await transcript.getByText("Great, can I book one?").waitFor();
+    const booked = transcript.locator(".message.customer", { hasText: "Great, can I book one?" });
+    await booked.waitFor();
+    await booked.locator(".badge", { hasText: "handoff" }).waitFor();
+    expect(await widget.locator(".msg.agent").count()).toBe(agentAnswersDuringTakeover);
+    expect(await widget.getByRole("status", { name: "The agent is typing" }).isVisible()).toBe(
+      false,
+    );
+    expect(await transcript.getByRole("status", { name: "The agent is typing" }).isVisible()).toBe(
+      false,
+    );
     await consolePage.screenshot({ path: "/tmp/e2e-console-human.png" });
 
     // Hand back: the agent answers the next question.

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,10 +44,41 @@ describe("switchboard serve", () => {
     [["serve", "--bogus"], /unknown flag --bogus/],
     [["serve", "--port"], /--port needs a value/],
     [["serve", "--twilio-emulator", "nope"], /must be an http\(s\) URL/],
+    [["serve", "--port", "99999"], /--port must be a port number/],
+    [["serve", "--port=-1"], /--port must be a port number/],
+    [["serve", "--database", "mysql://x"], /--database uses the unsupported scheme "mysql:"/],
+    [["serve", "--host", "a b"], /--host is not a host name/],
+    [["serve", "--public-url", "ftp://bot.example.com"], /--public-url must use http or https/],
   ])("exits 2 for %j", async (args, message) => {
     const cli = runCli(args, { cwd, env: twilioEnv() });
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toMatch(message);
+    expect(cli.stderr()).toMatch(/Usage: switchboard serve/);
+  });
+
+  it("exits 1 naming the port and the setting when the port is taken, without a stack", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const cli = runCli(
+        [
+          "serve",
+          "--port",
+          String(port),
+          "--host",
+          "127.0.0.1",
+          "--database",
+          join(cwd, "taken.db"),
+        ],
+        { cwd, env: twilioEnv() },
+      );
+      expect(await cli.exited).toBe(1);
+      expect(cli.stderr()).toContain(`port ${port} is in use; set PORT or --port`);
+      expect(cli.stderr()).not.toMatch(/^\s+at /m);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it("exits 1 with the variable to check when the credentials are wrong", async () => {

@@ -268,7 +268,7 @@ export async function openMigratedPool(
             location,
             `The mailbox schema "${schema}" at ${location} is at version ${version}, but this ` +
               `switchboard needs version ${postgresMigrations.length}. Run \`switchboard migrate\` ` +
-              "(or start without migrate: false).",
+              "(or start with migrations on: the `migrate` option, SWITCHBOARD_DATABASE_MIGRATE).",
           );
       }
     } finally {
