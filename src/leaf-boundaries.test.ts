@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 // A leaf everyone may import must import nothing that imports it back: no Twilio, HTTP,
 // runtime, storage or faces (architecture: imports point down, never up). Only types may
 // come from the agent and mailbox boundaries (they vanish at runtime).
-describe("leaf imports", () => {
-  const folder = new URL("./", import.meta.url);
+const leaves = ["config", "log", "metrics", "telemetry"];
+
+describe.each(leaves)("leaf %s imports", (leaf) => {
+  const folder = new URL(`./${leaf}/`, import.meta.url);
   const files = readdirSync(folder).filter(
     (name) =>
       name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes(".test-support."),
