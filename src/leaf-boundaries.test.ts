@@ -31,6 +31,8 @@ describe.each(leaves)("leaf %s imports", (leaf) => {
         typeOnly !== undefined && /^\.\.\/(agents|mailbox)\//.test(specifier);
       expect(allowed || typeFromBoundary, `${name} imports ${specifier}`).toBe(true);
     }
+    // Side-effect imports (`import "../x.js"`) and dynamic imports count too.
+    expect(source).not.toMatch(/^import\s+["']\.\./m);
     expect(source).not.toMatch(/\bimport\(\s*["']\.\./);
   });
 });
