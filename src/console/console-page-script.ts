@@ -481,7 +481,9 @@ export const consoleScript = String.raw`(function () {
     state.source = source;
     source.addEventListener("ready", function () {
       setLive("live");
-      loadConversations().catch(function () {});
+      // Anything that happened before this subscription (first load, or a reconnect gap)
+      // reaches the page through a reload of the list and of the open transcript.
+      loadConversations().then(refreshSelected).catch(function () {});
     });
     source.addEventListener("conversation", function (event) {
       var data = parse(event);

@@ -153,6 +153,7 @@ describe("console page in Chromium", () => {
     const { deps, page, problems, url } = await setUp();
     const sid = deps.seed("chat", "visitor-x", [["customer", hostile]]);
     await page.goto(`${url}/?token=${token}`);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
     await conversationItem(page, "visitor-x").click();
     const bubble = page.locator("#transcript .message.customer .bubble");
     await bubble.waitFor();
