@@ -107,8 +107,7 @@ export const deliveryErrorExplanations: Readonly<Record<number, Readonly<Row>>> 
     title: "Phone unreachable",
     explanation:
       "The carrier could not reach the phone: it may be switched off, out of coverage or roaming.",
-    action:
-      "Try again later; if it keeps failing, check the number with the customer another way.",
+    action: "Try again later; if it keeps failing, check the number with the customer another way.",
     kind: "unreachable",
     retryable: true,
   },

@@ -73,7 +73,10 @@ export function createConsentMatcher(
       const where = `${option}.${name}[${position}]`;
       const key = typeof phrase === "string" ? withoutPunctuation(compact(phrase)) : "";
       if (key === "") {
-        throw new ConfigError(where, `${where} must be a phrase with at least one letter or digit.`);
+        throw new ConfigError(
+          where,
+          `${where} must be a phrase with at least one letter or digit.`,
+        );
       }
       const taken = strict.get(key);
       if (taken !== undefined && taken !== action) {

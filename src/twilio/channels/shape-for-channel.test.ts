@@ -71,3 +71,43 @@ describe("isWhatsAppWindowOpen", () => {
     expect(isWhatsAppWindowOpen(undefined, now)).toBe(false);
   });
 });
+
+describe("shapeForChannel: SMS cost-aware shaping", () => {
+  const curly =
+    "We\u2019re open 9\u201317 \u2014 \u201Cwalk-ins\u201D welcome\u2026 Bring your bike\u2019s frame number, and we\u2019ll check the part for you.";
+
+  it("sends a reply full of curly quotes as GSM-7, in fewer segments", () => {
+    const shaped = shapeForChannel("sms", curly);
+    expect(shaped.parts).toEqual([
+      "We're open 9-17 - \"walk-ins\" welcome... Bring your bike's frame number, and we'll check the part for you.",
+    ]);
+    expect(shaped.segments?.[0]).toMatchObject({ encoding: "GSM-7", segments: 1 });
+    expect(shapeForChannel("sms", curly, { preferGsm7: false }).segments?.[0]).toMatchObject({
+      encoding: "UCS-2",
+      segments: 2,
+    });
+  });
+
+  it("keeps an emoji reply UCS-2 and unchanged", () => {
+    const emoji = "Thanks \u2014 see you soon \u{1F6B2}";
+    const shaped = shapeForChannel("sms", emoji);
+    expect(shaped.parts).toEqual([emoji]);
+    expect(shaped.segments?.[0]?.encoding).toBe("UCS-2");
+  });
+
+  it("maps each part on its own when only one part needs UCS-2", () => {
+    const sentence = "It\u2019s a long sentence about bikes and opening hours. ";
+    const text = `${sentence.repeat(30)}\u{1F6B2}`;
+    const shaped = shapeForChannel("sms", text, { limit: 800 });
+    expect(shaped.parts.length).toBeGreaterThan(1);
+    expect(shaped.segments?.[0]?.encoding).toBe("GSM-7");
+    expect(shaped.segments?.at(-1)?.encoding).toBe("UCS-2");
+    expect(shaped.parts.at(-1)).toContain("\u2019");
+    for (const part of shaped.parts) expect(part.length).toBeLessThanOrEqual(800);
+  });
+
+  it("leaves WhatsApp and chat text as written", () => {
+    expect(shapeForChannel("whatsapp", curly).parts).toEqual([curly]);
+    expect(shapeForChannel("chat", curly).parts).toEqual([curly]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Channel } from "./address.js";
 import { markdownToPlainText } from "./markdown-to-plain-text.js";
 import { markdownToWhatsApp } from "./markdown-to-whatsapp.js";
+import { preferGsm7 } from "./prefer-gsm7.js";
 import { type SmsSegments, smsSegments } from "./sms-segments.js";
 import { splitMessage } from "./split-message.js";
 
@@ -20,6 +21,12 @@ export interface ShapeOptions {
   markers?: boolean;
   /** A lower per-part limit than the channel's (never a higher one). */
   limit?: number;
+  /**
+   * SMS only: replace typographic characters (curly quotes, dashes, "…", odd spaces) with
+   * GSM-7 ones when that keeps a part in GSM-7 — 160 characters a segment instead of 70.
+   * Text that needs UCS-2 anyway (emoji, non-Latin scripts) is left alone. Default true.
+   */
+  preferGsm7?: boolean;
 }
 
 /** A reply ready to send: one body per message, in order. */
@@ -31,7 +38,8 @@ export interface ShapedReply {
 
 /**
  * Turns an agent's (markdown) reply into the bodies to send on a channel:
- * - SMS: plain text, split at 1600 characters, with each part's segment count;
+ * - SMS: plain text, typographic characters made GSM-7 where that keeps a part in GSM-7
+ *   (see {@link preferGsm7}), split at 1600 characters, with each part's segment count;
  * - WhatsApp: WhatsApp formatting, split at 1600 characters;
  * - chat: unchanged while within 32 KB, split beyond.
  *
@@ -48,10 +56,19 @@ export function shapeForChannel(
   const limitFor = (channelLimit: number) => Math.min(options.limit ?? channelLimit, channelLimit);
   switch (channel) {
     case "sms": {
-      const parts = splitMessage(markdownToPlainText(text), {
-        limit: limitFor(SMS_BODY_LIMIT),
-        markers,
-      });
+      const limit = limitFor(SMS_BODY_LIMIT);
+      const gsm7 = options.preferGsm7 ?? true;
+      const plain = markdownToPlainText(text);
+      const split = splitMessage(gsm7 ? preferGsm7(plain) : plain, { limit, markers });
+      // When one part needs UCS-2 (an emoji), the others may still go out as GSM-7: each
+      // part is its own message. Mapping can lengthen a part ("…" → "..."), so it must
+      // still fit.
+      const parts = gsm7
+        ? split.map((part) => {
+            const mapped = preferGsm7(part);
+            return mapped.length <= limit ? mapped : part;
+          })
+        : split;
       return { parts, segments: parts.map((part) => smsSegments(part)) };
     }
     case "whatsapp":

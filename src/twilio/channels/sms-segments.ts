@@ -29,7 +29,7 @@ const extension = new Set("\f^{}\\[~]|€");
  */
 export function smsSegments(text: string): SmsSegments {
   const characters = [...text];
-  const isGsm = characters.every((character) => basic.has(character) || extension.has(character));
+  const isGsm = characters.every(isGsm7Character);
   const widths = characters.map((character) =>
     isGsm ? (extension.has(character) ? 2 : 1) : character.length,
   );
@@ -49,4 +49,15 @@ export function smsSegments(text: string): SmsSegments {
     segments = 1;
   }
   return { encoding: isGsm ? "GSM-7" : "UCS-2", segments, characters: characters.length, units };
+}
+
+/** Whether one character (code point) is in the GSM 03.38 basic or extension table. */
+export function isGsm7Character(character: string): boolean {
+  return basic.has(character) || extension.has(character);
+}
+
+/** Whether a whole text can go out as GSM-7 (every character in the GSM 03.38 tables). */
+export function isGsm7Text(text: string): boolean {
+  for (const character of text) if (!isGsm7Character(character)) return false;
+  return true;
 }
