@@ -208,11 +208,62 @@ describe("parseWebhookEvent: malformed input", () => {
     ["Media that is not an array", { Media: "{}" }, "Media"],
     ["Media items without a Sid", { Media: '[{"Size":1}]' }, "Media"],
     ["missing AccountSid", { AccountSid: undefined }, "AccountSid"],
+    ["missing ConversationSid", { ConversationSid: undefined }, "ConversationSid"],
+    ["missing Index", { Index: undefined }, "Index"],
+    ["missing Author", { Author: undefined }, "Author"],
+    ["empty Author", { Author: "" }, "Author"],
   ] as const)("rejects %s with WebhookParseError", async (_name, overrides, field) => {
     const error = await parseError(parse(webhookFixture("onMessageAdded", overrides)));
     expect(error).toBeInstanceOf(WebhookParseError);
     expect((error as WebhookParseError).field).toBe(field);
     expect((error as WebhookParseError).status).toBe(400);
+  });
+
+  it("stamps a message without DateCreated with the receive time and logs it at debug", async () => {
+    const lines: { level: string; fields: Record<string, unknown>; message?: string }[] = [];
+    const record = (level: string) => (fields: Record<string, unknown>, message?: string) =>
+      lines.push({ level, fields, ...(message === undefined ? {} : { message }) });
+    const logger = {
+      debug: record("debug"),
+      info: record("info"),
+      warn: record("warn"),
+      error: record("error"),
+    };
+    const receivedAt = Date.parse("2026-05-18T13:42:19.000Z");
+    const fields = webhookFixture("onMessageAdded", { DateCreated: undefined });
+    const event = await parseWebhookEvent(signed(fields), {
+      authToken: token,
+      env: {},
+      logger,
+      now: () => receivedAt,
+    });
+    if (event.type !== "message.new") throw new Error(`unexpected ${event.type}`);
+    expect(event.data.dateCreated).toEqual(new Date(receivedAt));
+    expect(event.data.messageSid).toBe(fixtureSids.message);
+    expect(event.raw).toEqual(fields);
+    expect(lines).toEqual([
+      {
+        level: "debug",
+        fields: {
+          eventType: "onMessageAdded",
+          conversationId: fixtureSids.conversation,
+          messageSid: fixtureSids.message,
+          defaulted: ["DateCreated"],
+        },
+        message: "webhook field missing; defaulted to the receive time",
+      },
+    ]);
+  });
+
+  it("logs nothing when every field is present", async () => {
+    const lines: unknown[] = [];
+    const push = (fields: Record<string, unknown>) => lines.push(fields);
+    await parseWebhookEvent(signed(webhookFixture("onMessageAdded")), {
+      authToken: token,
+      env: {},
+      logger: { debug: push, info: push, warn: push, error: push },
+    });
+    expect(lines).toEqual([]);
   });
 
   it("rejects a JSON body as not form-encoded once its signature checks out", async () => {

@@ -1,5 +1,6 @@
 import { ConfigError } from "../../errors.js";
 import { WebhookParseError, WebhookSignatureError } from "../errors.js";
+import type { TwilioLogger } from "../logger.js";
 import type { WebhookEvent } from "./event-types.js";
 import {
   type ReadWebhookRequestOptions,
@@ -30,10 +31,17 @@ export interface ParseWebhookEventOptions extends ReadWebhookRequestOptions {
   verify?: boolean | undefined;
   /** Where defaults are read from; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Gets a debug line when a missing field (such as `DateCreated`) was defaulted. */
+  logger?: TwilioLogger | undefined;
+  /** Clock for the receive time that stands in for a missing `DateCreated`; default `Date.now`. */
+  now?: (() => number) | undefined;
 }
 
 /**
  * Reads, verifies and parses one Conversations webhook into a typed `WebhookEvent`.
+ *
+ * Identity fields are required and the rest defaulted (see `webhookEventFromParams`): a
+ * message without `DateCreated` is stamped with the receive time.
  *
  * Throws `WebhookSignatureError` (missing/forged signature — answer 403),
  * `WebhookParseError` (not a readable Conversations event — 400),
@@ -43,6 +51,7 @@ export async function parseWebhookEvent(
   input: WebhookInput,
   options: ParseWebhookEventOptions = {},
 ): Promise<WebhookEvent> {
+  const receivedAt = new Date((options.now ?? Date.now)());
   const request = await readWebhookRequest(input, options);
   const params = formParams(request);
   if (options.verify !== false) {
@@ -58,6 +67,8 @@ export async function parseWebhookEvent(
   }
   return webhookEventFromParams(params.flat, {
     idempotencyToken: request.headers.get("i-twilio-idempotency-token") ?? undefined,
+    receivedAt,
+    logger: options.logger,
   });
 }
 

@@ -1,5 +1,6 @@
 import { type Channel, channelOfAddress, channelOfWebhookMessage } from "../channels/address.js";
 import { WebhookParseError } from "../errors.js";
+import { silentLogger, type TwilioLogger } from "../logger.js";
 import {
   type ConversationData,
   type ConversationStateData,
@@ -20,19 +21,31 @@ import {
 export interface WebhookEventMeta {
   /** `I-Twilio-Idempotency-Token`. */
   idempotencyToken?: string | undefined;
+  /** When the request arrived; stands in for a missing `DateCreated`. Default: now. */
+  receivedAt?: Date | undefined;
+  /** Told (at debug level) when a field was missing and defaulted. */
+  logger?: TwilioLogger | undefined;
 }
 
 /**
- * Turns flattened webhook parameters into a typed `WebhookEvent`. Pure: no signature check
- * (see `parseWebhookEvent`). Throws `WebhookParseError` for a missing or unknown
- * `EventType` or a field that is present but malformed; a malformed `Attributes` is kept
- * as its raw string instead.
+ * Turns flattened webhook parameters into a typed `WebhookEvent`. Pure apart from the
+ * optional debug line: no signature check (see `parseWebhookEvent`).
+ *
+ * Strict about identity, lenient about the rest. A message event (other than the
+ * `onMessageAdd` pre-event, which has no identity yet) must carry what identifies the
+ * message — `ConversationSid`, `MessageSid`, `Index` and `Author` — or it is refused with
+ * `WebhookParseError`. A missing `DateCreated` does not matter to storing the message, so
+ * it becomes `receivedAt` with a debug line: refusing it would only make Twilio retry the
+ * same bytes while the message waited for catch-up.
+ *
+ * Also throws `WebhookParseError` for a missing or unknown `EventType` or a field that is
+ * present but malformed; a malformed `Attributes` is kept as its raw string instead.
  */
 export function webhookEventFromParams(
   params: Readonly<Record<string, string>>,
   meta: WebhookEventMeta = {},
 ): WebhookEvent {
-  const fields = new Fields(params);
+  const fields = new Fields(params, meta.receivedAt ?? new Date());
   const twilioEventType = fields.optional("EventType");
   if (twilioEventType === undefined) {
     throw new WebhookParseError("Webhook has no EventType; this is not a Conversations webhook.", {
@@ -46,11 +59,16 @@ export function webhookEventFromParams(
     });
   }
   const { data, channel } = dataOf(type, fields);
+  const identifiesMessage = type.startsWith("message.") && type !== "message.adding";
   const event = {
     type,
     phase: type.endsWith("ing") ? "pre" : "post",
     twilioEventType,
-    conversationId: type.startsWith("user.") ? undefined : fields.sid("ConversationSid", "CH"),
+    conversationId: type.startsWith("user.")
+      ? undefined
+      : identifiesMessage
+        ? fields.requiredSid("ConversationSid", "CH")
+        : fields.sid("ConversationSid", "CH"),
     serviceSid: fields.sid("ChatServiceSid", "IS"),
     accountSid: fields.requiredSid("AccountSid", "AC"),
     source: fields.optional("Source"),
@@ -61,6 +79,17 @@ export function webhookEventFromParams(
     data,
     raw: Object.freeze({ ...params }),
   };
+  if (fields.defaulted.length > 0) {
+    (meta.logger ?? silentLogger).debug(
+      {
+        eventType: twilioEventType,
+        conversationId: event.conversationId,
+        messageSid: fields.optional("MessageSid"),
+        defaulted: fields.defaulted,
+      },
+      "webhook field missing; defaulted to the receive time",
+    );
+  }
   // The fields are built per type above; TypeScript cannot follow the correlation.
   return event as WebhookEvent;
 }
@@ -113,7 +142,7 @@ function messageData(fields: Fields): MessageData {
     messageSid: fields.requiredSid("MessageSid", "IM"),
     index: fields.requiredInteger("Index"),
     author: fields.required("Author"),
-    dateCreated: fields.requiredDate("DateCreated"),
+    dateCreated: fields.dateOrReceived("DateCreated"),
     dateUpdated: fields.date("DateUpdated"),
   };
 }
@@ -195,7 +224,13 @@ function userData(fields: Fields): UserData {
 
 /** Typed reads of form fields; every failure names the field. */
 class Fields {
-  constructor(private readonly params: Readonly<Record<string, string>>) {}
+  /** Fields that were missing and given a default, for the debug line. */
+  readonly defaulted: string[] = [];
+
+  constructor(
+    private readonly params: Readonly<Record<string, string>>,
+    private readonly receivedAt: Date,
+  ) {}
 
   optional(name: string): string | undefined {
     return Object.hasOwn(this.params, name) ? this.params[name] : undefined;
@@ -247,10 +282,12 @@ class Fields {
     return new Date(time);
   }
 
-  requiredDate(name: string): Date {
+  /** A date that is missing (or empty) becomes the receive time; a malformed one is still refused. */
+  dateOrReceived(name: string): Date {
     const value = this.date(name);
-    if (value === undefined) throw bad(name, "is missing");
-    return value;
+    if (value !== undefined) return value;
+    this.defaulted.push(name);
+    return new Date(this.receivedAt.getTime());
   }
 
   boolean(name: string): boolean | undefined {
