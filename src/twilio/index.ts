@@ -14,8 +14,44 @@ export {
   normalizePhoneNumber,
   toWhatsAppAddress,
 } from "./channels/address.js";
+export {
+  type CardAction,
+  type Choice,
+  type ChoiceCard,
+  type ChoiceList,
+  type ChoiceProblem,
+  type Choices,
+  type QuickReplies,
+  selectableChoices,
+  type ValidateChoicesOptions,
+  validateChoices,
+  whatsAppChoiceLimits,
+} from "./channels/choices.js";
+export {
+  type ChoicesToContentOptions,
+  type ContentCreateBody,
+  choicesContentKey,
+  choicesToContent,
+} from "./channels/choices-to-content.js";
+export {
+  type ConsentKeyword,
+  type ConsentMatcher,
+  type ConsentPhrases,
+  createConsentMatcher,
+  smsConsentKeyword,
+  smsHelpKeywords,
+  smsOptInKeywords,
+  smsOptOutKeywords,
+} from "./channels/consent-keywords.js";
 export { markdownToPlainText } from "./channels/markdown-to-plain-text.js";
 export { markdownToWhatsApp } from "./channels/markdown-to-whatsapp.js";
+export {
+  type ChoiceMatch,
+  type PickedChoice,
+  parseChoiceReply,
+} from "./channels/parse-choice-reply.js";
+export { gsm7Replacements, preferGsm7 } from "./channels/prefer-gsm7.js";
+export { choiceReplyHint, renderChoicesAsText } from "./channels/render-choices-as-text.js";
 export {
   CHAT_BODY_BYTES,
   isWhatsAppWindowOpen,
@@ -25,7 +61,12 @@ export {
   shapeForChannel,
   WHATSAPP_WINDOW_MS,
 } from "./channels/shape-for-channel.js";
-export { type SmsSegments, smsSegments } from "./channels/sms-segments.js";
+export {
+  isGsm7Character,
+  isGsm7Text,
+  type SmsSegments,
+  smsSegments,
+} from "./channels/sms-segments.js";
 export { type SplitMessageOptions, splitMessage } from "./channels/split-message.js";
 export {
   configFromEnv,
@@ -62,6 +103,12 @@ export {
   WebhookPayloadTooLargeError,
   WebhookSignatureError,
 } from "./errors.js";
+export {
+  type DeliveryErrorExplanation,
+  type DeliveryErrorKind,
+  deliveryErrorExplanations,
+  explainDeliveryError,
+} from "./explain-delivery-error.js";
 export type { LogMethod, TwilioLogger } from "./logger.js";
 export * from "./provider/index.js";
 export {
@@ -113,4 +160,7 @@ export {
   type VerifyTwilioSignatureInput,
   verifyTwilioSignature,
 } from "./webhook/verify-signature.js";
-export { webhookEventFromParams } from "./webhook/webhook-event-from-params.js";
+export {
+  type WebhookEventMeta,
+  webhookEventFromParams,
+} from "./webhook/webhook-event-from-params.js";
