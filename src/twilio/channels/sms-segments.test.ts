@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { smsSegments } from "./sms-segments.js";
+import { isGsm7Character, isGsm7Text, smsSegments } from "./sms-segments.js";
 
 describe("smsSegments", () => {
   it.each([
@@ -47,5 +47,17 @@ describe("smsSegments", () => {
         }
       }),
     );
+  });
+});
+
+describe("isGsm7Text and isGsm7Character", () => {
+  it("accept the basic and extension tables and nothing else", () => {
+    expect(isGsm7Text("Hello @ £5 {x} €")).toBe(true);
+    expect(isGsm7Text("")).toBe(true);
+    expect(isGsm7Text("It\u2019s")).toBe(false);
+    expect(isGsm7Text("\u{1F600}")).toBe(false);
+    expect(isGsm7Character("\u20AC")).toBe(true);
+    expect(isGsm7Character("\u00E1")).toBe(false);
+    expect(isGsm7Character("`")).toBe(false);
   });
 });
