@@ -24,6 +24,7 @@ describe("preferGsm7: the character mapping", () => {
     ["tab\there", "tab here"],
     ["`code`", "'code'"],
     ["3\u00D74", "3x4"],
+    ["Settings \u2192 Privacy", "Settings -> Privacy"],
     ["line\u2028break", "line\nbreak"],
   ])("%j → %j", (input, expected) => {
     expect(preferGsm7(input)).toBe(expected);

@@ -48,6 +48,8 @@ export const gsm7Replacements: Readonly<Record<string, string>> = Object.freeze(
   "\u02C6": "^", // ˆ
   "\u02DC": "~", // ˜
   "\u00D7": "x", // ×
+  "\u2192": "->", // →
+  "\u2190": "<-", // ←
   // Bullets become the hyphen a plain-text list uses.
   "\u2022": "-", // •
   "\u2023": "-", // ‣
