@@ -83,7 +83,7 @@ describe("address configuration webhooks (Twilio docs: Address Configuration Res
       "autoCreation.enabled": true,
       "autoCreation.type": "webhook",
       "autoCreation.webhookUrl": `${receiver.url}/auto`,
-      "autoCreation.webhookMethod": "POST",
+      "autoCreation.webhookMethod": "post",
       "autoCreation.webhookFilters": ["onParticipantAdded", "onMessageAdded"],
     });
     const customer = emulator.customer({ channel: "sms", address: "+15551239002", to: number });
