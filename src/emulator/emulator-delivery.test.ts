@@ -235,11 +235,25 @@ describe("SMS STOP/START/HELP (Twilio support: opt-out keywords, SMS STOP filter
     expect(sms.messages().map((message) => message.body)).toEqual([
       expect.stringContaining("successfully been unsubscribed"),
     ]);
+    // A STOP to a number no conversation takes (404) still opts the sender out.
+    const stray = await control(emulator, "POST", "/_emulator/inbound", {
+      channel: "sms",
+      from: "+15551238010",
+      to: "+15550007777",
+      body: "QUIT",
+    });
+    expect(stray.status).toBe(404);
+    expect(emulator.deviceMessages("+15551238010").map((message) => message.from)).toEqual([
+      "+15550007777",
+    ]);
     const whatsapp = emulator.customer({ channel: "whatsapp", address: "whatsapp:+15551238007" });
     await whatsapp.send("STOP");
     expect(whatsapp.messages()).toEqual([]);
     expect((await control(emulator, "GET", "/_emulator/opt-outs")).body).toEqual({
-      optOuts: [expect.objectContaining({ address: "+15551238006", keyword: "UNSUBSCRIBE" })],
+      optOuts: [
+        expect.objectContaining({ address: "+15551238006", keyword: "UNSUBSCRIBE" }),
+        expect.objectContaining({ address: "+15551238010", keyword: "QUIT" }),
+      ],
     });
   });
 });

@@ -150,10 +150,15 @@ export async function receiveCustomerMessage(
 
   const to = message.to ?? context.numbers[message.channel];
   context.delivery.noteInbound(message.from, to);
-  const result = await receiveInboundMessage(store, { from: message.from, to, ...extra });
-  // Twilio handles STOP/START/HELP at the number, whether or not a conversation takes the
-  // message, and still passes the message on (here: into the conversation, webhooks and all).
-  if (message.channel === "sms") context.delivery.handleSmsKeyword(message.from, to, message.body);
+  let result: Awaited<ReturnType<typeof receiveInboundMessage>>;
+  try {
+    result = await receiveInboundMessage(store, { from: message.from, to, ...extra });
+  } finally {
+    // Twilio handles STOP/START/HELP at the number, whether or not a conversation takes
+    // the message (or a pre-event hook refuses it), and still passes the message on.
+    if (message.channel === "sms")
+      context.delivery.handleSmsKeyword(message.from, to, message.body);
+  }
   if (!result)
     throw new ControlRequestError(
       404,
