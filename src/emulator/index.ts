@@ -15,7 +15,7 @@ export type {
   CustomerMedia,
   CustomerMessage,
 } from "./control/customer-inbound.js";
-export type { DeviceMedia, DeviceMessage, SmsOptOut } from "./delivery/channel-delivery.js";
+export type { DeviceMedia, DeviceMessage } from "./delivery/channel-delivery.js";
 export { whatsappWindowErrorCode, whatsappWindowMs } from "./delivery/channel-delivery.js";
 export {
   type DeliveryFailure,
@@ -23,6 +23,7 @@ export {
   deliveryFailures,
 } from "./delivery/delivery-failures.js";
 export type { DeliveryEntry } from "./delivery/delivery-log.js";
+export type { SmsOptOut } from "./delivery/sms-opt-out-list.js";
 export { EmulatorRequestClient } from "./http/emulator-request-client.js";
 export { EmulatorRestError } from "./http/rest-error.js";
 export type {

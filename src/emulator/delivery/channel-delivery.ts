@@ -18,7 +18,8 @@ import {
   deliveryFailures,
 } from "./delivery-failures.js";
 import { type DeliveryEntry, DeliveryLog } from "./delivery-log.js";
-import { type SmsKeywordKind, smsKeyword, smsKeywordReplies } from "./sms-keywords.js";
+import type { SmsKeywordKind } from "./sms-keywords.js";
+import { type SmsOptOut, SmsOptOutList } from "./sms-opt-out-list.js";
 
 /** Twilio's error for a WhatsApp free-form message outside the 24-hour window. */
 export const whatsappWindowErrorCode = deliveryFailures["outside-window"].errorCode;
@@ -48,16 +49,6 @@ export interface DeviceMessage {
   conversationSid: string | null;
   /** The Conversations message (`IM…`), or the auto-reply's Messaging SID (`SM…`). */
   messageSid: string;
-}
-
-/** A customer who opted out of SMS with a keyword (STOP …). */
-export interface SmsOptOut {
-  /** The customer's number. */
-  address: string;
-  /** The keyword they sent, as sent. */
-  keyword: string;
-  /** ISO 8601, emulator clock. */
-  at: string;
 }
 
 export interface ChannelDeliveryOptions {
@@ -132,9 +123,7 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
   const lastInbound = new Map<string, number>();
   const inboxes = new Map<string, DeviceEntry[]>();
   const injected = new Map<string, DeliveryFailureRule>();
-  // Keyed by the customer alone: the emulator's numbers share the account's one Messaging
-  // Service, and Twilio applies an opt-out to every sender of the Messaging Service.
-  const optOuts = new Map<string, SmsOptOut>();
+  const optOuts = new SmsOptOutList();
   const log = new DeliveryLog();
   let pending = 0;
   const waiters: Array<() => void> = [];
@@ -249,13 +238,13 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
   };
 
   /** Twilio's keyword auto-reply: straight to the phone, outside any conversation. */
-  const autoReply = (customer: string, business: string, kind: SmsKeywordKind) => {
+  const autoReply = (customer: string, business: string, body: string) => {
     append(customer, {
       message: undefined,
       messageSid: newSid("SM"),
       conversationSid: null,
       from: business,
-      body: smsKeywordReplies[kind],
+      body,
       receipt: undefined,
       at: store.clock.now(),
     });
@@ -297,26 +286,13 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       return last !== undefined && store.clock.now() - last < whatsappWindowMs;
     },
     handleSmsKeyword(customer, business, body) {
-      const kind = smsKeyword(body);
-      if (kind === "opt-out") {
-        optOuts.set(customer, {
-          address: customer,
-          keyword: (body ?? "").trim(),
-          at: new Date(store.clock.now()).toISOString(),
-        });
-        autoReply(customer, business, kind);
-      } else if (kind === "opt-in") {
-        optOuts.delete(customer);
-        autoReply(customer, business, kind);
-      } else if (kind === "help" && !optOuts.has(customer)) {
-        // An opted-out number gets no HELP reply until it opts back in.
-        autoReply(customer, business, kind);
-      }
-      if (kind) options.onChange();
-      return kind;
+      const outcome = optOuts.apply(customer, body, store.clock.now());
+      if (outcome?.reply !== undefined) autoReply(customer, business, outcome.reply);
+      if (outcome) options.onChange();
+      return outcome?.kind;
     },
     optedOut: (customer) => optOuts.has(customer),
-    optOuts: () => [...optOuts.values()].map((optOut) => ({ ...optOut })),
+    optOuts: () => optOuts.entries(),
     setFailure(address, failure) {
       if (failure === null) {
         injected.delete(address);
