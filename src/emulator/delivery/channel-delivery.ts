@@ -192,8 +192,12 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       webhookEnabled: true,
     };
     const update = (status: ReceiptRecord["status"], errorCode: number) => {
-      // A removed message or participant takes its receipts with it: nothing to report.
-      if (!conversation.messages.includes(message)) return;
+      // A deleted conversation or message takes its receipts with it: nothing to report.
+      // Searching from the end finds a recent message at once, however long the history.
+      const stored = store.services
+        .get(conversation.serviceSid)
+        ?.conversations.get(conversation.sid);
+      if (stored !== conversation || conversation.messages.lastIndexOf(message) === -1) return;
       updateDeliveryReceipt(store, conversation, message, receipt, status, errorCode, origin);
       log.record(
         {
