@@ -17,6 +17,13 @@ export type {
 } from "./control/customer-inbound.js";
 export type { DeviceMedia, DeviceMessage } from "./delivery/channel-delivery.js";
 export { whatsappWindowErrorCode, whatsappWindowMs } from "./delivery/channel-delivery.js";
+export {
+  type DeliveryFailure,
+  type DeliveryFailureRule,
+  deliveryFailures,
+} from "./delivery/delivery-failures.js";
+export type { DeliveryEntry } from "./delivery/delivery-log.js";
+export type { SmsOptOut } from "./delivery/sms-opt-out-list.js";
 export { EmulatorRequestClient } from "./http/emulator-request-client.js";
 export { EmulatorRestError } from "./http/rest-error.js";
 export type {

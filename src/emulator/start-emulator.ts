@@ -11,6 +11,8 @@ import { createControlRoutes } from "./control/control-routes.js";
 import { type Customer, type CustomerOptions, createCustomer } from "./control/customer.js";
 import { defaultCredentials } from "./credentials.js";
 import { createChannelDelivery, type DeviceMessage } from "./delivery/channel-delivery.js";
+import type { DeliveryFailure, DeliveryFailureRule } from "./delivery/delivery-failures.js";
+import type { DeliveryEntry } from "./delivery/delivery-log.js";
 import { createFaultControlRoutes } from "./faults/fault-control-routes.js";
 import { createRestFaultEngine, createWebhookFaultEngine } from "./faults/fault-rule-set.js";
 import { parseBasicAuth, secretEquals } from "./http/basic-auth.js";
@@ -114,6 +116,17 @@ export interface Emulator {
   customer(options: CustomerOptions): Customer;
   /** What this customer address (or chat identity) received, oldest first. */
   deviceMessages(address: string): DeviceMessage[];
+  /**
+   * Makes every later delivery to this customer address fail as Twilio reports it:
+   * `unreachable` (30003), `carrier-filtered` (30007), `opted-out` (21610) … (also
+   * `POST /_emulator/delivery-failures`); `null` lifts it.
+   */
+  setDeliveryFailure(
+    address: string,
+    failure: DeliveryFailure | null,
+  ): DeliveryFailureRule | undefined;
+  /** Every outbound SMS/WhatsApp delivery with its receipt status history (`GET /_emulator/deliveries`). */
+  deliveries(): DeliveryEntry[];
   /** The webhook delivery log, oldest first (`GET /_emulator/webhooks`). */
   webhookDeliveries(): WebhookDeliveryRecord[];
   /** Resolves once no webhook delivery or channel delivery step is pending. */
@@ -330,6 +343,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     customer: (customerOptions) => createCustomer(inbound, customerOptions),
     deviceMessages: (customerAddress) => delivery.deviceMessages(customerAddress),
+    setDeliveryFailure: (customerAddress, failure) => delivery.setFailure(customerAddress, failure),
+    deliveries: () => delivery.deliveries(),
     webhookDeliveries: () => dispatcher.log.entries(),
     idle: async () => {
       // A delivery step may fire webhooks and a webhook answer may not start new steps,

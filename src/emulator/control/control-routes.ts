@@ -8,6 +8,7 @@ import {
   parseCustomerMessage,
   receiveCustomerMessage,
 } from "./customer-inbound.js";
+import { createDeliveryControlRoutes } from "./delivery-control-routes.js";
 import { readControlJson } from "./read-control-json.js";
 
 /** Largest `POST /_emulator/inbound` body: room for base64 media (24 MiB). */
@@ -35,6 +36,7 @@ export interface ControlRoutesOptions {
  * | `POST /_emulator/clock` | `{advanceMs}` | `{now}` |
  * | `POST /_emulator/reset` | | 204 |
  * | `…/faults`, `…/webhooks/faults`, `GET /_emulator/webhooks` | see faults/ | |
+ * | `…/deliveries`, `…/delivery-failures`, `…/opt-outs` | see delivery-control-routes.ts | |
  */
 export function createControlRoutes(options: ControlRoutesOptions): EmulatorRoute[] {
   const faultRoute =
@@ -101,6 +103,7 @@ export function createControlRoutes(options: ControlRoutesOptions): EmulatorRout
         handler: faultRoute(method),
       })),
     ),
+    ...createDeliveryControlRoutes(options.delivery),
     { method: "GET", pattern: "/_emulator/webhooks", handler: faultRoute("GET") },
     { method: "DELETE", pattern: "/_emulator/webhooks", handler: faultRoute("DELETE") },
   ];

@@ -133,7 +133,8 @@ function parseMedia(item: unknown, index: number, fail: (message: string) => Err
  * non-closed conversation holding the sender and our address, or auto-creates one (404
  * when no address configuration allows that); a chat message is sent as the identity's
  * participant. Media is stored as uploads first. Webhooks fire with `Source` `SMS`,
- * `WHATSAPP` or `SDK`.
+ * `WHATSAPP` or `SDK`. An SMS that is exactly STOP, START or HELP (or a synonym) also gets
+ * Twilio's standard opt-out handling and auto-reply on the customer's device.
  */
 export async function receiveCustomerMessage(
   context: CustomerInboundContext,
@@ -149,7 +150,15 @@ export async function receiveCustomerMessage(
 
   const to = message.to ?? context.numbers[message.channel];
   context.delivery.noteInbound(message.from, to);
-  const result = await receiveInboundMessage(store, { from: message.from, to, ...extra });
+  let result: Awaited<ReturnType<typeof receiveInboundMessage>>;
+  try {
+    result = await receiveInboundMessage(store, { from: message.from, to, ...extra });
+  } finally {
+    // Twilio handles STOP/START/HELP at the number, whether or not a conversation takes
+    // the message (or a pre-event hook refuses it), and still passes the message on.
+    if (message.channel === "sms")
+      context.delivery.handleSmsKeyword(message.from, to, message.body);
+  }
   if (!result)
     throw new ControlRequestError(
       404,
@@ -187,8 +196,9 @@ async function receiveChatMessage(
   const origin: ActionOrigin = { source: "SDK", webhookEnabled: true, clientIdentity: identity };
   let conversation: ConversationRecord | undefined;
   if (message.conversationSid !== undefined) {
-    for (const candidate of store.allConversations())
-      if (candidate.sid === message.conversationSid) conversation = candidate;
+    // A lookup per service, not a scan of every conversation.
+    for (const service of store.services.values())
+      conversation ??= service.conversations.get(message.conversationSid);
     if (!conversation)
       throw new ControlRequestError(
         404,

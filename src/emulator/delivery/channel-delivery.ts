@@ -1,5 +1,6 @@
 import type { ContentStore } from "../content/content-store.js";
 import { renderContentMessage } from "../content/render-content-message.js";
+import { newSid } from "../sid.js";
 import type { ActionOrigin, EmulatorEvent } from "../store/emulator-events.js";
 import type { EmulatorStore } from "../store/emulator-store.js";
 import { updateDeliveryReceipt } from "../store/message-actions.js";
@@ -10,9 +11,18 @@ import type {
   ParticipantRecord,
   ReceiptRecord,
 } from "../store/records.js";
+import {
+  type DeliveryFailure,
+  type DeliveryFailureRule,
+  deliveryFailureRule,
+  deliveryFailures,
+} from "./delivery-failures.js";
+import { type DeliveryEntry, DeliveryLog } from "./delivery-log.js";
+import type { SmsKeywordKind } from "./sms-keywords.js";
+import { type SmsOptOut, SmsOptOutList } from "./sms-opt-out-list.js";
 
 /** Twilio's error for a WhatsApp free-form message outside the 24-hour window. */
-export const whatsappWindowErrorCode = 63016;
+export const whatsappWindowErrorCode = deliveryFailures["outside-window"].errorCode;
 
 /** The WhatsApp customer-service window: 24 hours from the customer's last inbound message. */
 export const whatsappWindowMs = 24 * 60 * 60 * 1000;
@@ -35,7 +45,9 @@ export interface DeviceMessage {
   dateCreated: string;
   /** The delivery receipt's status (`delivered`, `read`, …); `delivered` for chat. */
   status: string;
-  conversationSid: string;
+  /** Null for Twilio's own STOP/START/HELP auto-replies, which are outside any conversation. */
+  conversationSid: string | null;
+  /** The Conversations message (`IM…`), or the auto-reply's Messaging SID (`SM…`). */
   messageSid: string;
 }
 
@@ -49,8 +61,10 @@ export interface ChannelDeliveryOptions {
 }
 
 interface DeviceEntry {
-  message: MessageRecord;
-  conversationSid: string;
+  /** The Conversations message; absent for a keyword auto-reply. */
+  message: MessageRecord | undefined;
+  messageSid: string;
+  conversationSid: string | null;
   from: string;
   body: string | null;
   receipt: ReceiptRecord | undefined;
@@ -59,17 +73,40 @@ interface DeviceEntry {
 
 /**
  * The channel side of outbound messages: what the carrier or WhatsApp does after a message
- * is added to a conversation. Each SMS/WhatsApp recipient's device receives it and its
- * receipt moves `sent` → `delivered` (WhatsApp then `read`), each step firing
- * `onDeliveryUpdated`; a WhatsApp free-form message outside the customer's 24-hour window
- * fails with 63016 instead and never reaches the device. Chat participants receive every
- * message they did not write.
+ * is added to a conversation. Each SMS/WhatsApp recipient's receipt goes `sent` and then
+ * `delivered` when the device receives it (WhatsApp then `read`), each step a separate,
+ * later `onDeliveryUpdated` as Twilio reports them. A WhatsApp free-form message outside
+ * the customer's 24-hour window fails with 63016, a send to an SMS number that texted STOP
+ * fails with 21610, and a failure injected for the address (unreachable, carrier-filtered
+ * …) ends the receipt `undelivered` or `failed` with its code; none of those reach the
+ * device. Chat participants receive every message they did not write.
  */
 export interface ChannelDelivery {
   /** Records a customer's inbound message (opens or extends their WhatsApp window). */
   noteInbound(customer: string, business: string): void;
   /** Whether `customer` may receive free-form WhatsApp messages from `business` now. */
   windowOpen(customer: string, business: string): boolean;
+  /**
+   * Applies Twilio's standard SMS keyword handling to an inbound SMS: STOP and its synonyms
+   * opt the customer out, START and its synonyms back in, HELP answers; each gets Twilio's
+   * auto-reply on the customer's device (HELP gets none while opted out). Returns the
+   * keyword's kind, or undefined when the body is not a keyword.
+   */
+  handleSmsKeyword(
+    customer: string,
+    business: string,
+    body: string | undefined,
+  ): SmsKeywordKind | undefined;
+  /** Whether `customer` has opted out of SMS (STOP) and not back in. */
+  optedOut(customer: string): boolean;
+  /** Every SMS opt-out in force. */
+  optOuts(): SmsOptOut[];
+  /** Makes every later delivery to `address` fail this way; `null` removes the rule. */
+  setFailure(address: string, failure: DeliveryFailure | null): DeliveryFailureRule | undefined;
+  /** The injected failures, by address. */
+  failures(): DeliveryFailureRule[];
+  /** Every outbound SMS/WhatsApp delivery with its status history, oldest first. */
+  deliveries(): DeliveryEntry[];
   /** The store's post-event observer: starts deliveries for new messages. */
   observe(event: EmulatorEvent): void;
   /** What this address (`+1…`, `whatsapp:+1…` or a chat identity) received, oldest first. */
@@ -85,6 +122,9 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
   const { store } = options;
   const lastInbound = new Map<string, number>();
   const inboxes = new Map<string, DeviceEntry[]>();
+  const injected = new Map<string, DeliveryFailureRule>();
+  const optOuts = new SmsOptOutList();
+  const log = new DeliveryLog();
   let pending = 0;
   const waiters: Array<() => void> = [];
   let generation = 0;
@@ -126,6 +166,21 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
     }
   };
 
+  /** Why a delivery to this recipient fails before or at the carrier, if it does. */
+  const failureFor = (message: MessageRecord, binding: MessagingBinding) => {
+    const rule = injected.get(binding.address);
+    if (rule) return rule;
+    if (binding.type === "sms" && optOuts.has(binding.address))
+      return deliveryFailureRule(binding.address, "opted-out");
+    if (
+      binding.type === "whatsapp" &&
+      message.contentSid === null &&
+      !delivery.windowOpen(binding.address, binding.proxy_address)
+    )
+      return deliveryFailureRule(binding.address, "outside-window");
+    return undefined;
+  };
+
   const deliverToChannel = (
     conversation: ConversationRecord,
     message: MessageRecord,
@@ -137,32 +192,72 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       webhookEnabled: true,
     };
     const update = (status: ReceiptRecord["status"], errorCode: number) => {
+      // A deleted conversation or message takes its receipts with it: nothing to report.
+      // Searching from the end finds a recent message at once, however long the history.
+      const stored = store.services
+        .get(conversation.serviceSid)
+        ?.conversations.get(conversation.sid);
+      if (stored !== conversation || conversation.messages.lastIndexOf(message) === -1) return;
       updateDeliveryReceipt(store, conversation, message, receipt, status, errorCode, origin);
+      log.record(
+        {
+          conversationSid: conversation.sid,
+          messageSid: message.sid,
+          receiptSid: receipt.sid,
+          channelMessageSid: receipt.channelMessageSid,
+          to: binding.address,
+          from: binding.proxy_address,
+          channel: binding.type,
+        },
+        status,
+        errorCode,
+        store.clock.now(),
+      );
       options.onChange();
     };
-    if (
-      binding.type === "whatsapp" &&
-      message.contentSid === null &&
-      !delivery.windowOpen(binding.address, binding.proxy_address)
-    ) {
-      update("failed", whatsappWindowErrorCode);
+    const failure = failureFor(message, binding);
+    if (failure?.status === "failed") {
+      update("failed", failure.errorCode);
       return;
     }
-    append(binding.address, {
-      message,
-      conversationSid: conversation.sid,
-      from: binding.proxy_address,
-      body: render(message, binding.type),
-      receipt,
+    // Twilio reports each step separately: accepted by the carrier, then the handset.
+    update("sent", 0);
+    later(() => {
+      if (failure) {
+        update(failure.status, failure.errorCode);
+        return;
+      }
+      append(binding.address, {
+        message,
+        messageSid: message.sid,
+        conversationSid: conversation.sid,
+        from: binding.proxy_address,
+        body: render(message, binding.type),
+        receipt,
+        at: store.clock.now(),
+      });
+      update("delivered", 0);
+      if (binding.type === "whatsapp") later(() => update("read", 0));
+    });
+  };
+
+  /** Twilio's keyword auto-reply: straight to the phone, outside any conversation. */
+  const autoReply = (customer: string, business: string, body: string) => {
+    append(customer, {
+      message: undefined,
+      messageSid: newSid("SM"),
+      conversationSid: null,
+      from: business,
+      body,
+      receipt: undefined,
       at: store.clock.now(),
     });
-    update("delivered", 0);
-    if (binding.type === "whatsapp") later(() => update("read", 0));
   };
 
   const deliverToChat = (participant: ParticipantRecord, message: MessageRecord) => {
     append(participant.identity!, {
       message,
+      messageSid: message.sid,
       conversationSid: message.conversationSid,
       from: message.author,
       body: render(message, "chat"),
@@ -173,7 +268,7 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
 
   const toDeviceMessage = (entry: DeviceEntry): DeviceMessage => ({
     body: entry.body,
-    media: (entry.message.media ?? []).map((item) => ({
+    media: (entry.message?.media ?? []).map((item) => ({
       sid: item.sid,
       content_type: item.content_type,
       filename: item.filename,
@@ -183,7 +278,7 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
     dateCreated: new Date(entry.at).toISOString(),
     status: entry.receipt?.status ?? "delivered",
     conversationSid: entry.conversationSid,
-    messageSid: entry.message.sid,
+    messageSid: entry.messageSid,
   });
 
   const delivery: ChannelDelivery = {
@@ -194,6 +289,27 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       const last = lastInbound.get(windowKey(customer, business));
       return last !== undefined && store.clock.now() - last < whatsappWindowMs;
     },
+    handleSmsKeyword(customer, business, body) {
+      const outcome = optOuts.apply(customer, body, store.clock.now());
+      if (outcome?.reply !== undefined) autoReply(customer, business, outcome.reply);
+      if (outcome) options.onChange();
+      return outcome?.kind;
+    },
+    optedOut: (customer) => optOuts.has(customer),
+    optOuts: () => optOuts.entries(),
+    setFailure(address, failure) {
+      if (failure === null) {
+        injected.delete(address);
+        options.onChange();
+        return undefined;
+      }
+      const rule = deliveryFailureRule(address, failure);
+      injected.set(address, rule);
+      options.onChange();
+      return { ...rule };
+    },
+    failures: () => [...injected.values()].map((rule) => ({ ...rule })),
+    deliveries: () => log.entries(),
     observe(event) {
       if (event.type !== "onMessageAdded" || !event.message || !event.conversation) return;
       const { conversation, message } = event;
@@ -222,6 +338,9 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       generation += 1;
       lastInbound.clear();
       inboxes.clear();
+      injected.clear();
+      optOuts.clear();
+      log.clear();
     },
   };
   return delivery;

@@ -49,5 +49,7 @@ export function collectInspectorState(sources: InspectorSources): InspectorState
       ms: entry.ms,
       at: entry.at,
     })),
+    deliveries: sources.delivery.deliveries(),
+    optOuts: sources.delivery.optOuts(),
   };
 }

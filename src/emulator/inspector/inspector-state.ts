@@ -14,6 +14,34 @@ export interface InspectorState {
   devices: Record<string, InspectorDeviceMessage[]>;
   /** Webhook deliveries, oldest first. */
   webhooks: InspectorWebhook[];
+  /**
+   * Outbound SMS/WhatsApp deliveries, oldest first: each receipt's status (`sent`,
+   * `delivered`, `read`, `undelivered`, `failed`), Twilio error code and status history.
+   * Optional so older page builds and test fixtures without it stay valid.
+   */
+  deliveries?: InspectorDelivery[];
+  /** SMS numbers that texted STOP (or a synonym) and have not opted back in. */
+  optOuts?: InspectorOptOut[];
+}
+
+export interface InspectorDelivery {
+  conversationSid: string;
+  messageSid: string;
+  receiptSid: string;
+  channelMessageSid: string;
+  to: string;
+  from: string;
+  channel: "sms" | "whatsapp";
+  status: string;
+  errorCode: number | null;
+  history: Array<{ status: string; at: string; errorCode: number | null }>;
+}
+
+export interface InspectorOptOut {
+  address: string;
+  keyword: string;
+  /** ISO 8601. */
+  at: string;
 }
 
 /** A REST object: the known fields the page reads, and whatever else the API returns. */

@@ -1,3 +1,4 @@
+import { deliverySummary } from "../delivery/delivery-summary.js";
 import { timerDueDates } from "../store/conversation-actions.js";
 import type { EmulatorStore } from "../store/emulator-store.js";
 import type {
@@ -99,25 +100,6 @@ export function participantJson(
     last_read_message_index: participant.lastReadMessageIndex,
     last_read_timestamp: participant.lastReadTimestamp,
   };
-}
-
-function deliverySummary(message: MessageRecord) {
-  if (message.receipts.size === 0) return null;
-  const counts = {
-    total: message.receipts.size,
-    sent: "none",
-    delivered: "none",
-    read: "none",
-    undelivered: "none",
-    failed: "none",
-  };
-  for (const status of ["sent", "delivered", "read", "undelivered", "failed"] as const) {
-    const count = [...message.receipts.values()].filter(
-      (receipt) => receipt.status === status,
-    ).length;
-    counts[status] = count === 0 ? "none" : count === message.receipts.size ? "all" : "some";
-  }
-  return counts;
 }
 
 export function messageJson(store: EmulatorStore, prefix: ResourcePrefix, message: MessageRecord) {

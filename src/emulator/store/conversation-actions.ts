@@ -1,6 +1,6 @@
 import { twilioErrors } from "../http/twilio-errors.js";
 import { isSid, newSid } from "../sid.js";
-import type { ActionOrigin } from "./emulator-events.js";
+import type { ActionOrigin, StateChangeReason } from "./emulator-events.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import { firePostEvent, modifiedString, runPreEvent } from "./event-dispatch.js";
 import { uniqueNameKey } from "./keyed-mutex.js";
@@ -29,6 +29,11 @@ export interface ConversationInput {
    * `onConversationAdd` pre-event carries it as `MessagingBinding.*`.
    */
   autoCreationBinding?: { address: string; proxy_address: string };
+  /**
+   * The body of the inbound message that auto-creates the conversation; both
+   * `onConversationAdd` and `onConversationAdded` carry it as `MessageBody`.
+   */
+  autoCreationMessageBody?: string;
 }
 
 function checkInput(
@@ -105,6 +110,12 @@ async function createConversationWhileLocked(
   if (input.state === "closed") throw twilioErrors.cannotCreateClosed();
   checkInput(store, service, input);
   const attributes = checkAttributes(input.attributes, attributeLimits.conversation);
+  const autoCreation = {
+    ...(input.autoCreationBinding ? { messaging_binding: input.autoCreationBinding } : {}),
+    ...(input.autoCreationMessageBody === undefined
+      ? {}
+      : { message_body: input.autoCreationMessageBody }),
+  };
   const modify = await runPreEvent(store, "onConversationAdd", origin, {
     serviceSid: service.sid,
     conversationSid: null,
@@ -113,7 +124,7 @@ async function createConversationWhileLocked(
       unique_name: input.uniqueName ?? null,
       attributes,
       state: input.state ?? "active",
-      ...(input.autoCreationBinding ? { messaging_binding: input.autoCreationBinding } : {}),
+      ...autoCreation,
     },
   });
   const uniqueName = modifiedString(modify, "unique_name") ?? input.uniqueName;
@@ -146,6 +157,7 @@ async function createConversationWhileLocked(
     serviceSid: service.sid,
     conversationSid: conversation.sid,
     conversation,
+    ...(Object.keys(autoCreation).length > 0 ? { changes: autoCreation } : {}),
   });
   return conversation;
 }
@@ -231,6 +243,7 @@ export async function removeConversation(
   store.timers.get(conversation.sid)?.();
   store.timers.delete(conversation.sid);
   store.service(conversation.serviceSid).conversations.delete(conversation.sid);
+  store.addressPairs.removeConversation(conversation);
   firePostEvent(store, "onConversationRemoved", origin, {
     serviceSid: conversation.serviceSid,
     conversationSid: conversation.sid,
@@ -247,13 +260,14 @@ export function changeConversationState(
   store: EmulatorStore,
   conversation: ConversationRecord,
   to: ConversationState,
-  reason: "API" | "TIMER",
+  reason: StateChangeReason,
   origin: ActionOrigin,
 ): void {
   const from = conversation.state;
   if (from === to) return;
   if (from === "closed") throw twilioErrors.conversationClosed();
   conversation.state = to;
+  if (to === "closed") store.addressPairs.removeConversation(conversation);
   conversation.dateUpdated = store.clock.now();
   if (to === "active") conversation.lastActivity = store.clock.now();
   scheduleConversationTimers(store, conversation);
@@ -300,6 +314,8 @@ export function scheduleConversationTimers(
       : "closed";
   const at = next === "inactive" ? due.inactive : due.closed;
   if (at === null) return;
+  // Timers act on nobody's behalf; their webhook carries no Source (see
+  // conversationStateUpdatedParams), the "API" here only fills the envelope.
   const timerOrigin: ActionOrigin = { source: "API", webhookEnabled: true };
   const cancel = store.clock.schedule(at, () => {
     store.timers.delete(conversation.sid);
@@ -315,7 +331,8 @@ export function touchConversation(
   origin: ActionOrigin,
 ): void {
   conversation.lastActivity = store.clock.now();
+  // A message reactivating an inactive conversation is an EVENT, not an API change.
   if (conversation.state === "inactive")
-    changeConversationState(store, conversation, "active", "API", origin);
+    changeConversationState(store, conversation, "active", "EVENT", origin);
   else scheduleConversationTimers(store, conversation);
 }

@@ -62,10 +62,13 @@ export interface EmulatorEvent<Type extends string = EmulatorPreEventType | Emul
   receipt?: ReceiptRecord;
   user?: UserRecord;
   /** For `onConversationStateUpdated`. */
-  stateChange?: { from: ConversationState; to: ConversationState; reason: "API" | "TIMER" };
+  stateChange?: { from: ConversationState; to: ConversationState; reason: StateChangeReason };
   /** Proposed values (pre-events) or the values that changed (update post-events). */
   changes?: Record<string, unknown>;
 }
+
+/** Why a conversation changed state: a REST update, one of its timers, or a new message. */
+export type StateChangeReason = "API" | "TIMER" | "EVENT";
 
 /** A pre-event hook's answer: reject with a response, proceed with changes, or proceed. */
 export type PreEventOutcome =

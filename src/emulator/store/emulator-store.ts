@@ -1,6 +1,7 @@
 import type { EmulatorClock } from "../clock.js";
 import { twilioErrors } from "../http/twilio-errors.js";
 import { isSid, seededSid } from "../sid.js";
+import { AddressPairIndex } from "./address-pair-index.js";
 import { type EmulatorEvents, noEmulatorEvents } from "./emulator-events.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import type { EmulatorLookups } from "./lookups.js";
@@ -40,6 +41,8 @@ export class EmulatorStore {
   readonly timers = new Map<string, () => void>();
   /** Per-key locks making check-then-insert atomic across a pre-event webhook's await. */
   readonly locks = new KeyedMutex();
+  /** The non-closed conversation of each SMS/WhatsApp Address+ProxyAddress pair. */
+  readonly addressPairs = new AddressPairIndex();
 
   constructor(options: EmulatorStoreOptions) {
     this.accountSid = options.accountSid;
@@ -54,6 +57,7 @@ export class EmulatorStore {
     this.timers.clear();
     this.services.clear();
     this.addresses.clear();
+    this.addressPairs.clear();
     this.services.set(
       this.defaultServiceSid,
       createServiceRecord(

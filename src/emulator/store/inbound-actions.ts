@@ -1,9 +1,16 @@
+import { newSid } from "../sid.js";
 import { createConversation } from "./conversation-actions.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import { addressPairKey } from "./keyed-mutex.js";
 import { addMessage } from "./message-actions.js";
 import { addParticipantWhileLocked, findConversationByAddressPair } from "./participant-actions.js";
-import type { ConversationRecord, MediaInfo, MessageRecord, ParticipantRecord } from "./records.js";
+import type {
+  AddressConfigurationRecord,
+  ConversationRecord,
+  MediaInfo,
+  MessageRecord,
+  ParticipantRecord,
+} from "./records.js";
 
 export { findConversationByAddressPair } from "./participant-actions.js";
 
@@ -57,9 +64,13 @@ export async function receiveInboundMessage(
     const conversation = await createConversation(
       store,
       service,
-      { autoCreationBinding: { address: inbound.from, proxy_address: inbound.to } },
+      {
+        autoCreationBinding: { address: inbound.from, proxy_address: inbound.to },
+        ...(inbound.body === undefined ? {} : { autoCreationMessageBody: inbound.body }),
+      },
       origin,
     );
+    attachAutoCreationWebhook(store, conversation, configuration);
     await addParticipantWhileLocked(
       store,
       conversation,
@@ -97,4 +108,35 @@ export function findAddressConfiguration(store: EmulatorStore, address: string) 
     if (full === address || configuration.address === address) return configuration;
   }
   return undefined;
+}
+
+/**
+ * An address configuration with `AutoCreation.Type=webhook` gives every conversation it
+ * creates a conversation-scoped webhook with its URL, method and filters, before the
+ * participant and the first message are added so both reach it. Twilio docs, "Address
+ * Configuration Resource": "The configuration can optionally include automatically
+ * attaching a Conversation-scoped Webhook to the auto-created conversations" (the
+ * auto-creation filters are exactly the post-events a conversation-scoped webhook takes).
+ */
+function attachAutoCreationWebhook(
+  store: EmulatorStore,
+  conversation: ConversationRecord,
+  configuration: AddressConfigurationRecord,
+): void {
+  const autoCreation = configuration.autoCreation;
+  if (autoCreation.type !== "webhook" || !autoCreation.webhook_url) return;
+  const now = store.clock.now();
+  const sid = newSid("WH");
+  conversation.webhooks.set(sid, {
+    sid,
+    conversationSid: conversation.sid,
+    target: "webhook",
+    configuration: {
+      url: autoCreation.webhook_url,
+      method: autoCreation.webhook_method ?? "POST",
+      filters: [...autoCreation.webhook_filters],
+    },
+    dateCreated: now,
+    dateUpdated: now,
+  });
 }

@@ -114,7 +114,9 @@ export async function addMessage(
       conversationSid: conversation.sid,
       messageSid: message.sid,
       participantSid: recipient.sid,
-      channelMessageSid: newSid("SM"),
+      // The channel's own message SID: `SMxx` for SMS, `WAxx` for WhatsApp (the OpenAPI
+      // file's `channel_message_sid` and the onDeliveryUpdated reference say so).
+      channelMessageSid: newSid(recipient.messagingBinding.type === "whatsapp" ? "WA" : "SM"),
       status: "sent",
       errorCode: 0,
       dateCreated: now,

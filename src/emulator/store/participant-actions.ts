@@ -28,15 +28,7 @@ export function findConversationByAddressPair(
   address: string,
   proxyAddress: string,
 ): ConversationRecord | undefined {
-  for (const conversation of store.allConversations()) {
-    if (conversation.state === "closed") continue;
-    for (const participant of conversation.participants.values()) {
-      const binding = participant.messagingBinding;
-      if (binding && binding.address === address && binding.proxy_address === proxyAddress)
-        return conversation;
-    }
-  }
-  return undefined;
+  return store.addressPairs.find(store.services, address, proxyAddress);
 }
 
 function bindingFor(address: string, proxyAddress: string | undefined): MessagingBinding {
@@ -133,6 +125,7 @@ export async function addParticipantWhileLocked(
     lastReadTimestamp: null,
   };
   conversation.participants.set(participant.sid, participant);
+  if (binding) store.addressPairs.add(binding.address, binding.proxy_address, conversation);
   firePostEvent(store, "onParticipantAdded", origin, {
     serviceSid: conversation.serviceSid,
     conversationSid: conversation.sid,
@@ -202,11 +195,14 @@ export async function updateParticipant(
     if (newAttributes !== undefined) participant.attributes = newAttributes;
     if (input.identity !== undefined) participant.identity = input.identity;
     if (input.roleSid !== undefined) participant.roleSid = input.roleSid;
-    if (input.proxyAddress !== undefined && participant.messagingBinding)
-      participant.messagingBinding = bindingFor(
-        participant.messagingBinding.address,
-        input.proxyAddress,
-      );
+    const oldBinding = participant.messagingBinding;
+    if (input.proxyAddress !== undefined && oldBinding) {
+      const binding = bindingFor(oldBinding.address, input.proxyAddress);
+      participant.messagingBinding = binding;
+      store.addressPairs.remove(oldBinding.address, oldBinding.proxy_address, conversation);
+      if (conversation.state !== "closed")
+        store.addressPairs.add(binding.address, binding.proxy_address, conversation);
+    }
     if (input.lastReadMessageIndex !== undefined)
       participant.lastReadMessageIndex = input.lastReadMessageIndex;
     if (input.lastReadTimestamp !== undefined)
@@ -238,5 +234,7 @@ export async function removeParticipant(
   };
   await runPreEvent(store, "onParticipantRemove", origin, fields);
   conversation.participants.delete(participant.sid);
+  const binding = participant.messagingBinding;
+  if (binding) store.addressPairs.remove(binding.address, binding.proxy_address, conversation);
   firePostEvent(store, "onParticipantRemoved", origin, fields);
 }

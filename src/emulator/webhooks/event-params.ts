@@ -159,13 +159,18 @@ export function messageEventParams(
  * Parameters of a conversation event. `onConversationAdd` describes the conversation
  * about to be created (no `ConversationSid` yet); when the conversation is being
  * auto-created from an inbound SMS/WhatsApp message, pass the sender's binding (REST
- * shape, e.g. `{address, proxy_address}`) and it is sent as `MessagingBinding.*`.
+ * shape, e.g. `{address, proxy_address}`) and it is sent as `MessagingBinding.*`, and the
+ * message's body, sent as `MessageBody`. Twilio's webhook reference lists both on
+ * `onConversationAdd`, and its Event Streams schema for `conversation.added` (the same
+ * post-event) carries `MessageBody` and `MessagingBinding` too, so `onConversationAdded`
+ * of an auto-created conversation sends them as well.
  */
 export function conversationEventParams(
   eventType: ConversationEventType,
   conversation: ConversationRecord,
   context: EventContext,
   autoCreationBinding?: MessagingBindingRecord,
+  autoCreationMessageBody?: string,
 ): WebhookParams {
   const params = commonParams(eventType, {
     ...context,
@@ -181,6 +186,7 @@ export function conversationEventParams(
     params.DateUpdated = webhookDate(conversation.date_updated);
   if (autoCreationBinding)
     Object.assign(params, flattenParams("MessagingBinding", autoCreationBinding));
+  if (autoCreationMessageBody !== undefined) params.MessageBody = autoCreationMessageBody;
   return params;
 }
 
@@ -215,7 +221,14 @@ export function participantEventParams(
 /** Why a conversation changed state: a REST update, a timer, or an event (a new message). */
 export type StateChangeReason = "API" | "TIMER" | "EVENT";
 
-/** Parameters of `onConversationStateUpdated`. */
+/**
+ * Parameters of `onConversationStateUpdated`. A change made by a conversation timer has no
+ * acting party, and Twilio sends it without `Source` (and without `MessagingServiceSid`):
+ * a real `Timers.Closed` payload carries only `AccountSid, ChatServiceSid, ConversationSid,
+ * EventType, Reason=TIMER, RetryCount, StateFrom, StateTo, StateUpdated` (a probe of a
+ * live service, published in a public project's notes, 2026-06). A state change caused by
+ * a new message has `Reason=EVENT` (the webhook reference lists `API`, `TIMER`, `EVENT`).
+ */
 export function conversationStateUpdatedParams(
   conversation: ConversationRecord,
   change: {
@@ -226,10 +239,14 @@ export function conversationStateUpdatedParams(
   },
   context: EventContext,
 ): WebhookParams {
+  const timer = change.reason === "TIMER";
   const params = commonParams("onConversationStateUpdated", {
     ...context,
-    messagingServiceSid: context.messagingServiceSid ?? conversation.messaging_service_sid,
+    messagingServiceSid: timer
+      ? null
+      : (context.messagingServiceSid ?? conversation.messaging_service_sid),
   });
+  if (timer) delete params.Source;
   params.ConversationSid = conversation.sid;
   params.StateFrom = change.from;
   params.StateTo = change.to;

@@ -172,8 +172,8 @@ function preEventParams(
         date_created: now,
         date_updated: now,
       };
-      const binding = changes.messaging_binding as Record<string, string> | null | undefined;
-      return conversationEventParams(event.type, draft, eventContext, binding ?? undefined);
+      const { binding, messageBody } = autoCreationOf(changes);
+      return conversationEventParams(event.type, draft, eventContext, binding, messageBody);
     }
     case "onConversationUpdate":
     case "onConversationRemove":
@@ -209,6 +209,19 @@ function preEventParams(
   }
 }
 
+/** The inbound sender's binding and message body of an auto-created conversation's events. */
+function autoCreationOf(changes: Record<string, unknown>): {
+  binding: Record<string, string> | undefined;
+  messageBody: string | undefined;
+} {
+  const binding = changes.messaging_binding as Record<string, string> | null | undefined;
+  const messageBody = changes.message_body;
+  return {
+    binding: binding ?? undefined,
+    messageBody: typeof messageBody === "string" ? messageBody : undefined,
+  };
+}
+
 function messageChanges(changes: Record<string, unknown>): Partial<MessageRecord> {
   const result: Partial<MessageRecord> = {};
   if (typeof changes.body === "string") result.body = changes.body;
@@ -230,7 +243,17 @@ function postEventParams(
       return records.message
         ? messageEventParams(event.type, records.message, eventContext)
         : undefined;
-    case "onConversationAdded":
+    case "onConversationAdded": {
+      if (!records.conversation) return undefined;
+      const { binding, messageBody } = autoCreationOf(event.changes ?? {});
+      return conversationEventParams(
+        event.type,
+        records.conversation,
+        eventContext,
+        binding,
+        messageBody,
+      );
+    }
     case "onConversationUpdated":
     case "onConversationRemoved":
       return records.conversation

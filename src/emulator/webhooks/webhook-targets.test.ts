@@ -23,9 +23,9 @@ const bot: ConversationWebhookRecord = {
 
 describe("resolveWebhookTargets", () => {
   it("sends pre-events only to filtered pre URLs", () => {
-    expect(
-      resolveWebhookTargets("onMessageAdd", { account, service, conversationWebhooks: [bot] }),
-    ).toEqual([{ url: "https://account.example/pre", method: "POST", level: "account" }]);
+    expect(resolveWebhookTargets("onMessageAdd", { account, conversationWebhooks: [bot] })).toEqual(
+      [{ url: "https://account.example/pre", method: "POST", level: "account" }],
+    );
     expect(resolveWebhookTargets("onConversationAdd", { account, service })).toEqual([
       { url: "https://service.example/pre", method: "GET", level: "service" },
     ]);
@@ -35,7 +35,6 @@ describe("resolveWebhookTargets", () => {
     expect(
       resolveWebhookTargets("onMessageAdded", { account, service, conversationWebhooks: [bot] }),
     ).toEqual([
-      { url: "https://account.example/post", method: "POST", level: "account" },
       { url: "https://service.example/post", method: "GET", level: "service" },
       {
         url: "https://bot.example/hook",
@@ -44,6 +43,27 @@ describe("resolveWebhookTargets", () => {
         webhookSid: bot.sid,
         webhookType: "webhook",
       },
+    ]);
+    expect(
+      resolveWebhookTargets("onMessageAdded", { account, conversationWebhooks: [bot] }),
+    ).toEqual([
+      { url: "https://account.example/post", method: "POST", level: "account" },
+      expect.objectContaining({ url: "https://bot.example/hook", level: "conversation" }),
+    ]);
+  });
+
+  // Twilio docs, "Per-Service Webhook Resource": "If configured, service-scoped webhooks will
+  // override your global webhook settings such that only the service-scoped hooks will fire.
+  // This applies only to the services where service-level hooks are configured."
+  it("a service with its own webhook URL silences the account-level webhooks (Per-Service Webhook Resource)", () => {
+    // The service filters out onMessageAdd, yet the account's pre-event still stays silent.
+    expect(resolveWebhookTargets("onMessageAdd", { account, service })).toEqual([]);
+    const postOnly = { ...service, pre_webhook_url: null };
+    expect(resolveWebhookTargets("onMessageAdd", { account, service: postOnly })).toEqual([]);
+    // A service with no URL at all is not configured: the account-level webhooks fire.
+    const unset = { method: null, filters: null, pre_webhook_url: null, post_webhook_url: null };
+    expect(resolveWebhookTargets("onMessageAdded", { account, service: unset })).toEqual([
+      { url: "https://account.example/post", method: "POST", level: "account" },
     ]);
   });
 

@@ -72,12 +72,19 @@ export interface WebhookTargetSources {
 }
 
 /**
- * Returns the targets that must receive `eventType`, in delivery order (account, service,
- * conversation, address). Only filtered events fire: a configuration with no filters
- * receives nothing. Pre-events go only to pre-event URLs (account and service level);
- * post-events go to post-event URLs and to conversation-scoped and auto-creation
- * webhooks, which are post-event only. Studio targets are not HTTP deliveries and are
- * skipped.
+ * Returns the targets that must receive `eventType`, in delivery order (account or
+ * service, then conversation, then address). Only filtered events fire: a configuration
+ * with no filters receives nothing. Pre-events go only to pre-event URLs (account and
+ * service level); post-events go to post-event URLs and to conversation-scoped and
+ * auto-creation webhooks, which are post-event only. Studio targets are not HTTP
+ * deliveries and are skipped.
+ *
+ * A service with a webhook URL of its own replaces the account-level ("global") webhooks
+ * for its conversations: "If configured, service-scoped webhooks will override your global
+ * webhook settings such that only the service-scoped hooks will fire. This applies only to
+ * the services where service-level hooks are configured." (Twilio docs, Conversations
+ * "Per-Service Webhook Resource"). A service counts as configured when it has a pre- or
+ * post-event URL, whatever its filters.
  */
 export function resolveWebhookTargets(
   eventType: WebhookEventType,
@@ -85,7 +92,7 @@ export function resolveWebhookTargets(
 ): WebhookTarget[] {
   const pre = isPreEventType(eventType);
   const targets: WebhookTarget[] = [];
-  const account = sources.account;
+  const account = serviceConfigured(sources.service) ? undefined : sources.account;
   if (account && account.target !== "flex" && includes(account.filters, eventType)) {
     const url = pre ? account.pre_webhook_url : account.post_webhook_url;
     if (url) targets.push({ url, method: httpMethod(account.method), level: "account" });
@@ -123,6 +130,13 @@ export function resolveWebhookTargets(
     });
   }
   return targets;
+}
+
+/** Whether a service has webhooks of its own (and so silences the account-level ones). */
+export function serviceConfigured(
+  service: ServiceWebhookConfigurationRecord | null | undefined,
+): boolean {
+  return Boolean(service?.pre_webhook_url || service?.post_webhook_url);
 }
 
 function includes(filters: readonly string[] | null | undefined, eventType: string): boolean {
