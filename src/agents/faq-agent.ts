@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { KnowledgeError } from "./agent-errors.js";
 import { classifyMessage, withoutGreeting } from "./classify-message.js";
 import { FaqIndex, termsOf } from "./faq-index.js";
+import { focusAnswer } from "./focus-answer.js";
 import { type Knowledge, parseKnowledge } from "./parse-knowledge.js";
 import type { Agent, Reply, Turn } from "./types.js";
 
@@ -34,6 +35,11 @@ export interface FaqAgentOptions {
  * plainly when it does not know and offers a person, and hands the conversation to a
  * human when the customer asks for one ("human", "agent", "can I talk to a person?").
  *
+ * Retrieval understands customers' wording (stems, typos, texting abbreviations, shop
+ * synonyms such as hire/rent; see customer-words.ts). A question about one fact of an
+ * entry is answered with that fact's sentence, a question about its topic with the whole
+ * entry (see {@link focusAnswer}).
+ *
  * Several messages in one turn (a burst) are answered together: each message is matched
  * on its own, the distinct answers are joined, and a question it could not answer is
  * owned up to. Answers are the knowledge's markdown; the runtime shapes it per channel.
@@ -65,8 +71,12 @@ export function faqAgent(options: FaqAgentOptions): Agent {
 
   const answerOf = (text: string): string | undefined => {
     const best = index.search(text, 1)[0];
-    if (best === undefined || best.coverage < minScore) return undefined;
-    return best.entry.answer;
+    if (best === undefined) return undefined;
+    // Two of the entry's own topic words carry a question that is half noise to the
+    // index ("my chain keeps slipping, can you fix it today?"); one never does.
+    const trusted = best.topicTerms >= 2 && best.coverage >= minScore / 2;
+    if (best.coverage < minScore && !trusted) return undefined;
+    return focusAnswer(best.entry, text);
   };
 
   return {
