@@ -3,6 +3,7 @@ import { type ConfigFlags, resolveConfig } from "../config/resolve-config.js";
 import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
 import { ConfigError, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
+import { logFormatFor } from "../log/log-format.js";
 import { configFromEnv } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
@@ -78,7 +79,11 @@ export async function runServeCommand(
     );
     return 2;
   }
-  const logger = createLogger({ env: environment, base: { service: "switchboard" } });
+  const logger = createLogger({
+    env: environment,
+    base: { service: "switchboard" },
+    ...logFormatFor(environment, process.stdout),
+  });
   let service: Awaited<ReturnType<typeof startService>>;
   let webhookPath = "/twilio/webhook";
   let listening: { port: number; host: string } | undefined;
