@@ -15,6 +15,11 @@ TWILIO_AUTH_TOKEN, TWILIO_CONVERSATIONS_SERVICE_SID), or a running emulator
 email addresses are masked; operator and bot names are shown as they are.
 `;
 
+export const sendUsage = `Usage: switchboard send <CH…> <text> [--from IDENTITY] [--twilio-emulator URL]
+Sends one message into a conversation as the operator (Author "operator", or --from), with
+the Twilio credentials of the environment (see switchboard conversations --help).
+`;
+
 const sidPattern = /^CH[0-9a-fA-F]{32}$/;
 
 /** `switchboard conversations list|show|close`. */
@@ -97,7 +102,7 @@ export async function runSendCommand(
 ): Promise<number> {
   return operatorCommand("send", io, async () => {
     if (argv.includes("--help") || argv.includes("-h")) {
-      io.stdout.write(conversationsUsage);
+      io.stdout.write(sendUsage);
       return 0;
     }
     const flags = parseFlags(argv, { "twilio-emulator": "value", from: "value" }, 2);
@@ -134,7 +139,8 @@ async function operatorCommand(
     return await run();
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.stderr.write(`switchboard ${name}: ${error.message}\n\n${conversationsUsage}`);
+      const usage = name === "send" ? sendUsage : conversationsUsage;
+      io.stderr.write(`switchboard ${name}: ${error.message}\n\n${usage}`);
       return 2;
     }
     const reason = error instanceof Error ? error.message : String(error);

@@ -40,7 +40,12 @@ describe("formatPrettyLine", () => {
     const coloured = formatPrettyLine(record({ conversationSid: "CH1" }), { colour: true });
     expect(coloured).toContain("\u001b[31mERROR");
     expect(coloured).toContain("\u001b[36mconversationSid=\u001b[0mCH1");
-    expect(coloured.split(/\[\d+m/).join("").replaceAll(String.fromCharCode(27), "")).toBe(plain);
+    expect(
+      coloured
+        .split(/\[\d+m/)
+        .join("")
+        .replaceAll(String.fromCharCode(27), ""),
+    ).toBe(plain);
   });
 
   it("returns a line that is not JSON unchanged", () => {
