@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { killChildren, requireBuiltCli, runCli } from "./run-cli.js";
+import { freePort, killChildren, requireBuiltCli, runCli } from "./run-cli.js";
 
 /**
  * The CLI explains itself: a version, help on every command, flags checked before
@@ -84,6 +87,23 @@ describe("flags are checked before credentials", () => {
     expect(cli.stderr()).toMatch(message);
     // The first line is the verdict; the usage below it may mention the variables.
     expect(cli.stderr().split("\n")[0]).not.toMatch(/TWILIO_/);
+  });
+});
+
+describe("switchboard dev --model", () => {
+  it("refuses a model without its key at start, exit 1, naming the variable", async () => {
+    const env = {
+      PORT: String(await freePort()),
+      EMULATOR_PORT: String(await freePort()),
+      LOG_LEVEL: "warn",
+    };
+    const cwd = mkdtempSync(join(tmpdir(), "switchboard-dev-model-"));
+    const cli = runCli(["dev", "--model", "openai:gpt-4o-mini"], { env, cwd });
+    expect(await cli.exited).toBe(1);
+    rmSync(cwd, { recursive: true, force: true });
+    expect(cli.stderr()).toMatch(
+      /switchboard dev: --model is "openai:gpt-4o-mini", which needs an API key: set OPENAI_API_KEY\./,
+    );
   });
 });
 
