@@ -13,8 +13,11 @@ export interface FaqAgentOptions {
   /**
    * How much of a question (0–1) the best entry must explain to be given as the answer:
    * each meaningful word of the question found in the entry's question or keywords counts
-   * 1, found only in its answer ½. Default 0.6, so "do you sell pizza?" is not answered
-   * with the bike brands, while "do you sell used bikes?" is answered.
+   * 1, found only in its answer ½ (¾ when no other answer mentions it, 1 when the answer
+   * holds it in one sentence with another word of the question); intent words ("how
+   * much", "how long") weigh half. Default 0.6, so "do you sell pizza?" is not answered
+   * with the bike brands, while "do you sell used bikes?" is answered. An entry whose
+   * heading or keywords hold two words of the question needs only half of it.
    */
   minScore?: number;
   /** Said when no entry matches well enough. Should offer a human. */
