@@ -24,6 +24,7 @@ interface ChatRequest {
   model: string;
   stream?: boolean;
   messages: { role: string; content: unknown }[];
+  tools?: { type: string; function: { name: string } }[];
 }
 
 beforeAll(requireBuiltCli);
@@ -113,6 +114,7 @@ describe("switchboard serve with SWITCHBOARD_MODEL", () => {
     expect(String(system?.content)).toContain("Harbor Bikes");
     expect(String(system?.content)).toContain("14 Quay Street");
     expect(JSON.stringify(sent!.body.messages.at(-1))).toContain("where r u?");
+    expect(sent!.body.tools?.map((tool) => tool.function.name)).toEqual(["handoff_to_human"]);
     expect(await serve.stop("SIGTERM")).toBe(0);
   }, 30_000);
 
