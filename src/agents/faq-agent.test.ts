@@ -166,3 +166,40 @@ describe("faqAgent options", () => {
     expect(() => faqAgent({ knowledge: 42 as never })).toThrow(KnowledgeError);
   });
 });
+
+describe("faqAgent answers one fact with its sentence", () => {
+  it("quotes the 18-or-older rule for a 15-year-old on an e-bike, not the whole entry", async () => {
+    expect(await ask("Can my 15 year old rent an e-bike?")).toEqual({
+      text: "E-bike riders must be 18 or older.",
+    });
+  });
+
+  it("gives the whole entry when the question is about its topic", async () => {
+    expect(await ask("what do i need to bring to rent a bike")).toEqual({
+      text: answerTo("What do I need to rent a bike?"),
+    });
+  });
+
+  it("understands texting and shop synonyms", async () => {
+    expect(await ask("whats ur address")).toEqual({ text: answerTo("Where are you located?") });
+    expect(await ask("How do I return an item?")).toEqual({
+      text: answerTo("What is your return policy?"),
+    });
+    expect(await ask("Do you ship to Canada?")).toEqual({ text: answerTo("Do you ship orders?") });
+    expect(await ask("my chain keeps slipping, can you fix it today?")).toEqual({
+      text: answerTo("Do you repair bikes?"),
+    });
+    expect(await ask("how much for an ebike for the afternoon")).toEqual({
+      text: answerTo("How much does it cost to rent a bike?"),
+    });
+    expect(await ask("can my dog come along?")).toEqual({
+      text: answerTo("Can I bring my dog or child on a rental?"),
+    });
+  });
+
+  it("does not answer a job question with rentals although hiring looks like hire", async () => {
+    expect(await ask("are you hiring? i'm looking for a job")).toEqual({
+      text: expect.stringContaining("don't know"),
+    });
+  });
+});

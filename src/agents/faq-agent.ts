@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { KnowledgeError } from "./agent-errors.js";
 import { classifyMessage, withoutGreeting } from "./classify-message.js";
 import { FaqIndex, termsOf } from "./faq-index.js";
+import { focusAnswer } from "./focus-answer.js";
 import { type Knowledge, parseKnowledge } from "./parse-knowledge.js";
 import type { Agent, Reply, Turn } from "./types.js";
 
@@ -12,8 +13,11 @@ export interface FaqAgentOptions {
   /**
    * How much of a question (0–1) the best entry must explain to be given as the answer:
    * each meaningful word of the question found in the entry's question or keywords counts
-   * 1, found only in its answer ½. Default 0.6, so "do you sell pizza?" is not answered
-   * with the bike brands, while "do you sell used bikes?" is answered.
+   * 1, found only in its answer ½ (¾ when no other answer mentions it, 1 when the answer
+   * holds it in one sentence with another word of the question); intent words ("how
+   * much", "how long") weigh half. Default 0.6, so "do you sell pizza?" is not answered
+   * with the bike brands, while "do you sell used bikes?" is answered. An entry whose
+   * heading or keywords hold two words of the question needs only half of it.
    */
   minScore?: number;
   /** Said when no entry matches well enough. Should offer a human. */
@@ -33,6 +37,11 @@ export interface FaqAgentOptions {
  * no model and no network. It answers only when a question matches an entry well, says
  * plainly when it does not know and offers a person, and hands the conversation to a
  * human when the customer asks for one ("human", "agent", "can I talk to a person?").
+ *
+ * Retrieval understands customers' wording (stems, typos, texting abbreviations, shop
+ * synonyms such as hire/rent; see customer-words.ts). A question about one fact of an
+ * entry is answered with that fact's sentence, a question about its topic with the whole
+ * entry (see {@link focusAnswer}).
  *
  * Several messages in one turn (a burst) are answered together: each message is matched
  * on its own, the distinct answers are joined, and a question it could not answer is
@@ -65,8 +74,12 @@ export function faqAgent(options: FaqAgentOptions): Agent {
 
   const answerOf = (text: string): string | undefined => {
     const best = index.search(text, 1)[0];
-    if (best === undefined || best.coverage < minScore) return undefined;
-    return best.entry.answer;
+    if (best === undefined) return undefined;
+    // Two of the entry's own topic words carry a question that is half noise to the
+    // index ("my chain keeps slipping, can you fix it today?"); one never does.
+    const trusted = best.topicTerms >= 2 && best.coverage >= minScore / 2;
+    if (best.coverage < minScore && !trusted) return undefined;
+    return focusAnswer(best.entry, text);
   };
 
   return {

@@ -1,4 +1,12 @@
 import MiniSearch from "minisearch";
+import { answerSentences } from "./answer-sentences.js";
+import {
+  canonicalTerm,
+  expandAbbreviation,
+  fillerWords,
+  normalizeCustomerText,
+  termWeight,
+} from "./customer-words.js";
 import type { KnowledgeEntry } from "./parse-knowledge.js";
 
 /** A knowledge entry found for a question, with how well it matched. */
@@ -8,6 +16,12 @@ export interface FaqMatch {
   score: number;
   /** How much of the question the entry explains, 0–1 (see {@link FaqIndex}). */
   coverage: number;
+  /**
+   * How many distinct subject words of the question (not intent words) the entry's
+   * question or keywords contain: two such words make a match trustworthy even when the
+   * customer wrapped them in words the knowledge never uses ("my chain keeps slipping").
+   */
+  topicTerms: number;
 }
 
 // Words that say nothing about *which* question is asked; left out so that "what are your
@@ -35,21 +49,38 @@ export function stem(word: string): string {
   return term;
 }
 
+/**
+ * One word of a knowledge entry or a question → its searchable form: abbreviations
+ * expanded ("ur" → "your"), stop and filler words dropped, stemmed, and shop synonyms met
+ * at one name ("hire" → "rent"). Canonical names map to themselves, so running it again
+ * on its own output (as MiniSearch does on queries) changes nothing.
+ */
 function processTerm(term: string): string | null {
-  const word = term.toLowerCase();
-  if (word.length < 2 || stopWords.has(word)) return null;
-  return stem(word);
+  const word = expandAbbreviation(term.toLowerCase().replace(/^'+|'+$/g, ""));
+  if (word.length < 2 || stopWords.has(word) || fillerWords.has(word)) return null;
+  return canonicalTerm(stem(word));
+}
+
+/** Splits text into words after rewriting customer phrases ("e-bike" → "ebike"). */
+function tokenize(text: string): string[] {
+  return normalizeCustomerText(text).split(/[^\p{L}\p{N}']+/u);
 }
 
 /** A full-text index over knowledge entries (MiniSearch: fuzzy, prefix, field boosts). */
 export class FaqIndex {
   readonly #search: MiniSearch<{ id: number; question: string; keywords: string; answer: string }>;
   readonly #entries: readonly KnowledgeEntry[];
+  /** Per entry, per sentence of its answer, the sentence's terms. */
+  readonly #sentenceTerms: ReadonlyArray<ReadonlyArray<ReadonlySet<string>>>;
 
   constructor(entries: readonly KnowledgeEntry[]) {
     this.#entries = entries;
+    this.#sentenceTerms = entries.map((entry) =>
+      answerSentences(entry.answer).map((sentence) => new Set(termsOf(sentence))),
+    );
     this.#search = new MiniSearch({
       fields: ["question", "keywords", "answer"],
+      tokenize,
       processTerm,
       searchOptions: {
         // The question says what an entry is about; keywords are the customer's words for
@@ -59,6 +90,8 @@ export class FaqIndex {
         fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
         prefix: (term) => term.length >= 4,
         combineWith: "OR",
+        // Intent words ("price", "duration") say what kind of answer is wanted, not which.
+        boostTerm: (term) => termWeight(term),
       },
     });
     this.#search.addAll(
@@ -86,7 +119,7 @@ export class FaqIndex {
       .map((result) => ({
         entry: this.#entries[result.id as number]!,
         score: result.score,
-        coverage: this.#coverage(result.id as number, queryTerms),
+        ...this.#coverage(result.id as number, queryTerms),
       }))
       .sort((left, right) => right.coverage - left.coverage || right.score - left.score)
       .slice(0, limit);
@@ -95,24 +128,62 @@ export class FaqIndex {
   /**
    * How much of the question an entry explains: each query word found in the entry's
    * question or keywords counts 1, found only in its answer 0.5 (answers mention many
-   * things in passing), not found 0; averaged over the query's words.
+   * things in passing), not found 0; averaged over the query's words, intent words
+   * ("price", "duration") weighing half as much as the words saying what it is about.
    */
-  #coverage(id: number, queryTerms: readonly string[]): number {
+  /**
+   * What a word found only in an answer earns: ½, or ¾ when no other answer of a
+   * knowledge of five or more entries mentions it — "focaccia" names the bread entry
+   * even though its heading does not say it. (In a tiny knowledge every word is unique,
+   * which would say nothing.)
+   */
+  #passingCredit(term: string): number {
+    if (this.#entries.length < 5) return 0.5;
+    let entries = 0;
+    for (const sentences of this.#sentenceTerms) {
+      if (sentences.some((sentence) => sentenceHas(sentence, term))) entries += 1;
+      if (entries > 1) return 0.5;
+    }
+    return 0.75;
+  }
+
+  #coverage(id: number, queryTerms: readonly string[]): { coverage: number; topicTerms: number } {
     let total = 0;
+    let weights = 0;
+    let topicTerms = 0;
+    // Words the answer holds together in one sentence ("kids' … in school holidays") are
+    // what that sentence is about, not words it mentions in passing.
+    const together = new Set(
+      this.#sentenceTerms[id]!.flatMap((sentence) => {
+        const found = queryTerms.filter((term) => sentenceHas(sentence, term));
+        return found.filter((term) => termWeight(term) === 1).length >= 2 ? found : [];
+      }),
+    );
     for (const term of queryTerms) {
+      const weight = termWeight(term);
+      weights += weight;
       const hit = this.#search.search(term, { filter: (result) => result.id === id })[0];
       if (hit === undefined) continue;
       const fields = new Set(Object.values(hit.match).flat());
-      total += fields.has("question") || fields.has("keywords") ? 1 : 0.5;
+      const inTopic = fields.has("question") || fields.has("keywords");
+      total += weight * (inTopic || together.has(term) ? 1 : this.#passingCredit(term));
+      if (inTopic && weight === 1) topicTerms += 1;
     }
-    return total / queryTerms.length;
+    return { coverage: weights === 0 ? 0 : total / weights, topicTerms };
   }
+}
+
+/** Whether a sentence's terms hold `term`, as the index would find it (four letters prefix). */
+export function sentenceHas(sentence: ReadonlySet<string>, term: string): boolean {
+  if (sentence.has(term)) return true;
+  if (term.length < 4) return false;
+  for (const word of sentence) if (word.startsWith(term)) return true;
+  return false;
 }
 
 /** The searchable words of a text: stop words dropped, the rest stemmed. */
 export function termsOf(text: string): string[] {
-  return text
-    .split(/[^\p{L}\p{N}']+/u)
+  return tokenize(text)
     .map((term) => processTerm(term))
     .filter((term): term is string => term !== null && term !== "");
 }

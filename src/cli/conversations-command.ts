@@ -1,4 +1,4 @@
-import { maskAddress } from "../log/mask-phone-numbers.js";
+import { maskPersonalAddress } from "../log/mask-phone-numbers.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { parseFlags } from "./parse-flags.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
@@ -11,7 +11,13 @@ export const conversationsUsage = `Usage: switchboard conversations list [--stat
        switchboard send <CH…> <text>
 Operator commands against the Twilio service in the environment (TWILIO_ACCOUNT_SID,
 TWILIO_AUTH_TOKEN, TWILIO_CONVERSATIONS_SERVICE_SID), or a running emulator
-(SWITCHBOARD_TWILIO_EMULATOR_URL or --twilio-emulator URL). Customer numbers are masked.
+(SWITCHBOARD_TWILIO_EMULATOR_URL or --twilio-emulator URL). Customer phone numbers and
+email addresses are masked; operator and bot names are shown as they are.
+`;
+
+export const sendUsage = `Usage: switchboard send <CH…> <text> [--from IDENTITY] [--twilio-emulator URL]
+Sends one message into a conversation as the operator (Author "operator", or --from), with
+the Twilio credentials of the environment (see switchboard conversations --help).
 `;
 
 const sidPattern = /^CH[0-9a-fA-F]{32}$/;
@@ -24,24 +30,32 @@ export async function runConversationsCommand(
 ): Promise<number> {
   return operatorCommand("conversations", io, async () => {
     const [action, ...rest] = argv;
-    if (action === undefined || action === "--help" || action === "-h") {
+    if (action === undefined || argv.includes("--help") || argv.includes("-h")) {
       io.stdout.write(conversationsUsage);
       return action === undefined ? 2 : 0;
     }
+    if (!["list", "show", "close"].includes(action))
+      throw new CliUsageError(`unknown action "${action}" (list, show or close)`);
     const flags = parseFlags(
       rest,
-      { state: "value", limit: "value", "twilio-emulator": "value" },
+      action === "list"
+        ? { state: "value", limit: "value", "twilio-emulator": "value" }
+        : { "twilio-emulator": "value" },
       action === "list" ? 0 : 1,
     );
+    // Every flag and argument is checked before the credentials, so a typo is reported
+    // as a typo even in a shell without TWILIO_* variables.
+    const state = flags.values.get("state");
+    if (state !== undefined && !["active", "inactive", "closed"].includes(state))
+      throw new CliUsageError(`--state must be active, inactive or closed, not "${state}"`);
+    const limitText = flags.values.get("limit") ?? "50";
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || !Number.isInteger(limit) || limit < 1)
+      throw new CliUsageError(`--limit must be a positive integer, not "${limitText}"`);
+    const sid = action === "list" ? "" : sidArgument(flags.positional[0]);
     const { provider } = twilioFromEnv(environment, flags.values.get("twilio-emulator"));
     try {
       if (action === "list") {
-        const state = flags.values.get("state");
-        if (state !== undefined && !["active", "inactive", "closed"].includes(state))
-          throw new CliUsageError(`--state must be active, inactive or closed, not "${state}"`);
-        const limit = Number(flags.values.get("limit") ?? "50");
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new CliUsageError("--limit must be a positive integer");
         io.stderr.write("Listing conversations…\n");
         let shown = 0;
         for await (const conversation of provider.listConversations({
@@ -57,7 +71,6 @@ export async function runConversationsCommand(
         if (shown === 0) io.stderr.write("No conversations.\n");
         return 0;
       }
-      const sid = sidArgument(flags.positional[0]);
       if (action === "show") {
         const conversation = await provider.getConversation(sid);
         io.stdout.write(
@@ -65,7 +78,7 @@ export async function runConversationsCommand(
         );
         for await (const message of provider.listMessages(sid, { order: "asc" }))
           io.stdout.write(
-            `#${message.index}  ${message.createdAt.toISOString()}  ${maskAddress(message.from)}: ${message.content ?? `[${message.media.length} attachment(s)]`}\n`,
+            `#${message.index}  ${message.createdAt.toISOString()}  ${maskPersonalAddress(message.from)}: ${message.content ?? `[${message.media.length} attachment(s)]`}\n`,
           );
         return 0;
       }
@@ -88,6 +101,10 @@ export async function runSendCommand(
   environment: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   return operatorCommand("send", io, async () => {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.stdout.write(sendUsage);
+      return 0;
+    }
     const flags = parseFlags(argv, { "twilio-emulator": "value", from: "value" }, 2);
     const sid = sidArgument(flags.positional[0]);
     const text = flags.positional[1];
@@ -122,7 +139,8 @@ async function operatorCommand(
     return await run();
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.stderr.write(`switchboard ${name}: ${error.message}\n\n${conversationsUsage}`);
+      const usage = name === "send" ? sendUsage : conversationsUsage;
+      io.stderr.write(`switchboard ${name}: ${error.message}\n\n${usage}`);
       return 2;
     }
     const reason = error instanceof Error ? error.message : String(error);

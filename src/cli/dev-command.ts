@@ -3,15 +3,28 @@ import { join } from "node:path";
 import { startEmulator } from "../emulator/start-emulator.js";
 import { SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
+import { logFormatFor } from "../log/log-format.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
 import { defaultEmulatorPort, parsePort } from "./parse-emulator-flags.js";
+import { parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
 import { runServeCommand } from "./serve-command.js";
 import { startService } from "./start-service.js";
+
+export const devUsage = `Usage: switchboard dev [--model PROVIDER:MODEL]
+Runs everything on this machine with no Twilio account: a local Twilio emulator
+(EMULATOR_PORT, default 4010), switchboard (PORT, default 3000) with the console and web
+chat, a SQLite mailbox in .switchboard/, and the offline FAQ agent over the sample
+knowledge (or the agent of switchboard.config.*). What \`npm start\` runs.
+--model (or SWITCHBOARD_MODEL): answer with a language model grounded in the knowledge
+file: openai:gpt-4o-mini (OPENAI_API_KEY), anthropic:<model> (ANTHROPIC_API_KEY), or
+openai-compatible:http://127.0.0.1:11434/v1#llama3 for a local server.
+With TWILIO_ACCOUNT_SID set it runs \`switchboard serve\` instead.
+`;
 
 /** Development mode binds loopback only: nothing outside this machine reaches it. */
 const devHost = "127.0.0.1";
@@ -29,12 +42,17 @@ export async function runDevCommand(
   environment: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout.write(devUsage);
+    return 0;
+  }
   if (environment[twilioEnvironmentVariables.accountSid]?.trim())
     return runServeCommand(argv, io, environment, cwd);
   let emulatorPort: number;
   let port: number;
+  let model: string | undefined;
   try {
-    if (argv.length > 0) throw new CliUsageError(`unexpected argument "${argv[0]}"`);
+    model = parseFlags(argv, { model: "value" }).values.get("model");
     emulatorPort = parsePort(
       environment.EMULATOR_PORT ?? String(defaultEmulatorPort),
       "EMULATOR_PORT",
@@ -45,12 +63,13 @@ export async function runDevCommand(
       throw new CliUsageError(`SWITCHBOARD_AGENT_DELAY_MS must be milliseconds, not "${delay}"`);
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
-    io.stderr.write(`switchboard dev: ${error.message}\n`);
+    io.stderr.write(`switchboard dev: ${error.message}\n\n${devUsage}`);
     return 2;
   }
   const logger = createLogger({
     env: environment,
-    pretty: true,
+    pretty: environment.LOG_FORMAT?.trim().toLowerCase() !== "json",
+    colour: logFormatFor(environment, process.stderr).colour,
     destination: process.stderr,
     level: (environment.LOG_LEVEL as "info" | undefined) ?? "info",
   });
@@ -72,6 +91,7 @@ export async function runDevCommand(
       cwd,
       env: { ...environment, HOST: devHost, PORT: String(port) },
       flags: {},
+      model,
     });
     if (configPath !== undefined) io.stderr.write(`Using ${configPath}\n`);
     service = await startService({

@@ -3,6 +3,7 @@ import { type ConfigFlags, resolveConfig } from "../config/resolve-config.js";
 import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
 import { ConfigError, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
+import { logFormatFor } from "../log/log-format.js";
 import { configFromEnv } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
@@ -13,13 +14,16 @@ import { waitForSignalThen } from "./run-service-until-signal.js";
 import { startService } from "./start-service.js";
 
 export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--database URL] [--config FILE]
-                        [--public-url URL] [--twilio-emulator URL]
+                        [--public-url URL] [--twilio-emulator URL] [--model PROVIDER:MODEL]
 Runs switchboard against Twilio: credentials from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 (or TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET) and TWILIO_CONVERSATIONS_SERVICE_SID;
 settings from switchboard.config.ts (or --config), the environment and flags.
 --database (or DATABASE_URL): a SQLite path (default .switchboard/mailbox.db) or postgres://…
 --twilio-emulator (or SWITCHBOARD_TWILIO_EMULATOR_URL): send every Twilio request to a
 running switchboard emulator instead (for tests and demos).
+--model (or SWITCHBOARD_MODEL): answer with a language model grounded in the knowledge
+file: openai:gpt-4o-mini (OPENAI_API_KEY), anthropic:<model> (ANTHROPIC_API_KEY), or
+openai-compatible:http://127.0.0.1:11434/v1#llama3 for a local server.
 `;
 
 /** Environment variable naming a running emulator that `serve` sends Twilio requests to. */
@@ -45,6 +49,7 @@ export async function runServeCommand(
       config: "value",
       "public-url": "value",
       "twilio-emulator": "value",
+      model: "value",
     });
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
@@ -74,18 +79,24 @@ export async function runServeCommand(
     );
     return 2;
   }
-  const logger = createLogger({ env: environment, base: { service: "switchboard" } });
+  const logger = createLogger({
+    env: environment,
+    base: { service: "switchboard" },
+    ...logFormatFor(environment, process.stdout),
+  });
   let service: Awaited<ReturnType<typeof startService>>;
   let webhookPath = "/twilio/webhook";
   let listening: { port: number; host: string } | undefined;
   try {
-    const twilioOptions = configFromEnv(environment);
-    const { config, agent } = await resolveServiceConfig({
+    const { config, agent, model } = await resolveServiceConfig({
       cwd,
       env: environment,
       configPath: flags.values.get("config"),
       flags: configFlags,
+      model: flags.values.get("model"),
     });
+    const twilioOptions = configFromEnv(environment);
+    if (model !== undefined) io.stderr.write(`Agent: ${model}, grounded in the knowledge file\n`);
     webhookPath = config.webhookPath;
     listening = { port: config.port, host: config.host };
     const databaseNote =

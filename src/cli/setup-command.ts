@@ -1,3 +1,5 @@
+import { normalizePhoneNumber } from "../twilio/channels/address.js";
+import { InvalidAddressError } from "../twilio/errors.js";
 import { applySetup } from "../twilio/setup/apply-setup.js";
 import { formatSetupPlan } from "../twilio/setup/format-setup-plan.js";
 import { planSetup } from "../twilio/setup/plan-setup.js";
@@ -45,6 +47,8 @@ export async function runSetupCommand(
       );
     if (!/^https?:\/\/\S+$/.test(url))
       throw new CliUsageError(`--url must be an http(s) URL, not "${url}"`);
+    for (const flag of ["sms", "whatsapp"] as const)
+      for (const number of flags.repeated.get(flag) ?? []) checkNumberFlag(flag, number);
     const { client, options } = twilioFromEnv(environment, flags.values.get("twilio-emulator"));
     const dryRun = flags.switches.has("dry-run");
     io.stderr.write(`Reading service ${options.conversationsServiceSid}…\n`);
@@ -73,5 +77,23 @@ export async function runSetupCommand(
     const reason = error instanceof Error ? error.message : String(error);
     io.stderr.write(`switchboard setup: ${reason}\n`);
     return 1;
+  }
+}
+
+/**
+ * A number typed on the command line is checked before the credentials are read, and the
+ * message quotes it as typed: it is the operator's own input on their own terminal, so
+ * masking it (as library errors do, since those may reach logs) would only hide the typo.
+ */
+function checkNumberFlag(flag: "sms" | "whatsapp", number: string): void {
+  if (flag === "sms" && number.trim().toLowerCase().startsWith("whatsapp:"))
+    throw new CliUsageError(`--sms "${number}" is a WhatsApp address; give it with --whatsapp`);
+  try {
+    normalizePhoneNumber(number);
+  } catch (error) {
+    if (!(error instanceof InvalidAddressError)) throw error;
+    throw new CliUsageError(
+      `--${flag} "${number}" is not an E.164 phone number; write it with the country code, like +15551230001`,
+    );
   }
 }

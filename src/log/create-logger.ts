@@ -1,6 +1,6 @@
 import { type DestinationStream, type Level, type Logger as PinoLogger, pino } from "pino";
 import { ConfigError } from "../errors.js";
-import { formatPrettyLine } from "./format-pretty-line.js";
+import { formatPrettyLine, type PrettyLineOptions } from "./format-pretty-line.js";
 import { sanitizeLogValue, sanitizeText } from "./sanitize-log-fields.js";
 
 /**
@@ -21,6 +21,11 @@ export interface LoggerOptions {
    * JSON lines, what log collectors expect.
    */
   pretty?: boolean;
+  /**
+   * Colour the pretty lines (level, time, field names) with ANSI codes. Default `false`;
+   * the CLI turns it on for a terminal (see `logFormatFor`). Ignored for JSON.
+   */
+  colour?: boolean;
   /** Where lines go; default standard output. Tests pass a stream and read it back. */
   destination?: DestinationStream | NodeJS.WritableStream;
   /**
@@ -68,8 +73,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const fullNumbersAtDebug = options.fullNumbersAtDebug ?? env[fullNumbersVariable] === "1";
   // pino's own destination for standard output: synchronous writes, so the last lines
   // before a crash or exit are not lost in a buffer.
+  // Pretty lines show an error as one line; its stack only when debugging.
   const destination = options.pretty
-    ? prettyDestination(options.destination ?? process.stdout)
+    ? prettyDestination(options.destination ?? process.stdout, {
+        colour: options.colour === true,
+        stacks: level === "debug" || level === "trace",
+      })
     : (options.destination ?? pino.destination(1));
 
   const logger = pino(
@@ -136,10 +145,13 @@ function sanitizeArguments(args: readonly unknown[], maskNumbers: boolean): unkn
   return args.map(text);
 }
 
-function prettyDestination(target: DestinationStream | NodeJS.WritableStream): DestinationStream {
+function prettyDestination(
+  target: DestinationStream | NodeJS.WritableStream,
+  options: PrettyLineOptions,
+): DestinationStream {
   return {
     write(line: string) {
-      target.write(`${formatPrettyLine(line)}\n`);
+      target.write(`${formatPrettyLine(line, options)}\n`);
     },
   };
 }

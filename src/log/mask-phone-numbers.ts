@@ -32,6 +32,19 @@ export function maskAddress(address: string): string {
   return "***";
 }
 
+/**
+ * Masks what identifies a customer — a phone number (bare or `whatsapp:`) or an email
+ * address — and leaves every other identity whole: operator and bot names ("operator",
+ * "harbor-bot") and web chat's random `visitor-…` ids say nothing about a person, and
+ * masking them (`op***or`) only hides who answered.
+ */
+export function maskPersonalAddress(address: string): string {
+  const bare = address.toLowerCase().startsWith(whatsappPrefix)
+    ? address.slice(whatsappPrefix.length)
+    : address;
+  return /^\+?\d[\d\s().-]{5,}$/.test(bare) || bare.includes("@") ? maskAddress(address) : address;
+}
+
 /** Masks every E.164 number (bare or `whatsapp:`) found inside `text`. */
 export function maskPhoneNumbersInText(text: string): string {
   return text.replace(phoneInText, (match) => maskAddress(match));

@@ -1,4 +1,8 @@
-import { maskAddress, maskPhoneNumbersInText, redactUrlCredentials } from "./mask-phone-numbers.js";
+import {
+  maskPersonalAddress,
+  maskPhoneNumbersInText,
+  redactUrlCredentials,
+} from "./mask-phone-numbers.js";
 
 /** What the sanitizer does to one log call. */
 export interface SanitizeOptions {
@@ -33,8 +37,9 @@ const secretKeys = new Set([
 ]);
 
 /**
- * Field names that hold a customer's address or identity: their whole value is masked,
- * whatever its shape (a phone number, `whatsapp:+…`, or a chat identity).
+ * Field names that hold a customer's address or identity: a phone number, `whatsapp:+…`
+ * or an email address in them is masked whole; operator, bot and `visitor-…` identities
+ * are kept, since they name no person (see `maskPersonalAddress`).
  */
 const addressKeys = new Set([
   "from",
@@ -103,7 +108,7 @@ function sanitizeField(
   const normalized = normalizeKey(key);
   if (secretKeys.has(normalized) && field !== undefined && field !== null) return redactedValue;
   if (options.maskNumbers && addressKeys.has(normalized) && typeof field === "string") {
-    return maskAddress(field);
+    return maskPersonalAddress(field);
   }
   return sanitize(field, options, depth + 1, seen);
 }

@@ -294,11 +294,29 @@ function connectionError(
     );
   }
   const lost = errno !== undefined && maybeSentCodes.has(errno);
-  return new TwilioApiError(`${context.operation}: could not reach Twilio (${reason}).`, {
+  const url = requestUrlOf(error);
+  const where = url === undefined ? "Twilio" : `Twilio at ${url}`;
+  return new TwilioApiError(`${context.operation}: could not reach ${where} (${reason}).`, {
     cause: error,
     isRetryable: true,
     code: lost ? "connection_lost" : "connection_failed",
   });
+}
+
+/**
+ * The URL a failed request went to (the SDK's HTTP client keeps it in `config.url`), so an
+ * operator sees which host was unreachable — a typo in an emulator URL, a region, a proxy.
+ * Only origin and path: a query string may carry a phone number.
+ */
+function requestUrlOf(error: unknown): string | undefined {
+  const raw = (error as { config?: { url?: unknown } } | null)?.config?.url;
+  if (typeof raw !== "string") return undefined;
+  try {
+    const url = new URL(raw);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function attemptOf(context: TwilioErrorContext) {
