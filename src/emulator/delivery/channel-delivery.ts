@@ -140,9 +140,11 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       updateDeliveryReceipt(store, conversation, message, receipt, status, errorCode, origin);
       options.onChange();
     };
+    // Outside the window only an approved template goes out; an unapproved one is sent as
+    // free-form text by Twilio and fails the same way (63016).
     if (
       binding.type === "whatsapp" &&
-      message.contentSid === null &&
+      (message.contentSid === null || !options.content.whatsappApproved(message.contentSid)) &&
       !delivery.windowOpen(binding.address, binding.proxy_address)
     ) {
       update("failed", whatsappWindowErrorCode);
