@@ -140,8 +140,8 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       updateDeliveryReceipt(store, conversation, message, receipt, status, errorCode, origin);
       options.onChange();
     };
-    // Outside the window only an approved template goes out; an unapproved one is sent as
-    // free-form text by Twilio and fails the same way (63016).
+    // Outside the window only an approved template goes out (twilio.com/docs/api/errors/63016:
+    // business-initiated messages there "must use an approved template").
     if (
       binding.type === "whatsapp" &&
       (message.contentSid === null || !options.content.whatsappApproved(message.contentSid)) &&
