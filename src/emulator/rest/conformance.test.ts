@@ -139,13 +139,13 @@ describe("REST conformance with Twilio's OpenAPI file", () => {
     const changed = await notifications.update({
       logEnabled: true,
       "newMessage.enabled": true,
-      "newMessage.template": "New message in ${CONVERSATION}",
+      "newMessage.template": "You have a new message",
       "newMessage.withMedia.enabled": true,
       "addedToConversation.enabled": true,
     });
     expect(changed.newMessage).toMatchObject({
       enabled: true,
-      template: "New message in ${CONVERSATION}",
+      template: "You have a new message",
       with_media: { enabled: true },
     });
     await v1.services(service.sid).remove();
@@ -286,6 +286,52 @@ describe("REST conformance with Twilio's OpenAPI file", () => {
       recorder.exchanges.flatMap((exchange) => exampleKeyDifferences(validator, exchange)),
     );
     expect([...differences]).toEqual([]);
+  });
+
+  it("refuses a PageSize above each list's maximum in the spec, and accepts the maximum", async () => {
+    const v1 = client.conversations.v1;
+    const conversation = await v1.conversations.create({});
+    const message = await v1.conversations(conversation.sid).messages.create({ body: "hi" });
+    const user = await v1.users.create({ identity: "page-size" });
+    const values: Record<string, string> = {
+      ChatServiceSid: emulator.serviceSid,
+      ConversationSid: conversation.sid,
+      MessageSid: message.sid,
+      UserSid: user.sid,
+    };
+    const authorization = `Basic ${Buffer.from(`${emulator.accountSid}:${emulator.authToken}`).toString("base64")}`;
+    const lists = validator
+      .operations()
+      .filter((operation) => operation.startsWith("GET "))
+      .map((operation) => operation.slice(4))
+      .filter((template) => validator.maximumPageSize(template) !== undefined);
+    expect(lists).toHaveLength(22);
+    const outcomes = [];
+    for (const template of lists) {
+      const maximum = validator.maximumPageSize(template)!;
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => values[name]!);
+      // ParticipantConversations answers only with an Identity or Address filter.
+      const filter = template.endsWith("/ParticipantConversations") ? "&Identity=agent" : "";
+      const status = async (pageSize: number) =>
+        (
+          await fetch(`${emulator.url}${path}?PageSize=${pageSize}${filter}`, {
+            headers: { authorization },
+          })
+        ).status;
+      const over = await fetch(`${emulator.url}${path}?PageSize=${maximum + 1}${filter}`, {
+        headers: { authorization },
+      });
+      outcomes.push({
+        template,
+        atMaximum: await status(maximum),
+        overMaximum: over.status,
+        code: ((await over.json()) as { code: number }).code,
+      });
+    }
+    expect(outcomes.filter((outcome) => outcome.atMaximum !== 200)).toEqual([]);
+    expect(
+      outcomes.filter((outcome) => outcome.overMaximum !== 400 || outcome.code !== 20001),
+    ).toEqual([]);
   });
 
   it("answers every operation of the spec with a 2xx", () => {
