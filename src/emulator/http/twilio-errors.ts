@@ -7,8 +7,9 @@ import { EmulatorRestError } from "./rest-error.js";
  */
 export const twilioErrors = {
   /**
-   * Twilio's 401 body carries `detail` beside `message` (as in the body its API answers and
-   * twilio-node's `RestException.details` reads); see `EmulatorRestError.detail`.
+   * Twilio's 401 body carries `detail` beside `message`: `{"code": 20003, "detail": "Your
+   * AccountSid or AuthToken was incorrect.", "message": "Authenticate", …}`, the body Twilio
+   * helper libraries' own test fixtures record from the API.
    */
   authenticate: () =>
     new EmulatorRestError(

@@ -52,7 +52,7 @@ describe("Twilio wire format", () => {
     ]) {
       const response = await call("/v1/Conversations", { auth });
       expect(response.status).toBe(401);
-      // Twilio's 401 body carries `detail` (twilio-node reads it into RestException.details).
+      // Twilio's 401 body carries `detail`, as recorded in its helper libraries' fixtures.
       expect(await response.json()).toEqual({
         code: 20003,
         detail: "Your AccountSid or AuthToken was incorrect.",
