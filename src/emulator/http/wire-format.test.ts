@@ -219,6 +219,18 @@ describe("Twilio wire format", () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
+  it("the schema check itself fails an error answer where Twilio documents only a 2xx", () => {
+    const validator = new OpenApiValidator();
+    expect(
+      validator.errors({
+        method: "get",
+        uri: `https://conversations.twilio.com/v1/Roles/RL${"0".repeat(32)}`,
+        statusCode: 404,
+        body: { code: 20404, message: "not found", more_info: "", status: 404 },
+      }),
+    ).toEqual(["no spec response for get /v1/Roles/{Sid} 404"]);
+  });
+
   it("skips auth for /_emulator/ control routes and runs pre-hooks after auth", async () => {
     emulator.mount([
       {
