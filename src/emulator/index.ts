@@ -6,7 +6,13 @@ export type { BusinessNumbers } from "./business-numbers.js";
 export { defaultBusinessNumbers } from "./business-numbers.js";
 export type { EmulatorClock } from "./clock.js";
 export { createEmulatorClock } from "./clock.js";
-export type { ContentStore, ContentTemplate } from "./content/content-store.js";
+export type {
+  ContentApprovalMode,
+  ContentStore,
+  ContentTemplate,
+  WhatsAppApproval,
+  WhatsAppApprovalStatus,
+} from "./content/content-store.js";
 export { ControlRequestError } from "./control/control-request-error.js";
 export type { Customer, CustomerOptions, CustomerSendOptions } from "./control/customer.js";
 export type {

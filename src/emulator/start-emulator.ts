@@ -5,8 +5,14 @@ import {
   installBusinessNumbers,
 } from "./business-numbers.js";
 import { createEmulatorClock, type EmulatorClock } from "./clock.js";
+import { createApprovalControlRoutes } from "./content/approval-control-routes.js";
 import { createContentRoutes } from "./content/content-routes.js";
-import { type ContentStore, createContentStore } from "./content/content-store.js";
+import {
+  type ContentApprovalMode,
+  type ContentStore,
+  createContentStore,
+} from "./content/content-store.js";
+import { createBindingControlRoutes } from "./control/binding-control-routes.js";
 import { createControlRoutes } from "./control/control-routes.js";
 import { type Customer, type CustomerOptions, createCustomer } from "./control/customer.js";
 import { defaultCredentials } from "./credentials.js";
@@ -26,13 +32,18 @@ import { createMediaRoutes } from "./media/media-routes.js";
 import { createMediaStore, type MediaStore } from "./media/media-store.js";
 import { accountConfigurationRoutes } from "./rest/account-configuration-routes.js";
 import { addressConfigurationRoutes } from "./rest/address-configuration-routes.js";
+import { bindingRoutes } from "./rest/binding-routes.js";
 import { conversationRoutes } from "./rest/conversation-routes.js";
 import { conversationWebhookRoutes } from "./rest/conversation-webhook-routes.js";
 import { conversationWithParticipantsRoutes } from "./rest/conversation-with-participants-routes.js";
+import { credentialRoutes } from "./rest/credential-routes.js";
 import { messageRoutes } from "./rest/message-routes.js";
+import { notificationRoutes } from "./rest/notification-routes.js";
 import { participantConversationRoutes } from "./rest/participant-conversation-routes.js";
 import { participantRoutes } from "./rest/participant-routes.js";
+import { roleRoutes } from "./rest/role-routes.js";
 import { serviceRoutes } from "./rest/service-routes.js";
+import { userConversationRoutes } from "./rest/user-conversation-routes.js";
 import { userRoutes } from "./rest/user-routes.js";
 import { isSid } from "./sid.js";
 import type { EmulatorEvents } from "./store/emulator-events.js";
@@ -68,6 +79,13 @@ export interface StartEmulatorOptions {
   webhookBackoff?: (retry: number) => number;
   /** How long one webhook attempt may take (default 5000 ms, Twilio's limit). */
   webhookTimeoutMs?: number;
+  /**
+   * WhatsApp approval of Content templates. `automatic` (default): every template counts as
+   * approved. `manual`: a template needs an approval request and a decision through
+   * `POST /_emulator/content/{sid}/approval`; until approved it fails with 63016 outside the
+   * customer's 24-hour window, as an unapproved template does on Twilio.
+   */
+  contentApproval?: ContentApprovalMode;
 }
 
 /** A running emulator. */
@@ -178,6 +196,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     throw new TypeError("startEmulator: numbers.whatsapp must look like whatsapp:+14155238886");
   if (options.webhookUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.webhookUrl))
     throw new TypeError("startEmulator: webhookUrl must be an absolute http(s) URL");
+  if (
+    options.contentApproval !== undefined &&
+    options.contentApproval !== "automatic" &&
+    options.contentApproval !== "manual"
+  )
+    throw new TypeError('startEmulator: contentApproval must be "automatic" or "manual"');
   const apiKeys = new Map<string, string>();
   const subscribers = new Set<() => void>();
   const notify = () => {
@@ -185,7 +209,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   };
   let url = "";
 
-  const content = createContentStore({ now: clock.now });
+  const content = createContentStore({
+    now: clock.now,
+    ...(options.contentApproval === undefined ? {} : { approval: options.contentApproval }),
+  });
   const media = createMediaStore({ now: clock.now });
   const restFaults = createRestFaultEngine();
   const webhookFaults = createWebhookFaultEngine();
@@ -275,7 +302,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...messageRoutes(store),
     ...conversationWebhookRoutes(store),
     ...userRoutes(store),
+    ...userConversationRoutes(store),
+    ...roleRoutes(store),
+    ...credentialRoutes(store),
+    ...bindingRoutes(store),
+    ...notificationRoutes(store),
     ...createContentRoutes({ store: content }),
+    ...createApprovalControlRoutes(content),
+    ...createBindingControlRoutes(store),
   ]);
   const inbound = { store, media, delivery, numbers };
   const getState = () =>

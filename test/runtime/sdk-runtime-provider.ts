@@ -62,7 +62,7 @@ export function sdkRuntimeProvider(emulator: Emulator): RuntimeProvider {
       }
     },
     async *listConversations() {
-      for (const conversation of await service.conversations.list({ limit: 1000 })) {
+      for (const conversation of await service.conversations.list({ limit: 1000, pageSize: 100 })) {
         yield {
           id: conversation.sid,
           state: conversation.state,

@@ -86,7 +86,7 @@ export async function botMessages(
     .twilioClient()
     .conversations.v1.services(emulator.serviceSid)
     .conversations(conversationSid)
-    .messages.list({ order: "asc", limit: 1000 });
+    .messages.list({ order: "asc", limit: 1000, pageSize: 100 });
   return messages
     .filter((message) => message.author === botAuthor)
     .map((message) => ({

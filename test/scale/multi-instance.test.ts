@@ -149,7 +149,9 @@ describeWithPostgres("three instances on one PostgreSQL mailbox", (databaseUrl) 
         await Promise.all(
           conversationSids.map(async (sid) =>
             (
-              await service.conversations(sid).messages.list({ order: "asc", limit: 1000 })
+              await service
+                .conversations(sid)
+                .messages.list({ order: "asc", limit: 1000, pageSize: 100 })
             ).map((message) => ({
               conversationSid: sid,
               index: message.index,

@@ -1,5 +1,10 @@
 import { ContentRequestError, parseContentCreateRequest } from "./content-create-request.js";
-import type { ContentStore, ContentTemplate } from "./content-store.js";
+import {
+  ContentApprovalError,
+  type ContentStore,
+  type ContentTemplate,
+  type WhatsAppApproval,
+} from "./content-store.js";
 import { type Route, type RouteRequest, type RouteResponse, twilioError } from "./route.js";
 
 export interface ContentRoutesOptions {
@@ -71,7 +76,10 @@ export function createContentRoutes(options: ContentRoutesOptions): Route[] {
     }
   };
 
-  const list = (request: RouteRequest): RouteResponse => {
+  const list = (
+    request: RouteRequest,
+    path: "/v1/Content" | "/v1/ContentAndApprovals",
+  ): RouteResponse => {
     const pageSize = integerParameter(request.query, "PageSize", defaultPageSize, 1, maxPageSize);
     const page = integerParameter(request.query, "Page", 0, 0, Number.MAX_SAFE_INTEGER);
     const token = request.query.get("PageToken");
@@ -91,11 +99,18 @@ export function createContentRoutes(options: ContentRoutesOptions): Route[] {
     );
     const templates = token === null ? result.templates.slice(page * pageSize) : result.templates;
     const pageUrl = (number: number, pageToken?: string) =>
-      `${base}/v1/Content?PageSize=${pageSize}&Page=${number}${pageToken ? `&PageToken=${pageToken}` : ""}`;
+      `${base}${path}?PageSize=${pageSize}&Page=${number}${pageToken ? `&PageToken=${pageToken}` : ""}`;
+    const itemJson: (template: ContentTemplate) => unknown =
+      path === "/v1/Content"
+        ? toJson
+        : (template: ContentTemplate) => ({
+            ...template,
+            approval_requests: approvalJson(store.approval(template.sid)!),
+          });
     return {
       status: 200,
       body: {
-        contents: templates.map(toJson),
+        contents: templates.map(itemJson),
         meta: {
           page,
           page_size: pageSize,
@@ -123,12 +138,91 @@ export function createContentRoutes(options: ContentRoutesOptions): Route[] {
       : notFound(sid);
   };
 
+  const readApprovalRequest = (request: RouteRequest) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody.toString("utf8"));
+    } catch {
+      return "The approval request takes a JSON body with name and category.";
+    }
+    const {
+      name,
+      category,
+      allow_category_change: allow,
+    } = (body ?? {}) as Record<string, unknown>;
+    // ContentApprovalRequest in twilio_content_v1.json requires both; WhatsApp template
+    // names are lowercase letters, digits and underscores, and its categories are these three.
+    if (typeof name !== "string" || !/^[a-z0-9_]{1,512}$/.test(name))
+      return "name is required: lowercase letters, digits and underscores.";
+    if (
+      typeof category !== "string" ||
+      !["UTILITY", "MARKETING", "AUTHENTICATION"].includes(category)
+    )
+      return "category is required: UTILITY, MARKETING or AUTHENTICATION.";
+    if (allow !== undefined && typeof allow !== "boolean")
+      return "allow_category_change must be a boolean.";
+    return { name, category, ...(allow === undefined ? {} : { allowCategoryChange: allow }) };
+  };
+
+  const createApproval = (request: RouteRequest): RouteResponse => {
+    const sid = request.params.sid ?? "";
+    if (!sidPattern.test(sid) || !store.get(sid, request.accountSid)) return notFound(sid);
+    const input = readApprovalRequest(request);
+    if (typeof input === "string") return twilioError(400, codes.badRequest, input);
+    try {
+      const approval = store.requestApproval(sid, request.accountSid, input);
+      return approval ? { status: 201, body: approvalJson(approval) } : notFound(sid);
+    } catch (error) {
+      if (error instanceof ContentApprovalError)
+        return twilioError(400, codes.badRequest, error.message);
+      throw error;
+    }
+  };
+
+  const fetchApproval = (request: RouteRequest): RouteResponse => {
+    const sid = request.params.sid ?? "";
+    const approval = sidPattern.test(sid) ? store.approval(sid, request.accountSid) : undefined;
+    if (!approval) return notFound(sid);
+    return {
+      status: 200,
+      body: {
+        sid,
+        account_sid: request.accountSid,
+        whatsapp: { type: "whatsapp", ...approvalJson(approval) },
+        url: `${base}/v1/Content/${sid}/ApprovalRequests`,
+      },
+    };
+  };
+
   return [
     { method: "POST", pattern: "/v1/Content", handler: create },
-    { method: "GET", pattern: "/v1/Content", handler: list },
+    { method: "GET", pattern: "/v1/Content", handler: (request) => list(request, "/v1/Content") },
+    {
+      method: "GET",
+      pattern: "/v1/ContentAndApprovals",
+      handler: (request) => list(request, "/v1/ContentAndApprovals"),
+    },
+    {
+      method: "POST",
+      pattern: "/v1/Content/{sid}/ApprovalRequests/whatsapp",
+      handler: createApproval,
+    },
+    { method: "GET", pattern: "/v1/Content/{sid}/ApprovalRequests", handler: fetchApproval },
     { method: "GET", pattern: "/v1/Content/{sid}", handler: fetch },
     { method: "DELETE", pattern: "/v1/Content/{sid}", handler: remove },
   ];
+}
+
+/** An approval in the Content API's order of fields. */
+function approvalJson(approval: WhatsAppApproval) {
+  return {
+    name: approval.name,
+    category: approval.category,
+    content_type: approval.content_type,
+    status: approval.status,
+    rejection_reason: approval.rejection_reason,
+    allow_category_change: approval.allow_category_change,
+  };
 }
 
 function integerParameter(

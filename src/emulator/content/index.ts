@@ -14,13 +14,16 @@ export {
 export type { ContentRoutesOptions } from "./content-routes.js";
 export { createContentRoutes } from "./content-routes.js";
 export type {
+  ContentApprovalMode,
   ContentPage,
   ContentStore,
   ContentStoreOptions,
   ContentTemplate,
   ContentTemplateInput,
+  WhatsAppApproval,
+  WhatsAppApprovalStatus,
 } from "./content-store.js";
-export { createContentStore } from "./content-store.js";
+export { ContentApprovalError, createContentStore, isApprovalStatus } from "./content-store.js";
 export type { ContentSend } from "./render-content-message.js";
 export { renderContentMessage } from "./render-content-message.js";
 export type {

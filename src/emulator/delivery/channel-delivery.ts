@@ -172,9 +172,11 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
     if (rule) return rule;
     if (binding.type === "sms" && optOuts.has(binding.address))
       return deliveryFailureRule(binding.address, "opted-out");
+    // Outside the window only an approved template goes out (twilio.com/docs/api/errors/63016:
+    // business-initiated messages there "must use an approved template").
     if (
       binding.type === "whatsapp" &&
-      message.contentSid === null &&
+      (message.contentSid === null || !options.content.whatsappApproved(message.contentSid)) &&
       !delivery.windowOpen(binding.address, binding.proxy_address)
     )
       return deliveryFailureRule(binding.address, "outside-window");

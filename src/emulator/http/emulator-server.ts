@@ -154,11 +154,13 @@ export class EmulatorServer {
   }
 
   async #respondSafely(request: EmulatorRequest): Promise<EmulatorResponse> {
+    let response: EmulatorResponse;
     try {
-      return await this.#respond(request);
+      response = await this.#respond(request);
     } catch (error) {
-      return errorToResponse(error);
+      response = errorToResponse(error);
     }
+    return namingRequestedPath(response, request.path);
   }
 
   /** The REST fault decided for an authenticated request outside the control API. */
@@ -186,6 +188,21 @@ export class EmulatorServer {
     if (match.kind === "wrong-method") throw twilioErrors.methodNotAllowed(request.method);
     return await match.route.handler({ ...request, params: match.params });
   }
+}
+
+/**
+ * Every 20404 names the path that was requested, without the `/v1` version segment, as
+ * Twilio's Conversations API words it ("The requested resource /Conversations/CH71 was not
+ * found", the message twilio-go's own tests expect) — whichever store lookup failed first.
+ */
+function namingRequestedPath(response: EmulatorResponse, path: string): EmulatorResponse {
+  const body = response.body as { code?: unknown } | undefined;
+  if (response.status !== 404 || typeof body !== "object" || body?.code !== 20404) return response;
+  const resource = path.replace(/^\/v1(?=\/)/, "");
+  return {
+    ...response,
+    body: { ...body, message: `The requested resource ${resource} was not found` },
+  };
 }
 
 function errorToResponse(error: unknown): EmulatorResponse {

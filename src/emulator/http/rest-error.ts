@@ -8,14 +8,17 @@ import type { EmulatorResponse } from "./types.js";
 export class EmulatorRestError extends SwitchboardError {
   readonly status: number;
   readonly twilioCode: number;
-  constructor(status: number, twilioCode: number, message: string) {
+  /** Twilio's optional `detail` field (its 401 bodies carry one). */
+  readonly detail: string | undefined;
+  constructor(status: number, twilioCode: number, message: string, detail?: string) {
     super("emulator_rest_error", message);
     this.status = status;
     this.twilioCode = twilioCode;
+    this.detail = detail;
   }
 
   toResponse(): EmulatorResponse {
-    return twilioErrorResponse(this.status, this.twilioCode, this.message);
+    return twilioErrorResponse(this.status, this.twilioCode, this.message, this.detail);
   }
 }
 
@@ -24,10 +27,17 @@ export function twilioErrorResponse(
   status: number,
   code: number,
   message: string,
+  detail?: string,
 ): EmulatorResponse {
   return {
     status,
-    body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+    body: {
+      code,
+      ...(detail === undefined ? {} : { detail }),
+      message,
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+      status,
+    },
   };
 }
 

@@ -6,7 +6,18 @@ import { EmulatorRestError } from "./rest-error.js";
  * Twilio's error pages and SDK issue reports (see shared/reference).
  */
 export const twilioErrors = {
-  authenticate: () => new EmulatorRestError(401, 20003, "Authenticate"),
+  /**
+   * Twilio's 401 body carries `detail` beside `message`: `{"code": 20003, "detail": "Your
+   * AccountSid or AuthToken was incorrect.", "message": "Authenticate", …}`, the body Twilio
+   * helper libraries' own test fixtures record from the API.
+   */
+  authenticate: () =>
+    new EmulatorRestError(
+      401,
+      20003,
+      "Authenticate",
+      "Your AccountSid or AuthToken was incorrect.",
+    ),
   notFound: (path: string) =>
     new EmulatorRestError(404, 20404, `The requested resource ${path} was not found`),
   methodNotAllowed: (method: string) =>
@@ -89,4 +100,13 @@ export const twilioErrors = {
   tooManyParticipantsInRequest: () =>
     new EmulatorRestError(400, 50426, "At most 10 participants can be added in one request"),
   bodyTooLarge: () => new EmulatorRestError(413, 20001, "Request body too large"),
+  /** Error 50109 "Conversation role not found" (twilio.com/docs/api/errors/50109). */
+  roleNotFound: (sid: string, type: "conversation" | "service") =>
+    new EmulatorRestError(400, 50109, `Specified ${type} role ${sid} does not exist`),
+  /**
+   * `PageSize` above the list's maximum: Twilio's OpenAPI file bounds every `PageSize` with
+   * `maximum` (50, 100, 5 …), and a value outside the schema is a 400 / 20001.
+   */
+  pageSizeTooLarge: (maximum: number) =>
+    new EmulatorRestError(400, 20001, `Invalid PageSize: must be at most ${maximum}`),
 } as const;

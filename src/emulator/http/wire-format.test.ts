@@ -52,11 +52,35 @@ describe("Twilio wire format", () => {
     ]) {
       const response = await call("/v1/Conversations", { auth });
       expect(response.status).toBe(401);
+      // Twilio's 401 body carries `detail`, as recorded in its helper libraries' fixtures.
       expect(await response.json()).toEqual({
         code: 20003,
+        detail: "Your AccountSid or AuthToken was incorrect.",
         message: "Authenticate",
         more_info: "https://www.twilio.com/docs/errors/20003",
         status: 401,
+      });
+    }
+  });
+
+  it("names the requested path, without /v1, in every 20404 message", async () => {
+    // Twilio words it "The requested resource /Conversations/CH71 was not found" (the message
+    // twilio-go's tests expect), whichever part of the path is missing.
+    const conversation = `CH${"0".repeat(32)}`;
+    const service = `IS${"0".repeat(32)}`;
+    for (const path of [
+      `/v1/Conversations/${conversation}`,
+      `/v1/Conversations/${conversation}/Messages`,
+      `/v1/Services/${service}/Conversations`,
+      `/v1/Services/${emulator.serviceSid}/Conversations/${conversation}/Participants`,
+      `/v1/Roles/RL${"0".repeat(32)}`,
+      "/v1/Nothing/Here",
+    ]) {
+      const response = await call(path);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({
+        code: 20404,
+        message: `The requested resource ${path.slice(3)} was not found`,
       });
     }
   });
@@ -162,10 +186,14 @@ describe("Twilio wire format", () => {
     }
     expect(pages).toBe(3);
     expect(bodies).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
-    const capped = await (
-      await call(`/v1/Conversations/${created.sid}/Messages?PageSize=1000`)
+    // Issue 14: above the spec's maximum (100 for messages) is refused, no longer capped.
+    const tooLarge = await call(`/v1/Conversations/${created.sid}/Messages?PageSize=1000`);
+    expect(tooLarge.status).toBe(400);
+    expect(await tooLarge.json()).toMatchObject({ code: 20001 });
+    const largest = await (
+      await call(`/v1/Conversations/${created.sid}/Messages?PageSize=100`)
     ).json();
-    expect(capped.meta.page_size).toBe(100);
+    expect(largest.meta.page_size).toBe(100);
     const webhooks = await (await call(`/v1/Conversations/${created.sid}/Webhooks`)).json();
     expect(webhooks.meta.page_size).toBe(5);
     expect((await call("/v1/Conversations?PageSize=0")).status).toBe(400);
@@ -189,6 +217,18 @@ describe("Twilio wire format", () => {
       body: { sid: emulator.serviceSid },
     });
     expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it("the schema check itself fails an error answer where Twilio documents only a 2xx", () => {
+    const validator = new OpenApiValidator();
+    expect(
+      validator.errors({
+        method: "get",
+        uri: `https://conversations.twilio.com/v1/Roles/RL${"0".repeat(32)}`,
+        statusCode: 404,
+        body: { code: 20404, message: "not found", more_info: "", status: 404 },
+      }),
+    ).toEqual(["no spec response for get /v1/Roles/{Sid} 404"]);
   });
 
   it("skips auth for /_emulator/ control routes and runs pre-hooks after auth", async () => {

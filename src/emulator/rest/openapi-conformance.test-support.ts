@@ -8,8 +8,8 @@ import {
 
 /** Test support: validates raw emulator responses against Twilio's OpenAPI file. */
 
-// Twilio's OpenAPI file (MIT) is vendored under test/fixtures so the suite runs anywhere.
-const specUrl = new URL("../../../test/fixtures/twilio_conversations_v1.json", import.meta.url);
+// Twilio's OpenAPI files (MIT) are vendored under test/fixtures so the suite runs anywhere.
+const fixtures = new URL("../../../test/fixtures/", import.meta.url);
 
 interface SpecMediaType {
   schema: unknown;
@@ -63,8 +63,9 @@ export class OpenApiValidator {
   readonly #cache = new Map<string, ValidateFunction>();
   readonly #templates: { template: string; pattern: RegExp; literals: number }[];
 
-  constructor() {
-    this.#spec = JSON.parse(readFileSync(specUrl, "utf8")) as Spec;
+  /** `specFile`: a file under test/fixtures (Conversations v1 unless told). */
+  constructor(specFile = "twilio_conversations_v1.json") {
+    this.#spec = JSON.parse(readFileSync(new URL(specFile, fixtures), "utf8")) as Spec;
     this.#components = { schemas: toJsonSchema(this.#spec.components.schemas) };
     this.#ajv = new Ajv({ strict: false, allErrors: true });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
@@ -76,6 +77,24 @@ export class OpenApiValidator {
       pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
       literals: template.split("/").filter((segment) => segment && !segment.startsWith("{")).length,
     }));
+  }
+
+  /** Every operation of the spec as `METHOD /path/{Template}`. */
+  operations(): string[] {
+    return Object.entries(this.#spec.paths).flatMap(([template, methods]) =>
+      Object.keys(methods)
+        .filter((method) => ["get", "post", "put", "delete"].includes(method))
+        .map((method) => `${method.toUpperCase()} ${template}`),
+    );
+  }
+
+  /** The `maximum` of a list operation's `PageSize` parameter, if it has one. */
+  maximumPageSize(template: string): number | undefined {
+    const operation = this.#spec.paths[template]?.get as
+      | { parameters?: { name: string; schema?: { maximum?: number } }[] }
+      | undefined;
+    return operation?.parameters?.find((parameter) => parameter.name === "PageSize")?.schema
+      ?.maximum;
   }
 
   /** The spec path template an actual path belongs to (most literal segments wins). */

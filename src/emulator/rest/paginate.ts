@@ -22,8 +22,10 @@ export function paginate<Item extends { sid: string }>(
   toJson: (item: Item) => unknown,
   sizes: { default: number; maximum: number },
 ): EmulatorResponse {
-  const pageSize = readInteger(request.query.get("PageSize"), "PageSize", 1) ?? sizes.default;
-  const size = Math.min(pageSize, sizes.maximum);
+  const size = readInteger(request.query.get("PageSize"), "PageSize", 1) ?? sizes.default;
+  // Twilio's OpenAPI file gives every list's `PageSize` a `maximum`; a larger value is
+  // outside the schema and refused rather than silently shrunk.
+  if (size > sizes.maximum) throw twilioErrors.pageSizeTooLarge(sizes.maximum);
   const page = readInteger(request.query.get("Page"), "Page", 0) ?? 0;
   const token = request.query.get("PageToken");
   let start = page * size;

@@ -89,7 +89,7 @@ export function participantConversationRoutes(store: EmulatorStore): EmulatorRou
           "conversations",
           items,
           (item) => participantConversationJson(store, service, prefix, item),
-          pageSizes.standard,
+          pageSizes.small,
         );
       },
     },

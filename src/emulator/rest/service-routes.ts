@@ -3,6 +3,7 @@ import type { EmulatorRoute } from "../http/types.js";
 import { newSid } from "../sid.js";
 import { createServiceRecord, type EmulatorStore } from "../store/emulator-store.js";
 import type { WebhookSettings } from "../store/records.js";
+import { requireRole } from "../store/role-actions.js";
 import { FormFields } from "./form-fields.js";
 import { pageSizes, paginate } from "./paginate.js";
 import { conversationsBase, serviceJson } from "./serialize.js";
@@ -113,6 +114,10 @@ export function serviceRoutes(store: EmulatorStore): EmulatorRoute[] {
         const service = store.service(request.params.serviceSid);
         const fields = new FormFields(request.form);
         const configuration = service.configuration;
+        // A default must be one of the service's roles of the right scope (50109 otherwise).
+        requireRole(service, fields.string("DefaultConversationCreatorRoleSid"), "conversation");
+        requireRole(service, fields.string("DefaultConversationRoleSid"), "conversation");
+        requireRole(service, fields.string("DefaultChatServiceRoleSid"), "service");
         configuration.defaultConversationCreatorRoleSid =
           fields.string("DefaultConversationCreatorRoleSid") ??
           configuration.defaultConversationCreatorRoleSid;

@@ -10,8 +10,11 @@ import type {
   AccountWebhookConfiguration,
   AddressConfigurationRecord,
   ConversationRecord,
+  CredentialRecord,
+  NotificationSettings,
   ServiceRecord,
 } from "./records.js";
+import { defaultRoleSids, defaultRoles } from "./role-actions.js";
 
 export interface EmulatorStoreOptions {
   accountSid: string;
@@ -37,6 +40,8 @@ export class EmulatorStore {
   configuration!: AccountConfiguration;
   webhooks!: AccountWebhookConfiguration;
   addresses = new Map<string, AddressConfigurationRecord>();
+  /** Push credentials (`CR…`), account-wide as on Twilio. */
+  credentials = new Map<string, CredentialRecord>();
   /** Cancel functions of scheduled conversation timers, by conversation SID. */
   readonly timers = new Map<string, () => void>();
   /** Per-key locks making check-then-insert atomic across a pre-event webhook's await. */
@@ -58,6 +63,7 @@ export class EmulatorStore {
     this.services.clear();
     this.addresses.clear();
     this.addressPairs.clear();
+    this.credentials.clear();
     this.services.set(
       this.defaultServiceSid,
       createServiceRecord(
@@ -113,19 +119,38 @@ export class EmulatorStore {
 }
 
 export function createServiceRecord(sid: string, friendlyName: string, now: number): ServiceRecord {
+  const roles = defaultRoleSids(sid);
   return {
     sid,
     friendlyName,
     dateCreated: now,
     dateUpdated: now,
     configuration: {
-      defaultConversationCreatorRoleSid: seededSid("RL", `${sid}:conversation-creator`),
-      defaultConversationRoleSid: seededSid("RL", `${sid}:conversation-participant`),
-      defaultChatServiceRoleSid: seededSid("RL", `${sid}:service-user`),
+      defaultConversationCreatorRoleSid: roles.conversationCreator,
+      defaultConversationRoleSid: roles.conversationParticipant,
+      defaultChatServiceRoleSid: roles.serviceUser,
       reachabilityEnabled: false,
     },
     webhooks: { preWebhookUrl: null, postWebhookUrl: null, filters: [], method: "POST" },
     conversations: new Map(),
     users: new Map(),
+    roles: defaultRoles(sid, now),
+    bindings: new Map(),
+    notifications: defaultNotificationSettings(),
+  };
+}
+
+/** A new service's push settings: everything off, as Twilio starts a service. */
+export function defaultNotificationSettings(): NotificationSettings {
+  const off = { enabled: false, template: null, sound: null };
+  return {
+    logEnabled: false,
+    newMessage: {
+      ...off,
+      badgeCountEnabled: false,
+      withMedia: { enabled: false, template: null },
+    },
+    addedToConversation: { ...off },
+    removedFromConversation: { ...off },
   };
 }

@@ -5,6 +5,7 @@ import type { EmulatorStore } from "./emulator-store.js";
 import { firePostEvent, modifiedString, runPreEvent } from "./event-dispatch.js";
 import { addressPairKey, participantIdentityKey } from "./keyed-mutex.js";
 import type { ConversationRecord, MessagingBinding, ParticipantRecord } from "./records.js";
+import { requireRole } from "./role-actions.js";
 import { attributeLimits, checkAttributes } from "./validation.js";
 
 /** Twilio's cap on SMS/WhatsApp participants in one conversation. */
@@ -59,6 +60,7 @@ function checkNewParticipant(
   if (conversation.state === "closed") throw twilioErrors.conversationClosed();
   if (input.identity === undefined && input.address === undefined)
     throw twilioErrors.missingParameter("Identity");
+  requireRole(store.service(conversation.serviceSid), input.roleSid, "conversation");
   const participants = [...conversation.participants.values()];
   if (
     input.identity !== undefined &&
@@ -170,6 +172,7 @@ export async function updateParticipant(
   input: ParticipantInput,
   origin: ActionOrigin,
 ): Promise<ParticipantRecord> {
+  requireRole(store.service(conversation.serviceSid), input.roleSid, "conversation");
   const keys =
     input.identity === undefined ? [] : [participantIdentityKey(conversation.sid, input.identity)];
   return await store.locks.run(keys, async () => {

@@ -32,6 +32,70 @@ export interface ServiceRecord {
   webhooks: WebhookSettings;
   conversations: Map<string, ConversationRecord>;
   users: Map<string, UserRecord>;
+  /** Roles by `RL…` SID; the four defaults the configuration names exist from the start. */
+  roles: Map<string, RoleRecord>;
+  /** Push bindings by `BS…` SID (registered by client SDKs, or the control API here). */
+  bindings: Map<string, BindingRecord>;
+  /** Push notification settings (`Configuration/Notifications`). */
+  notifications: NotificationSettings;
+}
+
+/** Roles are scoped to a service (what a user may do) or a conversation (a participant). */
+export type RoleType = "conversation" | "service";
+
+export interface RoleRecord {
+  sid: string;
+  serviceSid: string;
+  friendlyName: string;
+  type: RoleType;
+  permissions: string[];
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** Push credential types Twilio accepts (APN, GCM, FCM). */
+export type CredentialType = "apn" | "gcm" | "fcm";
+
+/** A push credential. The secrets it was given are not kept: Twilio never returns them. */
+export interface CredentialRecord {
+  sid: string;
+  friendlyName: string | null;
+  type: CredentialType;
+  /** APN only; Twilio prints it as a string (`"False"` in its own example). */
+  sandbox: boolean | null;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+export type BindingType = "apn" | "gcm" | "fcm" | "twilsock";
+
+export interface BindingRecord {
+  sid: string;
+  serviceSid: string;
+  credentialSid: string | null;
+  identity: string;
+  endpoint: string;
+  bindingType: BindingType;
+  messageTypes: string[];
+  dateCreated: number;
+  dateUpdated: number;
+}
+
+/** One push notification kind: `NewMessage`, `AddedToConversation`, `RemovedFromConversation`. */
+export interface NotificationKindSettings {
+  enabled: boolean;
+  template: string | null;
+  sound: string | null;
+}
+
+export interface NotificationSettings {
+  logEnabled: boolean;
+  newMessage: NotificationKindSettings & {
+    badgeCountEnabled: boolean;
+    withMedia: { enabled: boolean; template: string | null };
+  };
+  addedToConversation: NotificationKindSettings;
+  removedFromConversation: NotificationKindSettings;
 }
 
 export interface WebhookSettings {
@@ -72,6 +136,8 @@ export interface ParticipantRecord {
   dateUpdated: number;
   lastReadMessageIndex: number | null;
   lastReadTimestamp: string | null;
+  /** Set through User Conversations; absent means `default`. */
+  notificationLevel?: "default" | "muted";
 }
 
 export interface MessageRecord {

@@ -4,6 +4,7 @@ import type { ActionOrigin } from "./emulator-events.js";
 import type { EmulatorStore } from "./emulator-store.js";
 import { firePostEvent, modifiedString, runPreEvent } from "./event-dispatch.js";
 import type { ServiceRecord, UserRecord } from "./records.js";
+import { requireRole } from "./role-actions.js";
 import { attributeLimits, checkAttributes } from "./validation.js";
 
 export interface UserInput {
@@ -32,6 +33,7 @@ export async function createUser(
 ): Promise<UserRecord> {
   const identity = input.identity;
   if (!identity) throw twilioErrors.missingParameter("Identity");
+  requireRole(service, input.roleSid, "service");
   for (const user of service.users.values())
     if (user.identity === identity) throw twilioErrors.userIdentityTaken(identity);
   const attributes = checkAttributes(input.attributes, attributeLimits.user);
@@ -61,6 +63,7 @@ export async function updateUser(
   input: UserInput,
   origin: ActionOrigin,
 ): Promise<UserRecord> {
+  requireRole(store.service(user.serviceSid), input.roleSid, "service");
   const attributes =
     input.attributes === undefined
       ? undefined

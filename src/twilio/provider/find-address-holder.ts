@@ -40,6 +40,8 @@ async function scan(
     const conversations = await service.conversations.list({
       state,
       limit: maxScannedConversations - scanned,
+      // Without it the SDK asks for `limit` per page, above Twilio's maximum of 100.
+      pageSize: 50,
     });
     for (const conversation of conversations) {
       scanned += 1;
