@@ -27,6 +27,10 @@ export {
   type ManualClock,
 } from "./mailbox-contract.js";
 export {
+  type InMemoryToolJournal,
+  inMemoryToolJournal,
+} from "../agents/tool-journal.js";
+export {
   type RecordedCall,
   type RecordingAgent,
   type RecordingAgentOptions,
