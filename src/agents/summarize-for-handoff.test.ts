@@ -86,7 +86,7 @@ describe("summarizeForHandoff", () => {
     );
     const slow = scriptedModel();
     slow.doGenerate = (options) =>
-      new Promise((_, reject) =>
+      new Promise<never>((_, reject) =>
         options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason)),
       );
     const started = Date.now();

@@ -20,7 +20,7 @@ const hours = businessHours(amsterdam);
 const at = (iso: string) => new Date(iso);
 
 describe("businessHours", () => {
-  it.each([
+  it.each<[string, boolean, string, string]>([
     // instant (UTC)              open?  next opening (UTC)          in words
     ["2026-12-07T08:00:00Z", true, "2026-12-07T08:00:00Z", "now"], // Monday 09:00 CET
     ["2026-12-07T07:59:00Z", false, "2026-12-07T08:00:00Z", "today at 9:00"],
@@ -89,7 +89,7 @@ describe("businessHours", () => {
     expect(late.isOpen(at("2026-12-12T00:00:00Z"))).toBe(false);
   });
 
-  it.each([
+  it.each<[unknown, RegExp]>([
     [{ weekly: { monday: ["09:00-17:00"] } }, /businessHours\.timeZone is required/],
     [{ timeZone: "Mars/Olympus", weekly: { monday: ["09:00-17:00"] } }, /timeZone "Mars\/Olympus"/],
     [{ timeZone: "UTC", weekly: { mon: ["09:00-17:00"] } }, /weekly\.mon .*did you mean "monday"/],

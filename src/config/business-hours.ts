@@ -235,13 +235,12 @@ function checkedHolidays(value: unknown): Map<string, Range[]> {
   }
   value.forEach((entry: unknown, position) => {
     const path = `${option}.holidays[${position}]`;
-    const record =
+    const record: { date?: unknown; hours?: unknown } =
       typeof entry === "string"
         ? { date: entry }
-        : ((typeof entry === "object" && entry !== null ? entry : {}) as {
-            date?: unknown;
-            hours?: unknown;
-          });
+        : typeof entry === "object" && entry !== null
+          ? entry
+          : {};
     const date = record.date;
     if (typeof date !== "string" || !isCalendarDate(date)) {
       throw new ConfigError(
