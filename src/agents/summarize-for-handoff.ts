@@ -60,20 +60,23 @@ export function extractiveHandoffSummary(
   }
   if (lines.length === 0) return "No questions from the customer yet.";
   const clipped = lines.map((line) => clip(line, lineCharacters));
+  const all = clipped.join("\n");
+  if (all.length <= maxCharacters) return all;
   // Keep the most recent lines that fit: the latest question is what the person answers.
+  // Room is kept for the note saying how many earlier lines were left out.
+  const noteRoom = `(${clipped.length} earlier lines left out)\n`.length;
   const kept: string[] = [];
   let length = 0;
   for (let position = clipped.length - 1; position >= 0; position -= 1) {
     const line = clipped[position] ?? "";
     const added = line.length + (kept.length === 0 ? 0 : 1);
-    if (length + added > maxCharacters) break;
+    if (length + added > maxCharacters - noteRoom) break;
     kept.unshift(line);
     length += added;
   }
   if (kept.length === 0) return clip(clipped.at(-1) ?? "", maxCharacters);
   const skipped = clipped.length - kept.length;
-  const note = `(${skipped} earlier line${skipped === 1 ? "" : "s"} left out)`;
-  if (skipped > 0 && length + note.length + 1 <= maxCharacters) kept.unshift(note);
+  kept.unshift(`(${skipped} earlier line${skipped === 1 ? "" : "s"} left out)`);
   return kept.join("\n");
 }
 
