@@ -1,4 +1,4 @@
-import { MockTranscriptionModelV4 } from "ai/test";
+import type { TranscriptionModel } from "ai";
 import { describe, expect, it } from "vitest";
 import { MediaRejectedError } from "./agent-errors.js";
 import { aiSdkAgent } from "./ai-sdk-agent.js";
@@ -37,9 +37,13 @@ function lastUserMessage(model: ReturnType<typeof scriptedModel>) {
   return last.content;
 }
 
+/** A stub transcription model (the AI SDK's v4 specification) that records its calls. */
 function stubTranscriber(text: string) {
   const calls: { audio: unknown; mediaType: string }[] = [];
-  const model = new MockTranscriptionModelV4({
+  const model: TranscriptionModel = {
+    specificationVersion: "v4",
+    provider: "stub",
+    modelId: "stub-transcriber",
     doGenerate: async (options) => {
       calls.push({ audio: options.audio, mediaType: options.mediaType });
       return {
@@ -51,7 +55,7 @@ function stubTranscriber(text: string) {
         response: { timestamp: new Date(0), modelId: "stub-transcriber" },
       };
     },
-  });
+  };
   return { model, calls };
 }
 

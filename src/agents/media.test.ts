@@ -52,7 +52,9 @@ describe("boundedMediaReader", () => {
       fetched += 1;
       return new Uint8Array(1);
     };
-    await expect(boundedMediaReader({ contentType: "video/mp4" }, source, limits)()).rejects.toMatchObject({
+    await expect(
+      boundedMediaReader({ contentType: "video/mp4" }, source, limits)(),
+    ).rejects.toMatchObject({
       code: "media_rejected",
       message: expect.stringContaining("video/mp4"),
     });
@@ -70,7 +72,11 @@ describe("boundedMediaReader", () => {
         yield new Uint8Array(4);
       }
     }
-    const read = boundedMediaReader({ contentType: "image/png", size: 1 }, async () => endless(), limits);
+    const read = boundedMediaReader(
+      { contentType: "image/png", size: 1 },
+      async () => endless(),
+      limits,
+    );
     await expect(read()).rejects.toThrow(/larger than the 8 bytes/);
     expect(pulled).toBe(3);
     await expect(

@@ -47,7 +47,10 @@ describe("normalizeReply: choices, transcripts and handoff summaries", () => {
     ["quick replies without options", { choices: { type: "quick-replies", body: "x" } }],
     ["a card without actions", { choices: { type: "card", title: "x" } }],
     ["transcripts that are not an array", { text: "x", transcripts: "hi" }],
-    ["a transcript without its message", { text: "x", transcripts: [{ mediaIndex: 0, text: "a" }] }],
+    [
+      "a transcript without its message",
+      { text: "x", transcripts: [{ mediaIndex: 0, text: "a" }] },
+    ],
     ["a non-string summary", { handoff: { reason: "asked", summary: 5 } }],
   ])("rejects %s", (_, value) => {
     expect(() => normalizeReply(value)).toThrow(InvalidReplyError);

@@ -5,7 +5,10 @@ describe("choicesFromToolInput", () => {
   it("makes readable, unique ids from the titles", () => {
     expect(
       choicesFromToolInput(
-        { text: "When?", options: [{ title: "Tomorrow 9:00" }, { title: "tomorrow 9.00" }, { title: "🙂" }] },
+        {
+          text: "When?",
+          options: [{ title: "Tomorrow 9:00" }, { title: "tomorrow 9.00" }, { title: "🙂" }],
+        },
         { maxQuickReplies: 3 },
       ),
     ).toEqual({
@@ -34,10 +37,14 @@ describe("choicesFromToolInput", () => {
   });
 
   it("refuses input without text or options", () => {
-    expect(() => choicesFromToolInput({ options: [{ title: "a" }] }, { maxQuickReplies: 3 })).toThrow(/text/);
-    expect(() => choicesFromToolInput({ text: "x", options: [] }, { maxQuickReplies: 3 })).toThrow(/option/);
-    expect(() => choicesFromToolInput({ text: "x", options: [{}] }, { maxQuickReplies: 3 })).toThrow(
-      /options\[0\] needs a title/,
+    expect(() =>
+      choicesFromToolInput({ options: [{ title: "a" }] }, { maxQuickReplies: 3 }),
+    ).toThrow(/text/);
+    expect(() => choicesFromToolInput({ text: "x", options: [] }, { maxQuickReplies: 3 })).toThrow(
+      /option/,
     );
+    expect(() =>
+      choicesFromToolInput({ text: "x", options: [{}] }, { maxQuickReplies: 3 }),
+    ).toThrow(/options\[0\] needs a title/);
   });
 });

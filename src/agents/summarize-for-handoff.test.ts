@@ -54,9 +54,12 @@ describe("extractiveHandoffSummary", () => {
   });
 
   it("clips one very long message instead of dropping everything", () => {
-    const summary = extractiveHandoffSummary([line("customer", `Why ${"very ".repeat(200)}slow?`)], {
-      maxCharacters: 100,
-    });
+    const summary = extractiveHandoffSummary(
+      [line("customer", `Why ${"very ".repeat(200)}slow?`)],
+      {
+        maxCharacters: 100,
+      },
+    );
     expect(summary.length).toBeLessThanOrEqual(100);
     expect(summary.startsWith("Customer (open): Why very")).toBe(true);
   });
@@ -71,12 +74,16 @@ describe("extractiveHandoffSummary", () => {
 
 describe("summarizeForHandoff", () => {
   it("asks the model once, bounded, and returns its summary", async () => {
-    const model = scriptedModel(textStep("Wants an e-bike; asked about paying the deposit by card."));
+    const model = scriptedModel(
+      textStep("Wants an e-bike; asked about paying the deposit by card."),
+    );
     const summary = await summarizeForHandoff(conversation, { model, maxOutputTokens: 120 });
     expect(summary).toBe("Wants an e-bike; asked about paying the deposit by card.");
     expect(model.doGenerateCalls).toHaveLength(1);
     expect(model.doGenerateCalls[0]?.maxOutputTokens).toBe(120);
-    expect(JSON.stringify(model.doGenerateCalls[0]?.prompt)).toContain("Customer: Do you rent e-bikes?");
+    expect(JSON.stringify(model.doGenerateCalls[0]?.prompt)).toContain(
+      "Customer: Do you rent e-bikes?",
+    );
   });
 
   it("falls back to the extractive summary when the model fails or is too slow", async () => {

@@ -14,7 +14,10 @@ describe("channel capabilities", () => {
       maxListOptions: 10,
       formatting: "whatsapp",
     });
-    expect(defaultChannelCapabilities("chat")).toMatchObject({ choices: "buttons", formatting: "markdown" });
+    expect(defaultChannelCapabilities("chat")).toMatchObject({
+      choices: "buttons",
+      formatting: "markdown",
+    });
   });
 
   it("hands out copies, so a runtime narrowing them changes no one else's", () => {

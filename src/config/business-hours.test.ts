@@ -97,9 +97,16 @@ describe("businessHours", () => {
     [{ timeZone: "UTC", weekly: { monday: ["22:00-02:00"] } }, /cannot cross midnight/],
     [{ timeZone: "UTC", weekly: { monday: ["09:00-13:00", "12:00-17:00"] } }, /overlapping/],
     [{ timeZone: "UTC", weekly: {} }, /no opening hours/],
-    [{ timeZone: "UTC", weekly: { monday: ["09:00-17:00"] }, holidays: ["2026-02-30"] }, /holidays\[0\] needs a date/],
     [
-      { timeZone: "UTC", weekly: { monday: ["09:00-17:00"] }, holidays: [{ date: "2026-12-24", hours: ["25:00-26:00"] }] },
+      { timeZone: "UTC", weekly: { monday: ["09:00-17:00"] }, holidays: ["2026-02-30"] },
+      /holidays\[0\] needs a date/,
+    ],
+    [
+      {
+        timeZone: "UTC",
+        weekly: { monday: ["09:00-17:00"] },
+        holidays: [{ date: "2026-12-24", hours: ["25:00-26:00"] }],
+      },
       /holidays\[0\]\.hours\[0\]/,
     ],
   ])("refuses %j at construction, naming the option", (options, message) => {
@@ -107,7 +114,10 @@ describe("businessHours", () => {
     try {
       businessHours(options as BusinessHoursOptions);
     } catch (error) {
-      expect(error).toMatchObject({ code: "invalid_config", option: expect.stringMatching(/^businessHours/) });
+      expect(error).toMatchObject({
+        code: "invalid_config",
+        option: expect.stringMatching(/^businessHours/),
+      });
     }
   });
 

@@ -172,7 +172,9 @@ export function businessHours(options: BusinessHoursOptions): BusinessHours {
       if (days === 0) return `today at ${time}`;
       if (days === 1) return `tomorrow at ${time}`;
       if (days < 7) return `${weekday} at ${time}`;
-      const month = new Intl.DateTimeFormat("en-GB", { month: "long", timeZone: "UTC" }).format(wall);
+      const month = new Intl.DateTimeFormat("en-GB", { month: "long", timeZone: "UTC" }).format(
+        wall,
+      );
       return `on ${weekday} ${wall.getUTCDate()} ${month} at ${time}`;
     },
   };
@@ -263,7 +265,9 @@ function checkedRanges(value: unknown, path: string): Range[] {
   }
   const ranges = value.map((text: unknown, position): Range => {
     const match =
-      typeof text === "string" ? /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(text.trim()) : null;
+      typeof text === "string"
+        ? /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(text.trim())
+        : null;
     const start = match === null ? Number.NaN : minutesOf(match[1], match[2]);
     const end = match === null ? Number.NaN : minutesOf(match[3], match[4]);
     if (Number.isNaN(start) || Number.isNaN(end) || start >= 1440 || end > 1440) {
@@ -301,7 +305,9 @@ function isCalendarDate(text: string): boolean {
   if (match === null) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
 }
 
 function dateKey(date: LocalDate): string {
