@@ -63,6 +63,8 @@ const occurrences = new WeakMap<AgentContext, Map<string, number>>();
  * first run executes `run` and journals its result; a re-run of the same turn returns the
  * journaled result without running it. Steps are told apart by `name` and by how many
  * steps of that name ran before in this turn, so call them in a deterministic order.
+ * The count lives with the context object, so the runtime must give each attempt of a
+ * turn a fresh `AgentContext` (it does: one per `respond` call).
  * Without `context.journal` the step simply runs (still with a stable key).
  *
  * ```ts
