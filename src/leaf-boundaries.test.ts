@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 // A leaf everyone may import must import nothing that imports it back: no Twilio, HTTP,
 // runtime, storage or faces (architecture: imports point down, never up). Only types may
 // come from the agent and mailbox boundaries (they vanish at runtime).
-const leaves = ["config", "log", "metrics", "telemetry"];
+const leaves = ["channel", "config", "log", "metrics", "telemetry"];
 
 describe.each(leaves)("leaf %s imports", (leaf) => {
   const folder = new URL(`./${leaf}/`, import.meta.url);

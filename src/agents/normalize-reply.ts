@@ -1,5 +1,6 @@
+import type { Choices } from "../channel/choices.js";
 import { InvalidReplyError } from "./agent-errors.js";
-import type { Reply, ReplyMedia } from "./types.js";
+import type { MediaTranscript, Reply, ReplyMedia } from "./types.js";
 
 /**
  * Checks what an agent returned and turns it into a {@link Reply}: a bare string becomes
@@ -14,10 +15,11 @@ export function normalizeReply(answer: unknown): Reply {
     );
   }
   const record = value as Record<string, unknown>;
+  const notes = normalizeNotes(record.transcripts);
   if (record.skip === true) {
     return typeof record.reason === "string"
-      ? { skip: true, reason: record.reason }
-      : { skip: true };
+      ? { skip: true, reason: record.reason, ...notes }
+      : { skip: true, ...notes };
   }
   if (record.handoff !== undefined) {
     const handoff = record.handoff as Record<string, unknown> | null;
@@ -25,16 +27,21 @@ export function normalizeReply(answer: unknown): Reply {
     if (typeof reason !== "string" || reason.trim() === "") {
       throw new InvalidReplyError('A handoff reply needs a reason: { handoff: { reason: "…" } }.');
     }
+    const summary = optionalString((handoff as Record<string, unknown>).summary, "handoff.summary");
+    const details =
+      summary === undefined || summary.trim() === "" ? { reason } : { reason, summary };
     const text = optionalString(record.text, "text");
     return text === undefined || text.trim() === ""
-      ? { handoff: { reason } }
-      : { handoff: { reason }, text };
+      ? { handoff: details, ...notes }
+      : { handoff: details, text, ...notes };
   }
 
   const reply: {
     text?: string;
     media?: ReplyMedia[];
     template?: { contentSid: string; variables?: Record<string, string> };
+    choices?: Choices;
+    transcripts?: readonly MediaTranscript[];
   } = {};
   const text = optionalString(record.text, "text");
   if (text !== undefined && text.trim() !== "") reply.text = text;
@@ -44,12 +51,67 @@ export function normalizeReply(answer: unknown): Reply {
     if (media.length > 0) reply.media = media;
   }
   if (record.template !== undefined) reply.template = normalizeTemplate(record.template);
-  if (reply.text === undefined && reply.media === undefined && reply.template === undefined) {
+  if (record.choices !== undefined) reply.choices = normalizeChoices(record.choices);
+  if (
+    reply.text === undefined &&
+    reply.media === undefined &&
+    reply.template === undefined &&
+    reply.choices === undefined
+  ) {
     throw new InvalidReplyError(
-      "A reply needs non-empty text, media or a template; answer { skip: true } to send nothing.",
+      "A reply needs non-empty text, media, a template or choices; answer { skip: true } to send nothing.",
     );
   }
+  if (notes.transcripts !== undefined) reply.transcripts = notes.transcripts;
   return reply;
+}
+
+/**
+ * Only the shape is checked here; whether the choices fit the channel (button counts,
+ * title lengths) is the channel rules' `validateChoices`, run by the runtime.
+ */
+function normalizeChoices(value: unknown): Choices {
+  const choices = (typeof value === "object" && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  if (choices.type === "card") {
+    if (!Array.isArray(choices.actions)) {
+      throw new InvalidReplyError("Reply choices of type card need an actions array.");
+    }
+  } else if (choices.type === "quick-replies" || choices.type === "list") {
+    if (!Array.isArray(choices.options)) {
+      throw new InvalidReplyError(`Reply choices of type ${choices.type} need an options array.`);
+    }
+  } else {
+    throw new InvalidReplyError('Reply choices.type must be "quick-replies", "list" or "card".');
+  }
+  return value as Choices;
+}
+
+function normalizeNotes(value: unknown): { transcripts?: readonly MediaTranscript[] } {
+  if (value === undefined) return {};
+  if (!Array.isArray(value)) throw new InvalidReplyError("Reply transcripts must be an array.");
+  const transcripts = value.map((raw: unknown, position): MediaTranscript => {
+    const entry = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (
+      typeof entry.messageSid !== "string" ||
+      !Number.isInteger(entry.mediaIndex) ||
+      typeof entry.text !== "string"
+    ) {
+      throw new InvalidReplyError(
+        `Reply transcripts[${position}] needs messageSid (string), mediaIndex (integer) and text.`,
+      );
+    }
+    const mediaSid = optionalString(entry.mediaSid, `transcripts[${position}].mediaSid`);
+    return {
+      messageSid: entry.messageSid,
+      mediaIndex: entry.mediaIndex as number,
+      ...(mediaSid === undefined ? {} : { mediaSid }),
+      text: entry.text,
+    };
+  });
+  return transcripts.length === 0 ? {} : { transcripts };
 }
 
 function normalizeMedia(value: unknown, position: number): ReplyMedia {

@@ -27,9 +27,23 @@ export function toModelMessages(history: readonly HistoryMessage[], turn: Turn):
   return lines.map((line) => ({ role: line.role, content: line.text }));
 }
 
-/** Media is described, not sent: Twilio media URLs need account credentials to fetch. */
+/**
+ * Media is described here, not sent: Twilio media URLs need account credentials to fetch.
+ * A voice note with a transcript reads as what was said; `aiSdkAgent` adds the turn's
+ * images as image parts separately.
+ */
 function withMediaNote(text: string, media: readonly InboundMedia[]): string {
   if (media.length === 0) return text;
-  const note = `[attached: ${media.map((item) => item.filename ?? item.contentType).join(", ")}]`;
+  const notes: string[] = [];
+  const attached = media.filter((item) => item.transcript === undefined);
+  for (const item of media) {
+    if (item.transcript !== undefined) notes.push(`[voice note: ${item.transcript}]`);
+  }
+  if (attached.length > 0) {
+    notes.push(
+      `[attached: ${attached.map((item) => item.filename ?? item.contentType).join(", ")}]`,
+    );
+  }
+  const note = notes.join("\n");
   return text === "" ? note : `${text}\n${note}`;
 }

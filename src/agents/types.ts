@@ -9,14 +9,36 @@
  * history is given to it instead).
  */
 
+import type { ChannelCapabilities } from "../channel/channel-capabilities.js";
+import type { Choice, Choices } from "../channel/choices.js";
+import type { ToolJournal } from "./tool-journal.js";
+
 /** The channel a customer writes on. Chat is web chat (an identity, no phone binding). */
 export type Channel = "sms" | "whatsapp" | "chat";
 
+/** What a piece of media is, for an agent: see {@link mediaKind}. */
+export type MediaKind = "image" | "audio" | "document" | "other";
+
 /**
- * A piece of media attached to a customer message. Twilio stores inbound media itself;
- * `url` is present only when the runtime has resolved a fetchable link for it.
+ * A piece of media attached to a customer message. Twilio stores inbound media itself and
+ * its URLs need the account's credentials, so an agent gets the bytes through `read()`
+ * (provided by the runtime, bounded in size and type) rather than a link to hand a model.
  */
 export interface InboundMedia {
+  /** What the media is; when absent, derive it from `contentType` with `mediaKind`. */
+  kind?: MediaKind;
+  /**
+   * The bytes, fetched with the account's credentials by the runtime. Rejects with
+   * `MediaRejectedError` when the media is larger than the runtime allows or of a type it
+   * does not accept; absent when the runtime offers no bytes (e.g. the content type is
+   * not allowed, so the agent knows without trying).
+   */
+  read?: () => Promise<Uint8Array>;
+  /**
+   * The transcript of a voice note, when an earlier turn transcribed it (history) — see
+   * `Reply.transcripts`, which is how it gets here.
+   */
+  transcript?: string;
   /** Twilio's media id (`ME…`), when known. */
   sid?: string;
   /** IANA media type, e.g. `image/jpeg`. */
@@ -41,6 +63,11 @@ export interface TurnMessage {
   dateCreated: Date;
   /** The message's JSON attributes, parsed; `{}` when none. */
   attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * The option the customer picked, when the message answers choices a reply offered (a
+   * WhatsApp button tap, a web chat button, or "2" on SMS). `body` is still the text.
+   */
+  choice?: Choice;
 }
 
 /**
@@ -118,6 +145,19 @@ export interface AgentContext {
    * network call: a reply produced after the abort is discarded, never sent.
    */
   signal: AbortSignal;
+  /**
+   * Identifies this turn, stable across re-runs of the same turn (retries, a new worker
+   * after a crash or a lost lease). Idempotency keys of tool calls derive from it; when
+   * absent, agents use the conversation and the turn's first message id.
+   */
+  turnId?: string;
+  /**
+   * Where tool results of this turn are journaled (see {@link ToolJournal}), so a re-run
+   * replays them instead of repeating their effects. Absent: tools simply run.
+   */
+  journal?: ToolJournal;
+  /** The channel and what it can carry; absent: the channel's defaults apply. */
+  channel?: { name: Channel; capabilities: ChannelCapabilities };
 }
 
 /** Media to send: a public URL Twilio can fetch, or bytes the runtime uploads first. */
@@ -140,10 +180,35 @@ export interface ReplyTemplate {
  * WhatsApp's `*bold*` style, unchanged for chat) and split at the channel's limit, never
  * truncated.
  */
-export interface MessageReply {
+export interface MessageReply extends ReplyNotes {
   text?: string;
   media?: readonly ReplyMedia[];
   template?: ReplyTemplate;
+  /**
+   * Options for the customer to pick: WhatsApp buttons or a list, web chat buttons,
+   * numbered text on SMS. The pick comes back as {@link TurnMessage.choice}.
+   */
+  choices?: Choices;
+}
+
+/** A voice note's transcript, made during a turn, for the runtime to keep in history. */
+export interface MediaTranscript {
+  /** The message the voice note belongs to. */
+  messageSid: string;
+  /** The media's position in that message's `media`. */
+  mediaIndex: number;
+  /** Twilio's media id, when known. */
+  mediaSid?: string;
+  text: string;
+}
+
+/** What any reply may also report besides the answer. */
+export interface ReplyNotes {
+  /**
+   * Transcripts of the turn's voice notes. The runtime stores them with the inbound
+   * media, so later turns (as {@link InboundMedia.transcript}) and the console see them.
+   */
+  transcripts?: readonly MediaTranscript[];
 }
 
 /**
@@ -151,13 +216,20 @@ export interface MessageReply {
  * customer messages are still recorded. `text`, when given, is sent first (e.g. "A person
  * will answer you shortly").
  */
-export interface HandoffReply {
-  handoff: { reason: string };
+export interface HandoffReply extends ReplyNotes {
+  handoff: {
+    reason: string;
+    /**
+     * A short summary for the person taking over. When absent the runtime makes an
+     * extractive one (`summarizeForHandoff`).
+     */
+    summary?: string;
+  };
   text?: string;
 }
 
 /** Answer nothing this turn (e.g. the message needs no answer). The turn still completes. */
-export interface SkipReply {
+export interface SkipReply extends ReplyNotes {
   skip: true;
   reason?: string;
 }
@@ -172,4 +244,14 @@ export type Reply = MessageReply | HandoffReply | SkipReply;
  */
 export interface Agent {
   respond(turn: Turn, context: AgentContext): Promise<Reply>;
+  /**
+   * Optional: a short summary of the conversation for the person taking it over, however
+   * the handoff came about (the agent, a keyword, an operator). Must not throw and should
+   * return within a few seconds; when absent the runtime uses `extractiveHandoffSummary`.
+   * `aiSdkAgent` implements it with one bounded model call.
+   */
+  summarizeForHandoff?(
+    history: readonly HistoryMessage[],
+    options: { signal: AbortSignal },
+  ): Promise<string>;
 }

@@ -1,4 +1,11 @@
 /** The service's configuration: the config file, environment and flags, merged. */
+export {
+  type BusinessHours,
+  type BusinessHoursOptions,
+  businessHours,
+  type Weekday,
+  weekdays,
+} from "./business-hours.js";
 export { ConfigFileError } from "./config-file-error.js";
 export {
   configFileNames,

@@ -1,6 +1,11 @@
 /**
  * switchboard's test kit: helpers for testing apps built on switchboard.
  */
+
+export {
+  type InMemoryToolJournal,
+  inMemoryToolJournal,
+} from "../agents/tool-journal.js";
 export {
   type Customer,
   type DeviceMessage,

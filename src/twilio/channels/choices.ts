@@ -1,49 +1,15 @@
+import type { Choice, Choices } from "../../channel/choices.js";
 import type { Channel } from "./address.js";
 
-/** One option a customer can pick. */
-export interface Choice {
-  /** Stable identifier handed back when the option is picked (a WhatsApp button's id). */
-  id: string;
-  /** What the customer sees on the button, list row or numbered line. */
-  title: string;
-  /** A second line under the title (list rows; appended after the title on SMS). */
-  description?: string | undefined;
-}
-
-/** A question with a few tap-to-answer buttons. */
-export interface QuickReplies {
-  type: "quick-replies";
-  body: string;
-  options: readonly Choice[];
-}
-
-/** A menu of up to ten options with descriptions, opened by one button. */
-export interface ChoiceList {
-  type: "list";
-  body: string;
-  /** The label of the button that opens the menu (WhatsApp). */
-  button: string;
-  options: readonly Choice[];
-}
-
-/** A button on a card: open a link, call a number, or answer like a quick reply. */
-export type CardAction =
-  | { type: "url"; title: string; url: string }
-  | { type: "phone"; title: string; phone: string }
-  | { type: "reply"; id: string; title: string };
-
-/** A card: a title, optional subtitle and image, and call-to-action buttons. */
-export interface ChoiceCard {
-  type: "card";
-  title: string;
-  subtitle?: string | undefined;
-  /** A public image URL shown on the card. */
-  mediaUrl?: string | undefined;
-  actions: readonly CardAction[];
-}
-
-/** Choices a reply may carry; rendered per channel, answered as a {@link Choice}. */
-export type Choices = QuickReplies | ChoiceList | ChoiceCard;
+// The types live in a leaf so agents can build choices without importing Twilio.
+export type {
+  CardAction,
+  Choice,
+  ChoiceCard,
+  ChoiceList,
+  Choices,
+  QuickReplies,
+} from "../../channel/choices.js";
 
 /** The options a customer can answer with: the options, or a card's reply buttons. */
 export function selectableChoices(choices: Choices): Choice[] {
