@@ -8,7 +8,7 @@ export const consoleStyle = `
   --radius: 10px; --strong: #344054; --soft: #f9fafb; --field: #fff; --field-line: #d0d5dd;
   --bubble: #f2f4f7; --agent-bubble: #e8edff; --human-bubble: #fff4d6; --selected: #eef2ff;
   --banner-dead: #8a1c1c; --banner-human: #7a5200; --warn-bg: #fff4d6; --warn-line: #f5d48a;
-  --notice-bg: #fff1e6; --notice-ink: #8a3b00; --composer: #fcfcfd;
+  --notice-bg: #fff1e6; --notice-ink: #8a3b00; --composer: #fcfcfd; --primary: #3b5bdb;
   color-scheme: light dark;
 }
 @media (prefers-color-scheme: dark) {
@@ -20,7 +20,7 @@ export const consoleStyle = `
     --strong: #d0d5dd; --soft: #1e232b; --field: #0f1217; --field-line: #3a414b;
     --bubble: #222831; --agent-bubble: #1f2a4d; --human-bubble: #3a2e0f; --selected: #1d2542;
     --banner-dead: #ffb3b3; --banner-human: #f5d48a; --warn-bg: #3a2e0f; --warn-line: #7a5d1a;
-    --notice-bg: #3a2412; --notice-ink: #ffc48a; --composer: #141820;
+    --notice-bg: #3a2412; --notice-ink: #ffc48a; --composer: #141820; --primary: #4263eb;
   }
 }
 * { box-sizing: border-box; }
@@ -88,7 +88,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .actions { display: flex; gap: 8px; }
 .button { border: 1px solid var(--field-line); background: var(--field); border-radius: 8px; padding: 6px 12px; font-weight: 600; font-size: 13px; cursor: pointer; white-space: nowrap; }
 .button:hover { background: var(--soft); }
-.button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+.button.primary { background: var(--primary); border-color: var(--primary); color: #fff; }
 .button.primary:hover { background: var(--accent-strong); }
 .button.warn { background: var(--warn-bg); border-color: var(--warn-line); color: var(--banner-human); }
 .button:disabled { opacity: .5; cursor: default; }

@@ -97,7 +97,13 @@ function renderInfo(info: PageInfo): void {
 // ---- conversation list -----------------------------------------------------------------
 const listView = createListView({
   list: byId<HTMLUListElement>("conversations"),
-  open: (sid) => void select(sid),
+  open: (sid) => {
+    void select(sid);
+    // Narrow screens stack the panels: bring the transcript up to where the operator is.
+    if (matchMedia("(max-width: 1100px)").matches) {
+      byId("transcript").scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  },
 });
 
 function renderList(): void {

@@ -153,7 +153,7 @@ export class TranscriptView {
         unanswered.length === 1
           ? "The customer's last message came in while a person had this conversation, and nobody has answered it. The bot will not answer it either."
           : `${unanswered.length} messages came in while a person had this conversation, and nobody has answered them. The bot will not answer them either.`,
-        [this.actionButton("Take over to answer", "warn", `${path}/handoff`, { on: true })],
+        [this.actionButton("Answer as a person", "warn", `${path}/handoff`, { on: true })],
       );
     } else {
       parts.banner.hidden = true;
