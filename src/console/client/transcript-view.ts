@@ -134,7 +134,7 @@ export class TranscriptView {
     if (conversation.state === "dead") {
       this.showBanner(
         "dead",
-        `Dead-lettered: ${conversation.deadLetterReason || "the agent's turn kept failing"}. The bot is waiting for you.`,
+        `The bot gave up on this conversation (${conversation.deadLetterReason || "its answer kept failing"}). Retry it, or skip that message so the conversation moves on.`,
         [
           this.actionButton("Retry", "primary", `${path}/retry`, {}),
           this.actionButton("Skip", "", `${path}/skip`, {}),

@@ -328,6 +328,9 @@ export class SwitchboardWebchatElement extends HTMLElement {
 
   #setOnline(online: boolean): void {
     this.#parts.dot.className = online ? "dot" : "dot offline";
+    // Say so where the visitor looks, instead of promising quick replies while cut off.
+    const subtitle = this.#parts.wrapper.querySelector(".subtitle");
+    if (subtitle) subtitle.textContent = online ? this.#config.subtitle : "Reconnecting…";
   }
 
   #resetTranscript(): void {

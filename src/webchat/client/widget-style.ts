@@ -3,12 +3,12 @@ export function widgetStyle(accent: string): string {
   return `
 :host { all: initial !important; }
 * { box-sizing: border-box; }
-.sbw { --accent: ${accent}; --surface: #fff; --log: #f6f7f9; --ink: #1b1f24; --muted: #667085; --line: #e8eaee; --field-line: #d0d5dd; --human: #fff8e6; --human-line: #ffe3a3;
+.sbw { --accent: ${accent}; --surface: #fff; --log: #f6f7f9; --ink: #1b1f24; --muted: #667085; --line: #e8eaee; --field-line: #d0d5dd; --human: #fff8e6; --human-line: #ffe3a3; --edge: rgba(16,24,40,.08);
   font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; color: var(--ink); color-scheme: light dark; }
 /* Dark follows the visitor's system setting unless the page pins a theme (data-theme). */
-.sbw.theme-dark { --surface: #171b22; --log: #0f1217; --ink: #e6e8eb; --muted: #98a2b3; --line: #2a303a; --field-line: #3a414b; --human: #3a2e0f; --human-line: #7a5d1a; }
+.sbw.theme-dark { --surface: #171b22; --log: #0f1217; --ink: #e6e8eb; --muted: #98a2b3; --line: #2a303a; --field-line: #3a414b; --human: #3a2e0f; --human-line: #7a5d1a; --edge: #343b47; }
 @media (prefers-color-scheme: dark) {
-  .sbw.theme-auto { --surface: #171b22; --log: #0f1217; --ink: #e6e8eb; --muted: #98a2b3; --line: #2a303a; --field-line: #3a414b; --human: #3a2e0f; --human-line: #7a5d1a; }
+  .sbw.theme-auto { --surface: #171b22; --log: #0f1217; --ink: #e6e8eb; --muted: #98a2b3; --line: #2a303a; --field-line: #3a414b; --human: #3a2e0f; --human-line: #7a5d1a; --edge: #343b47; }
 }
 .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; width: 58px; height: 58px; border-radius: 50%; border: 0; cursor: pointer; background: var(--accent); color: #fff; box-shadow: 0 8px 24px rgba(16,24,40,.22), 0 2px 6px rgba(16,24,40,.12); display: flex; align-items: center; justify-content: center; transition: transform .15s ease; }
 .launcher:hover { transform: scale(1.06); }
@@ -18,7 +18,7 @@ export function widgetStyle(accent: string): string {
 .launcher[aria-expanded='true'] .icon-close { display: block; }
 .unread { position: absolute; top: -2px; right: -2px; min-width: 20px; height: 20px; padding: 0 5px; border-radius: 10px; background: #e03131; color: #fff; font-size: 11px; font-weight: 700; line-height: 20px; text-align: center; box-shadow: 0 0 0 2px #fff; }
 .unread[hidden] { display: none; }
-.panel { position: fixed; right: 20px; bottom: 92px; z-index: 2147483000; width: 372px; height: min(580px, calc(100vh - 120px)); display: flex; flex-direction: column; background: var(--surface); border-radius: 16px; overflow: hidden; box-shadow: 0 18px 50px rgba(16,24,40,.22), 0 3px 10px rgba(16,24,40,.10); }
+.panel { position: fixed; right: 20px; bottom: 92px; z-index: 2147483000; width: 372px; height: min(580px, calc(100vh - 120px)); display: flex; flex-direction: column; background: var(--surface); border: 1px solid var(--edge); border-radius: 16px; overflow: hidden; box-shadow: 0 18px 50px rgba(16,24,40,.22), 0 3px 10px rgba(16,24,40,.10); }
 .panel[hidden] { display: none; }
 .head { background: var(--accent); background-image: linear-gradient(135deg, rgba(255,255,255,.14), rgba(0,0,0,.08)); color: #fff; padding: 16px 16px 14px 18px; display: flex; align-items: flex-start; gap: 12px; }
 .head .titles { flex: 1; min-width: 0; }
@@ -62,7 +62,7 @@ export function widgetStyle(accent: string): string {
 /* A phone: the open chat takes the whole screen and the launcher steps aside, so nothing
    covers the Send button (its own close button in the header closes it). */
 @media (max-width: 480px) {
-  .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; }
+  .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border: 0; border-radius: 0; }
   .sbw.is-open .launcher { display: none; }
   .composer { padding-bottom: max(12px, env(safe-area-inset-bottom)); }
 }
