@@ -15,13 +15,27 @@ export function webchatDemoPage(): MountedFace {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Web chat demo · switchboard</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2433}code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}</style>
+<meta name="color-scheme" content="light dark">
+<style>
+body{font:16px/1.55 system-ui,sans-serif;margin:0;color:#1d2433;background:#fff}
+main{max-width:40rem;padding:3rem 1.5rem}
+code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px;overflow-wrap:anywhere}
+a{color:#3b5bdb}
+.aside{color:#667085;font-size:.9rem}
+/* The open widget is 372 px wide, 20 px from the right edge: keep the text to its left. */
+@media (min-width:900px){main{margin-left:clamp(1.5rem,8vw,8rem);margin-right:440px}}
+@media (prefers-color-scheme:dark){body{color:#e6e8eb;background:#0f1217}code{background:#222831}a{color:#8aa2ff}.aside{color:#98a2b3}}
+</style>
 </head>
 <body>
+<main>
 <h1>Web chat demo</h1>
 <p>This page embeds the switchboard widget with one line. Ask it something, for example
 "When are you open?", and watch the conversation in the <a href="/">console</a>.</p>
 <p>On your own site: <code>&lt;script src="{{origin}}/webchat.js"&gt;&lt;/script&gt;</code></p>
+<p class="aside">The chat opens at the bottom right; on a phone it takes the whole screen, and its
+own × closes it.</p>
+</main>
 <script src="/webchat.js" data-open="true"></script>
 </body>
 </html>

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { readEvents, serveHandler } from "../webchat/serve-handler.test-support.js";
@@ -71,6 +72,20 @@ describe("console page and info", () => {
     expect(html).toContain("switchboard console");
     expect(html).not.toContain("s3cret-console-token");
     expect((await fetch(`${api.url}/`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("inlines the built script under the CSP's hash and serves its source map", async () => {
+    const api = await start();
+    const page = await fetch(`${api.url}/`);
+    const html = await page.text();
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? "";
+    const digest = createHash("sha256").update(script).digest("base64");
+    expect(page.headers.get("content-security-policy")).toContain(`script-src 'sha256-${digest}'`);
+    expect(script).toMatch(/\/\/# sourceMappingURL=\/console\.js\.map\n$/);
+    const map = await fetch(`${api.url}/console.js.map`);
+    expect(map.status).toBe(200);
+    const sources = ((await map.json()) as { sources: string[] }).sources;
+    expect(sources.some((source) => source.endsWith("console/client/main.ts"))).toBe(true);
   });
 
   it("reports mode, inspector, channels and numbers", async () => {

@@ -15,7 +15,7 @@ import { RequestError } from "../webchat/request-error.js";
 import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
 import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
 import { ConsoleConflictError } from "./console-errors.js";
-import { renderConsolePage } from "./console-page.js";
+import { consoleSourceMapPath, renderConsolePage } from "./console-page.js";
 
 export interface ConsoleApiOptions {
   /**
@@ -261,6 +261,16 @@ export function createConsoleApi(
         "x-frame-options": "DENY",
       });
       response.end(request.method === "HEAD" ? undefined : page.html);
+      return true;
+    }
+    if (path === consoleSourceMapPath && (request.method === "GET" || request.method === "HEAD")) {
+      // The map only names the console's own sources; it is public like the script.
+      response.writeHead(200, {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      });
+      response.end(request.method === "HEAD" ? undefined : page.sourceMap);
       return true;
     }
     if (path !== "/api" && !path.startsWith("/api/")) return false;

@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
@@ -24,18 +25,30 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(info: Partial<ConsoleInfo> = {}) {
+async function setUp(
+  info: Partial<ConsoleInfo> = {},
+  options: { token?: string | null; colorScheme?: "light" | "dark" } = {},
+) {
   const deps = new InMemoryConsole(info);
-  const server = await serveHandler(createConsoleApi(deps, { token, retryMs: 200 }));
-  cleanups.push(() => server.close());
-  const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-  cleanups.push(() => page.close());
+  const handler = createConsoleApi(deps, {
+    ...(options.token === null ? {} : { token: options.token ?? token }),
+    retryMs: 200,
+  });
+  const server = await serveHandler(handler);
+  // A test may have stopped it already (the offline state).
+  cleanups.push(() => server.close().catch(() => {}));
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 860 },
+    colorScheme: options.colorScheme ?? "light",
+  });
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   page.on("console", (entry) => {
     if (entry.type() === "error") problems.push(`console: ${entry.text()}`);
   });
-  return { deps, page, problems, url: server.url };
+  return { deps, page, problems, url: server.url, server, handler };
 }
 
 const conversationItem = (page: Page, customer: string) =>
@@ -220,5 +233,184 @@ describe("console page in Chromium", () => {
     await expect(page.locator("#conversations .empty").textContent()).resolves.toContain(
       "No conversations yet",
     );
+  });
+});
+
+describe("console polish in Chromium", () => {
+  it("keeps the open conversation in the address, so a reload opens it again", async () => {
+    const { deps, page, problems, url } = await setUp({}, { token: null });
+    deps.seed("sms", "+15551230011", [["customer", "first customer"]]);
+    const sid = deps.seed("whatsapp", "whatsapp:+15551230012", [
+      ["customer", "Is the blue one in stock?"],
+      ["agent", "Yes, **two** left."],
+    ]);
+    await page.goto(`${url}/`);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
+    await conversationItem(page, "whatsapp:+15551230012").click();
+    await page.locator("#transcript .bubble", { hasText: "blue one" }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/conversations/${sid}`);
+
+    await page.reload();
+    await page.locator("#transcript .bubble", { hasText: "blue one" }).waitFor();
+    await expect(page.locator("#transcript .transcript-head").textContent()).resolves.toContain(
+      "whatsapp:+15551230012",
+    );
+    await expect(
+      conversationItem(page, "whatsapp:+15551230012").getAttribute("aria-current"),
+    ).resolves.toBe("true");
+    // Transcript times carry the day when it is not today, and the full date on hover.
+    const time = page.locator("#transcript .message time").first();
+    await expect(time.getAttribute("datetime")).resolves.toMatch(/^\d{4}-\d\d-\d\dT/);
+    await expect(time.getAttribute("title")).resolves.toMatch(/\d{4}/);
+    expect(problems).toEqual([]);
+  });
+
+  it("is one list for the keyboard: a skip link, one tab stop, arrows move, Enter opens", async () => {
+    const { deps, page, url } = await setUp({}, { token: null });
+    deps.seed("sms", "+15551230021", [["customer", "one"]]);
+    deps.seed("sms", "+15551230022", [["customer", "two"]]);
+    deps.seed("chat", "visitor-kb", [["customer", "three"]]);
+    await page.goto(`${url}/`);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
+    await expect(page.locator("ul#conversations > li > button.conversation").count()).resolves.toBe(
+      3,
+    );
+
+    await page.keyboard.press("Tab");
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(
+      "Skip to the conversation",
+    );
+    // Search, the filter, then the list: a single stop for all three rows.
+    await page.locator("#waiting-only").focus();
+    await page.keyboard.press("Tab");
+    const focusedSid = () => page.evaluate(() => document.activeElement?.getAttribute("data-sid"));
+    const first = await focusedSid();
+    expect(first).toMatch(/^CH/);
+    await page.keyboard.press("ArrowDown");
+    const second = await focusedSid();
+    expect(second).not.toBe(first);
+    await page.keyboard.press("Enter");
+    await page.locator("#transcript .transcript-head").waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/conversations/${second}`);
+    await page.keyboard.press("Shift+Tab");
+    await expect(focusedSid()).resolves.toBeNull();
+  });
+
+  it("finds conversations by search and shows only those waiting for a person", async () => {
+    const { deps, page, url } = await setUp({}, { token: null });
+    deps.seed("sms", "+15551230031", [["customer", "Where is my refund?"]]);
+    const held = deps.seed("sms", "+15551230032", [["customer", "Can I talk to a person?"]]);
+    deps.seed("chat", "visitor-search", [["customer", "Opening hours?"]]);
+    await deps.setHandoff(held, true);
+    await page.goto(`${url}/`);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
+    await page.getByRole("searchbox", { name: "Search conversations" }).fill("refund");
+    await expect(
+      page.locator("#conversations .conversation .customer").allTextContents(),
+    ).resolves.toEqual(["+15551230031"]);
+    await expect(page.locator("#conversation-count").textContent()).resolves.toBe("1 of 3");
+    await page.getByRole("searchbox", { name: "Search conversations" }).fill("");
+    await expect(page.locator("#waiting-count").textContent()).resolves.toBe("1");
+    await page.getByLabel("Waiting for a person").check();
+    await expect(
+      page.locator("#conversations .conversation .customer").allTextContents(),
+    ).resolves.toEqual(["+15551230032"]);
+    await page.getByRole("searchbox", { name: "Search conversations" }).fill("refund");
+    await page
+      .locator("#conversations .empty", { hasText: "No conversation is waiting" })
+      .waitFor();
+  });
+
+  it("flags the questions nobody answered while a person held the conversation", async () => {
+    const { deps, page, url } = await setUp({}, { token: null });
+    const sid = deps.seed("sms", "+15551230041", [["customer", "Can I talk to a person?"]]);
+    await page.goto(`${url}/`);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
+    await conversationItem(page, "+15551230041").click();
+    const transcript = page.locator("#transcript");
+    await transcript.getByRole("button", { name: "Take over" }).click();
+    await transcript.getByRole("button", { name: "Hand back to bot" }).waitFor();
+    await deps.sendAsCustomer!({ channel: "sms", from: "+15551230041", text: "Hello? Anyone?" });
+    const held = transcript.locator(".message.customer", { hasText: "Hello? Anyone?" });
+    await held.locator(".badge", { hasText: "For a person" }).waitFor();
+    await expect(held.locator(".badge").textContent()).resolves.not.toMatch(/handoff/i);
+
+    await transcript.getByRole("button", { name: "Hand back to bot" }).click();
+    await transcript.locator(".banner.notice", { hasText: "nobody has answered it" }).waitFor();
+    await expect(held.getAttribute("class")).resolves.toContain("unanswered");
+    await page.screenshot({ path: "/tmp/console-unanswered.png" });
+    // Taking over from the banner and answering clears the flag.
+    await transcript.getByRole("button", { name: "Answer as a person" }).click();
+    await transcript.getByRole("textbox", { name: "Reply as a person" }).fill("Sorry, here now!");
+    await transcript.getByRole("button", { name: "Send reply" }).click();
+    await transcript.getByRole("button", { name: "Hand back to bot" }).click();
+    await transcript.getByRole("button", { name: "Take over" }).waitFor();
+    await expect(transcript.locator(".banner.notice").isVisible()).resolves.toBe(false);
+    expect(deps.actions).toContain(`reply ${sid} Sorry, here now!`);
+  });
+
+  it("says offline in words when the server stops, and reconnects when it is back", async () => {
+    const { page, url, server, handler } = await setUp({}, { token: null });
+    await page.goto(`${url}/`);
+    const live = page.locator("#live");
+    await live.filter({ hasText: "Live" }).waitFor();
+    await server.close();
+    await live.filter({ hasText: /Offline|Reconnecting/ }).waitFor();
+    await page.locator("#customer-text").fill("Is anyone there?");
+    await page.getByRole("button", { name: "Send as customer" }).click();
+    const status = page.locator("#customer-status");
+    await status.filter({ hasText: "Can't reach the switchboard server" }).waitFor();
+    await expect(status.textContent()).resolves.not.toMatch(/fetch/i);
+    // Nothing typed is lost.
+    await expect(page.locator("#customer-text").inputValue()).resolves.toBe("Is anyone there?");
+    await page.screenshot({ path: "/tmp/console-offline.png" });
+
+    // The same address comes back: the badge goes live again by itself.
+    const port = Number(new URL(url).port);
+    const again = createServer((request, response) => {
+      void handler(request, response).then((handled) => {
+        if (!handled) response.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => again.listen(port, "127.0.0.1", resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          again.closeAllConnections();
+          again.close(() => resolve());
+        }),
+    );
+    await live.filter({ hasText: "Live" }).waitFor({ timeout: 15_000 });
+  });
+
+  it("follows the system's dark mode", async () => {
+    const colours = async (colorScheme: "light" | "dark") => {
+      const { deps, page, url } = await setUp({}, { token: null, colorScheme });
+      deps.seed("sms", "+15551230051", [
+        ["customer", "hi"],
+        ["agent", "Hello!"],
+      ]);
+      await page.goto(`${url}/`);
+      await page.locator("#live", { hasText: "Live" }).waitFor();
+      await conversationItem(page, "+15551230051").click();
+      await page.locator("#transcript .message.agent").waitFor();
+      return page.evaluate(() => ({
+        body: getComputedStyle(document.body).backgroundColor,
+        panel: getComputedStyle(document.querySelector(".panel")!).backgroundColor,
+        ink: getComputedStyle(document.body).color,
+        bubble: getComputedStyle(document.querySelector(".message.agent .bubble")!).backgroundColor,
+      }));
+    };
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const light = await colours("light");
+    const dark = await colours("dark");
+    expect(luminance(light.body)).toBeGreaterThan(200);
+    expect(luminance(dark.body)).toBeLessThan(40);
+    expect(luminance(dark.panel)).toBeLessThan(50);
+    expect(luminance(dark.bubble)).toBeLessThan(80);
+    expect(luminance(dark.ink)).toBeGreaterThan(200);
   });
 });

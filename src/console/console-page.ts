@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { consoleScript } from "./console-page-script.js";
+import { readClientBundle } from "../read-client-bundle.js";
 import { consoleStyle } from "./console-page-style.js";
+import { faviconDataUrl } from "./favicon.js";
 
 /** The console page and the Content-Security-Policy to serve it with. */
 export interface ConsolePage {
@@ -11,22 +12,34 @@ export interface ConsolePage {
    * and customer address it shows is untrusted.
    */
   contentSecurityPolicy: string;
+  /** The script's source map (served at `consoleSourceMapPath`, for the browser's tools). */
+  sourceMap: string;
 }
 
-const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+const hashOf = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
-/** Builds the self-contained console page (inline CSS and JS, no external assets). */
+/** Where the console serves its script's source map. */
+export const consoleSourceMapPath = "/console.js.map";
+
+/**
+ * Builds the self-contained console page: inline CSS, and the bundled script
+ * (`dist/client/console.js`, built from `src/console/client/`) inlined under its hash.
+ * Throws when the bundle has not been built.
+ */
 export function renderConsolePage(): ConsolePage {
+  const bundle = readClientBundle("console", consoleSourceMapPath);
   const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>switchboard console</title>
-<link rel="icon" href="data:,">
+<link rel="icon" type="image/svg+xml" href="${faviconDataUrl}">
 <style>${consoleStyle}</style>
 </head>
 <body>
+<a class="skip-link" href="#transcript">Skip to the conversation</a>
 <header class="top">
   <div class="brand"><span class="mark"></span>switchboard <span class="sub">console</span></div>
   <span class="mode" id="mode">…</span>
@@ -36,15 +49,19 @@ export function renderConsolePage(): ConsolePage {
   </dl>
   <div class="top-right">
     <a class="inspector" id="inspector-link" target="_blank" rel="noopener noreferrer" hidden>Emulator inspector ↗</a>
-    <span id="live" class="live">Connecting</span>
+    <span id="live" class="live" role="status">Connecting</span>
   </div>
 </header>
 <main class="grid">
   <section class="panel" aria-labelledby="conversations-title">
     <header><h2 id="conversations-title">Conversations</h2><span class="count" id="conversation-count">0</span></header>
-    <div class="scroll" id="conversations" role="list"><div class="empty">Loading…</div></div>
+    <div class="filters">
+      <input type="search" id="search" placeholder="Search customers and messages" aria-label="Search conversations" autocomplete="off" spellcheck="false">
+      <label class="waiting-toggle"><input type="checkbox" id="waiting-only">Waiting for a person <span class="count attention" id="waiting-count"></span></label>
+    </div>
+    <ul class="scroll conversation-list" id="conversations" aria-labelledby="conversations-title"><li class="empty">Loading…</li></ul>
   </section>
-  <section class="panel" id="transcript" aria-label="Transcript">
+  <section class="panel" id="transcript" aria-label="Transcript" tabindex="-1">
     <div class="placeholder"><strong>No conversation selected</strong>Pick one on the left, or write as a customer on the right.</div>
   </section>
   <section class="panel" aria-labelledby="customer-title">
@@ -85,16 +102,17 @@ export function renderConsolePage(): ConsolePage {
     <button type="submit" class="button primary">Open the console</button>
   </form>
 </div>
-<script>${consoleScript}</script>
+<script>${bundle.script}</script>
 </body>
 </html>
 `;
   return {
     html,
+    sourceMap: bundle.map,
     contentSecurityPolicy: [
       "default-src 'none'",
-      `script-src ${hash(consoleScript)}`,
-      `style-src ${hash(consoleStyle)}`,
+      `script-src ${bundle.hash}`,
+      `style-src ${hashOf(consoleStyle)}`,
       "connect-src 'self'",
       "img-src 'self' data:",
       "base-uri 'none'",

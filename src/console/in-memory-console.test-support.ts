@@ -166,7 +166,19 @@ export class InMemoryConsole implements ConsoleDeps {
             media: [],
             at,
           }
-        : { index, role, author, body, media: [], at };
+        : {
+            index,
+            role,
+            author,
+            body,
+            media: [],
+            at,
+            // Like the mailbox: a customer's message while a person holds the conversation
+            // is recorded for that person, and the bot never takes a turn on it.
+            ...(role === "customer" && entry.conversation.state === "human"
+              ? { status: "handoff" }
+              : {}),
+          };
     entry.messages.push(message);
     entry.conversation.lastMessage = { role, body, at };
     entry.conversation.updatedAt = at;

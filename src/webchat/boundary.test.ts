@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 // The console and the web chat are thin faces (architecture boundary 1): they reach the
 // rest of switchboard only through the deps interfaces they declare, so they import
-// nothing but Node built-ins, the shared errors, and each other's HTTP helpers. Test
+// nothing but Node built-ins, the shared errors, the browser-bundle reader, and each other's HTTP helpers. Test
 // files may also use the test kit's browser driver and vitest.
 describe.each(["../webchat/", "../console/"])("src/%s imports", (folderPath) => {
   const folder = new URL(folderPath, import.meta.url);
@@ -17,6 +17,7 @@ describe.each(["../webchat/", "../console/"])("src/%s imports", (folderPath) => 
       const allowed =
         specifier.startsWith("node:") ||
         specifier === "../errors.js" ||
+        specifier === "../read-client-bundle.js" ||
         /^\.\/[a-z-]+(\.test-support)?\.js$/.test(specifier) ||
         /^\.\.\/(webchat|console)\/[a-z-]+(\.test-support)?\.js$/.test(specifier) ||
         testOnly.includes(specifier);

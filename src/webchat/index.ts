@@ -27,4 +27,8 @@ export type {
   WebchatMessage,
   WebchatRole,
 } from "./webchat-deps.js";
-export { webchatScript } from "./webchat-script.js";
+export type {
+  WebchatErrorResponse,
+  WebchatSendResponse,
+  WebchatSessionResponse,
+} from "./webchat-wire.js";

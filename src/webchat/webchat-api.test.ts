@@ -348,6 +348,19 @@ describe("routing, methods and CORS", () => {
     expect(wrong.headers.get("allow")).toBe("GET, HEAD");
   });
 
+  it("serves the widget's source map next to it, named from the script", async () => {
+    const api = await start();
+    const script = await (await fetch(`${api.url}/webchat.js`)).text();
+    expect(script).toMatch(/\/\/# sourceMappingURL=webchat\.js\.map\n$/);
+    const map = await fetch(`${api.url}/webchat.js.map`);
+    expect(map.status).toBe(200);
+    expect(map.headers.get("access-control-allow-origin")).toBe("*");
+    const sources = ((await map.json()) as { sources: string[] }).sources;
+    expect(sources.some((source) => source.endsWith("webchat/client/webchat-element.ts"))).toBe(
+      true,
+    );
+  });
+
   it("answers 405 with Allow for the wrong method and 404 for unknown paths", async () => {
     const api = await start();
     for (const [method, path, allow] of [

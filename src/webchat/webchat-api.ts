@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
+import { readClientBundle } from "../read-client-bundle.js";
 import { openEventStream } from "./event-stream.js";
 import {
   asObject,
@@ -21,7 +22,6 @@ import {
   type VisitorTokens,
 } from "./visitor-token.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage } from "./webchat-deps.js";
-import { webchatScript } from "./webchat-script.js";
 
 export interface WebchatApiOptions {
   /**
@@ -79,6 +79,8 @@ export type WebchatApiHandler = (
 /** The paths `createWebchatApi` answers. */
 export const webchatPaths = {
   script: "/webchat.js",
+  /** The widget's source map (named relative to the script, so it follows any mount). */
+  scriptMap: "/webchat.js.map",
   session: "/webchat/session",
   messages: "/webchat/messages",
   stream: "/webchat/stream",
@@ -108,6 +110,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     ...(options.tokenTtlMs === undefined ? {} : { ttlMs: options.tokenTtlMs }),
   });
   const logger = options.logger ?? silentFaceLogger;
+  // The widget, built from `client/` into `dist/client/webchat.js`; read once here.
+  const widget = readClientBundle("webchat", "webchat.js.map");
   const maxTextLength = options.maxTextLength ?? 2000;
   const maxBodyBytes = options.maxBodyBytes ?? 8192;
   const maxStreamsPerIdentity = options.maxStreamsPerIdentity ?? 5;
@@ -321,21 +325,25 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
   return async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     const path = url.pathname;
-    if (path === webchatPaths.script) {
+    if (path === webchatPaths.script || path === webchatPaths.scriptMap) {
+      const isMap = path === webchatPaths.scriptMap;
+      const bytes = isMap ? widget.map : widget.script;
       try {
         if (request.method !== "GET" && request.method !== "HEAD") {
           throw methodNotAllowed(["GET", "HEAD"]);
         }
         response.writeHead(200, {
-          "content-type": "text/javascript; charset=utf-8",
-          "content-length": String(Buffer.byteLength(webchatScript)),
+          "content-type": isMap
+            ? "application/json; charset=utf-8"
+            : "text/javascript; charset=utf-8",
+          "content-length": String(Buffer.byteLength(bytes)),
           "cache-control": "public, max-age=300",
           "cross-origin-resource-policy": "cross-origin",
           // Public code; lets pages load it with `crossorigin` (and SRI) too.
           "access-control-allow-origin": "*",
           "x-content-type-options": "nosniff",
         });
-        response.end(request.method === "HEAD" ? undefined : webchatScript);
+        response.end(request.method === "HEAD" ? undefined : bytes);
       } catch (error) {
         sendError(response, error, logger);
       }

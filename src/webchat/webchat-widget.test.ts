@@ -40,6 +40,7 @@ const hostStyle = `
 async function serveHostPage(scriptUrl: string, csp?: string): Promise<string> {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Northwind Outfitters</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 ${csp === undefined ? `<style>${hostStyle}</style>` : ""}</head>
 <body>
 <header>NORTHWIND OUTFITTERS</header>
@@ -68,7 +69,9 @@ ${csp === undefined ? `<style>${hostStyle}</style>` : ""}</head>
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
-async function setUp(options: { strictHostCsp?: boolean } = {}) {
+async function setUp(
+  options: { strictHostCsp?: boolean; phone?: boolean; colorScheme?: "light" | "dark" } = {},
+) {
   const deps = new InMemoryWebchat();
   const api = await serveHandler(
     createWebchatApi(deps, {
@@ -85,7 +88,11 @@ async function setUp(options: { strictHostCsp?: boolean } = {}) {
       ? `default-src 'none'; script-src ${api.url}; connect-src ${api.url}; style-src 'self'`
       : undefined,
   );
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({
+    viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
+    ...(options.phone ? { isMobile: true, hasTouch: true } : {}),
+    colorScheme: options.colorScheme ?? "light",
+  });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const problems: string[] = [];
@@ -221,5 +228,62 @@ describe("web chat widget in Chromium", () => {
     ).resolves.toBe("rgb(76, 110, 245)");
     // The page has no inline style of its own here, so any violation would be ours.
     expect(problems.filter((problem) => !problem.includes("429"))).toEqual([]);
+  });
+
+  it("sends when Send is tapped on a phone: the open chat covers the screen and nothing covers Send", async () => {
+    const { deps, page, problems } = await setUp({ phone: true });
+    await page.getByRole("button", { name: "Open chat" }).tap();
+    await expect.poll(() => deps.conversations.size).toBe(1);
+    const input = page.getByRole("textbox", { name: "Message" });
+    await input.fill("Tapped, not entered");
+    const send = page.getByRole("button", { name: "Send message" });
+    // What a finger at the centre of Send touches is Send itself, not the launcher.
+    await expect(
+      send.evaluate((button) => {
+        const box = button.getBoundingClientRect();
+        const root = button.getRootNode() as ShadowRoot;
+        return (
+          root.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)?.closest(".send") ===
+          button
+        );
+      }),
+    ).resolves.toBe(true);
+    await send.tap();
+    await page.locator('.msg.visitor[data-index="0"]:not(.pending)').waitFor();
+    expect(deps.sends.map((sent) => sent.text)).toEqual(["Tapped, not entered"]);
+    // Still open, filling the screen; its own button closes it and brings the launcher back.
+    const panel = page.getByRole("dialog");
+    await expect(panel.isVisible()).resolves.toBe(true);
+    await expect(panel.boundingBox()).resolves.toMatchObject({
+      x: 0,
+      y: 0,
+      width: 390,
+      height: 844,
+    });
+    await page.screenshot({ path: "/tmp/webchat-phone.png" });
+    await page.getByRole("button", { name: "Close chat" }).first().tap();
+    await page.getByRole("button", { name: "Open chat" }).waitFor();
+    await expect(panel.isVisible()).resolves.toBe(false);
+    expect(problems).toEqual([]);
+  });
+
+  it("follows the visitor's dark mode, keeping the page's accent", async () => {
+    const { page } = await setUp({ colorScheme: "dark" });
+    await page.getByRole("button", { name: "Open chat" }).click();
+    await page.getByRole("textbox", { name: "Message" }).waitFor();
+    const looks = await page.evaluate(() => {
+      const root = document.querySelector("switchboard-webchat")!.shadowRoot!;
+      const style = (selector: string) => getComputedStyle(root.querySelector(selector)!);
+      return {
+        log: style(".log").backgroundColor,
+        greeting: style(".greeting").color,
+        send: style(".send").backgroundColor,
+      };
+    });
+    expect(looks).toEqual({
+      log: "rgb(15, 18, 23)",
+      greeting: "rgb(230, 232, 235)",
+      send: "rgb(76, 110, 245)",
+    });
   });
 });

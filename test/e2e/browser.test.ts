@@ -91,13 +91,13 @@ describe("console and web chat in a browser", () => {
     await shopPage.screenshot({ path: "/tmp/e2e-webchat-human.png" });
 
     // While a person has it, the agent stays quiet: the message is recorded for the person
-    // (its "handoff" badge in the console), no turn starts (no typing), no answer appears.
+    // (its "For a person" badge in the console), no turn starts (no typing), no answer appears.
     const agentAnswersDuringTakeover = await widget.locator(".msg.agent").count();
     await widget.locator("#sbw-input").fill("Great, can I book one?");
     await widget.getByRole("button", { name: "Send message" }).click();
     const booked = transcript.locator(".message.customer", { hasText: "Great, can I book one?" });
     await booked.waitFor();
-    await booked.locator(".badge", { hasText: "handoff" }).waitFor();
+    await booked.locator(".badge", { hasText: "For a person" }).waitFor();
     expect(await widget.locator(".msg.agent").count()).toBe(agentAnswersDuringTakeover);
     expect(await widget.getByRole("status", { name: "The agent is typing" }).isVisible()).toBe(
       false,
@@ -107,9 +107,11 @@ describe("console and web chat in a browser", () => {
     );
     await consolePage.screenshot({ path: "/tmp/e2e-console-human.png" });
 
-    // Hand back: the agent answers the next question.
+    // Hand back: the question the person left unanswered is flagged (the bot will not
+    // answer it), and the agent answers the next question.
     await transcript.getByRole("button", { name: "Hand back to bot" }).click();
     await transcript.getByRole("button", { name: "Take over" }).waitFor();
+    await transcript.locator(".banner.notice", { hasText: "nobody has answered it" }).waitFor();
     const agentAnswersBefore = await widget.locator(".msg.agent").count();
     await widget.locator("#sbw-input").fill("Where are you located?");
     await widget.getByRole("button", { name: "Send message" }).click();

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { inspectorScript } from "./inspector-page-script.js";
+import { readClientBundle } from "../../read-client-bundle.js";
 import { inspectorStyle } from "./inspector-page-style.js";
 
 export interface InspectorPageOptions {
@@ -17,12 +17,20 @@ export interface InspectorPage {
    * since message bodies are untrusted.
    */
   contentSecurityPolicy: string;
+  /** The script's source map, served at `{base}/inspector.js.map`. */
+  sourceMap: string;
 }
 
 const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
-/** Builds the self-contained inspector page (inline CSS and JS, no external assets). */
+/**
+ * Builds the self-contained inspector page: inline CSS, and the bundled script
+ * (`dist/client/inspector.js`, built from `client/`) inlined under its hash. Throws when
+ * the bundle has not been built.
+ */
 export function renderInspectorPage(options: InspectorPageOptions = {}): InspectorPage {
+  // Relative to the page (`{base}/`), so the map follows the inspector wherever it is mounted.
+  const bundle = readClientBundle("inspector", "inspector.js.map");
   const basePath = (options.basePath ?? "/_emulator").replace(/\/+$/, "");
   const pollMs = options.pollMs ?? 2000;
   // JSON inside <script> must not be able to close the element.
@@ -70,15 +78,16 @@ export function renderInspectorPage(options: InspectorPageOptions = {}): Inspect
   </div>
 </main>
 <script type="application/json" id="inspector-config">${config}</script>
-<script>${inspectorScript}</script>
+<script>${bundle.script}</script>
 </body>
 </html>
 `;
   return {
     html,
+    sourceMap: bundle.map,
     contentSecurityPolicy: [
       "default-src 'none'",
-      `script-src ${hash(inspectorScript)}`,
+      `script-src ${bundle.hash}`,
       `style-src ${hash(inspectorStyle)}`,
       "connect-src 'self'",
       "img-src 'self' data:",

@@ -30,6 +30,16 @@ export function createInspectorRoutes(options: InspectorRoutesOptions): Route[] 
     { method: "GET", pattern: `${basePath}/`, handler: () => pageResponse, public: true },
     {
       method: "GET",
+      pattern: `${basePath}/inspector.js.map`,
+      handler: () => ({
+        status: 200,
+        body: Buffer.from(page.sourceMap),
+        headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" },
+      }),
+      public: true,
+    },
+    {
+      method: "GET",
       pattern: basePath,
       handler: () => ({ status: 302, headers: { location: `${basePath}/` } }),
       public: true,

@@ -1,0 +1,256 @@
+import type { ConsoleConversation, ConsoleMessage } from "../console-deps.js";
+import { dots, el, isHttpUrl } from "./dom.js";
+import { appendEmphasis } from "./emphasis.js";
+import { known, roleNames, statusLabel } from "./labels.js";
+import { channelBadge, stateBadge } from "./list-view.js";
+import { fullTime, messageTime } from "./time-format.js";
+import { unansweredDuringHold } from "./unanswered.js";
+
+export interface TranscriptActions {
+  /** Runs an operator action; resolves once the server accepted it (errors are shown). */
+  act(path: string, body: unknown): Promise<void>;
+  /** Sends a reply as a person; resolves true when the server accepted it. */
+  reply(text: string): Promise<boolean>;
+}
+
+type BannerKind = "dead" | "human" | "notice";
+
+/** The middle panel: the open conversation's head, banner, messages and composer. */
+export class TranscriptView {
+  readonly #panel: HTMLElement;
+  readonly #actions: TranscriptActions;
+  #parts: {
+    title: HTMLHeadingElement;
+    buttons: HTMLDivElement;
+    banner: HTMLDivElement;
+    scroll: HTMLDivElement;
+    messages: HTMLDivElement;
+    typing: HTMLDivElement;
+    composer: HTMLFormElement;
+    composerMode: "human" | "bot" | null;
+  } | null = null;
+
+  constructor(panel: HTMLElement, actions: TranscriptActions) {
+    this.#panel = panel;
+    this.#actions = actions;
+  }
+
+  /** Empties the panel and builds the parts of a transcript. */
+  build(): void {
+    const panel = this.#panel;
+    panel.textContent = "";
+    const head = el("div", "transcript-head");
+    const title = el("h3");
+    const buttons = el("div", "actions");
+    head.append(title, buttons);
+    const banner = el("div", "banner");
+    banner.hidden = true;
+    const scroll = el("div", "scroll");
+    const messages = el("div", "messages");
+    messages.setAttribute("role", "log");
+    messages.setAttribute("aria-live", "polite");
+    messages.setAttribute("aria-label", "Messages");
+    const typing = el("div", "typing");
+    typing.setAttribute("role", "status");
+    typing.setAttribute("aria-label", "The agent is typing");
+    typing.append(el("span", "", "Agent is typing"), dots("dots"));
+    typing.hidden = true;
+    scroll.append(messages, typing);
+    const composer = el("form", "composer");
+    composer.setAttribute("aria-label", "Reply as a person");
+    panel.append(head, banner, scroll, composer);
+    this.#parts = {
+      title,
+      buttons,
+      banner,
+      scroll,
+      messages,
+      typing,
+      composer,
+      composerMode: null,
+    };
+    composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.#submitReply();
+    });
+  }
+
+  async #submitReply(): Promise<void> {
+    const parts = this.#parts;
+    const input = parts?.composer.querySelector("textarea");
+    const send = parts?.composer.querySelector("button");
+    if (!parts || !input || !send) return;
+    const text = input.value.trim();
+    if (!text) return;
+    send.disabled = true;
+    if (await this.#actions.reply(text)) input.value = "";
+    send.disabled = false;
+    input.focus();
+  }
+
+  /** Shows a banner over the messages; `buttons` are action buttons. */
+  showBanner(kind: BannerKind, text: string, buttons: HTMLButtonElement[] = []): void {
+    const banner = this.#parts?.banner;
+    if (!banner) return;
+    banner.textContent = "";
+    banner.className = `banner ${kind}`;
+    banner.append(el("span", "text", text), ...buttons);
+    banner.hidden = false;
+  }
+
+  /** A button that runs an operator action and shows its error in the banner. */
+  actionButton(label: string, kind: string, path: string, body: unknown): HTMLButtonElement {
+    const button = el("button", `button ${kind}`.trim(), label);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      void this.#actions.act(path, body).finally(() => {
+        button.disabled = false;
+      });
+    });
+    return button;
+  }
+
+  /** The head (customer, badges, actions), the banner and the composer for `conversation`. */
+  renderHead(conversation: ConsoleConversation, messages: readonly ConsoleMessage[]): void {
+    const parts = this.#parts;
+    if (!parts) return;
+    parts.title.textContent = "";
+    parts.title.append(
+      el("span", "mono", conversation.customer),
+      channelBadge(conversation.channel),
+      stateBadge(conversation.state),
+    );
+    parts.buttons.textContent = "";
+    const path = `/api/conversations/${encodeURIComponent(conversation.sid)}`;
+    if (conversation.state === "human") {
+      parts.buttons.append(
+        this.actionButton("Hand back to bot", "", `${path}/handoff`, { on: false }),
+      );
+    } else {
+      parts.buttons.append(this.actionButton("Take over", "warn", `${path}/handoff`, { on: true }));
+    }
+    const unanswered = unansweredDuringHold(messages);
+    if (conversation.state === "dead") {
+      this.showBanner(
+        "dead",
+        `The bot gave up on this conversation (${conversation.deadLetterReason || "its answer kept failing"}). Retry it, or skip that message so the conversation moves on.`,
+        [
+          this.actionButton("Retry", "primary", `${path}/retry`, {}),
+          this.actionButton("Skip", "", `${path}/skip`, {}),
+        ],
+      );
+    } else if (conversation.state === "human") {
+      this.showBanner(
+        "human",
+        "You have this conversation; the bot stays quiet until you hand it back.",
+      );
+    } else if (unanswered.length > 0) {
+      // The bot does not go back to messages a person was meant to answer; say so, and
+      // offer the way to answer them.
+      this.showBanner(
+        "notice",
+        unanswered.length === 1
+          ? "The customer's last message came in while a person had this conversation, and nobody has answered it. The bot will not answer it either."
+          : `${unanswered.length} messages came in while a person had this conversation, and nobody has answered them. The bot will not answer them either.`,
+        [this.actionButton("Answer as a person", "warn", `${path}/handoff`, { on: true })],
+      );
+    } else {
+      parts.banner.hidden = true;
+    }
+    parts.typing.hidden = !conversation.typing;
+    this.#renderComposer(conversation.state === "human");
+  }
+
+  #renderComposer(human: boolean): void {
+    const parts = this.#parts;
+    if (!parts) return;
+    const mode = human ? "human" : "bot";
+    if (parts.composerMode === mode) return;
+    parts.composerMode = mode;
+    parts.composer.textContent = "";
+    if (!human) {
+      parts.composer.append(
+        el("span", "hint", "Take over to reply as a person; the bot pauses while you do."),
+      );
+      return;
+    }
+    const input = el("textarea");
+    input.rows = 1;
+    input.maxLength = 2000;
+    input.placeholder = "Reply as a person…";
+    input.setAttribute("aria-label", "Reply as a person");
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        parts.composer.requestSubmit();
+      }
+    });
+    const send = el("button", "button primary", "Send reply");
+    send.type = "submit";
+    parts.composer.append(input, send);
+  }
+
+  /** The messages, keeping the scroll at the bottom when it was there. */
+  renderMessages(messages: readonly ConsoleMessage[], options: { toBottom?: boolean } = {}): void {
+    const parts = this.#parts;
+    if (!parts) return;
+    const { scroll } = parts;
+    const nearBottom = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 80;
+    const flagged = new Set(unansweredDuringHold(messages));
+    parts.messages.textContent = "";
+    if (messages.length === 0) parts.messages.append(el("div", "empty", "No messages yet."));
+    for (const message of messages)
+      parts.messages.append(messageNode(message, flagged.has(message)));
+    if (nearBottom || options.toBottom) scroll.scrollTop = scroll.scrollHeight;
+  }
+}
+
+function messageNode(message: ConsoleMessage, unanswered: boolean): HTMLDivElement {
+  const role = known(roleNames, message.role, "customer");
+  const item = el("div", `message ${role}${unanswered ? " unanswered" : ""}`);
+  if (typeof message.index === "number") item.setAttribute("data-index", String(message.index));
+  const head = el("div", "head");
+  const author =
+    role === "customer"
+      ? message.author
+      : role === "human"
+        ? `${message.author || "Operator"} · person`
+        : "Agent";
+  const time = el("time", "", messageTime(message.at));
+  time.dateTime = message.at;
+  time.title = fullTime(message.at);
+  head.append(el("span", "author", author), time);
+  if (message.status) {
+    const badge = el(
+      "span",
+      `badge ${unanswered ? "attention" : "neutral"}`,
+      statusLabel(message.status),
+    );
+    badge.title = message.status;
+    head.append(badge);
+  }
+  const bubble = el("div", "bubble");
+  if (message.body && role !== "customer") appendEmphasis(bubble, message.body);
+  else if (message.body) bubble.textContent = message.body;
+  else bubble.append(el("span", "no-body", "(no text)"));
+  const media = Array.isArray(message.media) ? message.media : [];
+  if (media.length > 0) {
+    const list = el("div", "media-list");
+    for (const entry of media) {
+      const label = entry?.filename || entry?.contentType || "attachment";
+      if (isHttpUrl(entry?.url)) {
+        const link = el("a", "media", label);
+        link.href = entry.url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        list.append(link);
+      } else {
+        list.append(el("span", "media", label));
+      }
+    }
+    bubble.append(list);
+  }
+  item.append(head, bubble);
+  return item;
+}

@@ -1,0 +1,483 @@
+import type { WebchatMessage } from "../webchat-deps.js";
+import type { WebchatSendResponse } from "../webchat-wire.js";
+import { appendBold } from "./bold.js";
+import { firstReconnectDelayMs, nextReconnectDelay } from "./reconnect-delay.js";
+import { insertionPoint, TranscriptCursor } from "./transcript-cursor.js";
+import { createVisitorSession, localTokenStore, offlineText } from "./visitor-session.js";
+import { createWidgetCall, errorText, type WidgetCall } from "./widget-api.js";
+import { readWidgetConfig, type WidgetConfig } from "./widget-config.js";
+import { widgetMarkup } from "./widget-markup.js";
+import { widgetStyle } from "./widget-style.js";
+
+/** The tag name; a custom element, so host-page rules for div or button never match it. */
+export const webchatTagName = "switchboard-webchat";
+
+type Part =
+  | "panel"
+  | "launcher"
+  | "unread"
+  | "log"
+  | "typing"
+  | "notice"
+  | "notice-text"
+  | "composer"
+  | "input"
+  | "send"
+  | "dot";
+const selectors: Record<Part, string> = {
+  panel: ".panel",
+  launcher: ".launcher",
+  unread: ".unread",
+  log: ".log",
+  typing: ".typing",
+  notice: ".notice",
+  "notice-text": ".notice-text",
+  composer: ".composer",
+  input: "textarea",
+  send: ".send",
+  dot: ".dot",
+};
+
+function timeOf(iso: string | undefined): string {
+  const date = new Date(iso ?? "");
+  return Number.isNaN(date.getTime())
+    ? ""
+    : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/**
+ * `<switchboard-webchat data-server="https://…">`: the web chat widget, a launcher button
+ * and a chat panel inside an open shadow root (so the host page's CSS cannot restyle it,
+ * and its CSS cannot leak out). Settings are `data-*` attributes (see `readWidgetConfig`).
+ * It keeps the visitor token in `localStorage` under the server's origin, sends with
+ * `fetch` (no cookies) and listens with `EventSource`, resuming from the last message
+ * index after any disconnect. Every piece of text goes in through `textContent`; links
+ * are made only for http(s) media URLs.
+ */
+export class SwitchboardWebchatElement extends HTMLElement {
+  #started = false;
+  #config!: WidgetConfig;
+  #call!: WidgetCall;
+  #session!: ReturnType<typeof createVisitorSession>;
+  #parts!: { wrapper: HTMLDivElement } & Record<Part, HTMLElement>;
+  readonly #cursor = new TranscriptCursor();
+  #source: EventSource | null = null;
+  #ready: Promise<void> | null = null;
+  #closed = false;
+  #open = false;
+  #unread = 0;
+  #reconnectDelay = firstReconnectDelayMs;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #loadedAt = Date.now();
+
+  connectedCallback(): void {
+    if (this.#started) return;
+    const server = this.getAttribute("data-server");
+    if (!server) return;
+    this.#started = true;
+    this.#config = readWidgetConfig(this, new URL(server, location.href).origin);
+    this.#call = createWidgetCall(this.#config.server, (input, init) => fetch(input, init));
+    this.#session = createVisitorSession({
+      call: this.#call,
+      store: localTokenStore(`switchboard-webchat:${this.#config.server}`),
+      onNewConversation: () => this.#resetTranscript(),
+    });
+    this.#build();
+    // A returning visitor sees replies that arrived while they were away.
+    if (this.#config.open) this.openPanel();
+    else if (this.#session.token()) void this.#ensureStarted().catch(() => {});
+  }
+
+  disconnectedCallback(): void {
+    this.#source?.close();
+    this.#source = null;
+    clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#typingTimer);
+  }
+
+  #build(): void {
+    const root = this.shadowRoot ?? this.attachShadow({ mode: "open" });
+    const css = widgetStyle(this.#config.accent);
+    // A constructed stylesheet is not an inline style as far as the host page's
+    // Content-Security-Policy is concerned, so the widget keeps its looks on strict pages.
+    if ("adoptedStyleSheets" in root && "replaceSync" in CSSStyleSheet.prototype) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const style = document.createElement("style");
+      style.textContent = css;
+      root.append(style);
+    }
+    const wrapper = document.createElement("div");
+    wrapper.className = `sbw theme-${this.#config.theme}`;
+    wrapper.innerHTML = widgetMarkup;
+    root.append(wrapper);
+    const find = (selector: string) => {
+      const node = wrapper.querySelector<HTMLElement>(selector);
+      if (node === null) throw new Error(`switchboard web chat: no ${selector}`);
+      return node;
+    };
+    this.#parts = {
+      wrapper,
+      ...(Object.fromEntries(
+        Object.entries(selectors).map(([part, selector]) => [part, find(selector)]),
+      ) as Record<Part, HTMLElement>),
+    };
+    find("#sbw-title").textContent = this.#config.title;
+    find(".subtitle").textContent = this.#config.subtitle;
+    find(".greeting").textContent = this.#config.greeting;
+
+    const { launcher, panel, composer } = this.#parts;
+    const input = this.#input;
+    launcher.addEventListener("click", () => (this.#open ? this.closePanel() : this.openPanel()));
+    find(".close").addEventListener("click", () => this.closePanel());
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.closePanel();
+    });
+    input.addEventListener("input", () => {
+      input.style.height = "auto";
+      input.style.height = `${Math.min(input.scrollHeight, 110)}px`;
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        (composer as HTMLFormElement).requestSubmit();
+      }
+    });
+    composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (!text || this.#closed) return;
+      input.value = "";
+      input.style.height = "auto";
+      this.#ensureStarted().then(
+        () => this.#send(text),
+        () => {
+          if (!input.value) input.value = text;
+        },
+      );
+    });
+  }
+
+  get #input(): HTMLTextAreaElement {
+    return this.#parts.input as HTMLTextAreaElement;
+  }
+
+  /** Opens the chat panel (and the session, on first open). */
+  openPanel(): void {
+    const { panel, launcher, unread, wrapper } = this.#parts;
+    this.#open = true;
+    panel.hidden = false;
+    wrapper.classList.add("is-open");
+    launcher.setAttribute("aria-expanded", "true");
+    launcher.setAttribute("aria-label", "Close chat");
+    this.#unread = 0;
+    unread.hidden = true;
+    void this.#ensureStarted().catch(() => {});
+    this.#scrollDown();
+    this.#input.focus();
+  }
+
+  /** Closes the chat panel; the conversation goes on in the background. */
+  closePanel(): void {
+    const { panel, launcher, wrapper } = this.#parts;
+    this.#open = false;
+    panel.hidden = true;
+    wrapper.classList.remove("is-open");
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-label", "Open chat");
+    launcher.focus();
+  }
+
+  // ---- rendering -----------------------------------------------------------------------
+  #scrollDown(): void {
+    this.#parts.log.scrollTop = this.#parts.log.scrollHeight;
+  }
+
+  #buildMessage(
+    message: Pick<WebchatMessage, "role" | "body"> & Partial<WebchatMessage>,
+    pending: boolean,
+  ): HTMLDivElement {
+    const role = message.role === "visitor" || message.role === "human" ? message.role : "agent";
+    const item = document.createElement("div");
+    item.className = `msg ${role}${pending ? " pending" : ""}`;
+    if (typeof message.index === "number") item.setAttribute("data-index", String(message.index));
+    if (role === "human") {
+      const who = document.createElement("div");
+      who.className = "who";
+      who.textContent = `${message.author || "Support"} \u00b7 team`;
+      item.append(who);
+    }
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+    if (role === "visitor") bubble.textContent = message.body || "";
+    else appendBold(bubble, message.body || "");
+    const media = Array.isArray(message.media) ? message.media : [];
+    if (media.length > 0) {
+      const list = document.createElement("div");
+      list.className = "media";
+      for (const entry of media) {
+        const label = entry?.filename || entry?.contentType || "attachment";
+        const url = typeof entry?.url === "string" ? entry.url : "";
+        let node: HTMLElement;
+        if (/^https?:\/\//i.test(url)) {
+          const link = document.createElement("a");
+          link.href = url;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          node = link;
+        } else {
+          node = document.createElement("span");
+        }
+        node.textContent = label;
+        list.append(node);
+      }
+      bubble.append(list);
+    }
+    item.append(bubble);
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    meta.textContent = pending ? "Sending\u2026" : timeOf(message.dateCreated);
+    item.append(meta);
+    return item;
+  }
+
+  // Messages are kept in index order whatever order they arrive in; pending ones last.
+  #insertMessage(item: HTMLElement, index: number): void {
+    const { log, typing } = this.#parts;
+    const nodes = Array.from(log.querySelectorAll<HTMLElement>(".msg"));
+    const at = insertionPoint(
+      nodes.map((node) =>
+        node.classList.contains("pending") ? null : Number(node.getAttribute("data-index")),
+      ),
+      index,
+    );
+    log.insertBefore(item, nodes[at] ?? typing);
+  }
+
+  #addMessage(message: WebchatMessage | null): void {
+    if (!message || typeof message.index !== "number") return;
+    if (!this.#cursor.accept(message.index)) {
+      // Our own message, already shown as sent: settle its time from the server.
+      const mine = this.#parts.log.querySelector(`.msg[data-index="${message.index}"] .meta`);
+      if (mine) mine.textContent = timeOf(message.dateCreated);
+      return;
+    }
+    this.#insertMessage(this.#buildMessage(message, false), message.index);
+    if (message.role !== "visitor") {
+      this.#setTyping(false);
+      // Only what arrives after this page loaded counts as unread, not the old history.
+      if (!this.#open && Date.parse(message.dateCreated) >= this.#loadedAt) {
+        this.#unread += 1;
+        this.#parts.unread.textContent = String(this.#unread);
+        this.#parts.unread.hidden = false;
+        this.#parts.launcher.setAttribute("aria-label", `Open chat, ${this.#unread} unread`);
+      }
+    }
+    this.#scrollDown();
+  }
+
+  #setTyping(on: boolean): void {
+    const { typing, log } = this.#parts;
+    clearTimeout(this.#typingTimer);
+    typing.hidden = !on;
+    if (on) {
+      log.append(typing);
+      this.#scrollDown();
+      // A lost "off" must not leave the dots forever.
+      this.#typingTimer = setTimeout(() => {
+        typing.hidden = true;
+      }, 30_000);
+    }
+  }
+
+  #showNotice(text: string, kind: "info" | "error", action?: { label: string; run(): void }): void {
+    const { notice } = this.#parts;
+    this.#parts["notice-text"].textContent = text;
+    notice.className = `notice${kind === "error" ? " error" : ""}`;
+    notice.querySelector("button")?.remove();
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = action.label;
+      button.addEventListener("click", action.run);
+      notice.append(button);
+    }
+    notice.hidden = false;
+  }
+
+  #hideNotice(): void {
+    this.#parts.notice.hidden = true;
+  }
+
+  #setClosed(closed: boolean): void {
+    this.#closed = closed;
+    this.#input.disabled = closed;
+    (this.#parts.send as HTMLButtonElement).disabled = closed;
+    if (closed) {
+      this.#showNotice("This conversation has ended.", "info", {
+        label: "Start a new chat",
+        run: () => this.#restart(),
+      });
+    } else if (!this.#parts.notice.classList.contains("error")) {
+      this.#hideNotice();
+    }
+  }
+
+  #setOnline(online: boolean): void {
+    this.#parts.dot.className = online ? "dot" : "dot offline";
+    // Say so where the visitor looks, instead of promising quick replies while cut off.
+    const subtitle = this.#parts.wrapper.querySelector(".subtitle");
+    if (subtitle) subtitle.textContent = online ? this.#config.subtitle : "Reconnecting…";
+  }
+
+  #resetTranscript(): void {
+    this.#cursor.reset();
+    for (const node of this.#parts.log.querySelectorAll(".msg")) node.remove();
+    this.#setTyping(false);
+  }
+
+  // ---- network -------------------------------------------------------------------------
+  #connect(): void {
+    clearTimeout(this.#reconnectTimer);
+    this.#source?.close();
+    const token = encodeURIComponent(this.#session.token() ?? "");
+    const source = new EventSource(
+      `${this.#config.server}/webchat/stream?token=${token}&after=${this.#cursor.lastIndex}`,
+    );
+    this.#source = source;
+    const data = (event: Event): unknown => JSON.parse((event as MessageEvent<string>).data);
+    source.addEventListener("open", () => {
+      this.#reconnectDelay = firstReconnectDelayMs;
+      this.#setOnline(true);
+      if (!this.#closed && this.#parts.notice.classList.contains("error")) this.#hideNotice();
+    });
+    source.addEventListener("message", (event) => {
+      try {
+        this.#addMessage(data(event) as WebchatMessage);
+      } catch {
+        // A malformed event is ignored.
+      }
+    });
+    source.addEventListener("typing", (event) => {
+      try {
+        this.#setTyping(Boolean((data(event) as { on?: boolean }).on));
+      } catch {
+        // ignored
+      }
+    });
+    source.addEventListener("state", (event) => {
+      try {
+        this.#setClosed(Boolean((data(event) as { closed?: boolean }).closed));
+      } catch {
+        // ignored
+      }
+    });
+    source.addEventListener("error", () => {
+      this.#setOnline(false);
+      if (source.readyState !== EventSource.CLOSED) return; // the browser reconnects by itself
+      // Refused outright (expired token, too many tabs, server restart): renew the session
+      // and reopen from the last index we hold, backing off up to 30 s.
+      if (this.#source !== source) return;
+      this.#source = null;
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    const delay = this.#reconnectDelay;
+    this.#reconnectDelay = nextReconnectDelay(delay);
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#session.renew().then(
+        () => this.#connect(),
+        () => this.#scheduleReconnect(),
+      );
+    }, delay);
+  }
+
+  #ensureStarted(): Promise<void> {
+    if (!this.#ready) {
+      const ready = this.#session.renew().then(() => this.#connect());
+      this.#ready = ready;
+      ready.catch((error: unknown) => {
+        this.#ready = null;
+        this.#showNotice(error instanceof Error ? error.message : offlineText, "error", {
+          label: "Retry",
+          run: () => {
+            this.#hideNotice();
+            void this.#ensureStarted().catch(() => {});
+          },
+        });
+      });
+    }
+    return this.#ready;
+  }
+
+  #restart(): void {
+    this.#hideNotice();
+    this.#source?.close();
+    this.#source = null;
+    const ready = this.#session.renew().then(() => {
+      this.#setClosed(false);
+      this.#connect();
+    });
+    this.#ready = ready;
+    ready.catch((error: unknown) => {
+      this.#ready = null;
+      this.#showNotice(error instanceof Error ? error.message : offlineText, "error");
+    });
+  }
+
+  #send(text: string): void {
+    const pending = this.#buildMessage({ role: "visitor", body: text }, true);
+    this.#insertMessage(pending, Number.POSITIVE_INFINITY);
+    this.#scrollDown();
+    const giveBack = () => {
+      pending.remove();
+      if (!this.#input.value) this.#input.value = text;
+    };
+    const attempt = async (retried: boolean): Promise<void> => {
+      const result = await this.#call<WebchatSendResponse>(
+        "POST",
+        "/webchat/messages",
+        { text },
+        this.#session.token(),
+      );
+      if (result.status === 202 && result.data) {
+        const { index } = result.data;
+        pending.remove();
+        if (this.#cursor.accept(index)) {
+          pending.classList.remove("pending");
+          pending.setAttribute("data-index", String(index));
+          const meta = pending.querySelector(".meta");
+          if (meta) meta.textContent = timeOf(new Date().toISOString());
+          this.#insertMessage(pending, index);
+        }
+        this.#hideNotice();
+        return;
+      }
+      if (result.status === 401 && !retried) {
+        await this.#session.renew();
+        this.#connect();
+        return attempt(true);
+      }
+      giveBack();
+      if (result.status === 409) {
+        this.#setClosed(true);
+        return;
+      }
+      let message = errorText(result.data, "Your message could not be sent.");
+      if (result.status === 429 && result.retryAfter) {
+        message = `You are sending messages quickly; try again in ${result.retryAfter} s.`;
+      }
+      this.#showNotice(message, "error");
+    };
+    attempt(false).catch(() => {
+      giveBack();
+      this.#showNotice("You seem to be offline; your message was not sent.", "error");
+    });
+  }
+}

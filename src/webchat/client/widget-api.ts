@@ -1,0 +1,52 @@
+import type { WebchatErrorResponse } from "../webchat-wire.js";
+
+/** One answer from the web chat API: status, parsed JSON (or null) and `Retry-After`. */
+export interface ApiResult<T> {
+  status: number;
+  data: T | null;
+  /** Seconds, from `Retry-After`; 0 when absent. */
+  retryAfter: number;
+}
+
+export type WidgetCall = <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+) => Promise<ApiResult<T>>;
+
+/**
+ * Calls the switchboard at `origin`: JSON, the visitor token as a bearer header, never
+ * cookies. Rejects only when the server cannot be reached.
+ */
+export function createWidgetCall(origin: string, fetcher: typeof fetch): WidgetCall {
+  return async <T>(method: string, path: string, body?: unknown, token?: string | null) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetcher(origin + path, {
+      method,
+      headers,
+      credentials: "omit",
+      mode: "cors",
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let data: T | null = null;
+    try {
+      data = text ? (JSON.parse(text) as T) : null;
+    } catch {
+      data = null;
+    }
+    return {
+      status: response.status,
+      data,
+      retryAfter: Number(response.headers.get("retry-after")) || 0,
+    };
+  };
+}
+
+/** The server's error message from an answer, or `fallback`. */
+export function errorText(data: unknown, fallback: string): string {
+  const error = (data as Partial<WebchatErrorResponse> | null)?.error;
+  return typeof error?.message === "string" && error.message ? error.message : fallback;
+}

@@ -1,0 +1,25 @@
+/**
+ * The JSON the web chat API answers, as the widget reads it (the widget imports these
+ * with `import type`, so server and browser agree on one shape).
+ */
+
+/** `POST /webchat/session` → 200 (resumed) or 201 (a new conversation). */
+export interface WebchatSessionResponse {
+  /** The visitor token: a bearer token for the other calls and `?token=` on the stream. */
+  token: string;
+  identity: string;
+  conversationSid: string;
+  /** True when the token's conversation goes on; false for a new one (start a fresh log). */
+  resumed: boolean;
+}
+
+/** `POST /webchat/messages` → 202. */
+export interface WebchatSendResponse {
+  messageSid: string;
+  index: number;
+}
+
+/** Every error answer. */
+export interface WebchatErrorResponse {
+  error: { code: string; message: string };
+}
