@@ -1,9 +1,9 @@
 import { maskAddress } from "../log/mask-phone-numbers.js";
 import { CliUsageError } from "./cli-usage-error.js";
+import { operatorTwilio } from "./operator-twilio.js";
 import { parseFlags } from "./parse-flags.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { operatorAuthor } from "./start-service.js";
-import { twilioFromEnv } from "./twilio-from-env.js";
 
 export const conversationsUsage = `Usage: switchboard conversations list [--state active|inactive|closed] [--limit N]
        switchboard conversations show <CH…>
@@ -11,7 +11,9 @@ export const conversationsUsage = `Usage: switchboard conversations list [--stat
        switchboard send <CH…> <text>
 Operator commands against the Twilio service in the environment (TWILIO_ACCOUNT_SID,
 TWILIO_AUTH_TOKEN, TWILIO_CONVERSATIONS_SERVICE_SID), or a running emulator
-(SWITCHBOARD_TWILIO_EMULATOR_URL or --twilio-emulator URL). Customer numbers are masked.
+(SWITCHBOARD_TWILIO_EMULATOR_URL or --twilio-emulator URL). Without TWILIO_ACCOUNT_SID,
+they use the emulator of the \`switchboard dev\` running in this folder. Customer numbers
+are masked.
 `;
 
 const sidPattern = /^CH[0-9a-fA-F]{32}$/;
@@ -21,6 +23,7 @@ export async function runConversationsCommand(
   argv: readonly string[],
   io: CommandIo = process,
   environment: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): Promise<number> {
   return operatorCommand("conversations", io, async () => {
     const [action, ...rest] = argv;
@@ -33,7 +36,11 @@ export async function runConversationsCommand(
       { state: "value", limit: "value", "twilio-emulator": "value" },
       action === "list" ? 0 : 1,
     );
-    const { provider } = twilioFromEnv(environment, flags.values.get("twilio-emulator"));
+    const { provider } = await operatorTwilio(
+      environment,
+      flags.values.get("twilio-emulator"),
+      cwd,
+    );
     try {
       if (action === "list") {
         const state = flags.values.get("state");
@@ -86,13 +93,18 @@ export async function runSendCommand(
   argv: readonly string[],
   io: CommandIo = process,
   environment: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): Promise<number> {
   return operatorCommand("send", io, async () => {
     const flags = parseFlags(argv, { "twilio-emulator": "value", from: "value" }, 2);
     const sid = sidArgument(flags.positional[0]);
     const text = flags.positional[1];
     if (text === undefined || text.trim() === "") throw new CliUsageError("give the text to send");
-    const { provider } = twilioFromEnv(environment, flags.values.get("twilio-emulator"));
+    const { provider } = await operatorTwilio(
+      environment,
+      flags.values.get("twilio-emulator"),
+      cwd,
+    );
     try {
       const sent = await provider.sendMessage(sid, {
         content: text,

@@ -5,6 +5,12 @@ import { SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
+import {
+  DevSessionError,
+  describeDevEmulatorFailure,
+  devEmulatorBannerLines,
+  openDevSession,
+} from "./dev-session.js";
 import { listenErrorHint } from "./listen-error-hint.js";
 import { defaultEmulatorPort, parsePort } from "./parse-emulator-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
@@ -20,8 +26,10 @@ const devHost = "127.0.0.1";
  * `switchboard dev` (what `npm start` runs). Without Twilio credentials in the environment:
  * the emulator on `EMULATOR_PORT` (default 4010), switchboard on `PORT` (default 3000) as
  * the emulator's webhook, the SQLite mailbox in `.switchboard/`, and the agent of
- * `switchboard.config.*` (default: the offline FAQ agent over the sample knowledge). With
- * `TWILIO_ACCOUNT_SID` set it runs `serve`.
+ * `switchboard.config.*` (default: the offline FAQ agent over the sample knowledge). The
+ * emulator keeps its state in `.switchboard/emulator.db`, so a restart continues where the
+ * last run stopped; `--fresh` removes `.switchboard/` first. With `TWILIO_ACCOUNT_SID` set
+ * it runs `serve`.
  */
 export async function runDevCommand(
   argv: readonly string[],
@@ -34,7 +42,8 @@ export async function runDevCommand(
   let emulatorPort: number;
   let port: number;
   try {
-    if (argv.length > 0) throw new CliUsageError(`unexpected argument "${argv[0]}"`);
+    const unexpected = argv.find((argument) => argument !== "--fresh");
+    if (unexpected !== undefined) throw new CliUsageError(`unexpected argument "${unexpected}"`);
     emulatorPort = parsePort(
       environment.EMULATOR_PORT ?? String(defaultEmulatorPort),
       "EMULATOR_PORT",
@@ -54,13 +63,32 @@ export async function runDevCommand(
     destination: process.stderr,
     level: (environment.LOG_LEVEL as "info" | undefined) ?? "info",
   });
+  let session: Awaited<ReturnType<typeof openDevSession>>;
+  try {
+    session = await openDevSession(cwd, { fresh: argv.includes("--fresh") });
+  } catch (error) {
+    if (!(error instanceof DevSessionError)) throw error;
+    io.stderr.write(`switchboard dev: ${error.message}\n`);
+    return 1;
+  }
+  if (session.notice !== undefined) io.stderr.write(session.notice);
   // The emulator needs switchboard's URL before switchboard exists: fix the port first.
   if (port === 0) port = await freePort();
   const webhookUrl = `http://${devHost}:${port}/twilio/webhook`;
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ port: emulatorPort, host: devHost, webhookUrl });
+    emulator = await startEmulator({
+      port: emulatorPort,
+      host: devHost,
+      webhookUrl,
+      statePath: session.emulatorStatePath,
+    });
   } catch (error) {
+    const stateProblem = describeDevEmulatorFailure(error);
+    if (stateProblem !== undefined) {
+      io.stderr.write(`switchboard dev: ${stateProblem}\n`);
+      return 1;
+    }
     io.stderr.write(
       `switchboard dev: could not start the emulator on port ${emulatorPort}: ${describe(error)} (set EMULATOR_PORT)\n`,
     );
@@ -117,15 +145,14 @@ export async function runDevCommand(
     );
     return 1;
   }
+  session.announce({ url: service.url, emulator });
   io.stdout.write(
     [
       "",
       "switchboard dev is running (offline: a local Twilio emulator, no credentials needed)",
       `  Console    ${service.url}/   ← open this`,
       `  Web chat   ${service.url}/webchat/demo   (or <script src="${service.url}/webchat.js"></script> on any page)`,
-      `  Emulator   ${emulator.url}  (inspector ${emulator.inspectorUrl})`,
-      `  SMS number ${emulator.numbers.sms}   WhatsApp ${emulator.numbers.whatsapp}`,
-      `  Data       .switchboard/ (mailbox, web chat key)`,
+      ...devEmulatorBannerLines(emulator),
       "",
       `Try: curl -X POST ${emulator.url}/_emulator/inbound -H 'content-type: application/json' -d '{"channel":"sms","from":"+15551230001","body":"When are you open?"}'`,
       "Press Ctrl+C to stop.",
@@ -135,6 +162,7 @@ export async function runDevCommand(
   return waitForSignalThen(io, "switchboard and the emulator", async () => {
     await service.close();
     await emulator.close();
+    session.release();
   });
 }
 
