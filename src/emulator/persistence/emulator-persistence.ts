@@ -102,7 +102,9 @@ export function restoreEmulatorSnapshot(
 
 /**
  * Saves `parts` to `file` at most once per `debounceMs` after a change (a burst of
- * webhooks and receipts is one write), and on `flush()`/`close()`.
+ * webhooks and receipts is one write), and on `flush()`/`close()`. A save encodes the
+ * whole state on the event loop, so the wait after a slow save grows to ten times its
+ * duration (at most 10 s): a large state costs at most about a tenth of the loop.
  */
 export function createEmulatorPersistence(
   file: EmulatorStateFile,
@@ -112,27 +114,33 @@ export function createEmulatorPersistence(
   let timer: NodeJS.Timeout | undefined;
   let pending = false;
   let closed = false;
+  let lastSaveMs = 0;
   const save = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     pending = false;
+    const started = performance.now();
     file.save(emulatorSnapshot(parts));
+    lastSaveMs = performance.now() - started;
   };
   return {
     changed() {
       if (closed) return;
       pending = true;
       if (timer !== undefined) return;
-      timer = setTimeout(() => {
-        try {
-          save();
-        } catch (error) {
-          // A timer has no caller to throw to; say so and keep serving (the next change retries).
-          process.emitWarning(
-            `The emulator state was not saved to ${file.path}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-      }, debounceMs);
+      timer = setTimeout(
+        () => {
+          try {
+            save();
+          } catch (error) {
+            // A timer has no caller to throw to; say so and keep serving (the next change retries).
+            process.emitWarning(
+              `The emulator state was not saved to ${file.path}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        },
+        Math.min(Math.max(debounceMs, lastSaveMs * 10), 10_000),
+      );
       timer.unref();
     },
     flush(force = false) {

@@ -36,50 +36,86 @@ export function encodeStateGraph(
   rootPath = "state",
 ): EncodedValue {
   const ids = new Map<object, number>();
-  const encode = (current: unknown, path: string): EncodedValue => {
+  // Where the encoder is, as segments joined only for an error message: building a path
+  // string for every value costs more than the encoding itself.
+  const path: Array<string | number> = [rootPath];
+  const fail = (message: string) => new StateGraphError(formatPath(path), message);
+  const within = (segment: string | number, item: unknown): EncodedValue => {
+    path.push(segment);
+    const result = encode(item);
+    path.pop();
+    return result;
+  };
+  const encode = (current: unknown): EncodedValue => {
     if (current === null || typeof current === "string" || typeof current === "boolean")
       return current;
     if (current === undefined) return ["u"];
     if (typeof current === "number")
       return Number.isFinite(current) ? current : ["n", String(current)];
-    if (typeof current !== "object")
-      throw new StateGraphError(path, `a ${typeof current} cannot be persisted`);
+    if (typeof current !== "object") throw fail(`a ${typeof current} cannot be persisted`);
     const seen = ids.get(current);
     if (seen !== undefined) return ["r", seen];
     const id = ids.size;
     ids.set(current, id);
     if (current instanceof Uint8Array) return ["b", id, putBlob(current)];
-    if (Array.isArray(current))
-      return ["a", id, current.map((item, index) => encode(item, `${path}[${index}]`))];
-    if (current instanceof Map)
-      return [
-        "m",
-        id,
-        [...current].map(([key, item]) => [
-          encode(key, `${path}.keys()`),
-          encode(item, `${path}.get(${JSON.stringify(String(key))})`),
-        ]),
-      ];
-    if (current instanceof Set)
-      return ["s", id, [...current].map((item) => encode(item, `${path}.values()`))];
+    if (Array.isArray(current)) {
+      const items: EncodedValue[] = [];
+      for (let index = 0; index < current.length; index += 1)
+        items.push(within(index, current[index]));
+      return ["a", id, items];
+    }
+    if (current instanceof Map) {
+      const entries: EncodedValue[] = [];
+      for (const [key, item] of current)
+        entries.push([within(mapKeys, key), within(mapEntry + String(key), item)]);
+      return ["m", id, entries];
+    }
+    if (current instanceof Set) {
+      const items: EncodedValue[] = [];
+      for (const item of current) items.push(within(setValues, item));
+      return ["s", id, items];
+    }
     const prototype = Object.getPrototypeOf(current);
     if (prototype !== Object.prototype && prototype !== null)
-      throw new StateGraphError(
-        path,
+      throw fail(
         `an instance of ${prototype?.constructor?.name ?? "a class"} cannot be persisted; ` +
           "keep plain objects, arrays, Maps and Sets in persisted state",
       );
     const fields: EncodedObject = {};
-    for (const key of Object.keys(current))
-      Object.defineProperty(fields, key, {
-        value: encode((current as Record<string, unknown>)[key], `${path}.${key}`),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    for (const key of Object.keys(current)) {
+      const encoded = within(key, (current as Record<string, unknown>)[key]);
+      if (key === "__proto__")
+        Object.defineProperty(fields, key, {
+          value: encoded,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else fields[key] = encoded;
+    }
     return ["o", id, fields];
   };
-  return encode(value, rootPath);
+  return encode(value);
+}
+
+/** Path segments that are not field names (a NUL never starts a real field name). */
+const mapKeys = "\u0000keys";
+const setValues = "\u0000values";
+const mapEntry = "\u0000get:";
+
+/** Joins path segments: a field `.name`, an element `[0]`, a Map entry `.get("key")`. */
+function formatPath(segments: ReadonlyArray<string | number>): string {
+  return segments
+    .map((segment, index) => {
+      if (index === 0) return String(segment);
+      if (typeof segment === "number") return `[${segment}]`;
+      if (segment === mapKeys) return ".keys()";
+      if (segment === setValues) return ".values()";
+      if (segment.startsWith(mapEntry))
+        return `.get(${JSON.stringify(segment.slice(mapEntry.length))})`;
+      return `.${segment}`;
+    })
+    .join("");
 }
 
 /** Decodes what `encodeStateGraph` produced; `getBlob` returns the bytes for a blob key. */
