@@ -65,7 +65,10 @@ export async function runDevCommand(
   });
   let session: Awaited<ReturnType<typeof openDevSession>>;
   try {
-    session = await openDevSession(cwd, { fresh: argv.includes("--fresh") });
+    session = await openDevSession(cwd, {
+      fresh: argv.includes("--fresh"),
+      warn: (line) => io.stderr.write(line),
+    });
   } catch (error) {
     if (!(error instanceof DevSessionError)) throw error;
     io.stderr.write(`switchboard dev: ${error.message}\n`);

@@ -35,7 +35,7 @@ export interface DevSession {
  */
 export async function openDevSession(
   cwd: string,
-  options: { fresh: boolean },
+  options: { fresh: boolean; warn: (line: string) => void },
 ): Promise<DevSession> {
   const paths = devPaths(cwd);
   const found = await findRunningDev(cwd);
@@ -53,17 +53,29 @@ export async function openDevSession(
     emulatorStatePath: paths.emulatorState,
     notice,
     announce({ url, emulator }) {
-      writeRunningDev(cwd, {
-        pid: process.pid,
-        url,
-        emulatorUrl: emulator.url,
-        accountSid: emulator.accountSid,
-        authToken: emulator.authToken,
-        serviceSid: emulator.serviceSid,
-      });
+      try {
+        writeRunningDev(cwd, {
+          pid: process.pid,
+          url,
+          emulatorUrl: emulator.url,
+          accountSid: emulator.accountSid,
+          authToken: emulator.authToken,
+          serviceSid: emulator.serviceSid,
+        });
+      } catch (error) {
+        // dev works without it; only the operator commands' shortcut is lost.
+        options.warn(
+          `Could not write ${paths.running} (${error instanceof Error ? error.message : String(error)}); ` +
+            "`switchboard conversations` will need the TWILIO_* variables.\n",
+        );
+      }
     },
     release() {
-      removeRunningDev(cwd);
+      try {
+        removeRunningDev(cwd);
+      } catch {
+        // Left behind, it is detected as stale (its process is gone) by the next reader.
+      }
     },
   };
 }
