@@ -339,6 +339,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   try {
     address = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
   } catch (error) {
+    // Restored conversation timers are armed on the clock already; nothing may fire now.
+    clock.clear();
     persistence?.close();
     throw error;
   }
