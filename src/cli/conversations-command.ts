@@ -1,9 +1,9 @@
 import { maskPersonalAddress } from "../log/mask-phone-numbers.js";
 import { CliUsageError } from "./cli-usage-error.js";
+import { operatorTwilio } from "./operator-twilio.js";
 import { parseFlags } from "./parse-flags.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { operatorAuthor } from "./start-service.js";
-import { twilioFromEnv } from "./twilio-from-env.js";
 
 export const conversationsUsage = `Usage: switchboard conversations list [--state active|inactive|closed] [--limit N]
        switchboard conversations show <CH…>
@@ -11,8 +11,9 @@ export const conversationsUsage = `Usage: switchboard conversations list [--stat
        switchboard send <CH…> <text>
 Operator commands against the Twilio service in the environment (TWILIO_ACCOUNT_SID,
 TWILIO_AUTH_TOKEN, TWILIO_CONVERSATIONS_SERVICE_SID), or a running emulator
-(SWITCHBOARD_TWILIO_EMULATOR_URL or --twilio-emulator URL). Customer phone numbers and
-email addresses are masked; operator and bot names are shown as they are.
+(SWITCHBOARD_TWILIO_EMULATOR_URL or --twilio-emulator URL). Without TWILIO_ACCOUNT_SID,
+they use the emulator of the \`switchboard dev\` running in this folder. Customer phone
+numbers and email addresses are masked; operator and bot names are shown as they are.
 `;
 
 export const sendUsage = `Usage: switchboard send <CH…> <text> [--from IDENTITY] [--twilio-emulator URL]
@@ -27,6 +28,7 @@ export async function runConversationsCommand(
   argv: readonly string[],
   io: CommandIo = process,
   environment: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): Promise<number> {
   return operatorCommand("conversations", io, async () => {
     const [action, ...rest] = argv;
@@ -53,7 +55,11 @@ export async function runConversationsCommand(
     if (!/^\d+$/.test(limitText) || !Number.isInteger(limit) || limit < 1)
       throw new CliUsageError(`--limit must be a positive integer, not "${limitText}"`);
     const sid = action === "list" ? "" : sidArgument(flags.positional[0]);
-    const { provider } = twilioFromEnv(environment, flags.values.get("twilio-emulator"));
+    const { provider } = await operatorTwilio(
+      environment,
+      flags.values.get("twilio-emulator"),
+      cwd,
+    );
     try {
       if (action === "list") {
         io.stderr.write("Listing conversations…\n");
@@ -99,6 +105,7 @@ export async function runSendCommand(
   argv: readonly string[],
   io: CommandIo = process,
   environment: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): Promise<number> {
   return operatorCommand("send", io, async () => {
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -109,7 +116,11 @@ export async function runSendCommand(
     const sid = sidArgument(flags.positional[0]);
     const text = flags.positional[1];
     if (text === undefined || text.trim() === "") throw new CliUsageError("give the text to send");
-    const { provider } = twilioFromEnv(environment, flags.values.get("twilio-emulator"));
+    const { provider } = await operatorTwilio(
+      environment,
+      flags.values.get("twilio-emulator"),
+      cwd,
+    );
     try {
       const sent = await provider.sendMessage(sid, {
         content: text,

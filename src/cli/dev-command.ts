@@ -6,6 +6,12 @@ import { createLogger } from "../log/create-logger.js";
 import { logFormatFor } from "../log/log-format.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
+import {
+  DevSessionError,
+  describeDevEmulatorFailure,
+  devEmulatorBannerLines,
+  openDevSession,
+} from "./dev-session.js";
 import { listenErrorHint } from "./listen-error-hint.js";
 import { defaultEmulatorPort, parsePort } from "./parse-emulator-flags.js";
 import { parseFlags } from "./parse-flags.js";
@@ -33,8 +39,10 @@ const devHost = "127.0.0.1";
  * `switchboard dev` (what `npm start` runs). Without Twilio credentials in the environment:
  * the emulator on `EMULATOR_PORT` (default 4010), switchboard on `PORT` (default 3000) as
  * the emulator's webhook, the SQLite mailbox in `.switchboard/`, and the agent of
- * `switchboard.config.*` (default: the offline FAQ agent over the sample knowledge). With
- * `TWILIO_ACCOUNT_SID` set it runs `serve`.
+ * `switchboard.config.*` (default: the offline FAQ agent over the sample knowledge). The
+ * emulator keeps its state in `.switchboard/emulator.db`, so a restart continues where the
+ * last run stopped; `--fresh` removes `.switchboard/` first. With `TWILIO_ACCOUNT_SID` set
+ * it runs `serve`.
  */
 export async function runDevCommand(
   argv: readonly string[],
@@ -52,7 +60,7 @@ export async function runDevCommand(
   let port: number;
   let model: string | undefined;
   try {
-    model = parseFlags(argv, { model: "value" }).values.get("model");
+    model = parseFlags(argv, { model: "value", fresh: "switch" }).values.get("model");
     emulatorPort = parsePort(
       environment.EMULATOR_PORT ?? String(defaultEmulatorPort),
       "EMULATOR_PORT",
@@ -73,13 +81,35 @@ export async function runDevCommand(
     destination: process.stderr,
     level: (environment.LOG_LEVEL as "info" | undefined) ?? "info",
   });
+  let session: Awaited<ReturnType<typeof openDevSession>>;
+  try {
+    session = await openDevSession(cwd, {
+      fresh: argv.includes("--fresh"),
+      warn: (line) => io.stderr.write(line),
+    });
+  } catch (error) {
+    if (!(error instanceof DevSessionError)) throw error;
+    io.stderr.write(`switchboard dev: ${error.message}\n`);
+    return 1;
+  }
+  if (session.notice !== undefined) io.stderr.write(session.notice);
   // The emulator needs switchboard's URL before switchboard exists: fix the port first.
   if (port === 0) port = await freePort();
   const webhookUrl = `http://${devHost}:${port}/twilio/webhook`;
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ port: emulatorPort, host: devHost, webhookUrl });
+    emulator = await startEmulator({
+      port: emulatorPort,
+      host: devHost,
+      webhookUrl,
+      statePath: session.emulatorStatePath,
+    });
   } catch (error) {
+    const stateProblem = describeDevEmulatorFailure(error);
+    if (stateProblem !== undefined) {
+      io.stderr.write(`switchboard dev: ${stateProblem}\n`);
+      return 1;
+    }
     io.stderr.write(
       `switchboard dev: could not start the emulator on port ${emulatorPort}: ${describe(error)} (set EMULATOR_PORT)\n`,
     );
@@ -137,15 +167,14 @@ export async function runDevCommand(
     );
     return 1;
   }
+  session.announce({ url: service.url, emulator });
   io.stdout.write(
     [
       "",
       "switchboard dev is running (offline: a local Twilio emulator, no credentials needed)",
       `  Console    ${service.url}/   ← open this`,
       `  Web chat   ${service.url}/webchat/demo   (or <script src="${service.url}/webchat.js"></script> on any page)`,
-      `  Emulator   ${emulator.url}  (inspector ${emulator.inspectorUrl})`,
-      `  SMS number ${emulator.numbers.sms}   WhatsApp ${emulator.numbers.whatsapp}`,
-      `  Data       .switchboard/ (mailbox, web chat key)`,
+      ...devEmulatorBannerLines(emulator),
       "",
       `Try: curl -X POST ${emulator.url}/_emulator/inbound -H 'content-type: application/json' -d '{"channel":"sms","from":"+15551230001","body":"When are you open?"}'`,
       "Press Ctrl+C to stop.",
@@ -155,6 +184,7 @@ export async function runDevCommand(
   return waitForSignalThen(io, "switchboard and the emulator", async () => {
     await service.close();
     await emulator.close();
+    session.release();
   });
 }
 

@@ -4,7 +4,11 @@ import type { Emulator } from "../emulator/start-emulator.js";
  * What the emulator commands print once it is listening. The auth token is printed in
  * full on purpose: it is the emulator's own local fake, needed to point an SDK at it.
  */
-export function emulatorBanner(emulator: Emulator, webhookUrl: string | undefined): string {
+export function emulatorBanner(
+  emulator: Emulator,
+  webhookUrl: string | undefined,
+  statePath?: string,
+): string {
   const lines = [
     "switchboard emulator (a local fake of Twilio Conversations)",
     `  URL              ${emulator.url}`,
@@ -15,6 +19,7 @@ export function emulatorBanner(emulator: Emulator, webhookUrl: string | undefine
     `  WhatsApp number  ${emulator.numbers.whatsapp}`,
     `  Inspector        ${emulator.inspectorUrl}`,
     `  Webhooks         ${webhookUrl ?? "none (pass --webhook-url)"}`,
+    `  State            ${statePath ?? "in memory (pass --state PATH to keep it)"}`,
     "",
     `Send a customer message: curl -X POST ${emulator.url}/_emulator/inbound -H 'content-type: application/json' -d '{"channel":"sms","from":"+15551230001","body":"hello"}'`,
     "Press Ctrl+C to stop.",

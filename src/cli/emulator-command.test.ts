@@ -97,11 +97,54 @@ describe("switchboard emulator", () => {
     expect(cli.output().stdout).toMatch(/stopping the emulator/);
   }, 30_000);
 
+  it("--state keeps conversations across a restart; a corrupt state file exits 1 naming it", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const folder = mkdtempSync(join(tmpdir(), "emulator-cli-state-"));
+    const path = join(folder, "emulator.db");
+    try {
+      const first = run(["emulator", "--port", "0", "--state", path]);
+      const text = await first.printed(/Inspector\s+\S+/);
+      expect(field(text, "State")).toBe(path);
+      const url = field(text, "URL");
+      const inbound = await fetch(`${url}/_emulator/inbound`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ channel: "sms", from: "+15551230001", body: "remember me" }),
+      });
+      const { conversationSid } = (await inbound.json()) as { conversationSid: string };
+      first.child.kill("SIGINT");
+      expect(await first.exited).toBe(0);
+
+      const second = run(["emulator", "--port", "0", "--state", path]);
+      const again = await second.printed(/Inspector\s+\S+/);
+      const client = twilio(field(again, "Account SID"), field(again, "Auth token"), {
+        httpClient: new (
+          await import("../emulator/http/emulator-request-client.js")
+        ).EmulatorRequestClient(field(again, "URL")),
+      });
+      const messages = await client.conversations.v1.conversations(conversationSid).messages.list();
+      expect(messages.map((message) => message.body)).toEqual(["remember me"]);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+
+      writeFileSync(path, "garbage ".repeat(1000));
+      const broken = run(["emulator", "--port", "0", "--state", path]);
+      expect(await broken.exited).toBe(1);
+      expect(broken.output().stderr).toContain(path);
+      expect(broken.output().stderr).toMatch(/--fresh/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it.each([
     [["emulator", "--port", "99999"], /--port must be a port number/],
     [["emulator", "--port"], /--port needs a value/],
     [["emulator", "--bogus"], /unknown flag --bogus/],
     [["emulator", "--webhook-url", "not a url"], /--webhook-url must be/],
+    [["emulator", "--state"], /--state needs a value/],
     [["nonsense"], /unknown command/],
   ])("exits 2 for %j with a clear message", async (args, message) => {
     const cli = run(args);

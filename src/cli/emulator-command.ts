@@ -2,10 +2,11 @@ import { CliUsageError } from "./cli-usage-error.js";
 import { parseEmulatorFlags } from "./parse-emulator-flags.js";
 import { type CommandIo, runEmulatorUntilSignal } from "./run-emulator-until-signal.js";
 
-export const emulatorUsage = `Usage: switchboard emulator [--port 4010] [--host 127.0.0.1] [--webhook-url URL]
+export const emulatorUsage = `Usage: switchboard emulator [--port 4010] [--host 127.0.0.1] [--webhook-url URL] [--state PATH]
 
 Starts a local Twilio Conversations emulator. --webhook-url receives every post-event
-webhook of the default service. --port 0 picks a free port.
+webhook of the default service. --port 0 picks a free port. --state keeps conversations,
+messages, media and the rest in that file across restarts (in memory only without it).
 `;
 
 /** `switchboard emulator`: exit 2 on bad flags, 0 after a clean stop. */
@@ -30,6 +31,7 @@ export async function runEmulatorCommand(
       port: flags.port,
       host: flags.host,
       ...(flags.webhookUrl === undefined ? {} : { webhookUrl: flags.webhookUrl }),
+      ...(flags.statePath === undefined ? {} : { statePath: flags.statePath }),
     },
     io,
   );

@@ -5,13 +5,15 @@ export interface EmulatorFlags {
   port: number;
   host: string;
   webhookUrl?: string;
+  /** `--state <path>`: keep the emulator's state in this file across restarts. */
+  statePath?: string;
 }
 
 export const defaultEmulatorPort = 4010;
 export const defaultEmulatorHost = "127.0.0.1";
 
 /**
- * Parses `[--port N] [--host H] [--webhook-url URL]` (also `--flag=value`). Throws
+ * Parses `[--port N] [--host H] [--webhook-url URL] [--state PATH]` (also `--flag=value`). Throws
  * {@link CliUsageError} naming the flag for anything unknown, repeated or malformed.
  */
 export function parseEmulatorFlags(argv: readonly string[]): EmulatorFlags {
@@ -21,7 +23,7 @@ export function parseEmulatorFlags(argv: readonly string[]): EmulatorFlags {
     if (!argument.startsWith("--")) throw new CliUsageError(`unexpected argument "${argument}"`);
     const equals = argument.indexOf("=");
     const name = equals === -1 ? argument.slice(2) : argument.slice(2, equals);
-    if (!["port", "host", "webhook-url"].includes(name))
+    if (!["port", "host", "webhook-url", "state"].includes(name))
       throw new CliUsageError(`unknown flag --${name}`);
     if (values.has(name)) throw new CliUsageError(`--${name} given twice`);
     let value: string | undefined;
@@ -40,6 +42,8 @@ export function parseEmulatorFlags(argv: readonly string[]): EmulatorFlags {
   };
   const webhookUrl = values.get("webhook-url");
   if (webhookUrl !== undefined) flags.webhookUrl = parseWebhookUrl(webhookUrl);
+  const statePath = values.get("state");
+  if (statePath !== undefined) flags.statePath = statePath;
   return flags;
 }
 

@@ -45,10 +45,11 @@ const usage = `Usage: switchboard <command> [options]
 
 Commands:
   emulator    Run a local Twilio Conversations emulator
-              [--port 4010] [--host 127.0.0.1] [--webhook-url URL]
+              [--port 4010] [--host 127.0.0.1] [--webhook-url URL] [--state PATH]
   dev         Everything offline: the emulator (EMULATOR_PORT, 4010), switchboard (PORT,
               3000) with the console, web chat and the FAQ agent. What \`npm start\` runs.
               [--model PROVIDER:MODEL]
+              [--fresh] forgets .switchboard/ (mailbox, emulator state) first
   serve       Run against Twilio [--port] [--host] [--database] [--config] [--public-url]
               [--model PROVIDER:MODEL]
   setup       Point Twilio at switchboard [--url URL] [--sms N]… [--whatsapp N]…

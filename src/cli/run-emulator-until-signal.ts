@@ -22,7 +22,7 @@ export async function runEmulatorUntilSignal(
     io.stderr.write(`switchboard: could not start the emulator: ${reason}\n`);
     return 1;
   }
-  io.stdout.write(emulatorBanner(emulator, options.webhookUrl));
+  io.stdout.write(emulatorBanner(emulator, options.webhookUrl, options.statePath));
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {
       process.off("SIGINT", stop);

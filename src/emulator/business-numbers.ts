@@ -18,7 +18,8 @@ export const defaultBusinessNumbers: BusinessNumbers = {
 /**
  * Gives each business number an address configuration that auto-creates conversations in
  * the default service, as a Twilio console setup would. Idempotent; called again after a
- * reset (which clears address configurations).
+ * reset (which clears address configurations) and after a restore from a state file
+ * (which keeps the saved configuration, changes made over REST included).
  */
 export function installBusinessNumbers(store: EmulatorStore, numbers: BusinessNumbers): void {
   const now = store.clock.now();
@@ -27,6 +28,7 @@ export function installBusinessNumbers(store: EmulatorStore, numbers: BusinessNu
     ["whatsapp", numbers.whatsapp],
   ] as const) {
     const sid = seededSid("IG", `${store.accountSid}:${address}`);
+    if (store.addresses.has(sid)) continue;
     store.addresses.set(sid, {
       sid,
       type,

@@ -40,6 +40,7 @@ export type {
   EmulatorRoute,
 } from "./http/types.js";
 export type { MediaStore, StoredMedia } from "./media/media-store.js";
+export { EmulatorStateError } from "./persistence/emulator-state-file.js";
 export type { Emulator, StartEmulatorOptions } from "./start-emulator.js";
 export { startEmulator } from "./start-emulator.js";
 export type {

@@ -30,6 +30,12 @@ import { createInspectorRoutes, inspectorStreamPath } from "./inspector/inspecto
 import { createInspectorStream } from "./inspector/inspector-stream.js";
 import { createMediaRoutes } from "./media/media-routes.js";
 import { createMediaStore, type MediaStore } from "./media/media-store.js";
+import {
+  createEmulatorPersistence,
+  type EmulatorPersistence,
+  restoreEmulatorSnapshot,
+} from "./persistence/emulator-persistence.js";
+import { openEmulatorStateFile } from "./persistence/emulator-state-file.js";
 import { accountConfigurationRoutes } from "./rest/account-configuration-routes.js";
 import { addressConfigurationRoutes } from "./rest/address-configuration-routes.js";
 import { bindingRoutes } from "./rest/binding-routes.js";
@@ -86,6 +92,15 @@ export interface StartEmulatorOptions {
    * customer's 24-hour window, as an unapproved template does on Twilio.
    */
   contentApproval?: ContentApprovalMode;
+  /**
+   * A file (created if missing) that keeps the emulator's state across restarts: services,
+   * conversations, participants, messages, media (bytes too), templates, webhooks, address
+   * configurations, device inboxes and the clock. Saved a moment after each change and on
+   * `close()`. Without it (the default) the emulator lives in memory only. A file it
+   * cannot use (corrupt, another format, another account) is refused with an
+   * `EmulatorStateError` naming it.
+   */
+  statePath?: string;
 }
 
 /** A running emulator. */
@@ -267,6 +282,23 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       };
     }
   };
+  let persistence: EmulatorPersistence | undefined;
+  if (options.statePath !== undefined) {
+    if (typeof options.statePath !== "string" || options.statePath.trim() === "")
+      throw new TypeError("startEmulator: statePath must be a file path");
+    const file = await openEmulatorStateFile(options.statePath, accountSid);
+    const parts = { store, content, media, delivery, clock };
+    try {
+      const saved = file.load();
+      if (saved !== undefined) restoreEmulatorSnapshot(parts, saved, file.path);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    persistence = createEmulatorPersistence(file, parts);
+    subscribers.add(() => persistence?.changed());
+  }
+  // After a restore too: this start's webhook URL and numbers win over the saved ones.
   applyStartState();
   const reset = () => {
     store.reset();
@@ -291,6 +323,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
   });
   server.setRestFaults(restFaults);
+  if (persistence !== undefined) {
+    const saving = persistence;
+    // Any write may change state (REST, control API, clock); reads never do.
+    server.addPreHook((request) => {
+      if (request.method !== "GET" && request.method !== "HEAD") saving.changed();
+      return undefined;
+    });
+  }
   server.mount([
     ...serviceRoutes(store),
     ...accountConfigurationRoutes(store),
@@ -342,7 +382,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   if (options.routes)
     server.mount(typeof options.routes === "function" ? options.routes(store) : options.routes);
 
-  const address = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+  let address: Awaited<ReturnType<EmulatorServer["listen"]>>;
+  try {
+    address = await server.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+  } catch (error) {
+    // Restored conversation timers are armed on the clock already; nothing may fire now.
+    clock.clear();
+    persistence?.close();
+    throw error;
+  }
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   url = `http://${host}:${address.port}`;
   server.mount(
@@ -390,6 +438,18 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     reset,
     close: async () => {
+      if (persistence !== undefined) {
+        // Let deliveries already under way land in the saved inboxes, then save.
+        let waited: NodeJS.Timeout | undefined;
+        await Promise.race([
+          delivery.idle(),
+          new Promise((resolve) => {
+            waited = setTimeout(resolve, 1000);
+          }),
+        ]);
+        clearTimeout(waited);
+        persistence.close();
+      }
       subscribers.clear();
       delivery.reset();
       await dispatcher.close();

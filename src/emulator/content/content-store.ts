@@ -101,6 +101,16 @@ export interface ContentStore {
   remove(sid: string, accountSid: string): boolean;
   /** Forgets every template (emulator reset). */
   clear(): void;
+  /** Every template and the list cursor, for the emulator's state file. */
+  persistentState(): ContentStoreState;
+  /** Replaces everything with a saved `persistentState()`. */
+  restoreState(state: ContentStoreState): void;
+}
+
+/** What a content store saves across restarts (see `persistentState`). */
+export interface ContentStoreState {
+  entries: Map<string, Entry>;
+  sequence: number;
 }
 
 export interface ContentStoreOptions {
@@ -253,6 +263,12 @@ export function createContentStore(options: ContentStoreOptions = {}): ContentSt
     },
     clear() {
       entries.clear();
+    },
+    persistentState: () => ({ entries, sequence }),
+    restoreState(state) {
+      entries.clear();
+      for (const [sid, entry] of state.entries) entries.set(sid, entry);
+      sequence = state.sequence;
     },
   };
 }

@@ -60,7 +60,8 @@ export interface ChannelDeliveryOptions {
   onChange(): void;
 }
 
-interface DeviceEntry {
+/** One received message in a device's inbox. */
+export interface DeviceEntry {
   /** The Conversations message; absent for a keyword auto-reply. */
   message: MessageRecord | undefined;
   messageSid: string;
@@ -116,6 +117,19 @@ export interface ChannelDelivery {
   /** Resolves once no delivery step is pending. */
   idle(): Promise<void>;
   reset(): void;
+  /**
+   * Device inboxes and WhatsApp windows, for the emulator's state file. Inbox entries hold
+   * the store's own message and receipt objects; the state file keeps them shared.
+   */
+  persistentState(): ChannelDeliveryState;
+  /** Replaces inboxes and windows with a saved `persistentState()`. */
+  restoreState(state: ChannelDeliveryState): void;
+}
+
+/** What channel delivery saves across restarts (see `persistentState`). */
+export interface ChannelDeliveryState {
+  lastInbound: Map<string, number>;
+  inboxes: Map<string, DeviceEntry[]>;
 }
 
 export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelDelivery {
@@ -343,6 +357,13 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
       injected.clear();
       optOuts.clear();
       log.clear();
+    },
+    persistentState: () => ({ lastInbound, inboxes }),
+    restoreState(state) {
+      lastInbound.clear();
+      inboxes.clear();
+      for (const [key, at] of state.lastInbound) lastInbound.set(key, at);
+      for (const [address, entries] of state.inboxes) inboxes.set(address, entries);
     },
   };
   return delivery;

@@ -61,6 +61,10 @@ export interface MediaStore {
   /** Whether `expires` and `signature` are a valid, unexpired grant for `sid`. */
   verifyDownload(sid: string, expires: string | null, signature: string | null): boolean;
   clear(): void;
+  /** Every upload (bytes included), for the emulator's state file. */
+  persistentState(): { media: Map<string, StoredMedia> };
+  /** Replaces every upload with a saved `persistentState()`. */
+  restoreState(state: { media: Map<string, StoredMedia> }): void;
 }
 
 export interface MediaStoreOptions {
@@ -150,6 +154,11 @@ export function createMediaStore(options: MediaStoreOptions = {}): MediaStore {
     },
     clear() {
       media.clear();
+    },
+    persistentState: () => ({ media }),
+    restoreState(state) {
+      media.clear();
+      for (const [sid, stored] of state.media) media.set(sid, stored);
     },
   };
 }
