@@ -7,6 +7,7 @@
 import { createServer } from "node:http";
 import { functionAgent } from "../dist/agents/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
+import { createSwitchboardHandler } from "../dist/http/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 
 const [authToken, connectionString, schema] = process.argv.slice(2);
@@ -30,7 +31,7 @@ const switchboard = createSwitchboard({
   webhook: { authToken },
 });
 
-const server = createServer(switchboard.handler);
+const server = createServer(createSwitchboardHandler(switchboard));
 server.keepAliveTimeout = 65_000;
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${server.address().port}\n`);

@@ -11,7 +11,7 @@ import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
 import { runServeCommand } from "./serve-command.js";
-import { startService } from "./start-service.js";
+import { startService } from "../service/start-service.js";
 
 /** Development mode binds loopback only: nothing outside this machine reaches it. */
 const devHost = "127.0.0.1";

@@ -10,7 +10,7 @@ import { parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
-import { startService } from "./start-service.js";
+import { startService } from "../service/start-service.js";
 
 export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--database URL] [--config FILE]
                         [--public-url URL] [--twilio-emulator URL]

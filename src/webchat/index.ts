@@ -4,7 +4,7 @@
  */
 
 export { loadWebchatSecret } from "./load-webchat-secret.js";
-export { RequestError, WebchatConversationClosedError } from "./request-error.js";
+export { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
 export {
   createVisitorTokens,
   randomVisitorIdentity,

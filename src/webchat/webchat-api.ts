@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
-import { openEventStream } from "./event-stream.js";
+import { openEventStream } from "../http/event-stream.js";
 import {
   asObject,
   type FaceLogger,
@@ -10,8 +10,8 @@ import {
   sendError,
   sendJson,
   silentFaceLogger,
-} from "./json-http.js";
-import { RequestError } from "./request-error.js";
+} from "../http/json-http.js";
+import { RequestError } from "../http/request-error.js";
 import { createTokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 import {
   createVisitorTokens,

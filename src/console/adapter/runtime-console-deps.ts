@@ -6,11 +6,11 @@ import type {
   ConsoleEvent,
   ConsoleInfo,
   ConsoleMessage,
-} from "../console/console-deps.js";
-import { ConsoleConflictError, ConsoleNotFoundError } from "../console/console-errors.js";
-import type { ConversationRecord, HistoryEntry, MailboxStore } from "../mailbox/mailbox-store.js";
-import type { Switchboard } from "../runtime/create-switchboard.js";
-import type { FaceEventSource } from "./live-event-source.js";
+} from "../console-deps.js";
+import { ConsoleConflictError, ConsoleNotFoundError } from "../console-errors.js";
+import type { ConversationRecord, HistoryEntry, MailboxStore } from "../../mailbox/mailbox-store.js";
+import type { Switchboard } from "../../runtime/create-switchboard.js";
+import type { FaceEventSource } from "../../runtime/live-event-source.js";
 
 /** Options of {@link createRuntimeConsoleDeps}. */
 export interface RuntimeConsoleDepsOptions {

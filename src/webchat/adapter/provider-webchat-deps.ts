@@ -1,12 +1,12 @@
-import { replyIdAttribute } from "../runtime/reply-attributes.js";
-import type { TwilioMessage } from "../twilio/provider/provider-types.js";
+import { replyIdAttribute } from "../../runtime/reply-attributes.js";
+import type { TwilioMessage } from "../../twilio/provider/provider-types.js";
 import type {
   WebchatDeps,
   WebchatEvent,
   WebchatMessage,
   WebchatRole,
-} from "../webchat/webchat-deps.js";
-import type { FaceEventSource } from "./live-event-source.js";
+} from "../webchat-deps.js";
+import type { FaceEventSource } from "../../runtime/live-event-source.js";
 
 /** The part of `TwilioProvider` the web chat needs. */
 export interface WebchatProvider {

@@ -20,6 +20,10 @@ export function observedProvider(provider: RuntimeProvider, metrics: Metrics): R
         }
       }),
     listMessages: (conversationId, options) => provider.listMessages(conversationId, options),
+    // Read when the switchboard is built: it verifies webhooks with the provider's token.
+    ...(provider.webhookVerification === undefined
+      ? {}
+      : { webhookVerification: provider.webhookVerification }),
   };
   if (provider.start !== undefined) observed.start = () => provider.start!();
   if (provider.listConversations !== undefined)
