@@ -7,8 +7,8 @@ import { join } from "node:path";
 import express from "express";
 import twilio from "twilio";
 import { functionAgent } from "../dist/agents/index.js";
-import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { createSwitchboardHandler } from "../dist/http/index.js";
+import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 
 const [kind, authToken, folder] = process.argv.slice(2);

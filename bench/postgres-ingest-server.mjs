@@ -6,8 +6,8 @@
 // (group commit, synchronous_commit as the server is configured) before the 200.
 import { createServer } from "node:http";
 import { functionAgent } from "../dist/agents/index.js";
-import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { createSwitchboardHandler } from "../dist/http/index.js";
+import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 
 const [authToken, connectionString, schema] = process.argv.slice(2);

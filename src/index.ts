@@ -42,16 +42,21 @@ export {
   type WorkersConfig,
 } from "./config/switchboard-config.js";
 export { ConfigError, SwitchboardError } from "./errors.js";
-
+// ── Serving a switchboard over HTTP ──────────────────────────────────────────────────────
+export type { NodeHandler } from "./http/listen-http.js";
+export type { HealthReport } from "./http/router.js";
+export {
+  createSwitchboardHandler,
+  type ServableSwitchboard,
+  type ServedSwitchboard,
+  serveSwitchboard,
+} from "./http/serve-switchboard.js";
 // ── Logging and tracing ──────────────────────────────────────────────────────────────────
 export {
   createLogger,
   type Logger,
   type LoggerOptions,
 } from "./log/create-logger.js";
-export { attributeKeys, type SpanAttributes, type SpanName } from "./telemetry/span-attributes.js";
-export { contextFromTraceparent, currentTraceparent } from "./telemetry/traceparent.js";
-export { tracerName } from "./telemetry/with-span.js";
 
 // ── Mailbox (the SQLite store; PostgreSQL is at `switchboard/postgres`) ───────────────────
 export {
@@ -120,16 +125,9 @@ export type {
   SwitchboardWebhookOptions,
   SwitchboardWorkerOptions,
 } from "./runtime/switchboard-options.js";
-
-// ── Serving a switchboard over HTTP ──────────────────────────────────────────────────────
-export type { NodeHandler } from "./http/listen-http.js";
-export type { HealthReport } from "./http/router.js";
-export {
-  createSwitchboardHandler,
-  type ServableSwitchboard,
-  type ServedSwitchboard,
-  serveSwitchboard,
-} from "./http/serve-switchboard.js";
+export { attributeKeys, type SpanAttributes, type SpanName } from "./telemetry/span-attributes.js";
+export { contextFromTraceparent, currentTraceparent } from "./telemetry/traceparent.js";
+export { tracerName } from "./telemetry/with-span.js";
 
 // ── Twilio: channels ─────────────────────────────────────────────────────────────────────
 export {
@@ -220,7 +218,19 @@ export {
 } from "./twilio/provider/request-pacer.js";
 export type { ResilienceOptions, RetryEvent } from "./twilio/provider/resilient-request-client.js";
 export { TwilioProvider, type TwilioProviderConfig } from "./twilio/provider/twilio-provider.js";
-
+// ── Twilio: pointing a service at switchboard (`switchboard setup`) ────────────────────
+export { type ApplySetupOptions, applySetup } from "./twilio/setup/apply-setup.js";
+export { type FormatSetupPlanOptions, formatSetupPlan } from "./twilio/setup/format-setup-plan.js";
+export { type PlanSetupOptions, planSetup } from "./twilio/setup/plan-setup.js";
+export {
+  type AddressConfigurationState,
+  defaultPostEventFilters,
+  planHasChanges,
+  type ServiceWebhookState,
+  type SetupChange,
+  type SetupPlan,
+  serviceWebhookFilters,
+} from "./twilio/setup/setup-plan.js";
 // ── Twilio: webhooks ─────────────────────────────────────────────────────────────────────
 export {
   type ConversationData,
@@ -272,17 +282,3 @@ export {
   verifyTwilioSignature,
 } from "./twilio/webhook/verify-signature.js";
 export { webhookEventFromParams } from "./twilio/webhook/webhook-event-from-params.js";
-
-// ── Twilio: pointing a service at switchboard (`switchboard setup`) ────────────────────
-export { type ApplySetupOptions, applySetup } from "./twilio/setup/apply-setup.js";
-export { type FormatSetupPlanOptions, formatSetupPlan } from "./twilio/setup/format-setup-plan.js";
-export { type PlanSetupOptions, planSetup } from "./twilio/setup/plan-setup.js";
-export {
-  type AddressConfigurationState,
-  defaultPostEventFilters,
-  planHasChanges,
-  type ServiceWebhookState,
-  type SetupChange,
-  type SetupPlan,
-  serviceWebhookFilters,
-} from "./twilio/setup/setup-plan.js";

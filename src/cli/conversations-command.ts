@@ -1,8 +1,8 @@
 import { maskAddress } from "../log/mask-phone-numbers.js";
+import { operatorAuthor } from "../service/operator-author.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { parseFlags } from "./parse-flags.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
-import { operatorAuthor } from "../service/operator-author.js";
 import { twilioFromEnv } from "./twilio-from-env.js";
 
 export const conversationsUsage = `Usage: switchboard conversations list [--state active|inactive|closed] [--limit N]

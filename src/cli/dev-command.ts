@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { startEmulator } from "../emulator/start-emulator.js";
 import { SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
+import { startService } from "../service/start-service.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
@@ -11,7 +12,6 @@ import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
 import { runServeCommand } from "./serve-command.js";
-import { startService } from "../service/start-service.js";
 
 /** Development mode binds loopback only: nothing outside this machine reaches it. */
 const devHost = "127.0.0.1";

@@ -3,6 +3,7 @@ import { type ConfigFlags, resolveConfig } from "../config/resolve-config.js";
 import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
 import { ConfigError, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
+import { startService } from "../service/start-service.js";
 import { configFromEnv } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
@@ -10,7 +11,6 @@ import { parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
-import { startService } from "../service/start-service.js";
 
 export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--database URL] [--config FILE]
                         [--public-url URL] [--twilio-emulator URL]

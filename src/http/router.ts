@@ -63,7 +63,10 @@ export function createRouter(options: RouterOptions): NodeHandler {
     if (path === "/metrics" && metrics !== undefined) {
       if (!readMethod(request, response)) return;
       const rendered = await metrics();
-      response.writeHead(200, { "content-type": rendered.contentType, "cache-control": "no-store" });
+      response.writeHead(200, {
+        "content-type": rendered.contentType,
+        "cache-control": "no-store",
+      });
       response.end(request.method === "HEAD" ? undefined : rendered.body);
       return;
     }

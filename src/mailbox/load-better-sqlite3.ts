@@ -6,7 +6,7 @@ let loaded: typeof BetterSqlite3 | undefined;
 
 /**
  * better-sqlite3, loaded when a SQLite mailbox is first opened rather than when the module
- * is imported: `import { TwilioProvider } from "switchboard"` must load no database driver
+ * is imported: importing TwilioProvider from the package root must load no database driver
  * (a native addon costs tens of milliseconds and fails on platforms without a build).
  */
 export function betterSqlite3(): typeof BetterSqlite3 {

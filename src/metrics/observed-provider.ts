@@ -1,6 +1,6 @@
-import type { Metrics } from "../metrics/create-metrics.js";
 import type { RuntimeProvider } from "../runtime/runtime-provider.js";
 import { withSpan } from "../telemetry/with-span.js";
+import type { Metrics } from "./create-metrics.js";
 
 /**
  * The runtime's provider with every send in a `switchboard.send` span and its failures

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { ChannelsConfig } from "../config/switchboard-config.js";
+import { createRuntimeConsoleDeps } from "../console/adapter/runtime-console-deps.js";
 import { createConsoleApi } from "../console/console-api.js";
 import { consoleTokenRequired } from "../console/console-auth.js";
-import { createRuntimeConsoleDeps } from "../console/adapter/runtime-console-deps.js";
 import { listenHttp, type NodeHandler } from "../http/listen-http.js";
 import {
   checkReadiness,

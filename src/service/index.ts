@@ -5,12 +5,6 @@
  * because it loads prom-client and, when a PostgreSQL database is chosen, pg.
  */
 
-// ── The composed service ─────────────────────────────────────────────────────────────────
-export { createService, type Service } from "./create-service.js";
-export { operatorAuthor } from "./operator-author.js";
-export type { ServiceOptions } from "./service-options.js";
-export { type RunningService, startService } from "./start-service.js";
-
 // ── Configuration (`switchboard.config.*`, environment, flags) ──────────────────────────
 export { ConfigFileError } from "../config/config-file-error.js";
 export {
@@ -35,20 +29,10 @@ export {
   type SettingSource,
 } from "../config/resolve-config.js";
 export { validateConfig } from "../config/validate-config.js";
-
-// ── HTTP: one router for every route ────────────────────────────────────────────────────
-export { listenHttp, type RunningServer } from "../http/listen-http.js";
-export { RequestError } from "../http/request-error.js";
 export {
-  checkReadiness,
-  createRouter,
-  type MountedFace,
-  type ReadinessCheck,
-  type ReadinessReport,
-  type RouterOptions,
-} from "../http/router.js";
-export { switchboardWebhookHandler } from "../http/serve-switchboard.js";
-
+  createRuntimeConsoleDeps,
+  type RuntimeConsoleDepsOptions,
+} from "../console/adapter/runtime-console-deps.js";
 // ── Faces and their adapters ─────────────────────────────────────────────────────────────
 export {
   type ConsoleApiHandler,
@@ -69,10 +53,33 @@ export type {
   ConsoleTranscript,
 } from "../console/console-deps.js";
 export { ConsoleConflictError, ConsoleNotFoundError } from "../console/console-errors.js";
+// ── HTTP: one router for every route ────────────────────────────────────────────────────
+export { listenHttp, type RunningServer } from "../http/listen-http.js";
+export { RequestError } from "../http/request-error.js";
 export {
-  createRuntimeConsoleDeps,
-  type RuntimeConsoleDepsOptions,
-} from "../console/adapter/runtime-console-deps.js";
+  checkReadiness,
+  createRouter,
+  type MountedFace,
+  type ReadinessCheck,
+  type ReadinessReport,
+  type RouterOptions,
+} from "../http/router.js";
+export { switchboardWebhookHandler } from "../http/serve-switchboard.js";
+// ── Metrics (prom-client) ────────────────────────────────────────────────────────────────
+export { countEvents } from "../metrics/count-events.js";
+export {
+  createMetrics,
+  type GaugeSource,
+  type Metrics,
+  type MetricsOptions,
+  type RenderedMetrics,
+  type SendOutcome,
+  type TurnOutcome,
+  type WebhookOutcome,
+} from "../metrics/create-metrics.js";
+export { observedAgent } from "../metrics/observed-agent.js";
+export { observedProvider } from "../metrics/observed-provider.js";
+export { observedWebhook } from "../metrics/observed-webhook.js";
 export { type FaceEventSource, liveEventSource } from "../runtime/live-event-source.js";
 export {
   createProviderWebchatDeps,
@@ -103,19 +110,8 @@ export type {
   WebchatMessage,
   WebchatRole,
 } from "../webchat/webchat-deps.js";
-
-// ── Metrics (prom-client) ────────────────────────────────────────────────────────────────
-export { countEvents } from "../metrics/count-events.js";
-export {
-  createMetrics,
-  type GaugeSource,
-  type Metrics,
-  type MetricsOptions,
-  type RenderedMetrics,
-  type SendOutcome,
-  type TurnOutcome,
-  type WebhookOutcome,
-} from "../metrics/create-metrics.js";
-export { observedAgent } from "../metrics/observed-agent.js";
-export { observedProvider } from "../metrics/observed-provider.js";
-export { observedWebhook } from "../metrics/observed-webhook.js";
+// ── The composed service ─────────────────────────────────────────────────────────────────
+export { createService, type Service } from "./create-service.js";
+export { operatorAuthor } from "./operator-author.js";
+export type { ServiceOptions } from "./service-options.js";
+export { type RunningService, startService } from "./start-service.js";

@@ -7,9 +7,9 @@ import {
   type StartEmulatorOptions,
   startEmulator,
 } from "../../src/emulator/index.js";
+import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import type { MailboxOptions, MailboxStore } from "../../src/mailbox/mailbox-store.js";
 import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
-import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import { createSwitchboard, type Switchboard } from "../../src/runtime/create-switchboard.js";
 import type { RuntimeProvider } from "../../src/runtime/runtime-provider.js";
 import type { SwitchboardOptions } from "../../src/runtime/switchboard-options.js";

@@ -6,8 +6,8 @@
 // `agent <IM>`, `completed <IM>`, `sent <replyId>`.
 import { functionAgent } from "../../dist/agents/index.js";
 import { EmulatorRequestClient } from "../../dist/emulator/index.js";
-import { sqliteMailbox } from "../../dist/mailbox/index.js";
 import { serveSwitchboard } from "../../dist/http/index.js";
+import { sqliteMailbox } from "../../dist/mailbox/index.js";
 import { createSwitchboard } from "../../dist/runtime/index.js";
 import { TwilioProvider } from "../../dist/twilio/provider/index.js";
 

@@ -8,8 +8,8 @@
 // `ingested <IM> <webhook|catch-up> <epoch ms>` per stored message.
 import { functionAgent } from "../../dist/agents/index.js";
 import { EmulatorRequestClient } from "../../dist/emulator/index.js";
-import { postgresMailbox, postgresPacer } from "../../dist/mailbox/postgres/index.js";
 import { serveSwitchboard } from "../../dist/http/index.js";
+import { postgresMailbox, postgresPacer } from "../../dist/mailbox/postgres/index.js";
 import { createSwitchboard } from "../../dist/runtime/index.js";
 import { TwilioProvider } from "../../dist/twilio/provider/index.js";
 

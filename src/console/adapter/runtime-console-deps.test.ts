@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { functionAgent } from "../../agents/function-agent.js";
-import type { ConsoleEvent } from "../console-deps.js";
 import type { InboundMessage } from "../../mailbox/mailbox-store.js";
 import { sqliteMailbox } from "../../mailbox/sqlite-mailbox.js";
 import { createSwitchboard, type Switchboard } from "../../runtime/create-switchboard.js";
-import type { RuntimeProvider } from "../../runtime/runtime-provider.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import type { RuntimeProvider } from "../../runtime/runtime-provider.js";
+import type { ConsoleEvent } from "../console-deps.js";
 import { createRuntimeConsoleDeps } from "./runtime-console-deps.js";
 
 /** `ConsoleDeps` over a real runtime and SQLite mailbox (the provider accepts every send). */

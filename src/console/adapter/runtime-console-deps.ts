@@ -1,4 +1,11 @@
 import type {
+  ConversationRecord,
+  HistoryEntry,
+  MailboxStore,
+} from "../../mailbox/mailbox-store.js";
+import type { Switchboard } from "../../runtime/create-switchboard.js";
+import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import type {
   ConsoleChannel,
   ConsoleConversation,
   ConsoleConversationState,
@@ -8,9 +15,6 @@ import type {
   ConsoleMessage,
 } from "../console-deps.js";
 import { ConsoleConflictError, ConsoleNotFoundError } from "../console-errors.js";
-import type { ConversationRecord, HistoryEntry, MailboxStore } from "../../mailbox/mailbox-store.js";
-import type { Switchboard } from "../../runtime/create-switchboard.js";
-import type { FaceEventSource } from "../../runtime/live-event-source.js";
 
 /** Options of {@link createRuntimeConsoleDeps}. */
 export interface RuntimeConsoleDepsOptions {
