@@ -7,6 +7,7 @@ import { join } from "node:path";
 import express from "express";
 import twilio from "twilio";
 import { functionAgent } from "../dist/agents/index.js";
+import { createSwitchboardHandler } from "../dist/http/index.js";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 
@@ -58,7 +59,7 @@ function handlerFor(name) {
       }),
       webhook: { authToken },
     });
-    return switchboard.handler;
+    return createSwitchboardHandler(switchboard);
   }
   throw new Error(`unknown server kind ${name}`);
 }

@@ -6,6 +6,7 @@
 // (group commit, synchronous_commit as the server is configured) before the 200.
 import { createServer } from "node:http";
 import { functionAgent } from "../dist/agents/index.js";
+import { createSwitchboardHandler } from "../dist/http/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 
@@ -30,7 +31,7 @@ const switchboard = createSwitchboard({
   webhook: { authToken },
 });
 
-const server = createServer(switchboard.handler);
+const server = createServer(createSwitchboardHandler(switchboard));
 server.keepAliveTimeout = 65_000;
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`${server.address().port}\n`);

@@ -1,48 +1,284 @@
 /**
  * switchboard — one AI agent on every Twilio Conversations channel.
  *
- * The public surface of the library. The emulator lives at `switchboard/emulator` and
- * the test kit at `switchboard/testing`.
+ * The library's public surface, named one by one: a change here is a change to the API, and
+ * `src/public-api.test.ts` shows it in review. Importing it loads no database driver (the
+ * SQLite one loads when a mailbox opens). What pulls heavy dependencies lives at subpaths:
+ * `switchboard/postgres` (pg), `switchboard/service` (the composed service, its faces and
+ * metrics), `switchboard/emulator` and `switchboard/testing`.
  */
 
-export * from "./agents/index.js";
-export { type FaceEventSource, liveEventSource } from "./cli/live-event-source.js";
+// ── Agents ───────────────────────────────────────────────────────────────────────────────
+export { EmptyModelReplyError, InvalidReplyError, KnowledgeError } from "./agents/agent-errors.js";
+export { type AiSdkAgentOptions, aiSdkAgent } from "./agents/ai-sdk-agent.js";
+export { boundHistory, type HistoryBounds } from "./agents/bound-history.js";
+export { type FaqAgentOptions, faqAgent } from "./agents/faq-agent.js";
+export { type AgentFunction, functionAgent } from "./agents/function-agent.js";
+export { type Knowledge, type KnowledgeEntry, parseKnowledge } from "./agents/parse-knowledge.js";
+export { sampleKnowledgePath } from "./agents/sample-knowledge-path.js";
+export type {
+  Agent,
+  AgentContext,
+  ConversationInfo,
+  HandoffReply,
+  HistoryMessage,
+  HistoryRole,
+  InboundMedia,
+  MessageReply,
+  Reply,
+  ReplyMedia,
+  ReplyTemplate,
+  SkipReply,
+  Turn,
+  TurnMessage,
+} from "./agents/types.js";
+
+// ── Configuration file and errors ────────────────────────────────────────────────────────
 export {
-  createProviderWebchatDeps,
-  type ProviderWebchatDepsOptions,
-  type WebchatProvider,
-} from "./cli/provider-webchat-deps.js";
-export {
-  createRuntimeConsoleDeps,
-  type RuntimeConsoleDepsOptions,
-} from "./cli/runtime-console-deps.js";
-export * from "./config/index.js";
-export * from "./console/index.js";
+  type ChannelsConfig,
+  type DatabaseConfig,
+  defineConfig,
+  type SwitchboardConfig,
+  type WorkersConfig,
+} from "./config/switchboard-config.js";
 export { ConfigError, SwitchboardError } from "./errors.js";
+// ── Serving a switchboard over HTTP ──────────────────────────────────────────────────────
+export type { NodeHandler } from "./http/listen-http.js";
+export type { HealthReport } from "./http/router.js";
 export {
-  type AppHandlerOptions,
-  createAppHandler,
-  type MountedFace,
-  type ReadinessCheck,
-} from "./http/index.js";
+  createSwitchboardHandler,
+  type ServableSwitchboard,
+  type ServedSwitchboard,
+  serveSwitchboard,
+} from "./http/serve-switchboard.js";
+// ── Logging and tracing ──────────────────────────────────────────────────────────────────
 export {
   createLogger,
-  fullNumbersVariable,
   type Logger,
   type LoggerOptions,
-  maskPhoneNumbersInText,
-  redactedValue,
-  redactUrlCredentials,
-  sanitizeLogValue,
-} from "./log/index.js";
-export * from "./mailbox/index.js";
-export * from "./mailbox/postgres/index.js";
-export * from "./metrics/index.js";
-export * from "./runtime/index.js";
-export * from "./telemetry/index.js";
-// `Channel` is declared identically by agents (which may not import Twilio) and twilio;
-// naming one explicitly settles the ambiguity of the two star exports.
-export type { Channel } from "./twilio/index.js";
-export * from "./twilio/index.js";
-export * from "./twilio/setup/index.js";
-export * from "./webchat/index.js";
+} from "./log/create-logger.js";
+
+// ── Mailbox (the SQLite store; PostgreSQL is at `switchboard/postgres`) ───────────────────
+export {
+  LeaseLostError,
+  MailboxClosedError,
+  MailboxInputError,
+  MailboxOpenError,
+  MailboxWriterStoppedError,
+} from "./mailbox/mailbox-errors.js";
+export type {
+  CompletedTurn,
+  CompleteOptions,
+  ConversationRecord,
+  ConversationState,
+  DeadLetter,
+  FailOutcome,
+  GarbageCollected,
+  HistoryEntry,
+  InboundMessage,
+  InboundStatus,
+  IngestResult,
+  Lease,
+  LeasedMessage,
+  LockOutcome,
+  MailboxChannel,
+  MailboxMedia,
+  MailboxOptions,
+  MailboxStore,
+  MessageRole,
+  OutboundReply,
+  OutboxItem,
+  OutboxResult,
+  OutboxStatus,
+  StoredInboundMessage,
+  TurnPolicy,
+  WorkNotice,
+} from "./mailbox/mailbox-store.js";
+export { type SqliteMailboxOptions, sqliteMailbox } from "./mailbox/sqlite-mailbox.js";
+
+// ── Runtime ──────────────────────────────────────────────────────────────────────────────
+export type { CatchUpResult } from "./runtime/catch-up.js";
+export {
+  createSwitchboard,
+  type Switchboard,
+  type SwitchboardHealth,
+} from "./runtime/create-switchboard.js";
+export type { LiveEvent, LiveEventName, LiveEventSource } from "./runtime/live-events.js";
+export { replyIdAttribute } from "./runtime/reply-attributes.js";
+export type { SwitchboardWebhook } from "./runtime/resolve-webhook.js";
+export type {
+  RuntimeListedConversation,
+  RuntimeListedMessage,
+  RuntimeOutgoingMessage,
+  RuntimeParticipant,
+  RuntimeProvider,
+} from "./runtime/runtime-provider.js";
+export type {
+  SwitchboardEventMap,
+  SwitchboardEventName,
+  SwitchboardEventSource,
+} from "./runtime/switchboard-events.js";
+export type {
+  SwitchboardCatchUpOptions,
+  SwitchboardChannelOptions,
+  SwitchboardOptions,
+  SwitchboardWebhookOptions,
+  SwitchboardWorkerOptions,
+} from "./runtime/switchboard-options.js";
+export { attributeKeys, type SpanAttributes, type SpanName } from "./telemetry/span-attributes.js";
+export { contextFromTraceparent, currentTraceparent } from "./telemetry/traceparent.js";
+export { tracerName } from "./telemetry/with-span.js";
+
+// ── Twilio: channels ─────────────────────────────────────────────────────────────────────
+export {
+  type Channel,
+  channelOfAddress,
+  channelOfMessagingBinding,
+  channelOfWebhookMessage,
+  type MessagingBinding,
+  maskAddress,
+  normalizePhoneNumber,
+  toWhatsAppAddress,
+} from "./twilio/channels/address.js";
+export { markdownToPlainText } from "./twilio/channels/markdown-to-plain-text.js";
+export { markdownToWhatsApp } from "./twilio/channels/markdown-to-whatsapp.js";
+export {
+  CHAT_BODY_BYTES,
+  isWhatsAppWindowOpen,
+  type ShapedReply,
+  type ShapeOptions,
+  SMS_BODY_LIMIT,
+  shapeForChannel,
+  WHATSAPP_WINDOW_MS,
+} from "./twilio/channels/shape-for-channel.js";
+export { type SmsSegments, smsSegments } from "./twilio/channels/sms-segments.js";
+export { type SplitMessageOptions, splitMessage } from "./twilio/channels/split-message.js";
+
+// ── Twilio: provider, configuration, errors ─────────────────────────────────────────────
+export {
+  configFromEnv,
+  type TwilioProviderOptions,
+  twilioEnvironmentVariables,
+  type UncheckedTwilioOptions,
+  validateTwilioOptions,
+} from "./twilio/config.js";
+export {
+  parseRetryAfter,
+  type TwilioErrorCodeInfo,
+  type TwilioErrorContext,
+  toSwitchboardError,
+  twilioErrorCodes,
+} from "./twilio/error-codes.js";
+export {
+  AddressInUseError,
+  type AmbiguousSendAttempt,
+  AmbiguousSendError,
+  CircuitOpenError,
+  ConversationClosedError,
+  IdentityInUseError,
+  InvalidAddressError,
+  InvalidCredentialsError,
+  NotFoundError,
+  RateLimitedError,
+  ServiceNotFoundError,
+  StreamOverflowError,
+  TwilioApiError,
+  TwilioError,
+  type TwilioErrorOptions,
+  UniqueNameTakenError,
+  WebhookParseError,
+  WebhookPayloadTooLargeError,
+  WebhookSignatureError,
+} from "./twilio/errors.js";
+export type { LogMethod, TwilioLogger } from "./twilio/logger.js";
+export { BoundedStream } from "./twilio/provider/bounded-stream.js";
+export type { WebhookListener } from "./twilio/provider/event-hub.js";
+export { InvalidInputError, ProviderStoppedError } from "./twilio/provider/provider-errors.js";
+export type {
+  CreateConversationInput,
+  ListConversationsOptions,
+  ListMessagesOptions,
+  MediaInput,
+  ParticipantInput,
+  SendMessageInput,
+  StreamOptions,
+  TemplateInput,
+  TwilioConversation,
+  TwilioConversationState,
+  TwilioMessage,
+  TwilioMessageMedia,
+  TwilioParticipant,
+  UpdateConversationInput,
+} from "./twilio/provider/provider-types.js";
+export {
+  createInProcessPacer,
+  type InProcessPacerOptions,
+  type PacingRequest,
+  type RequestPacer,
+} from "./twilio/provider/request-pacer.js";
+export type { ResilienceOptions, RetryEvent } from "./twilio/provider/resilient-request-client.js";
+export { TwilioProvider, type TwilioProviderConfig } from "./twilio/provider/twilio-provider.js";
+// ── Twilio: pointing a service at switchboard (`switchboard setup`) ────────────────────
+export { type ApplySetupOptions, applySetup } from "./twilio/setup/apply-setup.js";
+export { type FormatSetupPlanOptions, formatSetupPlan } from "./twilio/setup/format-setup-plan.js";
+export { type PlanSetupOptions, planSetup } from "./twilio/setup/plan-setup.js";
+export {
+  type AddressConfigurationState,
+  defaultPostEventFilters,
+  planHasChanges,
+  type ServiceWebhookState,
+  type SetupChange,
+  type SetupPlan,
+  serviceWebhookFilters,
+} from "./twilio/setup/setup-plan.js";
+// ── Twilio: webhooks ─────────────────────────────────────────────────────────────────────
+export {
+  type ConversationData,
+  type ConversationStateData,
+  type DeliveryData,
+  type MessageData,
+  type MessageDraftData,
+  type ParticipantData,
+  type TwilioEventType,
+  twilioEventTypes,
+  type UserData,
+  type WebhookAttributes,
+  type WebhookEvent,
+  type WebhookEventDataMap,
+  type WebhookEventOf,
+  type WebhookEventPhase,
+  type WebhookEventType,
+  type WebhookMedia,
+  type WebhookMessagingBinding,
+} from "./twilio/webhook/event-types.js";
+export { createExpressWebhookMiddleware } from "./twilio/webhook/handlers/express-middleware.js";
+export {
+  createFastifyWebhookPlugin,
+  type FastifyWebhookPluginOptions,
+} from "./twilio/webhook/handlers/fastify-plugin.js";
+export { createFetchWebhookHandler } from "./twilio/webhook/handlers/fetch-handler.js";
+export {
+  handleWebhookRequest,
+  type WebhookHandlerOptions,
+  type WebhookResponse,
+} from "./twilio/webhook/handlers/handle-webhook-request.js";
+export { createNodeWebhookHandler } from "./twilio/webhook/handlers/node-handler.js";
+export {
+  type ParseWebhookEventOptions,
+  parseWebhookEvent,
+} from "./twilio/webhook/parse-webhook-event.js";
+export type { WebhookInput, WebhookRequestParts } from "./twilio/webhook/read-request.js";
+export {
+  computeBodyHash,
+  computeTwilioSignature,
+  parseSignatureSettings,
+  type SignatureAlgorithm,
+  type SignatureFailure,
+  type SignatureVerification,
+  type SignedParams,
+  signatureHeader,
+  signatureSettingsHeader,
+  type VerifyTwilioSignatureInput,
+  verifyTwilioSignature,
+} from "./twilio/webhook/verify-signature.js";
+export { webhookEventFromParams } from "./twilio/webhook/webhook-event-from-params.js";

@@ -1,9 +1,9 @@
 import { maskPersonalAddress } from "../log/mask-phone-numbers.js";
+import { operatorAuthor } from "../service/operator-author.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { operatorTwilio } from "./operator-twilio.js";
 import { parseFlags } from "./parse-flags.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
-import { operatorAuthor } from "./start-service.js";
 
 export const conversationsUsage = `Usage: switchboard conversations list [--state active|inactive|closed] [--limit N]
        switchboard conversations show <CH…>

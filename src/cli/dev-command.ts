@@ -4,6 +4,7 @@ import { startEmulator } from "../emulator/start-emulator.js";
 import { SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
 import { logFormatFor } from "../log/log-format.js";
+import { startService } from "../service/start-service.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import {
@@ -19,7 +20,6 @@ import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
 import { runServeCommand } from "./serve-command.js";
-import { startService } from "./start-service.js";
 
 export const devUsage = `Usage: switchboard dev [--model PROVIDER:MODEL]
 Runs everything on this machine with no Twilio account: a local Twilio emulator

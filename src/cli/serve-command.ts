@@ -4,6 +4,7 @@ import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.
 import { ConfigError, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
 import { logFormatFor } from "../log/log-format.js";
+import { startService } from "../service/start-service.js";
 import { configFromEnv } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
@@ -11,7 +12,6 @@ import { parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
-import { startService } from "./start-service.js";
 
 export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--database URL] [--config FILE]
                         [--public-url URL] [--twilio-emulator URL] [--model PROVIDER:MODEL]

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
-import { openEventStream } from "../webchat/event-stream.js";
+import { openEventStream } from "../http/event-stream.js";
 import {
   asObject,
   type FaceLogger,
@@ -10,8 +10,8 @@ import {
   sendError,
   sendJson,
   silentFaceLogger,
-} from "../webchat/json-http.js";
-import { RequestError } from "../webchat/request-error.js";
+} from "../http/json-http.js";
+import { RequestError } from "../http/request-error.js";
 import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
 import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
 import { ConsoleConflictError } from "./console-errors.js";

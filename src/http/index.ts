@@ -1,19 +1,36 @@
 /**
- * The HTTP boundary: the service's routes as Node request listeners. It parses HTTP and
- * hands verified events on; it holds no business rules.
+ * The HTTP boundary: one router owns every route (webhook, `/healthz`, `/readyz`,
+ * `/metrics`, the faces) and the JSON/SSE/error helpers the faces share. It parses HTTP
+ * and hands verified events on; it holds no business rules and imports no runtime.
  */
 
+export { type EventStream, type EventStreamOptions, openEventStream } from "./event-stream.js";
 export {
-  type AppHandlerOptions,
-  createAppHandler,
+  asObject,
+  type FaceLogger,
+  type FaceLogMethod,
+  methodNotAllowed,
+  readJsonBody,
+  readText,
+  sendError,
+  sendJson,
+  silentFaceLogger,
+} from "./json-http.js";
+export { listenHttp, type NodeHandler, type RunningServer } from "./listen-http.js";
+export { RequestError } from "./request-error.js";
+export {
+  checkReadiness,
+  createRouter,
+  type HealthReport,
   type MountedFace,
   type ReadinessCheck,
-} from "./create-app-handler.js";
+  type ReadinessReport,
+  type RouterOptions,
+} from "./router.js";
 export {
-  createHttpHandler,
-  type HttpRoutes,
-  listenHttp,
-  type NodeHandler,
-  type RunningServer,
-} from "./server.js";
-export { createWebhookRoute, type WebhookRouteOptions } from "./webhook-route.js";
+  createSwitchboardHandler,
+  type ServableSwitchboard,
+  type ServedSwitchboard,
+  serveSwitchboard,
+  switchboardWebhookHandler,
+} from "./serve-switchboard.js";

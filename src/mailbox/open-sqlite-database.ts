@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { betterSqlite3 } from "./load-better-sqlite3.js";
 import { MailboxOpenError } from "./mailbox-errors.js";
 import { migrate } from "./sqlite-schema.js";
 
@@ -38,7 +39,8 @@ export function openSqliteDatabase(path: string): Database.Database {
   }
   let database: Database.Database;
   try {
-    database = new Database(location);
+    const Sqlite = betterSqlite3();
+    database = new Sqlite(location);
     database.pragma("busy_timeout = 5000");
     if (!memory) {
       const mode = database.pragma("journal_mode = WAL", { simple: true });

@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import { betterSqlite3 } from "./load-better-sqlite3.js";
 import { LeaseLostError } from "./mailbox-errors.js";
 
 /**
@@ -45,7 +45,7 @@ export function fromWireError(wire: WireError): Error {
   ) {
     error = new LeaseLostError(wire.conversationSid, wire.leaseVersion);
   } else if (wire.name === "SqliteError" && wire.code !== undefined) {
-    error = new Database.SqliteError(wire.message, wire.code);
+    error = new (betterSqlite3().SqliteError)(wire.message, wire.code);
   } else {
     error = new Error(wire.message);
     error.name = wire.name;

@@ -1,4 +1,5 @@
-/** Prometheus metrics for `/metrics`, every name prefixed `switchboard_`. */
+/** Prometheus metrics for the service, and the wrappers that observe agent, provider and webhook. */
+export { countEvents } from "./count-events.js";
 export {
   createMetrics,
   type GaugeSource,
@@ -9,3 +10,6 @@ export {
   type TurnOutcome,
   type WebhookOutcome,
 } from "./create-metrics.js";
+export { observedAgent } from "./observed-agent.js";
+export { observedProvider } from "./observed-provider.js";
+export { observedWebhook } from "./observed-webhook.js";

@@ -1,12 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
-import {
-  createHttpHandler,
-  listenHttp,
-  type NodeHandler,
-  type RunningServer,
-} from "../http/server.js";
-import { createWebhookRoute } from "../http/webhook-route.js";
 import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
@@ -15,24 +8,44 @@ import { OutboxSender } from "./outbox-sender.js";
 import { ProxyAddresses } from "./proxy-addresses.js";
 import { receiveEvent } from "./receive-event.js";
 import { resolveOptions } from "./resolve-options.js";
+import { resolveWebhook, type SwitchboardWebhook } from "./resolve-webhook.js";
 import { type SwitchboardEventSource, SwitchboardEvents } from "./switchboard-events.js";
 import type { SwitchboardOptions } from "./switchboard-options.js";
 import { TurnWorker } from "./turn-worker.js";
 
-/** A running (or ready) switchboard. */
+/** What `GET /healthz` reports: the process is up and taking webhooks. */
+export interface SwitchboardHealth {
+  /** False while closing or closed (answer 503). */
+  ok: boolean;
+  state: "idle" | "starting" | "running" | "closing" | "closed";
+  /** Turns the agent is working on right now. */
+  turnsRunning: number;
+  /** `[key: string]: unknown` so the report is a JSON object as it stands. */
+  [key: string]: unknown;
+}
+
+/**
+ * A running (or ready) switchboard. It knows no HTTP: `serveSwitchboard` (or
+ * `createSwitchboardHandler` in your own server) mounts `webhook` and `health` on a route.
+ */
 export interface Switchboard {
-  /** Starts workers (after a first catch-up) and serves the webhook and `/healthz`. */
-  listen(options?: { port?: number; host?: string }): Promise<{ url: string; port: number }>;
   /**
-   * The HTTP surface as a Node request listener (`POST` webhook path, `GET /healthz`), to
-   * mount in your own server. Call `start()` for the workers.
+   * How webhooks are verified and where they are routed, resolved at construction — what an
+   * HTTP layer needs: `createNodeWebhookHandler({ ...switchboard.webhook, onEvent:
+   * switchboard.receive })`. Holds the Auth Token: never log it.
    */
-  readonly handler: NodeHandler;
-  /** Hands a verified webhook event to the runtime (for your own framework's route). */
+  readonly webhook: SwitchboardWebhook;
+  /** Hands a verified webhook event to the runtime; resolves once it is durable (answer 200). */
   receive(event: WebhookEvent): Promise<void>;
+  /** The body of `/healthz`: up unless closing or closed. */
+  health(): SwitchboardHealth;
   /** Catches up on missed messages, then starts the turn workers and the sender. */
   start(): Promise<void>;
-  /** Stops taking work, drains (or releases) running turns, stops the server, closes the mailbox. */
+  /**
+   * Stops taking work, drains (or releases) running turns, closes the mailbox. Close the
+   * HTTP server first (`serveSwitchboard`'s `close()` does), so Twilio retries webhooks
+   * elsewhere or later instead of meeting a closed mailbox.
+   */
   close(): Promise<void>;
   /** `handoff`, `dead-letter`, `reply.sent`, `reply.failed`, `whatsapp.template`, … */
   readonly events: SwitchboardEventSource;
@@ -71,13 +84,14 @@ export interface Switchboard {
  *   agent: functionAgent(async (turn) => `You said: ${turn.text}`),
  *   mailbox: sqliteMailbox({ path: ".switchboard/mailbox.db" }),
  * });
- * await switchboard.listen({ port: 3000 });   // POST /twilio/webhook
- * await switchboard.close();
+ * const server = await serveSwitchboard(switchboard, { port: 3000 }); // POST /twilio/webhook
+ * await server.close(); // stops taking webhooks, then closes the switchboard
  * ```
  */
 export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   const settings = resolveOptions(options);
-  const { provider, mailbox, logger, now, identities, whatsappTemplate, webhook } = settings;
+  const { provider, mailbox, logger, now, identities, whatsappTemplate } = settings;
+  const webhook = resolveWebhook(settings.webhook, provider, logger);
   const events = new SwitchboardEvents();
   const instanceId = randomUUID();
   const live = createLiveFanOut({ mailbox, events, instance: instanceId, logger });
@@ -116,7 +130,6 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
 
   let state: "idle" | "starting" | "running" | "closing" | "closed" = "idle";
   let starting: Promise<void> | undefined;
-  let server: RunningServer | undefined;
   let catchUpTimer: NodeJS.Timeout | undefined;
   let catchUpRunning: Promise<CatchUpResult> | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -148,21 +161,10 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     return catchUpRunning;
   };
 
-  const handler = createHttpHandler({
-    webhookPath: webhook.path,
-    webhook: createWebhookRoute({
-      authToken: webhook.authToken,
-      url: webhook.url,
-      verify: webhook.verify,
-      trustProxy: webhook.trustProxy,
-      logger,
-      onEvent: receive,
-    }),
-    health: () => ({
-      ok: state === "running" || state === "starting",
-      state,
-      turnsRunning: turnWorker.active,
-    }),
+  const health = (): SwitchboardHealth => ({
+    ok: state === "running" || state === "starting",
+    state,
+    turnsRunning: turnWorker.active,
   });
 
   const start = () => {
@@ -209,35 +211,20 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   };
 
   return {
-    handler,
+    webhook,
+    health,
     events,
     live,
     instanceId,
     mailbox,
     receive,
     start,
-    async listen(listenOptions = {}) {
-      if (server !== undefined) return { url: server.url, port: server.port };
-      // Serve first: webhooks are accepted (durably) while catch-up runs.
-      const running = await listenHttp(handler, listenOptions);
-      server = running;
-      try {
-        await start();
-      } catch (error) {
-        server = undefined;
-        await running.close();
-        throw error;
-      }
-      return { url: running.url, port: running.port };
-    },
     async close() {
       if (state === "closed") return;
       state = "closing";
       clearInterval(catchUpTimer);
       await starting?.catch(() => {});
       unsubscribe?.();
-      // Stop accepting webhooks first: Twilio retries them elsewhere or later.
-      await server?.close();
       await turnWorker.stop(settings.drainMs);
       await sender.stop();
       await catchUpRunning?.catch(() => {});

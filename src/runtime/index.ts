@@ -3,7 +3,12 @@
  * the agent, replies out through the provider, and catch-up after downtime.
  */
 export { type CatchUpResult, catchUpMetaKey } from "./catch-up.js";
-export { createSwitchboard, type Switchboard } from "./create-switchboard.js";
+export {
+  createSwitchboard,
+  type Switchboard,
+  type SwitchboardHealth,
+} from "./create-switchboard.js";
+export { type FaceEventSource, liveEventSource } from "./live-event-source.js";
 export {
   type LiveEvent,
   type LiveEventName,
@@ -12,6 +17,7 @@ export {
   liveEventsChannel,
 } from "./live-events.js";
 export { replyIdAttribute } from "./reply-attributes.js";
+export type { SwitchboardWebhook } from "./resolve-webhook.js";
 export type {
   RuntimeListedConversation,
   RuntimeListedMessage,

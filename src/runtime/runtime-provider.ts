@@ -6,6 +6,12 @@
  */
 export interface RuntimeProvider {
   /**
+   * The Auth Token and public webhook URL this provider was built with. Optional: when
+   * present, `createSwitchboard` verifies webhooks with them unless `webhook.authToken` /
+   * `webhook.url` say otherwise.
+   */
+  readonly webhookVerification?: { readonly authToken?: string; readonly url?: string };
+  /**
    * Optional check of credentials and service, run by `switchboard.start()` before anything
    * else so a misconfiguration fails at start with the provider's actionable error.
    */

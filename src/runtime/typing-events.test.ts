@@ -43,6 +43,8 @@ async function switchboardWith(respond: () => Promise<string>) {
   const mailbox = sqliteMailbox({ path: join(directory, "mailbox.db"), maxAttempts: 1 });
   const log: string[] = [];
   const switchboard = createSwitchboard({
+    // No webhook reaches this test: there is nothing to verify.
+    webhook: { verify: false },
     provider: acceptingProvider(),
     mailbox,
     agent: functionAgent(async () => {

@@ -1,4 +1,4 @@
-import { WebchatConversationClosedError } from "./request-error.js";
+import { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "./webchat-deps.js";
 
 interface Conversation {

@@ -4,7 +4,6 @@
  */
 
 export { loadWebchatSecret } from "./load-webchat-secret.js";
-export { RequestError, WebchatConversationClosedError } from "./request-error.js";
 export {
   createVisitorTokens,
   randomVisitorIdentity,
@@ -20,6 +19,7 @@ export {
   type WebchatApiOptions,
   webchatPaths,
 } from "./webchat-api.js";
+export { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
 export type {
   WebchatDeps,
   WebchatEvent,

@@ -316,7 +316,9 @@ describe("POST /webchat/messages", () => {
   it("maps a conversation closed during the send (Twilio's refusal) to 409", async () => {
     const api = await start();
     const { body } = await api.session();
-    const { WebchatConversationClosedError } = await import("./request-error.js");
+    const { WebchatConversationClosedError } = await import(
+      "./webchat-conversation-closed-error.js"
+    );
     api.deps.failNextSend = new WebchatConversationClosedError(body.conversationSid);
     const response = await api.send(body.token, "hello");
     expect(response.status).toBe(409);

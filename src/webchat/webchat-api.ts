@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
-import { readClientBundle } from "../read-client-bundle.js";
-import { openEventStream } from "./event-stream.js";
+import { openEventStream } from "../http/event-stream.js";
 import {
   asObject,
   type FaceLogger,
@@ -11,8 +10,9 @@ import {
   sendError,
   sendJson,
   silentFaceLogger,
-} from "./json-http.js";
-import { RequestError } from "./request-error.js";
+} from "../http/json-http.js";
+import { RequestError } from "../http/request-error.js";
+import { readClientBundle } from "../read-client-bundle.js";
 import { createTokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 import {
   createVisitorTokens,

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { functionAgent } from "../../src/agents/function-agent.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
 import { createSwitchboard, type Switchboard } from "../../src/runtime/create-switchboard.js";
 import { recordingAgent } from "../../src/testing/recording-agent.js";
@@ -38,7 +39,8 @@ async function boot(
     webhook: { authToken: emulator.authToken },
     catchUp: { intervalMs: 0 },
   });
-  const { url } = await switchboard.listen({ port: 0 });
+  const served = await serveSwitchboard(switchboard, { port: 0 });
+  const { url } = served;
   await emulator
     .twilioClient()
     .conversations.v1.services(emulator.serviceSid)
@@ -48,7 +50,8 @@ async function boot(
       method: "POST",
       filters: ["onMessageAdded"],
     });
-  return switchboard;
+  // Closing it closes the server first, as a process would.
+  return { ...switchboard, close: served.close };
 }
 
 const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
@@ -130,8 +133,9 @@ describe("lifecycle", () => {
       webhook: { authToken: emulator.authToken },
       catchUp: { intervalMs: 0 },
     });
-    const { url } = await switchboard.listen({ port: 0 });
-    cleanups.push(() => switchboard.close());
+    const served = await serveSwitchboard(switchboard, { port: 0 });
+    const { url } = served;
+    cleanups.push(() => served.close());
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ ok: true, state: "running" });
@@ -186,7 +190,7 @@ describe("start", () => {
       webhook: { authToken: emulator.authToken },
     });
     cleanups.push(() => switchboard.close());
-    await expect(switchboard.listen({ port: 0 })).rejects.toMatchObject({
+    await expect(serveSwitchboard(switchboard, { port: 0 })).rejects.toMatchObject({
       code: "invalid_credentials",
     });
   });

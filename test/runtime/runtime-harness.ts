@@ -7,6 +7,7 @@ import {
   type StartEmulatorOptions,
   startEmulator,
 } from "../../src/emulator/index.js";
+import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import type { MailboxOptions, MailboxStore } from "../../src/mailbox/mailbox-store.js";
 import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
 import { createSwitchboard, type Switchboard } from "../../src/runtime/create-switchboard.js";
@@ -99,7 +100,8 @@ export async function startHarness(options: {
     ...options.configure?.(emulator),
     webhook: { authToken: emulator.authToken, ...options.switchboard?.webhook },
   });
-  const { url } = await switchboard.listen({ port: 0 });
+  const served = await serveSwitchboard(switchboard, { port: 0 });
+  const { url } = served;
   const webhookUrl = `${url}/twilio/webhook`;
   await emulator
     .twilioClient()
@@ -119,7 +121,7 @@ export async function startHarness(options: {
     webhookUrl,
     databasePath,
     async close() {
-      await switchboard.close();
+      await served.close();
       await emulator.close();
       folder.cleanup();
     },

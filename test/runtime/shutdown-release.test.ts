@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { functionAgent } from "../../src/agents/function-agent.js";
 import type { Agent } from "../../src/agents/types.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
 import { createSwitchboard, type Switchboard } from "../../src/runtime/create-switchboard.js";
 import { recordingAgent } from "../../src/testing/recording-agent.js";
@@ -24,7 +25,8 @@ async function boot(emulator: Emulator, databasePath: string, agent: Agent): Pro
     webhook: { authToken: emulator.authToken },
     catchUp: { intervalMs: 0 },
   });
-  const { url } = await switchboard.listen({ port: 0 });
+  const served = await serveSwitchboard(switchboard, { port: 0 });
+  const { url } = served;
   await emulator
     .twilioClient()
     .conversations.v1.services(emulator.serviceSid)
@@ -34,7 +36,8 @@ async function boot(emulator: Emulator, databasePath: string, agent: Agent): Pro
       method: "POST",
       filters: ["onMessageAdded"],
     });
-  return switchboard;
+  // Closing it closes the server first, as a process would.
+  return { ...switchboard, close: served.close };
 }
 
 describe("shutdown release", () => {

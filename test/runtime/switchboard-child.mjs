@@ -6,6 +6,7 @@
 // `agent <IM>`, `completed <IM>`, `sent <replyId>`.
 import { functionAgent } from "../../dist/agents/index.js";
 import { EmulatorRequestClient } from "../../dist/emulator/index.js";
+import { serveSwitchboard } from "../../dist/http/index.js";
 import { sqliteMailbox } from "../../dist/mailbox/index.js";
 import { createSwitchboard } from "../../dist/runtime/index.js";
 import { TwilioProvider } from "../../dist/twilio/provider/index.js";
@@ -45,11 +46,11 @@ switchboard.events.on("message.ingested", (event) =>
 switchboard.events.on("turn.completed", (event) => say(`completed ${event.turnId}`));
 switchboard.events.on("reply.sent", (event) => say(`sent ${event.replyId}`));
 
-await switchboard.listen({ port: config.port, host: "127.0.0.1" });
+const served = await serveSwitchboard(switchboard, { port: config.port, host: "127.0.0.1" });
 say("ready");
 
 const stop = async () => {
-  await switchboard.close();
+  await served.close();
   process.exit(0);
 };
 process.on("SIGTERM", stop);

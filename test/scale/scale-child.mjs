@@ -8,6 +8,7 @@
 // `ingested <IM> <webhook|catch-up> <epoch ms>` per stored message.
 import { functionAgent } from "../../dist/agents/index.js";
 import { EmulatorRequestClient } from "../../dist/emulator/index.js";
+import { serveSwitchboard } from "../../dist/http/index.js";
 import { postgresMailbox, postgresPacer } from "../../dist/mailbox/postgres/index.js";
 import { createSwitchboard } from "../../dist/runtime/index.js";
 import { TwilioProvider } from "../../dist/twilio/provider/index.js";
@@ -58,11 +59,11 @@ switchboard.events.on("message.ingested", (event) =>
   say(`ingested ${event.messageSid} ${event.via} ${Date.now()}`),
 );
 
-await switchboard.listen({ port: config.port, host: "127.0.0.1" });
+const served = await serveSwitchboard(switchboard, { port: config.port, host: "127.0.0.1" });
 say("ready");
 
 const stop = async () => {
-  await switchboard.close();
+  await served.close();
   await pacer.close();
   process.exit(0);
 };

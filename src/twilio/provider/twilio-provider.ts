@@ -493,6 +493,14 @@ export class TwilioProvider {
   }
 
   /**
+   * The Auth Token and `webhookUrl` this provider verifies webhooks with (`parseWebhook`);
+   * `createSwitchboard` uses them too unless told otherwise. Holds a secret: never log it.
+   */
+  get webhookVerification(): { readonly authToken?: string; readonly url?: string } {
+    return { ...this.#webhookVerification };
+  }
+
+  /**
    * `parseWebhookEvent` with this provider's Auth Token and `webhookUrl` (the public URL
    * Twilio signs) filled in: verifies the signature, then parses. Throws
    * `WebhookSignatureError` (answer 403), `WebhookParseError` (400) and

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "../emulator/start-emulator.js";
-import { SwitchboardEvents } from "../runtime/switchboard-events.js";
-import { TwilioProvider } from "../twilio/provider/twilio-provider.js";
-import type { WebchatEvent } from "../webchat/webchat-deps.js";
+import { type Emulator, startEmulator } from "../../emulator/start-emulator.js";
+import { SwitchboardEvents } from "../../runtime/switchboard-events.js";
+import { TwilioProvider } from "../../twilio/provider/twilio-provider.js";
+import type { WebchatEvent } from "../webchat-deps.js";
 import { createProviderWebchatDeps } from "./provider-webchat-deps.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { MountedFace } from "../http/create-app-handler.js";
+import type { MountedFace } from "../http/router.js";
 
 /** Where `switchboard dev` serves a page with the widget on it. */
 export const webchatDemoPath = "/webchat/demo";

@@ -13,8 +13,8 @@ import { functionAgent } from "../agents/function-agent.js";
 import { type Emulator, startEmulator } from "../emulator/start-emulator.js";
 import { createLogger } from "../log/create-logger.js";
 import { TestAsyncContextManager } from "../telemetry/async-local-storage-context-manager.test-support.js";
+import { freePortForTest } from "./free-port.test-support.js";
 import { type RunningService, startService } from "./start-service.js";
-import { freePortForTest } from "./start-service.test-support.js";
 
 /**
  * The assembled service in-process, with an OpenTelemetry SDK registered: one SMS gives a

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createHttpHandler, listenHttp, type RunningServer } from "./server.js";
+import { listenHttp, type RunningServer } from "./listen-http.js";
+import { createRouter } from "./router.js";
 
 let running: RunningServer | undefined;
 afterEach(async () => {
@@ -7,18 +8,20 @@ afterEach(async () => {
   running = undefined;
 });
 
-describe("createHttpHandler", () => {
+describe("createRouter with listenHttp", () => {
   it("routes the webhook path and /healthz, refusing other paths and methods", async () => {
     const webhookCalls: string[] = [];
     let healthy = true;
     running = await listenHttp(
-      createHttpHandler({
-        webhookPath: "/hooks/twilio",
-        webhook: (request, response) => {
-          webhookCalls.push(request.url ?? "");
-          request.resume();
-          response.writeHead(200);
-          response.end();
+      createRouter({
+        webhook: {
+          path: "/hooks/twilio",
+          handler: (request, response) => {
+            webhookCalls.push(request.url ?? "");
+            request.resume();
+            response.writeHead(200);
+            response.end();
+          },
         },
         health: () => ({ ok: healthy, state: healthy ? "running" : "closing" }),
       }),
@@ -43,10 +46,12 @@ describe("createHttpHandler", () => {
 
   it("answers 500 when a handler throws, without crashing the server", async () => {
     running = await listenHttp(
-      createHttpHandler({
-        webhookPath: "/w",
-        webhook: () => {
-          throw new Error("boom");
+      createRouter({
+        webhook: {
+          path: "/w",
+          handler: () => {
+            throw new Error("boom");
+          },
         },
         health: () => ({ ok: true }),
       }),

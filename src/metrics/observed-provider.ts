@@ -1,6 +1,6 @@
-import type { Metrics } from "../metrics/create-metrics.js";
 import type { RuntimeProvider } from "../runtime/runtime-provider.js";
 import { withSpan } from "../telemetry/with-span.js";
+import type { Metrics } from "./create-metrics.js";
 
 /**
  * The runtime's provider with every send in a `switchboard.send` span and its failures
@@ -20,6 +20,10 @@ export function observedProvider(provider: RuntimeProvider, metrics: Metrics): R
         }
       }),
     listMessages: (conversationId, options) => provider.listMessages(conversationId, options),
+    // Read when the switchboard is built: it verifies webhooks with the provider's token.
+    ...(provider.webhookVerification === undefined
+      ? {}
+      : { webhookVerification: provider.webhookVerification }),
   };
   if (provider.start !== undefined) observed.start = () => provider.start!();
   if (provider.listConversations !== undefined)

@@ -1,6 +1,6 @@
 import type { Agent } from "../agents/types.js";
-import type { Metrics } from "../metrics/create-metrics.js";
 import { withSpan } from "../telemetry/with-span.js";
+import type { Metrics } from "./create-metrics.js";
 
 /**
  * The agent inside a `switchboard.agent` span, its latency in

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAppHandler } from "./create-app-handler.js";
-import { listenHttp, type RunningServer } from "./server.js";
+import { listenHttp, type RunningServer } from "./listen-http.js";
+import { createRouter } from "./router.js";
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -9,22 +9,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(handler: ReturnType<typeof createAppHandler>) {
+async function serve(handler: ReturnType<typeof createRouter>) {
   server = await listenHttp(handler);
   return server.url;
 }
 
-const switchboard = (request: IncomingMessage, response: ServerResponse) => {
-  response.writeHead(request.url?.startsWith("/twilio") ? 200 : 404, { "x-from": "switchboard" });
-  response.end();
+const switchboardWebhook = {
+  path: "/twilio/webhook",
+  handler: (request: IncomingMessage, response: ServerResponse) => {
+    request.resume();
+    response.writeHead(200, { "x-from": "switchboard" });
+    response.end();
+  },
 };
 
-describe("createAppHandler", () => {
-  it("routes the webhook and /healthz to the switchboard before any face", async () => {
+describe("createRouter", () => {
+  it("routes the webhook to its handler before any face", async () => {
     const url = await serve(
-      createAppHandler({
-        switchboard,
-        webhookPath: "/twilio/webhook",
+      createRouter({
+        webhook: switchboardWebhook,
         faces: [
           async (_request, response) => {
             response.writeHead(418);
@@ -42,9 +45,8 @@ describe("createAppHandler", () => {
   it("asks faces in order and falls through to a 404", async () => {
     const seen: string[] = [];
     const url = await serve(
-      createAppHandler({
-        switchboard,
-        webhookPath: "/twilio/webhook",
+      createRouter({
+        webhook: switchboardWebhook,
         faces: [
           async (request, response) => {
             seen.push(`first ${request.url}`);
@@ -68,9 +70,8 @@ describe("createAppHandler", () => {
   it("answers /readyz 200 when every check passes and 503 naming the failing ones", async () => {
     let workers = true;
     const url = await serve(
-      createAppHandler({
-        switchboard,
-        webhookPath: "/twilio/webhook",
+      createRouter({
+        webhook: switchboardWebhook,
         readiness: {
           mailbox: async () => ({ ok: true }),
           workers: () => (workers ? { ok: true } : { ok: false, detail: "not running" }),
@@ -101,9 +102,8 @@ describe("createAppHandler", () => {
 
   it("serves /metrics with the renderer's content type", async () => {
     const url = await serve(
-      createAppHandler({
-        switchboard,
-        webhookPath: "/twilio/webhook",
+      createRouter({
+        webhook: switchboardWebhook,
         metrics: async () => ({ contentType: "text/plain; version=0.0.4", body: "up 1\n" }),
       }),
     );

@@ -1,7 +1,7 @@
 import { SwitchboardError } from "../errors.js";
 
 /**
- * A request the web chat or console API refuses. `status` and `code` go to the client as
+ * A request an HTTP face (web chat, console) refuses. `status` and `code` go to the client as
  * `{ error: { code, message } }`, so the message must never contain secrets.
  */
 export class RequestError extends SwitchboardError {
@@ -22,18 +22,5 @@ export class RequestError extends SwitchboardError {
     this.status = status;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.headers = options.headers ?? {};
-  }
-}
-
-/**
- * The conversation is closed and takes no more messages. `WebchatDeps.sendVisitorMessage`
- * throws it (or any `SwitchboardError` with this code) when Twilio refuses a message for
- * that reason; the API answers 409 `conversation_closed`.
- */
-export class WebchatConversationClosedError extends SwitchboardError {
-  readonly conversationSid: string;
-  constructor(conversationSid: string) {
-    super("conversation_closed", `Conversation ${conversationSid} is closed.`);
-    this.conversationSid = conversationSid;
   }
 }

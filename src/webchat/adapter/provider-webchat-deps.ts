@@ -1,12 +1,7 @@
-import { replyIdAttribute } from "../runtime/reply-attributes.js";
-import type { TwilioMessage } from "../twilio/provider/provider-types.js";
-import type {
-  WebchatDeps,
-  WebchatEvent,
-  WebchatMessage,
-  WebchatRole,
-} from "../webchat/webchat-deps.js";
-import type { FaceEventSource } from "./live-event-source.js";
+import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import { replyIdAttribute } from "../../runtime/reply-attributes.js";
+import type { TwilioMessage } from "../../twilio/provider/provider-types.js";
+import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "../webchat-deps.js";
 
 /** The part of `TwilioProvider` the web chat needs. */
 export interface WebchatProvider {

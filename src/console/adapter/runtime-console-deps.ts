@@ -1,4 +1,11 @@
 import type {
+  ConversationRecord,
+  HistoryEntry,
+  MailboxStore,
+} from "../../mailbox/mailbox-store.js";
+import type { Switchboard } from "../../runtime/create-switchboard.js";
+import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import type {
   ConsoleChannel,
   ConsoleConversation,
   ConsoleConversationState,
@@ -6,11 +13,8 @@ import type {
   ConsoleEvent,
   ConsoleInfo,
   ConsoleMessage,
-} from "../console/console-deps.js";
-import { ConsoleConflictError, ConsoleNotFoundError } from "../console/console-errors.js";
-import type { ConversationRecord, HistoryEntry, MailboxStore } from "../mailbox/mailbox-store.js";
-import type { Switchboard } from "../runtime/create-switchboard.js";
-import type { FaceEventSource } from "./live-event-source.js";
+} from "../console-deps.js";
+import { ConsoleConflictError, ConsoleNotFoundError } from "../console-errors.js";
 
 /** Options of {@link createRuntimeConsoleDeps}. */
 export interface RuntimeConsoleDepsOptions {

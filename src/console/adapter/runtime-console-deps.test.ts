@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { functionAgent } from "../agents/function-agent.js";
-import type { ConsoleEvent } from "../console/console-deps.js";
-import type { InboundMessage } from "../mailbox/mailbox-store.js";
-import { sqliteMailbox } from "../mailbox/sqlite-mailbox.js";
-import { createSwitchboard, type Switchboard } from "../runtime/create-switchboard.js";
-import type { RuntimeProvider } from "../runtime/runtime-provider.js";
-import type { FaceEventSource } from "./live-event-source.js";
+import { functionAgent } from "../../agents/function-agent.js";
+import type { InboundMessage } from "../../mailbox/mailbox-store.js";
+import { sqliteMailbox } from "../../mailbox/sqlite-mailbox.js";
+import { createSwitchboard, type Switchboard } from "../../runtime/create-switchboard.js";
+import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import type { RuntimeProvider } from "../../runtime/runtime-provider.js";
+import type { ConsoleEvent } from "../console-deps.js";
 import { createRuntimeConsoleDeps } from "./runtime-console-deps.js";
 
 /** `ConsoleDeps` over a real runtime and SQLite mailbox (the provider accepts every send). */
@@ -37,6 +37,8 @@ function setup(
     async *listMessages() {},
   };
   switchboard = createSwitchboard({
+    // No webhook reaches this test: there is nothing to verify.
+    webhook: { verify: false },
     provider,
     mailbox: sqliteMailbox({ path: join(directory, "mailbox.db"), maxAttempts: 1 }),
     agent: functionAgent(async (turn) => answer(turn.text)),

@@ -1,0 +1,14 @@
+import type { SwitchboardEventSource } from "../runtime/switchboard-events.js";
+import type { Metrics } from "./create-metrics.js";
+
+/** Runtime events → Prometheus counters (this instance's; the faces show every instance's). */
+export function countEvents(events: SwitchboardEventSource, metrics: Metrics): void {
+  events.on("turn.completed", () => metrics.turn("ok"));
+  events.on("turn.failed", () => metrics.turn("failed"));
+  events.on("dead-letter", () => metrics.turn("dead"));
+  events.on("handoff", (event) => {
+    if (event.source !== "operator") metrics.turn("handoff");
+  });
+  events.on("reply.sent", () => metrics.send("sent"));
+  events.on("reply.failed", () => metrics.send("failed"));
+}
