@@ -8,10 +8,10 @@ import type {
   SqliteWriteResults,
   SqliteWriteSettings,
 } from "./apply-sqlite-write.js";
+import { mergeHistory } from "./core/history-order.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
 import type {
   DeadLetter,
-  HistoryEntry,
   Lease,
   MailboxOptions,
   MailboxStore,
@@ -25,8 +25,7 @@ import {
   type OutboxRow,
   serialiseReply,
   toConversation,
-  toOutboundHistory,
-  toStoredMessage,
+  toDeadLetter,
 } from "./sqlite-rows.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
@@ -213,15 +212,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
 
     async deadLetters(): Promise<DeadLetter[]> {
       ensureOpen();
-      const rows = statements.deadLetters.all() as ConversationRow[];
-      return rows.map((row) => ({
-        conversationSid: row.conversation_sid,
-        reason: row.last_error ?? "",
-        attempts: row.attempts,
-        deadAt: row.dead_at ?? 0,
-        messageSids:
-          row.turn_message_sids === null ? [] : (JSON.parse(row.turn_message_sids) as string[]),
-      }));
+      return (statements.deadLetters.all() as ConversationRow[]).map(toDeadLetter);
     },
 
     retryDeadLetter(conversationSid) {
@@ -268,19 +259,11 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     async history(conversationSid, options = {}) {
       ensureOpen();
       const limit = validateHistoryLimit(options.limit);
-      const inbound = (statements.recentMessages.all(conversationSid, limit) as MessageRow[]).map(
-        (row) => ({
-          key: [row.message_index, 0, 0] as const,
-          entry: { direction: "inbound", ...toStoredMessage(row) } as HistoryEntry,
-        }),
+      return mergeHistory(
+        statements.recentMessages.all(conversationSid, limit) as MessageRow[],
+        statements.recentOutbox.all(conversationSid, limit) as OutboxRow[],
+        limit,
       );
-      const outbound = (statements.recentOutbox.all(conversationSid, limit) as OutboxRow[]).map(
-        (row) => ({ key: [row.after_index, 1, row.seq] as const, entry: toOutboundHistory(row) }),
-      );
-      const merged = [...inbound, ...outbound].sort(
-        (a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2],
-      );
-      return merged.slice(-limit).map((item) => item.entry);
     },
 
     async conversation(conversationSid) {

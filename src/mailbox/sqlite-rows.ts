@@ -1,6 +1,7 @@
 import type {
   ConversationRecord,
   ConversationState,
+  DeadLetter,
   HistoryEntry,
   InboundMessage,
   InboundStatus,
@@ -158,5 +159,21 @@ export function toOutboundHistory(row: OutboxRow): HistoryEntry {
     status: row.status,
     messageSid: row.message_sid,
     createdAt: row.created_at,
+  };
+}
+
+/** The message SIDs of the conversation's last claimed turn (stored as JSON). */
+export function turnMessageSids(row: Pick<ConversationRow, "turn_message_sids">): string[] {
+  return row.turn_message_sids === null ? [] : (JSON.parse(row.turn_message_sids) as string[]);
+}
+
+/** A dead conversation's row as the `DeadLetter` operators see. */
+export function toDeadLetter(row: ConversationRow): DeadLetter {
+  return {
+    conversationSid: row.conversation_sid,
+    reason: row.last_error ?? "",
+    attempts: row.attempts,
+    deadAt: row.dead_at ?? 0,
+    messageSids: turnMessageSids(row),
   };
 }
