@@ -498,6 +498,14 @@ export interface MailboxStore {
   /** Optional, with `publish`: calls `listener` for every payload published on `channel`. */
   subscribe?(channel: string, listener: (payload: string) => void): () => void;
 
+  /**
+   * Optional, for stores that connect to a server (PostgreSQL): connects and prepares the
+   * storage, rejecting with `MailboxOpenError` when it cannot. Idempotent. Such stores also
+   * open on first use, so this only makes a bad database fail early: `createSwitchboard`
+   * calls it at `start()`. Stores that open at construction (SQLite) leave it out.
+   */
+  start?(): Promise<void>;
+
   /** Waits for queued writes, then closes. Later calls reject with `MailboxClosedError`. */
   close(): Promise<void>;
 }

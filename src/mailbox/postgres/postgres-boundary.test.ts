@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 const allowed = [
   /^\.\/[a-z0-9-]+\.js$/,
   /^\.\.\/(mailbox-errors|mailbox-store|reply-id|sqlite-rows|validate-mailbox-input)\.js$/,
+  // The shared rule core: the scheduling rules both stores follow.
+  /^\.\.\/core\/[a-z0-9-]+\.js$/,
   /^\.\.\/\.\.\/(errors|config|log)\.js$/,
   /^node:/,
   /^pg$/,

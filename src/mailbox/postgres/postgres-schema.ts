@@ -2,9 +2,11 @@ import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import { MailboxOpenError } from "../mailbox-errors.js";
 import {
+  connectPostgresPool,
   type OpenedPool,
   openPostgresPool,
   type PostgresConnectionOptions,
+  type PostgresPoolPlan,
 } from "./open-postgres-pool.js";
 import { checkout } from "./postgres-connection.js";
 import { describeTarget } from "./postgres-errors.js";
@@ -251,11 +253,11 @@ export async function migratePostgres(options: MigratePostgresOptions): Promise<
  * is a `MailboxOpenError` naming host, port, database and schema; the pool is ended then.
  */
 export async function openMigratedPool(
-  options: PostgresConnectionOptions,
+  plan: PostgresPoolPlan,
   schema: string,
   migrate: boolean,
 ): Promise<OpenedPool> {
-  const opened = await openPostgresPool(options);
+  const opened = await connectPostgresPool(plan);
   const location = describeTarget(opened.target);
   try {
     const held = await checkout(opened.pool);
