@@ -10,9 +10,9 @@ import {
   type SqliteWriteSettings,
 } from "./apply-sqlite-write.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
+import { createSavepointCommitter } from "./sqlite-savepoints.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
 import { toWireError, type WireError } from "./wire-error.js";
-import { createSavepointCommitter } from "./write-batcher.js";
 
 /** Main thread → writer thread. Connections are numbered by the main thread. */
 export type ToWriterThread =

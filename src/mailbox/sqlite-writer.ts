@@ -5,8 +5,9 @@ import {
   type SqliteWrite,
   type SqliteWriteSettings,
 } from "./apply-sqlite-write.js";
+import { createSavepointCommitter } from "./sqlite-savepoints.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
-import { type BatchOutcome, createSavepointCommitter } from "./write-batcher.js";
+import type { BatchOutcome } from "./write-batcher.js";
 
 /**
  * Where the SQLite mailbox's writes run: one batch at a time, in one transaction that is

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { inboundDedupeKeys } from "../core/outbox-settle.js";
 import { type CommittedNotice, ingestNotices } from "../core/work-notices.js";
 import type { InboundMessage, IngestResult, TurnPolicy, WorkNotice } from "../mailbox-store.js";
-import { createGroupCommit, type GroupCommit, type Settled } from "./group-commit.js";
+import { type BatchOutcome, createWriteBatcher, type WriteBatcher } from "../write-batcher.js";
 import {
   isConnectionLost,
   isRetryableConflict,
@@ -47,7 +47,7 @@ class InputFailed extends Error {
  */
 export function createIngestBatch(
   context: IngestContext,
-): GroupCommit<InboundMessage, IngestResult> {
+): WriteBatcher<InboundMessage, IngestResult> {
   const { connection, sql, now, settleWindowMs, defaultPolicy } = context;
 
   const ingestOne = async (
@@ -115,7 +115,7 @@ export function createIngestBatch(
     return "accepted";
   };
 
-  return createGroupCommit<InboundMessage, IngestResult>(
+  return createWriteBatcher<InboundMessage, IngestResult>(
     async (messages) => {
       // Every batch (in every process) takes its locks in one global order — conversation,
       // then first dedupe key — so concurrent batches wait for each other instead of
@@ -129,7 +129,7 @@ export function createIngestBatch(
           const right = sortKey(messages[b]!);
           return left < right ? -1 : left > right ? 1 : a - b;
         });
-      const results: Settled<IngestResult>[] = [];
+      const results: BatchOutcome<IngestResult>[] = [];
       for (;;) {
         let later: CommittedNotice[] = [];
         try {
