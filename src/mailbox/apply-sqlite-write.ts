@@ -1,3 +1,4 @@
+import { leaseOf } from "./core/lease-of.js";
 import {
   enqueuedReplyKey,
   inboundDedupeKeys,
@@ -11,7 +12,6 @@ import {
   expiredLeaseDeadLetter,
   failOutcome,
   holdsLease,
-  isLate,
   type LeaseKey,
   lastIndexOf,
   maxTurnMessages,
@@ -33,7 +33,6 @@ import type {
   GarbageCollected,
   IngestResult,
   Lease,
-  LeasedMessage,
   MailboxChannel,
   MessageRole,
   OutboxItem,
@@ -47,7 +46,6 @@ import {
   type OutboxRow,
   toConversation,
   toOutboxItem,
-  toStoredMessage,
   turnMessageSids,
 } from "./sqlite-rows.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
@@ -279,22 +277,14 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
         readConversationRow(statements, candidate.conversation_sid)!,
         settings.defaultPolicy,
       );
-      leases.push({
-        conversationSid: candidate.conversation_sid,
-        workerId,
-        leaseVersion: conversation.leaseVersion,
-        expiresAt: at + leaseMs,
-        leaseMs,
-        turnId: first.message_sid,
-        attempt: attempts,
-        messages: turn.map(
-          (row): LeasedMessage => ({
-            ...toStoredMessage(row),
-            late: isLate(row.message_index, candidate.last_processed_index),
-          }),
+      leases.push(
+        leaseOf(
+          { workerId, at, leaseMs, attempt: attempts },
+          turn,
+          candidate.last_processed_index,
+          conversation,
         ),
-        conversation,
-      });
+      );
     }
     return leases;
   },

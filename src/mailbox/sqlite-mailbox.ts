@@ -10,13 +10,8 @@ import type {
 } from "./apply-sqlite-write.js";
 import { mergeHistory } from "./core/history-order.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
-import type {
-  DeadLetter,
-  Lease,
-  MailboxOptions,
-  MailboxStore,
-  WorkNotice,
-} from "./mailbox-store.js";
+import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-store.js";
+import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
 import { turnIdOfReply } from "./reply-id.js";
 import {
@@ -103,33 +98,14 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     (writes) => writer.commit(writes, now()),
     { windowMs },
   );
-  const listeners = new Set<(notice: WorkNotice) => void>();
-  const timers = new Set<NodeJS.Timeout>();
+  const hub = createNoticeHub();
   let closed = false;
 
   const statements = prepareSqliteStatements(database);
 
-  const emit = (notice: WorkNotice) => {
-    for (const listener of listeners) {
-      try {
-        listener(notice);
-      } catch {
-        // A listener is a hint consumer; its failure must not break the writer.
-      }
-    }
-  };
   const emitCommitted = ({ notice, delayMs }: CommittedNotice) => {
-    if (delayMs === undefined) {
-      emit(notice);
-      return;
-    }
-    // Settle and burst windows make work due later with no new write: wake workers then.
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      emit(notice);
-    }, delayMs + 1);
-    timer.unref();
-    timers.add(timer);
+    if (delayMs === undefined) hub.emit(notice);
+    else hub.emitLater(notice, delayMs);
   };
 
   const ensureOpen = () => {
@@ -308,12 +284,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       return write({ kind: "setMeta", key, value });
     },
 
-    onWork(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    onWork: (listener) => hub.onWork(listener),
 
     collectGarbage({ olderThanMs }) {
       if (!Number.isFinite(olderThanMs) || olderThanMs < 0)
@@ -330,9 +301,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       closed = true;
       await batcher.drain();
       await writer.close();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      listeners.clear();
+      hub.clear();
       database.close();
     },
   };

@@ -1,21 +1,20 @@
 import type pg from "pg";
+import { leaseOf } from "../core/lease-of.js";
 import {
   attemptOfClaim,
   cutTurn,
   expiredLeaseDeadLetter,
   isClaimable,
-  isLate,
   maxTurnMessages,
   policyOf,
   recordedChecks,
   turnCandidates,
 } from "../core/turn-rules.js";
-import type { Lease, LeasedMessage, TurnPolicy } from "../mailbox-store.js";
+import type { Lease, TurnPolicy } from "../mailbox-store.js";
 import {
   type ConversationRow,
   type MessageRow,
   toConversation,
-  toStoredMessage,
   turnMessageSids,
 } from "../sqlite-rows.js";
 import { conversationRowFrom, messageRowFrom } from "./postgres-rows.js";
@@ -110,21 +109,12 @@ async function leaseOne(
   await client.query(sql.lease, [sid, workerId, at + leaseMs, attempts, sids, at]);
   const leased = await readConversation(client, sql, sid);
   const conversation = toConversation(leased!, defaultPolicy);
-  const messages: LeasedMessage[] = turn.map((row) => ({
-    ...toStoredMessage(row),
-    late: isLate(row.message_index, candidate.last_processed_index),
-  }));
-  return {
-    conversationSid: sid,
-    workerId,
-    leaseVersion: conversation.leaseVersion,
-    expiresAt: at + leaseMs,
-    leaseMs,
-    turnId: first.message_sid,
-    attempt: attempts,
-    messages,
+  return leaseOf(
+    { workerId, at, leaseMs, attempt: attempts },
+    turn,
+    candidate.last_processed_index,
     conversation,
-  };
+  );
 }
 
 /**

@@ -1,10 +1,10 @@
 import { ConfigError } from "../../errors.js";
 import { MailboxClosedError } from "../mailbox-errors.js";
 import type { MailboxOptions, MailboxStore } from "../mailbox-store.js";
+import { createNoticeHub } from "../notice-hub.js";
 import { resolveMailboxOptions } from "../validate-mailbox-input.js";
 import { type PostgresConnectionOptions, planPostgresPool } from "./open-postgres-pool.js";
 import { type OpenedPostgresStore, openPostgresStore } from "./open-postgres-store.js";
-import { createNoticeHub } from "./postgres-notices.js";
 import { defaultPostgresSchema, validateSchemaName } from "./postgres-schema.js";
 
 /** Options of `postgresMailbox`: the shared mailbox options, a connection, and these. */
