@@ -26,7 +26,7 @@ describe.each(leaves)("leaf %s imports", (leaf) => {
       ];
       expect(specifier).not.toMatch(/^(twilio|better-sqlite3|pg|express|fastify)$/);
       if (!specifier.startsWith("..")) continue;
-      const allowed = /^\.\.\/(errors\.js|log\/[\w-]+\.js)$/.test(specifier);
+      const allowed = /^\.\.\/(errors\.js|channel\.js|log\/[\w-]+\.js)$/.test(specifier);
       const typeFromBoundary =
         typeOnly !== undefined && /^\.\.\/(agents|mailbox)\//.test(specifier);
       expect(allowed || typeFromBoundary, `${name} imports ${specifier}`).toBe(true);

@@ -10,7 +10,9 @@
  */
 
 /** The channel a customer writes on. Chat is web chat (an identity, no phone binding). */
-export type Channel = "sms" | "whatsapp" | "chat";
+export type { Channel } from "../channel.js";
+
+import type { Channel } from "../channel.js";
 
 /**
  * A piece of media attached to a customer message. Twilio stores inbound media itself;

@@ -19,8 +19,10 @@
  * ```
  */
 
-/** The channel a conversation reaches the customer on. */
-export type MailboxChannel = "sms" | "whatsapp" | "chat";
+import type { Channel } from "../channel.js";
+
+/** The channel a conversation reaches the customer on: the one `Channel` type. */
+export type MailboxChannel = Channel;
 
 /**
  * Who wrote a message. Only `customer` messages start turns; `bot` (our own sends seen
