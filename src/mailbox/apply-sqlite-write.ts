@@ -409,6 +409,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
         error: result.error,
         retryAt: result.retryAt,
         uncounted: result.throttled === true ? 1 : 0,
+        outcome: result.outcome ?? "ambiguous",
         id: row.id,
       });
     if (settlementNotifies(settlement))

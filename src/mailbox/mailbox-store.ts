@@ -260,11 +260,32 @@ export interface OutboxItem {
    * claim that expired (a crashed sender's try may have reached Twilio).
    */
   lastErrorThrottled: boolean;
+  /**
+   * Tries of this reply refused with a 429 so far (they are not counted in `attempt`): the
+   * sender's backoff when Twilio names no `Retry-After`.
+   */
+  throttledCount: number;
+  /** What the last settled retry said of its try; null before the first. See `SendTryOutcome`. */
+  lastOutcome: SendTryOutcome | null;
+  /**
+   * The reconcile state: true when an earlier try may have reached Twilio and nobody has
+   * looked since — the last retry was settled `ambiguous`, or the previous claim expired (a
+   * crashed sender). The sender then lists the conversation's recent messages for `replyId`
+   * before sending again. Cleared by a settle with outcome `unsent`, and by `sent`.
+   */
+  mustReconcile: boolean;
   workerId: string;
   /** Fencing for `settleOutbox`: incremented on every claim of this row. */
   claimVersion: number;
   expiresAt: number;
 }
+
+/**
+ * What one try of a reply is known to have done: `unsent` — it certainly created nothing (a
+ * 429, an open circuit, a refusal, or an earlier try looked up and not found); `ambiguous` —
+ * it may have created the message (a timeout, a 5xx, a reset, an unknown error).
+ */
+export type SendTryOutcome = "unsent" | "ambiguous";
 
 /**
  * The outcome of one send attempt.
@@ -274,12 +295,14 @@ export interface OutboxItem {
  *   inbound row) and the customer's next message is not held for the settle window.
  * - `retryAt`: try again then. With `throttled: true` the try was refused unprocessed (a
  *   429): it does not count as an attempt, so the next claim has the same `attempt` number
- *   and `lastErrorThrottled` set.
+ *   and `lastErrorThrottled` set, and `throttledCount` grows by one. `outcome` (default
+ *   `ambiguous`: when nothing is known the next try looks first) sets `lastOutcome` and
+ *   `mustReconcile`.
  * - `failed`: give up; terminal.
  */
 export type OutboxResult =
   | { sent: true; messageSid: string; index?: number }
-  | { retryAt: number; error: string; throttled?: boolean }
+  | { retryAt: number; error: string; throttled?: boolean; outcome?: SendTryOutcome }
   | { failed: true; error: string };
 
 /** One line of a conversation's history, inbound or outbound. */

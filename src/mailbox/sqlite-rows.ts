@@ -9,6 +9,7 @@ import type {
   OutboundReply,
   OutboxItem,
   OutboxStatus,
+  SendTryOutcome,
   StoredInboundMessage,
   TurnPolicy,
 } from "./mailbox-store.js";
@@ -72,6 +73,10 @@ export interface OutboxRow {
   sent_index: number | null;
   /** SQLite stores 0/1, PostgreSQL a boolean. */
   last_error_throttled: number | boolean;
+  throttled_count: number;
+  last_outcome: SendTryOutcome | null;
+  /** SQLite stores 0/1, PostgreSQL a boolean. */
+  must_reconcile: number | boolean;
 }
 
 export function toConversation(
@@ -140,6 +145,9 @@ export function toOutboxItem(row: OutboxRow): OutboxItem {
     attempt: row.attempts,
     lastError: row.last_error,
     lastErrorThrottled: Boolean(row.last_error_throttled),
+    throttledCount: row.throttled_count,
+    lastOutcome: row.last_outcome,
+    mustReconcile: Boolean(row.must_reconcile),
     workerId: row.lease_owner ?? "",
     claimVersion: row.claim_version,
     expiresAt: row.lease_expires_at ?? 0,

@@ -79,6 +79,7 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
             result.retryAt,
             row.id,
             result.throttled === true,
+            result.outcome ?? "ambiguous",
           ]);
         }
         if (settlementNotifies(settlement)) notices.push(outboxNotice(row.conversation_sid));

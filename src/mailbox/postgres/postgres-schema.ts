@@ -118,6 +118,20 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX outbox_by_sent_index ON outbox (conversation_sid, sent_index)
     WHERE sent_index IS NOT NULL;
   `,
+  // 4: a reply's send state as typed columns instead of a note the sender appended to
+  // last_error: 429s so far, what the last retry knew of its try, and whether the next try
+  // must look for the reply before sending. Rows left mid-send by an older version keep the
+  // meaning of their note: only a note saying `unsent` lets the next try send without looking.
+  `
+  ALTER TABLE outbox ADD COLUMN throttled_count integer NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN last_outcome text CHECK (last_outcome IN ('unsent', 'ambiguous'));
+  ALTER TABLE outbox ADD COLUMN must_reconcile boolean NOT NULL DEFAULT false;
+  UPDATE outbox SET
+    throttled_count = coalesce(substring(last_error from ' throttled=([0-9]{1,6}) outcome=[a-z]+\]$')::integer, 0),
+    last_outcome = substring(last_error from ' outcome=(unsent|ambiguous)\]$'),
+    must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
+  WHERE status IN ('pending', 'sending') AND attempts > 0;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */
