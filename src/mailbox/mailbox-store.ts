@@ -17,6 +17,9 @@
  * outbox: pending ─claimOutbox─▶ sending ─settleOutbox─▶ sent | pending (retry) | failed
  *         (rows come from complete, or from enqueueReply for replies outside a turn)
  * ```
+ *
+ * Over 400 lines on purpose: it is a specification, more than half comments, and splitting
+ * it would scatter the contract the stores and the contract suite are checked against.
  */
 
 import type { Channel } from "../channel.js";
