@@ -127,8 +127,8 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN last_outcome text CHECK (last_outcome IN ('unsent', 'ambiguous'));
   ALTER TABLE outbox ADD COLUMN must_reconcile boolean NOT NULL DEFAULT false;
   UPDATE outbox SET
-    throttled_count = coalesce(substring(last_error from ' throttled=([0-9]{1,6}) outcome=[a-z]+\]$')::integer, 0),
-    last_outcome = substring(last_error from ' outcome=(unsent|ambiguous)\]$'),
+    throttled_count = coalesce(substring(last_error from ' throttled=([0-9]{1,6}) outcome=[a-z]+]$')::integer, 0),
+    last_outcome = substring(last_error from ' outcome=(unsent|ambiguous)]$'),
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
