@@ -4,21 +4,21 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createManualClock,
-  fakeSid,
-  inboundMessage,
-  textReply,
-} from "../testing/mailbox-contract/contract-fixtures.js";
-import type { MailboxStore, OutboxItem } from "./mailbox-store.js";
-import { postgresMailbox } from "./postgres/postgres-mailbox.js";
+import type { MailboxStore, OutboxItem } from "../../src/mailbox/mailbox-store.js";
+import { postgresMailbox } from "../../src/mailbox/postgres/postgres-mailbox.js";
 import {
   adminQuery,
   describeWithPostgres,
   dropTestSchema,
   testSchemaName,
-} from "./postgres/test-support/test-database.js";
-import { sqliteMailbox } from "./sqlite-mailbox.js";
+} from "../../src/mailbox/postgres/test-support/test-database.js";
+import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
+import {
+  createManualClock,
+  fakeSid,
+  inboundMessage,
+  textReply,
+} from "../../src/testing/mailbox-contract/contract-fixtures.js";
 
 /**
  * Rows an older version left mid-send carry the sender's note at the end of `last_error`;
@@ -95,10 +95,11 @@ describeWithPostgres("the send-state migration of a PostgreSQL schema", (url) =>
   });
 
   it("turns the sender's notes in last_error into typed send state", async () => {
-    schema = testSchemaName();
+    const name = testSchemaName();
+    schema = name;
     const clock = createManualClock();
     const open = () =>
-      postgresMailbox({ connectionString: url, schema, poolSize: 2, now: clock.now });
+      postgresMailbox({ connectionString: url, schema: name, poolSize: 2, now: clock.now });
     let store = open();
     const sids = await threeReplies(store);
     await store.close();
