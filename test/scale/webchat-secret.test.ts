@@ -26,6 +26,8 @@ describeWithPostgres("the web chat key in a shared PostgreSQL mailbox", (url) =>
     const first = postgresMailbox({ connectionString: url, schema, poolSize: 3 });
     const second = postgresMailbox({ connectionString: url, schema, poolSize: 3 });
     mailboxes = [first, second];
+    // Both connected and migrated, as two started instances are.
+    await Promise.all([first.start(), second.start()]);
   });
   afterEach(async () => {
     await Promise.all(mailboxes.map((mailbox) => mailbox.close()));
