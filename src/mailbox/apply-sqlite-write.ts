@@ -45,16 +45,6 @@ import type {
   SqliteWriteSettings,
 } from "./sqlite-write.js";
 
-// The write types live in sqlite-write.ts; importers of this module keep finding them here.
-export type {
-  AppliedWrite,
-  CommittedNotice,
-  LeaseKey,
-  SqliteWrite,
-  SqliteWriteResults,
-  SqliteWriteSettings,
-} from "./sqlite-write.js";
-
 // One handler per write kind, in one table: about 400 lines, kept together because the table
 // is the SQLite store's whole write side (the rules themselves live in ./core/).
 const candidateScan = 1_000;

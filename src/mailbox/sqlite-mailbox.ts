@@ -1,13 +1,5 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
-import type {
-  AppliedWrite,
-  CommittedNotice,
-  LeaseKey,
-  SqliteWrite,
-  SqliteWriteResults,
-  SqliteWriteSettings,
-} from "./apply-sqlite-write.js";
 import { mergeHistory } from "./core/history-order.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
 import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-store.js";
@@ -23,6 +15,14 @@ import {
   toDeadLetter,
 } from "./sqlite-rows.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
+import type {
+  AppliedWrite,
+  CommittedNotice,
+  LeaseKey,
+  SqliteWrite,
+  SqliteWriteResults,
+  SqliteWriteSettings,
+} from "./sqlite-write.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
 import {
