@@ -18,7 +18,7 @@ const idleProvider = {
   listMessages: async function* () {},
 };
 
-const mailbox = await postgresMailbox({
+const mailbox = postgresMailbox({
   connectionString,
   schema,
   poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10),

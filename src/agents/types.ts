@@ -14,7 +14,9 @@ import type { Choice, Choices } from "../channel/choices.js";
 import type { ToolJournal } from "./tool-journal.js";
 
 /** The channel a customer writes on. Chat is web chat (an identity, no phone binding). */
-export type Channel = "sms" | "whatsapp" | "chat";
+export type { Channel } from "../channel/channel.js";
+
+import type { Channel } from "../channel/channel.js";
 
 /** What a piece of media is, for an agent: see {@link mediaKind}. */
 export type MediaKind = "image" | "audio" | "document" | "other";

@@ -1,4 +1,4 @@
-import type { Channel } from "../agents/types.js";
+import type { Channel } from "./channel.js";
 
 /**
  * What a channel can carry, told to the agent so one set of instructions fits every

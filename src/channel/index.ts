@@ -3,6 +3,7 @@
  * (choices) and what a channel can carry (capabilities).
  */
 
+export { type Channel, channels, isChannel } from "./channel.js";
 export {
   type ChannelCapabilities,
   defaultChannelCapabilities,

@@ -1,5 +1,6 @@
 import type { Agent } from "../agents/types.js";
 import type { TurnPolicy } from "../mailbox/mailbox-store.js";
+import type { WorkersConfig } from "./workers-schema.js";
 
 /**
  * What `switchboard.config.ts` (or `.mts`, `.js`, `.mjs`) exports as its default: the code
@@ -84,18 +85,7 @@ export interface ChannelsConfig {
   };
 }
 
-/** Worker tuning; every value is a positive integer (milliseconds for `…Ms`). */
-export interface WorkersConfig {
-  concurrency?: number;
-  leaseMs?: number;
-  heartbeatMs?: number;
-  pollMs?: number;
-  sendConcurrency?: number;
-  retryBaseMs?: number;
-  sendRetryBaseMs?: number;
-  maxSendAttempts?: number;
-  drainMs?: number;
-}
+export type { WorkersConfig } from "./workers-schema.js";
 
 /**
  * Types a config file's default export; returns it unchanged.

@@ -3,6 +3,7 @@ import type { Agent } from "../agents/types.js";
 import { ConfigFileError } from "./config-file-error.js";
 import { hasPassword, parseDatabaseUrl } from "./parse-database-url.js";
 import type { SwitchboardConfig } from "./switchboard-config.js";
+import { workersSchema } from "./workers-schema.js";
 
 const positiveInteger = z.number().int().positive();
 
@@ -73,19 +74,7 @@ const configSchema = z.strictObject({
     .regex(/^\/\S*$/, 'must be a path starting with "/"')
     .optional(),
   publicUrl: httpUrl.optional(),
-  workers: z
-    .strictObject({
-      concurrency: positiveInteger.optional(),
-      leaseMs: positiveInteger.optional(),
-      heartbeatMs: positiveInteger.optional(),
-      pollMs: positiveInteger.optional(),
-      sendConcurrency: positiveInteger.optional(),
-      retryBaseMs: positiveInteger.optional(),
-      sendRetryBaseMs: positiveInteger.optional(),
-      maxSendAttempts: positiveInteger.optional(),
-      drainMs: positiveInteger.optional(),
-    })
-    .optional(),
+  workers: workersSchema.optional(),
   policy: z
     .discriminatedUnion("mode", [
       z.strictObject({ mode: z.literal("queue") }),

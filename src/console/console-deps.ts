@@ -1,3 +1,4 @@
+import type { Channel } from "../channel/channel.js";
 /**
  * What the dev console needs from the rest of switchboard. The console is a thin face: it
  * authenticates the operator, validates input, and shows what these functions report. The
@@ -53,7 +54,7 @@ export interface ConsoleDeps {
 }
 
 /** The channels a conversation's customer can be on. */
-export type ConsoleChannel = "sms" | "whatsapp" | "chat";
+export type ConsoleChannel = Channel;
 
 /** Who answers: the agent, a person (after a handoff), or nobody until an operator acts. */
 export type ConsoleConversationState = "bot" | "human" | "dead";

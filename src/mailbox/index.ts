@@ -33,6 +33,7 @@ export type {
   OutboxItem,
   OutboxResult,
   OutboxStatus,
+  SendTryOutcome,
   StoredInboundMessage,
   TurnPolicy,
   WorkNotice,

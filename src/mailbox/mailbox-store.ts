@@ -17,10 +17,15 @@
  * outbox: pending ─claimOutbox─▶ sending ─settleOutbox─▶ sent | pending (retry) | failed
  *         (rows come from complete, or from enqueueReply for replies outside a turn)
  * ```
+ *
+ * Over 400 lines on purpose: it is a specification, more than half comments, and splitting
+ * it would scatter the contract the stores and the contract suite are checked against.
  */
 
-/** The channel a conversation reaches the customer on. */
-export type MailboxChannel = "sms" | "whatsapp" | "chat";
+import type { Channel } from "../channel/channel.js";
+
+/** The channel a conversation reaches the customer on: the one `Channel` type. */
+export type MailboxChannel = Channel;
 
 /**
  * Who wrote a message. Only `customer` messages start turns; `bot` (our own sends seen
@@ -258,11 +263,32 @@ export interface OutboxItem {
    * claim that expired (a crashed sender's try may have reached Twilio).
    */
   lastErrorThrottled: boolean;
+  /**
+   * Tries of this reply refused with a 429 so far (they are not counted in `attempt`): the
+   * sender's backoff when Twilio names no `Retry-After`.
+   */
+  throttledCount: number;
+  /** What the last settled retry said of its try; null before the first. See `SendTryOutcome`. */
+  lastOutcome: SendTryOutcome | null;
+  /**
+   * The reconcile state: true when an earlier try may have reached Twilio and nobody has
+   * looked since — the last retry was settled `ambiguous`, or the previous claim expired (a
+   * crashed sender). The sender then lists the conversation's recent messages for `replyId`
+   * before sending again. Cleared by a settle with outcome `unsent`, and by `sent`.
+   */
+  mustReconcile: boolean;
   workerId: string;
   /** Fencing for `settleOutbox`: incremented on every claim of this row. */
   claimVersion: number;
   expiresAt: number;
 }
+
+/**
+ * What one try of a reply is known to have done: `unsent` — it certainly created nothing (a
+ * 429, an open circuit, a refusal, or an earlier try looked up and not found); `ambiguous` —
+ * it may have created the message (a timeout, a 5xx, a reset, an unknown error).
+ */
+export type SendTryOutcome = "unsent" | "ambiguous";
 
 /**
  * The outcome of one send attempt.
@@ -272,12 +298,14 @@ export interface OutboxItem {
  *   inbound row) and the customer's next message is not held for the settle window.
  * - `retryAt`: try again then. With `throttled: true` the try was refused unprocessed (a
  *   429): it does not count as an attempt, so the next claim has the same `attempt` number
- *   and `lastErrorThrottled` set.
+ *   and `lastErrorThrottled` set, and `throttledCount` grows by one. `outcome` (default
+ *   `ambiguous`: when nothing is known the next try looks first) sets `lastOutcome` and
+ *   `mustReconcile`.
  * - `failed`: give up; terminal.
  */
 export type OutboxResult =
   | { sent: true; messageSid: string; index?: number }
-  | { retryAt: number; error: string; throttled?: boolean }
+  | { retryAt: number; error: string; throttled?: boolean; outcome?: SendTryOutcome }
   | { failed: true; error: string };
 
 /** One line of a conversation's history, inbound or outbound. */
@@ -497,6 +525,14 @@ export interface MailboxStore {
 
   /** Optional, with `publish`: calls `listener` for every payload published on `channel`. */
   subscribe?(channel: string, listener: (payload: string) => void): () => void;
+
+  /**
+   * Optional, for stores that connect to a server (PostgreSQL): connects and prepares the
+   * storage, rejecting with `MailboxOpenError` when it cannot. Idempotent. Such stores also
+   * open on first use, so this only makes a bad database fail early: `createSwitchboard`
+   * calls it at `start()`. Stores that open at construction (SQLite) leave it out.
+   */
+  start?(): Promise<void>;
 
   /** Waits for queued writes, then closes. Later calls reject with `MailboxClosedError`. */
   close(): Promise<void>;

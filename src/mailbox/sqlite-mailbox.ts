@@ -1,22 +1,9 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
-import type {
-  AppliedWrite,
-  CommittedNotice,
-  LeaseKey,
-  SqliteWrite,
-  SqliteWriteResults,
-  SqliteWriteSettings,
-} from "./apply-sqlite-write.js";
+import { mergeHistory } from "./core/history-order.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
-import type {
-  DeadLetter,
-  HistoryEntry,
-  Lease,
-  MailboxOptions,
-  MailboxStore,
-  WorkNotice,
-} from "./mailbox-store.js";
+import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-store.js";
+import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
 import { turnIdOfReply } from "./reply-id.js";
 import {
@@ -25,10 +12,17 @@ import {
   type OutboxRow,
   serialiseReply,
   toConversation,
-  toOutboundHistory,
-  toStoredMessage,
+  toDeadLetter,
 } from "./sqlite-rows.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
+import type {
+  AppliedWrite,
+  CommittedNotice,
+  LeaseKey,
+  SqliteWrite,
+  SqliteWriteResults,
+  SqliteWriteSettings,
+} from "./sqlite-write.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
 import {
@@ -104,33 +98,14 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     (writes) => writer.commit(writes, now()),
     { windowMs },
   );
-  const listeners = new Set<(notice: WorkNotice) => void>();
-  const timers = new Set<NodeJS.Timeout>();
+  const hub = createNoticeHub();
   let closed = false;
 
   const statements = prepareSqliteStatements(database);
 
-  const emit = (notice: WorkNotice) => {
-    for (const listener of listeners) {
-      try {
-        listener(notice);
-      } catch {
-        // A listener is a hint consumer; its failure must not break the writer.
-      }
-    }
-  };
   const emitCommitted = ({ notice, delayMs }: CommittedNotice) => {
-    if (delayMs === undefined) {
-      emit(notice);
-      return;
-    }
-    // Settle and burst windows make work due later with no new write: wake workers then.
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      emit(notice);
-    }, delayMs + 1);
-    timer.unref();
-    timers.add(timer);
+    if (delayMs === undefined) hub.emit(notice);
+    else hub.emitLater(notice, delayMs);
   };
 
   const ensureOpen = () => {
@@ -213,15 +188,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
 
     async deadLetters(): Promise<DeadLetter[]> {
       ensureOpen();
-      const rows = statements.deadLetters.all() as ConversationRow[];
-      return rows.map((row) => ({
-        conversationSid: row.conversation_sid,
-        reason: row.last_error ?? "",
-        attempts: row.attempts,
-        deadAt: row.dead_at ?? 0,
-        messageSids:
-          row.turn_message_sids === null ? [] : (JSON.parse(row.turn_message_sids) as string[]),
-      }));
+      return (statements.deadLetters.all() as ConversationRow[]).map(toDeadLetter);
     },
 
     retryDeadLetter(conversationSid) {
@@ -268,19 +235,11 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     async history(conversationSid, options = {}) {
       ensureOpen();
       const limit = validateHistoryLimit(options.limit);
-      const inbound = (statements.recentMessages.all(conversationSid, limit) as MessageRow[]).map(
-        (row) => ({
-          key: [row.message_index, 0, 0] as const,
-          entry: { direction: "inbound", ...toStoredMessage(row) } as HistoryEntry,
-        }),
+      return mergeHistory(
+        statements.recentMessages.all(conversationSid, limit) as MessageRow[],
+        statements.recentOutbox.all(conversationSid, limit) as OutboxRow[],
+        limit,
       );
-      const outbound = (statements.recentOutbox.all(conversationSid, limit) as OutboxRow[]).map(
-        (row) => ({ key: [row.after_index, 1, row.seq] as const, entry: toOutboundHistory(row) }),
-      );
-      const merged = [...inbound, ...outbound].sort(
-        (a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2],
-      );
-      return merged.slice(-limit).map((item) => item.entry);
     },
 
     async conversation(conversationSid) {
@@ -325,12 +284,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       return write({ kind: "setMeta", key, value });
     },
 
-    onWork(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    onWork: (listener) => hub.onWork(listener),
 
     collectGarbage({ olderThanMs }) {
       if (!Number.isFinite(olderThanMs) || olderThanMs < 0)
@@ -347,9 +301,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       closed = true;
       await batcher.drain();
       await writer.close();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      listeners.clear();
+      hub.clear();
       database.close();
     },
   };

@@ -1,6 +1,7 @@
 import type {
   ConversationRecord,
   ConversationState,
+  DeadLetter,
   HistoryEntry,
   InboundMessage,
   InboundStatus,
@@ -8,6 +9,7 @@ import type {
   OutboundReply,
   OutboxItem,
   OutboxStatus,
+  SendTryOutcome,
   StoredInboundMessage,
   TurnPolicy,
 } from "./mailbox-store.js";
@@ -71,6 +73,10 @@ export interface OutboxRow {
   sent_index: number | null;
   /** SQLite stores 0/1, PostgreSQL a boolean. */
   last_error_throttled: number | boolean;
+  throttled_count: number;
+  last_outcome: SendTryOutcome | null;
+  /** SQLite stores 0/1, PostgreSQL a boolean. */
+  must_reconcile: number | boolean;
 }
 
 export function toConversation(
@@ -139,6 +145,9 @@ export function toOutboxItem(row: OutboxRow): OutboxItem {
     attempt: row.attempts,
     lastError: row.last_error,
     lastErrorThrottled: Boolean(row.last_error_throttled),
+    throttledCount: row.throttled_count,
+    lastOutcome: row.last_outcome,
+    mustReconcile: Boolean(row.must_reconcile),
     workerId: row.lease_owner ?? "",
     claimVersion: row.claim_version,
     expiresAt: row.lease_expires_at ?? 0,
@@ -158,5 +167,21 @@ export function toOutboundHistory(row: OutboxRow): HistoryEntry {
     status: row.status,
     messageSid: row.message_sid,
     createdAt: row.created_at,
+  };
+}
+
+/** The message SIDs of the conversation's last claimed turn (stored as JSON). */
+export function turnMessageSids(row: Pick<ConversationRow, "turn_message_sids">): string[] {
+  return row.turn_message_sids === null ? [] : (JSON.parse(row.turn_message_sids) as string[]);
+}
+
+/** A dead conversation's row as the `DeadLetter` operators see. */
+export function toDeadLetter(row: ConversationRow): DeadLetter {
+  return {
+    conversationSid: row.conversation_sid,
+    reason: row.last_error ?? "",
+    attempts: row.attempts,
+    deadAt: row.dead_at ?? 0,
+    messageSids: turnMessageSids(row),
   };
 }

@@ -94,6 +94,21 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX outbox_by_sent_index ON outbox (conversation_sid, sent_index)
     WHERE sent_index IS NOT NULL;
   `,
+  // 3: a reply's send state as typed columns instead of a note the sender appended to
+  // last_error: 429s so far, what the last retry knew of its try, and whether the next try
+  // must look for the reply before sending. Rows left mid-send by an older version keep the
+  // meaning of their note: only a note saying `unsent` lets the next try send without looking.
+  `
+  ALTER TABLE outbox ADD COLUMN throttled_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN last_outcome TEXT;
+  ALTER TABLE outbox ADD COLUMN must_reconcile INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET
+    last_outcome = CASE
+      WHEN last_error LIKE '% outcome=unsent]' THEN 'unsent'
+      WHEN last_error LIKE '% outcome=ambiguous]' THEN 'ambiguous' END,
+    must_reconcile = CASE WHEN last_error LIKE '% outcome=unsent]' THEN 0 ELSE 1 END
+  WHERE status IN ('pending', 'sending') AND attempts > 0;
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

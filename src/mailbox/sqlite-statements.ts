@@ -89,12 +89,15 @@ const sql = {
        ORDER BY o.id LIMIT ?`,
   outboxRow: "SELECT * FROM outbox WHERE id = ?",
   // Reclaiming an expired claim clears the throttled flag: that try may have reached Twilio.
+  // An expired claim (a crashed sender) may have reached Twilio: the next try must look first.
   claimOutboxRow: `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?,
          attempts = attempts + 1, claim_version = claim_version + 1, next_attempt_at = NULL,
-         last_error_throttled = CASE WHEN status = 'sending' THEN 0 ELSE last_error_throttled END
+         last_error_throttled = CASE WHEN status = 'sending' THEN 0 ELSE last_error_throttled END,
+         must_reconcile = CASE WHEN status = 'sending' THEN 1 ELSE must_reconcile END
        WHERE id = ?`,
   settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
-         lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0
+         lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0,
+         must_reconcile = 0
        WHERE id = ?`,
   touchSentIndex: `UPDATE conversations SET last_index = max(coalesce(last_index, -1), ?)
        WHERE conversation_sid = ?`,
@@ -103,7 +106,9 @@ const sql = {
   // A throttled try gives its attempt back (@uncounted = 1): Twilio never processed it.
   settleRetry: `UPDATE outbox SET status = 'pending', last_error = @error,
          next_attempt_at = @retryAt, lease_owner = NULL, lease_expires_at = NULL,
-         attempts = max(attempts - @uncounted, 0), last_error_throttled = @uncounted
+         attempts = max(attempts - @uncounted, 0), last_error_throttled = @uncounted,
+         throttled_count = throttled_count + @uncounted, last_outcome = @outcome,
+         must_reconcile = CASE WHEN @outcome = 'ambiguous' THEN 1 ELSE 0 END
        WHERE id = @id`,
   outboxReplyExists: "SELECT 1 FROM outbox WHERE reply_id = ?",
   lastAfterIndex: "SELECT max(after_index) AS after_index FROM outbox WHERE conversation_sid = ?",

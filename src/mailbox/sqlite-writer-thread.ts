@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { AppliedWrite, SqliteWriteSettings } from "./apply-sqlite-write.js";
 import { MailboxWriterStoppedError } from "./mailbox-errors.js";
+import type { AppliedWrite, SqliteWriteSettings } from "./sqlite-write.js";
 import type { SqliteWriter } from "./sqlite-writer.js";
 import type { FromWriterThread, ToWriterThread } from "./sqlite-writer-worker.js";
 import { fromWireError } from "./wire-error.js";

@@ -3,16 +3,12 @@
 // event loop that parses and verifies webhooks. Started by `startSqliteWriterThread`; one
 // thread serves every mailbox of the process.
 import { isMainThread, parentPort } from "node:worker_threads";
-import {
-  type AppliedWrite,
-  applySqliteWrite,
-  type SqliteWrite,
-  type SqliteWriteSettings,
-} from "./apply-sqlite-write.js";
+import { applySqliteWrite } from "./apply-sqlite-write.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
+import { createSavepointCommitter } from "./sqlite-savepoints.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
+import type { AppliedWrite, SqliteWrite, SqliteWriteSettings } from "./sqlite-write.js";
 import { toWireError, type WireError } from "./wire-error.js";
-import { createSavepointCommitter } from "./write-batcher.js";
 
 /** Main thread → writer thread. Connections are numbered by the main thread. */
 export type ToWriterThread =

@@ -1,12 +1,9 @@
 import type Database from "better-sqlite3";
-import {
-  type AppliedWrite,
-  applySqliteWrite,
-  type SqliteWrite,
-  type SqliteWriteSettings,
-} from "./apply-sqlite-write.js";
+import { applySqliteWrite } from "./apply-sqlite-write.js";
+import { createSavepointCommitter } from "./sqlite-savepoints.js";
 import { prepareSqliteStatements } from "./sqlite-statements.js";
-import { type BatchOutcome, createSavepointCommitter } from "./write-batcher.js";
+import type { AppliedWrite, SqliteWrite, SqliteWriteSettings } from "./sqlite-write.js";
+import type { BatchOutcome } from "./write-batcher.js";
 
 /**
  * Where the SQLite mailbox's writes run: one batch at a time, in one transaction that is

@@ -145,6 +145,12 @@ export function validateOutboxResult(result: OutboxResult): void {
   } else if ("retryAt" in result) {
     if (typeof result.retryAt !== "number" || !Number.isFinite(result.retryAt))
       fail("retryAt", "must be epoch ms");
+    if (
+      result.outcome !== undefined &&
+      result.outcome !== "unsent" &&
+      result.outcome !== "ambiguous"
+    )
+      fail("outcome", 'must be "unsent" or "ambiguous"');
   } else if (!("failed" in result)) fail("result", "must be sent, retryAt or failed");
 }
 

@@ -3,11 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type BatchOutcome,
-  createSavepointCommitter,
-  createWriteBatcher,
-} from "./write-batcher.js";
+import { createSavepointCommitter } from "./sqlite-savepoints.js";
+import { type BatchOutcome, createWriteBatcher } from "./write-batcher.js";
 
 describe("createWriteBatcher over savepoint commits", () => {
   let folder: string;

@@ -1,5 +1,3 @@
-import type { Database } from "better-sqlite3";
-
 /** How one operation of a committed batch ended. */
 export type BatchOutcome<Result> = { ok: true; value: Result } | { ok: false; error: unknown };
 
@@ -12,9 +10,11 @@ export type CommitBatch<Request, Result> = (
 ) => Promise<BatchOutcome<Result>[]> | BatchOutcome<Result>[];
 
 /**
- * Group commit. Requests queued within one turn of the event loop (or within `windowMs`), and
+ * Group commit, for both stores (SQLite commits batches of writes, PostgreSQL batches of
+ * ingests). Requests queued within one turn of the event loop (or within `windowMs`), and
  * every request that arrives while a commit is under way, go to the next commit together, so
- * concurrent webhooks share one fsync. One commit is in flight at a time. Every promise
+ * concurrent webhooks share one fsync. One commit is in flight at a time per process, which
+ * also keeps one process's PostgreSQL batches from deadlocking each other. Every promise
  * settles only after its commit, which is what makes "resolved" mean "durable".
  */
 export interface WriteBatcher<Request, Result> {
@@ -96,27 +96,4 @@ export function createWriteBatcher<Request, Result>(
     },
     stats: () => ({ commits, operations }),
   };
-}
-
-/**
- * Runs operations in one `BEGIN IMMEDIATE` transaction on a better-sqlite3 connection, each
- * in its own savepoint, so one that throws (a lost lease) rolls back alone and fails alone.
- * Throws when the transaction cannot begin or commit: then nothing of the batch was written.
- */
-export function createSavepointCommitter(
-  database: Database,
-): <Result>(operations: (() => Result)[]) => BatchOutcome<Result>[] {
-  // Called inside the batch transaction, so better-sqlite3 turns it into a SAVEPOINT.
-  const inSavepoint = database.transaction((operation: () => unknown) => operation());
-  const inBatch = database.transaction((operations: (() => unknown)[]) =>
-    operations.map((operation): BatchOutcome<unknown> => {
-      try {
-        return { ok: true, value: inSavepoint(operation) };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    }),
-  );
-  return <Result>(operations: (() => Result)[]) =>
-    inBatch.immediate(operations) as BatchOutcome<Result>[];
 }

@@ -174,8 +174,10 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       );
     starting ??= (async () => {
       state = "starting";
-      // Wrong credentials or service fail here, with the provider's actionable message.
+      // An unreachable database, wrong credentials or service fail here, with the store's
+      // or the provider's actionable message.
       try {
+        await mailbox.start?.();
         await provider.start?.();
       } catch (error) {
         state = "idle";

@@ -2,9 +2,15 @@ import { randomUUID } from "node:crypto";
 import type { MailboxStore, OutboxItem, OutboxResult } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { backoffDelay } from "./backoff.js";
+import {
+  classifySendFailure,
+  isFinalSendFailure,
+  type SendFailure,
+} from "./classify-send-failure.js";
 import { rememberClosedConversations } from "./closed-conversations.js";
 import { describeError } from "./describe-error.js";
 import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
+import type { RetryPolicy } from "./retry-policy.js";
 import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { startWorkLoop, type WorkLoop } from "./work-loop.js";
@@ -20,16 +26,14 @@ export interface OutboxSenderSettings {
   concurrency: number;
   leaseMs: number;
   pollMs: number;
-  retryBaseMs: number;
-  maxAttempts: number;
   /**
-   * The least wait after an ambiguous send before the reply is looked up: a POST Twilio is
-   * still processing may not be in the listing yet, and resending then would duplicate it.
+   * Backoff, attempts and reconcile delay of sends (`send`). The reconcile delay is the least
+   * wait after an ambiguous send before the reply is looked up: a POST Twilio is still
+   * processing may not be in the listing yet, and resending then would duplicate it.
    */
-  reconcileDelayMs: number;
+  retryPolicy: RetryPolicy;
 }
 
-const maxRetryMs = 60_000;
 /** How far back to look for a reply that may already have been sent. */
 const reconcileDepth = 100;
 
@@ -94,9 +98,8 @@ export class OutboxSender {
 
   async #send(item: OutboxItem): Promise<void> {
     const settings = this.#settings;
-    const previous = parseSendNote(item.lastError);
-    let throttled = previous?.throttled ?? 0;
-    let ambiguous = item.attempt > 1 && !previousWasUnsent(item, previous);
+    // The mailbox keeps the reconcile state: an earlier try may have reached Twilio.
+    let ambiguous = item.mustReconcile;
     try {
       if (ambiguous) {
         // The previous try may have reached Twilio: look for the reply id before resending.
@@ -111,15 +114,15 @@ export class OutboxSender {
       const sent = await settings.provider.sendMessage(item.conversationSid, this.#messageOf(item));
       await this.#settleSent(item, sent.id, sent.index, false);
     } catch (error) {
-      if (isRateLimited(error)) throttled += 1;
-      if ((error as { code?: unknown } | null)?.code === "conversation_closed")
+      const failure = classifySendFailure(error);
+      if (failure.kind === "closed")
         // Closed is final: catch-up need not list this conversation any more.
         await rememberClosedConversations(
           settings.mailbox,
           [item.conversationSid],
           settings.now(),
         ).catch(() => {});
-      await this.#settle(item, this.#failureResult(item, error, ambiguous, throttled), false);
+      await this.#settle(item, this.#failureResult(item, error, failure, ambiguous), false);
     }
   }
 
@@ -209,55 +212,43 @@ export class OutboxSender {
   /**
    * What a failed try leads to. `stillAmbiguous`: an earlier try may have reached Twilio and
    * this one did not find out (the lookup itself failed), so the next try must look again.
-   * `throttled`: 429s so far, this one included.
    */
   #failureResult(
     item: OutboxItem,
     error: unknown,
+    failure: SendFailure,
     stillAmbiguous: boolean,
-    throttled: number,
   ): OutboxResult {
-    const settings = this.#settings;
-    const code = (error as { code?: unknown } | null)?.code;
+    const { retryPolicy, now } = this.#settings;
+    const policy = retryPolicy.send;
     const reason = describeError(error);
-    if (isRateLimited(error)) {
-      const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+    if (failure.kind === "throttled") {
       const wait =
-        typeof retryAfterMs === "number" && retryAfterMs > 0
-          ? retryAfterMs
-          : backoffDelay(throttled, settings.retryBaseMs, maxRetryMs);
+        failure.retryAfterMs ?? backoffDelay(item.throttledCount + 1, policy.baseMs, policy.capMs);
       this.#pause(wait);
       // A 429 is never processed, so it says nothing about the reply and never uses up the
-      // attempt budget; only an earlier ambiguity (kept in the note) calls for a lookup.
-      const outcome = stillAmbiguous ? "ambiguous" : "unsent";
-      // `throttled: true`: the mailbox does not count this claim, so the next one has the same
-      // number; the note names the claim before it, so a crash in between still shows as a gap.
+      // attempt budget (`throttled: true`: the mailbox does not count this claim); only an
+      // earlier ambiguity calls for a lookup.
       return {
-        retryAt: settings.now() + wait,
-        error: withSendNote(reason, { attempt: item.attempt - 1, throttled, outcome }),
+        retryAt: now() + wait,
+        error: reason,
         throttled: true,
+        outcome: stillAmbiguous ? "ambiguous" : "unsent",
       };
     }
-    const ambiguous = stillAmbiguous || !isDefinitelyUnsent(error);
-    const retryable =
-      code === "ambiguous_send" ||
-      (error as { isRetryable?: unknown } | null)?.isRetryable === true;
-    if (!retryable && !stillAmbiguous && isSwitchboardTwilioRefusal(error))
-      return { failed: true, error: reason };
+    if (isFinalSendFailure(failure) && !stillAmbiguous) return { failed: true, error: reason };
+    const ambiguous = stillAmbiguous || failure.kind === "ambiguous";
     // The mailbox does not count throttled claims (settled with `throttled: true`).
     const failures = item.attempt;
-    if (failures >= settings.maxAttempts)
+    if (failures >= policy.attempts)
       return { failed: true, error: `gave up after ${failures} failed attempts: ${reason}` };
-    const backoff = backoffDelay(failures, settings.retryBaseMs, maxRetryMs);
+    const backoff = backoffDelay(failures, policy.baseMs, policy.capMs);
     // A POST Twilio is still processing may not be listed yet: give it time to appear.
-    const wait = ambiguous ? Math.max(backoff, settings.reconcileDelayMs) : backoff;
+    const wait = ambiguous ? Math.max(backoff, policy.reconcileDelayMs) : backoff;
     return {
-      retryAt: settings.now() + wait,
-      error: withSendNote(reason, {
-        attempt: item.attempt,
-        throttled,
-        outcome: ambiguous ? "ambiguous" : "unsent",
-      }),
+      retryAt: now() + wait,
+      error: reason,
+      outcome: ambiguous ? "ambiguous" : "unsent",
     };
   }
 
@@ -302,79 +293,4 @@ export class OutboxSender {
     this.#settings.logger.error({ err: error, where }, "outbox sender error");
     this.#settings.events.emit("error", { where, error });
   }
-}
-
-/**
- * A definite refusal from Twilio (a 4xx such as a closed conversation or an invalid
- * request): retrying the same message cannot succeed. Anything else — a network error, a
- * bug — is retried until the attempt budget runs out.
- */
-function isSwitchboardTwilioRefusal(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" && status >= 400 && status < 500 && status !== 429;
-}
-
-function isRateLimited(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "rate_limited";
-}
-
-/**
- * Errors raised before the request could reach Twilio, or answers Twilio gives without
- * processing (429, a 4xx refusal): the reply was certainly not created. Anything else (an
- * `AmbiguousSendError`, a reset, an unexpected error) may have created it.
- */
-function isDefinitelyUnsent(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "rate_limited" || code === "circuit_open") return true;
-  if (code === "ambiguous_send") return false;
-  return isSwitchboardTwilioRefusal(error);
-}
-
-/**
- * What the sender remembers between tries of one reply. The mailbox keeps only the last
- * error text of a row (and whether that try was throttled), so the sender appends this note
- * to the error it stores and reads it back on the next claim:
- * - `attempt`: the claim that wrote it (after a 429, the one before it: the mailbox does not
- *   count a throttled claim) — when the next claim is not `attempt + 1`, a sender crashed in
- *   between (its try may have reached Twilio);
- * - `throttled`: 429s so far (carried forward), for the backoff when Twilio gives no
- *   `Retry-After`;
- * - `outcome`: `unsent` when the try certainly created nothing (429, circuit open), else
- *   `ambiguous` — the next try lists recent messages for the reply id before resending.
- */
-export interface SendNote {
-  attempt: number;
-  throttled: number;
-  outcome: "unsent" | "ambiguous";
-}
-
-const sendNotePattern = / \[send attempt=(\d+) throttled=(\d+) outcome=(unsent|ambiguous)\]$/;
-
-/**
- * `reason` with the note appended, as stored in the row's `lastError`. The reason is cut
- * short first, so a store that bounds error text never cuts off the note.
- */
-export function withSendNote(reason: string, note: SendNote): string {
-  return `${reason.slice(0, 1000)} [send attempt=${note.attempt} throttled=${note.throttled} outcome=${note.outcome}]`;
-}
-
-/** The note at the end of a row's `lastError`, if the sender wrote one. */
-export function parseSendNote(lastError: string | null): SendNote | undefined {
-  const match = lastError === null ? null : sendNotePattern.exec(lastError);
-  if (match === null) return undefined;
-  return {
-    attempt: Number(match[1]),
-    throttled: Number(match[2]),
-    outcome: match[3] as SendNote["outcome"],
-  };
-}
-
-/**
- * True when the previous claim of this reply certainly created nothing: it was the claim
- * right before this one (no crashed sender in between) and its note says `unsent`.
- */
-function previousWasUnsent(item: OutboxItem, note: SendNote | undefined): boolean {
-  // The mailbox says the previous claim was a 429 (and did not expire since).
-  if (item.lastErrorThrottled) return note?.outcome === "unsent";
-  return note !== undefined && note.attempt === item.attempt - 1 && note.outcome === "unsent";
 }

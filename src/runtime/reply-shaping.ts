@@ -1,7 +1,7 @@
 import type { Reply } from "../agents/types.js";
 import type { MailboxChannel, OutboundReply } from "../mailbox/mailbox-store.js";
-import { shapeForChannel } from "../twilio/channels/shape-for-channel.js";
-import { templateReply, type WhatsAppTemplate, whatsAppWindowOpen } from "./whatsapp-window.js";
+import { isWhatsAppWindowOpen, shapeForChannel } from "../twilio/channels/shape-for-channel.js";
+import { templateReply, type WhatsAppTemplate } from "./whatsapp-window.js";
 
 /** What shaping needs to know besides the reply. */
 export interface ShapingContext {
@@ -41,8 +41,10 @@ export function shapeReply(reply: Reply, context: ShapingContext): ShapedTurn {
   const text = [reply.text ?? "", ...links].filter((part) => part.trim() !== "").join("\n");
   const template = "template" in reply ? reply.template : undefined;
 
+  // The window counts from the customer's last inbound message, so a turn answered more than
+  // 24 hours late (after a long handoff or an outage) needs the template instead.
   const windowClosed =
-    context.channel === "whatsapp" && !whatsAppWindowOpen(context.lastInboundAt, context.now);
+    context.channel === "whatsapp" && !isWhatsAppWindowOpen(context.lastInboundAt, context.now);
   if (windowClosed && context.whatsappTemplate !== undefined && template === undefined) {
     const replies =
       text.trim() === "" ? [] : [templateReply(context.whatsappTemplate, "window-closed")];

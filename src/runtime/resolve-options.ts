@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
 import type { Identities } from "./inbound-from-event.js";
+import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardOptions, SwitchboardWebhookOptions } from "./switchboard-options.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
@@ -22,7 +23,7 @@ export interface ResolvedOptions {
     leaseMs: number;
     heartbeatMs: number;
     pollMs: number;
-    retryBaseMs: number;
+    retryPolicy: RetryPolicy;
     historyLimit: number;
     handoffKeywords: ReadonlySet<string>;
     handoffMessage: string;
@@ -32,9 +33,7 @@ export interface ResolvedOptions {
     concurrency: number;
     leaseMs: number;
     pollMs: number;
-    retryBaseMs: number;
-    maxAttempts: number;
-    reconcileDelayMs: number;
+    retryPolicy: RetryPolicy;
   };
   drainMs: number;
   catchUp: {
@@ -79,6 +78,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       "workers.heartbeatMs must be shorter than workers.leaseMs, or leases expire between heartbeats.",
     );
   const pollMs = positive(workers.pollMs ?? 1000, "workers.pollMs");
+  const retryPolicy = resolveRetryPolicy(workers);
   const webhookPath = options.webhook?.path ?? "/twilio/webhook";
   if (!webhookPath.startsWith("/"))
     throw new ConfigError(
@@ -117,7 +117,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       leaseMs,
       heartbeatMs,
       pollMs,
-      retryBaseMs: positive(workers.retryBaseMs ?? 2000, "workers.retryBaseMs"),
+      retryPolicy,
       historyLimit: positive(options.historyLimit ?? 30, "historyLimit"),
       handoffKeywords: new Set(
         (options.handoffKeywords ?? ["human", "agent", "operator"]).map((word) =>
@@ -131,12 +131,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       concurrency: positive(workers.sendConcurrency ?? 8, "workers.sendConcurrency"),
       leaseMs,
       pollMs,
-      retryBaseMs: positive(workers.sendRetryBaseMs ?? 500, "workers.sendRetryBaseMs"),
-      maxAttempts: positive(workers.maxSendAttempts ?? 10, "workers.maxSendAttempts"),
-      reconcileDelayMs: nonNegative(
-        workers.sendReconcileDelayMs ?? 1000,
-        "workers.sendReconcileDelayMs",
-      ),
+      retryPolicy,
     },
     drainMs: nonNegative(workers.drainMs ?? 10_000, "workers.drainMs"),
     catchUp: {

@@ -1,3 +1,4 @@
+import type { Channel } from "../channel/channel.js";
 /**
  * The part of a provider the runtime calls — a structural subset of `TwilioProvider`, so
  * tests and future providers implement just this much. The runtime sends replies, lists a
@@ -80,7 +81,7 @@ export interface RuntimeListedMessage {
     size: number | null;
   }[];
   /** The author's channel: `sms`/`whatsapp` for a phone author, otherwise `chat`. */
-  channel: "sms" | "whatsapp" | "chat";
+  channel: Channel;
   participantSid: string | null;
   createdAt: Date;
 }

@@ -1,4 +1,5 @@
 import type { Agent } from "../agents/types.js";
+import type { WorkersConfig } from "../config/workers-schema.js";
 /**
  * Turn policy: new conversations use the mailbox's `defaultPolicy` (e.g.
  * `sqliteMailbox({ path, defaultPolicy: { mode: "burst", windowMs: 3000 } })`); change one
@@ -48,35 +49,11 @@ export interface SwitchboardOptions {
   clock?: () => number;
 }
 
-export interface SwitchboardWorkerOptions {
-  /** Turns run at once (different conversations). Default 8. */
-  concurrency?: number;
-  /** Lease length; a crashed worker's turn is resumed after it. Default 30 000. */
-  leaseMs?: number;
-  /** Lease extension interval during a long agent call. Default leaseMs / 3. */
-  heartbeatMs?: number;
-  /** Fallback poll when no wake-up hint arrives. Default 1000. */
-  pollMs?: number;
-  /** Replies sent at once (different conversations). Default 8. */
-  sendConcurrency?: number;
-  /** First retry delay of a failed turn; doubles per attempt up to 5 min. Default 2000. */
-  retryBaseMs?: number;
-  /** First retry delay of a failed send; doubles per attempt up to 1 min. Default 500. */
-  sendRetryBaseMs?: number;
-  /**
-   * Failed sends of one reply before it is marked failed. Default 10. 429s do not count:
-   * Twilio never processes a throttled request, so a reply is never given up for them.
-   */
-  maxSendAttempts?: number;
-  /**
-   * After a send whose outcome is unknown (a 5xx, a timeout), wait at least this long before
-   * listing the conversation's recent messages for the reply: a request Twilio is still
-   * processing may not be listed yet. Default 1000.
-   */
-  sendReconcileDelayMs?: number;
-  /** How long `close()` waits for running turns before releasing them. Default 10 000. */
-  drainMs?: number;
-}
+/**
+ * Worker tuning and the retry policy: the same type as the config file's `workers` section,
+ * derived from its schema (`src/config/workers-schema.ts`).
+ */
+export type SwitchboardWorkerOptions = WorkersConfig;
 
 export interface SwitchboardWebhookOptions {
   /** Route of the Conversations webhook. Default `/twilio/webhook`. */

@@ -9,6 +9,7 @@ import { agentHistory } from "./agent-history.js";
 import { backoffDelay } from "./backoff.js";
 import { describeError } from "./describe-error.js";
 import { shapeReply } from "./reply-shaping.js";
+import type { RetryPolicy } from "./retry-policy.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { turnOf } from "./turn-of.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
@@ -25,15 +26,14 @@ export interface TurnWorkerSettings {
   leaseMs: number;
   heartbeatMs: number;
   pollMs: number;
-  retryBaseMs: number;
+  /** Backoff of failed turns (`turn`); attempts are the mailbox's `maxAttempts`. */
+  retryPolicy: RetryPolicy;
   historyLimit: number;
   handoffKeywords: ReadonlySet<string>;
   handoffMessage: string;
   smsMarkers: boolean;
   whatsappTemplate: WhatsAppTemplate | undefined;
 }
-
-const maxRetryMs = 5 * 60_000;
 
 /**
  * Moves turns from the mailbox through the agent into the outbox. Each claimed lease is one
@@ -239,7 +239,12 @@ export class TurnWorker {
     // A release at shutdown is due at once: the turn did nothing wrong.
     const retryAt = shutdown
       ? settings.now()
-      : settings.now() + backoffDelay(lease.attempt, settings.retryBaseMs, maxRetryMs);
+      : settings.now() +
+        backoffDelay(
+          lease.attempt,
+          settings.retryPolicy.turn.baseMs,
+          settings.retryPolicy.turn.capMs,
+        );
     let outcome: "backoff" | "dead";
     try {
       outcome = await settings.mailbox.fail(lease, reason, retryAt);

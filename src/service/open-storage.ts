@@ -18,7 +18,10 @@ export async function openMailbox(
     return sqliteMailbox({ path: database.path, ...common });
   }
   const { postgresMailbox } = await import("../mailbox/postgres/postgres-mailbox.js");
-  return postgresMailbox({ ...postgresConnection(database), ...common });
+  // Connect here, so an unreachable database fails `serve` before anything else starts.
+  const mailbox = postgresMailbox({ ...postgresConnection(database), ...common });
+  await mailbox.start();
+  return mailbox;
 }
 
 /**

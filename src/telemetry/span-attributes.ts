@@ -1,4 +1,5 @@
 import type { Attributes } from "@opentelemetry/api";
+import type { Channel } from "../channel/channel.js";
 
 /** The spans switchboard creates, nested webhook → turn → agent → send. */
 export type SpanName =
@@ -17,7 +18,7 @@ export interface SpanAttributes {
   conversationSid?: string;
   /** `IM…` of the message that started the work. */
   messageSid?: string;
-  channel?: "sms" | "whatsapp" | "chat";
+  channel?: Channel;
   /** 1 for the first try. */
   attempt?: number;
   /** Webhook `EventType`, e.g. `onMessageAdded`. */

@@ -5,6 +5,7 @@ import {
   type MailboxContractFactory,
 } from "./mailbox-contract/contract-context.js";
 import { createManualClock } from "./mailbox-contract/contract-fixtures.js";
+import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
@@ -81,5 +82,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeParallelContract(use);
     describeReleaseContract(use);
     describeSentReplyContract(use);
+    describeDriftContract(use);
   });
 }

@@ -57,7 +57,7 @@ describeWithPostgres("two runtimes on one PostgreSQL mailbox", (url) => {
   let schema: string;
   let running: Switchboard[] = [];
   const open = async (provider: RuntimeProvider, catchUpIntervalMs = 0) => {
-    const mailbox = await postgresMailbox({ connectionString: url, schema, poolSize: 4 });
+    const mailbox = postgresMailbox({ connectionString: url, schema, poolSize: 4 });
     const switchboard = createSwitchboard({
       // No webhook reaches this test: there is nothing to verify.
       webhook: { verify: false },

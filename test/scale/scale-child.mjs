@@ -32,7 +32,7 @@ await provider.start();
 
 const switchboard = createSwitchboard({
   provider,
-  mailbox: await postgresMailbox({
+  mailbox: postgresMailbox({
     connectionString: config.databaseUrl,
     schema: config.schema,
     poolSize: 6,

@@ -23,9 +23,11 @@ describeWithPostgres("the web chat key in a shared PostgreSQL mailbox", (url) =>
 
   beforeEach(async () => {
     schema = testSchemaName();
-    const first = await postgresMailbox({ connectionString: url, schema, poolSize: 3 });
-    const second = await postgresMailbox({ connectionString: url, schema, poolSize: 3 });
+    const first = postgresMailbox({ connectionString: url, schema, poolSize: 3 });
+    const second = postgresMailbox({ connectionString: url, schema, poolSize: 3 });
     mailboxes = [first, second];
+    // Both connected and migrated, as two started instances are.
+    await Promise.all([first.start(), second.start()]);
   });
   afterEach(async () => {
     await Promise.all(mailboxes.map((mailbox) => mailbox.close()));
@@ -52,7 +54,7 @@ describeWithPostgres("the web chat key in a shared PostgreSQL mailbox", (url) =>
   it("keeps the key across restarts of every instance", async () => {
     const before = await loadSharedWebchatSecret(mailboxes[0]!);
     await Promise.all(mailboxes.map((mailbox) => mailbox.close()));
-    mailboxes = [await postgresMailbox({ connectionString: url, schema, poolSize: 2 })];
+    mailboxes = [postgresMailbox({ connectionString: url, schema, poolSize: 2 })];
     expect(await loadSharedWebchatSecret(mailboxes[0]!)).toBe(before);
   });
 });

@@ -1,15 +1,24 @@
 import type pg from "pg";
-import type { Lease, LeasedMessage, TurnPolicy } from "../mailbox-store.js";
+import { leaseOf } from "../core/lease-of.js";
+import {
+  attemptOfClaim,
+  cutTurn,
+  expiredLeaseDeadLetter,
+  isClaimable,
+  maxTurnMessages,
+  policyOf,
+  recordedChecks,
+  turnCandidates,
+} from "../core/turn-rules.js";
+import type { Lease, TurnPolicy } from "../mailbox-store.js";
 import {
   type ConversationRow,
   type MessageRow,
   toConversation,
-  toStoredMessage,
+  turnMessageSids,
 } from "../sqlite-rows.js";
 import { conversationRowFrom, messageRowFrom } from "./postgres-rows.js";
 import type { PostgresStatements } from "./postgres-statements.js";
-
-const maxBatchMessages = 100;
 
 /** What claiming needs besides the transaction's client. */
 export interface ClaimContext {
@@ -24,7 +33,7 @@ export interface ClaimContext {
  * `FOR UPDATE SKIP LOCKED`, so concurrent claimers in any process never get the same
  * conversation and never wait for each other; each locked candidate is then re-read (a new
  * statement sees everything committed before the lock was taken) and re-checked with the same
- * rules as the SQLite store before it is leased.
+ * rules (`core/turn-rules.ts`) as the SQLite store before it is leased.
  */
 export async function claimTurns(
   client: pg.ClientBase,
@@ -69,53 +78,49 @@ async function leaseOne(
   const { sql, maxAttempts, defaultPolicy } = context;
   const { workerId, leaseMs, at } = request;
   const candidate = await readConversation(client, sql, sid);
-  if (candidate === undefined || candidate.pending_count === 0) return undefined;
-  const eligible =
-    candidate.state === "idle" ||
-    (candidate.state === "backoff" && (candidate.next_attempt_at ?? 0) <= at) ||
-    (candidate.state === "leased" && (candidate.lease_expires_at ?? 0) <= at);
-  if (!eligible) return undefined;
-  if (candidate.state === "leased" && candidate.attempts >= maxAttempts) {
-    // A turn that keeps killing its worker must not loop forever (invariant 6).
-    await client.query(sql.deadLetter, [
-      `the lease expired ${candidate.attempts} times without the turn completing`,
+  if (
+    candidate === undefined ||
+    !isClaimable(
+      {
+        state: candidate.state,
+        pendingCount: candidate.pending_count,
+        nextAttemptAt: candidate.next_attempt_at,
+        leaseExpiresAt: candidate.lease_expires_at,
+        attempts: candidate.attempts,
+      },
       at,
-      sid,
-    ]);
+    )
+  )
+    return undefined;
+  const deadReason = expiredLeaseDeadLetter(candidate, maxAttempts);
+  if (deadReason !== undefined) {
+    await client.query(sql.deadLetter, [deadReason, at, sid]);
     return undefined;
   }
   const turn = await pickTurn(client, context, candidate, at);
   const first = turn[0];
   if (first === undefined) return undefined;
+  const attempts = attemptOfClaim(
+    turnMessageSids(candidate)[0],
+    candidate.attempts,
+    first.message_sid,
+  );
   const sids = turn.map((message) => message.message_sid);
-  // A different first message (a late lower index) is a new turn: its attempts restart.
-  const previous =
-    candidate.turn_message_sids === null
-      ? undefined
-      : (JSON.parse(candidate.turn_message_sids) as string[])[0];
-  const attempts = previous === first.message_sid ? candidate.attempts + 1 : 1;
   await client.query(sql.lease, [sid, workerId, at + leaseMs, attempts, sids, at]);
   const leased = await readConversation(client, sql, sid);
   const conversation = toConversation(leased!, defaultPolicy);
-  const lastProcessed = candidate.last_processed_index ?? -1;
-  const messages: LeasedMessage[] = turn.map((row) => ({
-    ...toStoredMessage(row),
-    late: row.message_index < lastProcessed,
-  }));
-  return {
-    conversationSid: sid,
-    workerId,
-    leaseVersion: conversation.leaseVersion,
-    expiresAt: at + leaseMs,
-    leaseMs,
-    turnId: first.message_sid,
-    attempt: attempts,
-    messages,
+  return leaseOf(
+    { workerId, at, leaseMs, attempt: attempts },
+    turn,
+    candidate.last_processed_index,
     conversation,
-  };
+  );
 }
 
-/** The next turn's messages, or none while the settle or burst window holds it back. */
+/**
+ * The next turn's messages, or none while the settle or burst window holds it back. The
+ * ranges the settle rule needs counted are counted in one round trip.
+ */
 async function pickTurn(
   client: pg.ClientBase,
   context: ClaimContext,
@@ -124,53 +129,20 @@ async function pickTurn(
 ): Promise<MessageRow[]> {
   const { sql, settleWindowMs, defaultPolicy } = context;
   const pending = (
-    await client.query(sql.pending, [conversation.conversation_sid, maxBatchMessages])
-  ).rows.map(messageRowFrom);
-  const first = pending[0];
-  if (first === undefined) return [];
-  const policy =
-    conversation.policy === null ? defaultPolicy : (JSON.parse(conversation.policy) as TurnPolicy);
-  // The messages that may make up the turn, in Index order, before the settle rule.
-  const candidates: MessageRow[] = [first];
-  if (policy.mode === "burst") {
-    const windowEnd = first.ingested_at + policy.windowMs;
-    if (at < windowEnd) return [];
-    // The window is half-open, [first, first + windowMs): a message ingested exactly at its
-    // end starts the next turn, so the turn's content is fixed once it is due. Stop, not
-    // skip: a lower index ingested after the window must not be answered after higher ones
-    // taken now (it would come out of order, wrongly marked late).
-    for (const message of pending.slice(1)) {
-      if (message.ingested_at >= windowEnd) break;
-      candidates.push(message);
-    }
-  }
-  // Each message needs the indexes above the last processed one recorded, and in a burst
-  // only those above the turn's previous message, which is answered with it.
-  const lastProcessed = conversation.last_processed_index ?? -1;
-  const checks = candidates.map((message, position) => ({
-    message,
-    above: Math.max(lastProcessed, candidates[position - 1]?.message_index ?? -1),
-  }));
-  // The settle rule documented on `MailboxStore.claim`; the range counts in one round trip.
-  const counted = checks.filter(
-    ({ message, above }) =>
-      message.message_index - 1 > above && at - message.ingested_at < settleWindowMs,
-  );
-  const unsettled = new Set<MessageRow>();
-  if (counted.length > 0) {
+    await client.query(sql.pending, [conversation.conversation_sid, maxTurnMessages])
+  ).rows
+    .map(messageRowFrom)
+    .map((row) => ({ row, index: row.message_index, ingestedAt: row.ingested_at }));
+  const candidates = turnCandidates(pending, policyOf(conversation.policy, defaultPolicy), at);
+  const checks = recordedChecks(candidates, conversation.last_processed_index, at, settleWindowMs);
+  let recorded: number[] = [];
+  if (checks.length > 0) {
     const { rows } = await client.query<{ recorded: number }>(sql.recordedIndexes, [
       conversation.conversation_sid,
-      counted.map(({ above }) => above),
-      counted.map(({ message }) => message.message_index),
+      checks.map(({ above }) => above),
+      checks.map(({ below }) => below),
     ]);
-    counted.forEach(({ message, above }, position) => {
-      if (rows[position]?.recorded !== message.message_index - 1 - above) unsettled.add(message);
-    });
+    recorded = rows.map((row) => Number(row.recorded));
   }
-  const turn: MessageRow[] = [];
-  for (const message of candidates) {
-    if (unsettled.has(message)) break;
-    turn.push(message);
-  }
-  return turn;
+  return cutTurn(candidates, checks, recorded).map((candidate) => candidate.row);
 }

@@ -1,6 +1,8 @@
 import type pg from "pg";
+import { inboundDedupeKeys } from "../core/outbox-settle.js";
+import { type CommittedNotice, ingestNotices } from "../core/work-notices.js";
 import type { InboundMessage, IngestResult, TurnPolicy, WorkNotice } from "../mailbox-store.js";
-import { createGroupCommit, type GroupCommit, type Settled } from "./group-commit.js";
+import { type BatchOutcome, createWriteBatcher, type WriteBatcher } from "../write-batcher.js";
 import {
   isConnectionLost,
   isRetryableConflict,
@@ -17,19 +19,14 @@ export interface IngestContext {
   defaultPolicy: TurnPolicy;
   /** Queues the notices' NOTIFY in the transaction. */
   notifyIn(client: pg.ClientBase, notices: readonly WorkNotice[]): Promise<void>;
-  /** After commit: a notice now, and one when a settle or burst window ends. */
-  announce(notice: WorkNotice, laterMs: number): void;
+  /** After commit: each notice now, or after its delay. */
+  announce(committed: CommittedNotice): void;
   windowMs: number;
   maxBatch: number;
 }
 
 /** A message's permanent dedupe keys, in the order they are taken. */
-function dedupeKeysOf(message: InboundMessage): string[] {
-  const sid = `sid:${message.messageSid}`;
-  return message.idempotencyToken === undefined
-    ? [sid]
-    : [`token:${message.idempotencyToken}`, sid];
-}
+const dedupeKeysOf = (message: InboundMessage): string[] => inboundDedupeKeys(message);
 
 /** One input failed inside the batch transaction; the batch is re-run without it. */
 class InputFailed extends Error {
@@ -50,14 +47,14 @@ class InputFailed extends Error {
  */
 export function createIngestBatch(
   context: IngestContext,
-): GroupCommit<InboundMessage, IngestResult> {
+): WriteBatcher<InboundMessage, IngestResult> {
   const { connection, sql, now, settleWindowMs, defaultPolicy } = context;
 
   const ingestOne = async (
     client: pg.ClientBase,
     message: InboundMessage,
     at: number,
-    later: { notice: WorkNotice; waitMs: number }[],
+    later: CommittedNotice[],
   ): Promise<IngestResult> => {
     // The unique key table is the dedupe: a concurrent copy (any process) waits on our
     // uncommitted key, then finds it, so exactly one copy is accepted. Keys are taken one at a
@@ -107,25 +104,18 @@ export function createIngestBatch(
       JSON.stringify(message),
       at,
     ]);
-    if (status === "pending") {
-      const mode = conversation.policy_mode ?? defaultPolicy.mode;
-      const burstMs =
-        mode !== "burst"
-          ? 0
-          : conversation.policy_window_ms !== null
-            ? Number(conversation.policy_window_ms)
-            : defaultPolicy.mode === "burst"
-              ? defaultPolicy.windowMs
-              : 0;
-      later.push({
-        notice: { kind: "turn", conversationSid: message.conversationSid },
-        waitMs: Math.max(settleWindowMs, burstMs),
-      });
-    }
+    if (status === "pending")
+      later.push(
+        ...ingestNotices(
+          message.conversationSid,
+          storedPolicy(conversation.policy_mode, conversation.policy_window_ms, defaultPolicy),
+          settleWindowMs,
+        ),
+      );
     return "accepted";
   };
 
-  return createGroupCommit<InboundMessage, IngestResult>(
+  return createWriteBatcher<InboundMessage, IngestResult>(
     async (messages) => {
       // Every batch (in every process) takes its locks in one global order — conversation,
       // then first dedupe key — so concurrent batches wait for each other instead of
@@ -139,9 +129,9 @@ export function createIngestBatch(
           const right = sortKey(messages[b]!);
           return left < right ? -1 : left > right ? 1 : a - b;
         });
-      const results: Settled<IngestResult>[] = [];
+      const results: BatchOutcome<IngestResult>[] = [];
       for (;;) {
-        let later: { notice: WorkNotice; waitMs: number }[] = [];
+        let later: CommittedNotice[] = [];
         try {
           const values = await connection.transaction(
             async (client) => {
@@ -158,14 +148,14 @@ export function createIngestBatch(
               }
               await context.notifyIn(
                 client,
-                later.map((item) => item.notice),
+                later.filter((item) => item.delayMs === undefined).map((item) => item.notice),
               );
               return written;
             },
             { idempotent: true },
           );
           for (const [position, value] of values) results[position] = { ok: true, value };
-          for (const { notice, waitMs } of later) context.announce(notice, waitMs);
+          for (const committed of later) context.announce(committed);
           return results;
         } catch (error) {
           if (!(error instanceof InputFailed)) throw error;
@@ -177,4 +167,19 @@ export function createIngestBatch(
     },
     { windowMs: context.windowMs, maxBatch: context.maxBatch },
   );
+}
+
+/**
+ * The conversation's policy from its columns: a burst without its own window (a default-policy
+ * conversation switched by an older version) takes the default's window, or none.
+ */
+function storedPolicy(
+  mode: string | null,
+  windowMs: string | null,
+  defaultPolicy: TurnPolicy,
+): TurnPolicy {
+  const resolved = mode ?? defaultPolicy.mode;
+  if (resolved !== "burst") return { mode: "queue" };
+  if (windowMs !== null) return { mode: "burst", windowMs: Number(windowMs) };
+  return defaultPolicy.mode === "burst" ? defaultPolicy : { mode: "burst", windowMs: 0 };
 }

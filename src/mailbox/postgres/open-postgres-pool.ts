@@ -47,55 +47,71 @@ export interface OpenedPool {
   end(): Promise<void>;
 }
 
+/** Validated connection options: everything needed to create the pool, nothing opened yet. */
+export interface PostgresPoolPlan {
+  clientConfig: pg.ClientConfig;
+  /** A pool the caller owns and ends, or the size of the pool to create. */
+  given: pg.Pool | undefined;
+  poolSize: number;
+}
+
 /**
- * Validates the options, creates the pool (unless given one) and opens one connection, so an
- * unreachable or misconfigured database fails here, fast, with a `MailboxOpenError` that names
- * host, port and database (never the password) and says how to check them.
+ * Validates the connection options synchronously, so a factory can refuse misconfiguration at
+ * construction naming the option, before anything connects.
  */
-export async function openPostgresPool(options: PostgresConnectionOptions): Promise<OpenedPool> {
+export function planPostgresPool(options: PostgresConnectionOptions): PostgresPoolPlan {
   const given = options as { connectionString?: unknown; pool?: unknown };
   if ((given.connectionString === undefined) === (given.pool === undefined))
     throw new ConfigError(
       "connectionString",
       "postgresMailbox needs exactly one of `connectionString` (e.g. from DATABASE_URL) or `pool`.",
     );
-  let pool: pg.Pool;
-  let clientConfig: pg.ClientConfig;
-  let ownsPool: boolean;
   if (options.pool !== undefined) {
     if (!(options.pool instanceof pg.Pool))
       throw new ConfigError("pool", "pool must be a `pg` Pool.");
-    pool = options.pool;
-    clientConfig = pool.options;
-    ownsPool = false;
-  } else {
-    const { connectionString } = options;
-    if (typeof connectionString !== "string" || !/^postgres(ql)?:\/\//.test(connectionString))
-      throw new ConfigError(
-        "connectionString",
-        "connectionString (DATABASE_URL) must be a postgres:// or postgresql:// URL.",
-      );
-    const poolSize = options.poolSize ?? 10;
-    if (!Number.isSafeInteger(poolSize) || poolSize < 1 || poolSize > 1_000)
-      throw new ConfigError("poolSize", "poolSize must be an integer from 1 to 1000.");
-    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-    if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs < 1)
-      throw new ConfigError(
-        "connectTimeoutMs",
-        "connectTimeoutMs must be a positive integer (ms).",
-      );
-    clientConfig = {
+    return { clientConfig: options.pool.options, given: options.pool, poolSize: 0 };
+  }
+  const { connectionString } = options;
+  if (typeof connectionString !== "string" || !/^postgres(ql)?:\/\//.test(connectionString))
+    throw new ConfigError(
+      "connectionString",
+      "connectionString (DATABASE_URL) must be a postgres:// or postgresql:// URL.",
+    );
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isSafeInteger(poolSize) || poolSize < 1 || poolSize > 1_000)
+    throw new ConfigError("poolSize", "poolSize must be an integer from 1 to 1000.");
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs < 1)
+    throw new ConfigError("connectTimeoutMs", "connectTimeoutMs must be a positive integer (ms).");
+  return {
+    clientConfig: {
       connectionString,
       connectionTimeoutMillis: connectTimeoutMs,
       application_name: "switchboard",
       ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    };
-    pool = new pg.Pool({ ...clientConfig, max: poolSize });
-    ownsPool = true;
-    // An idle client whose backend dies emits on the pool; unhandled, that kills the process.
-    // The pool drops the client; the next query opens a new one.
-    pool.on("error", () => {});
-  }
+    },
+    given: undefined,
+    poolSize,
+  };
+}
+
+/**
+ * Validates the options, creates the pool (unless given one) and opens one connection, so an
+ * unreachable or misconfigured database fails here, fast, with a `MailboxOpenError` that names
+ * host, port and database (never the password) and says how to check them.
+ */
+export async function openPostgresPool(options: PostgresConnectionOptions): Promise<OpenedPool> {
+  return connectPostgresPool(planPostgresPool(options));
+}
+
+/** Creates the planned pool (unless given one) and checks the server; see `openPostgresPool`. */
+export async function connectPostgresPool(plan: PostgresPoolPlan): Promise<OpenedPool> {
+  const { clientConfig } = plan;
+  const ownsPool = plan.given === undefined;
+  const pool = plan.given ?? new pg.Pool({ ...clientConfig, max: plan.poolSize });
+  // An idle client whose backend dies emits on the pool; unhandled, that kills the process.
+  // The pool drops the client; the next query opens a new one.
+  if (ownsPool) pool.on("error", () => {});
   const target = targetOf(clientConfig);
   const end = async () => {
     if (ownsPool) await pool.end();

@@ -38,13 +38,15 @@ describeWithPostgres("postgresMailbox when a commit is cut off", (url) => {
     proxied.hostname = "127.0.0.1";
     proxied.port = String(proxy.port);
     clock = createManualClock();
-    store = await postgresMailbox({
+    const opened = postgresMailbox({
       connectionString: proxied.toString(),
       schema,
       poolSize: 2,
       now: clock.now,
       settleWindowMs: 0,
     });
+    await opened.start();
+    store = opened;
   });
   afterEach(async () => {
     await store.close();

@@ -24,7 +24,8 @@ describeWithPostgres("postgresMailbox coordination: withLock, publish, subscribe
   let schema: string;
   let stores: MailboxStore[] = [];
   const open = async () => {
-    const store = await postgresMailbox({ connectionString: url, schema, poolSize: 3 });
+    const store = postgresMailbox({ connectionString: url, schema, poolSize: 3 });
+    await store.start();
     stores.push(store);
     return store;
   };

@@ -15,13 +15,14 @@ describeWithPostgres("postgresMailbox across instances", (connectionString) => {
   let schema: string;
   let stores: MailboxStore[] = [];
   const open = async () => {
-    const store = await postgresMailbox({
+    const store = postgresMailbox({
       connectionString,
       schema,
       poolSize: 4,
       settleWindowMs: 0,
     });
     stores.push(store);
+    await store.start();
     return store;
   };
 

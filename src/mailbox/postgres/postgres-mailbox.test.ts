@@ -10,7 +10,11 @@ import {
 describeWithPostgres("postgresMailbox contract", (connectionString) => {
   describeMailboxContract("postgres", async (options) => {
     const schema = testSchemaName();
-    const open = () => postgresMailbox({ ...options, connectionString, schema, poolSize: 4 });
+    const open = async () => {
+      const opened = postgresMailbox({ ...options, connectionString, schema, poolSize: 4 });
+      await opened.start();
+      return opened;
+    };
     let store: MailboxStore = await open();
     let cleaned = false;
     return {

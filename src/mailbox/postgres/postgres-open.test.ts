@@ -25,14 +25,24 @@ describeWithPostgres("postgresMailbox: opening, configuration and migrations", (
   let schema: string;
   const opened: MailboxStore[] = [];
   const open = async (options: Partial<Parameters<typeof postgresMailbox>[0]> = {}) => {
-    const store = await postgresMailbox({
+    const store = postgresMailbox({
       connectionString: url,
       schema,
       poolSize: 2,
       ...options,
     } as Parameters<typeof postgresMailbox>[0]);
     opened.push(store);
+    await store.start();
     return store;
+  };
+  /** What a factory call threw: options are refused at construction, before connecting. */
+  const refusal = (make: () => unknown): unknown => {
+    try {
+      make();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("the options were accepted");
   };
 
   beforeEach(() => {
@@ -47,7 +57,9 @@ describeWithPostgres("postgresMailbox: opening, configuration and migrations", (
     const port = await closedPort();
     const error = await postgresMailbox({
       connectionString: `postgres://operator:hunter2-secret@127.0.0.1:${port}/orders`,
-    }).catch((caught: unknown) => caught);
+    })
+      .start()
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "mailbox_open_failed" });
     const message = (error as Error).message;
     expect(message).toContain(`127.0.0.1:${port}`);
@@ -60,7 +72,7 @@ describeWithPostgres("postgresMailbox: opening, configuration and migrations", (
 
   it("fails fast on a database that does not exist", async () => {
     const missing = url.replace(/\/[^/?]+(\?|$)/, "/switchboard_no_such_database$1");
-    await expect(postgresMailbox({ connectionString: missing })).rejects.toThrow(
+    await expect(postgresMailbox({ connectionString: missing }).start()).rejects.toThrow(
       /switchboard_no_such_database.*does not exist/s,
     );
   });
@@ -78,37 +90,64 @@ describeWithPostgres("postgresMailbox: opening, configuration and migrations", (
     await expect(open({ ssl: true })).rejects.toThrow(/SSL/);
     const separator = url.includes("?") ? "&" : "?";
     await expect(
-      postgresMailbox({ connectionString: `${url}${separator}sslmode=verify-full`, schema }),
+      postgresMailbox({
+        connectionString: `${url}${separator}sslmode=verify-full`,
+        schema,
+      }).start(),
     ).rejects.toThrow(/SSL/);
     const plain = await open({ connectionString: `${url}${separator}sslmode=disable` });
     expect(await plain.ingest(inboundMessage())).toBe("accepted");
   });
 
   it("rejects bad options, naming the option", async () => {
-    await expect(postgresMailbox({} as never)).rejects.toMatchObject({
+    expect(refusal(() => postgresMailbox({} as never))).toMatchObject({
       code: "invalid_config",
       option: "connectionString",
     });
-    await expect(
-      postgresMailbox({ connectionString: url, pool: new pg.Pool() } as never),
-    ).rejects.toMatchObject({ option: "connectionString" });
-    await expect(postgresMailbox({ connectionString: "mysql://x" })).rejects.toMatchObject({
+    expect(
+      refusal(() => postgresMailbox({ connectionString: url, pool: new pg.Pool() } as never)),
+    ).toMatchObject({ option: "connectionString" });
+    expect(refusal(() => postgresMailbox({ connectionString: "mysql://x" }))).toMatchObject({
       option: "connectionString",
     });
-    await expect(postgresMailbox({ connectionString: url, poolSize: 0 })).rejects.toMatchObject({
+    expect(refusal(() => postgresMailbox({ connectionString: url, poolSize: 0 }))).toMatchObject({
       option: "poolSize",
     });
     for (const bad of ["Public", "x;drop", "", "a".repeat(64), "1abc"])
-      await expect(postgresMailbox({ connectionString: url, schema: bad })).rejects.toMatchObject({
+      expect(refusal(() => postgresMailbox({ connectionString: url, schema: bad }))).toMatchObject({
         option: "schema",
       });
-    await expect(
-      postgresMailbox({ connectionString: url, groupCommitWindowMs: 5_000 }),
-    ).rejects.toMatchObject({ option: "groupCommitWindowMs" });
-    await expect(
-      postgresMailbox({ connectionString: url, dedupeRetentionMs: 1 }),
-    ).rejects.toMatchObject({ option: "dedupeRetentionMs" });
-    await expect(postgresMailbox({ pool: {} as never })).rejects.toMatchObject({ option: "pool" });
+    expect(
+      refusal(() => postgresMailbox({ connectionString: url, groupCommitWindowMs: 5_000 })),
+    ).toMatchObject({ option: "groupCommitWindowMs" });
+    expect(
+      refusal(() => postgresMailbox({ connectionString: url, dedupeRetentionMs: 1 })),
+    ).toMatchObject({ option: "dedupeRetentionMs" });
+    expect(refusal(() => postgresMailbox({ pool: {} as never }))).toMatchObject({
+      option: "pool",
+    });
+  });
+
+  it("is a synchronous factory: it connects at start or on first use, and a failed start can be retried", async () => {
+    const store = postgresMailbox({ connectionString: url, schema, poolSize: 2 });
+    opened.push(store);
+    expect(typeof (store as unknown as { then?: unknown }).then).toBe("undefined");
+    // First use opens it: no start needed.
+    expect(await store.ingest(inboundMessage())).toBe("accepted");
+    await store.start();
+    expect(await store.knownConversations()).toHaveLength(1);
+
+    const port = await closedPort();
+    const unreachable = postgresMailbox({
+      connectionString: `postgres://switchboard@127.0.0.1:${port}/orders`,
+      connectTimeoutMs: 1_000,
+    });
+    await expect(unreachable.start()).rejects.toMatchObject({ code: "mailbox_open_failed" });
+    await expect(unreachable.ingest(inboundMessage())).rejects.toMatchObject({
+      code: "mailbox_open_failed",
+    });
+    await unreachable.close();
+    await expect(unreachable.start()).rejects.toMatchObject({ code: "mailbox_closed" });
   });
 
   it("uses a pool it is given and leaves it open on close", async () => {

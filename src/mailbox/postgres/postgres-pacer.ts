@@ -2,6 +2,7 @@ import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import { MailboxClosedError, MailboxInputError } from "../mailbox-errors.js";
 import type { PostgresConnectionOptions } from "./open-postgres-pool.js";
+import { planPostgresPool } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { defaultPostgresSchema, openMigratedPool, validateSchemaName } from "./postgres-schema.js";
 import { isStorableText } from "./storable-text.js";
@@ -77,7 +78,11 @@ export async function postgresPacer(options: PostgresPacerOptions): Promise<Post
   const sleep = options.sleep ?? sleepUnlessAborted;
   const schema = validateSchemaName(options.schema ?? defaultPostgresSchema);
   const table = `${pg.escapeIdentifier(schema)}.pacer_grants`;
-  const opened = await openMigratedPool(options, schema, options.migrate !== false);
+  const opened = await openMigratedPool(
+    planPostgresPool(options),
+    schema,
+    options.migrate !== false,
+  );
   const connection = createPostgresConnection(opened.pool, opened.target, opened.ownsPool);
   let closed = false;
   let lastSweep = now();

@@ -19,13 +19,14 @@ describeWithPostgres("postgresMailbox after lost connections", (url) => {
   const withName = (name: string) =>
     `${url}${url.includes("?") ? "&" : "?"}application_name=${name}`;
   const open = async (name: string) => {
-    const store = await postgresMailbox({
+    const store = postgresMailbox({
       connectionString: withName(name),
       schema,
       poolSize: 4,
       settleWindowMs: 0,
     });
     stores.push(store);
+    await store.start();
     return store;
   };
   /** Terminates every backend of `name`; answers how many there were. */

@@ -79,5 +79,8 @@ export function outboxRowFrom(raw: Raw): OutboxRow {
     created_at: Number(raw.created_at),
     sent_index: numberOrNull(raw.sent_index),
     last_error_throttled: raw.last_error_throttled === true,
+    throttled_count: Number(raw.throttled_count ?? 0),
+    last_outcome: (raw.last_outcome ?? null) as OutboxRow["last_outcome"],
+    must_reconcile: raw.must_reconcile === true,
   };
 }

@@ -2,9 +2,11 @@ import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import { MailboxOpenError } from "../mailbox-errors.js";
 import {
+  connectPostgresPool,
   type OpenedPool,
   openPostgresPool,
   type PostgresConnectionOptions,
+  type PostgresPoolPlan,
 } from "./open-postgres-pool.js";
 import { checkout } from "./postgres-connection.js";
 import { describeTarget } from "./postgres-errors.js";
@@ -115,6 +117,20 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN last_error_throttled boolean NOT NULL DEFAULT false;
   CREATE INDEX outbox_by_sent_index ON outbox (conversation_sid, sent_index)
     WHERE sent_index IS NOT NULL;
+  `,
+  // 4: a reply's send state as typed columns instead of a note the sender appended to
+  // last_error: 429s so far, what the last retry knew of its try, and whether the next try
+  // must look for the reply before sending. Rows left mid-send by an older version keep the
+  // meaning of their note: only a note saying `unsent` lets the next try send without looking.
+  `
+  ALTER TABLE outbox ADD COLUMN throttled_count integer NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN last_outcome text CHECK (last_outcome IN ('unsent', 'ambiguous'));
+  ALTER TABLE outbox ADD COLUMN must_reconcile boolean NOT NULL DEFAULT false;
+  UPDATE outbox SET
+    throttled_count = coalesce(substring(last_error from ' throttled=([0-9]{1,6}) outcome=[a-z]+]$')::integer, 0),
+    last_outcome = substring(last_error from ' outcome=(unsent|ambiguous)]$'),
+    must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
+  WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
 ];
 
@@ -251,11 +267,11 @@ export async function migratePostgres(options: MigratePostgresOptions): Promise<
  * is a `MailboxOpenError` naming host, port, database and schema; the pool is ended then.
  */
 export async function openMigratedPool(
-  options: PostgresConnectionOptions,
+  plan: PostgresPoolPlan,
   schema: string,
   migrate: boolean,
 ): Promise<OpenedPool> {
-  const opened = await openPostgresPool(options);
+  const opened = await connectPostgresPool(plan);
   const location = describeTarget(opened.target);
   try {
     const held = await checkout(opened.pool);

@@ -134,13 +134,15 @@ export function postgresStatements(schema: string) {
       UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,
         attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL,
         -- Reclaiming an expired claim clears the flag: that try may have reached Twilio.
-        last_error_throttled = o.last_error_throttled AND o.status <> 'sending'
+        last_error_throttled = o.last_error_throttled AND o.status <> 'sending',
+        -- An expired claim (a crashed sender) may have reached Twilio: the next try looks first.
+        must_reconcile = o.must_reconcile OR o.status = 'sending'
       FROM heads WHERE o.id = heads.id
       RETURNING o.*`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
     settleSent: `UPDATE ${s}outbox SET status = 'sent', message_sid = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
-        last_error_throttled = false, sent_index = $4 WHERE id = $3`,
+        last_error_throttled = false, must_reconcile = false, sent_index = $4 WHERE id = $3`,
     touchSentIndex: `UPDATE ${s}conversations SET last_index = greatest(coalesce(last_index, -1), $1)
       WHERE conversation_sid = $2`,
     settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
@@ -149,7 +151,9 @@ export function postgresStatements(schema: string) {
     settleRetry: `UPDATE ${s}outbox SET status = 'pending', last_error = $1, next_attempt_at = $2,
         lease_owner = NULL, lease_expires_at = NULL,
         attempts = CASE WHEN $4::boolean THEN greatest(attempts - 1, 0) ELSE attempts END,
-        last_error_throttled = $4::boolean
+        last_error_throttled = $4::boolean,
+        throttled_count = throttled_count + CASE WHEN $4::boolean THEN 1 ELSE 0 END,
+        last_outcome = $5, must_reconcile = $5 = 'ambiguous'
       WHERE id = $3`,
     outboxReplyExists: `SELECT 1 FROM ${s}outbox WHERE reply_id = $1`,
     // Appends one reply after the conversation's others (the caller holds the row lock).

@@ -1,7 +1,8 @@
+import type { Channel } from "../../channel/channel.js";
 import { InvalidAddressError } from "../errors.js";
 
 /** The three Conversations channels switchboard speaks. */
-export type Channel = "sms" | "whatsapp" | "chat";
+export type { Channel } from "../../channel/channel.js";
 
 const whatsappPrefix = "whatsapp:";
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */

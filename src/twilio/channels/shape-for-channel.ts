@@ -88,12 +88,22 @@ export function shapeForChannel(
 }
 
 /**
- * Whether a free-form WhatsApp message may be sent now: within 24 hours of the customer's
- * last inbound message. Outside it Twilio fails the send (63016) and a template must go
- * instead. Unknown last contact counts as closed.
+ * The one WhatsApp-window rule (the runtime's reply shaping uses it too): a free-form WhatsApp
+ * message may be sent only within 24 hours of the customer's last inbound message (Twilio's
+ * `DateCreated`; a `Date` or epoch ms). Outside it Twilio fails the send (63016) and an
+ * approved template must go instead.
+ *
+ * Unknown last contact (`null`/`undefined`) counts as closed. WhatsApp allows free-form
+ * messages only inside a window opened by the customer, so without a known customer message
+ * there is no window to claim; a template is deliverable either way, while a free-form send
+ * on a guess fails with 63016 and reaches the customer late, if at all. (A switchboard turn
+ * always answers a customer message, so its conversation has a known last contact.)
  */
-export function isWhatsAppWindowOpen(lastInboundAt: Date | undefined, now: Date): boolean {
-  if (lastInboundAt === undefined) return false;
-  const elapsed = now.getTime() - lastInboundAt.getTime();
+export function isWhatsAppWindowOpen(
+  lastInboundAt: Date | number | null | undefined,
+  now: Date | number,
+): boolean {
+  if (lastInboundAt === undefined || lastInboundAt === null) return false;
+  const elapsed = Number(now) - Number(lastInboundAt);
   return elapsed < WHATSAPP_WINDOW_MS;
 }

@@ -1,0 +1,163 @@
+import { randomUUID } from "node:crypto";
+import { MailboxInputError } from "../mailbox-errors.js";
+import type { MailboxStore, WorkNotice } from "../mailbox-store.js";
+import { maxPublishBytes } from "../mailbox-store.js";
+import { type NoticeHub, validateChannelName } from "../notice-hub.js";
+import { type ResolvedMailboxOptions, validateInboundMessage } from "../validate-mailbox-input.js";
+import { withAdvisoryLock } from "./advisory-lock.js";
+import { createIngestBatch } from "./ingest-batch.js";
+import type { PostgresPoolPlan } from "./open-postgres-pool.js";
+import { createPostgresConnection } from "./postgres-connection.js";
+import { postgresConversationMethods } from "./postgres-conversation-methods.js";
+import { openNoticeChannel } from "./postgres-notices.js";
+import { postgresOutboxMethods } from "./postgres-outbox-methods.js";
+import { openMigratedPool } from "./postgres-schema.js";
+import { postgresStatements } from "./postgres-statements.js";
+import type { PostgresStoreContext } from "./postgres-store-context.js";
+import { postgresTurnMethods } from "./postgres-turn-methods.js";
+import { assertStorableText, isStorableText } from "./storable-text.js";
+
+const maxIngestBatch = 200;
+
+/** The store's methods once connected, minus what the factory keeps itself. */
+export type OpenedPostgresStore = Required<Omit<MailboxStore, "onWork" | "subscribe" | "start">>;
+
+/** What opening needs: validated options, the schema, and this process's notice hub. */
+export interface PostgresStoreSettings {
+  plan: PostgresPoolPlan;
+  schema: string;
+  migrate: boolean;
+  settings: ResolvedMailboxOptions;
+  groupCommitWindowMs: number;
+  hub: NoticeHub;
+}
+
+/**
+ * Connects, migrates (or checks the schema version), starts listening for other processes'
+ * notices, and composes the method groups over one connection. Rejects with `MailboxOpenError`
+ * naming host, port and database (never the password) when the database cannot be used.
+ */
+export async function openPostgresStore(
+  options: PostgresStoreSettings,
+): Promise<OpenedPostgresStore> {
+  const { schema, settings, hub } = options;
+  const opened = await openMigratedPool(options.plan, schema, options.migrate);
+  const connection = createPostgresConnection(opened.pool, opened.target, opened.ownsPool);
+  const sql = postgresStatements(schema);
+  const instanceId = randomUUID();
+  const notices = openNoticeChannel(opened.clientConfig, schema, sql, hub, instanceId);
+  try {
+    await notices.listener.ready;
+  } catch (error) {
+    await notices.listener.close().catch(() => {});
+    await connection.end().catch(() => {});
+    throw error;
+  }
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running.add(work);
+    const forget = () => running.delete(work);
+    work.then(forget, forget);
+    return work;
+  };
+
+  const context: PostgresStoreContext = {
+    connection,
+    sql,
+    settings,
+    write(work, transactionOptions = { idempotent: true }) {
+      let written: WorkNotice[] = [];
+      return track(
+        (async () => {
+          const value = await connection.transaction(async (client) => {
+            written = [];
+            const result = await work(client, written);
+            await notices.notifyIn(client, written);
+            return result;
+          }, transactionOptions);
+          for (const notice of written) hub.emit(notice);
+          return value;
+        })(),
+      );
+    },
+    read: (work) => track(work()),
+  };
+
+  const ingestBatch = createIngestBatch({
+    connection,
+    sql,
+    now: settings.now,
+    settleWindowMs: settings.settleWindowMs,
+    defaultPolicy: settings.defaultPolicy,
+    notifyIn: notices.notifyIn,
+    announce({ notice, delayMs }) {
+      if (delayMs === undefined) hub.emit(notice);
+      else hub.emitLater(notice, delayMs);
+    },
+    windowMs: options.groupCommitWindowMs,
+    maxBatch: maxIngestBatch,
+  });
+
+  return {
+    ingest(message) {
+      try {
+        validateInboundMessage(message);
+        for (const field of [
+          "conversationSid",
+          "serviceSid",
+          "messageSid",
+          "idempotencyToken",
+          "customerAddress",
+          "proxyAddress",
+        ] as const)
+          assertStorableText(field, message[field]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return track(ingestBatch.run(message));
+    },
+    ...postgresTurnMethods(context),
+    ...postgresOutboxMethods(context),
+    ...postgresConversationMethods(context),
+
+    withLock(name, work) {
+      try {
+        validateChannelName("name", name);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return track(withAdvisoryLock(connection.pool, `switchboard:${schema}:lock:${name}`, work));
+    },
+
+    publish(name, payload) {
+      try {
+        validateChannelName("channel", name);
+        if (typeof payload !== "string" || !isStorableText(payload))
+          throw new MailboxInputError(
+            "payload",
+            "payload: must be a string without NUL characters",
+          );
+        if (Buffer.byteLength(payload) > maxPublishBytes)
+          throw new MailboxInputError(
+            "payload",
+            `payload: at most ${maxPublishBytes} bytes (PostgreSQL NOTIFY limit); publish an id and read the rest`,
+          );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return track(
+        (async () => {
+          await connection.query("SELECT pg_notify($1, $2)", notices.publication(name, payload));
+          hub.deliver(name, payload);
+        })(),
+      );
+    },
+
+    async close() {
+      await ingestBatch.drain();
+      await Promise.allSettled([...running]);
+      await notices.listener.close();
+      await connection.end();
+    },
+  };
+}

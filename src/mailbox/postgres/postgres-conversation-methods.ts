@@ -1,0 +1,150 @@
+import { mergeHistory } from "../core/history-order.js";
+import { turnNotice } from "../core/work-notices.js";
+import { MailboxInputError } from "../mailbox-errors.js";
+import type { GarbageCollected, MailboxStore } from "../mailbox-store.js";
+import { toConversation } from "../sqlite-rows.js";
+import { validateHistoryLimit, validatePolicy } from "../validate-mailbox-input.js";
+import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
+import type { PostgresStoreContext } from "./postgres-store-context.js";
+import { assertStorableText } from "./storable-text.js";
+
+type ConversationMethods = Pick<
+  MailboxStore,
+  | "history"
+  | "conversation"
+  | "setPolicy"
+  | "setHandoff"
+  | "lastIndex"
+  | "knownConversations"
+  | "getMeta"
+  | "setMeta"
+  | "collectGarbage"
+>;
+
+/** Conversations: history and records, policy and handoff, metadata, garbage collection. */
+export function postgresConversationMethods(context: PostgresStoreContext): ConversationMethods {
+  const { connection, sql, settings, write, read } = context;
+  const { now, defaultPolicy, dedupeRetentionMs } = settings;
+  return {
+    history(conversationSid, options = {}) {
+      return read(async () => {
+        const limit = validateHistoryLimit(options.limit);
+        assertStorableText("conversationSid", conversationSid);
+        const [messages, outbox] = await Promise.all([
+          connection.query(sql.recentMessages, [conversationSid, limit]),
+          connection.query(sql.recentOutbox, [conversationSid, limit]),
+        ]);
+        return mergeHistory(
+          messages.rows.map(messageRowFrom),
+          outbox.rows.map(outboxRowFrom),
+          limit,
+        );
+      });
+    },
+
+    conversation(conversationSid) {
+      return read(async () => {
+        assertStorableText("conversationSid", conversationSid);
+        const raw = (await connection.query(sql.conversation, [conversationSid])).rows[0];
+        return raw === undefined ? null : toConversation(conversationRowFrom(raw), defaultPolicy);
+      });
+    },
+
+    setPolicy(conversationSid, policy) {
+      try {
+        validatePolicy(policy);
+        assertStorableText("conversationSid", conversationSid);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write(async (client, notices) => {
+        const at = now();
+        await client.query(sql.insertConversation, [conversationSid, at]);
+        await client.query(sql.setPolicy, [
+          policy.mode,
+          policy.mode === "burst" ? policy.windowMs : null,
+          at,
+          conversationSid,
+        ]);
+        notices.push(turnNotice(conversationSid));
+      });
+    },
+
+    setHandoff(conversationSid, on) {
+      try {
+        assertStorableText("conversationSid", conversationSid);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write(async (client, notices) => {
+        const at = now();
+        await client.query(sql.insertConversation, [conversationSid, at]);
+        if (on) {
+          await client.query(sql.handoffOn, [at, conversationSid]);
+          await client.query(sql.handoffPending, [conversationSid]);
+        } else {
+          await client.query(sql.handoffOff, [at, conversationSid]);
+          notices.push(turnNotice(conversationSid));
+        }
+      });
+    },
+
+    lastIndex(conversationSid) {
+      return read(async () => {
+        assertStorableText("conversationSid", conversationSid);
+        const raw = (await connection.query(sql.lastIndex, [conversationSid])).rows[0];
+        return raw === undefined || raw.last_index === null ? null : Number(raw.last_index);
+      });
+    },
+
+    knownConversations() {
+      return read(async () =>
+        (await connection.query<{ conversation_sid: string }>(sql.known)).rows.map(
+          (row) => row.conversation_sid,
+        ),
+      );
+    },
+
+    getMeta(key) {
+      return read(async () => {
+        assertStorableText("meta", key);
+        const raw = (await connection.query<{ value: string }>(sql.getMeta, [key])).rows[0];
+        return raw?.value ?? null;
+      });
+    },
+
+    setMeta(key, value) {
+      try {
+        if (typeof key !== "string" || key.length === 0 || typeof value !== "string")
+          throw new MailboxInputError("meta", "meta: key and value must be strings");
+        assertStorableText("meta", key);
+        assertStorableText("meta", value);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write(async (client) => {
+        await client.query(sql.setMeta, [key, value]);
+      });
+    },
+
+    collectGarbage({ olderThanMs }) {
+      if (!Number.isFinite(olderThanMs) || olderThanMs < 0)
+        return Promise.reject(
+          new MailboxInputError("olderThanMs", "olderThanMs: must be a non-negative number"),
+        );
+      return write(async (client): Promise<GarbageCollected> => {
+        const at = now();
+        const cutoff = at - olderThanMs;
+        const dedupeCutoff = at - Math.max(olderThanMs, dedupeRetentionMs);
+        const messages = await client.query(sql.gcMessages, [cutoff]);
+        const outbox = await client.query(sql.gcOutbox, [cutoff]);
+        const dedupeKeys = await client.query(sql.gcKeys, [dedupeCutoff]);
+        return {
+          messages: messages.rowCount ?? 0,
+          outbox: outbox.rowCount ?? 0,
+          dedupeKeys: dedupeKeys.rowCount ?? 0,
+        };
+      });
+    },
+  };
+}

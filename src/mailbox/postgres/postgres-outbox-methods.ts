@@ -1,0 +1,138 @@
+import {
+  enqueuedReplyKey,
+  outboxSettlement,
+  sentMessageKey,
+  settlementNotifies,
+} from "../core/outbox-settle.js";
+import { outboxNotice } from "../core/work-notices.js";
+import { MailboxInputError } from "../mailbox-errors.js";
+import type { MailboxStore } from "../mailbox-store.js";
+import { turnIdOfReply } from "../reply-id.js";
+import { serialiseReply, toOutboxItem } from "../sqlite-rows.js";
+import {
+  validateClaim,
+  validateEnqueuedReply,
+  validateOutboxResult,
+} from "../validate-mailbox-input.js";
+import { conversationRowFrom, outboxRowFrom } from "./postgres-rows.js";
+import type { PostgresStoreContext } from "./postgres-store-context.js";
+import { assertStorableText, storableText } from "./storable-text.js";
+
+type OutboxMethods = Pick<MailboxStore, "claimOutbox" | "settleOutbox" | "enqueueReply">;
+
+/** The outbox: claiming replies to send, settling them, and replies outside a turn. */
+export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMethods {
+  const { sql, settings, write } = context;
+  const { now } = settings;
+  return {
+    claimOutbox(workerId, max, leaseMs) {
+      try {
+        validateClaim(workerId, max, leaseMs);
+        assertStorableText("workerId", workerId);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // Like `claim`: an interrupted commit leaves claims that expire and are taken again, and
+      // the reply's attempt count tells the sender to look before resending.
+      return write(async (client) => {
+        const at = now();
+        const claimed = await client.query(sql.claimOutbox, [at, max, workerId, at + leaseMs]);
+        return claimed.rows
+          .map(outboxRowFrom)
+          .sort((a, b) => a.id - b.id)
+          .map(toOutboxItem);
+      });
+    },
+
+    settleOutbox(item, result) {
+      if (!Number.isSafeInteger(item?.id))
+        return Promise.reject(new MailboxInputError("item.id", "item.id: must be an integer"));
+      try {
+        validateOutboxResult(result);
+        if ("sent" in result) assertStorableText("messageSid", result.messageSid);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write(async (client, notices) => {
+        const at = now();
+        const raw = (await client.query(sql.lockOutboxRow, [item.id])).rows[0];
+        if (raw === undefined) return false;
+        const row = outboxRowFrom(raw);
+        const settlement = outboxSettlement(row, item.claimVersion, result);
+        if (settlement === "stale") return false;
+        if ("sent" in result && settlement === "sent") {
+          const index = result.index ?? null;
+          await client.query(sql.settleSent, [result.messageSid, at, row.id, index]);
+          // Our own message comes back through onMessageAdded: make that a duplicate, and
+          // drop a copy that arrived before this settle so history shows it once. Its index
+          // stays recorded on the outbox row, so the settle rule of claim still sees it.
+          await client.query(sql.insertKeys, [[sentMessageKey(result.messageSid)], at]);
+          await client.query(sql.deleteEcho, [result.messageSid]);
+          if (index !== null) await client.query(sql.touchSentIndex, [index, row.conversation_sid]);
+        } else if ("failed" in result)
+          await client.query(sql.settleFailed, [storableText(String(result.error)), at, row.id]);
+        else if ("retryAt" in result) {
+          if (!Number.isFinite(result.retryAt))
+            throw new MailboxInputError("retryAt", "retryAt: must be epoch ms");
+          await client.query(sql.settleRetry, [
+            storableText(String(result.error)),
+            result.retryAt,
+            row.id,
+            result.throttled === true,
+            result.outcome ?? "ambiguous",
+          ]);
+        }
+        if (settlementNotifies(settlement)) notices.push(outboxNotice(row.conversation_sid));
+        return true;
+      });
+    },
+
+    enqueueReply(conversationSid, replyId, reply) {
+      try {
+        validateEnqueuedReply(conversationSid, replyId, reply);
+        assertStorableText("conversationSid", conversationSid);
+        assertStorableText("replyId", replyId);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const turnId = turnIdOfReply(replyId);
+      return write(async (client, notices): Promise<"queued" | "duplicate"> => {
+        const at = now();
+        if ((await client.query(sql.outboxReplyExists, [replyId])).rowCount !== 0)
+          return "duplicate";
+        await client.query(sql.insertConversation, [conversationSid, at]);
+        // The row lock orders this append with `complete` and other enqueues of the
+        // conversation, so `outbox_seq` is never taken twice.
+        const row = conversationRowFrom(
+          (await client.query(sql.lockConversation, [conversationSid])).rows[0],
+        );
+        if ((await client.query(sql.insertKeys, [[enqueuedReplyKey(replyId)], at])).rowCount === 0)
+          return "duplicate";
+        const seq = row.outbox_seq + 1;
+        const inserted = await client.query(sql.enqueueReply, [
+          replyId,
+          conversationSid,
+          seq,
+          turnId,
+          row.last_processed_index ?? -1,
+          row.channel,
+          row.customer_address,
+          row.proxy_address,
+          serialiseReply(reply),
+          at,
+        ]);
+        // A concurrent enqueue in another conversation took the id first.
+        if (inserted.rowCount === 0) throw new ReplyIdTakenError();
+        await client.query(sql.setOutboxSeq, [seq, at, conversationSid]);
+        notices.push(outboxNotice(conversationSid));
+        return "queued";
+      }).catch((error: unknown) => {
+        if (error instanceof ReplyIdTakenError) return "duplicate";
+        throw error;
+      });
+    },
+  };
+}
+
+/** Rolls an enqueue back whose reply id another transaction inserted first. */
+class ReplyIdTakenError extends Error {}

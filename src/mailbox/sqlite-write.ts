@@ -1,0 +1,101 @@
+import type { LeaseKey } from "./core/turn-rules.js";
+import type { CommittedNotice } from "./core/work-notices.js";
+import type {
+  CompletedTurn,
+  FailOutcome,
+  GarbageCollected,
+  IngestResult,
+  Lease,
+  MailboxChannel,
+  MessageRole,
+  OutboxItem,
+  OutboxResult,
+  TurnPolicy,
+} from "./mailbox-store.js";
+
+export type { LeaseKey } from "./core/turn-rules.js";
+
+/**
+ * Every write of the SQLite mailbox as plain data, so it can be handed to the writer thread
+ * (structured clone) as well as run in this one. Validation happens before a write is built.
+ */
+export type SqliteWrite =
+  | {
+      kind: "ingest";
+      messageSid: string;
+      idempotencyToken: string | null;
+      conversationSid: string;
+      index: number;
+      role: MessageRole;
+      serviceSid: string | null;
+      channel: MailboxChannel;
+      customerAddress: string | null;
+      proxyAddress: string | null;
+      dateCreated: number;
+      /** The whole `InboundMessage` as JSON, serialised by the caller's thread. */
+      record: string;
+    }
+  | { kind: "claim"; workerId: string; max: number; leaseMs: number }
+  | { kind: "heartbeat"; lease: LeaseKey; leaseMs: number }
+  | { kind: "release"; lease: LeaseKey }
+  | {
+      kind: "complete";
+      lease: LeaseKey;
+      turnId: string;
+      messages: { messageSid: string; index: number }[];
+      /** Replies already serialised with `serialiseReply`. */
+      replies: string[];
+      handoff: boolean;
+    }
+  | { kind: "fail"; lease: LeaseKey; reason: string; retryAt: number }
+  | { kind: "retryDeadLetter"; conversationSid: string }
+  | { kind: "skipDeadLetter"; conversationSid: string }
+  | { kind: "claimOutbox"; workerId: string; max: number; leaseMs: number }
+  | { kind: "settleOutbox"; id: number; claimVersion: number; result: OutboxResult }
+  | {
+      kind: "enqueueReply";
+      conversationSid: string;
+      replyId: string;
+      turnId: string;
+      /** Serialised with `serialiseReply`. */
+      reply: string;
+    }
+  | { kind: "setPolicy"; conversationSid: string; policy: string }
+  | { kind: "setHandoff"; conversationSid: string; on: boolean }
+  | { kind: "setMeta"; key: string; value: string }
+  | { kind: "collectGarbage"; olderThanMs: number };
+
+/** What each kind of write resolves to. */
+export interface SqliteWriteResults {
+  ingest: IngestResult;
+  claim: Lease[];
+  heartbeat: boolean;
+  release: boolean;
+  complete: CompletedTurn;
+  fail: FailOutcome;
+  retryDeadLetter: boolean;
+  skipDeadLetter: boolean;
+  claimOutbox: OutboxItem[];
+  settleOutbox: boolean;
+  enqueueReply: "queued" | "duplicate";
+  setPolicy: undefined;
+  setHandoff: undefined;
+  setMeta: undefined;
+  collectGarbage: GarbageCollected;
+}
+
+export type { CommittedNotice } from "./core/work-notices.js";
+
+/** The result of one write and the hints it owes the listeners after its commit. */
+export interface AppliedWrite {
+  value: SqliteWriteResults[SqliteWrite["kind"]];
+  notices: CommittedNotice[];
+}
+
+/** The store settings writes depend on (everything but the clock, which stays with the caller). */
+export interface SqliteWriteSettings {
+  settleWindowMs: number;
+  maxAttempts: number;
+  defaultPolicy: TurnPolicy;
+  dedupeRetentionMs: number;
+}
