@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 const allowed = [
   /^\.\/[a-z0-9-]+\.js$/,
   /^\.\/core\/[a-z0-9-]+\.js$/,
-  /^\.\.\/(errors|config|log|channel)\.js$/,
+  /^\.\.\/(errors|config|log)\.js$/,
+  /^\.\.\/channel\/channel\.js$/,
   /^node:/,
   /^better-sqlite3$/,
   /^pg$/,
