@@ -9,13 +9,53 @@
  */
 
 // ── Agents ───────────────────────────────────────────────────────────────────────────────
-export { EmptyModelReplyError, InvalidReplyError, KnowledgeError } from "./agents/agent-errors.js";
+export {
+  EmptyModelReplyError,
+  InvalidReplyError,
+  KnowledgeError,
+  MediaRejectedError,
+  ToolJournalError,
+} from "./agents/agent-errors.js";
 export { type AiSdkAgentOptions, aiSdkAgent } from "./agents/ai-sdk-agent.js";
 export { boundHistory, type HistoryBounds } from "./agents/bound-history.js";
+export { idempotencyKeyOf } from "./agents/durable-ai-turn.js";
+export {
+  type DurableStepInfo,
+  durableStep,
+  runJournaled,
+  turnIdOf,
+} from "./agents/durable-step.js";
 export { type FaqAgentOptions, faqAgent } from "./agents/faq-agent.js";
 export { type AgentFunction, functionAgent } from "./agents/function-agent.js";
+export {
+  boundedMediaReader,
+  defaultMediaLimits,
+  isAllowedContentType,
+  type MediaLimits,
+  type MediaSource,
+  mediaKind,
+  validateMediaLimits,
+} from "./agents/media.js";
+export {
+  type ModelChoice,
+  modelFromSetting,
+  type ParsedModelSetting,
+  parseModelSetting,
+} from "./agents/model-from-setting.js";
 export { type Knowledge, type KnowledgeEntry, parseKnowledge } from "./agents/parse-knowledge.js";
 export { sampleKnowledgePath } from "./agents/sample-knowledge-path.js";
+export {
+  type ExtractiveSummaryOptions,
+  extractiveHandoffSummary,
+  type HandoffSummaryOptions,
+  summarizeForHandoff,
+} from "./agents/summarize-for-handoff.js";
+export {
+  type InMemoryToolJournal,
+  inMemoryToolJournal,
+  type JournalEntry,
+  type ToolJournal,
+} from "./agents/tool-journal.js";
 export type {
   Agent,
   AgentContext,
@@ -33,7 +73,30 @@ export type {
   TurnMessage,
 } from "./agents/types.js";
 
+// ── Channels: what a channel carries, and the choices a reply may offer ──────────────────
+export {
+  type CardAction,
+  type Channel,
+  type ChannelCapabilities,
+  type Choice,
+  type ChoiceCard,
+  type ChoiceList,
+  type Choices,
+  channels,
+  defaultChannelCapabilities,
+  describeChannelCapabilities,
+  isChannel,
+  type QuickReplies,
+} from "./channel/index.js";
+
 // ── Configuration file and errors ────────────────────────────────────────────────────────
+export {
+  type BusinessHours,
+  type BusinessHoursOptions,
+  businessHours,
+  type Weekday,
+  weekdays,
+} from "./config/business-hours.js";
 export {
   type ChannelsConfig,
   type DatabaseConfig,
@@ -131,7 +194,6 @@ export { tracerName } from "./telemetry/with-span.js";
 
 // ── Twilio: channels ─────────────────────────────────────────────────────────────────────
 export {
-  type Channel,
   channelOfAddress,
   channelOfMessagingBinding,
   channelOfWebhookMessage,
@@ -140,8 +202,38 @@ export {
   normalizePhoneNumber,
   toWhatsAppAddress,
 } from "./twilio/channels/address.js";
+export {
+  type ChoiceProblem,
+  selectableChoices,
+  type ValidateChoicesOptions,
+  validateChoices,
+  whatsAppChoiceLimits,
+} from "./twilio/channels/choices.js";
+export {
+  type ChoicesToContentOptions,
+  type ContentCreateBody,
+  choicesContentKey,
+  choicesToContent,
+} from "./twilio/channels/choices-to-content.js";
+export {
+  type ConsentKeyword,
+  type ConsentMatcher,
+  type ConsentPhrases,
+  createConsentMatcher,
+  smsConsentKeyword,
+  smsHelpKeywords,
+  smsOptInKeywords,
+  smsOptOutKeywords,
+} from "./twilio/channels/consent-keywords.js";
 export { markdownToPlainText } from "./twilio/channels/markdown-to-plain-text.js";
 export { markdownToWhatsApp } from "./twilio/channels/markdown-to-whatsapp.js";
+export {
+  type ChoiceMatch,
+  type PickedChoice,
+  parseChoiceReply,
+} from "./twilio/channels/parse-choice-reply.js";
+export { preferGsm7 } from "./twilio/channels/prefer-gsm7.js";
+export { choiceReplyHint, renderChoicesAsText } from "./twilio/channels/render-choices-as-text.js";
 export {
   CHAT_BODY_BYTES,
   isWhatsAppWindowOpen,
@@ -151,7 +243,12 @@ export {
   shapeForChannel,
   WHATSAPP_WINDOW_MS,
 } from "./twilio/channels/shape-for-channel.js";
-export { type SmsSegments, smsSegments } from "./twilio/channels/sms-segments.js";
+export {
+  isGsm7Character,
+  isGsm7Text,
+  type SmsSegments,
+  smsSegments,
+} from "./twilio/channels/sms-segments.js";
 export { type SplitMessageOptions, splitMessage } from "./twilio/channels/split-message.js";
 
 // ── Twilio: provider, configuration, errors ─────────────────────────────────────────────
@@ -190,6 +287,12 @@ export {
   WebhookPayloadTooLargeError,
   WebhookSignatureError,
 } from "./twilio/errors.js";
+export {
+  type DeliveryErrorExplanation,
+  type DeliveryErrorKind,
+  deliveryErrorExplanations,
+  explainDeliveryError,
+} from "./twilio/explain-delivery-error.js";
 export type { LogMethod, TwilioLogger } from "./twilio/logger.js";
 export { BoundedStream } from "./twilio/provider/bounded-stream.js";
 export type { WebhookListener } from "./twilio/provider/event-hub.js";
