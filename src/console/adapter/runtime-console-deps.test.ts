@@ -88,7 +88,13 @@ describe("createRuntimeConsoleDeps", () => {
     await waitFor(async () => (await switchboard.mailbox.history(sid)).length === 2);
     await switchboard.mailbox.ingest(customerMessage(1, "second"));
     await waitFor(async () => (await switchboard.mailbox.history(sid)).length === 4);
-    await waitFor(async () => seen.some((event) => event.type === "typing" && !event.on));
+    // Both turns' live events, not just the first turn's typing-off: the second reply's
+    // event may follow its history row by a moment.
+    await waitFor(
+      async () =>
+        seen.filter((event) => event.type === "message" && event.message.role === "agent").length >=
+          2 && seen.filter((event) => event.type === "typing" && !event.on).length >= 2,
+    );
 
     const transcript = await deps.transcript(sid);
     expect(transcript?.messages.map((message) => [message.role, message.body])).toEqual([
