@@ -300,7 +300,12 @@ function toRequestError(error: unknown): unknown {
   return error;
 }
 
-const conflictCodes = new Set(["conversation_closed", "no_dead_letter", "not_handed_off"]);
+const conflictCodes = new Set([
+  "conversation_closed",
+  "conversation_gone",
+  "no_dead_letter",
+  "not_handed_off",
+]);
 
 /** Validates the pretend customer's address for the channel; WhatsApp gains its prefix. */
 function customerAddress(channel: ConsoleChannel, value: unknown): string {

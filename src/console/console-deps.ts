@@ -7,7 +7,8 @@ import type { Channel } from "../channel/channel.js";
  *
  * Functions may throw `ConsoleNotFoundError` (→ 404) or `ConsoleConflictError` (→ 409, e.g.
  * retrying a conversation that has no dead letter), or any `SwitchboardError` with code
- * `conversation_not_found` / `conversation_closed` / `no_dead_letter`; anything else
+ * `conversation_not_found` / `conversation_closed` / `conversation_gone` / `no_dead_letter`;
+ * anything else
  * becomes a 500 with a generic message and is logged.
  */
 export interface ConsoleDeps {
@@ -43,7 +44,11 @@ export interface ConsoleDeps {
   /** `on`: a person takes the conversation (the agent stops answering); `off`: hand back. */
   setHandoff(conversationSid: string, on: boolean): Promise<void>;
 
-  /** Sends `text` into the conversation as a person (the operator), not as the agent. */
+  /**
+   * Sends `text` into the conversation as a person (the operator), not as the agent. Throws
+   * `ConsoleConflictError` with code `conversation_gone` (→ 409) when Twilio no longer has
+   * the conversation.
+   */
   replyAsHuman(conversationSid: string, text: string): Promise<{ messageSid?: string }>;
 
   /** Runs the dead-lettered turn again. */
@@ -56,8 +61,12 @@ export interface ConsoleDeps {
 /** The channels a conversation's customer can be on. */
 export type ConsoleChannel = Channel;
 
-/** Who answers: the agent, a person (after a handoff), or nobody until an operator acts. */
-export type ConsoleConversationState = "bot" | "human" | "dead";
+/**
+ * Who answers: the agent, a person (after a handoff), or nobody until an operator acts
+ * (`dead`); `gone`: Twilio no longer has the conversation (deleted in the Twilio console, or
+ * the dev emulator lost it), so nobody can answer it any more.
+ */
+export type ConsoleConversationState = "bot" | "human" | "dead" | "gone";
 
 /** The header facts. */
 export interface ConsoleInfo {
@@ -80,6 +89,8 @@ export interface ConsoleConversation {
   state: ConsoleConversationState;
   /** For `dead`: why the turn was given up (shown next to retry/skip). */
   deadLetterReason?: string;
+  /** For `gone`: what Twilio answered when it was found missing. */
+  goneReason?: string;
   lastMessage: { role: ConsoleMessageRole; body: string | null; at: string } | null;
   /** ISO 8601; the list is sorted on it, newest first. */
   updatedAt: string;

@@ -83,6 +83,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .badge.state-bot { color: var(--bot); background: var(--bot-bg); }
 .badge.state-human { color: var(--human); background: var(--human-bg); }
 .badge.state-dead { color: var(--dead); background: var(--dead-bg); }
+.badge.state-gone { color: var(--ink); background: var(--line); }
 .transcript-head { display: flex; align-items: center; gap: 10px; padding: 11px 16px; border-bottom: 1px solid var(--line); flex-wrap: wrap; min-height: 56px; }
 .transcript-head h3 { margin: 0; font-size: 15px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; flex: 1; min-width: 0; }
 .actions { display: flex; gap: 8px; }

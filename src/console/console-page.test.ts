@@ -265,6 +265,29 @@ describe("console polish in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows a conversation Twilio forgot as gone, live, and takes the reply box away", async () => {
+    const { deps, page, problems, url } = await setUp({}, { token: null });
+    const sid = deps.seed("sms", "+15551230021", [["customer", "Where is my order?"]]);
+    await deps.setHandoff(sid, true);
+    await page.goto(`${url}/#/conversations/${sid}`);
+    const transcript = page.locator("#transcript");
+    await transcript.getByRole("textbox", { name: "Reply as a person" }).waitFor();
+
+    deps.gone(sid, "not_found: messages.list failed");
+    await transcript
+      .locator(".banner.dead", { hasText: "no longer exists in Twilio" })
+      .filter({ hasText: "not_found: messages.list failed" })
+      .waitFor();
+    await expect(transcript.getByRole("textbox").count()).resolves.toBe(0);
+    await expect(transcript.locator(".actions button").count()).resolves.toBe(0);
+    await expect(
+      conversationItem(page, "+15551230021").locator(".badge.state-gone").textContent(),
+    ).resolves.toBe("Gone");
+    // The history stays readable.
+    await transcript.locator(".bubble", { hasText: "Where is my order?" }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
   it("is one list for the keyboard: a skip link, one tab stop, arrows move, Enter opens", async () => {
     const { deps, page, url } = await setUp({}, { token: null });
     deps.seed("sms", "+15551230021", [["customer", "one"]]);

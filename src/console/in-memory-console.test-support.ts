@@ -74,6 +74,8 @@ export class InMemoryConsole implements ConsoleDeps {
 
   async replyAsHuman(conversationSid: string, text: string): Promise<{ messageSid?: string }> {
     const entry = this.#get(conversationSid);
+    if (entry.conversation.state === "gone")
+      throw new ConsoleConflictError("conversation_gone", "This conversation no longer exists.");
     if (entry.conversation.state !== "human") {
       throw new ConsoleConflictError(
         "not_handed_off",
@@ -114,6 +116,14 @@ export class InMemoryConsole implements ConsoleDeps {
     entry.conversation.deadLetterReason = reason;
     entry.conversation.typing = false;
     this.#setState(conversationSid, "dead", reason);
+  }
+
+  /** Twilio forgot the conversation (deleted, or the emulator lost it). */
+  gone(conversationSid: string, reason: string): void {
+    const entry = this.#get(conversationSid);
+    entry.conversation.goneReason = reason;
+    entry.conversation.typing = false;
+    this.#setState(conversationSid, "gone", reason);
   }
 
   /** Adds a conversation directly (history from before the console opened). */

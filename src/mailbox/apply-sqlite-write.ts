@@ -379,6 +379,11 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     return undefined;
   },
 
+  markGone({ statements, at }, { conversationSid, reason }) {
+    statements.insertConversation.run(conversationSid, at, at);
+    return statements.markGone.run(at, reason, at, conversationSid).changes === 1;
+  },
+
   setMeta({ statements }, { key, value }) {
     statements.setMeta.run(key, value);
     return undefined;

@@ -151,6 +151,14 @@ export interface ConversationRecord {
   lastInboundAt: number | null;
   /** Number of customer messages waiting for a turn. */
   pendingCount: number;
+  /**
+   * When Twilio was found not to have the conversation any more (store clock), or `null`.
+   * Set once by `markGone`; see there. Catch-up skips a gone conversation, the console shows
+   * it as gone and refuses replies in it.
+   */
+  goneAt: number | null;
+  /** Why it was marked gone (what Twilio answered), or `null`. */
+  goneReason: string | null;
 }
 
 /** A message handed out in a lease. */
@@ -488,6 +496,20 @@ export interface MailboxStore {
    * the next customer message starts a turn. Replies already in the outbox are still sent.
    */
   setHandoff(conversationSid: string, on: boolean): Promise<void>;
+
+  /**
+   * Records that Twilio no longer has the conversation (it answered 404: a user deleted it in
+   * the Twilio console, or the dev emulator lost its state), with `reason` (at most 1000
+   * characters; what Twilio said). Once only: the first call sets `goneAt` and `goneReason`
+   * and answers true; later calls change nothing and answer false, so whoever gets true
+   * reports it and nobody repeats it. Creates the row if the mailbox never saw the
+   * conversation. Gone is final, like closed: Twilio never reuses a conversation SID. It does
+   * not change scheduling or the outbox: pending work still runs, and sends to the
+   * conversation fail (the runtime settles them `failed` on Twilio's 404). A column of the
+   * conversation's row, so it costs nothing per conversation beyond that row. Throws
+   * `MailboxInputError` for an empty SID or an empty or oversized reason, writing nothing.
+   */
+  markGone(conversationSid: string, reason: string): Promise<boolean>;
 
   /** Highest `Index` recorded for a conversation (any role), for catch-up; null if none. */
   lastIndex(conversationSid: string): Promise<number | null>;

@@ -30,6 +30,7 @@ import {
   resolveMailboxOptions,
   validateClaim,
   validateEnqueuedReply,
+  validateGone,
   validateHistoryLimit,
   validateInboundMessage,
   validateOutboxResult,
@@ -259,6 +260,15 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
 
     setHandoff(conversationSid, on) {
       return write({ kind: "setHandoff", conversationSid, on });
+    },
+
+    markGone(conversationSid, reason) {
+      try {
+        validateGone(conversationSid, reason);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({ kind: "markGone", conversationSid, reason });
     },
 
     async lastIndex(conversationSid) {

@@ -36,6 +36,8 @@ export interface ConversationRow {
   last_inbound_at: number | null;
   outbox_seq: number;
   pending_count: number;
+  gone_at: number | null;
+  gone_reason: string | null;
 }
 
 export interface MessageRow {
@@ -101,6 +103,8 @@ export function toConversation(
     lastIndex: row.last_index,
     lastInboundAt: row.last_inbound_at,
     pendingCount: row.pending_count,
+    goneAt: row.gone_at ?? null,
+    goneReason: row.gone_reason ?? null,
   };
 }
 

@@ -109,6 +109,11 @@ export const sqliteMigrations: readonly string[] = [
     must_reconcile = CASE WHEN last_error LIKE '% outcome=unsent]' THEN 0 ELSE 1 END
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
+  // (next): a conversation Twilio no longer has (it answered 404), marked once by markGone.
+  `
+  ALTER TABLE conversations ADD COLUMN gone_at INTEGER;
+  ALTER TABLE conversations ADD COLUMN gone_reason TEXT;
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

@@ -129,6 +129,9 @@ const sql = {
     "UPDATE messages SET status = 'handoff' WHERE conversation_sid = ? AND status = 'pending'",
   handoffOff: `UPDATE conversations SET state = 'idle', updated_at = ?
        WHERE conversation_sid = ? AND state = 'handoff'`,
+  // Once only: the first mark wins, so exactly one caller learns it is new.
+  markGone: `UPDATE conversations SET gone_at = ?, gone_reason = ?, updated_at = ?
+       WHERE conversation_sid = ? AND gone_at IS NULL`,
   known: "SELECT conversation_sid FROM conversations ORDER BY created_at, conversation_sid",
   getMeta: "SELECT value FROM meta WHERE key = ?",
   setMeta:

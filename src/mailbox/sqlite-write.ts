@@ -62,6 +62,7 @@ export type SqliteWrite =
     }
   | { kind: "setPolicy"; conversationSid: string; policy: string }
   | { kind: "setHandoff"; conversationSid: string; on: boolean }
+  | { kind: "markGone"; conversationSid: string; reason: string }
   | { kind: "setMeta"; key: string; value: string }
   | { kind: "collectGarbage"; olderThanMs: number };
 
@@ -80,6 +81,7 @@ export interface SqliteWriteResults {
   enqueueReply: "queued" | "duplicate";
   setPolicy: undefined;
   setHandoff: undefined;
+  markGone: boolean;
   setMeta: undefined;
   collectGarbage: GarbageCollected;
 }

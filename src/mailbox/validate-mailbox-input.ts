@@ -20,6 +20,7 @@ export const mailboxLimits = {
   replies: 100,
   claimMax: 1_000,
   historyLimit: 500,
+  goneReasonLength: 1_000,
 } as const;
 
 const day = 24 * 60 * 60 * 1000;
@@ -152,6 +153,12 @@ export function validateOutboxResult(result: OutboxResult): void {
     )
       fail("outcome", 'must be "unsent" or "ambiguous"');
   } else if (!("failed" in result)) fail("result", "must be sent, retryAt or failed");
+}
+
+/** Throws unless `markGone`'s arguments are usable: a SID within bounds, a short reason. */
+export function validateGone(conversationSid: string, reason: string): void {
+  text("conversationSid", conversationSid, mailboxLimits.sidLength);
+  text("reason", reason, mailboxLimits.goneReasonLength);
 }
 
 /** The history limit with its default (50); throws unless it is an integer from 1 to 500. */

@@ -1,6 +1,11 @@
 import type { InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { readClosedConversations, rememberClosedConversations } from "./closed-conversations.js";
+import {
+  isConversationGoneError,
+  isMarkedGone,
+  markConversationGone,
+} from "./gone-conversations.js";
 import { type Identities, inboundFromListedMessage } from "./inbound-from-event.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
 import type { RuntimeListedMessage, RuntimeProvider } from "./runtime-provider.js";
@@ -86,6 +91,8 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
   for (const conversationSid of known) {
     if (closed.has(conversationSid)) continue;
     const record = await mailbox.conversation(conversationSid);
+    // Twilio no longer has it (marked on its first 404): nothing can arrive there.
+    if (isMarkedGone(record)) continue;
     if (
       record !== null &&
       record.pendingCount === 0 &&
@@ -158,8 +165,9 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
 }
 
 /**
- * One conversation's catch-up; a failure (deleted conversation, a REST error) is logged and
- * skipped so the others are still caught up. The next run tries it again.
+ * One conversation's catch-up; a failure (a REST error) is logged and skipped so the others
+ * are still caught up, and the next run tries it again. A 404 means Twilio no longer has the
+ * conversation: it is marked gone (one warn line, the first time only) and never read again.
  */
 async function guarded(
   settings: CatchUpSettings,
@@ -169,7 +177,9 @@ async function guarded(
   try {
     return await run();
   } catch (error) {
-    settings.logger.warn({ err: error, conversationSid }, "catch-up skipped a conversation");
+    if (isConversationGoneError(error))
+      await markConversationGone(settings, conversationSid, error);
+    else settings.logger.warn({ err: error, conversationSid }, "catch-up skipped a conversation");
     return 0;
   }
 }

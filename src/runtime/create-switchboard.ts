@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { markConversationGone } from "./gone-conversations.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { ProxyAddresses } from "./proxy-addresses.js";
@@ -68,6 +69,14 @@ export interface Switchboard {
   deadLetters(): Promise<DeadLetter[]>;
   retryDeadLetter(conversationSid: string): Promise<boolean>;
   skipDeadLetter(conversationSid: string): Promise<boolean>;
+  /**
+   * Records that Twilio no longer has the conversation (`cause`: the 404 error it answered,
+   * or a reason): the mailbox marks it gone once, and that first time one warn line is logged
+   * and `conversation.gone` emitted. Catch-up then skips it and the console refuses replies in
+   * it. The runtime calls this itself on a 404 (catch-up, sends); faces call it when they
+   * meet one. Resolves true for the call that made the mark; never rejects.
+   */
+  markGone(conversationSid: string, cause: unknown): Promise<boolean>;
 }
 
 /**
@@ -256,5 +265,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       turnWorker.wake();
       return skipped;
     },
+    markGone: (conversationSid, cause) =>
+      markConversationGone({ mailbox, events, logger }, conversationSid, cause),
   };
 }

@@ -15,6 +15,7 @@ export const liveEventNames = [
   "dead-letter",
   "whatsapp.template",
   "catch-up",
+  "conversation.gone",
 ] as const satisfies readonly (keyof SwitchboardEventMap)[];
 
 export type LiveEventName = (typeof liveEventNames)[number];

@@ -9,6 +9,7 @@ import {
 } from "./classify-send-failure.js";
 import { rememberClosedConversations } from "./closed-conversations.js";
 import { describeError } from "./describe-error.js";
+import { isConversationGoneError, markConversationGone } from "./gone-conversations.js";
 import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
@@ -122,6 +123,8 @@ export class OutboxSender {
           [item.conversationSid],
           settings.now(),
         ).catch(() => {});
+      if (isConversationGoneError(error))
+        await markConversationGone(settings, item.conversationSid, error);
       await this.#settle(item, this.#failureResult(item, error, failure, ambiguous), false);
     }
   }
@@ -236,6 +239,12 @@ export class OutboxSender {
         outcome: stillAmbiguous ? "ambiguous" : "unsent",
       };
     }
+    // Gone is final even after an ambiguous try: whatever it created went with the conversation.
+    if (isConversationGoneError(error))
+      return {
+        failed: true,
+        error: `conversation gone: Twilio no longer has it (deleted, or the emulator lost it); ${reason}`,
+      };
     if (isFinalSendFailure(failure) && !stillAmbiguous) return { failed: true, error: reason };
     const ambiguous = stillAmbiguous || failure.kind === "ambiguous";
     // The mailbox does not count throttled claims (settled with `throttled: true`).

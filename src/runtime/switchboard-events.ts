@@ -39,6 +39,11 @@ export interface SwitchboardEventMap {
     reason: "window-closed" | "63016";
     messageSid?: string;
   };
+  /**
+   * Twilio no longer has the conversation (it answered 404: deleted in the Twilio console, or
+   * the dev emulator lost it). Emitted once, when the mailbox first marks it gone.
+   */
+  "conversation.gone": { conversationSid: string; reason: string };
   /** Catch-up stored messages whose webhooks never arrived. */
   "catch-up": { conversations: number; ingested: number };
   /** A background loop hit an unexpected error (it keeps running). */

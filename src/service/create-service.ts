@@ -181,6 +181,11 @@ async function compose(
       provider: facesProvider,
       events: faceEvents,
       humanAuthors: [operatorAuthor],
+      // Only a conversation the mailbox knows: one a visitor never wrote in needs no mark.
+      onGone: async (conversationSid, cause) => {
+        if ((await mailbox.conversation(conversationSid)) !== null)
+          await switchboard.markGone(conversationSid, cause);
+      },
     }),
     { secret: webchatSecret, logger: faceLogger },
   );

@@ -103,6 +103,7 @@ export {
   webchatPaths,
 } from "../webchat/webchat-api.js";
 export { WebchatConversationClosedError } from "../webchat/webchat-conversation-closed-error.js";
+export { WebchatConversationGoneError } from "../webchat/webchat-conversation-gone-error.js";
 export type {
   WebchatDeps,
   WebchatEvent,

@@ -7,6 +7,7 @@ import {
 import { createManualClock } from "./mailbox-contract/contract-fixtures.js";
 import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
+import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
@@ -83,5 +84,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeReleaseContract(use);
     describeSentReplyContract(use);
     describeDriftContract(use);
+    describeGoneContract(use);
   });
 }

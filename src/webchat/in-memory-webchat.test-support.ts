@@ -1,4 +1,5 @@
 import { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
+import { WebchatConversationGoneError } from "./webchat-conversation-gone-error.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "./webchat-deps.js";
 
 interface Conversation {
@@ -21,6 +22,7 @@ export class InMemoryWebchat implements WebchatDeps {
   /** When set, `history` throws it. */
   failHistory: Error | undefined;
   #next = 1;
+  readonly #forgotten = new Set<string>();
   #clock = Date.UTC(2026, 10, 25, 9, 0, 0);
 
   async startConversation(identity: string): Promise<{ conversationSid: string }> {
@@ -109,7 +111,16 @@ export class InMemoryWebchat implements WebchatDeps {
     for (const listener of this.#get(conversationSid).listeners) listener(event);
   }
 
+  /** Forgets the conversation, as Twilio does when it is deleted: calls for it then fail gone. */
+  forget(conversationSid: string): void {
+    this.#get(conversationSid);
+    this.conversations.delete(conversationSid);
+    this.#forgotten.add(conversationSid);
+  }
+
   #get(conversationSid: string): Conversation {
+    if (this.#forgotten.has(conversationSid))
+      throw new WebchatConversationGoneError(conversationSid);
     const conversation = this.conversations.get(conversationSid);
     if (conversation === undefined) throw new Error(`No conversation ${conversationSid}`);
     return conversation;

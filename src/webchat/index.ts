@@ -20,6 +20,7 @@ export {
   webchatPaths,
 } from "./webchat-api.js";
 export { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
+export { WebchatConversationGoneError } from "./webchat-conversation-gone-error.js";
 export type {
   WebchatDeps,
   WebchatEvent,

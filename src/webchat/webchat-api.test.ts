@@ -539,3 +539,34 @@ describe("GET /webchat/stream", () => {
     expect(api.deps.listenerCount(body.conversationSid)).toBe(0);
   });
 });
+
+describe("a conversation Twilio no longer has", () => {
+  it("is replaced at the next session call, under the same identity", async () => {
+    const api = await start();
+    const first = await api.session();
+    api.deps.forget(first.body.conversationSid);
+    const next = await api.session(first.body.token);
+    expect(next.status).toBe(201);
+    expect(next.body).toMatchObject({ identity: first.body.identity, resumed: false });
+    expect(next.body.conversationSid).not.toBe(first.body.conversationSid);
+    expect((await api.send(next.body.token, "hello again")).status).toBe(202);
+    expect(api.errors).toEqual([]);
+  });
+
+  it("answers 409 conversation_gone to a message and to a stream, not a 500", async () => {
+    const api = await start();
+    const { body } = await api.session();
+    api.deps.forget(body.conversationSid);
+    const sent = await api.send(body.token, "anyone there?");
+    expect(sent.status).toBe(409);
+    expect(await errorOf(sent)).toMatchObject({
+      code: "conversation_gone",
+      message: "This conversation no longer exists; start a new one.",
+    });
+    const stream = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    expect(stream.status).toBe(409);
+    expect((await errorOf(stream)).code).toBe("conversation_gone");
+    expect(api.deps.sends).toEqual([]);
+    expect(api.errors).toEqual([]);
+  });
+});

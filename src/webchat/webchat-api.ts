@@ -21,6 +21,7 @@ import {
   VisitorTokenError,
   type VisitorTokens,
 } from "./visitor-token.js";
+import { isWebchatConversationGone } from "./webchat-conversation-gone-error.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage } from "./webchat-deps.js";
 
 export interface WebchatApiOptions {
@@ -99,8 +100,14 @@ export const webchatPaths = {
  * - `GET /webchat/stream?token=…&after=<index>` → Server-Sent Events: `message` (id = the
  *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`.
  *
+ * A conversation Twilio no longer has (`conversation_gone` from the deps) is treated like a
+ * closed one by the session call — the visitor gets a fresh conversation under the same
+ * identity — and answered 409 `conversation_gone` by messages and streams, so the widget
+ * renews its session by itself.
+ *
  * Errors are `{ error: { code, message } }`: 400 bad input, 401 token, 405 method, 409
- * `conversation_closed`, 413 body, 415 content type, 429 flood (with `Retry-After`).
+ * `conversation_closed` or `conversation_gone`, 413 body, 415 content type, 429 flood (with
+ * `Retry-After`).
  */
 export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions): WebchatApiHandler {
   const now = options.now ?? Date.now;
@@ -187,6 +194,16 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
     });
 
+  /** Whether the conversation takes messages: false when closed or gone from Twilio. */
+  const isOpen = async (conversationSid: string): Promise<boolean> => {
+    try {
+      return !(await deps.isClosed(conversationSid));
+    } catch (error) {
+      if (isWebchatConversationGone(error)) return false;
+      throw error;
+    }
+  };
+
   async function session(
     request: IncomingMessage,
     response: ServerResponse,
@@ -198,7 +215,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       throw new RequestError(400, "invalid_token_field", "`token` must be a string.");
     }
     const claims = given === undefined ? undefined : verify(given);
-    if (claims?.conversationSid !== undefined && !(await deps.isClosed(claims.conversationSid))) {
+    if (claims?.conversationSid !== undefined && (await isOpen(claims.conversationSid))) {
       const renewed = tokens.issue({
         identity: claims.identity,
         conversationSid: claims.conversationSid,
@@ -218,7 +235,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     }
     const allowed = sessionLimit.take(clientAddress(request));
     if (!allowed.allowed) throw limited(allowed.retryAfterMs, "new conversations");
-    // A returning visitor whose conversation closed keeps their identity in a new one.
+    // A returning visitor whose conversation closed (or Twilio no longer has) keeps their
+    // identity in a new one.
     const identity = claims?.identity ?? randomVisitorIdentity();
     const { conversationSid } = await deps.startConversation(identity);
     const issued = tokens.issue({ identity, conversationSid });
@@ -241,8 +259,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     if (!allowed.allowed) throw limited(allowed.retryAfterMs, "messages");
     const body = asObject(await readJsonBody(request, maxBodyBytes));
     const text = readText(body.text, maxTextLength);
-    if (await deps.isClosed(conversationSid)) throw closedError();
     try {
+      if (await deps.isClosed(conversationSid)) throw closedError();
       const sent = await deps.sendVisitorMessage({
         conversationSid,
         identity: claims.identity,
@@ -253,6 +271,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       if (SwitchboardError.isSwitchboardError(error) && error.code === "conversation_closed") {
         throw closedError();
       }
+      if (isWebchatConversationGone(error)) throw goneError();
       throw error;
     }
   }
@@ -269,6 +288,15 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       readIndex(url.searchParams.get("after"), "after"),
       readIndex(headerValue(request, "last-event-id"), "Last-Event-ID"),
     );
+    // Before the stream opens, so a conversation Twilio no longer has is refused with a
+    // status the widget acts on (it renews its session) instead of a stream that ends.
+    let closed: boolean;
+    try {
+      closed = await deps.isClosed(conversationSid);
+    } catch (error) {
+      if (isWebchatConversationGone(error)) throw goneError();
+      throw error;
+    }
     const streams = openStreams.get(claims.identity) ?? 0;
     if (streams >= maxStreamsPerIdentity) {
       throw new RequestError(
@@ -309,7 +337,6 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     });
     events.onClose(unsubscribe);
     try {
-      const closed = await deps.isClosed(conversationSid);
       const earlier = await deps.history(conversationSid, after >= 0 ? { after } : {});
       if (events.closed) return;
       events.send("state", { closed });
@@ -317,7 +344,9 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       live = true;
       for (const event of waiting.splice(0)) deliver(event);
     } catch (error) {
-      logger.error({ err: error, conversationSid }, "web chat stream could not load history");
+      // Gone meanwhile: the browser reconnects and meets the 409 above.
+      if (!isWebchatConversationGone(error))
+        logger.error({ err: error, conversationSid }, "web chat stream could not load history");
       events.close();
     }
   }
@@ -390,6 +419,14 @@ function closedError(): RequestError {
     409,
     "conversation_closed",
     "This conversation has ended; start a new one.",
+  );
+}
+
+function goneError(): RequestError {
+  return new RequestError(
+    409,
+    "conversation_gone",
+    "This conversation no longer exists; start a new one.",
   );
 }
 

@@ -5,7 +5,9 @@
  * `TwilioProvider`; tests wire them to an in-memory conversation list.
  *
  * Every function may throw. A `SwitchboardError` with code `conversation_closed` becomes a
- * 409 for the visitor; anything else becomes a 500 with a generic message (and is logged).
+ * 409 for the visitor; `conversation_gone` (`WebchatConversationGoneError`: Twilio no longer
+ * has the conversation) moves the visitor to a fresh conversation; anything else becomes a
+ * 500 with a generic message (and is logged).
  */
 export interface WebchatDeps {
   /**

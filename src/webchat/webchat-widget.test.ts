@@ -207,6 +207,38 @@ describe("web chat widget in Chromium", () => {
     expect(deps.sends.at(-1)).toMatchObject({ conversationSid: second, text: "Hello again" });
   });
 
+  it("moves a visitor whose conversation Twilio forgot to a fresh one without asking", async () => {
+    const { deps, page, problems } = await setUp();
+    await page.getByRole("button", { name: "Open chat" }).click();
+    await expect.poll(() => deps.conversations.size).toBe(1);
+    const first = onlySid(deps);
+    const identity = deps.conversations.get(first)?.identity;
+    const input = page.getByRole("textbox", { name: "Message" });
+    await input.fill("Do you ship to Canada?");
+    await input.press("Enter");
+    await page.locator('.msg.visitor[data-index="0"]:not(.pending)').waitFor();
+
+    // Deleted in the Twilio console (or lost by the dev emulator) while the page is open.
+    deps.forget(first);
+    await input.fill("Hello?");
+    await input.press("Enter");
+    await expect.poll(() => deps.sends.at(-1)?.text).toBe("Hello?");
+    const second = deps.sends.at(-1)!.conversationSid;
+    expect(second).not.toBe(first);
+    expect(deps.conversations.get(second)?.identity).toBe(identity);
+    await page
+      .locator('.msg.visitor[data-index="0"]:not(.pending)', { hasText: "Hello?" })
+      .waitFor();
+    // No error for the visitor to act on, and the text box still works.
+    await expect(page.getByRole("alert").count()).resolves.toBe(0);
+    await expect(input.isDisabled()).resolves.toBe(false);
+    deps.reply(second, "Yes, we ship everywhere.");
+    await page.locator(".msg.agent .bubble", { hasText: "ship everywhere" }).waitFor();
+    expect(
+      problems.filter((problem) => !problem.includes("ERR_") && !problem.includes("409")),
+    ).toEqual([]);
+  });
+
   it("works under a strict host CSP and tells a flooding visitor to slow down", async () => {
     const { deps, page, problems } = await setUp({ strictHostCsp: true });
     await page.getByRole("button", { name: "Open chat" }).click();

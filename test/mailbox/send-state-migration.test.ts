@@ -64,13 +64,16 @@ describe("the send-state migration of a SQLite file", () => {
     const sids = await threeReplies(store);
     await store.close();
 
-    // Back to the previous schema version, as an older switchboard left it.
+    // Back to the version before this migration, as an older switchboard left it: later
+    // migrations are undone too, so they run again after it.
     const database = new Database(path);
     database.exec(`
       ALTER TABLE outbox DROP COLUMN throttled_count;
       ALTER TABLE outbox DROP COLUMN last_outcome;
       ALTER TABLE outbox DROP COLUMN must_reconcile;
-      DELETE FROM schema_version WHERE version = 3;`);
+      ALTER TABLE conversations DROP COLUMN gone_at;
+      ALTER TABLE conversations DROP COLUMN gone_reason;
+      DELETE FROM schema_version WHERE version >= 3;`);
     const update = database.prepare(
       "UPDATE outbox SET attempts = 1, last_error = ? WHERE conversation_sid = ?",
     );
@@ -112,7 +115,13 @@ describeWithPostgres("the send-state migration of a PostgreSQL schema", (url) =>
     );
     await adminQuery(
       url,
-      `DELETE FROM ${pg.escapeIdentifier(name)}.schema_migrations WHERE version = 4`,
+      `ALTER TABLE ${pg.escapeIdentifier(name)}.conversations DROP COLUMN gone_at,
+         DROP COLUMN gone_reason`,
+    );
+    // Later migrations are undone too, so they run again after this one.
+    await adminQuery(
+      url,
+      `DELETE FROM ${pg.escapeIdentifier(name)}.schema_migrations WHERE version >= 4`,
     );
     for (const [note, sid] of Object.entries(sids))
       await adminQuery(

@@ -4,6 +4,7 @@ import type {
   MailboxStore,
 } from "../../mailbox/mailbox-store.js";
 import type { Switchboard } from "../../runtime/create-switchboard.js";
+import { isConversationGoneError, isMarkedGone } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
 import type {
   ConsoleChannel,
@@ -21,7 +22,7 @@ export interface RuntimeConsoleDepsOptions {
   /** The running switchboard: its mailbox, events, handoff and dead letters. */
   switchboard: Pick<
     Switchboard,
-    "mailbox" | "events" | "handoff" | "release" | "retryDeadLetter" | "skipDeadLetter"
+    "mailbox" | "events" | "handoff" | "release" | "retryDeadLetter" | "skipDeadLetter" | "markGone"
   >;
   /**
    * Where live changes come from; default `switchboard.events` (this instance). Pass the
@@ -141,6 +142,9 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
         events.on("handoff", (event) => state(event.conversationSid, "human", event.reason)),
         events.on("handoff.released", (event) => state(event.conversationSid, "bot")),
         events.on("dead-letter", (event) => state(event.conversationSid, "dead", event.reason)),
+        events.on("conversation.gone", (event) =>
+          state(event.conversationSid, "gone", event.reason),
+        ),
       ];
       return () => {
         for (const stop of stops) stop();
@@ -152,8 +156,15 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       else await switchboard.release(sid);
     },
     async replyAsHuman(sid, text) {
-      await requireConversation(sid);
-      return options.sendAsHuman(sid, text);
+      if (isMarkedGone(await requireConversation(sid))) throw goneError(sid);
+      try {
+        return await options.sendAsHuman(sid, text);
+      } catch (error) {
+        if (!isConversationGoneError(error)) throw error;
+        // Found out now: mark it (once, for every face and catch-up) and say so plainly.
+        await switchboard.markGone(sid, error);
+        throw goneError(sid);
+      }
     },
     async retryDeadLetter(sid) {
       await requireConversation(sid);
@@ -258,7 +269,17 @@ function messageOf(entry: HistoryEntry): ConsoleMessage {
   };
 }
 
+/** The refusal of a reply in a conversation Twilio no longer has (a 409, not a 500). */
+function goneError(sid: string): ConsoleConflictError {
+  return new ConsoleConflictError(
+    "conversation_gone",
+    `Conversation ${sid} no longer exists in Twilio (it was deleted, or the dev emulator lost it), so nothing can be sent to it. The customer's next message starts a new conversation.`,
+  );
+}
+
 function stateOf(record: ConversationRecord): ConsoleConversationState {
+  // Nothing an operator does can help a conversation Twilio no longer has.
+  if (isMarkedGone(record)) return "gone";
   if (record.state === "handoff") return "human";
   if (record.state === "dead") return "dead";
   return "bot";
@@ -285,5 +306,6 @@ function conversationOf(
   };
   if (record.state === "dead" && record.lastError !== null)
     conversation.deadLetterReason = record.lastError;
+  if (record.goneReason !== null) conversation.goneReason = record.goneReason;
   return conversation;
 }

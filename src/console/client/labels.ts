@@ -14,6 +14,7 @@ export const stateNames: Record<ConsoleConversationState, string> = {
   bot: "Bot",
   human: "Human",
   dead: "Dead letter",
+  gone: "Gone",
 };
 
 export const roleNames: Record<ConsoleMessageRole, string> = {

@@ -313,7 +313,8 @@ function connect(): void {
     const conversation = data && state.conversations.get(data.conversationSid);
     if (!data || !conversation) return;
     conversation.state = data.state;
-    if (data.reason) conversation.deadLetterReason = data.reason;
+    if (data.reason && data.state === "gone") conversation.goneReason = data.reason;
+    else if (data.reason) conversation.deadLetterReason = data.reason;
     renderList();
     if (data.conversationSid === state.selected) renderHead();
   });

@@ -1,10 +1,13 @@
 import type { ConsoleConversation, ConsoleMessage } from "../console-deps.js";
 import { dots, el, isHttpUrl } from "./dom.js";
 import { appendEmphasis } from "./emphasis.js";
+import { goneComposerHint, goneText } from "./gone-conversation.js";
 import { known, roleNames, statusLabel } from "./labels.js";
 import { channelBadge, stateBadge } from "./list-view.js";
 import { fullTime, messageTime } from "./time-format.js";
 import { unansweredDuringHold } from "./unanswered.js";
+
+const botComposerHint = "Take over to reply as a person; the bot pauses while you do.";
 
 export interface TranscriptActions {
   /** Runs an operator action; resolves once the server accepted it (errors are shown). */
@@ -27,7 +30,7 @@ export class TranscriptView {
     messages: HTMLDivElement;
     typing: HTMLDivElement;
     composer: HTMLFormElement;
-    composerMode: "human" | "bot" | null;
+    composerMode: "human" | "bot" | "gone" | null;
   } | null = null;
 
   constructor(panel: HTMLElement, actions: TranscriptActions) {
@@ -122,6 +125,13 @@ export class TranscriptView {
       stateBadge(conversation.state),
     );
     parts.buttons.textContent = "";
+    if (conversation.state === "gone") {
+      // Twilio no longer has it: no action can reach the customer, so none is offered.
+      this.showBanner("dead", goneText(conversation));
+      parts.typing.hidden = true;
+      this.#renderComposer(false, goneComposerHint);
+      return;
+    }
     const path = `/api/conversations/${encodeURIComponent(conversation.sid)}`;
     if (conversation.state === "human") {
       parts.buttons.append(
@@ -162,17 +172,15 @@ export class TranscriptView {
     this.#renderComposer(conversation.state === "human");
   }
 
-  #renderComposer(human: boolean): void {
+  #renderComposer(human: boolean, hint = botComposerHint): void {
     const parts = this.#parts;
     if (!parts) return;
-    const mode = human ? "human" : "bot";
+    const mode = human ? "human" : hint === goneComposerHint ? "gone" : "bot";
     if (parts.composerMode === mode) return;
     parts.composerMode = mode;
     parts.composer.textContent = "";
     if (!human) {
-      parts.composer.append(
-        el("span", "hint", "Take over to reply as a person; the bot pauses while you do."),
-      );
+      parts.composer.append(el("span", "hint", hint));
       return;
     }
     const input = el("textarea");

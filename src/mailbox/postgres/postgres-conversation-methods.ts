@@ -3,7 +3,7 @@ import { turnNotice } from "../core/work-notices.js";
 import { MailboxInputError } from "../mailbox-errors.js";
 import type { GarbageCollected, MailboxStore } from "../mailbox-store.js";
 import { toConversation } from "../sqlite-rows.js";
-import { validateHistoryLimit, validatePolicy } from "../validate-mailbox-input.js";
+import { validateGone, validateHistoryLimit, validatePolicy } from "../validate-mailbox-input.js";
 import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
@@ -14,6 +14,7 @@ type ConversationMethods = Pick<
   | "conversation"
   | "setPolicy"
   | "setHandoff"
+  | "markGone"
   | "lastIndex"
   | "knownConversations"
   | "getMeta"
@@ -86,6 +87,22 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
           await client.query(sql.handoffOff, [at, conversationSid]);
           notices.push(turnNotice(conversationSid));
         }
+      });
+    },
+
+    markGone(conversationSid, reason) {
+      try {
+        validateGone(conversationSid, reason);
+        assertStorableText("conversationSid", conversationSid);
+        assertStorableText("reason", reason);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write(async (client) => {
+        const at = now();
+        await client.query(sql.insertConversation, [conversationSid, at]);
+        const marked = await client.query(sql.markGone, [at, reason, conversationSid]);
+        return marked.rowCount === 1;
       });
     },
 

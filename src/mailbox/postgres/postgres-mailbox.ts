@@ -122,6 +122,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     conversation: opened("conversation"),
     setPolicy: opened("setPolicy"),
     setHandoff: opened("setHandoff"),
+    markGone: opened("markGone"),
     lastIndex: opened("lastIndex"),
     knownConversations: opened("knownConversations"),
     getMeta: opened("getMeta"),

@@ -40,6 +40,8 @@ export function conversationRowFrom(raw: Raw): ConversationRow {
     last_inbound_at: numberOrNull(raw.last_inbound_at),
     outbox_seq: Number(raw.outbox_seq),
     pending_count: Number(raw.pending_count ?? 0),
+    gone_at: numberOrNull(raw.gone_at),
+    gone_reason: (raw.gone_reason ?? null) as string | null,
   };
 }
 

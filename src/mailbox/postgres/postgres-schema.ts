@@ -132,6 +132,11 @@ export const postgresMigrations: readonly string[] = [
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
+  // (next): a conversation Twilio no longer has (it answered 404), marked once by markGone.
+  `
+  ALTER TABLE conversations ADD COLUMN gone_at double precision;
+  ALTER TABLE conversations ADD COLUMN gone_reason text;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

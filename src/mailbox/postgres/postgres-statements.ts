@@ -183,6 +183,9 @@ export function postgresStatements(schema: string) {
       WHERE conversation_sid = $1 AND status = 'pending'`,
     handoffOff: `UPDATE ${s}conversations SET state = 'idle', updated_at = $1
       WHERE conversation_sid = $2 AND state = 'handoff'`,
+    // Once only: the first mark wins, so exactly one caller learns it is new.
+    markGone: `UPDATE ${s}conversations SET gone_at = $1, gone_reason = $2, updated_at = $1
+      WHERE conversation_sid = $3 AND gone_at IS NULL`,
     known: `SELECT conversation_sid FROM ${s}conversations ORDER BY created_at, conversation_sid`,
     lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
     getMeta: `SELECT value FROM ${s}meta WHERE key = $1`,

@@ -1,6 +1,8 @@
+import { isConversationGoneError } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
 import { replyIdAttribute } from "../../runtime/reply-attributes.js";
 import type { TwilioMessage } from "../../twilio/provider/provider-types.js";
+import { WebchatConversationGoneError } from "../webchat-conversation-gone-error.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "../webchat-deps.js";
 
 /** The part of `TwilioProvider` the web chat needs. */
@@ -36,6 +38,12 @@ export interface ProviderWebchatDepsOptions {
   botAuthor?: string;
   /** Authors shown as a person (operators). */
   humanAuthors?: readonly string[];
+  /**
+   * Called when Twilio answers 404 for a visitor's conversation (deleted, or the dev emulator
+   * lost it), before the visitor is moved to a fresh one: e.g. `switchboard.markGone`, so the
+   * console shows it gone too. Its errors are ignored.
+   */
+  onGone?(conversationSid: string, cause: unknown): unknown;
 }
 
 /**
@@ -49,6 +57,20 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
   const botAuthor = options.botAuthor ?? "switchboard";
   const humanAuthors = new Set(options.humanAuthors ?? []);
   const listeners = new Map<string, Set<(event: WebchatEvent) => void>>();
+  /** Runs a call addressed to one conversation; Twilio's 404 becomes the gone error. */
+  const addressed = async <T>(conversationSid: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isConversationGoneError(error)) throw error;
+      try {
+        await options.onGone?.(conversationSid, error);
+      } catch {
+        // Reporting it is a courtesy; the visitor moves on either way.
+      }
+      throw new WebchatConversationGoneError(conversationSid, { cause: error });
+    }
+  };
   /** The highest index reported per subscribed conversation, and the read in flight. */
   const cursors = new Map<string, { last: number; reading: Promise<void> }>();
 
@@ -127,15 +149,22 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
       await provider.addParticipant(conversation.id, { chat: identity });
       return { conversationSid: conversation.id };
     },
-    async sendVisitorMessage({ conversationSid, identity, text }) {
-      const sent = await provider.sendMessage(conversationSid, { content: text, from: identity });
-      return { messageSid: sent.id, index: sent.index };
+    sendVisitorMessage({ conversationSid, identity, text }) {
+      return addressed(conversationSid, async () => {
+        const sent = await provider.sendMessage(conversationSid, {
+          content: text,
+          from: identity,
+        });
+        return { messageSid: sent.id, index: sent.index };
+      });
     },
-    async history(conversationSid, { after }) {
-      const messages: WebchatMessage[] = [];
-      for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
-        if (after === undefined || message.index > after) messages.push(toMessage(message));
-      return messages;
+    history(conversationSid, { after }) {
+      return addressed(conversationSid, async () => {
+        const messages: WebchatMessage[] = [];
+        for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
+          if (after === undefined || message.index > after) messages.push(toMessage(message));
+        return messages;
+      });
     },
     subscribe(conversationSid, listener) {
       let set = listeners.get(conversationSid);
@@ -154,8 +183,11 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
         }
       };
     },
-    async isClosed(conversationSid) {
-      return (await provider.getConversation(conversationSid)).state === "closed";
+    isClosed(conversationSid) {
+      return addressed(
+        conversationSid,
+        async () => (await provider.getConversation(conversationSid)).state === "closed",
+      );
     },
   };
 }

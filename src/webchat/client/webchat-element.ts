@@ -4,7 +4,7 @@ import { appendBold } from "./bold.js";
 import { firstReconnectDelayMs, nextReconnectDelay } from "./reconnect-delay.js";
 import { insertionPoint, TranscriptCursor } from "./transcript-cursor.js";
 import { createVisitorSession, localTokenStore, offlineText } from "./visitor-session.js";
-import { createWidgetCall, errorText, type WidgetCall } from "./widget-api.js";
+import { createWidgetCall, errorCode, errorText, type WidgetCall } from "./widget-api.js";
 import { readWidgetConfig, type WidgetConfig } from "./widget-config.js";
 import { widgetMarkup } from "./widget-markup.js";
 import { widgetStyle } from "./widget-style.js";
@@ -459,7 +459,10 @@ export class SwitchboardWebchatElement extends HTMLElement {
         this.#hideNotice();
         return;
       }
-      if (result.status === 401 && !retried) {
+      // A refused token, or a conversation Twilio no longer has: the renewed session resumes
+      // or starts a fresh conversation, and the message goes there, unasked.
+      const gone = result.status === 409 && errorCode(result.data) === "conversation_gone";
+      if ((result.status === 401 || gone) && !retried) {
         await this.#session.renew();
         this.#connect();
         return attempt(true);

@@ -50,3 +50,9 @@ export function errorText(data: unknown, fallback: string): string {
   const error = (data as Partial<WebchatErrorResponse> | null)?.error;
   return typeof error?.message === "string" && error.message ? error.message : fallback;
 }
+
+/** The server's stable error code from an answer, or `undefined`. */
+export function errorCode(data: unknown): string | undefined {
+  const error = (data as Partial<WebchatErrorResponse> | null)?.error;
+  return typeof error?.code === "string" ? error.code : undefined;
+}
