@@ -13,6 +13,7 @@ import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
+import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 
@@ -83,5 +84,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeReleaseContract(use);
     describeSentReplyContract(use);
     describeDriftContract(use);
+    describeRecoveryContract(use);
   });
 }

@@ -132,6 +132,20 @@ export const postgresMigrations: readonly string[] = [
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
+  // 5: instance liveness. Each open store keeps a row alive; the turn and send leases it takes
+  // name it, so the others release the leases of an instance whose row lapsed (a kill -9)
+  // within seconds instead of a lease length. Leases without an instance (older versions)
+  // keep expiring on their own.
+  `
+  CREATE TABLE instances (
+    instance_id text PRIMARY KEY,
+    alive_until double precision NOT NULL
+  );
+  ALTER TABLE conversations ADD COLUMN lease_instance text;
+  ALTER TABLE outbox ADD COLUMN lease_instance text;
+  CREATE INDEX conversations_leased ON conversations (lease_instance) WHERE state = 'leased';
+  CREATE INDEX outbox_sending ON outbox (lease_instance) WHERE status = 'sending';
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

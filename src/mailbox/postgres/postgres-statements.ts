@@ -88,7 +88,8 @@ export function postgresStatements(schema: string) {
       FOR UPDATE OF c SKIP LOCKED`,
     lease: `UPDATE ${s}conversations SET state = 'leased', lease_owner = $2,
         lease_expires_at = $3, lease_version = lease_version + 1, attempts = $4,
-        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6
+        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6,
+        lease_instance = $7
       WHERE conversation_sid = $1`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
@@ -132,6 +133,7 @@ export function postgresStatements(schema: string) {
         ORDER BY o.id LIMIT $2
         FOR UPDATE OF o SKIP LOCKED)
       UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,
+        lease_instance = $5,
         attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL,
         -- Reclaiming an expired claim clears the flag: that try may have reached Twilio.
         last_error_throttled = o.last_error_throttled AND o.status <> 'sending',
@@ -191,6 +193,31 @@ export function postgresStatements(schema: string) {
     gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
+    // This instance is alive until $2 (store clock).
+    keepAlive: `INSERT INTO ${s}instances (instance_id, alive_until) VALUES ($1, $2)
+      ON CONFLICT (instance_id) DO UPDATE SET alive_until = excluded.alive_until`,
+    // A closing instance lapses at once, so the others take over whatever it still holds.
+    lapse: `UPDATE ${s}instances SET alive_until = '-Infinity' WHERE instance_id = $1`,
+    // Instances whose liveness lapsed before $1 are forgotten, and the turn and send leases
+    // naming an instance that has no live row are made expired now: the usual expiry path
+    // then takes them (an attempt counted; a send looks before resending). Only leased rows
+    // are read (partial indexes), whatever the number of conversations.
+    releaseLapsed: `WITH gone AS (
+        DELETE FROM ${s}instances WHERE alive_until < $1::double precision RETURNING instance_id),
+      turns AS (UPDATE ${s}conversations c SET lease_expires_at = $1::double precision
+        WHERE c.state = 'leased' AND c.lease_instance IS NOT NULL
+          AND c.lease_expires_at > $1::double precision
+          AND (c.lease_instance IN (SELECT instance_id FROM gone) OR NOT EXISTS (
+            SELECT 1 FROM ${s}instances i WHERE i.instance_id = c.lease_instance))
+        RETURNING c.conversation_sid),
+      sends AS (UPDATE ${s}outbox o SET lease_expires_at = $1::double precision
+        WHERE o.status = 'sending' AND o.lease_instance IS NOT NULL
+          AND o.lease_expires_at > $1::double precision
+          AND (o.lease_instance IN (SELECT instance_id FROM gone) OR NOT EXISTS (
+            SELECT 1 FROM ${s}instances i WHERE i.instance_id = o.lease_instance))
+        RETURNING o.conversation_sid)
+      SELECT (SELECT array_agg(conversation_sid) FROM turns) AS turns,
+        (SELECT array_agg(conversation_sid) FROM sends) AS sends`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
   } as const;
 }
