@@ -55,13 +55,16 @@ export function postgresStatements(schema: string) {
     // rule and the burst window; the store re-checks both under the lock with fresh reads.
     // $1 now, $2 maxAttempts, $3 limit, $4 settleWindowMs, $5 excluded sids,
     // $6/$7 the default policy's mode and window.
-    candidates: `SELECT c.conversation_sid FROM ${s}conversations c
+    // Driven by the pending messages (the `messages_pending` partial index), never by the
+    // conversations: the cost follows the work waiting, not every conversation ever seen.
+    candidates: `SELECT c.conversation_sid FROM (
+        SELECT m.conversation_sid, min(m.ingested_at) AS waiting_since FROM ${s}messages m
+        WHERE m.status = 'pending' GROUP BY m.conversation_sid) waiting
+      JOIN ${s}conversations c ON c.conversation_sid = waiting.conversation_sid
       WHERE (c.state = 'idle'
           OR (c.state = 'backoff' AND c.next_attempt_at <= $1::double precision)
           OR (c.state = 'leased' AND c.lease_expires_at <= $1::double precision))
         AND c.conversation_sid <> ALL($5::text[])
-        AND EXISTS (SELECT 1 FROM ${s}messages m
-          WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending')
         AND ((c.state = 'leased' AND c.attempts >= $2::integer) OR EXISTS (
           SELECT 1 FROM (SELECT h.message_index, h.ingested_at FROM ${s}messages h
               WHERE h.conversation_sid = c.conversation_sid AND h.status = 'pending'
@@ -81,9 +84,7 @@ export function postgresStatements(schema: string) {
                   = head.message_index - 1 - coalesce(c.last_processed_index, -1))
               AND (coalesce(c.policy_mode, $6::text) = 'queue'
                 OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
-      ORDER BY (SELECT min(m.ingested_at) FROM ${s}messages m
-          WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending'),
-        c.conversation_sid
+      ORDER BY waiting.waiting_since, c.conversation_sid
       LIMIT $3
       FOR UPDATE OF c SKIP LOCKED`,
     lease: `UPDATE ${s}conversations SET state = 'leased', lease_owner = $2,
@@ -122,13 +123,14 @@ export function postgresStatements(schema: string) {
       FROM unnest($8::text[], $9::bigint[], $10::integer[], $11::text[])
         AS r (reply_id, seq, position, reply)`,
     // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
-    // concurrent senders skip them.
+    // concurrent senders skip them. Heads are found through the `outbox_open` partial index
+    // (unsent rows only): sent rows, however many, are never read.
     claimOutbox: `WITH heads AS (
-        SELECT o.id FROM ${s}outbox o
-        WHERE o.status IN ('pending', 'sending')
-          AND o.seq = (SELECT min(p.seq) FROM ${s}outbox p
-            WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending'))
-          AND ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
+        SELECT o.id FROM (
+          SELECT p.conversation_sid, min(p.seq) AS seq FROM ${s}outbox p
+          WHERE p.status IN ('pending', 'sending') GROUP BY p.conversation_sid) head
+        JOIN ${s}outbox o ON o.conversation_sid = head.conversation_sid AND o.seq = head.seq
+        WHERE ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
             OR (o.status = 'sending' AND o.lease_expires_at <= $1::double precision))
         ORDER BY o.id LIMIT $2
         FOR UPDATE OF o SKIP LOCKED)
