@@ -135,16 +135,18 @@ export const postgresMigrations: readonly string[] = [
   // 5: instance liveness. Each open store keeps a row alive; the turn and send leases it takes
   // name it, so the others release the leases of an instance whose row lapsed (a kill -9)
   // within seconds instead of a lease length. Leases without an instance (older versions)
-  // keep expiring on their own.
+  // keep expiring on their own. Idempotent, so a test that rewinds an earlier version can
+  // re-apply everything after it.
   `
-  CREATE TABLE instances (
+  CREATE TABLE IF NOT EXISTS instances (
     instance_id text PRIMARY KEY,
     alive_until double precision NOT NULL
   );
-  ALTER TABLE conversations ADD COLUMN lease_instance text;
-  ALTER TABLE outbox ADD COLUMN lease_instance text;
-  CREATE INDEX conversations_leased ON conversations (lease_instance) WHERE state = 'leased';
-  CREATE INDEX outbox_sending ON outbox (lease_instance) WHERE status = 'sending';
+  ALTER TABLE conversations ADD COLUMN IF NOT EXISTS lease_instance text;
+  ALTER TABLE outbox ADD COLUMN IF NOT EXISTS lease_instance text;
+  CREATE INDEX IF NOT EXISTS conversations_leased ON conversations (lease_instance)
+    WHERE state = 'leased';
+  CREATE INDEX IF NOT EXISTS outbox_sending ON outbox (lease_instance) WHERE status = 'sending';
   `,
 ];
 
