@@ -1,7 +1,7 @@
-// npm run bench:scale (builds, then runs node bench/scale.mjs) — the ingest load of
+// npm run bench:instances (builds, then runs node bench/instances.mjs) — the ingest load of
 // bench/ingest.mjs on 1, 2 and 3 switchboard instances sharing one PostgreSQL mailbox (one
 // process each, a fresh schema per configuration), the connections split evenly over the
-// instances as a load balancer would. Prints a table and writes bench/results/scale.json
+// instances as a load balancer would. Prints a table and writes bench/results/instances.json
 // with the accepted webhooks per second per instance count and the machine it ran on.
 // BENCH_SECONDS (default 6 per configuration, after 1 s of warm-up, split into BENCH_ROUNDS
 // = 3 rotating windows), BENCH_CONNECTIONS (default 32 in total) and BENCH_INSTANCES
@@ -122,7 +122,7 @@ const machine = {
 console.log(machine);
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(
-  join(here, "results", "scale.json"),
+  join(here, "results", "instances.json"),
   `${JSON.stringify(
     {
       store: "postgres",

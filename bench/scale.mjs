@@ -1,0 +1,95 @@
+// npm run bench:scale — the cost per message as the mailbox grows: one switchboard (its own
+// process, instant agent, a stand-in provider) is filled with conversations (one message and
+// its reply each), and at 1k, 10k (and 100k with BENCH_SCALE_MAX=100000) conversations a
+// measurement window runs new messages to existing conversations at a fixed rate. Prints, per
+// size: answered/s, p50/p99 (webhook in → reply accepted), RSS and heap after a full GC, and
+// the RSS per idle conversation; the 1k row is the baseline of the same run. Writes
+// bench/results/scale.json. BENCH_SCALE_STORE (sqlite | postgres, default sqlite),
+// BENCH_SCALE_MAX (default 10000), BENCH_SECONDS (default 4), BENCH_RATE (default 200/s),
+// BENCH_FILL_RATE (messages/s while filling, default 400).
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { drained, latencies, openLoop, quantile, replies, startServer } from "./turn-load.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const store = process.env.BENCH_SCALE_STORE ?? "sqlite";
+const max = Number(process.env.BENCH_SCALE_MAX ?? 10_000);
+const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+const rate = Number(process.env.BENCH_RATE ?? 200);
+const fillRate = Number(process.env.BENCH_FILL_RATE ?? 400);
+const sizes = [1_000, 10_000, 100_000, 1_000_000].filter((size) => size <= max);
+const databaseUrl =
+  process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
+  process.env.SWITCHBOARD_TEST_DATABASE_URL ||
+  "postgres://postgres@127.0.0.1:5432/test";
+
+const folder = mkdtempSync(join(tmpdir(), "switchboard-bench-scale-"));
+const where =
+  store === "postgres"
+    ? `bench_scale_${randomBytes(6).toString("hex")}`
+    : join(folder, "mailbox.db");
+const server = await startServer(store, where);
+const rows = [];
+let filled = 0;
+try {
+  const idle = await server.stats();
+  for (const size of sizes) {
+    // Fill: new conversations, each one message, answered before the window starts.
+    const fillStarted = Date.now();
+    const base = filled;
+    const fill = await openLoop(server.port, fillRate, (size - filled) / fillRate, (i) => base + i);
+    filled = size;
+    const unfilled = await drained(fill.sids, 120_000);
+    const fillSeconds = (Date.now() - fillStarted) / 1000;
+    const memory = await server.stats();
+    // Window: new messages to conversations spread over everything stored.
+    const started = Date.now();
+    const { sids, refused } = await openLoop(server.port, rate, seconds, (i) => (i * 7919) % size);
+    const missing = await drained(sids, 30_000);
+    const answeredAt = sids.filter((sid) => replies.has(sid)).map((sid) => replies.get(sid));
+    const sorted = latencies(sids);
+    rows.push({
+      conversations: size,
+      fillSeconds: Math.round(fillSeconds * 10) / 10,
+      unfilled: unfilled.length,
+      answeredPerSecond: Math.round(
+        answeredAt.length / ((Math.max(...answeredAt) - started) / 1000),
+      ),
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      unanswered: missing.length,
+      refused,
+      rssMiB: Math.round(memory.rss / 2 ** 20),
+      heapMiB: Math.round(memory.heap / 2 ** 20),
+      rssBytesPerConversation: Math.round((memory.rss - idle.rss) / size),
+      heapBytesPerConversation: Math.round((memory.heap - idle.heap) / size),
+    });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
+} finally {
+  await server.stop();
+  rmSync(folder, { recursive: true, force: true });
+  if (store === "postgres") {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${where}" CASCADE`);
+    await client.end();
+  }
+}
+const base = rows[0];
+console.log(
+  `\n${store}: conversations  answered/s  (× 1k)  p50 ms  p99 ms  RSS MiB  heap MiB  RSS B/conv  heap B/conv`,
+);
+for (const row of rows)
+  console.log(
+    `${String(row.conversations).padStart(22)} ${String(row.answeredPerSecond).padStart(11)} ${(row.answeredPerSecond / base.answeredPerSecond).toFixed(2).padStart(7)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.rssMiB).padStart(8)} ${String(row.heapMiB).padStart(9)} ${String(row.rssBytesPerConversation).padStart(11)} ${String(row.heapBytesPerConversation).padStart(12)}`,
+  );
+mkdirSync(join(here, "results"), { recursive: true });
+writeFileSync(
+  join(here, "results", "scale.json"),
+  `${JSON.stringify({ date: new Date().toISOString(), store, cpus: cpus().length, loadavg: loadavg(), rate, seconds, rows }, null, 2)}\n`,
+);
