@@ -108,7 +108,7 @@ async function leaseOne(
     first.message_sid,
   );
   const sids = turn.map((message) => message.message_sid);
-  await client.query(sql.lease, [
+  const leased = await client.query(sql.lease, [
     sid,
     workerId,
     at + leaseMs,
@@ -117,8 +117,7 @@ async function leaseOne(
     at,
     context.instanceId,
   ]);
-  const leased = await readConversation(client, sql, sid);
-  const conversation = toConversation(leased!, defaultPolicy);
+  const conversation = toConversation(conversationRowFrom(leased.rows[0]), defaultPolicy);
   return leaseOf(
     { workerId, at, leaseMs, attempt: attempts },
     turn,

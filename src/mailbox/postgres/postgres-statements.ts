@@ -87,11 +87,13 @@ export function postgresStatements(schema: string) {
       ORDER BY waiting.waiting_since, c.conversation_sid
       LIMIT $3
       FOR UPDATE OF c SKIP LOCKED`,
-    lease: `UPDATE ${s}conversations SET state = 'leased', lease_owner = $2,
-        lease_expires_at = $3, lease_version = lease_version + 1, attempts = $4,
+    // Answers the leased row as `conversation` does, saving a round trip per lease.
+    lease: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
+        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = $4,
         turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6,
         lease_instance = $7
-      WHERE conversation_sid = $1`,
+      WHERE c.conversation_sid = $1
+      RETURNING c.*, ${pendingCount}`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
     // Gives a turn back uncounted: the next claim of the same turn adds the attempt again.
