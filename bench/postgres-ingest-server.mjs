@@ -1,5 +1,5 @@
 // A switchboard ingesting into PostgreSQL, for bench/ingest.mjs (`--store postgres|both`) and
-// bench/scale.mjs (several of these on one schema). In its own process so the load generator
+// bench/instances.mjs (several of these on one schema). In its own process so the load generator
 // never shares its event loop. Usage:
 //   node bench/postgres-ingest-server.mjs <authToken> <databaseUrl> <schema>
 // Prints the port it listens on (127.0.0.1 only). Webhooks are verified, parsed and committed

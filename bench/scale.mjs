@@ -1,138 +1,95 @@
-// npm run bench:scale (builds, then runs node bench/scale.mjs) — the ingest load of
-// bench/ingest.mjs on 1, 2 and 3 switchboard instances sharing one PostgreSQL mailbox (one
-// process each, a fresh schema per configuration), the connections split evenly over the
-// instances as a load balancer would. Prints a table and writes bench/results/scale.json
-// with the accepted webhooks per second per instance count and the machine it ran on.
-// BENCH_SECONDS (default 6 per configuration, after 1 s of warm-up, split into BENCH_ROUNDS
-// = 3 rotating windows), BENCH_CONNECTIONS (default 32 in total) and BENCH_INSTANCES
-// (default "1,2,3") tune the run; the database is
-// SWITCHBOARD_BENCH_DATABASE_URL, else SWITCHBOARD_TEST_DATABASE_URL, else the local server.
-import { spawn } from "node:child_process";
+// npm run bench:scale — the cost per message as the mailbox grows: one switchboard (its own
+// process, instant agent, a stand-in provider) is filled with conversations (one message and
+// its reply each), and at 1k, 10k (and 100k with BENCH_SCALE_MAX=100000) conversations a
+// measurement window runs new messages to existing conversations at a fixed rate. Prints, per
+// size: answered/s, p50/p99 (webhook in → reply accepted), RSS and heap after a full GC, and
+// the RSS per idle conversation; the 1k row is the baseline of the same run. Writes
+// bench/results/scale.json. BENCH_SCALE_STORE (sqlite | postgres, default sqlite),
+// BENCH_SCALE_MAX (default 10000), BENCH_SECONDS (default 4), BENCH_RATE (default 200/s),
+// BENCH_FILL_RATE (messages/s while filling, default 400).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { benchAuthToken, measure } from "./webhook-load.mjs";
+import { drained, latencies, openLoop, quantile, replies, startServer } from "./turn-load.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const seconds = Number(process.env.BENCH_SECONDS ?? 6);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const counts = (process.env.BENCH_INSTANCES ?? "1,2,3").split(",").map(Number);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const store = process.env.BENCH_SCALE_STORE ?? "sqlite";
+const max = Number(process.env.BENCH_SCALE_MAX ?? 10_000);
+const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+const rate = Number(process.env.BENCH_RATE ?? 200);
+const fillRate = Number(process.env.BENCH_FILL_RATE ?? 400);
+const sizes = [1_000, 10_000, 100_000, 1_000_000].filter((size) => size <= max);
 const databaseUrl =
   process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
   process.env.SWITCHBOARD_TEST_DATABASE_URL ||
   "postgres://postgres@127.0.0.1:5432/test";
 
-function startInstance(schema) {
-  const child = spawn(
-    process.execPath,
-    [join(here, "postgres-ingest-server.mjs"), benchAuthToken, databaseUrl, schema],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`instance exited with ${code}`)));
-    createInterface({ input: child.stdout }).once("line", (line) =>
-      resolve({ child, port: Number(line) }),
-    );
-  });
-}
-
-async function stop(instance) {
-  instance.child.removeAllListeners("exit");
-  instance.child.kill("SIGTERM");
-  await new Promise((resolve) => instance.child.once("exit", resolve));
-}
-
-async function sql(text) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
+const folder = mkdtempSync(join(tmpdir(), "switchboard-bench-scale-"));
+const where =
+  store === "postgres"
+    ? `bench_scale_${randomBytes(6).toString("hex")}`
+    : join(folder, "mailbox.db");
+const server = await startServer(store, where);
+const rows = [];
+let filled = 0;
+try {
+  const idle = await server.stats();
+  for (const size of sizes) {
+    // Fill: new conversations, each one message, answered before the window starts.
+    const fillStarted = Date.now();
+    const base = filled;
+    const fill = await openLoop(server.port, fillRate, (size - filled) / fillRate, (i) => base + i);
+    filled = size;
+    const unfilled = await drained(fill.sids, 120_000);
+    const fillSeconds = (Date.now() - fillStarted) / 1000;
+    const memory = await server.stats();
+    // Window: new messages to conversations spread over everything stored.
+    const started = Date.now();
+    const { sids, refused } = await openLoop(server.port, rate, seconds, (i) => (i * 7919) % size);
+    const missing = await drained(sids, 30_000);
+    const answeredAt = sids.filter((sid) => replies.has(sid)).map((sid) => replies.get(sid));
+    const sorted = latencies(sids);
+    rows.push({
+      conversations: size,
+      fillSeconds: Math.round(fillSeconds * 10) / 10,
+      unfilled: unfilled.length,
+      answeredPerSecond: Math.round(
+        answeredAt.length / ((Math.max(...answeredAt) - started) / 1000),
+      ),
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      unanswered: missing.length,
+      refused,
+      rssMiB: Math.round(memory.rss / 2 ** 20),
+      heapMiB: Math.round(memory.heap / 2 ** 20),
+      rssBytesPerConversation: Math.round((memory.rss - idle.rss) / size),
+      heapBytesPerConversation: Math.round((memory.heap - idle.heap) / size),
+    });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
+} finally {
+  await server.stop();
+  rmSync(folder, { recursive: true, force: true });
+  if (store === "postgres") {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${where}" CASCADE`);
     await client.end();
   }
 }
-
-const serverVersion = (await sql("SHOW server_version")).rows[0].server_version;
-// Every configuration runs at once (idle ones cost little) and the measurement windows rotate
-// between them, so background load on a shared machine hits each configuration alike.
-const configurations = [];
-try {
-  for (const count of counts) {
-    const schema = `bench_scale_${randomBytes(6).toString("hex")}`;
-    // The first instance migrates the fresh schema; the others then find it current.
-    const instances = [await startInstance(schema)];
-    configurations.push({ count, schema, instances, windows: [] });
-    for (let n = 1; n < count; n++) instances.push(await startInstance(schema));
-  }
-  for (const configuration of configurations)
-    await measure(
-      configuration.instances.map((instance) => instance.port),
-      connections,
-      1,
-    );
-  for (let round = 0; round < rounds; round++) {
-    for (let position = 0; position < configurations.length; position++) {
-      const configuration = configurations[(position + round) % configurations.length];
-      const ports = configuration.instances.map((instance) => instance.port);
-      configuration.windows.push(await measure(ports, connections, seconds / rounds));
-    }
-  }
-} finally {
-  for (const configuration of configurations) {
-    for (const instance of configuration.instances) await stop(instance);
-    await sql(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(configuration.schema)} CASCADE`);
-  }
-}
-const rows = configurations.map(({ count, windows }) => {
-  const accepted = windows.reduce((sum, window) => sum + window.accepted, 0);
-  const duration = windows.reduce((sum, window) => sum + window.duration, 0);
-  return {
-    instances: count,
-    perSecond: Math.round(accepted / duration),
-    accepted,
-    rejected: windows.reduce((sum, window) => sum + window.rejected, 0),
-    latencyP50: Math.max(...windows.map((window) => window.latencyP50)),
-    latencyP99: Math.max(...windows.map((window) => window.latencyP99)),
-  };
-});
-
-console.table(
-  rows.map((row) => ({
-    instances: row.instances,
-    "accepted/s": row.perSecond,
-    accepted: row.accepted,
-    "not 2xx": row.rejected,
-    "p50 ms (worst window)": row.latencyP50,
-    "p99 ms (worst window)": row.latencyP99,
-  })),
+const base = rows[0];
+console.log(
+  `\n${store}: conversations  answered/s  (× 1k)  p50 ms  p99 ms  RSS MiB  heap MiB  RSS B/conv  heap B/conv`,
 );
-const machine = {
-  cpus: availableParallelism(),
-  cpuModel: cpus()[0]?.model ?? "unknown",
-  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-  node: process.version,
-  postgres: serverVersion,
-};
-console.log(machine);
+for (const row of rows)
+  console.log(
+    `${String(row.conversations).padStart(22)} ${String(row.answeredPerSecond).padStart(11)} ${(row.answeredPerSecond / base.answeredPerSecond).toFixed(2).padStart(7)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.rssMiB).padStart(8)} ${String(row.heapMiB).padStart(9)} ${String(row.rssBytesPerConversation).padStart(11)} ${String(row.heapBytesPerConversation).padStart(12)}`,
+  );
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(
   join(here, "results", "scale.json"),
-  `${JSON.stringify(
-    {
-      store: "postgres",
-      connections,
-      seconds,
-      acceptedPerSecond: Object.fromEntries(rows.map((row) => [row.instances, row.perSecond])),
-      latencyP99Ms: Object.fromEntries(rows.map((row) => [row.instances, row.latencyP99])),
-      machine,
-    },
-    null,
-    2,
-  )}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), store, cpus: cpus().length, loadavg: loadavg(), rate, seconds, rows }, null, 2)}\n`,
 );

@@ -1,4 +1,4 @@
-// Shared by bench/ingest.mjs and bench/scale.mjs: distinct, correctly signed onMessageAdded
+// Shared by bench/ingest.mjs and bench/instances.mjs: distinct, correctly signed onMessageAdded
 // webhooks, fired by autocannon at one or more servers at once.
 import autocannon from "autocannon";
 import { computeTwilioSignature } from "../dist/twilio/webhook/verify-signature.js";

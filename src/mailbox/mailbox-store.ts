@@ -373,7 +373,12 @@ export interface MailboxOptions {
  * - exclusion: at most one live lease per conversation; many conversations in parallel;
  * - order: turns of a conversation are handed out in `Index` order, one at a time;
  * - fencing: a worker that lost its lease cannot write the turn's outcome;
- * - progress: failures back off and dead-letter; other conversations are never blocked.
+ * - progress: failures back off and dead-letter; other conversations are never blocked;
+ * - recovery: the turn and send leases of a store that is gone (closed, or its process
+ *   killed) are taken over within seconds, not after their lease: a SQLite file has one
+ *   live owner (a second is refused) and its next owner releases them at open; PostgreSQL
+ *   instances keep liveness rows and release the leases of an instance whose row lapsed.
+ *   A taken-over lease counts as a try, like an expired one (a send looks before resending).
  */
 export interface MailboxStore {
   /**

@@ -209,4 +209,90 @@ describe("sqliteMailbox", () => {
       }
     });
   }
+
+  /**
+   * Runs `script` in a child process with `store` open on `path` (the real source, through
+   * the hook above), waits for it to print `ready`, and returns a SIGKILL for it.
+   */
+  const childOwner = async (path: string, script: string) => {
+    const child = join(folder, "owner.mjs");
+    const source = fileURLToPath(new URL("./sqlite-mailbox.ts", import.meta.url));
+    await writeFile(
+      child,
+      `import { writeSync } from "node:fs";
+      import { register } from "node:module";
+      register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));
+      const { sqliteMailbox } = await import(${JSON.stringify(source)});
+      const store = sqliteMailbox({ path: process.argv[2] });
+      ${script}
+      writeSync(1, "ready\\n");
+      setInterval(() => {}, 60_000);
+      `,
+    );
+    const running = spawn(process.execPath, [child, path], { stdio: ["ignore", "pipe", "pipe"] });
+    let errors = "";
+    running.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      running.on("exit", (_code, signal) => resolve(signal)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      running.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("ready")) resolve();
+      });
+      void exited.then(() => reject(new Error(`the owner child exited: ${errors}`)));
+    });
+    return async () => {
+      running.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+    };
+  };
+
+  it("refuses a second live owner of one file, in this process and in another", async () => {
+    const path = join(folder, "owned.db");
+    const first = open(path);
+    expect(() => sqliteMailbox({ path })).toThrow(/already open in another live process/);
+    // The refused store changed nothing: the owner still works.
+    expect(await first.ingest(inboundMessage())).toBe("accepted");
+    await first.close();
+
+    const other = join(folder, "other.db");
+    const kill = await childOwner(other, "");
+    let refusal: unknown;
+    try {
+      sqliteMailbox({ path: other });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: "mailbox_open_failed" });
+    expect(String(refusal)).toMatch(/already open .*pid \d+/);
+    await kill();
+    // A dead owner holds nothing: the next process opens the file.
+    expect(await open(other).ingest(inboundMessage())).toBe("accepted");
+  });
+
+  it("releases a killed owner's turn and send leases when the next owner opens the file", async () => {
+    const path = join(folder, "crashed.db");
+    const message = inboundMessage({ index: 0 });
+    const replied = inboundMessage({ conversationSid: `CH${"0".repeat(31)}2`, index: 0 });
+    // The child takes a turn and a send, each with a lease of ten minutes, and dies holding both.
+    const kill = await childOwner(
+      path,
+      `await store.ingest(${JSON.stringify(message)});
+      await store.ingest(${JSON.stringify(replied)});
+      const [done] = await store.claim("worker-a", 1, 600_000);
+      await store.complete(done, [{ body: "hello" }]);
+      const [held] = await store.claim("worker-a", 1, 600_000);
+      if (held === undefined) throw new Error("no second turn");
+      const [sending] = await store.claimOutbox("sender-a", 1, 600_000);
+      if (sending === undefined) throw new Error("no send");`,
+    );
+    await kill();
+    const store = open(path);
+    const [turn] = await store.claim("worker-b", 5, 10_000);
+    expect(turn).toMatchObject({ workerId: "worker-b", attempt: 2 });
+    const [send] = await store.claimOutbox("sender-b", 5, 10_000);
+    expect(send).toMatchObject({ workerId: "sender-b", attempt: 2, mustReconcile: true });
+  });
 });

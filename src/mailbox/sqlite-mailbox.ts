@@ -6,6 +6,7 @@ import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-
 import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
 import { turnIdOfReply } from "./reply-id.js";
+import { claimSqliteOwnership, releaseDeadOwnerLeases } from "./sqlite-ownership.js";
 import {
   type ConversationRow,
   type MessageRow,
@@ -68,10 +69,11 @@ const leaseKey = (lease: Lease): LeaseKey => ({
  * The embedded mailbox: one SQLite file in WAL mode with `synchronous=FULL`, so a resolved
  * write has been fsynced. All writes of this process go through one group-commit queue and
  * are committed by a writer thread with its own connection, while reads run on the calling
- * thread (WAL readers see every committed write and never wait for the writer). Several
- * processes may share the file (each write is a `BEGIN IMMEDIATE` transaction that re-checks
- * leases inside it), though one process per file is the intended deployment.
- * Throws `MailboxOpenError` when the file cannot be created, opened or migrated.
+ * thread (WAL readers see every committed write and never wait for the writer). The store
+ * that opens the file owns it: a second live owner (another process, or another store in
+ * this one) is refused with `MailboxOpenError`, and the leases a dead owner left are released
+ * at open, so a restart after `kill -9` resumes its turns and sends at once.
+ * Throws `MailboxOpenError` when the file cannot be created, opened, migrated or owned.
  */
 export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
   const resolved = resolveMailboxOptions(options);
@@ -83,6 +85,19 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       "groupCommitWindowMs must be an integer from 0 to 1000 (ms): it delays every webhook's 200.",
     );
   const database = openSqliteDatabase(options.path);
+  // One live owner per file (a throwaway `:memory:` database has no one to share with). The
+  // owner hands back at once the leases of the process that had the file before.
+  let ownership: { release(): void } | undefined;
+  if (options.path !== ":memory:") {
+    try {
+      ownership = claimSqliteOwnership(resolve(options.path), database);
+      releaseDeadOwnerLeases(database, now());
+    } catch (error) {
+      ownership?.release();
+      database.close();
+      throw error;
+    }
+  }
   const settings: SqliteWriteSettings = {
     settleWindowMs: resolved.settleWindowMs,
     maxAttempts: resolved.maxAttempts,
@@ -313,6 +328,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       await writer.close();
       hub.clear();
       database.close();
+      ownership?.release();
     },
   };
   return store;

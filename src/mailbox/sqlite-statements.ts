@@ -37,15 +37,17 @@ const sql = {
   pending: `SELECT * FROM messages WHERE conversation_sid = ? AND status = 'pending'
        ORDER BY message_index, message_sid LIMIT ?`,
   markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",
-  candidates: `SELECT ${conversationColumns} FROM conversations c
-       WHERE (c.state = 'idle'
-           OR (c.state = 'backoff' AND c.next_attempt_at <= ?)
-           OR (c.state = 'leased' AND c.lease_expires_at <= ?))
-         AND EXISTS (SELECT 1 FROM messages m
-           WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending')
-       ORDER BY (SELECT min(m.ingested_at) FROM messages m
-           WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending'),
-         c.conversation_sid
+  // Driven by the pending messages (the `messages_pending` partial index), never by the
+  // conversations: the cost follows the work waiting, not every conversation ever seen.
+  // CROSS JOIN keeps that order whatever the planner's statistics say.
+  candidates: `SELECT c.*, p.pending_count FROM (
+         SELECT conversation_sid, count(*) AS pending_count, min(ingested_at) AS waiting_since
+         FROM messages WHERE status = 'pending' GROUP BY conversation_sid) p
+       CROSS JOIN conversations c ON c.conversation_sid = p.conversation_sid
+       WHERE c.state = 'idle'
+         OR (c.state = 'backoff' AND c.next_attempt_at <= ?)
+         OR (c.state = 'leased' AND c.lease_expires_at <= ?)
+       ORDER BY p.waiting_since, c.conversation_sid
        LIMIT ?`,
   lease: `UPDATE conversations SET state = 'leased', lease_owner = @owner,
          lease_expires_at = @expiresAt, lease_version = lease_version + 1,
@@ -80,12 +82,14 @@ const sql = {
          channel, to_address, from_address, reply, status, created_at)
        VALUES (@replyId, @sid, @seq, @turnId, @position, @afterIndex, @channel, @to, @from,
          @reply, 'pending', @at)`,
-  outboxHeads: `SELECT o.* FROM outbox o
-       WHERE o.status IN ('pending', 'sending')
-         AND o.seq = (SELECT min(p.seq) FROM outbox p
-           WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending'))
-         AND ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?))
-           OR (o.status = 'sending' AND o.lease_expires_at <= ?))
+  // Each conversation's oldest unsettled reply, found through the `outbox_open` partial index
+  // (unsent rows only): sent rows, however many, are never read.
+  outboxHeads: `SELECT o.* FROM (
+         SELECT conversation_sid, min(seq) AS seq FROM outbox
+         WHERE status IN ('pending', 'sending') GROUP BY conversation_sid) h
+       CROSS JOIN outbox o ON o.conversation_sid = h.conversation_sid AND o.seq = h.seq
+       WHERE (o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?))
+         OR (o.status = 'sending' AND o.lease_expires_at <= ?)
        ORDER BY o.id LIMIT ?`,
   outboxRow: "SELECT * FROM outbox WHERE id = ?",
   // Reclaiming an expired claim clears the throttled flag: that try may have reached Twilio.

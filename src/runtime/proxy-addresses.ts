@@ -75,11 +75,18 @@ export class ProxyAddresses {
   }
 
   #set(conversationSid: string, proxyAddress: string | null): void {
-    this.#known.delete(conversationSid);
-    this.#known.set(conversationSid, proxyAddress);
+    // Copies, not the strings given: those are often cut from a webhook's raw body, and a
+    // remembered slice would keep the whole body alive.
+    if (!this.#known.delete(conversationSid)) conversationSid = detachString(conversationSid);
+    this.#known.set(conversationSid, proxyAddress === null ? null : detachString(proxyAddress));
     if (this.#known.size > this.#capacity) {
       const oldest = this.#known.keys().next().value;
       if (oldest !== undefined) this.#known.delete(oldest);
     }
   }
+}
+
+/** A copy of `text` sharing no memory with the (possibly much larger) string it was cut from. */
+function detachString(text: string): string {
+  return text.length === 0 ? text : Buffer.from(text, "utf8").toString("utf8");
 }

@@ -14,6 +14,7 @@ import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
+import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 
@@ -85,5 +86,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeSentReplyContract(use);
     describeDriftContract(use);
     describeGoneContract(use);
+    describeRecoveryContract(use);
   });
 }

@@ -118,9 +118,10 @@ describeWithPostgres("the send-state migration of a PostgreSQL schema", (url) =>
       `ALTER TABLE ${pg.escapeIdentifier(name)}.conversations DROP COLUMN gone_at,
          DROP COLUMN gone_reason`,
     );
-    // Later migrations are undone too, so they run again after this one.
     await adminQuery(
       url,
+      // Version 4 and everything after it, which re-apply on open (later migrations are
+      // idempotent), so the rewind holds whatever is appended after version 4.
       `DELETE FROM ${pg.escapeIdentifier(name)}.schema_migrations WHERE version >= 4`,
     );
     for (const [note, sid] of Object.entries(sids))

@@ -26,6 +26,8 @@ export interface ClaimContext {
   settleWindowMs: number;
   maxAttempts: number;
   defaultPolicy: TurnPolicy;
+  /** This store instance: its liveness row covers the leases it takes. */
+  instanceId: string;
 }
 
 /**
@@ -106,9 +108,16 @@ async function leaseOne(
     first.message_sid,
   );
   const sids = turn.map((message) => message.message_sid);
-  await client.query(sql.lease, [sid, workerId, at + leaseMs, attempts, sids, at]);
-  const leased = await readConversation(client, sql, sid);
-  const conversation = toConversation(leased!, defaultPolicy);
+  const leased = await client.query(sql.lease, [
+    sid,
+    workerId,
+    at + leaseMs,
+    attempts,
+    sids,
+    at,
+    context.instanceId,
+  ]);
+  const conversation = toConversation(conversationRowFrom(leased.rows[0]), defaultPolicy);
   return leaseOf(
     { workerId, at, leaseMs, attempt: attempts },
     turn,

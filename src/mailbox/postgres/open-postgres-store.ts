@@ -6,6 +6,7 @@ import { type NoticeHub, validateChannelName } from "../notice-hub.js";
 import { type ResolvedMailboxOptions, validateInboundMessage } from "../validate-mailbox-input.js";
 import { withAdvisoryLock } from "./advisory-lock.js";
 import { createIngestBatch } from "./ingest-batch.js";
+import { startInstanceLiveness } from "./instance-liveness.js";
 import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
@@ -29,6 +30,8 @@ export interface PostgresStoreSettings {
   migrate: boolean;
   settings: ResolvedMailboxOptions;
   groupCommitWindowMs: number;
+  /** How long this instance counts as alive after its last liveness write. */
+  instanceLivenessMs: number;
   hub: NoticeHub;
 }
 
@@ -46,8 +49,17 @@ export async function openPostgresStore(
   const sql = postgresStatements(schema);
   const instanceId = randomUUID();
   const notices = openNoticeChannel(opened.clientConfig, schema, sql, hub, instanceId);
+  let liveness: Awaited<ReturnType<typeof startInstanceLiveness>>;
   try {
     await notices.listener.ready;
+    liveness = await startInstanceLiveness({
+      connection,
+      sql,
+      instanceId,
+      now: settings.now,
+      livenessMs: options.instanceLivenessMs,
+      announce: (notice) => hub.emit(notice),
+    });
   } catch (error) {
     await notices.listener.close().catch(() => {});
     await connection.end().catch(() => {});
@@ -65,6 +77,7 @@ export async function openPostgresStore(
     connection,
     sql,
     settings,
+    instanceId,
     write(work, transactionOptions = { idempotent: true }) {
       let written: WorkNotice[] = [];
       return track(
@@ -156,6 +169,9 @@ export async function openPostgresStore(
     async close() {
       await ingestBatch.drain();
       await Promise.allSettled([...running]);
+      // Lapsing at once lets the other instances take over at their next tick whatever this
+      // one still holds (a runtime releases its leases before closing the mailbox).
+      await liveness.stop().catch(() => {});
       await notices.listener.close();
       await connection.end();
     },

@@ -3,6 +3,7 @@ import { MailboxClosedError } from "../mailbox-errors.js";
 import type { MailboxOptions, MailboxStore } from "../mailbox-store.js";
 import { createNoticeHub } from "../notice-hub.js";
 import { resolveMailboxOptions } from "../validate-mailbox-input.js";
+import { defaultInstanceLivenessMs } from "./instance-liveness.js";
 import { type PostgresConnectionOptions, planPostgresPool } from "./open-postgres-pool.js";
 import { type OpenedPostgresStore, openPostgresStore } from "./open-postgres-store.js";
 import { defaultPostgresSchema, validateSchemaName } from "./postgres-schema.js";
@@ -26,6 +27,14 @@ export type PostgresMailboxOptions = MailboxOptions &
      * while a commit is in flight (or in the same event-loop turn) already share the next one.
      */
     groupCommitWindowMs?: number;
+    /**
+     * How long this instance counts as alive after its last liveness write (renewed every
+     * third of it). Default 3000 ms. When an instance dies (`kill -9`, a lost machine), the
+     * others release its turn and send leases within about this long plus a third, instead of
+     * waiting out each lease. Lower detects death sooner; an instance whose event loop stalls
+     * longer than this loses its leases (fencing keeps that safe). 300 to 600000.
+     */
+    instanceLivenessMs?: number;
   };
 
 /** The PostgreSQL mailbox: a `MailboxStore` whose `start` connects and migrates. */
@@ -48,7 +57,8 @@ type Method = Exclude<keyof Opened, "close">;
  * any number of processes. Conversation rows are leased with `SELECT … FOR UPDATE SKIP LOCKED`,
  * concurrent ingests share one transaction (group commit), dedupe keys are a unique table, and
  * commits that create work `NOTIFY` every process's `onWork` listeners (workers still poll as
- * a backstop). A lost connection is survived: statements and transactions that certainly did
+ * a backstop). Each instance keeps a liveness row; the leases of one that died are released
+ * by the others within seconds (`instanceLivenessMs`). A lost connection is survived: statements and transactions that certainly did
  * not commit are retried on a new connection. All time comes from the injected clock.
  *
  * Synchronous like `sqliteMailbox`: options are checked here (a `ConfigError` names the
@@ -68,6 +78,16 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
       "groupCommitWindowMs",
       "groupCommitWindowMs must be an integer from 0 to 1000 (ms): it delays every webhook's 200.",
     );
+  const instanceLivenessMs = options.instanceLivenessMs ?? defaultInstanceLivenessMs;
+  if (
+    !Number.isSafeInteger(instanceLivenessMs) ||
+    instanceLivenessMs < 300 ||
+    instanceLivenessMs > 600_000
+  )
+    throw new ConfigError(
+      "instanceLivenessMs",
+      "instanceLivenessMs must be an integer from 300 to 600000 (ms): how long an instance counts as alive without renewing.",
+    );
   const plan = planPostgresPool(options);
   const hub = createNoticeHub();
   let opening: Promise<Opened> | undefined;
@@ -82,6 +102,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
         migrate: options.migrate !== false,
         settings,
         groupCommitWindowMs,
+        instanceLivenessMs,
         hub,
       });
       opening = attempt;

@@ -22,7 +22,7 @@ type OutboxMethods = Pick<MailboxStore, "claimOutbox" | "settleOutbox" | "enqueu
 
 /** The outbox: claiming replies to send, settling them, and replies outside a turn. */
 export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMethods {
-  const { sql, settings, write } = context;
+  const { sql, settings, write, instanceId } = context;
   const { now } = settings;
   return {
     claimOutbox(workerId, max, leaseMs) {
@@ -36,7 +36,13 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
       // the reply's attempt count tells the sender to look before resending.
       return write(async (client) => {
         const at = now();
-        const claimed = await client.query(sql.claimOutbox, [at, max, workerId, at + leaseMs]);
+        const claimed = await client.query(sql.claimOutbox, [
+          at,
+          max,
+          workerId,
+          at + leaseMs,
+          instanceId,
+        ]);
         return claimed.rows
           .map(outboxRowFrom)
           .sort((a, b) => a.id - b.id)

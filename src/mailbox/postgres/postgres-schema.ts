@@ -132,10 +132,27 @@ export const postgresMigrations: readonly string[] = [
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
-  // (next): a conversation Twilio no longer has (it answered 404), marked once by markGone.
+  // 5: a conversation Twilio no longer has (it answered 404), marked once by markGone.
+  // Idempotent, like every later one, so a test that rewinds an earlier version can re-apply it.
   `
-  ALTER TABLE conversations ADD COLUMN gone_at double precision;
-  ALTER TABLE conversations ADD COLUMN gone_reason text;
+  ALTER TABLE conversations ADD COLUMN IF NOT EXISTS gone_at double precision;
+  ALTER TABLE conversations ADD COLUMN IF NOT EXISTS gone_reason text;
+  `,
+  // 6: instance liveness. Each open store keeps a row alive; the turn and send leases it takes
+  // name it, so the others release the leases of an instance whose row lapsed (a kill -9)
+  // within seconds instead of a lease length. Leases without an instance (older versions)
+  // keep expiring on their own. Idempotent, so a test that rewinds an earlier version can
+  // re-apply everything after it.
+  `
+  CREATE TABLE IF NOT EXISTS instances (
+    instance_id text PRIMARY KEY,
+    alive_until double precision NOT NULL
+  );
+  ALTER TABLE conversations ADD COLUMN IF NOT EXISTS lease_instance text;
+  ALTER TABLE outbox ADD COLUMN IF NOT EXISTS lease_instance text;
+  CREATE INDEX IF NOT EXISTS conversations_leased ON conversations (lease_instance)
+    WHERE state = 'leased';
+  CREATE INDEX IF NOT EXISTS outbox_sending ON outbox (lease_instance) WHERE status = 'sending';
   `,
 ];
 

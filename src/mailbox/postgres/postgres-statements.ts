@@ -55,13 +55,16 @@ export function postgresStatements(schema: string) {
     // rule and the burst window; the store re-checks both under the lock with fresh reads.
     // $1 now, $2 maxAttempts, $3 limit, $4 settleWindowMs, $5 excluded sids,
     // $6/$7 the default policy's mode and window.
-    candidates: `SELECT c.conversation_sid FROM ${s}conversations c
+    // Driven by the pending messages (the `messages_pending` partial index), never by the
+    // conversations: the cost follows the work waiting, not every conversation ever seen.
+    candidates: `SELECT c.conversation_sid FROM (
+        SELECT m.conversation_sid, min(m.ingested_at) AS waiting_since FROM ${s}messages m
+        WHERE m.status = 'pending' GROUP BY m.conversation_sid) waiting
+      JOIN ${s}conversations c ON c.conversation_sid = waiting.conversation_sid
       WHERE (c.state = 'idle'
           OR (c.state = 'backoff' AND c.next_attempt_at <= $1::double precision)
           OR (c.state = 'leased' AND c.lease_expires_at <= $1::double precision))
         AND c.conversation_sid <> ALL($5::text[])
-        AND EXISTS (SELECT 1 FROM ${s}messages m
-          WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending')
         AND ((c.state = 'leased' AND c.attempts >= $2::integer) OR EXISTS (
           SELECT 1 FROM (SELECT h.message_index, h.ingested_at FROM ${s}messages h
               WHERE h.conversation_sid = c.conversation_sid AND h.status = 'pending'
@@ -81,15 +84,16 @@ export function postgresStatements(schema: string) {
                   = head.message_index - 1 - coalesce(c.last_processed_index, -1))
               AND (coalesce(c.policy_mode, $6::text) = 'queue'
                 OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
-      ORDER BY (SELECT min(m.ingested_at) FROM ${s}messages m
-          WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending'),
-        c.conversation_sid
+      ORDER BY waiting.waiting_since, c.conversation_sid
       LIMIT $3
       FOR UPDATE OF c SKIP LOCKED`,
-    lease: `UPDATE ${s}conversations SET state = 'leased', lease_owner = $2,
-        lease_expires_at = $3, lease_version = lease_version + 1, attempts = $4,
-        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6
-      WHERE conversation_sid = $1`,
+    // Answers the leased row as `conversation` does, saving a round trip per lease.
+    lease: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
+        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = $4,
+        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6,
+        lease_instance = $7
+      WHERE c.conversation_sid = $1
+      RETURNING c.*, ${pendingCount}`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
     // Gives a turn back uncounted: the next claim of the same turn adds the attempt again.
@@ -121,17 +125,19 @@ export function postgresStatements(schema: string) {
       FROM unnest($8::text[], $9::bigint[], $10::integer[], $11::text[])
         AS r (reply_id, seq, position, reply)`,
     // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
-    // concurrent senders skip them.
+    // concurrent senders skip them. Heads are found through the `outbox_open` partial index
+    // (unsent rows only): sent rows, however many, are never read.
     claimOutbox: `WITH heads AS (
-        SELECT o.id FROM ${s}outbox o
-        WHERE o.status IN ('pending', 'sending')
-          AND o.seq = (SELECT min(p.seq) FROM ${s}outbox p
-            WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending'))
-          AND ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
+        SELECT o.id FROM (
+          SELECT p.conversation_sid, min(p.seq) AS seq FROM ${s}outbox p
+          WHERE p.status IN ('pending', 'sending') GROUP BY p.conversation_sid) head
+        JOIN ${s}outbox o ON o.conversation_sid = head.conversation_sid AND o.seq = head.seq
+        WHERE ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
             OR (o.status = 'sending' AND o.lease_expires_at <= $1::double precision))
         ORDER BY o.id LIMIT $2
         FOR UPDATE OF o SKIP LOCKED)
       UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,
+        lease_instance = $5,
         attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL,
         -- Reclaiming an expired claim clears the flag: that try may have reached Twilio.
         last_error_throttled = o.last_error_throttled AND o.status <> 'sending',
@@ -194,6 +200,31 @@ export function postgresStatements(schema: string) {
     gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
+    // This instance is alive until $2 (store clock).
+    keepAlive: `INSERT INTO ${s}instances (instance_id, alive_until) VALUES ($1, $2)
+      ON CONFLICT (instance_id) DO UPDATE SET alive_until = excluded.alive_until`,
+    // A closing instance lapses at once, so the others take over whatever it still holds.
+    lapse: `UPDATE ${s}instances SET alive_until = '-Infinity' WHERE instance_id = $1`,
+    // Instances whose liveness lapsed before $1 are forgotten, and the turn and send leases
+    // naming an instance that has no live row are made expired now: the usual expiry path
+    // then takes them (an attempt counted; a send looks before resending). Only leased rows
+    // are read (partial indexes), whatever the number of conversations.
+    releaseLapsed: `WITH gone AS (
+        DELETE FROM ${s}instances WHERE alive_until < $1::double precision RETURNING instance_id),
+      turns AS (UPDATE ${s}conversations c SET lease_expires_at = $1::double precision
+        WHERE c.state = 'leased' AND c.lease_instance IS NOT NULL
+          AND c.lease_expires_at > $1::double precision
+          AND (c.lease_instance IN (SELECT instance_id FROM gone) OR NOT EXISTS (
+            SELECT 1 FROM ${s}instances i WHERE i.instance_id = c.lease_instance))
+        RETURNING c.conversation_sid),
+      sends AS (UPDATE ${s}outbox o SET lease_expires_at = $1::double precision
+        WHERE o.status = 'sending' AND o.lease_instance IS NOT NULL
+          AND o.lease_expires_at > $1::double precision
+          AND (o.lease_instance IN (SELECT instance_id FROM gone) OR NOT EXISTS (
+            SELECT 1 FROM ${s}instances i WHERE i.instance_id = o.lease_instance))
+        RETURNING o.conversation_sid)
+      SELECT (SELECT array_agg(conversation_sid) FROM turns) AS turns,
+        (SELECT array_agg(conversation_sid) FROM sends) AS sends`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
   } as const;
 }

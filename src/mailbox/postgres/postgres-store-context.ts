@@ -10,6 +10,8 @@ export interface PostgresStoreContext {
   connection: PostgresConnection;
   sql: PostgresStatements;
   settings: ResolvedMailboxOptions;
+  /** This open store; the turn and send leases it takes name it (see `instance-liveness.ts`). */
+  instanceId: string;
   /** Runs a write transaction; its notices go out on commit, here and in other processes. */
   write<T>(
     work: (client: pg.PoolClient, notices: WorkNotice[]) => Promise<T>,

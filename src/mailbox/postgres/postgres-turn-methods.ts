@@ -37,6 +37,7 @@ export function postgresTurnMethods(context: PostgresStoreContext): TurnMethods 
     settleWindowMs: settings.settleWindowMs,
     maxAttempts,
     defaultPolicy: settings.defaultPolicy,
+    instanceId: context.instanceId,
   };
 
   const lockLease = async (client: pg.ClientBase, lease: Lease): Promise<ConversationRow> => {

@@ -11,6 +11,7 @@ import {
   parseWebhookEvent,
 } from "../webhook/parse-webhook-event.js";
 import type { WebhookInput } from "../webhook/read-request.js";
+import { BoundedCache } from "./bounded-cache.js";
 import { EventHub, type WebhookListener } from "./event-hub.js";
 import { findAddressHolder } from "./find-address-holder.js";
 import {
@@ -38,6 +39,9 @@ import { createInProcessPacer, type RequestPacer } from "./request-pacer.js";
 import { type ResilienceOptions, ResilientRequestClient } from "./resilient-request-client.js";
 import { TwilioHttpError } from "./twilio-http-error.js";
 import { enableRawUploads, uploadMedia } from "./upload-media.js";
+
+/** Conversations whose participant lists are kept (about 0.7 KB each). */
+const participantCacheCapacity = 5_000;
 
 /** Everything `new TwilioProvider(…)` accepts. */
 export interface TwilioProviderConfig extends UncheckedTwilioOptions {
@@ -99,8 +103,11 @@ export class TwilioProvider {
   readonly #webhookHeader: { xTwilioWebhookEnabled?: "true" };
   readonly #pacer: RequestPacer | undefined;
   readonly #senderBudget: boolean;
-  /** Participants per conversation, as last listed; dropped when this provider changes them. */
-  readonly #participants = new Map<string, TwilioParticipant[]>();
+  /**
+   * Participants per conversation, as last listed; dropped when this provider changes them.
+   * Bounded: an idle conversation must not cost memory forever (a miss lists them again).
+   */
+  readonly #participants = new BoundedCache<TwilioParticipant[]>(participantCacheCapacity);
   readonly #hub = new EventHub((conversationId) => {
     const participants = this.#participants.get(conversationId);
     return participants === undefined ? undefined : channelOfParticipants(participants);
