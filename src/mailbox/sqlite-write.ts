@@ -2,6 +2,10 @@ import type { LeaseKey } from "./core/turn-rules.js";
 import type { CommittedNotice } from "./core/work-notices.js";
 import type {
   CompletedTurn,
+  ConsentChange,
+  ConsentRecord,
+  DeliveryRecordOutcome,
+  DeliveryUpdate,
   FailOutcome,
   GarbageCollected,
   IngestResult,
@@ -63,7 +67,9 @@ export type SqliteWrite =
   | { kind: "setPolicy"; conversationSid: string; policy: string }
   | { kind: "setHandoff"; conversationSid: string; on: boolean }
   | { kind: "setMeta"; key: string; value: string }
-  | { kind: "collectGarbage"; olderThanMs: number };
+  | { kind: "collectGarbage"; olderThanMs: number }
+  | { kind: "recordDelivery"; update: DeliveryUpdate }
+  | { kind: "setConsent"; change: ConsentChange };
 
 /** What each kind of write resolves to. */
 export interface SqliteWriteResults {
@@ -82,6 +88,8 @@ export interface SqliteWriteResults {
   setHandoff: undefined;
   setMeta: undefined;
   collectGarbage: GarbageCollected;
+  recordDelivery: DeliveryRecordOutcome;
+  setConsent: ConsentRecord;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

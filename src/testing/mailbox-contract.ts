@@ -10,6 +10,7 @@ import { describeFailureContract } from "./mailbox-contract/failure-contract.js"
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
+import { describeLedgerContract } from "./mailbox-contract/ledger-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
@@ -83,5 +84,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeReleaseContract(use);
     describeSentReplyContract(use);
     describeDriftContract(use);
+    describeLedgerContract(use);
   });
 }

@@ -132,6 +132,28 @@ export const postgresMigrations: readonly string[] = [
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
+  // Delivery status per outbound message (from receipts) and consent per customer address.
+  `
+  CREATE TABLE deliveries (
+    message_sid text PRIMARY KEY,
+    conversation_sid text NOT NULL,
+    status text NOT NULL,
+    error_code integer,
+    channel text,
+    updated_at double precision NOT NULL,
+    recorded_at double precision NOT NULL
+  );
+  CREATE INDEX deliveries_by_conversation ON deliveries (conversation_sid, recorded_at);
+  CREATE INDEX deliveries_by_age ON deliveries (recorded_at);
+
+  CREATE TABLE consent (
+    address text PRIMARY KEY,
+    state text NOT NULL,
+    reason text NOT NULL,
+    detail text,
+    changed_at double precision NOT NULL
+  );
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

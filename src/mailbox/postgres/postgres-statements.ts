@@ -1,4 +1,5 @@
 import pg from "pg";
+import { postgresLedgerStatements } from "./postgres-ledger-statements.js";
 
 /**
  * The PostgreSQL mailbox's SQL, by name, with every table qualified by the mailbox schema (so
@@ -192,6 +193,7 @@ export function postgresStatements(schema: string) {
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+    ...postgresLedgerStatements(s),
   } as const;
 }
 
