@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
-import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-store.js";
+import type {
+  ConsentRecord,
+  ConsentState,
+  DeadLetter,
+  MailboxStore,
+  TurnPolicy,
+} from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
@@ -68,6 +74,15 @@ export interface Switchboard {
   deadLetters(): Promise<DeadLetter[]>;
   retryDeadLetter(conversationSid: string): Promise<boolean>;
   skipDeadLetter(conversationSid: string): Promise<boolean>;
+  /**
+   * An operator opts a customer address out or back in (`detail`: who, or why). Opted out,
+   * the agent never answers it and nothing is sent to it; opted in restores both.
+   */
+  setConsent(
+    address: string,
+    state: ConsentState,
+    options?: { detail?: string; conversationSid?: string },
+  ): Promise<ConsentRecord>;
 }
 
 /**
@@ -103,6 +118,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     logger,
     now,
     whatsappTemplate,
+    consent: settings.consent,
   });
   const sender = new OutboxSender({
     ...settings.sends,
@@ -144,6 +160,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       now,
       whatsappTemplate,
       proxies,
+      consent: settings.consent,
     });
 
   const catchUpOnce = async (): Promise<CatchUpResult> => {
@@ -255,6 +272,21 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       const skipped = await mailbox.skipDeadLetter(conversationSid);
       turnWorker.wake();
       return skipped;
+    },
+    async setConsent(address, state, options = {}) {
+      const record = await mailbox.setConsent({
+        address,
+        state,
+        reason: "operator",
+        detail: options.detail ?? null,
+      });
+      events.emit("consent.changed", {
+        address,
+        conversationSid: options.conversationSid ?? null,
+        state,
+        reason: "operator",
+      });
+      return record;
     },
   };
 }
