@@ -330,6 +330,10 @@ export type HistoryEntry =
       status: OutboxStatus;
       messageSid: string | null;
       createdAt: number;
+      /** Send attempts so far (throttled tries not counted); what a retrying reply shows. */
+      attempts?: number;
+      /** The error of the last failed try, or why the reply was given up; null if none. */
+      lastError?: string | null;
     };
 
 /** A wake-up hint: something may be claimable now. Workers still poll as a fallback. */

@@ -15,6 +15,8 @@ export const liveEventNames = [
   "dead-letter",
   "whatsapp.template",
   "catch-up",
+  "delivery.updated",
+  "consent.changed",
 ] as const satisfies readonly (keyof SwitchboardEventMap)[];
 
 export type LiveEventName = (typeof liveEventNames)[number];
