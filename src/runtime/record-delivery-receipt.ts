@@ -37,7 +37,9 @@ export async function recordDeliveryReceipt(
     return;
   }
   const conversation = await settings.mailbox.conversation(conversationSid);
-  const errorCode = receipt.errorCode ?? null;
+  // Receipts without a failure carry ErrorCode 0 (or none): no error.
+  const errorCode =
+    receipt.errorCode !== undefined && receipt.errorCode > 0 ? receipt.errorCode : null;
   const outcome = await settings.mailbox.recordDelivery({
     messageSid: receipt.messageSid,
     conversationSid,
