@@ -9,6 +9,7 @@ import type {
 } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { createDeliveryCatchUp, type DeliveryCatchUpResult } from "./delivery-catch-up.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { ProxyAddresses } from "./proxy-addresses.js";
@@ -66,6 +67,11 @@ export interface Switchboard {
   readonly mailbox: MailboxStore;
   /** Fetches and ingests missed messages now (also runs on start and periodically). */
   catchUp(): Promise<CatchUpResult>;
+  /**
+   * Lists the receipts of recently sent replies whose status never settled through the
+   * webhook (bounded; see `createDeliveryCatchUp`). Also runs with the periodic catch-up.
+   */
+  catchUpDeliveries(): Promise<DeliveryCatchUpResult>;
   /** An operator takes the conversation: auto-replies stop until {@link release}. */
   handoff(conversationSid: string, reason?: string): Promise<void>;
   /** Gives the conversation back to the agent. */
@@ -143,6 +149,18 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     tailWindow: settings.catchUp.tailWindow,
   };
   const catchUpIntervalMs = settings.catchUp.intervalMs;
+  const deliveryCatchUp = createDeliveryCatchUp({ mailbox, provider, events, logger, now });
+  events.on("reply.sent", (event) =>
+    deliveryCatchUp.track(event.conversationSid, event.messageSid),
+  );
+  let deliveryTimer: NodeJS.Timeout | undefined;
+  let deliveryRunning: Promise<DeliveryCatchUpResult> | undefined;
+  const runDeliveryCatchUp = () => {
+    deliveryRunning ??= deliveryCatchUp.run().finally(() => {
+      deliveryRunning = undefined;
+    });
+    return deliveryRunning;
+  };
 
   let state: "idle" | "starting" | "running" | "closing" | "closed" = "idle";
   let starting: Promise<void> | undefined;
@@ -223,6 +241,15 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
           });
         }, catchUpIntervalMs);
         catchUpTimer.unref();
+        // Receipts whose webhook was missed, on the same period (its own timer: it must not
+        // wait for, or delay, the message catch-up).
+        deliveryTimer = setInterval(() => {
+          runDeliveryCatchUp().catch((error) => {
+            logger.warn({ err: error }, "delivery receipt catch-up failed");
+            events.emit("error", { where: "delivery-catch-up", error });
+          });
+        }, catchUpIntervalMs);
+        deliveryTimer.unref();
       }
       state = "running";
     })();
@@ -242,16 +269,19 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       if (state === "closed") return;
       state = "closing";
       clearInterval(catchUpTimer);
+      clearInterval(deliveryTimer);
       await starting?.catch(() => {});
       unsubscribe?.();
       await turnWorker.stop(settings.drainMs);
       await sender.stop();
       await catchUpRunning?.catch(() => {});
+      await deliveryRunning?.catch(() => {});
       await live.close();
       await mailbox.close();
       state = "closed";
     },
     catchUp: runCatchUp,
+    catchUpDeliveries: runDeliveryCatchUp,
     async handoff(conversationSid, reason = "operator") {
       await mailbox.setHandoff(conversationSid, true);
       events.emit("handoff", { conversationSid, reason, source: "operator" });

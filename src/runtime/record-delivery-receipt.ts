@@ -20,21 +20,22 @@ export interface DeliveryReceiptSettings {
  * Stores one delivery receipt (from `onDeliveryUpdated` or the receipts REST resource) as the
  * message's status and reports it when it moved forward. A 21610 means Twilio holds an opt-out
  * for the customer: it is recorded in the consent ledger even if switchboard missed the
- * keyword, so nothing more is attempted. Throws when the mailbox fails (the webhook answers
- * 500 and Twilio retries); a status switchboard does not know is logged and skipped.
+ * keyword, so nothing more is attempted. Resolves whether the status moved. Throws when the
+ * mailbox fails (the webhook answers 500 and Twilio retries); a status switchboard does not
+ * know is logged and skipped.
  */
 export async function recordDeliveryReceipt(
   conversationSid: string,
   receipt: DeliveryData,
   settings: DeliveryReceiptSettings,
-): Promise<void> {
+): Promise<boolean> {
   const status = toDeliveryStatus(receipt.status);
   if (status === undefined) {
     settings.logger.debug(
       { conversationSid, messageSid: receipt.messageSid, status: receipt.status },
       "delivery receipt with a status switchboard does not track; skipped",
     );
-    return;
+    return false;
   }
   const conversation = await settings.mailbox.conversation(conversationSid);
   // Receipts without a failure carry ErrorCode 0 (or none): no error.
@@ -57,9 +58,9 @@ export async function recordDeliveryReceipt(
       channel: outcome.record.channel,
     });
   const address = conversation?.customerAddress;
-  if (errorCode !== optedOutErrorCode || address == null) return;
+  if (errorCode !== optedOutErrorCode || address == null) return outcome.changed;
   const consent = await settings.mailbox.consent(address);
-  if (consent?.state === "opted-out") return;
+  if (consent?.state === "opted-out") return outcome.changed;
   await settings.mailbox.setConsent({
     address,
     state: "opted-out",
@@ -76,4 +77,5 @@ export async function recordDeliveryReceipt(
     state: "opted-out",
     reason: "twilio-21610",
   });
+  return outcome.changed;
 }

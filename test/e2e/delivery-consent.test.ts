@@ -208,3 +208,47 @@ describe("the WhatsApp window in the console", () => {
     }
   }, 30_000);
 });
+
+describe("receipts whose webhook was missed", () => {
+  it("are fetched from the receipts resource, bounded to recent replies", async () => {
+    const address = "+15550107006";
+    // Receipts stop reaching us: only messages are subscribed.
+    const webhooks = harness.emulator
+      .twilioClient()
+      .conversations.v1.services(harness.emulator.serviceSid)
+      .configuration.webhooks();
+    await webhooks.update({ filters: ["onMessageAdded"] });
+    try {
+      harness.emulator.setDeliveryFailure(address, "carrier-filtered");
+      await harness.emulator.customer({ channel: "sms", address }).send("Any news?");
+      const sid = await conversationOf(address);
+      await vi.waitFor(
+        () =>
+          expect(
+            harness.emulator
+              .deliveries()
+              .find((delivery) => delivery.to === address && delivery.errorCode !== null),
+          ).toBeDefined(),
+        wait,
+      );
+      const reply = async () =>
+        (await harness.transcript(sid)).messages.find((message) => message.role === "agent");
+      expect((await reply())?.delivery?.status).toBe("queued");
+      // Within the grace period the webhook may still come: nothing is listed yet.
+      expect(await harness.switchboard.catchUpDeliveries()).toEqual({ checked: 0, updated: 0 });
+      harness.clockSkewForRuntime(61_000);
+      expect(await harness.switchboard.catchUpDeliveries()).toMatchObject({ updated: 1 });
+      expect((await reply())?.delivery).toMatchObject({
+        status: "undelivered",
+        failure: { code: 30007 },
+      });
+      // Settled: not listed again.
+      expect(await harness.switchboard.catchUpDeliveries()).toEqual({ checked: 0, updated: 0 });
+    } finally {
+      harness.clockSkewForRuntime(0);
+      await webhooks.update({
+        filters: ["onMessageAdded", "onDeliveryUpdated", "onConversationStateUpdated"],
+      });
+    }
+  }, 30_000);
+});

@@ -31,6 +31,8 @@ export interface DeliveryHarness {
   templateSid: string;
   /** Moves the console's clock forward (the WhatsApp window). */
   skewMs: number;
+  /** Moves the switchboard's own clock forward by `ms` from real time (0: back to it). */
+  clockSkewForRuntime(ms: number): void;
   transcript(conversationSid: string): Promise<ConsoleTranscript>;
   api(path: string, init?: RequestInit): Promise<Response>;
   metrics(): Promise<string>;
@@ -55,6 +57,7 @@ export async function startDeliveryHarness(): Promise<DeliveryHarness> {
   const provider = new TwilioProvider(providerOptions);
   const facesProvider = new TwilioProvider({ ...providerOptions, webhookEnabled: true });
   const asked: string[] = [];
+  let runtimeSkew = 0;
   const switchboard = createSwitchboard({
     provider,
     mailbox: sqliteMailbox({ path: join(folder, "mailbox.db") }),
@@ -65,6 +68,7 @@ export async function startDeliveryHarness(): Promise<DeliveryHarness> {
     humanIdentities: ["operator"],
     webhook: { authToken: emulator.authToken },
     workers: { pollMs: 50 },
+    clock: () => Date.now() + runtimeSkew,
     catchUp: { intervalMs: 0 },
     channels: { whatsapp: { template: { contentSid: template.sid } } },
     consent: { whatsappOptOut: ["STOP", "PARAR"] },
@@ -121,6 +125,9 @@ export async function startDeliveryHarness(): Promise<DeliveryHarness> {
     asked,
     templateSid: template.sid,
     api,
+    clockSkewForRuntime(ms: number) {
+      runtimeSkew = ms;
+    },
     async transcript(conversationSid: string) {
       const response = await api(`/api/conversations/${conversationSid}`);
       if (response.status !== 200) throw new Error(`transcript: ${response.status}`);
