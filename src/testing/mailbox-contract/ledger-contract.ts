@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MailboxInputError } from "../../mailbox/mailbox-errors.js";
 import type { DeliveryUpdate } from "../../mailbox/mailbox-store.js";
 import type { UseContract } from "./contract-context.js";
-import { fakeSid } from "./contract-fixtures.js";
+import { fakeSid, inboundMessage, textReply } from "./contract-fixtures.js";
 
 const receipt = (
   messageSid: string,
@@ -88,6 +88,28 @@ export function describeLedgerContract(use: UseContract): void {
         store.recordDelivery({ ...receipt("", conversationSid, "sent") }),
       ).rejects.toBeInstanceOf(MailboxInputError);
       expect(await store.deliveries(conversationSid)).toEqual([]);
+    });
+
+    it("history shows a retrying reply's attempts and last error", async () => {
+      const { clock, store } = use();
+      const conversationSid = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      const [lease] = await store.claim("worker-a", 1, 10_000);
+      await store.complete(lease!, [textReply("hello")]);
+      const [item] = await store.claimOutbox("sender", 1, 10_000);
+      await store.settleOutbox(item!, {
+        retryAt: clock.now() + 1_000,
+        error: "Twilio answered 503",
+        outcome: "unsent",
+      });
+      const outbound = (await store.history(conversationSid)).find(
+        (entry) => entry.direction === "outbound",
+      );
+      expect(outbound).toMatchObject({
+        status: "pending",
+        attempts: 1,
+        lastError: "Twilio answered 503",
+      });
     });
 
     it("keeps consent per address across conversations; the latest change wins", async () => {
