@@ -252,3 +252,27 @@ describe("receipts whose webhook was missed", () => {
     }
   }, 30_000);
 });
+
+describe("an operator's consent action", () => {
+  it("opts a customer out and back in through the console API", async () => {
+    const address = "+15550107007";
+    await answered(address, "sms", "First question");
+    const sid = await conversationOf(address);
+    const consent = (state: string) =>
+      harness.api(`/api/conversations/${sid}/consent`, {
+        method: "POST",
+        body: JSON.stringify({ state }),
+      });
+    expect((await consent("maybe")).status).toBe(400);
+    expect((await consent("opted-out")).status).toBe(200);
+    expect((await harness.transcript(sid)).conversation.consent).toMatchObject({
+      state: "opted-out",
+      reason: "operator",
+    });
+    const question = await settled(sid, address, "sms", "Second question");
+    expect(question.consent).toBe("opted-out");
+    expect(harness.asked).not.toContain("Second question");
+    expect((await consent("opted-in")).status).toBe(200);
+    await answered(address, "sms", "Third question");
+  }, 30_000);
+});
