@@ -132,9 +132,17 @@ export {
 export type {
   CompletedTurn,
   CompleteOptions,
+  ConsentChange,
+  ConsentReason,
+  ConsentRecord,
+  ConsentState,
   ConversationRecord,
   ConversationState,
   DeadLetter,
+  DeliveryRecord,
+  DeliveryRecordOutcome,
+  DeliveryStatus,
+  DeliveryUpdate,
   FailOutcome,
   GarbageCollected,
   HistoryEntry,
@@ -145,6 +153,7 @@ export type {
   LeasedMessage,
   LockOutcome,
   MailboxChannel,
+  MailboxLedger,
   MailboxMedia,
   MailboxOptions,
   MailboxStore,
@@ -161,6 +170,7 @@ export { type SqliteMailboxOptions, sqliteMailbox } from "./mailbox/sqlite-mailb
 
 // ── Runtime ──────────────────────────────────────────────────────────────────────────────
 export type { CatchUpResult } from "./runtime/catch-up.js";
+export type { SwitchboardConsentOptions } from "./runtime/consent-policy.js";
 export {
   createSwitchboard,
   type Switchboard,

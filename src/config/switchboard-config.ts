@@ -78,10 +78,21 @@ export interface ChannelsConfig {
   sms?: {
     /** Add `(1/3)` markers to a reply split into several messages. */
     markers?: boolean;
+    /**
+     * Who answers HELP/INFO: `"twilio"` (default: Twilio's opt-out auto-reply answers and
+     * switchboard stays silent) or `"switchboard"` (sends `helpText`; turn Twilio's off).
+     */
+    helpAnsweredBy?: "twilio" | "switchboard";
+    /** The answer to HELP when `helpAnsweredBy` is `"switchboard"`. */
+    helpText?: string;
   };
   whatsapp?: {
     /** Sent instead of free text outside the 24-hour window. */
     template?: { contentSid: string; variables?: Record<string, string> };
+    /** Whole messages that opt a WhatsApp customer out, like SMS STOP. Default STOP, UNSUBSCRIBE. */
+    optOutPhrases?: string[];
+    /** Whole messages that opt back in. Default START. */
+    optInPhrases?: string[];
   };
 }
 

@@ -31,9 +31,17 @@ const configSchema = z.strictObject({
   knowledge: z.string().min(1, "must be a path to a Markdown file").optional(),
   channels: z
     .strictObject({
-      sms: z.strictObject({ markers: z.boolean().optional() }).optional(),
+      sms: z
+        .strictObject({
+          markers: z.boolean().optional(),
+          helpAnsweredBy: z.enum(["twilio", "switchboard"]).optional(),
+          helpText: z.string().trim().min(1, "must be the text sent in answer to HELP").optional(),
+        })
+        .optional(),
       whatsapp: z
         .strictObject({
+          optOutPhrases: z.array(z.string().trim().min(1, "must not be blank")).optional(),
+          optInPhrases: z.array(z.string().trim().min(1, "must not be blank")).optional(),
           template: z
             .strictObject({
               contentSid: z

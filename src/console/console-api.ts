@@ -59,6 +59,9 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
  * - `GET /api/stream` → SSE: `conversation`, `message`, `typing`, `state`
  * - `POST /api/customers/send` `{ channel, from, text }` → 202 (dev mode only, else 403)
+ * - `POST /api/conversations/:sid/consent` `{ state: "opted-out" | "opted-in" }`,
+ *   `…/template` (202: the configured WhatsApp template goes out through the outbox);
+ *   `…/reply` answers 409 `opted_out` or `whatsapp_window_closed` instead of sending;
  * - `POST /api/conversations/:sid/handoff` `{ on }`, `…/reply` `{ text }` (202),
  *   `…/retry`, `…/skip`
  *
@@ -207,7 +210,10 @@ export function createConsoleApi(
       return;
     }
 
-    const match = /^\/api\/conversations\/([^/]+)(?:\/(handoff|reply|retry|skip))?$/.exec(path);
+    const match =
+      /^\/api\/conversations\/([^/]+)(?:\/(handoff|reply|retry|skip|consent|template))?$/.exec(
+        path,
+      );
     if (match === null) throw new RequestError(404, "not_found", `Nothing at ${path}.`);
     const sid = conversationSid(match[1] ?? "");
     const action = match[2];
@@ -233,6 +239,21 @@ export function createConsoleApi(
     } else if (action === "reply") {
       const text = readText(body.text, maxTextLength);
       sendJson(response, 202, await deps.replyAsHuman(sid, text));
+    } else if (action === "consent") {
+      if (deps.setConsent === undefined)
+        throw new RequestError(404, "not_found", "This console cannot change consent.");
+      if (body.state !== "opted-out" && body.state !== "opted-in")
+        throw new RequestError(
+          400,
+          "invalid_consent",
+          '`state` must be "opted-out" (stop messaging this customer) or "opted-in".',
+        );
+      await deps.setConsent(sid, body.state);
+      sendJson(response, 200, { ok: true });
+    } else if (action === "template") {
+      if (deps.sendTemplate === undefined)
+        throw new RequestError(404, "not_found", "This console cannot send templates.");
+      sendJson(response, 202, await deps.sendTemplate(sid));
     } else if (action === "retry") {
       await deps.retryDeadLetter(sid);
       sendJson(response, 200, { ok: true });

@@ -56,6 +56,76 @@ export interface ConsoleDeps {
 
   /** Drops the dead-lettered turn so the conversation moves on. */
   skipDeadLetter(conversationSid: string): Promise<void>;
+
+  /**
+   * An operator opts the conversation's customer out (nothing is sent to them, the agent
+   * stays silent) or back in. Absent: the console offers no consent buttons.
+   */
+  setConsent?(conversationSid: string, state: ConsoleConsentState): Promise<void>;
+
+  /**
+   * Sends the configured WhatsApp template into the conversation (what an operator does
+   * when the 24-hour window is closed). Throws `ConsoleConflictError` when none is configured.
+   */
+  sendTemplate?(conversationSid: string): Promise<{ replyId: string }>;
+}
+
+/** A customer address's consent. */
+export type ConsoleConsentState = "opted-out" | "opted-in";
+
+/** The consent ledger's entry for a conversation's customer. */
+export interface ConsoleConsent {
+  state: ConsoleConsentState;
+  /** `keyword` (STOP, START, a WhatsApp phrase), `twilio-21610`, or `operator`. */
+  reason: string;
+  detail?: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** WhatsApp's 24-hour window, as the reply box needs it before sending. */
+export interface ConsoleWhatsAppWindow {
+  /** Whether free text can reach the customer now. */
+  open: boolean;
+  /** ISO 8601: when it closes (or closed); absent before the customer ever wrote. */
+  closesAt?: string;
+  /** Whether a template is configured to send instead of free text. */
+  templateAvailable: boolean;
+}
+
+/** A delivery failure explained for the operator. */
+export interface ConsoleFailure {
+  /** Twilio's error code, when there is one. */
+  code?: number;
+  /** A few words, e.g. "Outside WhatsApp's 24-hour window". */
+  title: string;
+  /** One plain sentence saying what happened. */
+  explanation: string;
+  /** What the operator can do, e.g. "Send an approved template". */
+  action: string;
+  docsUrl?: string;
+}
+
+/**
+ * Where one of our messages stands: `pending` (waiting to be sent), `retrying` (a try failed;
+ * `attempts` and `lastError` say how often and why), `sending`, `queued` (Twilio accepted it,
+ * no receipt yet), then `sent` → `delivered` → `read` from receipts, or `failed` /
+ * `undelivered` with `failure` explaining it.
+ */
+export interface ConsoleDelivery {
+  status:
+    | "pending"
+    | "retrying"
+    | "sending"
+    | "queued"
+    | "sent"
+    | "delivered"
+    | "read"
+    | "failed"
+    | "undelivered";
+  attempts?: number;
+  lastError?: string;
+  failure?: ConsoleFailure;
 }
 
 /** The channels a conversation's customer can be on. */
@@ -96,6 +166,10 @@ export interface ConsoleConversation {
   updatedAt: string;
   /** Whether the agent is working on a reply right now. */
   typing: boolean;
+  /** SMS/WhatsApp: the customer's consent, once it ever changed (absent: never opted out). */
+  consent?: ConsoleConsent;
+  /** WhatsApp only: the 24-hour window. */
+  whatsappWindow?: ConsoleWhatsAppWindow;
 }
 
 /** Who wrote a message, as the operator sees it. */
@@ -127,6 +201,13 @@ export interface ConsoleMessage {
   at: string;
   /** Delivery or outbox status, e.g. `queued`, `sent`, `delivered`, `failed`. */
   status?: string;
+  /** Our replies: where the message stands and, on failure, why and what to do. */
+  delivery?: ConsoleDelivery;
+  /**
+   * Customer messages the agent did not answer because of consent: `keyword` (STOP, START,
+   * HELP…) or `opted-out` (written while opted out).
+   */
+  consent?: "keyword" | "opted-out";
 }
 
 /** A conversation and its messages in order. */

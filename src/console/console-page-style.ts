@@ -109,6 +109,15 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .message.agent .bubble { background: var(--agent-bubble); }
 .message.human .bubble { background: var(--human-bubble); }
 .message.unanswered .bubble { box-shadow: inset 3px 0 0 var(--notice-ink); }
+.delivery { font-size: 11.5px; color: var(--muted); margin-top: 4px; }
+.delivery.read .delivery-status, .delivery.delivered .delivery-status { color: var(--wa); }
+.delivery.retrying .delivery-status { color: var(--notice-ink); font-weight: 600; }
+.delivery-error { overflow-wrap: anywhere; }
+.delivery.failed .delivery-status { color: var(--dead); font-weight: 600; }
+.delivery-failure { margin-top: 4px; padding: 8px 10px; border-radius: 8px; background: var(--dead-bg); color: var(--banner-dead); font-size: 12.5px; max-width: 560px; }
+.delivery-failure p { margin: 3px 0 0; }
+.delivery-failure .action { font-weight: 600; }
+.delivery-failure a { color: inherit; display: inline-block; margin-top: 4px; }
 .message time { font-variant-numeric: tabular-nums; }
 .badge.neutral { color: var(--muted); background: var(--soft); border: 1px solid var(--line); }
 .badge.attention { color: var(--notice-ink); background: var(--notice-bg); }

@@ -1,3 +1,4 @@
+import { sqliteLedgerHandlers } from "./apply-sqlite-ledger-write.js";
 import { leaseOf } from "./core/lease-of.js";
 import {
   enqueuedReplyKey,
@@ -392,12 +393,15 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
   collectGarbage({ statements, settings, at }, { olderThanMs }) {
     const cutoff = at - olderThanMs;
     const dedupeCutoff = at - Math.max(olderThanMs, settings.dedupeRetentionMs);
+    // Receipts as old as the settled replies go with them (not counted in the result).
+    statements.gcDeliveries.run(cutoff);
     return {
       messages: statements.gcMessages.run(cutoff).changes,
       outbox: statements.gcOutbox.run(cutoff).changes,
       dedupeKeys: statements.gcKeys.run(dedupeCutoff).changes,
     };
   },
+  ...sqliteLedgerHandlers,
 };
 
 /**

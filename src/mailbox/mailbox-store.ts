@@ -81,6 +81,13 @@ export interface InboundMessage {
   customerAddress?: string;
   /** Our Twilio number / sender on SMS/WhatsApp, kept like `customerAddress`. */
   proxyAddress?: string;
+  /**
+   * Set by the runtime when consent means the agent must not answer: `keyword` — the message
+   * is a consent keyword (STOP, START, HELP, a WhatsApp opt-out phrase), handled without the
+   * agent; `opted-out` — the customer had opted out when it arrived. Stored as data with the
+   * message (history shows it); the turn worker completes such messages without an answer.
+   */
+  consentMark?: "keyword" | "opted-out";
 }
 
 /** The answer of `ingest`. `duplicate`: already stored (same SID or idempotency token). */
@@ -331,6 +338,10 @@ export type HistoryEntry =
       status: OutboxStatus;
       messageSid: string | null;
       createdAt: number;
+      /** Send attempts so far (throttled tries not counted); what a retrying reply shows. */
+      attempts?: number;
+      /** The error of the last failed try, or why the reply was given up; null if none. */
+      lastError?: string | null;
     };
 
 /** A wake-up hint: something may be claimable now. Workers still poll as a fallback. */
@@ -380,7 +391,7 @@ export interface MailboxOptions {
  *   instances keep liveness rows and release the leases of an instance whose row lapsed.
  *   A taken-over lease counts as a try, like an expired one (a send looks before resending).
  */
-export interface MailboxStore {
+export interface MailboxStore extends MailboxLedger {
   /**
    * Stores one message; resolves once it is durable (committed with a full sync), which is
    * when the webhook may answer 200. Concurrent calls share one transaction (group commit).
@@ -570,3 +581,101 @@ export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
 
 /** The largest `publish` payload in bytes (PostgreSQL's NOTIFY limit, less an envelope). */
 export const maxPublishBytes = 7_000;
+
+/**
+ * Where an outbound message stands at Twilio and beyond, from delivery receipts
+ * (`onDeliveryUpdated` or the receipts REST resource): `queued` until the first receipt,
+ * then `sent` → `delivered` → `read`, or `failed`/`undelivered` with Twilio's error code.
+ */
+export type DeliveryStatus = "queued" | "sent" | "delivered" | "read" | "failed" | "undelivered";
+
+/** One delivery receipt, as `recordDelivery` takes it. */
+export interface DeliveryUpdate {
+  /** Our message's SID (`IM…`), the key of its delivery status. */
+  messageSid: string;
+  conversationSid: string;
+  status: DeliveryStatus;
+  /** Twilio's error code on `failed`/`undelivered`; null otherwise. */
+  errorCode: number | null;
+  /** The channel the receipt is about, when known. */
+  channel?: MailboxChannel | null;
+  /** Twilio's `DateUpdated` of the receipt, epoch ms (the receive time when it had none). */
+  updatedAt: number;
+}
+
+/** A message's delivery status as stored. */
+export interface DeliveryRecord {
+  messageSid: string;
+  conversationSid: string;
+  status: DeliveryStatus;
+  errorCode: number | null;
+  channel: MailboxChannel | null;
+  /** The `updatedAt` of the receipt that set `status`. */
+  updatedAt: number;
+  /** When the store last changed this record (store clock). */
+  recordedAt: number;
+}
+
+/**
+ * What `recordDelivery` did: `changed` is false for a duplicate or a receipt that would move
+ * the status backwards (it arrived out of order); `record` is the status as stored after it.
+ */
+export interface DeliveryRecordOutcome {
+  changed: boolean;
+  record: DeliveryRecord;
+}
+
+/** Whether a customer address may be messaged. */
+export type ConsentState = "opted-out" | "opted-in";
+
+/**
+ * Why consent changed: a consent `keyword` from the customer (SMS STOP/START, a configured
+ * WhatsApp phrase), a `twilio-21610` (Twilio refused a send: the number opted out with
+ * Twilio), or an `operator` action.
+ */
+export type ConsentReason = "keyword" | "twilio-21610" | "operator";
+
+/** One change of the consent ledger, as `setConsent` takes it. */
+export interface ConsentChange {
+  /** The customer address exactly as Twilio names it (`+1555…`, `whatsapp:+1555…`). */
+  address: string;
+  state: ConsentState;
+  reason: ConsentReason;
+  /** A few words for people, e.g. the keyword sent or the operator's name. At most 200. */
+  detail?: string | null;
+}
+
+/** An address's consent as stored. */
+export interface ConsentRecord {
+  address: string;
+  state: ConsentState;
+  reason: ConsentReason;
+  detail: string | null;
+  /** When it last changed (store clock). */
+  changedAt: number;
+}
+
+/**
+ * Delivery status and consent: the ledger the runtime keeps after a send. Part of every
+ * `MailboxStore` (declared apart so the scheduling contract above stays readable).
+ */
+export interface MailboxLedger {
+  /**
+   * Stores a receipt's status for `messageSid`, durably. A status never moves backwards:
+   * `queued` < `sent` < `delivered` = `failed` = `undelivered` < `read` (a read message was
+   * received whatever an earlier receipt said; of two terminal statuses the first stays), so
+   * duplicates and receipts arriving out of order leave the right final status — the rule is
+   * `deliveryAdvances` in the mailbox core. Throws `MailboxInputError` for malformed input.
+   */
+  recordDelivery(update: DeliveryUpdate): Promise<DeliveryRecordOutcome>;
+  /** The delivery records of a conversation's messages, most recent first, at most 500. */
+  deliveries(conversationSid: string): Promise<DeliveryRecord[]>;
+  /**
+   * Records the consent of one customer address — per address, not per conversation: an
+   * opt-out covers every conversation with that address. The latest change wins. Resolves
+   * with the record as stored once durable. Throws `MailboxInputError` for malformed input.
+   */
+  setConsent(change: ConsentChange): Promise<ConsentRecord>;
+  /** The address's consent, or null when it never changed (the customer may be messaged). */
+  consent(address: string): Promise<ConsentRecord | null>;
+}

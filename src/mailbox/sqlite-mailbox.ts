@@ -1,6 +1,13 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { mergeHistory } from "./core/history-order.js";
+import {
+  type ConsentRow,
+  type DeliveryRow,
+  deliveriesLimit,
+  toConsentRecord,
+  toDeliveryRecord,
+} from "./ledger-rows.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
 import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-store.js";
 import { createNoticeHub } from "./notice-hub.js";
@@ -26,6 +33,12 @@ import type {
 } from "./sqlite-write.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
+import {
+  validateAddress,
+  validateConsentChange,
+  validateDeliveryUpdate,
+  validateLedgerConversation,
+} from "./validate-ledger-input.js";
 import {
   mailboxLimits,
   resolveMailboxOptions,
@@ -307,6 +320,39 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       if (typeof key !== "string" || key.length === 0 || typeof value !== "string")
         return Promise.reject(new MailboxInputError("meta", "meta: key and value must be strings"));
       return write({ kind: "setMeta", key, value });
+    },
+
+    recordDelivery(update) {
+      try {
+        validateDeliveryUpdate(update);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({ kind: "recordDelivery", update: { ...update } });
+    },
+
+    async deliveries(conversationSid) {
+      ensureOpen();
+      validateLedgerConversation(conversationSid);
+      return (statements.deliveriesOf.all(conversationSid, deliveriesLimit) as DeliveryRow[]).map(
+        toDeliveryRecord,
+      );
+    },
+
+    setConsent(change) {
+      try {
+        validateConsentChange(change);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({ kind: "setConsent", change: { ...change } });
+    },
+
+    async consent(address) {
+      ensureOpen();
+      validateAddress(address);
+      const row = statements.consent.get(address) as ConsentRow | undefined;
+      return row === undefined ? null : toConsentRecord(row);
     },
 
     onWork: (listener) => hub.onWork(listener),

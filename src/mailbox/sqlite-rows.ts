@@ -171,6 +171,8 @@ export function toOutboundHistory(row: OutboxRow): HistoryEntry {
     status: row.status,
     messageSid: row.message_sid,
     createdAt: row.created_at,
+    attempts: row.attempts,
+    lastError: row.last_error,
   };
 }
 

@@ -114,6 +114,28 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE conversations ADD COLUMN gone_at INTEGER;
   ALTER TABLE conversations ADD COLUMN gone_reason TEXT;
   `,
+  // Delivery status per outbound message (from receipts) and consent per customer address.
+  `
+  CREATE TABLE deliveries (
+    message_sid TEXT PRIMARY KEY,
+    conversation_sid TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error_code INTEGER,
+    channel TEXT,
+    updated_at INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_by_conversation ON deliveries (conversation_sid, recorded_at);
+  CREATE INDEX deliveries_by_age ON deliveries (recorded_at);
+
+  CREATE TABLE consent (
+    address TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT,
+    changed_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { sqliteLedgerSql } from "./sqlite-ledger-statements.js";
 
 // Columns of a conversation row plus its pending count, which claim and the public record need.
 const conversationColumns = `c.*, (SELECT count(*) FROM messages m
@@ -143,6 +144,7 @@ const sql = {
   gcMessages: "DELETE FROM messages WHERE status != 'pending' AND ingested_at < ?",
   gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
   gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
+  ...sqliteLedgerSql,
 } as const;
 
 /** Every statement of the SQLite mailbox, prepared once per connection. */

@@ -2,6 +2,10 @@ import type { LeaseKey } from "./core/turn-rules.js";
 import type { CommittedNotice } from "./core/work-notices.js";
 import type {
   CompletedTurn,
+  ConsentChange,
+  ConsentRecord,
+  DeliveryRecordOutcome,
+  DeliveryUpdate,
   FailOutcome,
   GarbageCollected,
   IngestResult,
@@ -64,7 +68,9 @@ export type SqliteWrite =
   | { kind: "setHandoff"; conversationSid: string; on: boolean }
   | { kind: "markGone"; conversationSid: string; reason: string }
   | { kind: "setMeta"; key: string; value: string }
-  | { kind: "collectGarbage"; olderThanMs: number };
+  | { kind: "collectGarbage"; olderThanMs: number }
+  | { kind: "recordDelivery"; update: DeliveryUpdate }
+  | { kind: "setConsent"; change: ConsentChange };
 
 /** What each kind of write resolves to. */
 export interface SqliteWriteResults {
@@ -84,6 +90,8 @@ export interface SqliteWriteResults {
   markGone: boolean;
   setMeta: undefined;
   collectGarbage: GarbageCollected;
+  recordDelivery: DeliveryRecordOutcome;
+  setConsent: ConsentRecord;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

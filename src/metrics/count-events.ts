@@ -1,5 +1,6 @@
 import type { SwitchboardEventSource } from "../runtime/switchboard-events.js";
 import type { Metrics } from "./create-metrics.js";
+import { countDeliveryEvents } from "./delivery-metrics.js";
 
 /** Runtime events → Prometheus counters (this instance's; the faces show every instance's). */
 export function countEvents(events: SwitchboardEventSource, metrics: Metrics): void {
@@ -11,4 +12,5 @@ export function countEvents(events: SwitchboardEventSource, metrics: Metrics): v
   });
   events.on("reply.sent", () => metrics.send("sent"));
   events.on("reply.failed", () => metrics.send("failed"));
+  countDeliveryEvents(events, metrics.registry);
 }

@@ -28,5 +28,8 @@ export function observedProvider(provider: RuntimeProvider, metrics: Metrics): R
   if (provider.start !== undefined) observed.start = () => provider.start!();
   if (provider.listConversations !== undefined)
     observed.listConversations = (options) => provider.listConversations!(options);
+  if (provider.listDeliveryReceipts !== undefined)
+    observed.listDeliveryReceipts = (conversationId, messageId) =>
+      provider.listDeliveryReceipts!(conversationId, messageId);
   return observed;
 }

@@ -1,8 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
-import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-store.js";
+import type {
+  ConsentRecord,
+  ConsentState,
+  DeadLetter,
+  MailboxStore,
+  TurnPolicy,
+} from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { createDeliveryCatchUp, type DeliveryCatchUpResult } from "./delivery-catch-up.js";
 import { markConversationGone } from "./gone-conversations.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
@@ -61,6 +68,11 @@ export interface Switchboard {
   readonly mailbox: MailboxStore;
   /** Fetches and ingests missed messages now (also runs on start and periodically). */
   catchUp(): Promise<CatchUpResult>;
+  /**
+   * Lists the receipts of recently sent replies whose status never settled through the
+   * webhook (bounded; see `createDeliveryCatchUp`). Also runs with the periodic catch-up.
+   */
+  catchUpDeliveries(): Promise<DeliveryCatchUpResult>;
   /** An operator takes the conversation: auto-replies stop until {@link release}. */
   handoff(conversationSid: string, reason?: string): Promise<void>;
   /** Gives the conversation back to the agent. */
@@ -77,6 +89,15 @@ export interface Switchboard {
    * meet one. Resolves true for the call that made the mark; never rejects.
    */
   markGone(conversationSid: string, cause: unknown): Promise<boolean>;
+  /**
+   * An operator opts a customer address out or back in (`detail`: who, or why). Opted out,
+   * the agent never answers it and nothing is sent to it; opted in restores both.
+   */
+  setConsent(
+    address: string,
+    state: ConsentState,
+    options?: { detail?: string; conversationSid?: string },
+  ): Promise<ConsentRecord>;
 }
 
 /**
@@ -112,6 +133,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     logger,
     now,
     whatsappTemplate,
+    consent: settings.consent,
   });
   const sender = new OutboxSender({
     ...settings.sends,
@@ -136,6 +158,18 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     tailWindow: settings.catchUp.tailWindow,
   };
   const catchUpIntervalMs = settings.catchUp.intervalMs;
+  const deliveryCatchUp = createDeliveryCatchUp({ mailbox, provider, events, logger, now });
+  events.on("reply.sent", (event) =>
+    deliveryCatchUp.track(event.conversationSid, event.messageSid),
+  );
+  let deliveryTimer: NodeJS.Timeout | undefined;
+  let deliveryRunning: Promise<DeliveryCatchUpResult> | undefined;
+  const runDeliveryCatchUp = () => {
+    deliveryRunning ??= deliveryCatchUp.run().finally(() => {
+      deliveryRunning = undefined;
+    });
+    return deliveryRunning;
+  };
 
   let state: "idle" | "starting" | "running" | "closing" | "closed" = "idle";
   let starting: Promise<void> | undefined;
@@ -153,6 +187,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       now,
       whatsappTemplate,
       proxies,
+      consent: settings.consent,
     });
 
   const catchUpOnce = async (): Promise<CatchUpResult> => {
@@ -215,6 +250,15 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
           });
         }, catchUpIntervalMs);
         catchUpTimer.unref();
+        // Receipts whose webhook was missed, on the same period (its own timer: it must not
+        // wait for, or delay, the message catch-up).
+        deliveryTimer = setInterval(() => {
+          runDeliveryCatchUp().catch((error) => {
+            logger.warn({ err: error }, "delivery receipt catch-up failed");
+            events.emit("error", { where: "delivery-catch-up", error });
+          });
+        }, catchUpIntervalMs);
+        deliveryTimer.unref();
       }
       state = "running";
     })();
@@ -234,16 +278,19 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       if (state === "closed") return;
       state = "closing";
       clearInterval(catchUpTimer);
+      clearInterval(deliveryTimer);
       await starting?.catch(() => {});
       unsubscribe?.();
       await turnWorker.stop(settings.drainMs);
       await sender.stop();
       await catchUpRunning?.catch(() => {});
+      await deliveryRunning?.catch(() => {});
       await live.close();
       await mailbox.close();
       state = "closed";
     },
     catchUp: runCatchUp,
+    catchUpDeliveries: runDeliveryCatchUp,
     async handoff(conversationSid, reason = "operator") {
       await mailbox.setHandoff(conversationSid, true);
       events.emit("handoff", { conversationSid, reason, source: "operator" });
@@ -267,5 +314,20 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     },
     markGone: (conversationSid, cause) =>
       markConversationGone({ mailbox, events, logger }, conversationSid, cause),
+    async setConsent(address, state, options = {}) {
+      const record = await mailbox.setConsent({
+        address,
+        state,
+        reason: "operator",
+        detail: options.detail ?? null,
+      });
+      events.emit("consent.changed", {
+        address,
+        conversationSid: options.conversationSid ?? null,
+        state,
+        reason: "operator",
+      });
+      return record;
+    },
   };
 }

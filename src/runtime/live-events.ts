@@ -16,6 +16,8 @@ export const liveEventNames = [
   "whatsapp.template",
   "catch-up",
   "conversation.gone",
+  "delivery.updated",
+  "consent.changed",
 ] as const satisfies readonly (keyof SwitchboardEventMap)[];
 
 export type LiveEventName = (typeof liveEventNames)[number];

@@ -10,6 +10,7 @@ import {
 import { rememberClosedConversations } from "./closed-conversations.js";
 import { describeError } from "./describe-error.js";
 import { isConversationGoneError, markConversationGone } from "./gone-conversations.js";
+import { consentRefusal } from "./outbound-consent.js";
 import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
@@ -111,6 +112,12 @@ export class OutboxSender {
         }
         // Not there: from here on only this try's own outcome matters.
         ambiguous = false;
+      }
+      // Refused locally, without a Twilio call: the customer opted out.
+      const refusal = await consentRefusal(settings.mailbox, item);
+      if (refusal !== undefined) {
+        await this.#settle(item, { failed: true, error: refusal }, false);
+        return;
       }
       const sent = await settings.provider.sendMessage(item.conversationSid, this.#messageOf(item));
       await this.#settleSent(item, sent.id, sent.index, false);

@@ -2,8 +2,11 @@ import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { rememberClosedConversations } from "./closed-conversations.js";
+import type { ConsentPolicy } from "./consent-policy.js";
+import { applyInboundConsent, consentReplyAttribute, helpReplyId } from "./inbound-consent.js";
 import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
+import { recordDeliveryReceipt } from "./record-delivery-receipt.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { queueTemplateFallback } from "./template-fallback.js";
@@ -20,6 +23,8 @@ export interface ReceiveEventSettings {
   whatsappTemplate: WhatsAppTemplate | undefined;
   /** Each conversation's proxy address (our number), to recognise messages it authored. */
   proxies?: ProxyAddresses;
+  /** Consent keywords and the help answer; without it, consent is not applied. */
+  consent?: ConsentPolicy;
 }
 
 /**
@@ -36,13 +41,17 @@ export async function receiveEvent(
     if (conversationSid === undefined) return;
     const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
     const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
-    const inbound = inboundFromEvent(
+    const parsed = inboundFromEvent(
       event,
       settings.identities,
       record,
       settings.now(),
       proxyAddress,
     );
+    const { inbound, answerHelp } =
+      settings.consent === undefined
+        ? { inbound: parsed, answerHelp: false }
+        : await applyInboundConsent(parsed, { ...settings, policy: settings.consent });
     const result = await settings.mailbox.ingest(inbound);
     if (result === "accepted")
       settings.events.emit("message.ingested", {
@@ -51,8 +60,16 @@ export async function receiveEvent(
         role: inbound.role,
         via: "webhook",
       });
+    // Idempotent by reply id, so a retried webhook (accepted or duplicate) answers once.
+    if (answerHelp && settings.consent?.helpText !== undefined)
+      await settings.mailbox.enqueueReply(conversationSid, helpReplyId(inbound.messageSid), {
+        body: settings.consent.helpText,
+        attributes: { [consentReplyAttribute]: "help" },
+      });
     return;
   }
+  if (event.type === "delivery.updated" && event.conversationId !== undefined)
+    await recordDeliveryReceipt(event.conversationId, event.data, settings);
   if (
     event.conversationId !== undefined &&
     ((event.type === "conversation.state_updated" && event.data.stateTo === "closed") ||

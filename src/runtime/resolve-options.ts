@@ -2,6 +2,7 @@ import type { Agent } from "../agents/types.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
+import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
 import type { Identities } from "./inbound-from-event.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
@@ -17,6 +18,7 @@ export interface ResolvedOptions {
   now: () => number;
   identities: Identities;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  consent: ConsentPolicy;
   webhook: SwitchboardWebhookOptions & { path: string };
   turns: {
     concurrency: number;
@@ -111,6 +113,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       humanIdentities: new Set(options.humanIdentities ?? []),
     },
     whatsappTemplate: template,
+    consent: resolveConsentPolicy(options.consent),
     webhook: { ...options.webhook, path: webhookPath },
     turns: {
       concurrency: positive(workers.concurrency ?? 8, "workers.concurrency"),

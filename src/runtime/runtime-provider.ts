@@ -49,6 +49,22 @@ export interface RuntimeProvider {
    * from participant and conversation webhooks.
    */
   listParticipants?(conversationId: string): Promise<readonly RuntimeParticipant[]>;
+  /**
+   * A message's delivery receipts. Optional: with it, the runtime fetches the status of
+   * recently sent replies whose `onDeliveryUpdated` webhook never came.
+   */
+  listDeliveryReceipts?(
+    conversationId: string,
+    messageId: string,
+  ): Promise<readonly RuntimeDeliveryReceipt[]>;
+}
+
+/** A delivery receipt as the runtime reads it. */
+export interface RuntimeDeliveryReceipt {
+  messageSid: string;
+  status: string;
+  errorCode: number | null;
+  dateUpdated: Date | null;
 }
 
 /** A participant as the runtime reads it. */

@@ -1,4 +1,10 @@
 import { EventEmitter } from "node:events";
+import type {
+  ConsentReason,
+  ConsentState,
+  DeliveryStatus,
+  MailboxChannel,
+} from "../mailbox/mailbox-store.js";
 
 /** What the switchboard tells the app, by event name. */
 export interface SwitchboardEventMap {
@@ -44,6 +50,24 @@ export interface SwitchboardEventMap {
    * the dev emulator lost it). Emitted once, when the mailbox first marks it gone.
    */
   "conversation.gone": { conversationSid: string; reason: string };
+  /**
+   * A delivery receipt moved one of our messages forward (duplicates and receipts arriving
+   * out of order are not reported). `errorCode` is Twilio's on `failed`/`undelivered`.
+   */
+  "delivery.updated": {
+    conversationSid: string;
+    messageSid: string;
+    status: DeliveryStatus;
+    errorCode: number | null;
+    channel: MailboxChannel | null;
+  };
+  /** A customer address opted out or back in (`reason`: keyword, Twilio's 21610, operator). */
+  "consent.changed": {
+    address: string;
+    conversationSid: string | null;
+    state: ConsentState;
+    reason: ConsentReason;
+  };
   /** Catch-up stored messages whose webhooks never arrived. */
   "catch-up": { conversations: number; ingested: number };
   /** A background loop hit an unexpected error (it keeps running). */

@@ -7,6 +7,7 @@ import type { WorkersConfig } from "../config/workers-schema.js";
  */
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
+import type { SwitchboardConsentOptions } from "./consent-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 
 /** Options of {@link createSwitchboard}. */
@@ -41,6 +42,12 @@ export interface SwitchboardOptions {
   /** Sent when a keyword hands off; default "Connecting you with a person. Please wait." */
   handoffMessage?: string;
   channels?: SwitchboardChannelOptions;
+  /**
+   * Consent (opt-out) handling: WhatsApp opt-out phrases and who answers HELP. SMS STOP/START/
+   * HELP always follow Twilio's standard keywords; an opted-out customer is never answered or
+   * sent to.
+   */
+  consent?: SwitchboardConsentOptions;
   /** At most this many earlier messages are given to the agent. Default 30. */
   historyLimit?: number;
   logger?: TwilioLogger;

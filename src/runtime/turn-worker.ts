@@ -7,7 +7,9 @@ import { withSpan } from "../telemetry/with-span.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { backoffDelay } from "./backoff.js";
+import type { ConsentPolicy } from "./consent-policy.js";
 import { describeError } from "./describe-error.js";
+import { consentSilencesTurn } from "./inbound-consent.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
@@ -33,6 +35,8 @@ export interface TurnWorkerSettings {
   handoffMessage: string;
   smsMarkers: boolean;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Consent keywords: a turn of an opted-out customer (or of keywords) gets no answer. */
+  consent?: ConsentPolicy;
 }
 
 /**
@@ -185,6 +189,13 @@ export class TurnWorker {
       smsMarkers: settings.smsMarkers,
       whatsappTemplate: settings.whatsappTemplate,
     };
+
+    // An opted-out customer's messages stay in history unanswered; the turn completes empty.
+    if (
+      settings.consent !== undefined &&
+      (await consentSilencesTurn(lease.messages, { ...settings, policy: settings.consent }))
+    )
+      return { replies: [] };
 
     const keyword = lease.messages.some((message) =>
       settings.handoffKeywords.has((message.body ?? "").trim().toLowerCase()),

@@ -16,6 +16,7 @@ import { createMetrics } from "../metrics/create-metrics.js";
 import { observedAgent } from "../metrics/observed-agent.js";
 import { observedProvider } from "../metrics/observed-provider.js";
 import { observedWebhook } from "../metrics/observed-webhook.js";
+import type { SwitchboardConsentOptions } from "../runtime/consent-policy.js";
 import { createSwitchboard, type Switchboard } from "../runtime/create-switchboard.js";
 import { liveEventSource } from "../runtime/live-event-source.js";
 import { TwilioProvider } from "../twilio/provider/twilio-provider.js";
@@ -146,7 +147,9 @@ async function compose(
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.botIdentities === undefined ? {} : { botIdentities: options.botIdentities }),
     ...(options.handoffKeywords === undefined ? {} : { handoffKeywords: options.handoffKeywords }),
-    ...(options.channels === undefined ? {} : { channels: channelOptions(options.channels) }),
+    ...(options.channels === undefined
+      ? {}
+      : { channels: channelOptions(options.channels), consent: consentOptions(options.channels) }),
   });
   switchboardOwnsMailbox = true;
   stack.defer(() => switchboard.close());
@@ -173,6 +176,9 @@ async function compose(
         return { messageSid: sent.id };
       },
       ...(options.sendAsCustomer === undefined ? {} : { sendAsCustomer: options.sendAsCustomer }),
+      ...(options.channels?.whatsapp?.template === undefined
+        ? {}
+        : { whatsappTemplate: options.channels.whatsapp.template }),
     }),
     { ...(consoleToken === undefined ? {} : { token: consoleToken }), logger: faceLogger },
   );
@@ -259,8 +265,20 @@ async function compose(
 
 function channelOptions(channels: ChannelsConfig) {
   const template = channels.whatsapp?.template;
+  const markers = channels.sms?.markers;
   return {
-    ...(channels.sms === undefined ? {} : { sms: channels.sms }),
+    ...(markers === undefined ? {} : { sms: { markers } }),
     ...(template === undefined ? {} : { whatsapp: { template } }),
+  };
+}
+
+/** The consent options the config file holds under `channels` (see `ChannelsConfig`). */
+function consentOptions(channels: ChannelsConfig): SwitchboardConsentOptions {
+  const { sms, whatsapp } = channels;
+  return {
+    ...(sms?.helpAnsweredBy === undefined ? {} : { helpAnsweredBy: sms.helpAnsweredBy }),
+    ...(sms?.helpText === undefined ? {} : { helpText: sms.helpText }),
+    ...(whatsapp?.optOutPhrases === undefined ? {} : { whatsappOptOut: whatsapp.optOutPhrases }),
+    ...(whatsapp?.optInPhrases === undefined ? {} : { whatsappOptIn: whatsapp.optInPhrases }),
   };
 }

@@ -11,6 +11,7 @@ import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
+import { describeLedgerContract } from "./mailbox-contract/ledger-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
@@ -87,5 +88,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeDriftContract(use);
     describeGoneContract(use);
     describeRecoveryContract(use);
+    describeLedgerContract(use);
   });
 }

@@ -73,6 +73,8 @@ describe("the send-state migration of a SQLite file", () => {
       ALTER TABLE outbox DROP COLUMN must_reconcile;
       ALTER TABLE conversations DROP COLUMN gone_at;
       ALTER TABLE conversations DROP COLUMN gone_reason;
+      DROP TABLE deliveries;
+      DROP TABLE consent;
       DELETE FROM schema_version WHERE version >= 3;`);
     const update = database.prepare(
       "UPDATE outbox SET attempts = 1, last_error = ? WHERE conversation_sid = ?",

@@ -1,11 +1,14 @@
 import type {
+  ConsentRecord,
   ConversationRecord,
+  DeliveryRecord,
   HistoryEntry,
   MailboxStore,
 } from "../../mailbox/mailbox-store.js";
 import type { Switchboard } from "../../runtime/create-switchboard.js";
 import { isConversationGoneError, isMarkedGone } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import { templateReply, type WhatsAppTemplate } from "../../runtime/whatsapp-window.js";
 import type {
   ConsoleChannel,
   ConsoleConversation,
@@ -16,6 +19,7 @@ import type {
   ConsoleMessage,
 } from "../console-deps.js";
 import { ConsoleConflictError, ConsoleNotFoundError } from "../console-errors.js";
+import { consentOf, deliveryOf, whatsappWindowOf } from "./console-delivery.js";
 
 /** Options of {@link createRuntimeConsoleDeps}. */
 export interface RuntimeConsoleDepsOptions {
@@ -23,7 +27,8 @@ export interface RuntimeConsoleDepsOptions {
   switchboard: Pick<
     Switchboard,
     "mailbox" | "events" | "handoff" | "release" | "retryDeadLetter" | "skipDeadLetter" | "markGone"
-  >;
+  > &
+    Partial<Pick<Switchboard, "setConsent">>;
   /**
    * Where live changes come from; default `switchboard.events` (this instance). Pass the
    * live events of every instance (`liveEventSource(switchboard.live)`) behind a load balancer.
@@ -39,6 +44,13 @@ export interface RuntimeConsoleDepsOptions {
   sendAsCustomer?: ConsoleDeps["sendAsCustomer"];
   /** Messages shown per transcript. Default 500. */
   transcriptLimit?: number;
+  /**
+   * The WhatsApp template the service sends outside the 24-hour window: the reply box offers
+   * it when the window is closed.
+   */
+  whatsappTemplate?: WhatsAppTemplate;
+  /** Epoch ms, for the WhatsApp window. Default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -53,11 +65,27 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   const limit = options.transcriptLimit ?? 500;
   const typing = new Set<string>();
 
+  const now = options.now ?? Date.now;
+  const template = options.whatsappTemplate;
+  const consentFor = async (record: ConversationRecord) =>
+    record.customerAddress === null || record.channel === "chat" || record.channel === null
+      ? null
+      : mailbox.consent(record.customerAddress);
+  /** The conversation with its consent and WhatsApp window, as every face of it shows. */
+  const describe = async (record: ConversationRecord, last: HistoryEntry | undefined) => {
+    const sid = record.conversationSid;
+    const conversation = conversationOf(record, last, typing.has(sid), await consentFor(record));
+    if (record.channel === "whatsapp")
+      conversation.whatsappWindow = whatsappWindowOf(record, now(), template !== undefined);
+    return conversation;
+  };
+  const deliveriesOf = async (sid: string) =>
+    new Map((await mailbox.deliveries(sid)).map((record) => [record.messageSid, record]));
   const summarize = async (sid: string): Promise<ConsoleConversation | undefined> => {
     const record = await mailbox.conversation(sid);
     if (record === null) return undefined;
     const entries = await mailbox.history(sid, { limit: 10 });
-    return conversationOf(record, visible(entries).at(-1), typing.has(sid));
+    return describe(record, visible(entries).at(-1));
   };
   const requireConversation = async (sid: string) => {
     const record = await mailbox.conversation(sid);
@@ -76,9 +104,10 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       const record = await mailbox.conversation(sid);
       if (record === null) return undefined;
       const entries = visible(await mailbox.history(sid, { limit }));
+      const deliveries = await deliveriesOf(sid);
       return {
-        conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
-        messages: entries.map(messageOf),
+        conversation: await describe(record, entries.at(-1)),
+        messages: entries.map((entry) => messageOf(entry, deliveries)),
       };
     },
     subscribe(listener) {
@@ -97,14 +126,12 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           const record = await mailbox.conversation(sid);
           if (record === null) return;
           const entries = visible(await mailbox.history(sid, { limit: 20 }));
+          const deliveries = await deliveriesOf(sid);
           // Messages first, then the conversation: the page takes its last message from the
           // conversation event, whatever older messages were resent before it.
           for (const found of find(entries))
-            safe({ type: "message", conversationSid: sid, message: messageOf(found) });
-          safe({
-            type: "conversation",
-            conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
-          });
+            safe({ type: "message", conversationSid: sid, message: messageOf(found, deliveries) });
+          safe({ type: "conversation", conversation: await describe(record, entries.at(-1)) });
         })().catch(() => {});
       };
       const state = (sid: string, value: ConsoleConversationState, reason?: string) =>
@@ -136,6 +163,26 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
             ),
           ),
         ),
+        // A reply that failed, or whose receipt moved it, is shown again with its status.
+        events.on("reply.failed", (event) =>
+          refresh(event.conversationSid, (entries) =>
+            lastMatching(
+              entries,
+              (entry) => entry.direction === "outbound" && entry.replyId === event.replyId,
+            ),
+          ),
+        ),
+        events.on("delivery.updated", (event) =>
+          refresh(event.conversationSid, (entries) =>
+            lastMatching(
+              entries,
+              (entry) => entry.direction === "outbound" && entry.messageSid === event.messageSid,
+            ),
+          ),
+        ),
+        events.on("consent.changed", (event) => {
+          if (event.conversationSid !== null) refresh(event.conversationSid, () => []);
+        }),
         events.on("typing", (event) =>
           safe({ type: "typing", conversationSid: event.conversationSid, on: event.on }),
         ),
@@ -156,7 +203,22 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       else await switchboard.release(sid);
     },
     async replyAsHuman(sid, text) {
-      if (isMarkedGone(await requireConversation(sid))) throw goneError(sid);
+      const record = await requireConversation(sid);
+      if (isMarkedGone(record)) throw goneError(sid);
+      // Refused before any Twilio call: an opted-out customer must not be messaged by
+      // accident, and free text outside WhatsApp's window would fail (63016) after the fact.
+      if ((await consentFor(record))?.state === "opted-out")
+        throw new ConsoleConflictError(
+          "opted_out",
+          "This customer opted out: nothing is sent to them until they opt back in (they send START, or an operator opts them in).",
+        );
+      if (record.channel === "whatsapp" && !whatsappWindowOf(record, now(), false).open)
+        throw new ConsoleConflictError(
+          "whatsapp_window_closed",
+          template === undefined
+            ? "Outside WhatsApp's 24-hour window: free text would not be delivered, and no template is configured (channels.whatsapp.template)."
+            : "Outside WhatsApp's 24-hour window: free text would not be delivered. Send the template instead.",
+        );
       try {
         return await options.sendAsHuman(sid, text);
       } catch (error) {
@@ -165,6 +227,25 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
         await switchboard.markGone(sid, error);
         throw goneError(sid);
       }
+    },
+    async sendTemplate(sid) {
+      const record = await requireConversation(sid);
+      if (template === undefined)
+        throw new ConsoleConflictError(
+          "no_template",
+          "No WhatsApp template is configured (channels.whatsapp.template).",
+        );
+      if (record.channel !== "whatsapp")
+        throw new ConsoleConflictError("not_whatsapp", "Templates are for WhatsApp conversations.");
+      if ((await consentFor(record))?.state === "opted-out")
+        throw new ConsoleConflictError(
+          "opted_out",
+          "This customer opted out: nothing is sent to them until they opt back in.",
+        );
+      // Through the outbox: durable, in order after the replies already queued, sent once.
+      const replyId = `operator-${globalThis.crypto.randomUUID()}.template`;
+      await mailbox.enqueueReply(sid, replyId, templateReply(template, "operator"));
+      return { replyId };
     },
     async retryDeadLetter(sid) {
       await requireConversation(sid);
@@ -178,6 +259,20 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
     },
   };
   if (options.sendAsCustomer !== undefined) deps.sendAsCustomer = options.sendAsCustomer;
+  const setConsent = switchboard.setConsent;
+  if (setConsent !== undefined)
+    deps.setConsent = async (sid, state) => {
+      const record = await requireConversation(sid);
+      if (record.customerAddress === null || record.channel === "chat" || record.channel === null)
+        throw new ConsoleConflictError(
+          "no_consent",
+          "Consent applies to SMS and WhatsApp customers only.",
+        );
+      await setConsent(record.customerAddress, state, {
+        detail: "console",
+        conversationSid: sid,
+      });
+    };
 
   // Keep the typing set current for list and transcript reads.
   events.on("typing", (event) => {
@@ -241,7 +336,10 @@ const indexOf = (entry: HistoryEntry) => (entry.direction === "inbound" ? entry.
 const afterIndexOf = (entry: HistoryEntry) =>
   entry.direction === "outbound" ? entry.afterIndex : -1;
 
-function messageOf(entry: HistoryEntry): ConsoleMessage {
+function messageOf(
+  entry: HistoryEntry,
+  deliveries: ReadonlyMap<string, DeliveryRecord> = new Map(),
+): ConsoleMessage {
   if (entry.direction === "outbound")
     return {
       id: entry.replyId,
@@ -253,6 +351,10 @@ function messageOf(entry: HistoryEntry): ConsoleMessage {
       media: entry.media.map((url) => ({ contentType: "application/octet-stream", url })),
       at: new Date(entry.createdAt).toISOString(),
       status: entry.status,
+      delivery: deliveryOf(
+        entry,
+        entry.messageSid === null ? undefined : deliveries.get(entry.messageSid),
+      ),
     };
   return {
     index: entry.index,
@@ -266,6 +368,7 @@ function messageOf(entry: HistoryEntry): ConsoleMessage {
     at: new Date(entry.dateCreated).toISOString(),
     // Only states an operator acts on; answered and recorded messages need no label.
     ...(entry.status === "done" || entry.status === "history" ? {} : { status: entry.status }),
+    ...(entry.consentMark === undefined ? {} : { consent: entry.consentMark }),
   };
 }
 
@@ -289,6 +392,7 @@ function conversationOf(
   record: ConversationRecord,
   last: HistoryEntry | undefined,
   typing: boolean,
+  consent: ConsentRecord | null,
 ): ConsoleConversation {
   const lastMessage = last === undefined ? null : messageOf(last);
   const channel: ConsoleChannel = record.channel ?? "chat";
@@ -307,5 +411,6 @@ function conversationOf(
   if (record.state === "dead" && record.lastError !== null)
     conversation.deadLetterReason = record.lastError;
   if (record.goneReason !== null) conversation.goneReason = record.goneReason;
+  if (consent !== null) conversation.consent = consentOf(consent);
   return conversation;
 }

@@ -1,4 +1,5 @@
 import type { ConsoleConversation, ConsoleMessage } from "../console-deps.js";
+import { consentBadge, deliveryNode, optedOutText, windowClosed } from "./delivery-view.js";
 import { dots, el, isHttpUrl } from "./dom.js";
 import { appendEmphasis } from "./emphasis.js";
 import { goneComposerHint, goneText } from "./gone-conversation.js";
@@ -30,7 +31,7 @@ export class TranscriptView {
     messages: HTMLDivElement;
     typing: HTMLDivElement;
     composer: HTMLFormElement;
-    composerMode: "human" | "bot" | "gone" | null;
+    composerMode: string | null;
   } | null = null;
 
   constructor(panel: HTMLElement, actions: TranscriptActions) {
@@ -141,7 +142,10 @@ export class TranscriptView {
       parts.buttons.append(this.actionButton("Take over", "warn", `${path}/handoff`, { on: true }));
     }
     const unanswered = unansweredDuringHold(messages);
-    if (conversation.state === "dead") {
+    const optedOut = optedOutText(conversation);
+    if (optedOut !== undefined && conversation.state !== "dead") {
+      this.showBanner("notice", optedOut);
+    } else if (conversation.state === "dead") {
       this.showBanner(
         "dead",
         `The bot gave up on this conversation (${conversation.deadLetterReason || "its answer kept failing"}). Retry it, or skip that message so the conversation moves on.`,
@@ -169,7 +173,39 @@ export class TranscriptView {
       parts.banner.hidden = true;
     }
     parts.typing.hidden = !conversation.typing;
-    this.#renderComposer(conversation.state === "human");
+    const human = conversation.state === "human";
+    // Before sending: an opted-out customer gets nothing, and WhatsApp free text outside the
+    // window would fail, so the composer offers the template instead.
+    if (human && optedOut !== undefined)
+      this.#renderComposerHint(
+        "opted-out",
+        "This customer opted out: replies are off until they opt back in.",
+      );
+    else if (human && windowClosed(conversation)) this.#renderTemplateOffer(conversation, path);
+    else this.#renderComposer(human);
+  }
+
+  #renderComposerHint(mode: string, text: string, ...extra: HTMLElement[]): void {
+    const parts = this.#parts;
+    if (!parts || parts.composerMode === mode) return;
+    parts.composerMode = mode;
+    parts.composer.textContent = "";
+    parts.composer.append(el("span", "hint", text), ...extra);
+  }
+
+  #renderTemplateOffer(conversation: ConsoleConversation, path: string): void {
+    if (conversation.whatsappWindow?.templateAvailable !== true) {
+      this.#renderComposerHint(
+        "window-closed",
+        "Outside WhatsApp's 24-hour window: free text would not be delivered, and no template is configured.",
+      );
+      return;
+    }
+    this.#renderComposerHint(
+      "window-template",
+      "Outside WhatsApp's 24-hour window: free text would not be delivered. Send the approved template to reopen the conversation.",
+      this.actionButton("Send template", "primary", `${path}/template`, {}),
+    );
   }
 
   #renderComposer(human: boolean, hint = botComposerHint): void {
@@ -229,7 +265,9 @@ function messageNode(message: ConsoleMessage, unanswered: boolean): HTMLDivEleme
   time.dateTime = message.at;
   time.title = fullTime(message.at);
   head.append(el("span", "author", author), time);
-  if (message.status) {
+  const consent = consentBadge(message);
+  if (consent) head.append(consent);
+  else if (message.status && !message.delivery) {
     const badge = el(
       "span",
       `badge ${unanswered ? "attention" : "neutral"}`,
@@ -260,5 +298,7 @@ function messageNode(message: ConsoleMessage, unanswered: boolean): HTMLDivEleme
     bubble.append(list);
   }
   item.append(head, bubble);
+  const delivery = deliveryNode(message.delivery);
+  if (delivery) item.append(delivery);
   return item;
 }

@@ -156,6 +156,8 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
         const messages = await client.query(sql.gcMessages, [cutoff]);
         const outbox = await client.query(sql.gcOutbox, [cutoff]);
         const dedupeKeys = await client.query(sql.gcKeys, [dedupeCutoff]);
+        // Receipts as old as the settled replies go with them (not counted in the result).
+        await client.query(sql.gcDeliveries, [cutoff]);
         return {
           messages: messages.rowCount ?? 0,
           outbox: outbox.rowCount ?? 0,

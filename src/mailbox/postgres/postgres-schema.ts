@@ -154,6 +154,29 @@ export const postgresMigrations: readonly string[] = [
     WHERE state = 'leased';
   CREATE INDEX IF NOT EXISTS outbox_sending ON outbox (lease_instance) WHERE status = 'sending';
   `,
+  // 7: delivery status per outbound message (from receipts) and consent per customer
+  // address. Idempotent, like the ones before it.
+  `
+  CREATE TABLE IF NOT EXISTS deliveries (
+    message_sid text PRIMARY KEY,
+    conversation_sid text NOT NULL,
+    status text NOT NULL,
+    error_code integer,
+    channel text,
+    updated_at double precision NOT NULL,
+    recorded_at double precision NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS deliveries_by_conversation ON deliveries (conversation_sid, recorded_at);
+  CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (recorded_at);
+
+  CREATE TABLE IF NOT EXISTS consent (
+    address text PRIMARY KEY,
+    state text NOT NULL,
+    reason text NOT NULL,
+    detail text,
+    changed_at double precision NOT NULL
+  );
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

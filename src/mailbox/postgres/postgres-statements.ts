@@ -1,4 +1,5 @@
 import pg from "pg";
+import { postgresLedgerStatements } from "./postgres-ledger-statements.js";
 
 /**
  * The PostgreSQL mailbox's SQL, by name, with every table qualified by the mailbox schema (so
@@ -226,6 +227,7 @@ export function postgresStatements(schema: string) {
       SELECT (SELECT array_agg(conversation_sid) FROM turns) AS turns,
         (SELECT array_agg(conversation_sid) FROM sends) AS sends`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+    ...postgresLedgerStatements(s),
   } as const;
 }
 

@@ -183,3 +183,16 @@ export interface StreamOptions {
    */
   bufferSize?: number | undefined;
 }
+
+/** One delivery receipt of a message, as `listDeliveryReceipts` reads it. */
+export interface TwilioDeliveryReceipt {
+  /** `DY…` */
+  sid: string;
+  /** The message (`IM…`) it is about. */
+  messageSid: string;
+  /** `sent`, `delivered`, `read`, `failed` or `undelivered` (Twilio may add more). */
+  status: string;
+  /** Twilio's error code on a failure; null otherwise. */
+  errorCode: number | null;
+  dateUpdated: Date | null;
+}

@@ -31,6 +31,7 @@ import type {
   SendMessageInput,
   StreamOptions,
   TwilioConversation,
+  TwilioDeliveryReceipt,
   TwilioMessage,
   TwilioParticipant,
   UpdateConversationInput,
@@ -371,6 +372,29 @@ export class TwilioProvider {
     const participants = found.map(toParticipant);
     this.#participants.set(sid, participants);
     return participants;
+  }
+
+  /**
+   * The delivery receipts (`DY…`) of one message (`IM…`): one per SMS/WhatsApp recipient,
+   * each with its latest status and Twilio's error code. For catching up on receipts whose
+   * `onDeliveryUpdated` webhook was missed; at most 20 (a message has one per recipient).
+   */
+  async listDeliveryReceipts(id: string, messageId: string): Promise<TwilioDeliveryReceipt[]> {
+    this.#ensureRunning("listDeliveryReceipts");
+    const sid = requireId(id, "conversationId");
+    const messageSid = requireId(messageId, "messageId");
+    const found = await this.#call(
+      { operation: "receipts.list", resource: "message", conversationSid: sid },
+      () =>
+        this.#service.conversations(sid).messages(messageSid).deliveryReceipts.list({ limit: 20 }),
+    );
+    return found.map((receipt) => ({
+      sid: receipt.sid,
+      messageSid: receipt.messageSid,
+      status: String(receipt.status),
+      errorCode: Number(receipt.errorCode) > 0 ? Number(receipt.errorCode) : null,
+      dateUpdated: receipt.dateUpdated ?? null,
+    }));
   }
 
   /**
