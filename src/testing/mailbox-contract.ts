@@ -14,6 +14,7 @@ import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
+import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 
 export type {
@@ -83,5 +84,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeReleaseContract(use);
     describeSentReplyContract(use);
     describeDriftContract(use);
+    describeRichReplyContract(use);
   });
 }
