@@ -95,6 +95,8 @@ export interface ConsoleMedia {
   contentType: string;
   filename?: string | null;
   url?: string;
+  /** A voice note's transcript, once the agent transcribed it. */
+  transcript?: string;
 }
 
 /** One message in a transcript. */
@@ -116,6 +118,8 @@ export interface ConsoleMessage {
   at: string;
   /** Delivery or outbox status, e.g. `queued`, `sent`, `delivered`, `failed`. */
   status?: string;
+  /** An SMS reply's encoding and the segments it costs (what the carrier bills). */
+  sms?: { encoding: "GSM-7" | "UCS-2"; segments: number };
 }
 
 /** A conversation and its messages in order. */

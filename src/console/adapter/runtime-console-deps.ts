@@ -5,6 +5,7 @@ import type {
 } from "../../mailbox/mailbox-store.js";
 import type { Switchboard } from "../../runtime/create-switchboard.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import { type RichState, richState } from "../../runtime/rich-state.js";
 import type {
   ConsoleChannel,
   ConsoleConversation,
@@ -51,6 +52,7 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   const mailbox: MailboxStore = switchboard.mailbox;
   const limit = options.transcriptLimit ?? 500;
   const typing = new Set<string>();
+  const rich = richState(mailbox);
 
   const summarize = async (sid: string): Promise<ConsoleConversation | undefined> => {
     const record = await mailbox.conversation(sid);
@@ -77,7 +79,7 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       const entries = visible(await mailbox.history(sid, { limit }));
       return {
         conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
-        messages: entries.map(messageOf),
+        messages: await messagesOf(entries, rich),
       };
     },
     subscribe(listener) {
@@ -98,8 +100,8 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           const entries = visible(await mailbox.history(sid, { limit: 20 }));
           // Messages first, then the conversation: the page takes its last message from the
           // conversation event, whatever older messages were resent before it.
-          for (const found of find(entries))
-            safe({ type: "message", conversationSid: sid, message: messageOf(found) });
+          for (const message of await messagesOf(find(entries), rich))
+            safe({ type: "message", conversationSid: sid, message });
           safe({
             type: "conversation",
             conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
@@ -230,6 +232,36 @@ const indexOf = (entry: HistoryEntry) => (entry.direction === "inbound" ? entry.
 const afterIndexOf = (entry: HistoryEntry) =>
   entry.direction === "outbound" ? entry.afterIndex : -1;
 
+/** Messages with the transcripts the agent stored for their voice notes. */
+async function messagesOf(
+  entries: readonly HistoryEntry[],
+  rich: RichState,
+): Promise<ConsoleMessage[]> {
+  return Promise.all(
+    entries.map(async (entry) => {
+      const message = messageOf(entry);
+      if (entry.direction !== "inbound" || entry.media.length === 0) return message;
+      const transcripts = await rich.transcripts(entry.messageSid);
+      if (transcripts.size === 0) return message;
+      message.media = message.media.map((media, position) => {
+        const transcript = transcripts.get(position);
+        return transcript === undefined ? media : { ...media, transcript };
+      });
+      return message;
+    }),
+  );
+}
+
+/** The segment count recorded on an SMS reply (see `shapeReply`). */
+function smsOf(attributes: Readonly<Record<string, unknown>>): Pick<ConsoleMessage, "sms"> {
+  const recorded = attributes.switchboardSms as
+    | { encoding?: unknown; segments?: unknown }
+    | undefined;
+  if (typeof recorded?.segments !== "number") return {};
+  if (recorded.encoding !== "GSM-7" && recorded.encoding !== "UCS-2") return {};
+  return { sms: { encoding: recorded.encoding, segments: recorded.segments } };
+}
+
 function messageOf(entry: HistoryEntry): ConsoleMessage {
   if (entry.direction === "outbound")
     return {
@@ -242,6 +274,7 @@ function messageOf(entry: HistoryEntry): ConsoleMessage {
       media: entry.media.map((url) => ({ contentType: "application/octet-stream", url })),
       at: new Date(entry.createdAt).toISOString(),
       status: entry.status,
+      ...smsOf(entry.attributes),
     };
   return {
     index: entry.index,
