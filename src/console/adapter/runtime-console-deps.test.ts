@@ -89,6 +89,13 @@ describe("createRuntimeConsoleDeps", () => {
     await switchboard.mailbox.ingest(customerMessage(1, "second"));
     await waitFor(async () => (await switchboard.mailbox.history(sid)).length === 4);
     await waitFor(async () => seen.some((event) => event.type === "typing" && !event.on));
+    // The second reply's live event follows its send, which may come after the history
+    // holds it: wait for it rather than race the sender.
+    await waitFor(
+      async () =>
+        seen.filter((event) => event.type === "message" && event.message.role === "agent").length >=
+        2,
+    );
 
     const transcript = await deps.transcript(sid);
     expect(transcript?.messages.map((message) => [message.role, message.body])).toEqual([

@@ -100,8 +100,12 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           const entries = visible(await mailbox.history(sid, { limit: 20 }));
           // Messages first, then the conversation: the page takes its last message from the
           // conversation event, whatever older messages were resent before it.
-          for (const message of await messagesOf(find(entries), rich))
-            safe({ type: "message", conversationSid: sid, message });
+          const found = find(entries);
+          // Only messages with media need the transcripts read; the rest go out at once.
+          const messages = found.some(hasMedia)
+            ? await messagesOf(found, rich)
+            : found.map(messageOf);
+          for (const message of messages) safe({ type: "message", conversationSid: sid, message });
           safe({
             type: "conversation",
             conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
@@ -231,6 +235,8 @@ function answeredBy(entries: readonly HistoryEntry[], turnId: string): HistoryEn
 const indexOf = (entry: HistoryEntry) => (entry.direction === "inbound" ? entry.index : -1);
 const afterIndexOf = (entry: HistoryEntry) =>
   entry.direction === "outbound" ? entry.afterIndex : -1;
+
+const hasMedia = (entry: HistoryEntry) => entry.direction === "inbound" && entry.media.length > 0;
 
 /** Messages with the transcripts the agent stored for their voice notes. */
 async function messagesOf(
