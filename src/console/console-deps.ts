@@ -38,6 +38,8 @@ export interface ConsoleDeps {
     channel: ConsoleChannel;
     from: string;
     text: string;
+    /** Chat only: write in this conversation (absent: a new one). */
+    conversationSid?: string;
   }): Promise<{ conversationSid?: string; messageSid?: string }>;
 
   /** `on`: a person takes the conversation (the agent stops answering); `off`: hand back. */
@@ -120,6 +122,18 @@ export interface ConsoleMessage {
   status?: string;
   /** An SMS reply's encoding and the segments it costs (what the carrier bills). */
   sms?: { encoding: "GSM-7" | "UCS-2"; segments: number };
+  /**
+   * The options an agent reply offered (buttons, a list, numbered lines): in dev mode the
+   * console shows them as buttons that answer as the customer would.
+   */
+  choices?: ConsoleChoice[];
+}
+
+/** One option a reply offered. */
+export interface ConsoleChoice {
+  id: string;
+  title: string;
+  description?: string;
 }
 
 /** A conversation and its messages in order. */

@@ -21,6 +21,10 @@ describe("shapeReply with choices", () => {
   it("renders numbered text on SMS, once even when the text repeats the body", () => {
     const shaped = shapeReply({ text: choices.body, choices }, { ...base, channel: "sms" });
     expect(shaped.replies.map((reply) => reply.body)).toEqual([numbered]);
+    expect(shaped.replies[0]!.attributes).toEqual({
+      switchboardSms: { encoding: "GSM-7", segments: 1 },
+      [choicesAttribute]: choices,
+    });
     const lead = shapeReply({ text: "Hi Ada!", choices }, { ...base, channel: "sms" });
     expect(lead.replies.map((reply) => reply.body)).toEqual([`Hi Ada!\n\n${numbered}`]);
   });
@@ -38,7 +42,13 @@ describe("shapeReply with choices", () => {
       { text: choices.body, choices },
       { ...base, channel: "whatsapp", choicesContentSid: contentSid },
     );
-    expect(shaped.replies).toEqual([{ body: null, template: { contentSid, variables: {} } }]);
+    expect(shaped.replies).toEqual([
+      {
+        body: null,
+        template: { contentSid, variables: {} },
+        attributes: { [choicesAttribute]: choices },
+      },
+    ]);
     const fallback = shapeReply({ text: choices.body, choices }, { ...base, channel: "whatsapp" });
     expect(fallback.replies.map((reply) => reply.body)).toEqual([numbered]);
   });

@@ -26,7 +26,10 @@ export interface ShapingContext {
   smsMaxSegments?: number | undefined;
 }
 
-/** The attribute that carries a reply's choices to web chat clients, which show buttons. */
+/**
+ * The attribute that carries a reply's choices (the `Choices` value) on the message that
+ * shows them, on every channel: web chat clients draw buttons from it; the console shows it.
+ */
 export const choicesAttribute = "switchboardChoices";
 
 /** A reply as outbox rows, plus what else the turn must do. */
@@ -91,10 +94,16 @@ export function shapeReply(reply: Reply, context: ShapingContext): ShapedTurn {
           },
         };
   });
-  if (choices !== undefined && buttons) {
+  if (choices !== undefined) {
+    // Every channel's message that shows the choices carries them in its attributes too: a
+    // web chat client draws its buttons from them, and the console shows what was offered.
     if (contentSid !== undefined) {
       // The template carries the body and the buttons; Twilio ignores a body beside it.
-      replies.push({ body: null, template: { contentSid, variables: {} } });
+      replies.push({
+        body: null,
+        template: { contentSid, variables: {} },
+        attributes: { [choicesAttribute]: choices },
+      });
     } else {
       const last = replies.at(-1);
       const carried = { ...(last?.attributes ?? {}), [choicesAttribute]: choices };

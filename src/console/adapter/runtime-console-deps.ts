@@ -5,7 +5,9 @@ import type {
 } from "../../mailbox/mailbox-store.js";
 import type { Switchboard } from "../../runtime/create-switchboard.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import { choicesAttribute } from "../../runtime/reply-shaping.js";
 import { type RichState, richState } from "../../runtime/rich-state.js";
+import { type Choices, selectableChoices } from "../../twilio/channels/choices.js";
 import type {
   ConsoleChannel,
   ConsoleConversation,
@@ -268,6 +270,28 @@ function smsOf(attributes: Readonly<Record<string, unknown>>): Pick<ConsoleMessa
   return { sms: { encoding: recorded.encoding, segments: recorded.segments } };
 }
 
+/** The options a reply offered (see `choicesAttribute`), as the console lists them. */
+function choicesOf(attributes: Readonly<Record<string, unknown>>): Pick<ConsoleMessage, "choices"> {
+  const offered = attributes[choicesAttribute] as Choices | undefined;
+  if (typeof offered !== "object" || offered === null) return {};
+  try {
+    const options = selectableChoices(offered).filter(
+      (option) => typeof option?.id === "string" && typeof option.title === "string",
+    );
+    if (options.length === 0) return {};
+    return {
+      choices: options.map((option) => ({
+        id: option.id,
+        title: option.title,
+        ...(typeof option.description === "string" ? { description: option.description } : {}),
+      })),
+    };
+  } catch {
+    // Attributes another writer set in an unexpected shape: show the message without them.
+    return {};
+  }
+}
+
 function messageOf(entry: HistoryEntry): ConsoleMessage {
   if (entry.direction === "outbound")
     return {
@@ -281,6 +305,7 @@ function messageOf(entry: HistoryEntry): ConsoleMessage {
       at: new Date(entry.createdAt).toISOString(),
       status: entry.status,
       ...smsOf(entry.attributes),
+      ...choicesOf(entry.attributes),
     };
   return {
     index: entry.index,
