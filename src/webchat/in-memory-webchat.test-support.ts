@@ -1,5 +1,11 @@
 import { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
-import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "./webchat-deps.js";
+import type {
+  WebchatChoice,
+  WebchatDeps,
+  WebchatEvent,
+  WebchatMessage,
+  WebchatRole,
+} from "./webchat-deps.js";
 
 interface Conversation {
   identity: string;
@@ -15,7 +21,12 @@ interface Conversation {
  */
 export class InMemoryWebchat implements WebchatDeps {
   readonly conversations = new Map<string, Conversation>();
-  readonly sends: Array<{ conversationSid: string; identity: string; text: string }> = [];
+  readonly sends: Array<{
+    conversationSid: string;
+    identity: string;
+    text: string;
+    choiceId?: string;
+  }> = [];
   /** When set, the next `sendVisitorMessage` throws it (then it is cleared). */
   failNextSend: Error | undefined;
   /** When set, `history` throws it. */
@@ -38,6 +49,7 @@ export class InMemoryWebchat implements WebchatDeps {
     conversationSid: string;
     identity: string;
     text: string;
+    choiceId?: string;
   }): Promise<{ messageSid: string; index: number }> {
     const failure = this.failNextSend;
     if (failure !== undefined) {
@@ -75,6 +87,12 @@ export class InMemoryWebchat implements WebchatDeps {
     return this.#append(conversationSid, role, author, body);
   }
 
+  /** The agent writes a message offering `choices` as buttons. */
+  replyWithChoices(conversationSid: string, body: string, choices: WebchatChoice[]) {
+    const message = this.#append(conversationSid, "agent", "agent", body, choices);
+    return message;
+  }
+
   /** The agent's typing indicator. */
   typing(conversationSid: string, on: boolean): void {
     this.#emit(conversationSid, { type: "typing", on });
@@ -89,7 +107,13 @@ export class InMemoryWebchat implements WebchatDeps {
     return this.#get(conversationSid).listeners.size;
   }
 
-  #append(conversationSid: string, role: WebchatRole, author: string, body: string) {
+  #append(
+    conversationSid: string,
+    role: WebchatRole,
+    author: string,
+    body: string,
+    choices?: WebchatChoice[],
+  ) {
     const conversation = this.#get(conversationSid);
     this.#clock += 1000;
     const message: WebchatMessage = {
@@ -99,6 +123,7 @@ export class InMemoryWebchat implements WebchatDeps {
       media: [],
       dateCreated: new Date(this.#clock).toISOString(),
       role,
+      ...(choices === undefined ? {} : { choices }),
     };
     conversation.messages.push(message);
     this.#emit(conversationSid, { type: "message", message });

@@ -7,6 +7,8 @@ import type { Choices } from "../../src/channel/choices.js";
 import { createRuntimeConsoleDeps } from "../../src/console/adapter/runtime-console-deps.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { recordingAgent } from "../../src/testing/recording-agent.js";
+import { TwilioProvider } from "../../src/twilio/provider/index.js";
+import { createProviderWebchatDeps } from "../../src/webchat/adapter/provider-webchat-deps.js";
 import { eventually, type Harness, startHarness } from "./runtime-harness.js";
 import { botMessages } from "./webhook-helpers.js";
 
@@ -227,17 +229,46 @@ describe("rich conversations end to end (issue 16)", () => {
   it("sends the same choices as web chat buttons; a tap comes back as the choice", async () => {
     const agent = choosingAgent();
     harness = await startHarness({ agent });
-    const customer = harness.emulator.customer({ channel: "chat", address: "visitor-rich-1" });
-    const { conversationSid } = await customer.send("hi");
-    const [buttons] = await eventually(async () => {
-      const sent = await botMessages(harness!.emulator, conversationSid);
-      return sent.length === 1 ? sent : undefined;
-    }, "the buttons");
-    expect(buttons!.body).toBe("What do you need?");
-    expect(buttons!.attributes.switchboardChoices).toEqual(choices);
-    await customer.send("Rentals", { conversationSid });
-    const calls = await agent.waitForCalls(2);
-    expect(calls[1]!.turn.messages[0]!.choice).toEqual({ id: "rental", title: "Rentals" });
+    const emulator = harness.emulator;
+    // The web chat face writes as the visitor through a webhook-enabled provider.
+    const visitorProvider = new TwilioProvider({
+      accountSid: emulator.accountSid,
+      authToken: emulator.authToken,
+      conversationsServiceSid: emulator.serviceSid,
+      httpClient: emulator.httpClient(),
+      webhookEnabled: true,
+    });
+    const webchat = createProviderWebchatDeps({
+      provider: visitorProvider,
+      events: harness.switchboard.events,
+    });
+    try {
+      const { conversationSid } = await webchat.startConversation("visitor-rich-1");
+      await webchat.sendVisitorMessage({ conversationSid, identity: "visitor-rich-1", text: "hi" });
+      const buttons = await eventually(async () => {
+        const history = await webchat.history(conversationSid, {});
+        return history.find((message) => message.role === "agent");
+      }, "the buttons");
+      expect(buttons.body).toBe("What do you need?");
+      expect(buttons.choices).toEqual(choices.options);
+      const sent = await botMessages(emulator, conversationSid);
+      expect(sent[0]!.attributes.switchboardChoices).toEqual(choices);
+
+      // The widget's tap: the title as text, the option's id alongside.
+      await webchat.sendVisitorMessage({
+        conversationSid,
+        identity: "visitor-rich-1",
+        text: "Rentals",
+        choiceId: "rental",
+      });
+      const calls = await agent.waitForCalls(2);
+      expect(calls[1]!.turn.messages[0]!.choice).toEqual({ id: "rental", title: "Rentals" });
+      expect(calls[1]!.turn.messages[0]!.attributes).toMatchObject({
+        switchboardChoice: { id: "rental" },
+      });
+    } finally {
+      await visitorProvider.stop();
+    }
   });
 
   it("sends a reply full of curly quotes as GSM-7 and an emoji reply as UCS-2, with segments recorded", async () => {
