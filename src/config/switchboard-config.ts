@@ -78,6 +78,12 @@ export interface ChannelsConfig {
   sms?: {
     /** Add `(1/3)` markers to a reply split into several messages. */
     markers?: boolean;
+    /**
+     * The most segments one SMS may cost, 1–10: a longer reply is split into several
+     * messages of at most this many segments, and the agent is asked to stay within it.
+     * Default: no cap beyond Twilio's 1,600 characters.
+     */
+    maxSegments?: number;
   };
   whatsapp?: {
     /** Sent instead of free text outside the 24-hour window. */

@@ -31,7 +31,17 @@ const configSchema = z.strictObject({
   knowledge: z.string().min(1, "must be a path to a Markdown file").optional(),
   channels: z
     .strictObject({
-      sms: z.strictObject({ markers: z.boolean().optional() }).optional(),
+      sms: z
+        .strictObject({
+          markers: z.boolean().optional(),
+          maxSegments: z
+            .number()
+            .int("must be a whole number")
+            .min(1, "must be 1–10")
+            .max(10, "must be 1–10")
+            .optional(),
+        })
+        .optional(),
       whatsapp: z
         .strictObject({
           template: z
