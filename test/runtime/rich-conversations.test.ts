@@ -197,6 +197,10 @@ describe("rich conversations end to end (issue 16)", () => {
       })),
     });
     expect(customer.messages()[0]!.body).toBe("What do you need?");
+    // The phone shows the buttons; tapping one sends its title back.
+    expect(customer.messages()[0]!.buttons).toEqual(
+      choices.options.map((option) => ({ title: option.title, id: option.id })),
+    );
 
     // A WhatsApp tap arrives as a plain message whose Body is the button title.
     await customer.send("Rentals");
