@@ -206,6 +206,10 @@ describe("rich conversations end to end (issue 16)", () => {
     await customer.send("Rentals");
     const calls = await agent.waitForCalls(2);
     expect(calls[1]!.turn.messages[0]!.choice).toEqual({ id: "rental", title: "Rentals" });
+    // The template has no body; history shows the agent what it offered.
+    expect(calls[1]!.history.find((message) => message.role === "agent")?.text).toBe(
+      "What do you need?\n\n1. Repairs\n2. Rentals\n3. Something else\nReply with a number.",
+    );
 
     // The same choices again reuse the Content template made the first time.
     await eventually(() => (customer.messages().length === 2 ? true : undefined), "the answer");
