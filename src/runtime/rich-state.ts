@@ -1,21 +1,18 @@
 import type { MediaTranscript } from "../agents/types.js";
-import type { Choices } from "../channel/choices.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 
 /**
  * What the runtime remembers for rich conversations, kept in the mailbox's meta table so
- * both stores hold it without a schema change and every instance sees it:
+ * both stores hold it without a schema change and every instance sees it (the choices a
+ * conversation was last offered need nothing here: they are on its last reply, see
+ * `lastOfferedChoices`):
  * - `transcripts:<IM…>` — a message's voice-note transcripts by media position;
- * - `choices:<CH…>` — the choices last offered in a conversation (`""`: none), so a tap,
- *   "2" or an option's title maps back to the choice;
  * - `content:<choicesContentKey>` — the Content template (`HX…`) made for those choices,
  *   so the same choices are created on Twilio once.
  */
 export interface RichState {
   transcripts(messageSid: string): Promise<ReadonlyMap<number, string>>;
   saveTranscripts(transcripts: readonly MediaTranscript[]): Promise<void>;
-  offeredChoices(conversationSid: string): Promise<Choices | undefined>;
-  rememberChoices(conversationSid: string, choices: Choices | undefined): Promise<void>;
   contentSid(key: string): Promise<string | undefined>;
   rememberContent(key: string, contentSid: string): Promise<void>;
 }
@@ -40,21 +37,6 @@ export function richState(mailbox: MailboxStore): RichState {
         for (const transcript of list) stored[String(transcript.mediaIndex)] = transcript.text;
         await mailbox.setMeta(`transcripts:${messageSid}`, JSON.stringify(stored));
       }
-    },
-    async offeredChoices(conversationSid) {
-      const value = await mailbox.getMeta(`choices:${conversationSid}`);
-      if (value === null || value === "") return undefined;
-      try {
-        return JSON.parse(value) as Choices;
-      } catch {
-        return undefined;
-      }
-    },
-    async rememberChoices(conversationSid, choices) {
-      const key = `choices:${conversationSid}`;
-      // Nothing offered and nothing remembered: skip the write.
-      if (choices === undefined && ((await mailbox.getMeta(key)) ?? "") === "") return;
-      await mailbox.setMeta(key, choices === undefined ? "" : JSON.stringify(choices));
     },
     async contentSid(key) {
       return (await mailbox.getMeta(`content:${key}`)) ?? undefined;

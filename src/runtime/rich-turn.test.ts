@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Choices } from "../channel/choices.js";
-import { choiceOf } from "./rich-turn.js";
+import type { HistoryEntry } from "../mailbox/mailbox-store.js";
+import { choiceOf, lastOfferedChoices } from "./rich-turn.js";
 
 const offered: Choices = {
   type: "list",
@@ -29,5 +30,19 @@ describe("choiceOf", () => {
     expect(
       choiceOf({ body: "hm", attributes: { switchboardChoice: { id: "nope" } } }, offered),
     ).toBeUndefined();
+  });
+});
+
+describe("lastOfferedChoices", () => {
+  const reply = (attributes: Record<string, unknown>, status = "sent"): HistoryEntry =>
+    ({ direction: "outbound", attributes, status }) as unknown as HistoryEntry;
+  const customer = { direction: "inbound" } as unknown as HistoryEntry;
+
+  it("takes the choices of the latest reply that did not fail, and none once a reply has none", () => {
+    const offers = reply({ switchboardChoices: offered });
+    expect(lastOfferedChoices([offers, customer])).toEqual(offered);
+    expect(lastOfferedChoices([offers, customer, reply({}, "failed")])).toEqual(offered);
+    expect(lastOfferedChoices([offers, customer, reply({})])).toBeUndefined();
+    expect(lastOfferedChoices([customer])).toBeUndefined();
   });
 });

@@ -1,8 +1,10 @@
 import { boundedMediaReader, type MediaLimits } from "../agents/media.js";
 import type { InboundMedia, Turn, TurnMessage } from "../agents/types.js";
 import type { Choices } from "../channel/choices.js";
+import type { HistoryEntry } from "../mailbox/mailbox-store.js";
 import { selectableChoices } from "../twilio/channels/choices.js";
 import { parseChoiceReply } from "../twilio/channels/parse-choice-reply.js";
+import { choicesAttribute } from "./reply-shaping.js";
 import type { RichState } from "./rich-state.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 
@@ -15,6 +17,8 @@ export interface RichTurnSettings {
   state: RichState;
   mediaLimits: MediaLimits;
   signal: AbortSignal;
+  /** The choices the conversation's last reply offered (see {@link lastOfferedChoices}). */
+  offered: Choices | undefined;
 }
 
 /**
@@ -24,7 +28,7 @@ export interface RichTurnSettings {
  * `choice` a message picked from the choices last offered in the conversation.
  */
 export async function enrichTurn(turn: Turn, settings: RichTurnSettings): Promise<Turn> {
-  const offered = await settings.state.offeredChoices(turn.conversationSid);
+  const { offered } = settings;
   const messages: TurnMessage[] = [];
   for (const message of turn.messages) {
     const transcripts =
@@ -60,6 +64,22 @@ function withReader(
     );
   }
   return enriched;
+}
+
+/**
+ * The choices the conversation's last reply offered: the `switchboardChoices` attribute of
+ * the latest outbound entry in history (a reply that failed to send offered nothing). The
+ * outbox keeps it in both stores, so every instance reads the same answer with no extra
+ * query; a later reply without choices withdraws them.
+ */
+export function lastOfferedChoices(entries: readonly HistoryEntry[]): Choices | undefined {
+  for (let position = entries.length - 1; position >= 0; position -= 1) {
+    const entry = entries[position]!;
+    if (entry.direction !== "outbound" || entry.status === "failed") continue;
+    const offered = entry.attributes?.[choicesAttribute];
+    return typeof offered === "object" && offered !== null ? (offered as Choices) : undefined;
+  }
+  return undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { channelContext, choicesContentFor, withTranscripts } from "./rich-reply.js";
 import { type RichState, richState } from "./rich-state.js";
-import { enrichTurn } from "./rich-turn.js";
+import { enrichTurn, lastOfferedChoices } from "./rich-turn.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { turnOf } from "./turn-of.js";
@@ -188,14 +188,8 @@ export class TurnWorker {
   }> {
     const settings = this.#settings;
     const rich = this.#rich;
-    const turn = await enrichTurn(turnOf(lease), {
-      provider: settings.provider,
-      state: rich,
-      mediaLimits: settings.mediaLimits,
-      signal,
-    });
     const conversation = lease.conversation;
-    const channel = conversation.channel ?? turn.channel;
+    const channel = conversation.channel ?? turnOf(lease).channel;
     const shaping = {
       channel,
       lastInboundAt: conversation.lastInboundAt,
@@ -215,6 +209,13 @@ export class TurnWorker {
 
     const entries = await settings.mailbox.history(lease.conversationSid, {
       limit: Math.min(500, settings.historyLimit + lease.messages.length + 20),
+    });
+    const turn = await enrichTurn(turnOf(lease), {
+      provider: settings.provider,
+      state: rich,
+      mediaLimits: settings.mediaLimits,
+      signal,
+      offered: lastOfferedChoices(entries),
     });
     const history = await withTranscripts(
       agentHistory(
@@ -257,7 +258,6 @@ export class TurnWorker {
             logger: settings.logger,
             conversationSid: lease.conversationSid,
           });
-    if (!("skip" in reply)) await rich.rememberChoices(lease.conversationSid, choices);
     const shaped = shapeReply(reply, { ...shaping, now, choicesContentSid });
     if (shaped.usedTemplate)
       settings.events.emit("whatsapp.template", {
