@@ -115,6 +115,19 @@ describe("faqAgent over the sample knowledge", () => {
     expect(await ask("", "  ")).toEqual({ skip: true, reason: "empty message" });
     const reply = await agent.respond(turnOf([""], [{ contentType: "image/jpeg" }]), context);
     expect(reply).toEqual({ text: expect.stringContaining("only read text") });
+    expect((reply as { text: string }).text).toContain('Reply "human"');
+    expect((reply as { text: string }).text.match(/can't look at/g)).toHaveLength(1);
+  });
+
+  it("answers the text of a turn with a photo and says it cannot look at the photo", async () => {
+    const reply = await agent.respond(
+      turnOf(["What are your opening hours?"], [{ contentType: "image/jpeg" }]),
+      context,
+    );
+    const text = (reply as { text: string }).text;
+    expect(text.startsWith(answerTo("What are your opening hours?"))).toBe(true);
+    expect(text).toContain("can't look at photos");
+    expect(text).toContain('Reply "human"');
   });
 
   it("copes with oversized and hostile input", async () => {

@@ -26,6 +26,11 @@ export interface FaqAgentOptions {
   greeting?: string;
   /** Sent before handing the conversation to a person. */
   handoffText?: string;
+  /**
+   * Said when the customer sent a photo, voice note or file, which this agent cannot look
+   * at. Default: says so and offers a person.
+   */
+  attachmentText?: string;
   /** Added when some questions of a multi-message turn were answered and others not. */
   partlyAnswered?: string;
   /** The answer to "thanks", "ok", "bye". */
@@ -71,6 +76,9 @@ export function faqAgent(options: FaqAgentOptions): Agent {
     options.handoffText ??
     "Sure — I'm passing you to a person. They'll reply here as soon as they can.";
   const acknowledgement = options.acknowledgement ?? `You're welcome! Anything else, just ask.`;
+  const attachmentText =
+    options.attachmentText ??
+    `I can't look at photos, voice notes or files: I can only read text. Reply "human" and a person will take a look.`;
 
   const answerOf = (text: string): string | undefined => {
     const best = index.search(text, 1)[0];
@@ -82,47 +90,60 @@ export function faqAgent(options: FaqAgentOptions): Agent {
     return focusAnswer(best.entry, text);
   };
 
+  const answerText = (turn: Turn): Reply => {
+    const reply = answerTurn(turn);
+    // Answer what was written, and be honest about what was attached (a media-only turn
+    // already says so).
+    const wrote = turn.messages.some((message) => message.body.trim() !== "");
+    if (!wrote || turn.media.length === 0 || !("text" in reply) || "handoff" in reply) return reply;
+    return { ...reply, text: `${reply.text}\n\n${attachmentText}` };
+  };
+
+  const answerTurn = (turn: Turn): Reply => {
+    const bodies = turn.messages
+      .map((message) => message.body)
+      .filter((body) => body.trim() !== "");
+    if (bodies.length === 0) {
+      return turn.media.length > 0
+        ? { text: `Thanks for the attachment! ${attachmentText}` }
+        : { skip: true, reason: "empty message" };
+    }
+    const intents = bodies.map((body) => classifyMessage(body));
+    if (intents.includes("handoff")) {
+      return { handoff: { reason: "The customer asked for a person." }, text: handoffText };
+    }
+    const answers: string[] = [];
+    let unanswered = false;
+    let fragments = false;
+    bodies.forEach((body, position) => {
+      if (intents[position] !== "question") return;
+      const question = withoutGreeting(body);
+      // "is there" has no searchable word: a fragment of a burst, not a question.
+      if (termsOf(question).length === 0) fragments = true;
+      else {
+        const answer = answerOf(question);
+        if (answer === undefined) unanswered = true;
+        else if (!answers.includes(answer)) answers.push(answer);
+      }
+    });
+    // A question split over messages ("is there" / "parking?") may only match whole.
+    if (answers.length === 0 && (unanswered || fragments) && bodies.length > 1) {
+      const answer = answerOf(withoutGreeting(bodies.join(" ")));
+      if (answer !== undefined) return { text: answer };
+    }
+    if (answers.length > 0) {
+      // Part of a burst went unanswered: say so rather than pretend it was covered.
+      if (unanswered) answers.push(partlyAnswered);
+      return { text: answers.join("\n\n") };
+    }
+    if (unanswered || fragments) return { text: fallback };
+    if (intents.includes("greeting")) return { text: greeting };
+    return { text: acknowledgement };
+  };
+
   return {
     async respond(turn: Turn): Promise<Reply> {
-      const bodies = turn.messages
-        .map((message) => message.body)
-        .filter((body) => body.trim() !== "");
-      if (bodies.length === 0) {
-        return turn.media.length > 0
-          ? { text: `Thanks for the attachment! I can only read text, though. ${fallback}` }
-          : { skip: true, reason: "empty message" };
-      }
-      const intents = bodies.map((body) => classifyMessage(body));
-      if (intents.includes("handoff")) {
-        return { handoff: { reason: "The customer asked for a person." }, text: handoffText };
-      }
-      const answers: string[] = [];
-      let unanswered = false;
-      let fragments = false;
-      bodies.forEach((body, position) => {
-        if (intents[position] !== "question") return;
-        const question = withoutGreeting(body);
-        // "is there" has no searchable word: a fragment of a burst, not a question.
-        if (termsOf(question).length === 0) fragments = true;
-        else {
-          const answer = answerOf(question);
-          if (answer === undefined) unanswered = true;
-          else if (!answers.includes(answer)) answers.push(answer);
-        }
-      });
-      // A question split over messages ("is there" / "parking?") may only match whole.
-      if (answers.length === 0 && (unanswered || fragments) && bodies.length > 1) {
-        const answer = answerOf(withoutGreeting(bodies.join(" ")));
-        if (answer !== undefined) return { text: answer };
-      }
-      if (answers.length > 0) {
-        // Part of a burst went unanswered: say so rather than pretend it was covered.
-        if (unanswered) answers.push(partlyAnswered);
-        return { text: answers.join("\n\n") };
-      }
-      if (unanswered || fragments) return { text: fallback };
-      if (intents.includes("greeting")) return { text: greeting };
-      return { text: acknowledgement };
+      return answerText(turn);
     },
   };
 }

@@ -144,8 +144,10 @@ export async function runDevCommand(
         channels: ["sms", "whatsapp", "chat"],
         numbers: { sms: emulator.numbers.sms, whatsapp: emulator.numbers.whatsapp },
       },
-      sendAsCustomer: async ({ channel, from, text }) =>
-        emulator.customer({ channel, address: from }).send(text),
+      sendAsCustomer: async ({ channel, from, text, conversationSid }) =>
+        emulator
+          .customer({ channel, address: from })
+          .send(text, conversationSid === undefined ? {} : { conversationSid }),
       workers: config.workers,
       channels: config.channels,
       policy: config.policy,

@@ -85,6 +85,12 @@ export interface ChannelsConfig {
     helpAnsweredBy?: "twilio" | "switchboard";
     /** The answer to HELP when `helpAnsweredBy` is `"switchboard"`. */
     helpText?: string;
+    /**
+     * The most segments one SMS may cost, 1–10: a longer reply is split into several
+     * messages of at most this many segments, and the agent is asked to stay within it.
+     * Default: no cap beyond Twilio's 1,600 characters.
+     */
+    maxSegments?: number;
   };
   whatsapp?: {
     /** Sent instead of free text outside the 24-hour window. */

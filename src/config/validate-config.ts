@@ -36,6 +36,12 @@ const configSchema = z.strictObject({
           markers: z.boolean().optional(),
           helpAnsweredBy: z.enum(["twilio", "switchboard"]).optional(),
           helpText: z.string().trim().min(1, "must be the text sent in answer to HELP").optional(),
+          maxSegments: z
+            .number()
+            .int("must be a whole number")
+            .min(1, "must be 1–10")
+            .max(10, "must be 1–10")
+            .optional(),
         })
         .optional(),
       whatsapp: z

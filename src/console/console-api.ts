@@ -58,7 +58,8 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/conversations` → `{ conversations }`, newest activity first
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
  * - `GET /api/stream` → SSE: `conversation`, `message`, `typing`, `state`
- * - `POST /api/customers/send` `{ channel, from, text }` → 202 (dev mode only, else 403)
+ * - `POST /api/customers/send` `{ channel, from, text, conversationSid? }` → 202 (dev mode
+ *   only, else 403; `conversationSid` for chat: write in that conversation)
  * - `POST /api/conversations/:sid/consent` `{ state: "opted-out" | "opted-in" }`,
  *   `…/template` (202: the configured WhatsApp template goes out through the outbox);
  *   `…/reply` answers 409 `opted_out` or `whatsapp_window_closed` instead of sending;
@@ -205,7 +206,17 @@ export function createConsoleApi(
       }
       const from = customerAddress(channel as ConsoleChannel, body.from);
       const text = readText(body.text, maxTextLength);
-      const sent = await deps.sendAsCustomer({ channel: channel as ConsoleChannel, from, text });
+      // Web chat only: answer in an existing conversation (a tap on the agent's buttons).
+      const into =
+        body.conversationSid === undefined || channel !== "chat"
+          ? {}
+          : { conversationSid: conversationSid(String(body.conversationSid)) };
+      const sent = await deps.sendAsCustomer({
+        channel: channel as ConsoleChannel,
+        from,
+        text,
+        ...into,
+      });
       sendJson(response, 202, { from, ...sent });
       return;
     }

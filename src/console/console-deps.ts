@@ -39,6 +39,8 @@ export interface ConsoleDeps {
     channel: ConsoleChannel;
     from: string;
     text: string;
+    /** Chat only: write in this conversation (absent: a new one). */
+    conversationSid?: string;
   }): Promise<{ conversationSid?: string; messageSid?: string }>;
 
   /** `on`: a person takes the conversation (the agent stops answering); `off`: hand back. */
@@ -180,6 +182,8 @@ export interface ConsoleMedia {
   contentType: string;
   filename?: string | null;
   url?: string;
+  /** A voice note's transcript, once the agent transcribed it. */
+  transcript?: string;
 }
 
 /** One message in a transcript. */
@@ -208,6 +212,20 @@ export interface ConsoleMessage {
    * HELP…) or `opted-out` (written while opted out).
    */
   consent?: "keyword" | "opted-out";
+  /** An SMS reply's encoding and the segments it costs (what the carrier bills). */
+  sms?: { encoding: "GSM-7" | "UCS-2"; segments: number };
+  /**
+   * The options an agent reply offered (buttons, a list, numbered lines): in dev mode the
+   * console shows them as buttons that answer as the customer would.
+   */
+  choices?: ConsoleChoice[];
+}
+
+/** One option a reply offered. */
+export interface ConsoleChoice {
+  id: string;
+  title: string;
+  description?: string;
 }
 
 /** A conversation and its messages in order. */

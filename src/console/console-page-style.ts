@@ -124,6 +124,11 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .message .no-body { color: var(--muted); font-style: italic; }
 .media-list { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
 .media { font-size: 12px; border: 1px solid var(--line); background: var(--field); border-radius: 6px; padding: 2px 8px; color: var(--strong); text-decoration: none; }
+.voice-transcript { font-size: 13px; font-style: italic; margin-top: 6px; }
+.choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+.choice { font: inherit; font-size: 13px; border: 1px solid var(--line); background: var(--field); color: var(--strong); border-radius: 999px; padding: 3px 12px; cursor: pointer; }
+.choice:disabled { cursor: default; opacity: 0.8; }
+.sms-cost { font-size: 11px; opacity: 0.75; margin-top: 4px; }
 .typing { display: flex; justify-content: flex-end; align-items: center; gap: 8px; color: var(--muted); font-size: 12px; padding: 0 16px 16px; }
 .typing[hidden] { display: none; }
 .dots { display: inline-flex; gap: 4px; background: var(--agent-bubble); border-radius: 12px; padding: 10px 12px; }

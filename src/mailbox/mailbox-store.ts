@@ -335,6 +335,11 @@ export type HistoryEntry =
       body: string | null;
       media: readonly string[];
       template: { contentSid: string; variables: Readonly<Record<string, string>> } | null;
+      /**
+       * The reply's attributes as completed (without the reply id the sender adds): e.g.
+       * `switchboardSms` `{ encoding, segments }` on SMS, `switchboardChoices` on web chat.
+       */
+      attributes: Readonly<Record<string, unknown>>;
       status: OutboxStatus;
       messageSid: string | null;
       createdAt: number;

@@ -168,6 +168,7 @@ export function toOutboundHistory(row: OutboxRow): HistoryEntry {
     body: reply.body,
     media: reply.media,
     template: reply.template,
+    attributes: reply.attributes ?? {},
     status: row.status,
     messageSid: row.message_sid,
     createdAt: row.created_at,

@@ -10,7 +10,10 @@ export function countEvents(events: SwitchboardEventSource, metrics: Metrics): v
   events.on("handoff", (event) => {
     if (event.source !== "operator") metrics.turn("handoff");
   });
-  events.on("reply.sent", () => metrics.send("sent"));
+  events.on("reply.sent", (event) => {
+    metrics.send("sent");
+    if (event.sms !== undefined) metrics.smsSent(event.sms.encoding, event.sms.segments);
+  });
   events.on("reply.failed", () => metrics.send("failed"));
   countDeliveryEvents(events, metrics.registry);
 }

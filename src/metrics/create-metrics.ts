@@ -52,6 +52,14 @@ export interface Metrics {
   readonly queueDepth: Gauge;
   /** `switchboard_ingest_latency_seconds` — webhook arrival to durable ingest (the 200). */
   readonly ingestLatency: Histogram;
+  /**
+   * `switchboard_sms_segments_total{encoding}` — SMS segments sent (what carriers bill), by
+   * encoding (`GSM-7`, `UCS-2`); `switchboard_sms_messages_total{encoding}` counts messages.
+   */
+  readonly smsSegments: Counter<"encoding">;
+  readonly smsMessages: Counter<"encoding">;
+  /** Counts one SMS sent and its segments. */
+  smsSent(encoding: "GSM-7" | "UCS-2", segments: number): void;
   /** Counts one webhook. */
   webhook(outcome: WebhookOutcome): void;
   /** Counts one finished turn. */
@@ -135,6 +143,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const smsSegments = new Counter({
+    name: "switchboard_sms_segments_total",
+    help: "SMS segments sent (what carriers bill), by encoding.",
+    labelNames: ["encoding"] as const,
+    registers,
+  });
+  const smsMessages = new Counter({
+    name: "switchboard_sms_messages_total",
+    help: "SMS messages sent, by encoding.",
+    labelNames: ["encoding"] as const,
+    registers,
+  });
+  for (const encoding of ["GSM-7", "UCS-2"]) {
+    smsSegments.inc({ encoding }, 0);
+    smsMessages.inc({ encoding }, 0);
+  }
+
   for (const outcome of webhookOutcomes) webhooks.inc({ outcome }, 0);
   for (const outcome of turnOutcomes) turns.inc({ outcome }, 0);
   for (const outcome of sendOutcomes) sends.inc({ outcome }, 0);
@@ -150,6 +175,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     deadLetters,
     queueDepth,
     ingestLatency,
+    smsSegments,
+    smsMessages,
+    smsSent: (encoding, segments) => {
+      smsMessages.inc({ encoding });
+      smsSegments.inc({ encoding }, segments);
+    },
     webhook: (outcome) => webhooks.inc({ outcome }),
     turn: (outcome) => turns.inc({ outcome }),
     send: (outcome) => {

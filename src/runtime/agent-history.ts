@@ -1,6 +1,9 @@
 import type { HistoryMessage } from "../agents/types.js";
+import type { Choices } from "../channel/choices.js";
 import type { HistoryEntry } from "../mailbox/mailbox-store.js";
+import { renderChoicesAsText } from "../twilio/channels/render-choices-as-text.js";
 import { replyIdOf } from "./reply-attributes.js";
+import { choicesAttribute } from "./reply-shaping.js";
 
 /**
  * The mailbox's history as the agent sees it, oldest first: customer messages, our replies
@@ -17,7 +20,10 @@ export function agentHistory(
   for (const entry of entries) {
     if (entry.direction === "outbound") {
       if (entry.status === "failed") continue;
-      const text = entry.body ?? "";
+      // A WhatsApp choices template has no body: the agent reads the options it offered.
+      const offered = entry.attributes?.[choicesAttribute] as Choices | undefined;
+      const text =
+        entry.body ?? (typeof offered === "object" && offered !== null ? optionsText(offered) : "");
       const message: HistoryMessage = {
         role: "agent",
         text,
@@ -46,4 +52,13 @@ export function agentHistory(
     history.push(message);
   }
   return history.slice(Math.max(0, history.length - limit));
+}
+
+/** The options as numbered text, or nothing when the stored value is not choices. */
+function optionsText(choices: Choices): string {
+  try {
+    return renderChoicesAsText(choices);
+  } catch {
+    return "";
+  }
 }

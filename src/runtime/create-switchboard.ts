@@ -129,6 +129,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     ...settings.turns,
     mailbox,
     agent: settings.agent,
+    provider,
     events,
     logger,
     now,

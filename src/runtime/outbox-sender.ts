@@ -14,7 +14,7 @@ import { consentRefusal } from "./outbound-consent.js";
 import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
-import type { SwitchboardEvents } from "./switchboard-events.js";
+import type { SmsSegmentCount, SwitchboardEvents } from "./switchboard-events.js";
 import { startWorkLoop, type WorkLoop } from "./work-loop.js";
 
 /** Everything the sender needs, resolved. */
@@ -277,6 +277,7 @@ export class OutboxSender {
         replyId: item.replyId,
         messageSid: result.messageSid,
         reconciled,
+        ...smsOf(item),
       });
     } else if ("failed" in result) {
       settings.logger.error(
@@ -309,4 +310,12 @@ export class OutboxSender {
     this.#settings.logger.error({ err: error, where }, "outbox sender error");
     this.#settings.events.emit("error", { where, error });
   }
+}
+
+/** The segment count `shapeReply` recorded on an SMS reply, for the sent event. */
+function smsOf(item: OutboxItem): { sms?: SmsSegmentCount } {
+  const recorded = item.attributes.switchboardSms as Partial<SmsSegmentCount> | undefined;
+  if (recorded === undefined || typeof recorded.segments !== "number") return {};
+  if (recorded.encoding !== "GSM-7" && recorded.encoding !== "UCS-2") return {};
+  return { sms: { encoding: recorded.encoding, segments: recorded.segments } };
 }

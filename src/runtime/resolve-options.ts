@@ -1,3 +1,4 @@
+import { defaultMediaLimits, type MediaLimits, validateMediaLimits } from "../agents/media.js";
 import type { Agent } from "../agents/types.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
@@ -30,6 +31,10 @@ export interface ResolvedOptions {
     handoffKeywords: ReadonlySet<string>;
     handoffMessage: string;
     smsMarkers: boolean;
+    /** What turns' media `read()` accepts. */
+    mediaLimits: MediaLimits;
+    /** The most SMS segments one message may cost; undefined: no cap. */
+    smsMaxSegments: number | undefined;
   };
   sends: {
     concurrency: number;
@@ -129,6 +134,8 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       ),
       handoffMessage: options.handoffMessage ?? "Connecting you with a person. Please wait.",
       smsMarkers: options.channels?.sms?.markers ?? false,
+      mediaLimits: resolveMediaLimits(options.media),
+      smsMaxSegments: resolveMaxSegments(options.channels?.sms?.maxSegments),
     },
     sends: {
       concurrency: positive(workers.sendConcurrency ?? 8, "workers.sendConcurrency"),
@@ -150,6 +157,26 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       tailWindow: nonNegative(options.catchUp?.tailWindow ?? 50, "catchUp.tailWindow"),
     },
   };
+}
+
+function resolveMediaLimits(limits: MediaLimits | undefined): MediaLimits {
+  if (limits === undefined) return defaultMediaLimits;
+  try {
+    return validateMediaLimits(limits);
+  } catch (error) {
+    const option = /"(\w+)"/.exec((error as Error).message)?.[1] ?? "maxBytes";
+    throw new ConfigError(`media.${option}`, (error as Error).message);
+  }
+}
+
+function resolveMaxSegments(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > 10)
+    throw new ConfigError(
+      "channels.sms.maxSegments",
+      `channels.sms.maxSegments must be a whole number from 1 to 10 (Twilio caps a body at 1,600 characters); got ${value}.`,
+    );
+  return value;
 }
 
 function positive(value: number, option: string): number {

@@ -57,6 +57,24 @@ export interface RuntimeProvider {
     conversationId: string,
     messageId: string,
   ): Promise<readonly RuntimeDeliveryReceipt[]>;
+  /**
+   * The bytes of an inbound media item (`ME…`), fetched with the account's credentials.
+   * Optional: without it, turns' media carry no `read()`. The runtime bounds what it reads
+   * (`SwitchboardOptions.media`), so a stream lets it stop early.
+   */
+  fetchMedia?(
+    mediaSid: string,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array | AsyncIterable<Uint8Array>>;
+  /**
+   * Creates a Content API template from a `choicesToContent` body and returns its `HX…`
+   * sid. Optional: without it, WhatsApp choices go out as numbered text.
+   */
+  createContent?(body: {
+    friendly_name: string;
+    language: string;
+    types: Record<string, Record<string, unknown>>;
+  }): Promise<string>;
 }
 
 /** A delivery receipt as the runtime reads it. */

@@ -36,6 +36,8 @@ export interface SwitchboardEventMap {
     replyId: string;
     messageSid: string;
     reconciled: boolean;
+    /** SMS only: the body's encoding and segment count, as recorded when it was shaped. */
+    sms?: SmsSegmentCount;
   };
   /** A reply could not be sent and was given up (`reason` says why). */
   "reply.failed": { conversationSid: string; replyId: string; reason: string };
@@ -75,6 +77,12 @@ export interface SwitchboardEventMap {
 }
 
 export type SwitchboardEventName = keyof SwitchboardEventMap;
+
+/** An SMS body's encoding and the segments it costs. */
+export interface SmsSegmentCount {
+  encoding: "GSM-7" | "UCS-2";
+  segments: number;
+}
 
 /** What the app sees of the events: subscribe, never emit. */
 export interface SwitchboardEventSource {

@@ -1,3 +1,4 @@
+import type { MediaLimits } from "../agents/media.js";
 import type { Agent } from "../agents/types.js";
 import type { WorkersConfig } from "../config/workers-schema.js";
 /**
@@ -48,6 +49,11 @@ export interface SwitchboardOptions {
    * sent to.
    */
   consent?: SwitchboardConsentOptions;
+  /**
+   * What inbound media the agent may read through `InboundMedia.read()`: the largest size
+   * and the accepted types. Default `defaultMediaLimits` (5 MB; images, audio, PDF, text).
+   */
+  media?: MediaLimits;
   /** At most this many earlier messages are given to the agent. Default 30. */
   historyLimit?: number;
   logger?: TwilioLogger;
@@ -77,7 +83,16 @@ export interface SwitchboardWebhookOptions {
 }
 
 export interface SwitchboardChannelOptions {
-  sms?: { markers?: boolean };
+  sms?: {
+    markers?: boolean;
+    /**
+     * The most segments one SMS message may cost. A longer reply is split into several
+     * messages of at most this many segments each (never truncated), and the agent is told
+     * to keep replies within it (`ChannelCapabilities.preferredCharacters`). Default: no
+     * cap beyond Twilio's 1,600 characters.
+     */
+    maxSegments?: number;
+  };
   whatsapp?: {
     /** Sent instead of free text outside the 24-hour window and after a 63016 failure. */
     template?: { contentSid: string; variables?: Readonly<Record<string, string>> };

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { MediaLimits } from "../agents/media.js";
 import { normalizeReply } from "../agents/normalize-reply.js";
 import type { Agent, ConversationInfo, Reply } from "../agents/types.js";
 import { LeaseLostError } from "../mailbox/mailbox-errors.js";
 import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
 import { withSpan } from "../telemetry/with-span.js";
+import { isWhatsAppWindowOpen } from "../twilio/channels/shape-for-channel.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { backoffDelay } from "./backoff.js";
@@ -12,6 +14,10 @@ import { describeError } from "./describe-error.js";
 import { consentSilencesTurn } from "./inbound-consent.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
+import { channelContext, choicesContentFor, withTranscripts } from "./rich-reply.js";
+import { type RichState, richState } from "./rich-state.js";
+import { enrichTurn, lastOfferedChoices } from "./rich-turn.js";
+import type { RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { turnOf } from "./turn-of.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
@@ -21,6 +27,8 @@ import { startWorkLoop, type WorkLoop } from "./work-loop.js";
 export interface TurnWorkerSettings {
   mailbox: MailboxStore;
   agent: Agent;
+  /** Fetches inbound media and creates WhatsApp choices' Content templates. */
+  provider: Pick<RuntimeProvider, "fetchMedia" | "createContent">;
   events: SwitchboardEvents;
   logger: TwilioLogger;
   now: () => number;
@@ -37,6 +45,8 @@ export interface TurnWorkerSettings {
   whatsappTemplate: WhatsAppTemplate | undefined;
   /** Consent keywords: a turn of an opted-out customer (or of keywords) gets no answer. */
   consent?: ConsentPolicy;
+  mediaLimits: MediaLimits;
+  smsMaxSegments: number | undefined;
 }
 
 /**
@@ -49,12 +59,14 @@ export interface TurnWorkerSettings {
 export class TurnWorker {
   readonly workerId = `turns-${randomUUID()}`;
   readonly #settings: TurnWorkerSettings;
+  readonly #rich: RichState;
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #loop: WorkLoop | undefined;
   #stopping = false;
 
   constructor(settings: TurnWorkerSettings) {
     this.#settings = settings;
+    this.#rich = richState(settings.mailbox);
   }
 
   start(): void {
@@ -179,15 +191,16 @@ export class TurnWorker {
     handoff?: { reason: string; source: "agent" | "keyword" };
   }> {
     const settings = this.#settings;
-    const turn = turnOf(lease);
+    const rich = this.#rich;
     const conversation = lease.conversation;
-    const channel = conversation.channel ?? turn.channel;
+    const channel = conversation.channel ?? turnOf(lease).channel;
     const shaping = {
       channel,
       lastInboundAt: conversation.lastInboundAt,
       now: settings.now(),
       smsMarkers: settings.smsMarkers,
       whatsappTemplate: settings.whatsappTemplate,
+      smsMaxSegments: settings.smsMaxSegments,
     };
 
     // An opted-out customer's messages stay in history unanswered; the turn completes empty.
@@ -208,10 +221,20 @@ export class TurnWorker {
     const entries = await settings.mailbox.history(lease.conversationSid, {
       limit: Math.min(500, settings.historyLimit + lease.messages.length + 20),
     });
-    const history = agentHistory(
-      entries,
-      new Set(lease.messages.map((message) => message.messageSid)),
-      settings.historyLimit,
+    const turn = await enrichTurn(turnOf(lease), {
+      provider: settings.provider,
+      state: rich,
+      mediaLimits: settings.mediaLimits,
+      signal,
+      offered: lastOfferedChoices(entries),
+    });
+    const history = await withTranscripts(
+      agentHistory(
+        entries,
+        new Set(lease.messages.map((message) => message.messageSid)),
+        settings.historyLimit,
+      ),
+      rich,
     );
     const info: ConversationInfo = {
       sid: lease.conversationSid,
@@ -223,11 +246,30 @@ export class TurnWorker {
 
     const reply: Reply = normalizeReply(
       await abortable(
-        settings.agent.respond(turn, { history, conversation: info, signal }),
+        settings.agent.respond(turn, {
+          history,
+          conversation: info,
+          signal,
+          channel: channelContext(channel, settings.smsMaxSegments),
+        }),
         signal,
       ),
     );
-    const shaped = shapeReply(reply, { ...shaping, now: settings.now() });
+    if (reply.transcripts !== undefined && reply.transcripts.length > 0)
+      await rich.saveTranscripts(reply.transcripts);
+    const choices = "choices" in reply ? reply.choices : undefined;
+    const now = settings.now();
+    const choicesContentSid =
+      choices === undefined || channel !== "whatsapp"
+        ? undefined
+        : await choicesContentFor(choices, {
+            provider: settings.provider,
+            state: rich,
+            windowOpen: isWhatsAppWindowOpen(conversation.lastInboundAt, now),
+            logger: settings.logger,
+            conversationSid: lease.conversationSid,
+          });
+    const shaped = shapeReply(reply, { ...shaping, now, choicesContentSid });
     if (shaped.usedTemplate)
       settings.events.emit("whatsapp.template", {
         conversationSid: lease.conversationSid,

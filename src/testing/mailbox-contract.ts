@@ -17,6 +17,7 @@ import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
 import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
+import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 
 export type {
@@ -89,5 +90,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeGoneContract(use);
     describeRecoveryContract(use);
     describeLedgerContract(use);
+    describeRichReplyContract(use);
   });
 }

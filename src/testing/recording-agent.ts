@@ -1,6 +1,13 @@
 import type { AgentFunction } from "../agents/function-agent.js";
 import { normalizeReply } from "../agents/normalize-reply.js";
-import type { Agent, ConversationInfo, HistoryMessage, Reply, Turn } from "../agents/types.js";
+import type {
+  Agent,
+  AgentContext,
+  ConversationInfo,
+  HistoryMessage,
+  Reply,
+  Turn,
+} from "../agents/types.js";
 
 /** One call the {@link RecordingAgent} received. */
 export interface RecordedCall {
@@ -8,6 +15,8 @@ export interface RecordedCall {
   history: readonly HistoryMessage[];
   conversation: ConversationInfo;
   signal: AbortSignal;
+  /** The channel and its capabilities, as the runtime told the agent. */
+  channel?: AgentContext["channel"];
   /** How the call ended, once it has: the reply, or the error it threw. */
   outcome?: { reply: Reply } | { error: unknown };
 }
@@ -131,6 +140,7 @@ export function recordingAgent(options: RecordingAgentOptions = {}): RecordingAg
         conversation: context.conversation,
         signal: context.signal,
       };
+      if (context.channel !== undefined) call.channel = context.channel;
       calls.push(call);
       const ready = waiters.filter((waiter) => calls.length >= waiter.count);
       waiters = waiters.filter((waiter) => calls.length < waiter.count);

@@ -1,6 +1,12 @@
 import { WebchatConversationClosedError } from "./webchat-conversation-closed-error.js";
 import { WebchatConversationGoneError } from "./webchat-conversation-gone-error.js";
-import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "./webchat-deps.js";
+import type {
+  WebchatChoice,
+  WebchatDeps,
+  WebchatEvent,
+  WebchatMessage,
+  WebchatRole,
+} from "./webchat-deps.js";
 
 interface Conversation {
   identity: string;
@@ -16,7 +22,12 @@ interface Conversation {
  */
 export class InMemoryWebchat implements WebchatDeps {
   readonly conversations = new Map<string, Conversation>();
-  readonly sends: Array<{ conversationSid: string; identity: string; text: string }> = [];
+  readonly sends: Array<{
+    conversationSid: string;
+    identity: string;
+    text: string;
+    choiceId?: string;
+  }> = [];
   /** When set, the next `sendVisitorMessage` throws it (then it is cleared). */
   failNextSend: Error | undefined;
   /** When set, `history` throws it. */
@@ -40,6 +51,7 @@ export class InMemoryWebchat implements WebchatDeps {
     conversationSid: string;
     identity: string;
     text: string;
+    choiceId?: string;
   }): Promise<{ messageSid: string; index: number }> {
     const failure = this.failNextSend;
     if (failure !== undefined) {
@@ -77,6 +89,12 @@ export class InMemoryWebchat implements WebchatDeps {
     return this.#append(conversationSid, role, author, body);
   }
 
+  /** The agent writes a message offering `choices` as buttons. */
+  replyWithChoices(conversationSid: string, body: string, choices: WebchatChoice[]) {
+    const message = this.#append(conversationSid, "agent", "agent", body, choices);
+    return message;
+  }
+
   /** The agent's typing indicator. */
   typing(conversationSid: string, on: boolean): void {
     this.#emit(conversationSid, { type: "typing", on });
@@ -91,7 +109,13 @@ export class InMemoryWebchat implements WebchatDeps {
     return this.#get(conversationSid).listeners.size;
   }
 
-  #append(conversationSid: string, role: WebchatRole, author: string, body: string) {
+  #append(
+    conversationSid: string,
+    role: WebchatRole,
+    author: string,
+    body: string,
+    choices?: WebchatChoice[],
+  ) {
     const conversation = this.#get(conversationSid);
     this.#clock += 1000;
     const message: WebchatMessage = {
@@ -101,6 +125,7 @@ export class InMemoryWebchat implements WebchatDeps {
       media: [],
       dateCreated: new Date(this.#clock).toISOString(),
       role,
+      ...(choices === undefined ? {} : { choices }),
     };
     conversation.messages.push(message);
     this.#emit(conversationSid, { type: "message", message });

@@ -259,12 +259,16 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     if (!allowed.allowed) throw limited(allowed.retryAfterMs, "messages");
     const body = asObject(await readJsonBody(request, maxBodyBytes));
     const text = readText(body.text, maxTextLength);
+    // A tapped button names the option it picked; `text` is still its title.
+    const choice =
+      body.choiceId === undefined ? {} : { choiceId: readText(body.choiceId, 200, "choiceId") };
     try {
       if (await deps.isClosed(conversationSid)) throw closedError();
       const sent = await deps.sendVisitorMessage({
         conversationSid,
         identity: claims.identity,
         text,
+        ...choice,
       });
       sendJson(response, 202, { messageSid: sent.messageSid, index: sent.index }, cors);
     } catch (error) {
@@ -468,5 +472,6 @@ function toWire(message: WebchatMessage) {
     media: message.media,
     dateCreated: message.dateCreated,
     role: message.role,
+    ...(message.choices === undefined ? {} : { choices: message.choices }),
   };
 }

@@ -30,6 +30,8 @@ export interface WebchatDeps {
     conversationSid: string;
     identity: string;
     text: string;
+    /** The option a tapped button picked (`WebchatChoice.id`); `text` is its title. */
+    choiceId?: string;
   }): Promise<{ messageSid: string; index: number }>;
 
   /**
@@ -72,6 +74,15 @@ export interface WebchatMessage {
   /** ISO 8601. */
   dateCreated: string;
   role: WebchatRole;
+  /** Options an agent message offers: the widget shows them as buttons. */
+  choices?: WebchatChoice[];
+}
+
+/** One option offered as a button; a tap sends its title with its id. */
+export interface WebchatChoice {
+  id: string;
+  title: string;
+  description?: string;
 }
 
 /** What a conversation subscription reports. */

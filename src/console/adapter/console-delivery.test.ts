@@ -16,6 +16,7 @@ const reply = (overrides: Partial<Outbound>): Outbound => ({
   createdAt: 0,
   attempts: 1,
   lastError: null,
+  attributes: {},
   ...overrides,
 });
 

@@ -8,7 +8,10 @@ import type {
 import type { Switchboard } from "../../runtime/create-switchboard.js";
 import { isConversationGoneError, isMarkedGone } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import { choicesAttribute } from "../../runtime/reply-shaping.js";
+import { type RichState, richState } from "../../runtime/rich-state.js";
 import { templateReply, type WhatsAppTemplate } from "../../runtime/whatsapp-window.js";
+import { type Choices, selectableChoices } from "../../twilio/channels/choices.js";
 import type {
   ConsoleChannel,
   ConsoleConversation,
@@ -64,6 +67,7 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   const mailbox: MailboxStore = switchboard.mailbox;
   const limit = options.transcriptLimit ?? 500;
   const typing = new Set<string>();
+  const rich = richState(mailbox);
 
   const now = options.now ?? Date.now;
   const template = options.whatsappTemplate;
@@ -107,7 +111,7 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       const deliveries = await deliveriesOf(sid);
       return {
         conversation: await describe(record, entries.at(-1)),
-        messages: entries.map((entry) => messageOf(entry, deliveries)),
+        messages: await messagesOf(entries, rich, deliveries),
       };
     },
     subscribe(listener) {
@@ -129,8 +133,12 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           const deliveries = await deliveriesOf(sid);
           // Messages first, then the conversation: the page takes its last message from the
           // conversation event, whatever older messages were resent before it.
-          for (const found of find(entries))
-            safe({ type: "message", conversationSid: sid, message: messageOf(found, deliveries) });
+          const found = find(entries);
+          // Only messages with media need the transcripts read; the rest go out at once.
+          const messages = found.some(hasMedia)
+            ? await messagesOf(found, rich, deliveries)
+            : found.map((entry) => messageOf(entry, deliveries));
+          for (const message of messages) safe({ type: "message", conversationSid: sid, message });
           safe({ type: "conversation", conversation: await describe(record, entries.at(-1)) });
         })().catch(() => {});
       };
@@ -336,6 +344,61 @@ const indexOf = (entry: HistoryEntry) => (entry.direction === "inbound" ? entry.
 const afterIndexOf = (entry: HistoryEntry) =>
   entry.direction === "outbound" ? entry.afterIndex : -1;
 
+const hasMedia = (entry: HistoryEntry) => entry.direction === "inbound" && entry.media.length > 0;
+
+/** Messages with the transcripts the agent stored for their voice notes. */
+async function messagesOf(
+  entries: readonly HistoryEntry[],
+  rich: RichState,
+  deliveries: ReadonlyMap<string, DeliveryRecord>,
+): Promise<ConsoleMessage[]> {
+  return Promise.all(
+    entries.map(async (entry) => {
+      const message = messageOf(entry, deliveries);
+      if (entry.direction !== "inbound" || entry.media.length === 0) return message;
+      const transcripts = await rich.transcripts(entry.messageSid);
+      if (transcripts.size === 0) return message;
+      message.media = message.media.map((media, position) => {
+        const transcript = transcripts.get(position);
+        return transcript === undefined ? media : { ...media, transcript };
+      });
+      return message;
+    }),
+  );
+}
+
+/** The segment count recorded on an SMS reply (see `shapeReply`). */
+function smsOf(attributes: Readonly<Record<string, unknown>>): Pick<ConsoleMessage, "sms"> {
+  const recorded = attributes.switchboardSms as
+    | { encoding?: unknown; segments?: unknown }
+    | undefined;
+  if (typeof recorded?.segments !== "number") return {};
+  if (recorded.encoding !== "GSM-7" && recorded.encoding !== "UCS-2") return {};
+  return { sms: { encoding: recorded.encoding, segments: recorded.segments } };
+}
+
+/** The options a reply offered (see `choicesAttribute`), as the console lists them. */
+function choicesOf(attributes: Readonly<Record<string, unknown>>): Pick<ConsoleMessage, "choices"> {
+  const offered = attributes[choicesAttribute] as Choices | undefined;
+  if (typeof offered !== "object" || offered === null) return {};
+  try {
+    const options = selectableChoices(offered).filter(
+      (option) => typeof option?.id === "string" && typeof option.title === "string",
+    );
+    if (options.length === 0) return {};
+    return {
+      choices: options.map((option) => ({
+        id: option.id,
+        title: option.title,
+        ...(typeof option.description === "string" ? { description: option.description } : {}),
+      })),
+    };
+  } catch {
+    // Attributes another writer set in an unexpected shape: show the message without them.
+    return {};
+  }
+}
+
 function messageOf(
   entry: HistoryEntry,
   deliveries: ReadonlyMap<string, DeliveryRecord> = new Map(),
@@ -355,6 +418,8 @@ function messageOf(
         entry,
         entry.messageSid === null ? undefined : deliveries.get(entry.messageSid),
       ),
+      ...smsOf(entry.attributes),
+      ...choicesOf(entry.attributes),
     };
   return {
     index: entry.index,

@@ -165,6 +165,24 @@ const transcript = new TranscriptView(byId("transcript"), {
       return false;
     }
   },
+  canTap: () => Boolean(state.info?.canSendAsCustomer),
+  tap(choice, position) {
+    const sid = state.selected;
+    const conversation = sid === null ? undefined : state.conversations.get(sid);
+    if (sid === null || conversation === undefined || !state.info?.canSendAsCustomer) return;
+    // As each channel's customer answers: "2" on SMS, the button's title on WhatsApp (its
+    // tap arrives as the title) and on web chat.
+    const text = conversation.channel === "sms" ? String(position + 1) : choice.title;
+    api("POST", "/api/customers/send", {
+      channel: conversation.channel,
+      from: conversation.customer,
+      text,
+      ...(conversation.channel === "chat" ? { conversationSid: sid } : {}),
+    }).then(
+      () => refreshSelected(),
+      (error: unknown) => transcript.showBanner("dead", messageOf(error)),
+    );
+  },
 });
 
 function messageOf(error: unknown): string {

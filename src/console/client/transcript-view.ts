@@ -5,6 +5,7 @@ import { appendEmphasis } from "./emphasis.js";
 import { goneComposerHint, goneText } from "./gone-conversation.js";
 import { known, roleNames, statusLabel } from "./labels.js";
 import { channelBadge, stateBadge } from "./list-view.js";
+import { appendMessageExtras, type ChoiceTap, smsSegmentTotal } from "./message-extras.js";
 import { fullTime, messageTime } from "./time-format.js";
 import { unansweredDuringHold } from "./unanswered.js";
 
@@ -15,6 +16,10 @@ export interface TranscriptActions {
   act(path: string, body: unknown): Promise<void>;
   /** Sends a reply as a person; resolves true when the server accepted it. */
   reply(text: string): Promise<boolean>;
+  /** Dev mode: answers an option the agent offered, as the customer. */
+  tap?: ChoiceTap;
+  /** Whether `tap` works now (writing as a customer needs dev mode). */
+  canTap?(): boolean;
 }
 
 type BannerKind = "dead" | "human" | "notice";
@@ -125,6 +130,15 @@ export class TranscriptView {
       channelBadge(conversation.channel),
       stateBadge(conversation.state),
     );
+    const segments = smsSegmentTotal(messages);
+    if (segments !== undefined)
+      parts.title.append(
+        el(
+          "span",
+          "badge neutral sms-total",
+          `${segments} SMS segment${segments === 1 ? "" : "s"}`,
+        ),
+      );
     parts.buttons.textContent = "";
     if (conversation.state === "gone") {
       // Twilio no longer has it: no action can reach the customer, so none is offered.
@@ -242,15 +256,20 @@ export class TranscriptView {
     const { scroll } = parts;
     const nearBottom = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 80;
     const flagged = new Set(unansweredDuringHold(messages));
+    const tap = this.#actions.canTap?.() ? this.#actions.tap : undefined;
     parts.messages.textContent = "";
     if (messages.length === 0) parts.messages.append(el("div", "empty", "No messages yet."));
     for (const message of messages)
-      parts.messages.append(messageNode(message, flagged.has(message)));
+      parts.messages.append(messageNode(message, flagged.has(message), tap));
     if (nearBottom || options.toBottom) scroll.scrollTop = scroll.scrollHeight;
   }
 }
 
-function messageNode(message: ConsoleMessage, unanswered: boolean): HTMLDivElement {
+function messageNode(
+  message: ConsoleMessage,
+  unanswered: boolean,
+  tap: ChoiceTap | undefined,
+): HTMLDivElement {
   const role = known(roleNames, message.role, "customer");
   const item = el("div", `message ${role}${unanswered ? " unanswered" : ""}`);
   if (typeof message.index === "number") item.setAttribute("data-index", String(message.index));
@@ -297,6 +316,7 @@ function messageNode(message: ConsoleMessage, unanswered: boolean): HTMLDivEleme
     }
     bubble.append(list);
   }
+  appendMessageExtras(bubble, message, message.role === "agent" ? tap : undefined);
   item.append(head, bubble);
   const delivery = deliveryNode(message.delivery);
   if (delivery) item.append(delivery);

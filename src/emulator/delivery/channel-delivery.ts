@@ -49,6 +49,12 @@ export interface DeviceMessage {
   conversationSid: string | null;
   /** The Conversations message (`IM…`), or the auto-reply's Messaging SID (`SM…`). */
   messageSid: string;
+  /**
+   * The buttons or list items of a Content message (`twilio/quick-reply`, `twilio/list-picker`,
+   * …) as the device shows them; absent for plain messages. A WhatsApp tap comes back as a
+   * message whose Body is the button's title.
+   */
+  buttons?: { title: string; id?: string }[];
 }
 
 export interface ChannelDeliveryOptions {
@@ -282,7 +288,34 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
     });
   };
 
-  const toDeviceMessage = (entry: DeviceEntry): DeviceMessage => ({
+  /** The Content message's buttons as the device on `address` renders them. */
+  const buttonsOf = (entry: DeviceEntry, address: string): Pick<DeviceMessage, "buttons"> => {
+    const message = entry.message;
+    if (message === undefined || message.contentSid === null) return {};
+    const channel = address.startsWith("whatsapp:")
+      ? "whatsapp"
+      : address.startsWith("+")
+        ? "sms"
+        : "chat";
+    try {
+      const { actions } = renderContentMessage(options.content, {
+        accountSid: store.accountSid,
+        contentSid: message.contentSid,
+        contentVariables: message.contentVariables,
+        channel,
+      });
+      const buttons = actions.map((action) => ({
+        title: action.title,
+        ...(action.id === undefined ? {} : { id: action.id }),
+      }));
+      return buttons.length === 0 ? {} : { buttons };
+    } catch {
+      return {};
+    }
+  };
+
+  const toDeviceMessage = (entry: DeviceEntry, address: string): DeviceMessage => ({
+    ...buttonsOf(entry, address),
     body: entry.body,
     media: (entry.message?.media ?? []).map((item) => ({
       sid: item.sid,
@@ -340,10 +373,12 @@ export function createChannelDelivery(options: ChannelDeliveryOptions): ChannelD
         later(() => deliverToChat(participant, message));
       }
     },
-    deviceMessages: (address) => (inboxes.get(address) ?? []).map(toDeviceMessage),
+    deviceMessages: (address) =>
+      (inboxes.get(address) ?? []).map((entry) => toDeviceMessage(entry, address)),
     devices() {
       const result: Record<string, DeviceMessage[]> = {};
-      for (const [address, entries] of inboxes) result[address] = entries.map(toDeviceMessage);
+      for (const [address, entries] of inboxes)
+        result[address] = entries.map((entry) => toDeviceMessage(entry, address));
       return result;
     },
     idle() {

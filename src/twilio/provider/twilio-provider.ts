@@ -12,6 +12,7 @@ import {
 } from "../webhook/parse-webhook-event.js";
 import type { WebhookInput } from "../webhook/read-request.js";
 import { BoundedCache } from "./bounded-cache.js";
+import { downloadMedia } from "./download-media.js";
 import { EventHub, type WebhookListener } from "./event-hub.js";
 import { findAddressHolder } from "./find-address-holder.js";
 import {
@@ -76,6 +77,7 @@ interface PageLike<T> {
 }
 
 type ServiceContext = ReturnType<twilio.Twilio["conversations"]["v1"]["services"]>;
+type ContentListInstance = twilio.Twilio["content"]["v1"]["contents"];
 
 /**
  * One AI agent on SMS, WhatsApp and web chat through Twilio Conversations, on the official
@@ -93,6 +95,7 @@ export class TwilioProvider {
   /** The Conversations service (`IS…`) every call goes to. */
   readonly serviceSid: string;
   readonly #service: ServiceContext;
+  readonly #contents: ContentListInstance;
   readonly #http: ResilientRequestClient;
   readonly #rawUploads: boolean;
   readonly #uploadAs: {
@@ -178,6 +181,7 @@ export class TwilioProvider {
       ...(options.edge === undefined ? {} : { edge: options.edge }),
     });
     this.#service = client.conversations.v1.services(this.serviceSid);
+    this.#contents = client.content.v1.contents;
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────
@@ -455,6 +459,48 @@ export class TwilioProvider {
         }),
     );
     return toMessage(created, await this.#channelOf(sid));
+  }
+
+  /**
+   * The bytes of an inbound media item (`ME…`), fetched with the account's credentials
+   * through the media service and its short-lived signed link (see `downloadMedia`). A
+   * stream: the runtime stops reading at its size limit.
+   */
+  fetchMedia(mediaSid: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    if (this.#stopped) return Promise.reject(new ProviderStoppedError("fetchMedia"));
+    if (!/^ME[0-9a-fA-F]{32}$/.test(mediaSid))
+      return Promise.reject(
+        new InvalidInputError("mediaSid", "mediaSid must be ME followed by 32 hex digits."),
+      );
+    return this.#call({ operation: "media.fetch" }, () =>
+      downloadMedia(
+        this.#http,
+        { serviceSid: this.serviceSid, ...this.#uploadAs },
+        mediaSid,
+        signal,
+      ),
+    );
+  }
+
+  /**
+   * Creates a Content API template (`POST https://content.twilio.com/v1/Content`) and
+   * returns its `HX…` sid — e.g. the body `choicesToContent` builds for WhatsApp quick
+   * replies and lists, which need no approval inside the 24-hour session.
+   */
+  async createContent(body: {
+    friendly_name: string;
+    language: string;
+    types: Record<string, Record<string, unknown>>;
+  }): Promise<string> {
+    this.#ensureRunning("createContent");
+    const created = await this.#call({ operation: "content.create", isCreate: true }, () =>
+      this.#contents.create({
+        friendly_name: body.friendly_name,
+        language: body.language,
+        types: body.types,
+      } as unknown as Parameters<ContentListInstance["create"]>[0]),
+    );
+    return created.sid;
   }
 
   /** The conversation's history, oldest first by default, fetched page by page. */

@@ -1,9 +1,18 @@
 import { isConversationGoneError } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
 import { replyIdAttribute } from "../../runtime/reply-attributes.js";
+import { choicesAttribute } from "../../runtime/reply-shaping.js";
+import { choiceAttribute } from "../../runtime/rich-turn.js";
+import { type Choices, selectableChoices } from "../../twilio/channels/choices.js";
 import type { TwilioMessage } from "../../twilio/provider/provider-types.js";
 import { WebchatConversationGoneError } from "../webchat-conversation-gone-error.js";
-import type { WebchatDeps, WebchatEvent, WebchatMessage, WebchatRole } from "../webchat-deps.js";
+import type {
+  WebchatChoice,
+  WebchatDeps,
+  WebchatEvent,
+  WebchatMessage,
+  WebchatRole,
+} from "../webchat-deps.js";
 
 /** The part of `TwilioProvider` the web chat needs. */
 export interface WebchatProvider {
@@ -91,6 +100,7 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
     })),
     dateCreated: message.createdAt.toISOString(),
     role: roleOf(message),
+    ...choicesOf(message.attributes),
   });
   const emit = (conversationSid: string, event: WebchatEvent) => {
     for (const listener of listeners.get(conversationSid) ?? []) {
@@ -149,11 +159,14 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
       await provider.addParticipant(conversation.id, { chat: identity });
       return { conversationSid: conversation.id };
     },
-    sendVisitorMessage({ conversationSid, identity, text }) {
+    sendVisitorMessage({ conversationSid, identity, text, choiceId }) {
       return addressed(conversationSid, async () => {
         const sent = await provider.sendMessage(conversationSid, {
           content: text,
           from: identity,
+          ...(choiceId === undefined
+            ? {}
+            : { attributes: { [choiceAttribute]: { id: choiceId } } }),
         });
         return { messageSid: sent.id, index: sent.index };
       });
@@ -190,4 +203,23 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
       );
     },
   };
+}
+
+/** The options an agent message offers (see `choicesAttribute`), as the widget shows them. */
+function choicesOf(attributes: Readonly<Record<string, unknown>>): { choices?: WebchatChoice[] } {
+  const offered = attributes[choicesAttribute] as Choices | undefined;
+  if (typeof offered !== "object" || offered === null) return {};
+  try {
+    const choices = selectableChoices(offered)
+      .filter((option) => typeof option?.id === "string" && typeof option.title === "string")
+      .map((option) => ({
+        id: option.id,
+        title: option.title,
+        ...(typeof option.description === "string" ? { description: option.description } : {}),
+      }));
+    return choices.length === 0 ? {} : { choices };
+  } catch {
+    // Attributes in an unexpected shape: the message shows without buttons.
+    return {};
+  }
 }

@@ -1,4 +1,4 @@
-import type { WebchatMessage } from "../webchat-deps.js";
+import type { WebchatChoice, WebchatMessage } from "../webchat-deps.js";
 import type { WebchatSendResponse } from "../webchat-wire.js";
 import { appendBold } from "./bold.js";
 import { firstReconnectDelayMs, nextReconnectDelay } from "./reconnect-delay.js";
@@ -237,11 +237,36 @@ export class SwitchboardWebchatElement extends HTMLElement {
       bubble.append(list);
     }
     item.append(bubble);
+    const choices = role === "agent" && Array.isArray(message.choices) ? message.choices : [];
+    if (choices.length > 0) item.append(this.#choiceButtons(choices));
     const meta = document.createElement("div");
     meta.className = "meta";
     meta.textContent = pending ? "Sending\u2026" : timeOf(message.dateCreated);
     item.append(meta);
     return item;
+  }
+
+  /** Buttons for the options an agent message offers; a tap sends the title and the id. */
+  #choiceButtons(choices: readonly WebchatChoice[]): HTMLDivElement {
+    const row = document.createElement("div");
+    row.className = "choices";
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", "Options");
+    for (const choice of choices) {
+      if (typeof choice?.id !== "string" || typeof choice.title !== "string") continue;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "choice";
+      button.textContent = choice.title;
+      if (typeof choice.description === "string") button.title = choice.description;
+      button.addEventListener("click", () => {
+        for (const other of row.querySelectorAll("button")) other.disabled = true;
+        button.classList.add("picked");
+        this.#send(choice.title, choice.id);
+      });
+      row.append(button);
+    }
+    return row;
   }
 
   // Messages are kept in index order whatever order they arrive in; pending ones last.
@@ -431,7 +456,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     });
   }
 
-  #send(text: string): void {
+  #send(text: string, choiceId?: string): void {
     const pending = this.#buildMessage({ role: "visitor", body: text }, true);
     this.#insertMessage(pending, Number.POSITIVE_INFINITY);
     this.#scrollDown();
@@ -443,7 +468,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
       const result = await this.#call<WebchatSendResponse>(
         "POST",
         "/webchat/messages",
-        { text },
+        choiceId === undefined ? { text } : { text, choiceId },
         this.#session.token(),
       );
       if (result.status === 202 && result.data) {

@@ -39,6 +39,10 @@ export function widgetStyle(accent: string): string {
 .agent .bubble { background: var(--surface); border: 1px solid var(--line); border-bottom-left-radius: 4px; }
 .human .bubble { background: var(--human); border: 1px solid var(--human-line); border-bottom-left-radius: 4px; }
 .msg.pending .bubble { opacity: .6; }
+.choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.choice { font: inherit; font-size: 13px; padding: 5px 12px; border-radius: 999px; border: 1px solid var(--accent); background: var(--surface); color: var(--accent); cursor: pointer; }
+.choice:disabled { cursor: default; opacity: .6; }
+.choice.picked { background: var(--accent); color: #fff; opacity: 1; }
 .meta { font-size: 11px; color: var(--muted); margin: 3px 6px 0; }
 .media { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
 .media a, .media span { font-size: 12.5px; color: inherit; text-decoration: underline; }
