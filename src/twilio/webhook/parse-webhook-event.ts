@@ -247,7 +247,9 @@ function formParams(request: WebhookRequest): FormParams {
   return { signed, flat, notForm: undefined };
 }
 
-function failureReason(verification: Pick<SignatureVerification, "failure" | "algorithm">): string {
+function failureReason(
+  verification: Pick<SignatureVerification, "failure"> & Partial<SignatureVerification>,
+): string {
   switch (verification.failure) {
     case "missing_signature":
       return "the X-Twilio-Signature header is missing (not from Twilio, or stripped by a proxy)";
