@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
+import type { ClientAddress } from "../http/client-address.js";
 import { openEventStream } from "../http/event-stream.js";
 import {
   asObject,
@@ -12,6 +13,7 @@ import {
   silentFaceLogger,
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
+import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
 import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
 import { ConsoleConflictError } from "./console-errors.js";
@@ -26,6 +28,13 @@ export interface ConsoleApiOptions {
    * page cannot reach it through DNS rebinding.
    */
   token?: string;
+  /**
+   * Wrong tokens a client may present before it is refused (429 with `Retry-After`) without
+   * the token even being compared: a burst of 10, refilled over a minute by default.
+   */
+  failedAuthRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /** The real client of a request (see `createClientAddress`); default the socket's peer. */
+  clientAddress?: ClientAddress;
   /** The longest text an operator or pretend customer may send, in characters. Default 2000. */
   maxTextLength?: number;
   /** The largest request body, in bytes. Default 16 384. */
@@ -76,6 +85,22 @@ export function createConsoleApi(
   const retryMs = options.retryMs ?? 1000;
   const logger = options.logger ?? silentFaceLogger;
   const page = renderConsolePage();
+  const clientAddress =
+    options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? "");
+  const failedAuth = createTokenBucket({
+    capacity: 10,
+    refillMs: 60_000,
+    ...options.failedAuthRate,
+  });
+  const throttled = (retryAfterMs: number) =>
+    new RequestError(
+      429,
+      "too_many_attempts",
+      "Too many wrong console tokens; wait and try again.",
+      {
+        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      },
+    );
 
   const authorize = (request: IncomingMessage, url: URL, allowQueryToken: boolean) => {
     const host = request.headers.host ?? "";
@@ -93,7 +118,15 @@ export function createConsoleApi(
     const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
     const presented =
       bearer ?? (allowQueryToken ? url.searchParams.get("token") : null) ?? undefined;
+    // A client that guessed wrong too often is refused before its token is even compared.
+    const client = clientAddress(request);
+    const blocked = failedAuth.peek(client);
+    if (!blocked.allowed) throw throttled(blocked.retryAfterMs);
     if (presented === undefined || !tokenMatches(presented, token)) {
+      if (presented !== undefined) {
+        const counted = failedAuth.take(client);
+        if (!counted.allowed) throw throttled(counted.retryAfterMs);
+      }
       throw new RequestError(
         401,
         presented === undefined ? "token_missing" : "token_invalid",

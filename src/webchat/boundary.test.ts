@@ -15,7 +15,9 @@ function faceAllows(specifier: string): boolean {
     // Reads the built browser bundle (a leaf with no switchboard imports).
     specifier === "../read-client-bundle.js" ||
     /^\.\/[a-z-]+\.js$/.test(specifier) ||
-    /^\.\.\/http\/(json-http|event-stream|request-error|router)\.js$/.test(specifier)
+    /^\.\.\/http\/(json-http|event-stream|request-error|router|token-bucket|client-address)\.js$/.test(
+      specifier,
+    )
   );
 }
 

@@ -12,8 +12,8 @@ import {
   silentFaceLogger,
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
+import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { readClientBundle } from "../read-client-bundle.js";
-import { createTokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 import {
   createVisitorTokens,
   randomVisitorIdentity,
