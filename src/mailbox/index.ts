@@ -27,6 +27,7 @@ export type {
   MailboxChannel,
   MailboxMedia,
   MailboxOptions,
+  MailboxStats,
   MailboxStore,
   MessageRole,
   OutboundReply,

@@ -12,6 +12,7 @@ import {
   type ReadinessReport,
 } from "../http/router.js";
 import { switchboardWebhookHandler } from "../http/serve-switchboard.js";
+import type { MailboxStats } from "../mailbox/mailbox-store.js";
 import { countEvents } from "../metrics/count-events.js";
 import { createMetrics } from "../metrics/create-metrics.js";
 import { observedAgent } from "../metrics/observed-agent.js";
@@ -129,15 +130,22 @@ async function compose(
   const facesProvider = new TwilioProvider({ ...providerOptions, webhookEnabled: true });
   stack.defer(() => facesProvider.stop());
 
+  let statsInFlight: Promise<MailboxStats> | undefined;
+  const scrapeStats = () => {
+    statsInFlight ??= mailbox.stats().finally(() => {
+      // Let the other gauge of this scrape share the answer, then forget it.
+      setTimeout(() => {
+        statsInFlight = undefined;
+      }, 0);
+    });
+    return statsInFlight;
+  };
   const metrics = createMetrics({
     processMetrics: true,
-    deadLetters: async () => (await mailbox.deadLetters()).length,
-    queueDepth: async () => {
-      let waiting = 0;
-      for (const sid of await mailbox.knownConversations())
-        waiting += (await mailbox.conversation(sid))?.pendingCount ?? 0;
-      return waiting;
-    },
+    // One aggregate query per scrape, whatever the number of conversations; both gauges
+    // read the same scrape's result.
+    deadLetters: async () => (await scrapeStats()).deadLetters,
+    queueDepth: async () => (await scrapeStats()).pendingMessages,
   });
 
   const switchboard = createSwitchboard({
@@ -219,6 +227,9 @@ async function compose(
     health: () => switchboard.health(),
     readiness,
     metrics: () => metrics.render(),
+    metricsToken: options.metricsToken,
+    onReadinessError: (check, error) =>
+      logger.warn({ err: error, check }, "readiness check failed"),
     faces:
       options.mode === "dev"
         ? [webchatDemoPage(), webchatApi, consoleApi]
@@ -254,7 +265,10 @@ async function compose(
     handler,
     start,
     listen,
-    ready: () => checkReadiness(readiness),
+    ready: () =>
+      checkReadiness(readiness, (check, error) =>
+        logger.warn({ err: error, check }, "readiness check failed"),
+      ),
     close() {
       closing ??= (async () => {
         running = false;

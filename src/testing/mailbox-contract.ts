@@ -14,6 +14,7 @@ import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
+import { describeStatsContract } from "./mailbox-contract/stats-contract.js";
 
 export type {
   MailboxContractFactory,
@@ -80,6 +81,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeHousekeepingContract(use);
     describeParallelContract(use);
     describeReleaseContract(use);
+    describeStatsContract(use);
     describeSentReplyContract(use);
   });
 }

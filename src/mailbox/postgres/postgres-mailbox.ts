@@ -600,6 +600,16 @@ export async function postgresMailbox(options: PostgresMailboxOptions): Promise<
       });
     },
 
+    stats() {
+      return read(async () => {
+        const row = (await connection.query(sql.stats)).rows[0] as {
+          pending: number;
+          dead: number;
+        };
+        return { pendingMessages: Number(row.pending), deadLetters: Number(row.dead) };
+      });
+    },
+
     history(conversationSid, options = {}) {
       return read(async () => {
         const limit = validateHistoryLimit(options.limit);
