@@ -246,6 +246,7 @@ async function compose(
       const opened = await listenHttp(handler, {
         port: listenOptions.port ?? options.port,
         host: listenOptions.host ?? options.host,
+        ...(options.serverLimits === undefined ? {} : { limits: options.serverLimits }),
       });
       stack.defer(async () => {
         // Event streams stay open forever; end them so the server can close.

@@ -2,6 +2,7 @@ import type twilio from "twilio";
 import type { Agent } from "../agents/types.js";
 import type { DatabaseLocation } from "../config/parse-database-url.js";
 import type { TrustProxySetting } from "../config/parse-trust-proxy.js";
+import type { ServerLimits } from "../http/listen-http.js";
 import type { ChannelsConfig, WorkersConfig } from "../config/switchboard-config.js";
 import type { ConsoleDeps, ConsoleInfo } from "../console/console-deps.js";
 import type { Logger } from "../log/create-logger.js";
@@ -41,6 +42,8 @@ export interface ServiceOptions {
   consoleToken?: string | undefined;
   /** Which reverse proxies are believed about the real client; default none. */
   trustProxy?: TrustProxySetting | undefined;
+  /** Connection cap and header/request timeouts of the listening server. */
+  serverLimits?: ServerLimits | undefined;
   /** When set, `/metrics` asks for `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
   consoleInfo: Omit<ConsoleInfo, "mode">;
