@@ -206,6 +206,9 @@ async function compose(
       provider: facesProvider,
       events: faceEvents,
       humanAuthors: [operatorAuthor],
+      // Resumes within seconds share one Twilio read (a message to a conversation closed
+      // meanwhile is still refused by Twilio, 409).
+      openStateCacheMs: 5000,
     }),
     { secret: webchatSecret, logger: faceLogger, clientAddress },
   );

@@ -2,9 +2,9 @@ import type twilio from "twilio";
 import type { Agent } from "../agents/types.js";
 import type { DatabaseLocation } from "../config/parse-database-url.js";
 import type { TrustProxySetting } from "../config/parse-trust-proxy.js";
-import type { ServerLimits } from "../http/listen-http.js";
 import type { ChannelsConfig, WorkersConfig } from "../config/switchboard-config.js";
 import type { ConsoleDeps, ConsoleInfo } from "../console/console-deps.js";
+import type { ServerLimits } from "../http/listen-http.js";
 import type { Logger } from "../log/create-logger.js";
 import type { TurnPolicy } from "../mailbox/mailbox-store.js";
 

@@ -184,6 +184,49 @@ describe("POST /webchat/session", () => {
     expect(api.deps.conversations.size).toBe(3);
   });
 
+  it("keeps a global budget of new conversations, whatever address each client claims", async () => {
+    const api = await start({
+      sessionRate: { capacity: 100, refillMs: 60_000 },
+      globalSessionRate: { capacity: 3, refillMs: 60_000 },
+      clientAddress: (request) => String(request.headers["x-client"]),
+    });
+    const statuses: number[] = [];
+    for (let client = 0; client < 5; client += 1)
+      statuses.push((await api.post("/webchat/session", {}, { "x-client": `c${client}` })).status);
+    expect(statuses).toEqual([201, 201, 201, 429, 429]);
+    expect(api.deps.conversations.size).toBe(3);
+  });
+
+  it("limits resumes and stream opens per identity before any lookup (429)", async () => {
+    const api = await start({ reconnectRate: { perIdentity: { capacity: 3, refillMs: 60_000 } } });
+    const { body } = await api.session();
+    const lookups = { closed: 0 };
+    const isClosed = api.deps.isClosed.bind(api.deps);
+    api.deps.isClosed = async (sid: string) => {
+      lookups.closed += 1;
+      return isClosed(sid);
+    };
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1)
+      statuses.push((await api.session(body.token)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(lookups.closed).toBe(3);
+    const stream = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    expect(stream.status).toBe(429);
+    expect(stream.headers.get("retry-after")).not.toBeNull();
+  });
+
+  it("caps open streams over all visitors", async () => {
+    const api = await start({ maxStreams: 1 });
+    const first = await api.session();
+    const second = await api.session();
+    const open = await api.stream(`token=${encodeURIComponent(first.body.token)}`);
+    expect(open.status).toBe(200);
+    const refused = await api.stream(`token=${encodeURIComponent(second.body.token)}`);
+    expect(refused.status).toBe(429);
+    expect((await errorOf(refused)).code).toBe("too_many_streams");
+  });
+
   it("rejects a body that is not a JSON object", async () => {
     const api = await start();
     const cases: Array<[string, Record<string, string>, number, string]> = [

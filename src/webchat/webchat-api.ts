@@ -51,8 +51,28 @@ export interface WebchatApiOptions {
    * of 10, refilled over a minute by default.
    */
   sessionRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /**
+   * New conversations over all clients together: a burst of 100, refilled over a minute by
+   * default, so one client rotating addresses cannot spend the account's Twilio budget.
+   */
+  globalSessionRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /**
+   * Stream opens and session resumes, per visitor identity and per client address (each
+   * may read Twilio): a burst of 10 per identity and 30 per client, refilled over a minute.
+   */
+  reconnectRate?: {
+    perIdentity?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+    perClient?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  };
   /** Open streams per visitor identity (a few tabs). Default 5. */
   maxStreamsPerIdentity?: number;
+  /** Open streams over all visitors. Default 1000. */
+  maxStreams?: number;
+  /**
+   * Bytes a stream may have waiting for a slow client before it is closed (the widget
+   * reconnects and resumes). Default 64 KB: the memory one stream can pin is bounded.
+   */
+  maxStreamBufferBytes?: number;
   /** Keep-alive comment interval on streams, in milliseconds. Default 15 000. */
   heartbeatMs?: number;
   /** The reconnect delay the browser's `EventSource` should use, in milliseconds. Default 2000. */
@@ -132,7 +152,36 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     ...options.sessionRate,
     now,
   });
+  const globalSessionLimit = createTokenBucket({
+    capacity: 100,
+    refillMs: 60_000,
+    ...options.globalSessionRate,
+    now,
+  });
+  const identityReconnects = createTokenBucket({
+    capacity: 10,
+    refillMs: 60_000,
+    ...options.reconnectRate?.perIdentity,
+    now,
+  });
+  const clientReconnects = createTokenBucket({
+    capacity: 30,
+    refillMs: 60_000,
+    ...options.reconnectRate?.perClient,
+    now,
+  });
+  const maxStreams = options.maxStreams ?? 1000;
+  const maxStreamBufferBytes = options.maxStreamBufferBytes ?? 64 * 1024;
+  let streamCount = 0;
   const openStreams = new Map<string, number>();
+
+  /** Refuses (429) a stream open or session resume past the identity's or client's budget. */
+  const takeReconnect = (request: IncomingMessage, identity: string) => {
+    const byClient = clientReconnects.take(clientAddress(request));
+    if (!byClient.allowed) throw limited(byClient.retryAfterMs, "reconnects");
+    const byIdentity = identityReconnects.take(identity);
+    if (!byIdentity.allowed) throw limited(byIdentity.retryAfterMs, "reconnects");
+  };
 
   const corsHeaders = (request: IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
@@ -198,6 +247,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       throw new RequestError(400, "invalid_token_field", "`token` must be a string.");
     }
     const claims = given === undefined ? undefined : verify(given);
+    // A resume asks whether the conversation is still open: budgeted, before any lookup.
+    if (claims?.conversationSid !== undefined) takeReconnect(request, claims.identity);
     if (claims?.conversationSid !== undefined && !(await deps.isClosed(claims.conversationSid))) {
       const renewed = tokens.issue({
         identity: claims.identity,
@@ -218,6 +269,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     }
     const allowed = sessionLimit.take(clientAddress(request));
     if (!allowed.allowed) throw limited(allowed.retryAfterMs, "new conversations");
+    const globally = globalSessionLimit.take("all");
+    if (!globally.allowed) throw limited(globally.retryAfterMs, "new conversations");
     // A returning visitor whose conversation closed keeps their identity in a new one.
     const identity = claims?.identity ?? randomVisitorIdentity();
     const { conversationSid } = await deps.startConversation(identity);
@@ -270,6 +323,11 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       readIndex(headerValue(request, "last-event-id"), "Last-Event-ID"),
     );
     const streams = openStreams.get(claims.identity) ?? 0;
+    if (streamCount >= maxStreams) {
+      throw new RequestError(429, "too_many_streams", "The chat is busy; try again shortly.", {
+        retryAfterSeconds: Math.ceil(retryMs / 1000),
+      });
+    }
     if (streams >= maxStreamsPerIdentity) {
       throw new RequestError(
         429,
@@ -278,10 +336,18 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         { retryAfterSeconds: Math.ceil(retryMs / 1000) },
       );
     }
+    takeReconnect(request, claims.identity);
     openStreams.set(claims.identity, streams + 1);
+    streamCount += 1;
 
-    const events = openEventStream(request, response, { heartbeatMs, retryMs, headers: cors });
+    const events = openEventStream(request, response, {
+      heartbeatMs,
+      retryMs,
+      headers: cors,
+      maxBufferedBytes: maxStreamBufferBytes,
+    });
     events.onClose(() => {
+      streamCount -= 1;
       const count = (openStreams.get(claims.identity) ?? 1) - 1;
       if (count <= 0) openStreams.delete(claims.identity);
       else openStreams.set(claims.identity, count);

@@ -36,6 +36,19 @@ export interface ProviderWebchatDepsOptions {
   botAuthor?: string;
   /** Authors shown as a person (operators). */
   humanAuthors?: readonly string[];
+  /**
+   * How long a conversation's history is reused, in ms (default 5000): reconnecting widgets
+   * then share one Twilio read instead of spending the account's REST budget one request
+   * each. New messages and replies drop the cached history at once.
+   */
+  cacheMs?: number;
+  /**
+   * How long "this conversation is open" is believed, in ms (default 0: concurrent checks
+   * share one read). A closed conversation is remembered for good: it never reopens.
+   */
+  openStateCacheMs?: number;
+  /** The clock for the cache. Default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -107,9 +120,21 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
     });
   };
 
+  const cacheMs = options.cacheMs ?? 5000;
+  const now = options.now ?? Date.now;
+  const openCache = shortCache<boolean>(options.openStateCacheMs ?? 0, now);
+  const closed = new Set<string>();
+  const historyCache = shortCache<TwilioMessage[]>(cacheMs, now);
+
   const triggers = [
-    events.on("message.ingested", (event) => pull(event.conversationSid)),
-    events.on("reply.sent", (event) => pull(event.conversationSid)),
+    events.on("message.ingested", (event) => {
+      historyCache.forget(event.conversationSid);
+      pull(event.conversationSid);
+    }),
+    events.on("reply.sent", (event) => {
+      historyCache.forget(event.conversationSid);
+      pull(event.conversationSid);
+    }),
     events.on("typing", (event) => {
       if (listeners.has(event.conversationSid))
         emit(event.conversationSid, { type: "typing", on: event.on });
@@ -132,10 +157,13 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
       return { messageSid: sent.id, index: sent.index };
     },
     async history(conversationSid, { after }) {
-      const messages: WebchatMessage[] = [];
-      for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
-        if (after === undefined || message.index > after) messages.push(toMessage(message));
-      return messages;
+      const all = await historyCache.get(conversationSid, async () => {
+        const listed: TwilioMessage[] = [];
+        for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
+          listed.push(message);
+        return listed;
+      });
+      return all.filter((message) => after === undefined || message.index > after).map(toMessage);
     },
     subscribe(conversationSid, listener) {
       let set = listeners.get(conversationSid);
@@ -155,7 +183,48 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
       };
     },
     async isClosed(conversationSid) {
-      return (await provider.getConversation(conversationSid)).state === "closed";
+      if (closed.has(conversationSid)) return true;
+      const isClosed = await openCache.get(
+        conversationSid,
+        async () => (await provider.getConversation(conversationSid)).state === "closed",
+      );
+      if (isClosed) {
+        if (closed.size >= 10_000) closed.clear();
+        closed.add(conversationSid);
+      }
+      return isClosed;
+    },
+  };
+}
+
+/**
+ * A per-key cache of reads that live `ttlMs`; concurrent reads of one key share one
+ * request, a failed read is not kept, and at most 10 000 keys are held.
+ */
+function shortCache<T>(ttlMs: number, now: () => number) {
+  const entries = new Map<string, { at: number; value: Promise<T>; pending: boolean }>();
+  return {
+    get(key: string, read: () => Promise<T>): Promise<T> {
+      const entry = entries.get(key);
+      if (entry !== undefined && (now() - entry.at < ttlMs || entry.pending)) return entry.value;
+      if (entries.size >= 10_000) entries.clear();
+      const value = read();
+      const created = { at: now(), value, pending: true };
+      entries.set(key, created);
+      value.then(
+        () => {
+          created.at = now();
+          created.pending = false;
+          if (ttlMs === 0 && entries.get(key) === created) entries.delete(key);
+        },
+        () => {
+          if (entries.get(key) === created) entries.delete(key);
+        },
+      );
+      return value;
+    },
+    forget(key: string) {
+      entries.delete(key);
     },
   };
 }
