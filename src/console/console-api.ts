@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
 import type { ClientAddress } from "../http/client-address.js";
@@ -21,8 +22,10 @@ import { consoleSourceMapPath, renderConsolePage } from "./console-page.js";
 
 export interface ConsoleApiOptions {
   /**
-   * When set, every `/api/*` request must carry `Authorization: Bearer <token>` (or
-   * `?token=` on the event stream, which `EventSource` cannot give headers). Set it
+   * When set, every `/api/*` request must carry `Authorization: Bearer <token>`; the event
+   * stream, which `EventSource` cannot give headers, takes a one-use `?ticket=` from
+   * `POST /api/stream-ticket` (a `?token=` there still works for older pages; deprecated,
+   * since URLs end up in proxy logs). Set it
    * whenever the server listens beyond loopback (`consoleTokenRequired(host)`). Without a
    * token the console answers only requests addressed to a loopback host name, so a web
    * page cannot reach it through DNS rebinding.
@@ -39,6 +42,10 @@ export interface ConsoleApiOptions {
   maxTextLength?: number;
   /** The largest request body, in bytes. Default 16 384. */
   maxBodyBytes?: number;
+  /** Open event streams at once (all operators together). Default 50. */
+  maxStreams?: number;
+  /** How long a stream ticket (`POST /api/stream-ticket`) stays valid, in ms. Default 30 000. */
+  streamTicketMs?: number;
   /** Keep-alive comment interval on the event stream, in milliseconds. Default 15 000. */
   heartbeatMs?: number;
   /** The reconnect delay the page's `EventSource` should use, in milliseconds. Default 1000. */
@@ -66,7 +73,8 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/info` → `{ mode, inspectorUrl?, channels, numbers, canSendAsCustomer }`
  * - `GET /api/conversations` → `{ conversations }`, newest activity first
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
- * - `GET /api/stream` → SSE: `conversation`, `message`, `typing`, `state`
+ * - `POST /api/stream-ticket` → 201 `{ ticket, expiresInMs }`: a one-use ticket for the stream
+ * - `GET /api/stream?ticket=…` → SSE: `conversation`, `message`, `typing`, `state`
  * - `POST /api/customers/send` `{ channel, from, text }` → 202 (dev mode only, else 403)
  * - `POST /api/conversations/:sid/handoff` `{ on }`, `…/reply` `{ text }` (202),
  *   `…/retry`, `…/skip`
@@ -85,6 +93,25 @@ export function createConsoleApi(
   const retryMs = options.retryMs ?? 1000;
   const logger = options.logger ?? silentFaceLogger;
   const page = renderConsolePage();
+  const maxStreams = options.maxStreams ?? 50;
+  const streamTicketMs = options.streamTicketMs ?? 30_000;
+  let streamCount = 0;
+  /** Unspent stream tickets and when each expires. */
+  const tickets = new Map<string, number>();
+  const issueTicket = (): string => {
+    const at = Date.now();
+    for (const [ticket, expiresAt] of tickets) if (expiresAt <= at) tickets.delete(ticket);
+    if (tickets.size >= 1000) tickets.delete(tickets.keys().next().value as string);
+    const ticket = randomBytes(24).toString("base64url");
+    tickets.set(ticket, at + streamTicketMs);
+    return ticket;
+  };
+  /** Spends a ticket: true once, within its lifetime. */
+  const spendTicket = (ticket: string): boolean => {
+    const expiresAt = tickets.get(ticket);
+    tickets.delete(ticket);
+    return expiresAt !== undefined && expiresAt > Date.now();
+  };
   const clientAddress =
     options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? "");
   const failedAuth = createTokenBucket({
@@ -104,6 +131,16 @@ export function createConsoleApi(
 
   const authorize = (request: IncomingMessage, url: URL, allowQueryToken: boolean) => {
     const host = request.headers.host ?? "";
+    const ticket = allowQueryToken ? url.searchParams.get("ticket") : null;
+    if (token !== undefined && ticket !== null) {
+      if (spendTicket(ticket)) return;
+      throw new RequestError(
+        401,
+        "ticket_invalid",
+        "This stream ticket is spent or expired; ask for a new one (POST /api/stream-ticket).",
+        { headers: { "www-authenticate": "Bearer" } },
+      );
+    }
     if (token === undefined) {
       if (!isLoopbackHost(hostnameOf(host))) {
         throw new RequestError(
@@ -171,7 +208,21 @@ export function createConsoleApi(
   };
 
   async function stream(request: IncomingMessage, response: ServerResponse) {
-    const events = openEventStream(request, response, { heartbeatMs, retryMs });
+    if (streamCount >= maxStreams) {
+      throw new RequestError(429, "too_many_streams", "Too many console windows are open.", {
+        retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)),
+      });
+    }
+    streamCount += 1;
+    const events = openEventStream(request, response, {
+      heartbeatMs,
+      retryMs,
+      // A stuck operator tab may pin at most this much; it reconnects and reloads.
+      maxBufferedBytes: 256 * 1024,
+    });
+    events.onClose(() => {
+      streamCount -= 1;
+    });
     const unsubscribe = deps.subscribe((event: ConsoleEvent) => {
       const { type, ...data } = event;
       events.send(type, data);
@@ -207,6 +258,12 @@ export function createConsoleApi(
     if (path === "/api/stream") {
       if (method !== "GET") throw methodNotAllowed(["GET"]);
       await stream(request, response);
+      return;
+    }
+    if (path === "/api/stream-ticket") {
+      if (method !== "POST") throw methodNotAllowed(["POST"]);
+      request.resume();
+      sendJson(response, 201, { ticket: issueTicket(), expiresInMs: streamTicketMs });
       return;
     }
     if (path === "/api/conversations") {
