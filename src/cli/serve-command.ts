@@ -98,7 +98,7 @@ export async function runServeCommand(
       ? "--twilio-emulator"
       : twilioEmulatorVariable;
     io.stderr.write(
-      `switchboard serve: ${source} must point at this machine (127.0.0.1, ::1, localhost): your Twilio credentials are sent there. Add --force-emulator-url if you really mean another host.\n`,
+      `switchboard serve: ${source} must point at this machine (127.0.0.1, ::1, localhost): your Twilio credentials are sent there. Add --force-emulator-url if you really mean another host.\n\n${serveUsage}`,
     );
     return 2;
   }

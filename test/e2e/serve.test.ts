@@ -44,6 +44,8 @@ describe("switchboard serve", () => {
     [["serve", "--bogus"], /unknown flag --bogus/],
     [["serve", "--port"], /--port needs a value/],
     [["serve", "--twilio-emulator", "nope"], /must be an http\(s\) URL/],
+    [["serve", "--twilio-emulator", "http://emulator.example.com"], /must point at this machine/],
+    [["serve", "--trust-proxy", "yes"], /--trust-proxy: "yes" is not an IP address/],
     [["serve", "--port", "99999"], /--port must be a port number/],
     [["serve", "--port=-1"], /--port must be a port number/],
     [["serve", "--database", "mysql://x"], /--database uses the unsupported scheme "mysql:"/],
