@@ -216,6 +216,31 @@ describe("POST /webchat/session", () => {
     expect(stream.headers.get("retry-after")).not.toBeNull();
   });
 
+  it("opens the stream with a one-use ticket, keeping the token out of the URL", async () => {
+    const api = await start({ streamTicketMs: 5000 });
+    const { body } = await api.session();
+    expect((await api.post("/webchat/stream-ticket", {})).status).toBe(401);
+    const issued = await api.post(
+      "/webchat/stream-ticket",
+      {},
+      {
+        authorization: `Bearer ${body.token}`,
+      },
+    );
+    expect(issued.status).toBe(201);
+    const { ticket } = (await issued.json()) as { ticket: string };
+    const stream = await api.stream(`ticket=${encodeURIComponent(ticket)}`);
+    expect(stream.status).toBe(200);
+    const again = await api.stream(`ticket=${encodeURIComponent(ticket)}`);
+    expect(again.status).toBe(401);
+    expect((await errorOf(again)).code).toBe("ticket_invalid");
+    const late = (await (
+      await api.post("/webchat/stream-ticket", {}, { authorization: `Bearer ${body.token}` })
+    ).json()) as { ticket: string };
+    api.advance(5001);
+    expect((await api.stream(`ticket=${encodeURIComponent(late.ticket)}`)).status).toBe(401);
+  });
+
   it("caps open streams over all visitors", async () => {
     const api = await start({ maxStreams: 1 });
     const first = await api.session();

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
 import { openEventStream } from "../http/event-stream.js";
@@ -66,6 +67,8 @@ export interface WebchatApiOptions {
   };
   /** Open streams per visitor identity (a few tabs). Default 5. */
   maxStreamsPerIdentity?: number;
+  /** How long a stream ticket stays valid, in ms. Default 30 000. */
+  streamTicketMs?: number;
   /** Open streams over all visitors. Default 1000. */
   maxStreams?: number;
   /**
@@ -104,6 +107,7 @@ export const webchatPaths = {
   session: "/webchat/session",
   messages: "/webchat/messages",
   stream: "/webchat/stream",
+  streamTicket: "/webchat/stream-ticket",
 } as const;
 
 /**
@@ -116,7 +120,9 @@ export const webchatPaths = {
  *   widget knows to drop it.
  * - `POST /webchat/messages` `{ text }` with `Authorization: Bearer <token>` → 202
  *   `{ messageSid, index }`. 202 because the reply comes later, on the stream.
- * - `GET /webchat/stream?token=…&after=<index>` → Server-Sent Events: `message` (id = the
+ * - `POST /webchat/stream-ticket` with the bearer token → 201 `{ ticket, expiresInMs }`: a
+ *   one-use ticket for the stream, valid for seconds.
+ * - `GET /webchat/stream?ticket=…&after=<index>` (or the deprecated `?token=`) → Server-Sent Events: `message` (id = the
  *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`.
  *
  * Errors are `{ error: { code, message } }`: 400 bad input, 401 token, 405 method, 409
@@ -174,6 +180,30 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
   const maxStreamBufferBytes = options.maxStreamBufferBytes ?? 64 * 1024;
   let streamCount = 0;
   const openStreams = new Map<string, number>();
+  const streamTicketMs = options.streamTicketMs ?? 30_000;
+  /** Unspent stream tickets: whose they are and when each expires (bounded). */
+  const tickets = new Map<string, { claims: VisitorTokenClaims; expiresAt: number }>();
+  const issueTicket = (claims: VisitorTokenClaims): string => {
+    const at = now();
+    for (const [ticket, entry] of tickets) if (entry.expiresAt <= at) tickets.delete(ticket);
+    if (tickets.size >= 10_000) tickets.delete(tickets.keys().next().value as string);
+    const ticket = randomBytes(24).toString("base64url");
+    tickets.set(ticket, { claims, expiresAt: at + streamTicketMs });
+    return ticket;
+  };
+  const spendTicket = (ticket: string): VisitorTokenClaims => {
+    const entry = tickets.get(ticket);
+    tickets.delete(ticket);
+    if (entry === undefined || entry.expiresAt <= now()) {
+      throw new RequestError(
+        401,
+        "ticket_invalid",
+        "This stream ticket is spent or expired; ask for a new one (POST /webchat/stream-ticket).",
+        { headers: { "www-authenticate": 'Bearer error="invalid_token"' } },
+      );
+    }
+    return entry.claims;
+  };
 
   /** Refuses (429) a stream open or session resume past the identity's or client's budget. */
   const takeReconnect = (request: IncomingMessage, identity: string) => {
@@ -316,7 +346,13 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     url: URL,
     cors: Record<string, string>,
   ) {
-    const claims = verify(url.searchParams.get("token") ?? bearerToken(request));
+    // A one-use ticket keeps the long-lived token out of URLs (and proxy logs); `?token=`
+    // still works for older widgets.
+    const ticket = url.searchParams.get("ticket");
+    const claims =
+      ticket !== null
+        ? spendTicket(ticket)
+        : verify(url.searchParams.get("token") ?? bearerToken(request));
     const conversationSid = conversationOf(claims);
     const after = Math.max(
       readIndex(url.searchParams.get("after"), "after"),
@@ -436,6 +472,12 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       } else if (path === webchatPaths.messages) {
         if (request.method !== "POST") throw methodNotAllowed(["POST"]);
         await messages(request, response, cors);
+      } else if (path === webchatPaths.streamTicket) {
+        if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+        const claims = verify(bearerToken(request));
+        conversationOf(claims);
+        request.resume();
+        sendJson(response, 201, { ticket: issueTicket(claims), expiresInMs: streamTicketMs }, cors);
       } else if (path === webchatPaths.stream) {
         if (request.method !== "GET") throw methodNotAllowed(["GET"]);
         await stream(request, response, url, cors);
