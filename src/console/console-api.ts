@@ -42,6 +42,11 @@ export interface ConsoleApiOptions {
   maxTextLength?: number;
   /** The largest request body, in bytes. Default 16 384. */
   maxBodyBytes?: number;
+  /**
+   * Revokes a web chat visitor (`POST /api/visitors/:identity/revoke`): their tokens stop
+   * working at once. Absent: the route answers 404.
+   */
+  revokeVisitor?: (identity: string) => Promise<void>;
   /** Open event streams at once (all operators together). Default 50. */
   maxStreams?: number;
   /** How long a stream ticket (`POST /api/stream-ticket`) stays valid, in ms. Default 30 000. */
@@ -76,6 +81,7 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `POST /api/stream-ticket` → 201 `{ ticket, expiresInMs }`: a one-use ticket for the stream
  * - `GET /api/stream?ticket=…` → SSE: `conversation`, `message`, `typing`, `state`
  * - `POST /api/customers/send` `{ channel, from, text }` → 202 (dev mode only, else 403)
+ * - `POST /api/visitors/:identity/revoke` → 200: the web chat visitor's tokens stop working
  * - `POST /api/conversations/:sid/handoff` `{ on }`, `…/reply` `{ text }` (202),
  *   `…/retry`, `…/skip`
  *
@@ -297,6 +303,20 @@ export function createConsoleApi(
       return;
     }
 
+    const revoke = /^\/api\/visitors\/([^/]+)\/revoke$/.exec(path);
+    if (revoke !== null && options.revokeVisitor !== undefined) {
+      if (method !== "POST") throw methodNotAllowed(["POST"]);
+      const identity = revoke[1] ?? "";
+      if (
+        !/^visitor-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(identity)
+      ) {
+        throw new RequestError(400, "invalid_identity", "A visitor identity is visitor-<uuid>.");
+      }
+      request.resume();
+      await options.revokeVisitor(identity);
+      sendJson(response, 200, { revoked: identity });
+      return;
+    }
     const match = /^\/api\/conversations\/([^/]+)(?:\/(handoff|reply|retry|skip))?$/.exec(path);
     if (match === null) throw new RequestError(404, "not_found", `Nothing at ${path}.`);
     const sid = conversationSid(match[1] ?? "");

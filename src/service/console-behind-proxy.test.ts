@@ -140,6 +140,35 @@ describe("serve behind a Host-rewriting proxy", () => {
     expect(await call("POST", "/api/customers/send", token)).toBe(403);
   });
 
+  it("lets the operator revoke a web chat visitor: their token stops working at once", async () => {
+    const session = await fetch(`${proxyUrl}/webchat/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    const { token, identity } = (await session.json()) as { token: string; identity: string };
+    const revoke = await fetch(`${proxyUrl}/api/visitors/${identity}/revoke`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${service.consoleToken}` },
+    });
+    expect(revoke.status).toBe(200);
+    const refused = await fetch(`${proxyUrl}/webchat/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ text: "still here?" }),
+    });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      "token_revoked",
+    );
+    const resume = await fetch(`${proxyUrl}/webchat/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    expect(resume.status).toBe(401);
+  });
+
   it("throttles wrong tokens per real client (429 with Retry-After), not per proxy", async () => {
     const guess = (from: string) =>
       fetch(`${proxyUrl}/api/info`, {

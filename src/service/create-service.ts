@@ -35,6 +35,9 @@ import { openMailbox, openSharedPacer, resolveWebchatSecret } from "./open-stora
 import { operatorAuthor } from "./operator-author.js";
 import type { ServiceOptions } from "./service-options.js";
 
+/** The mailbox meta key the revoked web chat visitors are kept under. */
+const revokedVisitorsKey = "webchat-revoked-visitors";
+
 /** The whole service, composed; see {@link createService}. */
 export interface Service {
   /**
@@ -181,6 +184,15 @@ async function compose(
   const consoleTokenGenerated = consoleChoice?.generated ?? false;
   const clientAddress = createClientAddress(options.trustProxy);
   const faceLogger = logger.child({ component: "faces" });
+  // Visitors the operator revoked, kept in the mailbox so a restart does not forgive them
+  // (other instances learn of a revocation when they start; see the README).
+  const revokedVisitors = new Set<string>(
+    JSON.parse((await mailbox.getMeta(revokedVisitorsKey)) ?? "[]") as string[],
+  );
+  const revokeVisitor = async (identity: string) => {
+    revokedVisitors.add(identity);
+    await mailbox.setMeta(revokedVisitorsKey, JSON.stringify([...revokedVisitors].slice(-10_000)));
+  };
   const consoleApi = createConsoleApi(
     createRuntimeConsoleDeps({
       switchboard,
@@ -199,6 +211,7 @@ async function compose(
       ...(consoleToken === undefined ? {} : { token: consoleToken }),
       logger: faceLogger,
       clientAddress,
+      revokeVisitor,
     },
   );
   const webchatApi = createWebchatApi(
@@ -210,7 +223,12 @@ async function compose(
       // meanwhile is still refused by Twilio, 409).
       openStateCacheMs: 5000,
     }),
-    { secret: webchatSecret, logger: faceLogger, clientAddress },
+    {
+      secret: webchatSecret,
+      logger: faceLogger,
+      clientAddress,
+      isRevoked: (identity) => revokedVisitors.has(identity),
+    },
   );
 
   let running = false;

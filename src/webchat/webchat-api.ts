@@ -32,6 +32,13 @@ export interface WebchatApiOptions {
   secret: string | Uint8Array;
   /** How long a visitor token lasts, in milliseconds; every session call renews it. Default 7 days. */
   tokenTtlMs?: number;
+  /** The absolute lifetime of a visitor's token chain, renewals included. Default 30 days. */
+  tokenMaxLifetimeMs?: number;
+  /**
+   * Whether an identity was revoked by the operator (see `revokeVisitor`); its tokens and
+   * tickets are then refused (401 `token_revoked`). Default: none is.
+   */
+  isRevoked?: (identity: string) => boolean;
   /**
    * Origins (`https://shop.example`) whose pages may call the API, or `"*"` (the default):
    * tokens travel as bearer headers, never cookies, so any page may embed the widget
@@ -134,6 +141,9 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     secret: options.secret,
     now,
     ...(options.tokenTtlMs === undefined ? {} : { ttlMs: options.tokenTtlMs }),
+    ...(options.tokenMaxLifetimeMs === undefined
+      ? {}
+      : { maxLifetimeMs: options.tokenMaxLifetimeMs }),
   });
   const logger = options.logger ?? silentFaceLogger;
   // The widget, built from `client/` into `dist/client/webchat.js`; read once here.
@@ -202,6 +212,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         { headers: { "www-authenticate": 'Bearer error="invalid_token"' } },
       );
     }
+    refuseRevoked(entry.claims);
     return entry.claims;
   };
 
@@ -226,6 +237,14 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     };
   };
 
+  const refuseRevoked = (claims: VisitorTokenClaims) => {
+    if (options.isRevoked?.(claims.identity) === true) {
+      throw new RequestError(401, "token_revoked", "This chat was ended by the business.", {
+        headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+      });
+    }
+  };
+
   const verify = (token: string | undefined): VisitorTokenClaims => {
     if (token === undefined || token === "") {
       throw new RequestError(
@@ -238,7 +257,9 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       );
     }
     try {
-      return tokens.verify(token);
+      const claims = tokens.verify(token);
+      refuseRevoked(claims);
+      return claims;
     } catch (error) {
       if (error instanceof VisitorTokenError) {
         throw new RequestError(401, error.code, error.message, {
@@ -283,6 +304,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       const renewed = tokens.issue({
         identity: claims.identity,
         conversationSid: claims.conversationSid,
+        startedAt: claims.startedAt ?? claims.issuedAt,
       });
       sendJson(
         response,
