@@ -241,6 +241,27 @@ describe("POST /webchat/session", () => {
     expect((await api.stream(`ticket=${encodeURIComponent(late.ticket)}`)).status).toBe(401);
   });
 
+  it("releases what a stream holds when it closes: its slot and its subscription", async () => {
+    const api = await start({ maxStreams: 3, maxStreamsPerIdentity: 3 });
+    const { body } = await api.session();
+    const conversation = api.deps.conversations.get(body.conversationSid)!;
+    for (let round = 0; round < 3; round += 1) {
+      const controllers = [new AbortController(), new AbortController(), new AbortController()];
+      for (const controller of controllers) {
+        const opened = await fetch(
+          `${api.url}/webchat/stream?token=${encodeURIComponent(body.token)}`,
+          { signal: controller.signal },
+        );
+        expect(opened.status).toBe(200);
+      }
+      expect(conversation.listeners.size).toBe(3);
+      for (const controller of controllers) controller.abort();
+      await expect.poll(() => conversation.listeners.size).toBe(0);
+      // The slots come back too: the next round opens three again.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
   it("caps open streams over all visitors", async () => {
     const api = await start({ maxStreams: 1 });
     const first = await api.session();
