@@ -175,6 +175,11 @@ export async function runDevCommand(
       "",
       "switchboard dev is running (offline: a local Twilio emulator, no credentials needed)",
       `  Console    ${service.url}/   ← open this`,
+      ...(service.consoleToken === undefined
+        ? [
+            "             (open without a token: dev listens on loopback only; serve always asks for one)",
+          ]
+        : []),
       `  Web chat   ${service.url}/webchat/demo   (or <script src="${service.url}/webchat.js"></script> on any page)`,
       ...devEmulatorBannerLines(emulator),
       "",

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "../console/console-auth.js";
 import type { Emulator } from "../emulator/start-emulator.js";
 
 /**
@@ -9,7 +10,17 @@ export function emulatorBanner(
   webhookUrl: string | undefined,
   statePath?: string,
 ): string {
+  const exposed = !isLoopbackHost(new URL(emulator.url).hostname);
   const lines = [
+    ...(exposed
+      ? [
+          "",
+          "!!! WARNING: the emulator listens beyond this machine. Its credentials are fixed and",
+          "!!! public and its control API has none: anyone who can reach this port can read every",
+          "!!! conversation and act as any customer. Bind it to 127.0.0.1 unless you mean this.",
+          "",
+        ]
+      : []),
     "switchboard emulator (a local fake of Twilio Conversations)",
     `  URL              ${emulator.url}`,
     `  Account SID      ${emulator.accountSid}`,

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { type ConfigFlags, resolveConfig } from "../config/resolve-config.js";
+import { isLoopbackHost } from "../console/console-auth.js";
 import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
 import { ConfigError, SwitchboardError } from "../errors.js";
 import { createLogger } from "../log/create-logger.js";
@@ -14,13 +15,19 @@ import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
 
 export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--database URL] [--config FILE]
-                        [--public-url URL] [--twilio-emulator URL] [--model PROVIDER:MODEL]
+                        [--public-url URL] [--twilio-emulator URL [--force-emulator-url]]
+                        [--trust-proxy HOPS|CIDRS] [--model PROVIDER:MODEL]
 Runs switchboard against Twilio: credentials from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 (or TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET) and TWILIO_CONVERSATIONS_SERVICE_SID;
 settings from switchboard.config.ts (or --config), the environment and flags.
 --database (or DATABASE_URL): a SQLite path (default .switchboard/mailbox.db) or postgres://…
 --twilio-emulator (or SWITCHBOARD_TWILIO_EMULATOR_URL): send every Twilio request to a
-running switchboard emulator instead (for tests and demos).
+running switchboard emulator instead (for tests and demos); only a loopback URL unless
+--force-emulator-url, since your real credentials would go there.
+--trust-proxy (or SWITCHBOARD_TRUST_PROXY): believe X-Forwarded-For from this many proxies
+in front (1), or from these addresses (10.0.0.0/8,127.0.0.1). Default: none.
+The console always asks for a token: SWITCHBOARD_CONSOLE_TOKEN, else one generated on first
+start, kept beside the mailbox and shown once on stderr.
 --model (or SWITCHBOARD_MODEL): answer with a language model grounded in the knowledge
 file: openai:gpt-4o-mini (OPENAI_API_KEY), anthropic:<model> (ANTHROPIC_API_KEY), or
 openai-compatible:http://127.0.0.1:11434/v1#llama3 for a local server.
@@ -49,6 +56,8 @@ export async function runServeCommand(
       config: "value",
       "public-url": "value",
       "twilio-emulator": "value",
+      "force-emulator-url": "switch",
+      "trust-proxy": "value",
       model: "value",
     });
   } catch (error) {
@@ -61,6 +70,7 @@ export async function runServeCommand(
     ...optional("host", flags.values.get("host")),
     ...optional("database", flags.values.get("database")),
     ...optional("publicUrl", flags.values.get("public-url")),
+    ...optional("trustProxy", flags.values.get("trust-proxy")),
   };
   try {
     checkFlagValues(configFlags, cwd);
@@ -76,6 +86,19 @@ export async function runServeCommand(
       : twilioEmulatorVariable;
     io.stderr.write(
       `switchboard serve: ${source} must be an http(s) URL, not "${emulatorUrl}"\n\n${serveUsage}`,
+    );
+    return 2;
+  }
+  if (
+    emulatorUrl !== undefined &&
+    !isLoopbackUrl(emulatorUrl) &&
+    !flags.switches.has("force-emulator-url")
+  ) {
+    const source = flags.values.has("twilio-emulator")
+      ? "--twilio-emulator"
+      : twilioEmulatorVariable;
+    io.stderr.write(
+      `switchboard serve: ${source} must point at this machine (127.0.0.1, ::1, localhost): your Twilio credentials are sent there. Add --force-emulator-url if you really mean another host.\n\n${serveUsage}`,
     );
     return 2;
   }
@@ -122,6 +145,8 @@ export async function runServeCommand(
       },
       webhookPath: config.webhookPath,
       consoleToken: config.consoleToken,
+      trustProxy: config.trustProxy,
+      metricsToken: config.metricsToken,
       consoleInfo: { channels: ["sms", "whatsapp", "chat"], numbers: {} },
       workers: config.workers,
       channels: config.channels,
@@ -144,6 +169,12 @@ export async function runServeCommand(
     return 1;
   }
   io.stdout.write(serveBanner(service, webhookPath));
+  if (service.consoleTokenGenerated) {
+    // Once, on stderr: stdout carries the JSON logs, which often go to a log store.
+    io.stderr.write(
+      `Console token  ${service.consoleToken}\n  (generated now and kept in ${service.consoleTokenStoredIn}; shown only this once — set SWITCHBOARD_CONSOLE_TOKEN to choose one)\n`,
+    );
+  }
   return waitForSignalThen(io, "switchboard", () => service.close());
 }
 
@@ -173,12 +204,21 @@ function serveBanner(
     `  URL        ${service.url}`,
     `  Webhook    ${service.url}${webhookPath} (point Twilio at your public URL: switchboard setup)`,
     `  Console    ${service.url}/`,
-    ...(service.consoleTokenGenerated
-      ? [`  Console token  ${service.consoleToken}  (set SWITCHBOARD_CONSOLE_TOKEN to choose one)`]
-      : []),
+    ...(service.consoleTokenStoredIn === undefined
+      ? []
+      : [`  Console token kept in ${service.consoleTokenStoredIn}`]),
     `  Web chat   <script src="${service.url}/webchat.js"></script>`,
     `  Health     ${service.url}/healthz  ${service.url}/readyz  ${service.url}/metrics`,
     "Press Ctrl+C to stop.",
     "",
   ].join("\n");
+}
+
+/** Whether a URL names this machine: an emulator elsewhere would receive real credentials. */
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -98,7 +98,7 @@ export default { agent, policy: { mode: "burst", windowMs: 2000 } };
       "switchboard.config.mjs",
       `export default {
   authToken: "0123456789abcdef0123456789abcdef",
-  console: { token: "fine-here" },
+  console: { token: "not-here-either" },
   database: "postgres://app:pa55word@db/switchboard",
 };
 `,
@@ -106,10 +106,34 @@ export default { agent, policy: { mode: "burst", windowMs: 2000 } };
     const error = await loadError({ cwd: directory });
     expect(error.problems).toEqual([
       "authToken: secrets do not belong in the config file; set TWILIO_AUTH_TOKEN in the environment instead",
+      // Issue 11: the console token is a secret too.
+      "console.token: secrets do not belong in the config file; set SWITCHBOARD_CONSOLE_TOKEN in the environment instead",
       "database: contains a password; put the connection string in DATABASE_URL instead",
     ]);
     expect(error.message).not.toContain("0123456789abcdef");
     expect(error.message).not.toContain("pa55word");
+  });
+
+  it("refuses credentials embedded in URLs and password parameters", async () => {
+    await write(
+      "switchboard.config.mjs",
+      `export default {
+  publicUrl: "https://admin:hunter2@bot.example.com",
+  knowledge: "https://files.example.com/faq.md?token=abc123",
+  database: "postgres://app@db/switchboard?sslpassword=s3cret",
+};
+`,
+    );
+    const error = await loadError({ cwd: directory });
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        "publicUrl: contains credentials in its URL; keep it in the environment",
+        "knowledge: contains a credential parameter; keep it in the environment",
+        "database: contains sslpassword; put the connection string in DATABASE_URL instead",
+      ]),
+    );
+    expect(error.message).not.toContain("hunter2");
+    expect(error.message).not.toContain("s3cret");
   });
 
   it("points Twilio settings to their environment variables", async () => {

@@ -4,6 +4,7 @@ import { ConfigError } from "../errors.js";
 import type { TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { LoadedConfigFile } from "./load-config-file.js";
 import { type DatabaseLocation, parseDatabaseUrl } from "./parse-database-url.js";
+import { parseTrustProxy, type TrustProxySetting } from "./parse-trust-proxy.js";
 import type { ChannelsConfig, WorkersConfig } from "./switchboard-config.js";
 
 /** Settings given on the command line; strings as typed, parsed here. */
@@ -14,6 +15,8 @@ export interface ConfigFlags {
   publicUrl?: string;
   webhookPath?: string;
   knowledge?: string;
+  /** `--trust-proxy`: a hop count or a comma-separated list of addresses and CIDR ranges. */
+  trustProxy?: string;
 }
 
 /** Where a resolved setting came from, for `serve` to print and for operators to debug. */
@@ -56,6 +59,10 @@ export interface ResolvedConfig {
   botIdentities: readonly string[] | undefined;
   handoffKeywords: readonly string[] | undefined;
   consoleToken: string | undefined;
+  /** Which proxies are believed about the real client (`undefined`: none). */
+  trustProxy: TrustProxySetting | undefined;
+  /** `SWITCHBOARD_METRICS_TOKEN`: when set, `/metrics` asks for it as a bearer token. */
+  metricsToken: string | undefined;
   /** Where each flag/env-capable setting came from. */
   sources: Record<
     "port" | "host" | "database" | "publicUrl" | "webhookPath" | "knowledge" | "consoleToken",
@@ -80,6 +87,8 @@ export const configEnvironmentVariables = {
   databaseMigrate: "SWITCHBOARD_DATABASE_MIGRATE",
   publicUrl: "SWITCHBOARD_PUBLIC_URL",
   consoleToken: "SWITCHBOARD_CONSOLE_TOKEN",
+  trustProxy: "SWITCHBOARD_TRUST_PROXY",
+  metricsToken: "SWITCHBOARD_METRICS_TOKEN",
 } as const;
 
 /**
@@ -252,6 +261,17 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     undefined,
   );
 
+  const trustProxySetting = pick<number | string | readonly string[] | undefined>(
+    flags.trustProxy,
+    "trust-proxy",
+    fromEnv("SWITCHBOARD_TRUST_PROXY"),
+    "SWITCHBOARD_TRUST_PROXY",
+    file.trustProxy,
+    "trustProxy",
+    undefined,
+  );
+  const trustProxy = parseTrustProxy(trustProxySetting.value, trustProxySetting.label);
+
   return {
     agent: file.agent ?? "faq",
     knowledge,
@@ -267,6 +287,8 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     botIdentities: file.botIdentities,
     handoffKeywords: file.handoffKeywords,
     consoleToken: consoleTokenSetting.value,
+    trustProxy,
+    metricsToken: fromEnv("SWITCHBOARD_METRICS_TOKEN"),
     sources: {
       port: portSetting.source,
       host: hostSetting.source,

@@ -48,11 +48,18 @@ export interface SwitchboardConfig {
   handoffKeywords?: string[];
   console?: {
     /**
-     * Bearer token for the operator console. Prefer env `SWITCHBOARD_CONSOLE_TOKEN`, which
-     * wins over this value.
+     * Refused: the console token is a secret. Set `SWITCHBOARD_CONSOLE_TOKEN`, or let
+     * `serve` generate one and keep it beside the mailbox.
      */
     token?: string;
   };
+  /**
+   * Which reverse proxies to believe about the real client (`X-Forwarded-For`,
+   * `Forwarded`): a hop count (`1`: the one proxy in front) or the proxies' addresses and
+   * CIDR ranges (`["10.0.0.0/8"]`). Default: none — the socket's peer is the client. Also
+   * `SWITCHBOARD_TRUST_PROXY` and `--trust-proxy`.
+   */
+  trustProxy?: number | string[];
 }
 
 /** The object form of `database`: PostgreSQL settings beside the URL. */

@@ -97,7 +97,10 @@ const configSchema = z.strictObject({
     .optional(),
   botIdentities: z.array(z.string().min(1)).optional(),
   handoffKeywords: z.array(z.string().min(1)).optional(),
+  // `console.token` is refused by the secret check: the console token comes from the
+  // environment (SWITCHBOARD_CONSOLE_TOKEN) or is generated and kept beside the mailbox.
   console: z.strictObject({ token: z.string().min(1).optional() }).optional(),
+  trustProxy: z.union([z.number().int().min(0).max(32), z.array(z.string().min(1))]).optional(),
 });
 
 /** Keys that hold secrets (compared lower-case without `_`/`-`); never allowed in the file. */
@@ -165,21 +168,60 @@ export function validateConfig(value: unknown, file: string): SwitchboardConfig 
   return value as SwitchboardConfig;
 }
 
+/** Tokens named `token` under these keys, and where each belongs instead. */
+const tokenVariables: Record<string, string> = {
+  console: "SWITCHBOARD_CONSOLE_TOKEN",
+  metrics: "SWITCHBOARD_METRICS_TOKEN",
+};
+
 function findSecrets(value: Record<string, unknown>, path: string[]): string[] {
   const problems: string[] = [];
   for (const [key, field] of Object.entries(value)) {
     if (path.length === 0 && key === "agent") continue;
     const where = [...path, key].join(".");
-    const variable = secretKeys[key.toLowerCase().replace(/[_-]/g, "")];
+    const normalized = key.toLowerCase().replace(/[_-]/g, "");
+    const variable =
+      secretKeys[normalized] ??
+      (normalized === "token" ? (tokenVariables[path.at(-1) ?? ""] ?? "a variable") : undefined);
     if (variable !== undefined) {
       problems.push(
         `${where}: secrets do not belong in the config file; set ${variable} in the environment instead`,
       );
-    } else if (typeof field === "object" && field !== null && !Array.isArray(field)) {
+    } else if (typeof field === "object" && field !== null) {
       problems.push(...findSecrets(field as Record<string, unknown>, [...path, key]));
+    } else if (typeof field === "string" && !isDatabaseUrl(path, key)) {
+      const secret = secretInString(field);
+      if (secret !== undefined) problems.push(`${where}: ${secret}; keep it in the environment`);
+    } else if (typeof field === "string") {
+      // The database URL's user password is reported by the database check.
+      if (/[?&]sslpassword=/i.test(field))
+        problems.push(
+          `${where}: contains sslpassword; put the connection string in DATABASE_URL instead`,
+        );
     }
   }
   return problems;
+}
+
+/** `database` or `database.url`, whose user password the database check reports. */
+function isDatabaseUrl(path: readonly string[], key: string): boolean {
+  return (
+    (path.length === 0 && key === "database") || (path.join(".") === "database" && key === "url")
+  );
+}
+
+/**
+ * What secret a plain string value carries, if any: credentials before the host of a URL
+ * (`https://user:pass@host`) or a password parameter (`sslpassword=`, `password=`,
+ * `token=`, `secret=`, `key=` in a query string).
+ */
+export function secretInString(value: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s@:]*:[^/?#\s@]*@/i.test(value))
+    return "contains credentials in its URL";
+  if (/[?&;](?:ssl)?password=/i.test(value)) return "contains a password parameter";
+  if (/[?&;](?:access_?)?(?:token|secret|api_?key|key)=/i.test(value))
+    return "contains a credential parameter";
+  return undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {

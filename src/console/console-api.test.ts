@@ -149,6 +149,48 @@ describe("auth", () => {
     expect((await fetch(`${api.url}/api/stream?token=nope`)).status).toBe(401);
   });
 
+  it("opens the stream with a one-use ticket instead of the token in the URL", async () => {
+    const api = await start({ token: "s3cret-console-token", streamTicketMs: 5000 });
+    const anonymous = await fetch(`${api.url}/api/stream-ticket`, { method: "POST" });
+    expect(anonymous.status).toBe(401);
+    const issued = await api.post("/api/stream-ticket", {});
+    expect(issued.status).toBe(201);
+    const { ticket, expiresInMs } = (await issued.json()) as {
+      ticket: string;
+      expiresInMs: number;
+    };
+    expect(ticket.length).toBeGreaterThanOrEqual(32);
+    expect(expiresInMs).toBe(5000);
+    const controller = new AbortController();
+    cleanups.push(() => controller.abort());
+    const stream = await fetch(`${api.url}/api/stream?ticket=${ticket}`, {
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    // Spent: the same ticket opens nothing again, and a ticket is no key to the rest.
+    expect((await fetch(`${api.url}/api/stream?ticket=${ticket}`)).status).toBe(401);
+    expect((await fetch(`${api.url}/api/info?ticket=${ticket}`)).status).toBe(401);
+  });
+
+  it("caps open console streams", async () => {
+    const api = await start({ maxStreams: 1 });
+    const controller = new AbortController();
+    cleanups.push(() => controller.abort());
+    const first = await fetch(`${api.url}/api/stream`, { signal: controller.signal });
+    expect(first.status).toBe(200);
+    const second = await fetch(`${api.url}/api/stream`);
+    expect(second.status).toBe(429);
+    expect(second.headers.get("retry-after")).not.toBeNull();
+    controller.abort();
+    await expect
+      .poll(async () => {
+        const again = await fetch(`${api.url}/api/stream`);
+        await again.body?.cancel();
+        return again.status;
+      })
+      .toBe(200);
+  });
+
   it("without a token, answers only loopback host names (no DNS rebinding)", async () => {
     const api = await start();
     const port = new URL(api.url).port;

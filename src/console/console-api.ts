@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
+import type { ClientAddress } from "../http/client-address.js";
 import { openEventStream } from "../http/event-stream.js";
 import {
   asObject,
@@ -12,6 +14,7 @@ import {
   silentFaceLogger,
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
+import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
 import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
 import { ConsoleConflictError } from "./console-errors.js";
@@ -19,17 +22,35 @@ import { consoleSourceMapPath, renderConsolePage } from "./console-page.js";
 
 export interface ConsoleApiOptions {
   /**
-   * When set, every `/api/*` request must carry `Authorization: Bearer <token>` (or
-   * `?token=` on the event stream, which `EventSource` cannot give headers). Set it
+   * When set, every `/api/*` request must carry `Authorization: Bearer <token>`; the event
+   * stream, which `EventSource` cannot give headers, takes a one-use `?ticket=` from
+   * `POST /api/stream-ticket` (a `?token=` there still works for older pages; deprecated,
+   * since URLs end up in proxy logs). Set it
    * whenever the server listens beyond loopback (`consoleTokenRequired(host)`). Without a
    * token the console answers only requests addressed to a loopback host name, so a web
    * page cannot reach it through DNS rebinding.
    */
   token?: string;
+  /**
+   * Wrong tokens a client may present before it is refused (429 with `Retry-After`) without
+   * the token even being compared: a burst of 10, refilled over a minute by default.
+   */
+  failedAuthRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /** The real client of a request (see `createClientAddress`); default the socket's peer. */
+  clientAddress?: ClientAddress;
   /** The longest text an operator or pretend customer may send, in characters. Default 2000. */
   maxTextLength?: number;
   /** The largest request body, in bytes. Default 16 384. */
   maxBodyBytes?: number;
+  /**
+   * Revokes a web chat visitor (`POST /api/visitors/:identity/revoke`): their tokens stop
+   * working at once. Absent: the route answers 404.
+   */
+  revokeVisitor?: (identity: string) => Promise<void>;
+  /** Open event streams at once (all operators together). Default 50. */
+  maxStreams?: number;
+  /** How long a stream ticket (`POST /api/stream-ticket`) stays valid, in ms. Default 30 000. */
+  streamTicketMs?: number;
   /** Keep-alive comment interval on the event stream, in milliseconds. Default 15 000. */
   heartbeatMs?: number;
   /** The reconnect delay the page's `EventSource` should use, in milliseconds. Default 1000. */
@@ -57,9 +78,11 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/info` → `{ mode, inspectorUrl?, channels, numbers, canSendAsCustomer }`
  * - `GET /api/conversations` → `{ conversations }`, newest activity first
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
- * - `GET /api/stream` → SSE: `conversation`, `message`, `typing`, `state`
+ * - `POST /api/stream-ticket` → 201 `{ ticket, expiresInMs }`: a one-use ticket for the stream
+ * - `GET /api/stream?ticket=…` → SSE: `conversation`, `message`, `typing`, `state`
  * - `POST /api/customers/send` `{ channel, from, text, conversationSid? }` → 202 (dev mode
  *   only, else 403; `conversationSid` for chat: write in that conversation)
+ * - `POST /api/visitors/:identity/revoke` → 200: the web chat visitor's tokens stop working
  * - `POST /api/conversations/:sid/consent` `{ state: "opted-out" | "opted-in" }`,
  *   `…/template` (202: the configured WhatsApp template goes out through the outbox);
  *   `…/reply` answers 409 `opted_out` or `whatsapp_window_closed` instead of sending;
@@ -80,9 +103,54 @@ export function createConsoleApi(
   const retryMs = options.retryMs ?? 1000;
   const logger = options.logger ?? silentFaceLogger;
   const page = renderConsolePage();
+  const maxStreams = options.maxStreams ?? 50;
+  const streamTicketMs = options.streamTicketMs ?? 30_000;
+  let streamCount = 0;
+  /** Unspent stream tickets and when each expires. */
+  const tickets = new Map<string, number>();
+  const issueTicket = (): string => {
+    const at = Date.now();
+    for (const [ticket, expiresAt] of tickets) if (expiresAt <= at) tickets.delete(ticket);
+    if (tickets.size >= 1000) tickets.delete(tickets.keys().next().value as string);
+    const ticket = randomBytes(24).toString("base64url");
+    tickets.set(ticket, at + streamTicketMs);
+    return ticket;
+  };
+  /** Spends a ticket: true once, within its lifetime. */
+  const spendTicket = (ticket: string): boolean => {
+    const expiresAt = tickets.get(ticket);
+    tickets.delete(ticket);
+    return expiresAt !== undefined && expiresAt > Date.now();
+  };
+  const clientAddress =
+    options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? "");
+  const failedAuth = createTokenBucket({
+    capacity: 10,
+    refillMs: 60_000,
+    ...options.failedAuthRate,
+  });
+  const throttled = (retryAfterMs: number) =>
+    new RequestError(
+      429,
+      "too_many_attempts",
+      "Too many wrong console tokens; wait and try again.",
+      {
+        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      },
+    );
 
   const authorize = (request: IncomingMessage, url: URL, allowQueryToken: boolean) => {
     const host = request.headers.host ?? "";
+    const ticket = allowQueryToken ? url.searchParams.get("ticket") : null;
+    if (token !== undefined && ticket !== null) {
+      if (spendTicket(ticket)) return;
+      throw new RequestError(
+        401,
+        "ticket_invalid",
+        "This stream ticket is spent or expired; ask for a new one (POST /api/stream-ticket).",
+        { headers: { "www-authenticate": "Bearer" } },
+      );
+    }
     if (token === undefined) {
       if (!isLoopbackHost(hostnameOf(host))) {
         throw new RequestError(
@@ -97,7 +165,15 @@ export function createConsoleApi(
     const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
     const presented =
       bearer ?? (allowQueryToken ? url.searchParams.get("token") : null) ?? undefined;
+    // A client that guessed wrong too often is refused before its token is even compared.
+    const client = clientAddress(request);
+    const blocked = failedAuth.peek(client);
+    if (!blocked.allowed) throw throttled(blocked.retryAfterMs);
     if (presented === undefined || !tokenMatches(presented, token)) {
+      if (presented !== undefined) {
+        const counted = failedAuth.take(client);
+        if (!counted.allowed) throw throttled(counted.retryAfterMs);
+      }
       throw new RequestError(
         401,
         presented === undefined ? "token_missing" : "token_invalid",
@@ -142,7 +218,21 @@ export function createConsoleApi(
   };
 
   async function stream(request: IncomingMessage, response: ServerResponse) {
-    const events = openEventStream(request, response, { heartbeatMs, retryMs });
+    if (streamCount >= maxStreams) {
+      throw new RequestError(429, "too_many_streams", "Too many console windows are open.", {
+        retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)),
+      });
+    }
+    streamCount += 1;
+    const events = openEventStream(request, response, {
+      heartbeatMs,
+      retryMs,
+      // A stuck operator tab may pin at most this much; it reconnects and reloads.
+      maxBufferedBytes: 256 * 1024,
+    });
+    events.onClose(() => {
+      streamCount -= 1;
+    });
     const unsubscribe = deps.subscribe((event: ConsoleEvent) => {
       const { type, ...data } = event;
       events.send(type, data);
@@ -178,6 +268,12 @@ export function createConsoleApi(
     if (path === "/api/stream") {
       if (method !== "GET") throw methodNotAllowed(["GET"]);
       await stream(request, response);
+      return;
+    }
+    if (path === "/api/stream-ticket") {
+      if (method !== "POST") throw methodNotAllowed(["POST"]);
+      request.resume();
+      sendJson(response, 201, { ticket: issueTicket(), expiresInMs: streamTicketMs });
       return;
     }
     if (path === "/api/conversations") {
@@ -221,6 +317,20 @@ export function createConsoleApi(
       return;
     }
 
+    const revoke = /^\/api\/visitors\/([^/]+)\/revoke$/.exec(path);
+    if (revoke !== null && options.revokeVisitor !== undefined) {
+      if (method !== "POST") throw methodNotAllowed(["POST"]);
+      const identity = revoke[1] ?? "";
+      if (
+        !/^visitor-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(identity)
+      ) {
+        throw new RequestError(400, "invalid_identity", "A visitor identity is visitor-<uuid>.");
+      }
+      request.resume();
+      await options.revokeVisitor(identity);
+      sendJson(response, 200, { revoked: identity });
+      return;
+    }
     const match =
       /^\/api\/conversations\/([^/]+)(?:\/(handoff|reply|retry|skip|consent|template))?$/.exec(
         path,

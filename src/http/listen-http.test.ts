@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { listenHttp, type RunningServer } from "./listen-http.js";
 import { createRouter } from "./router.js";
@@ -60,3 +62,50 @@ describe("createRouter with listenHttp", () => {
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe("listenHttp limits", () => {
+  it("refuses connections beyond maxConnections", async () => {
+    running = await listenHttp(
+      (_request, response) => {
+        response.writeHead(200);
+        response.end("ok");
+      },
+      { limits: { maxConnections: 2 } },
+    );
+    const { port } = running;
+    const sockets = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
+    await Promise.all(sockets.map((socket) => once(socket, "connect")));
+    await expect.poll(() => connectionCount(running!)).toBe(2);
+    const third = connect(port, "127.0.0.1");
+    // Accepted by the kernel, then closed by the server at once without an answer.
+    await once(third, "close");
+    expect(third.bytesRead).toBe(0);
+    for (const socket of sockets) socket.destroy();
+  });
+
+  it("cuts off a client that sends its headers too slowly", async () => {
+    running = await listenHttp(
+      (_request, response) => {
+        response.end("ok");
+      },
+      { limits: { headersTimeoutMs: 300, requestTimeoutMs: 300 } },
+    );
+    const socket = connect(running.port, "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n"); // never finishes the header block
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk.toString();
+    });
+    const started = Date.now();
+    await once(socket, "close");
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
+function connectionCount(server: RunningServer): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+}

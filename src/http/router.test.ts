@@ -93,7 +93,8 @@ describe("createRouter", () => {
       checks: {
         mailbox: { ok: true },
         workers: { ok: false, detail: "not running" },
-        provider: { ok: false, detail: "circuit open" },
+        // Issue 11: a thrown check's raw text stays out of the answer.
+        provider: { ok: false, detail: "failed" },
       },
     });
     expect((await fetch(`${url}/readyz`, { method: "DELETE" })).status).toBe(405);
@@ -111,5 +112,22 @@ describe("createRouter", () => {
     expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4");
     expect(await metrics.text()).toBe("up 1\n");
     expect((await fetch(`${url}/metrics`, { method: "POST", body: "x" })).status).toBe(405);
+  });
+
+  it("asks for its own bearer token on /metrics when one is set", async () => {
+    const url = await serve(
+      createRouter({
+        webhook: switchboardWebhook,
+        metrics: async () => ({ contentType: "text/plain", body: "up 1\n" }),
+        metricsToken: "scrape-token-0123456789abcdef",
+      }),
+    );
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${url}/metrics`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${url}/metrics`, {
+      headers: { authorization: "Bearer scrape-token-0123456789abcdef" },
+    });
+    expect(await right.text()).toBe("up 1\n");
   });
 });

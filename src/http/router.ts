@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NodeHandler } from "./listen-http.js";
 
@@ -29,6 +30,13 @@ export interface RouterOptions {
   readiness?: Record<string, () => ReadinessCheck | Promise<ReadinessCheck>>;
   /** `GET /metrics`: the Prometheus exposition. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /**
+   * When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (401 otherwise),
+   * so a scraper's credential is not the console's.
+   */
+  metricsToken?: string | undefined;
+  /** Gets the error of a readiness check that threw (for the log). */
+  onReadinessError?: (check: string, error: unknown) => void;
   /** Faces in order, e.g. web chat then the console (which owns `/`). */
   faces?: readonly MountedFace[];
 }
@@ -56,12 +64,15 @@ export function createRouter(options: RouterOptions): NodeHandler {
     }
     if (path === "/readyz" && readiness !== undefined) {
       if (!readMethod(request, response)) return;
-      const report = await checkReadiness(readiness);
+      const report = await checkReadiness(readiness, options.onReadinessError);
       sendReport(request, response, report.ok ? 200 : 503, JSON.stringify(report));
       return;
     }
     if (path === "/metrics" && metrics !== undefined) {
       if (!readMethod(request, response)) return;
+      if (options.metricsToken !== undefined && !bearerMatches(request, options.metricsToken)) {
+        return answer(response, 401, { "www-authenticate": 'Bearer realm="metrics"' });
+      }
       const rendered = await metrics();
       response.writeHead(200, {
         "content-type": rendered.contentType,
@@ -107,22 +118,34 @@ export interface ReadinessReport {
   checks: Record<string, ReadinessCheck>;
 }
 
-/** Runs the checks in parallel; one that throws counts as failed, its message the detail. */
+/**
+ * Runs the checks in parallel; one that throws counts as failed with the detail "failed"
+ * (its error goes to `onError`, never into the report).
+ */
 export async function checkReadiness(
   checks: Record<string, () => ReadinessCheck | Promise<ReadinessCheck>>,
+  onError?: (check: string, error: unknown) => void,
 ): Promise<ReadinessReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]): Promise<[string, ReadinessCheck]> => {
       try {
         return [name, await check()];
       } catch (error) {
-        return [
-          name,
-          { ok: false, detail: error instanceof Error ? error.message : String(error) },
-        ];
+        // Raw error text (hosts, SQL, driver messages) is for the log, not for anyone who
+        // can reach /readyz.
+        onError?.(name, error);
+        return [name, { ok: false, detail: "failed" }];
       }
     }),
   );
   const results: Record<string, ReadinessCheck> = Object.fromEntries(entries);
   return { ok: Object.values(results).every((check) => check.ok), checks: results };
+}
+
+/** Whether the request carries `Authorization: Bearer <expected>`, compared in constant time. */
+function bearerMatches(request: IncomingMessage, expected: string): boolean {
+  const presented = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? "")?.[1];
+  if (presented === undefined) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

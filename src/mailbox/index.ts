@@ -36,6 +36,7 @@ export type {
   MailboxLedger,
   MailboxMedia,
   MailboxOptions,
+  MailboxStats,
   MailboxStore,
   MessageRole,
   OutboundReply,

@@ -168,6 +168,14 @@ export interface ConversationRecord {
   goneReason: string | null;
 }
 
+/** What {@link MailboxStore.stats} counts. */
+export interface MailboxStats {
+  /** Customer messages waiting for a turn, over every conversation (`pendingCount` summed). */
+  pendingMessages: number;
+  /** Dead-lettered conversations (`deadLetters().length`). */
+  deadLetters: number;
+}
+
 /** A message handed out in a lease. */
 export interface LeasedMessage extends StoredInboundMessage {
   /**
@@ -465,6 +473,13 @@ export interface MailboxStore extends MailboxLedger {
 
   /** Dead-lettered conversations, oldest first. */
   deadLetters(): Promise<DeadLetter[]>;
+
+  /**
+   * Counts for operations, from one aggregate query whatever the number of conversations:
+   * a metrics scrape must not cost a query per conversation. Cheap enough to call on every
+   * scrape; never part of a transaction.
+   */
+  stats(): Promise<MailboxStats>;
   /** Unblocks a dead conversation: its turn runs again from attempt 1. False if not dead. */
   retryDeadLetter(conversationSid: string): Promise<boolean>;
   /** Marks the dead turn's messages `skipped` and lets the conversation go on. False if not dead. */

@@ -311,6 +311,12 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       );
     },
 
+    async stats() {
+      ensureOpen();
+      const row = statements.stats.get() as { pending: number; dead: number };
+      return { pendingMessages: row.pending, deadLetters: row.dead };
+    },
+
     async getMeta(key) {
       ensureOpen();
       return (statements.getMeta.get(key) as { value: string } | undefined)?.value ?? null;

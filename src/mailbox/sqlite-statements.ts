@@ -76,6 +76,8 @@ const sql = {
        WHERE conversation_sid = ?`,
   deadLetters: `SELECT ${conversationColumns} FROM conversations c WHERE c.state = 'dead'
        ORDER BY c.dead_at, c.conversation_sid`,
+  stats: `SELECT (SELECT COUNT(*) FROM messages WHERE status = 'pending') AS pending,
+       (SELECT COUNT(*) FROM conversations WHERE state = 'dead') AS dead`,
   revive: `UPDATE conversations SET state = 'idle', attempts = 0, last_error = NULL,
          dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = ?
        WHERE conversation_sid = ? AND state = 'dead'`,

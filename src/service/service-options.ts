@@ -1,8 +1,10 @@
 import type twilio from "twilio";
 import type { Agent } from "../agents/types.js";
 import type { DatabaseLocation } from "../config/parse-database-url.js";
+import type { TrustProxySetting } from "../config/parse-trust-proxy.js";
 import type { ChannelsConfig, WorkersConfig } from "../config/switchboard-config.js";
 import type { ConsoleDeps, ConsoleInfo } from "../console/console-deps.js";
+import type { ServerLimits } from "../http/listen-http.js";
 import type { Logger } from "../log/create-logger.js";
 import type { TurnPolicy } from "../mailbox/mailbox-store.js";
 
@@ -32,8 +34,18 @@ export interface ServiceOptions {
     httpClient?: twilio.RequestClient | undefined;
   };
   webhookPath: string;
-  /** Given: used; absent: generated when the host is not loopback. */
+  /**
+   * The console token (at least 22 characters). `serve`: absent means the one kept beside
+   * the mailbox, generated on first start. `dev`: absent means open on loopback, else one
+   * generated for the run.
+   */
   consoleToken?: string | undefined;
+  /** Which reverse proxies are believed about the real client; default none. */
+  trustProxy?: TrustProxySetting | undefined;
+  /** Connection cap and header/request timeouts of the listening server. */
+  serverLimits?: ServerLimits | undefined;
+  /** When set, `/metrics` asks for `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
   consoleInfo: Omit<ConsoleInfo, "mode">;
   sendAsCustomer?: ConsoleDeps["sendAsCustomer"];
   workers?: WorkersConfig | undefined;

@@ -9,6 +9,8 @@ export interface RunningService {
   consoleToken: string | undefined;
   /** Whether `consoleToken` was generated (and should be printed). */
   consoleTokenGenerated: boolean;
+  /** Where a generated console token is kept. */
+  consoleTokenStoredIn: string | undefined;
   service: Service;
   /** Stops taking requests, drains turns, stops the providers, closes the mailbox. */
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...address,
     consoleToken: service.consoleToken,
     consoleTokenGenerated: service.consoleTokenGenerated,
+    consoleTokenStoredIn: service.consoleTokenStoredIn,
     service,
     close: () => service.close(),
   };

@@ -19,6 +19,7 @@ import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.j
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
+import { describeStatsContract } from "./mailbox-contract/stats-contract.js";
 
 export type {
   MailboxContractFactory,
@@ -85,6 +86,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeHousekeepingContract(use);
     describeParallelContract(use);
     describeReleaseContract(use);
+    describeStatsContract(use);
     describeSentReplyContract(use);
     describeDriftContract(use);
     describeGoneContract(use);

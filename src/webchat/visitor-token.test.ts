@@ -104,4 +104,28 @@ describe("visitor tokens", () => {
     expect(() => tokens.issue({ identity: "visitor-chosen-by-client" })).toThrow(/identity/);
     expect(() => tokens.issue({ conversationSid: "CH123" })).toThrow(/conversation SID/);
   });
+
+  it("ends a renewed token chain at its absolute lifetime", () => {
+    let now = Date.UTC(2026, 0, 1);
+    const tokens = createVisitorTokens({
+      secret: "k".repeat(32),
+      ttlMs: 1000,
+      maxLifetimeMs: 2500,
+      now: () => now,
+    });
+    const first = tokens.issue();
+    let claims = first.claims;
+    // Renewed every 900 ms, a sliding token would live for ever; this one stops at 2500 ms.
+    for (let step = 0; step < 2; step += 1) {
+      now += 900;
+      claims = tokens.issue({
+        identity: claims.identity,
+        startedAt: claims.startedAt ?? claims.issuedAt,
+      }).claims;
+    }
+    expect(claims.expiresAt).toBe(first.claims.issuedAt + 2500);
+    const last = tokens.issue({ identity: claims.identity, startedAt: claims.startedAt ?? 0 });
+    now = first.claims.issuedAt + 2500;
+    expect(() => tokens.verify(last.token)).toThrow(/expired/);
+  });
 });

@@ -13,6 +13,12 @@ export interface VisitorTokenClaims {
   conversationSid?: string;
   issuedAt: number;
   expiresAt: number;
+  /**
+   * When the visitor's first token was issued; renewals keep it, so a token chain ends at
+   * `startedAt + maxLifetimeMs` however often it is renewed. Absent in tokens from older
+   * versions (then `issuedAt` counts).
+   */
+  startedAt?: number;
 }
 
 /** Why a token was refused; stable codes so the API can map every one to 401. */
@@ -34,6 +40,11 @@ export interface VisitorTokenOptions {
   secret: string | Uint8Array;
   /** How long a token stays valid, in milliseconds. Default 7 days. */
   ttlMs?: number;
+  /**
+   * The absolute lifetime of a visitor's tokens, renewals included, in milliseconds: past
+   * it the visitor starts over. Default 30 days.
+   */
+  maxLifetimeMs?: number;
   /** The clock, injectable so expiry is testable. Default `Date.now`. */
   now?: () => number;
 }
@@ -44,7 +55,7 @@ export interface VisitorTokens {
    * Signs a token. Omit `identity` to mint a fresh random one (a new visitor); pass the
    * identity of an already verified token to renew it.
    */
-  issue(input?: { identity?: string; conversationSid?: string }): {
+  issue(input?: { identity?: string; conversationSid?: string; startedAt?: number }): {
     token: string;
     claims: VisitorTokenClaims;
   };
@@ -81,6 +92,13 @@ export function createVisitorTokens(options: VisitorTokenOptions): VisitorTokens
       "The web chat token lifetime (options.ttlMs) must be a positive integer of milliseconds.",
     );
   }
+  const maxLifetimeMs = options.maxLifetimeMs ?? 30 * 24 * 60 * 60 * 1000;
+  if (!Number.isInteger(maxLifetimeMs) || maxLifetimeMs <= 0) {
+    throw new ConfigError(
+      "maxLifetimeMs",
+      "The web chat token absolute lifetime (options.maxLifetimeMs) must be a positive integer of milliseconds.",
+    );
+  }
   const now = options.now ?? Date.now;
   const sign = (payload: string) => createHmac("sha256", secret).update(payload).digest();
 
@@ -100,11 +118,15 @@ export function createVisitorTokens(options: VisitorTokenOptions): VisitorTokens
         );
       }
       const issuedAt = now();
+      const startedAt = input.startedAt ?? issuedAt;
       const claims: VisitorTokenClaims = {
         identity,
         ...(input.conversationSid === undefined ? {} : { conversationSid: input.conversationSid }),
         issuedAt,
-        expiresAt: issuedAt + ttlMs,
+        // A renewal never reaches past the absolute lifetime.
+        expiresAt: Math.min(issuedAt + ttlMs, startedAt + maxLifetimeMs),
+        // A first token starts its own chain: `issuedAt` stands for `startedAt`.
+        ...(startedAt === issuedAt ? {} : { startedAt }),
       };
       const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
       return { token: `${payload}.${sign(payload).toString("base64url")}`, claims };
@@ -143,7 +165,10 @@ export function createVisitorTokens(options: VisitorTokenOptions): VisitorTokens
       if (claims === undefined) {
         throw new VisitorTokenError("token_malformed", "The visitor token is malformed.");
       }
-      if (now() >= claims.expiresAt) {
+      if (
+        now() >= claims.expiresAt ||
+        now() >= (claims.startedAt ?? claims.issuedAt) + maxLifetimeMs
+      ) {
         throw new VisitorTokenError(
           "token_expired",
           "The visitor token has expired; start a new session.",
@@ -165,7 +190,8 @@ function parseClaims(json: string): VisitorTokenClaims | undefined {
   }
   if (typeof value !== "object" || value === null) return undefined;
   const record = value as Record<string, unknown>;
-  const { identity, conversationSid, issuedAt, expiresAt } = record;
+  const { identity, conversationSid, issuedAt, expiresAt, startedAt } = record;
+  if (startedAt !== undefined && !Number.isSafeInteger(startedAt)) return undefined;
   if (typeof identity !== "string" || !identityPattern.test(identity)) return undefined;
   if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(expiresAt)) return undefined;
   if (
@@ -179,5 +205,6 @@ function parseClaims(json: string): VisitorTokenClaims | undefined {
     ...(conversationSid === undefined ? {} : { conversationSid }),
     issuedAt: issuedAt as number,
     expiresAt: expiresAt as number,
+    ...(startedAt === undefined ? {} : { startedAt: startedAt as number }),
   };
 }

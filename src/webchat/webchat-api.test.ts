@@ -184,6 +184,95 @@ describe("POST /webchat/session", () => {
     expect(api.deps.conversations.size).toBe(3);
   });
 
+  it("keeps a global budget of new conversations, whatever address each client claims", async () => {
+    const api = await start({
+      sessionRate: { capacity: 100, refillMs: 60_000 },
+      globalSessionRate: { capacity: 3, refillMs: 60_000 },
+      clientAddress: (request) => String(request.headers["x-client"]),
+    });
+    const statuses: number[] = [];
+    for (let client = 0; client < 5; client += 1)
+      statuses.push((await api.post("/webchat/session", {}, { "x-client": `c${client}` })).status);
+    expect(statuses).toEqual([201, 201, 201, 429, 429]);
+    expect(api.deps.conversations.size).toBe(3);
+  });
+
+  it("limits resumes and stream opens per identity before any lookup (429)", async () => {
+    const api = await start({ reconnectRate: { perIdentity: { capacity: 3, refillMs: 60_000 } } });
+    const { body } = await api.session();
+    const lookups = { closed: 0 };
+    const isClosed = api.deps.isClosed.bind(api.deps);
+    api.deps.isClosed = async (sid: string) => {
+      lookups.closed += 1;
+      return isClosed(sid);
+    };
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1)
+      statuses.push((await api.session(body.token)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(lookups.closed).toBe(3);
+    const stream = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    expect(stream.status).toBe(429);
+    expect(stream.headers.get("retry-after")).not.toBeNull();
+  });
+
+  it("opens the stream with a one-use ticket, keeping the token out of the URL", async () => {
+    const api = await start({ streamTicketMs: 5000 });
+    const { body } = await api.session();
+    expect((await api.post("/webchat/stream-ticket", {})).status).toBe(401);
+    const issued = await api.post(
+      "/webchat/stream-ticket",
+      {},
+      {
+        authorization: `Bearer ${body.token}`,
+      },
+    );
+    expect(issued.status).toBe(201);
+    const { ticket } = (await issued.json()) as { ticket: string };
+    const stream = await api.stream(`ticket=${encodeURIComponent(ticket)}`);
+    expect(stream.status).toBe(200);
+    const again = await api.stream(`ticket=${encodeURIComponent(ticket)}`);
+    expect(again.status).toBe(401);
+    expect((await errorOf(again)).code).toBe("ticket_invalid");
+    const late = (await (
+      await api.post("/webchat/stream-ticket", {}, { authorization: `Bearer ${body.token}` })
+    ).json()) as { ticket: string };
+    api.advance(5001);
+    expect((await api.stream(`ticket=${encodeURIComponent(late.ticket)}`)).status).toBe(401);
+  });
+
+  it("releases what a stream holds when it closes: its slot and its subscription", async () => {
+    const api = await start({ maxStreams: 3, maxStreamsPerIdentity: 3 });
+    const { body } = await api.session();
+    const conversation = api.deps.conversations.get(body.conversationSid)!;
+    for (let round = 0; round < 3; round += 1) {
+      const controllers = [new AbortController(), new AbortController(), new AbortController()];
+      for (const controller of controllers) {
+        const opened = await fetch(
+          `${api.url}/webchat/stream?token=${encodeURIComponent(body.token)}`,
+          { signal: controller.signal },
+        );
+        expect(opened.status).toBe(200);
+      }
+      expect(conversation.listeners.size).toBe(3);
+      for (const controller of controllers) controller.abort();
+      await expect.poll(() => conversation.listeners.size).toBe(0);
+      // The slots come back too: the next round opens three again.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  it("caps open streams over all visitors", async () => {
+    const api = await start({ maxStreams: 1 });
+    const first = await api.session();
+    const second = await api.session();
+    const open = await api.stream(`token=${encodeURIComponent(first.body.token)}`);
+    expect(open.status).toBe(200);
+    const refused = await api.stream(`token=${encodeURIComponent(second.body.token)}`);
+    expect(refused.status).toBe(429);
+    expect((await errorOf(refused)).code).toBe("too_many_streams");
+  });
+
   it("rejects a body that is not a JSON object", async () => {
     const api = await start();
     const cases: Array<[string, Record<string, string>, number, string]> = [

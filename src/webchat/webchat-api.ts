@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
 import { openEventStream } from "../http/event-stream.js";
@@ -12,8 +13,8 @@ import {
   silentFaceLogger,
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
+import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { readClientBundle } from "../read-client-bundle.js";
-import { createTokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 import {
   createVisitorTokens,
   randomVisitorIdentity,
@@ -32,6 +33,13 @@ export interface WebchatApiOptions {
   secret: string | Uint8Array;
   /** How long a visitor token lasts, in milliseconds; every session call renews it. Default 7 days. */
   tokenTtlMs?: number;
+  /** The absolute lifetime of a visitor's token chain, renewals included. Default 30 days. */
+  tokenMaxLifetimeMs?: number;
+  /**
+   * Whether an identity was revoked by the operator (see `revokeVisitor`); its tokens and
+   * tickets are then refused (401 `token_revoked`). Default: none is.
+   */
+  isRevoked?: (identity: string) => boolean;
   /**
    * Origins (`https://shop.example`) whose pages may call the API, or `"*"` (the default):
    * tokens travel as bearer headers, never cookies, so any page may embed the widget
@@ -52,8 +60,30 @@ export interface WebchatApiOptions {
    * of 10, refilled over a minute by default.
    */
   sessionRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /**
+   * New conversations over all clients together: a burst of 100, refilled over a minute by
+   * default, so one client rotating addresses cannot spend the account's Twilio budget.
+   */
+  globalSessionRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /**
+   * Stream opens and session resumes, per visitor identity and per client address (each
+   * may read Twilio): a burst of 10 per identity and 30 per client, refilled over a minute.
+   */
+  reconnectRate?: {
+    perIdentity?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+    perClient?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  };
   /** Open streams per visitor identity (a few tabs). Default 5. */
   maxStreamsPerIdentity?: number;
+  /** How long a stream ticket stays valid, in ms. Default 30 000. */
+  streamTicketMs?: number;
+  /** Open streams over all visitors. Default 1000. */
+  maxStreams?: number;
+  /**
+   * Bytes a stream may have waiting for a slow client before it is closed (the widget
+   * reconnects and resumes). Default 64 KB: the memory one stream can pin is bounded.
+   */
+  maxStreamBufferBytes?: number;
   /** Keep-alive comment interval on streams, in milliseconds. Default 15 000. */
   heartbeatMs?: number;
   /** The reconnect delay the browser's `EventSource` should use, in milliseconds. Default 2000. */
@@ -85,6 +115,7 @@ export const webchatPaths = {
   session: "/webchat/session",
   messages: "/webchat/messages",
   stream: "/webchat/stream",
+  streamTicket: "/webchat/stream-ticket",
 } as const;
 
 /**
@@ -97,7 +128,9 @@ export const webchatPaths = {
  *   widget knows to drop it.
  * - `POST /webchat/messages` `{ text }` with `Authorization: Bearer <token>` → 202
  *   `{ messageSid, index }`. 202 because the reply comes later, on the stream.
- * - `GET /webchat/stream?token=…&after=<index>` → Server-Sent Events: `message` (id = the
+ * - `POST /webchat/stream-ticket` with the bearer token → 201 `{ ticket, expiresInMs }`: a
+ *   one-use ticket for the stream, valid for seconds.
+ * - `GET /webchat/stream?ticket=…&after=<index>` (or the deprecated `?token=`) → Server-Sent Events: `message` (id = the
  *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`.
  *
  * A conversation Twilio no longer has (`conversation_gone` from the deps) is treated like a
@@ -115,6 +148,9 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     secret: options.secret,
     now,
     ...(options.tokenTtlMs === undefined ? {} : { ttlMs: options.tokenTtlMs }),
+    ...(options.tokenMaxLifetimeMs === undefined
+      ? {}
+      : { maxLifetimeMs: options.tokenMaxLifetimeMs }),
   });
   const logger = options.logger ?? silentFaceLogger;
   // The widget, built from `client/` into `dist/client/webchat.js`; read once here.
@@ -139,7 +175,61 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     ...options.sessionRate,
     now,
   });
+  const globalSessionLimit = createTokenBucket({
+    capacity: 100,
+    refillMs: 60_000,
+    ...options.globalSessionRate,
+    now,
+  });
+  const identityReconnects = createTokenBucket({
+    capacity: 10,
+    refillMs: 60_000,
+    ...options.reconnectRate?.perIdentity,
+    now,
+  });
+  const clientReconnects = createTokenBucket({
+    capacity: 30,
+    refillMs: 60_000,
+    ...options.reconnectRate?.perClient,
+    now,
+  });
+  const maxStreams = options.maxStreams ?? 1000;
+  const maxStreamBufferBytes = options.maxStreamBufferBytes ?? 64 * 1024;
+  let streamCount = 0;
   const openStreams = new Map<string, number>();
+  const streamTicketMs = options.streamTicketMs ?? 30_000;
+  /** Unspent stream tickets: whose they are and when each expires (bounded). */
+  const tickets = new Map<string, { claims: VisitorTokenClaims; expiresAt: number }>();
+  const issueTicket = (claims: VisitorTokenClaims): string => {
+    const at = now();
+    for (const [ticket, entry] of tickets) if (entry.expiresAt <= at) tickets.delete(ticket);
+    if (tickets.size >= 10_000) tickets.delete(tickets.keys().next().value as string);
+    const ticket = randomBytes(24).toString("base64url");
+    tickets.set(ticket, { claims, expiresAt: at + streamTicketMs });
+    return ticket;
+  };
+  const spendTicket = (ticket: string): VisitorTokenClaims => {
+    const entry = tickets.get(ticket);
+    tickets.delete(ticket);
+    if (entry === undefined || entry.expiresAt <= now()) {
+      throw new RequestError(
+        401,
+        "ticket_invalid",
+        "This stream ticket is spent or expired; ask for a new one (POST /webchat/stream-ticket).",
+        { headers: { "www-authenticate": 'Bearer error="invalid_token"' } },
+      );
+    }
+    refuseRevoked(entry.claims);
+    return entry.claims;
+  };
+
+  /** Refuses (429) a stream open or session resume past the identity's or client's budget. */
+  const takeReconnect = (request: IncomingMessage, identity: string) => {
+    const byClient = clientReconnects.take(clientAddress(request));
+    if (!byClient.allowed) throw limited(byClient.retryAfterMs, "reconnects");
+    const byIdentity = identityReconnects.take(identity);
+    if (!byIdentity.allowed) throw limited(byIdentity.retryAfterMs, "reconnects");
+  };
 
   const corsHeaders = (request: IncomingMessage): Record<string, string> => {
     const origin = request.headers.origin;
@@ -154,6 +244,14 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     };
   };
 
+  const refuseRevoked = (claims: VisitorTokenClaims) => {
+    if (options.isRevoked?.(claims.identity) === true) {
+      throw new RequestError(401, "token_revoked", "This chat was ended by the business.", {
+        headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+      });
+    }
+  };
+
   const verify = (token: string | undefined): VisitorTokenClaims => {
     if (token === undefined || token === "") {
       throw new RequestError(
@@ -166,7 +264,9 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       );
     }
     try {
-      return tokens.verify(token);
+      const claims = tokens.verify(token);
+      refuseRevoked(claims);
+      return claims;
     } catch (error) {
       if (error instanceof VisitorTokenError) {
         throw new RequestError(401, error.code, error.message, {
@@ -215,10 +315,13 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       throw new RequestError(400, "invalid_token_field", "`token` must be a string.");
     }
     const claims = given === undefined ? undefined : verify(given);
+    // A resume asks whether the conversation is still open: budgeted, before any lookup.
+    if (claims?.conversationSid !== undefined) takeReconnect(request, claims.identity);
     if (claims?.conversationSid !== undefined && (await isOpen(claims.conversationSid))) {
       const renewed = tokens.issue({
         identity: claims.identity,
         conversationSid: claims.conversationSid,
+        startedAt: claims.startedAt ?? claims.issuedAt,
       });
       sendJson(
         response,
@@ -235,6 +338,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     }
     const allowed = sessionLimit.take(clientAddress(request));
     if (!allowed.allowed) throw limited(allowed.retryAfterMs, "new conversations");
+    const globally = globalSessionLimit.take("all");
+    if (!globally.allowed) throw limited(globally.retryAfterMs, "new conversations");
     // A returning visitor whose conversation closed (or Twilio no longer has) keeps their
     // identity in a new one.
     const identity = claims?.identity ?? randomVisitorIdentity();
@@ -286,7 +391,13 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     url: URL,
     cors: Record<string, string>,
   ) {
-    const claims = verify(url.searchParams.get("token") ?? bearerToken(request));
+    // A one-use ticket keeps the long-lived token out of URLs (and proxy logs); `?token=`
+    // still works for older widgets.
+    const ticket = url.searchParams.get("ticket");
+    const claims =
+      ticket !== null
+        ? spendTicket(ticket)
+        : verify(url.searchParams.get("token") ?? bearerToken(request));
     const conversationSid = conversationOf(claims);
     const after = Math.max(
       readIndex(url.searchParams.get("after"), "after"),
@@ -302,6 +413,11 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       throw error;
     }
     const streams = openStreams.get(claims.identity) ?? 0;
+    if (streamCount >= maxStreams) {
+      throw new RequestError(429, "too_many_streams", "The chat is busy; try again shortly.", {
+        retryAfterSeconds: Math.ceil(retryMs / 1000),
+      });
+    }
     if (streams >= maxStreamsPerIdentity) {
       throw new RequestError(
         429,
@@ -310,10 +426,18 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         { retryAfterSeconds: Math.ceil(retryMs / 1000) },
       );
     }
+    takeReconnect(request, claims.identity);
     openStreams.set(claims.identity, streams + 1);
+    streamCount += 1;
 
-    const events = openEventStream(request, response, { heartbeatMs, retryMs, headers: cors });
+    const events = openEventStream(request, response, {
+      heartbeatMs,
+      retryMs,
+      headers: cors,
+      maxBufferedBytes: maxStreamBufferBytes,
+    });
     events.onClose(() => {
+      streamCount -= 1;
       const count = (openStreams.get(claims.identity) ?? 1) - 1;
       if (count <= 0) openStreams.delete(claims.identity);
       else openStreams.set(claims.identity, count);
@@ -403,6 +527,12 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       } else if (path === webchatPaths.messages) {
         if (request.method !== "POST") throw methodNotAllowed(["POST"]);
         await messages(request, response, cors);
+      } else if (path === webchatPaths.streamTicket) {
+        if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+        const claims = verify(bearerToken(request));
+        conversationOf(claims);
+        request.resume();
+        sendJson(response, 201, { ticket: issueTicket(claims), expiresInMs: streamTicketMs }, cors);
       } else if (path === webchatPaths.stream) {
         if (request.method !== "GET") throw methodNotAllowed(["GET"]);
         await stream(request, response, url, cors);

@@ -44,6 +44,8 @@ describe("switchboard serve", () => {
     [["serve", "--bogus"], /unknown flag --bogus/],
     [["serve", "--port"], /--port needs a value/],
     [["serve", "--twilio-emulator", "nope"], /must be an http\(s\) URL/],
+    [["serve", "--twilio-emulator", "http://emulator.example.com"], /must point at this machine/],
+    [["serve", "--trust-proxy", "yes"], /--trust-proxy: "yes" is not an IP address/],
     [["serve", "--port", "99999"], /--port must be a port number/],
     [["serve", "--port=-1"], /--port must be a port number/],
     [["serve", "--database", "mysql://x"], /--database uses the unsupported scheme "mysql:"/],
@@ -92,12 +94,18 @@ describe("switchboard serve", () => {
 
   it("protects the console with a token when bound beyond loopback", async () => {
     const port = await freePort();
+    // Its own folder: the token is generated (and shown) once per mailbox folder.
+    const tokenDatabase = join(mkdtempSync(join(cwd, "token-")), "token.db");
     const serve = runCli(
-      ["serve", "--port", String(port), "--host", "0.0.0.0", "--database", join(cwd, "token.db")],
+      ["serve", "--port", String(port), "--host", "0.0.0.0", "--database", tokenDatabase],
       { cwd, env: twilioEnv() },
     );
     const banner = await serve.printed(/Press Ctrl\+C/);
-    const token = /Console token\s+(\S+)/.exec(banner)?.[1] ?? "";
+    // Shown once, on stderr (stdout carries the JSON logs).
+    expect(banner).not.toMatch(/Console token\s+\S{20}/);
+    while (!/Console token\s+\S+/.test(serve.stderr()))
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    const token = /Console token\s+(\S+)/.exec(serve.stderr())?.[1] ?? "";
     expect(token.length).toBeGreaterThanOrEqual(20);
     const info = `http://127.0.0.1:${port}/api/info`;
     expect((await fetch(info)).status).toBe(401);
@@ -108,7 +116,7 @@ describe("switchboard serve", () => {
     expect(await serve.stop("SIGINT")).toBe(0);
 
     const chosen = runCli(
-      ["serve", "--port", String(port), "--host", "0.0.0.0", "--database", join(cwd, "token.db")],
+      ["serve", "--port", String(port), "--host", "0.0.0.0", "--database", tokenDatabase],
       { cwd, env: { ...twilioEnv(), SWITCHBOARD_CONSOLE_TOKEN: "a-chosen-console-token-1234" } },
     );
     expect(await chosen.printed(/Press Ctrl\+C/)).not.toMatch(/Console token/);

@@ -281,9 +281,25 @@ function parse<T>(event: Event): T | null {
 function connect(): void {
   clearTimeout(state.reconnectTimer);
   state.source?.close();
-  const source = new EventSource(
-    `/api/stream${token ? `?token=${encodeURIComponent(token)}` : ""}`,
+  state.source = null;
+  if (!token) {
+    openStream("/api/stream");
+    return;
+  }
+  // The token never goes in a URL (proxies log URLs): a one-use ticket, valid for seconds,
+  // opens the stream instead.
+  api<{ ticket: string }>("POST", "/api/stream-ticket").then(
+    ({ ticket }) => openStream(`/api/stream?ticket=${encodeURIComponent(ticket)}`),
+    (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) return; // the token gate is open
+      live.set("offline", "Offline · retrying");
+      state.reconnectTimer = setTimeout(connect, 3000);
+    },
   );
+}
+
+function openStream(url: string): void {
+  const source = new EventSource(url);
   state.source = source;
   source.addEventListener("ready", () => {
     live.set("live", "Live");
@@ -341,6 +357,8 @@ function connect(): void {
     // The browser retries an interrupted stream by itself; the badge says so at once
     // (rather than "Connecting" forever while the server is down).
     live.set("offline", "Reconnecting…");
+    // A ticket is spent once: with a token, every reconnect fetches a new one.
+    if (token) source.close();
     if (source.readyState !== EventSource.CLOSED) {
       void probe();
       return;

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { restFaultResponse } from "../faults/apply-rest-fault.js";
 import type { RestFaultEngine } from "../faults/fault-rule-set.js";
@@ -96,6 +96,17 @@ export class EmulatorServer {
 
   async #handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const path = new URL(incoming.url ?? "/", "http://emulator").pathname;
+    if (path.startsWith(controlPrefix)) {
+      const refusal = foreignControlRequest(incoming);
+      if (refusal !== undefined) {
+        sendAndClose(outgoing, {
+          status: 403,
+          body: { code: "forbidden", message: refusal },
+          headers: {},
+        });
+        return;
+      }
+    }
     const raw = this.#rawRoutes.get(`${(incoming.method ?? "GET").toUpperCase()} ${path}`);
     if (raw) return raw(incoming, outgoing);
     // Route and auth are decided before the body is read, so an unauthenticated or
@@ -263,4 +274,38 @@ function send(outgoing: ServerResponse, response: EmulatorResponse): void {
   }
   outgoing.writeHead(response.status, headers);
   outgoing.end(payload);
+}
+
+/**
+ * Why a control request must be refused, if it must: the control API has no credential
+ * (it is a local dev tool), so a web page must not reach it — not cross-site (a page's
+ * `fetch` or a `text/plain` form post carries `Origin` / `Sec-Fetch-Site`), and not through
+ * DNS rebinding (a page's own host name resolving to 127.0.0.1 arrives with that name in
+ * `Host`). IP literals and `localhost` names are fine; so are tools that send no `Origin`.
+ */
+export function foreignControlRequest(incoming: IncomingMessage): string | undefined {
+  const host = incoming.headers.host ?? "";
+  const hostname = host
+    .replace(/^\[([^\]]+)\](?::\d+)?$/, "$1")
+    .replace(/:\d+$/, "")
+    .toLowerCase();
+  const isLocalName = hostname === "localhost" || hostname.endsWith(".localhost");
+  if (!isLocalName && isIP(hostname) === 0) {
+    return `The control API answers only to an IP address or localhost, not Host "${host.slice(0, 100)}" (DNS rebinding).`;
+  }
+  const site = incoming.headers["sec-fetch-site"];
+  if (site === "cross-site") {
+    return "The control API refuses requests from web pages on other sites.";
+  }
+  const origin = incoming.headers.origin;
+  if (origin !== undefined) {
+    let originHost: string | undefined;
+    try {
+      originHost = origin === "null" ? undefined : new URL(origin).host;
+    } catch {
+      originHost = undefined;
+    }
+    if (originHost !== host) return "The control API refuses requests from other origins.";
+  }
+  return undefined;
 }

@@ -184,6 +184,8 @@ describe("GET metadata and content", () => {
     expect(content.headers.get("content-disposition")).toBe(
       "inline; filename*=UTF-8''cat%20%22x%22.png",
     );
+    // Untrusted bytes run sandboxed should a browser render them (issue 11).
+    expect(content.headers.get("content-security-policy")).toMatch(/^sandbox;/);
     expect(Buffer.from(await content.arrayBuffer()).equals(png)).toBe(true);
   });
 

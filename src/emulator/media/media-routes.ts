@@ -141,8 +141,12 @@ function download(media: StoredMedia): RouteResponse {
   const headers: Record<string, string> = {
     "content-type": media.content_type,
     "content-length": String(media.size),
-    // Uploaded bytes are untrusted: never let a browser sniff them into HTML.
+    // Uploaded bytes are untrusted: never let a browser sniff them into HTML, and if one
+    // is HTML or SVG anyway, it runs sandboxed (no scripts, no same-origin access to the
+    // control API).
     "x-content-type-options": "nosniff",
+    "content-security-policy":
+      "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'",
   };
   if (media.filename !== null)
     headers["content-disposition"] =

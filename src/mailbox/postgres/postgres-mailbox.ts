@@ -134,6 +134,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     complete: opened("complete"),
     fail: opened("fail"),
     deadLetters: opened("deadLetters"),
+    stats: opened("stats"),
     retryDeadLetter: opened("retryDeadLetter"),
     skipDeadLetter: opened("skipDeadLetter"),
     claimOutbox: opened("claimOutbox"),

@@ -117,6 +117,8 @@ export function postgresStatements(schema: string) {
       WHERE conversation_sid = $3`,
     deadLetters: `SELECT c.* FROM ${s}conversations c WHERE c.state = 'dead'
       ORDER BY c.dead_at, c.conversation_sid`,
+    stats: `SELECT (SELECT COUNT(*) FROM ${s}messages WHERE status = 'pending')::int AS pending,
+      (SELECT COUNT(*) FROM ${s}conversations WHERE state = 'dead')::int AS dead`,
     revive: `UPDATE ${s}conversations SET state = 'idle', attempts = 0, last_error = NULL,
         dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = $1
       WHERE conversation_sid = $2 AND state = 'dead' RETURNING conversation_sid`,

@@ -305,7 +305,8 @@ describe("parseWebhookEvent: malformed input", () => {
     });
     const request = new Request(url, {
       method: "POST",
-      headers: form,
+      // A digest-shaped signature passes the header checks, so the body is read to the cap.
+      headers: { ...form, "x-twilio-signature": `${"A".repeat(27)}=` },
       body: stream,
       duplex: "half",
     } as RequestInit);

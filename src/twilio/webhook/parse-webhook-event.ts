@@ -9,6 +9,7 @@ import {
   type WebhookRequest,
 } from "./read-request.js";
 import {
+  parseSignatureSettings,
   type SignatureVerification,
   type SignedParams,
   signatureHeader,
@@ -18,6 +19,12 @@ import {
 import { webhookEventFromParams } from "./webhook-event-from-params.js";
 
 export interface ParseWebhookEventOptions extends ReadWebhookRequestOptions {
+  /**
+   * The most form fields a body may carry; default 200 (a Conversations event has a few
+   * dozen). Counted on the raw text before any parsing, so a forged body of 100 000 keys
+   * costs a scan, not a parse.
+   */
+  maxParams?: number | undefined;
   /** Verifies `X-Twilio-Signature`; default `TWILIO_AUTH_TOKEN` from `env`. */
   authToken?: string | undefined;
   /** Key for `HMAC_SHA256` signatures announced by `X-Twilio-Webhooks-Signature-Settings`. */
@@ -52,7 +59,11 @@ export async function parseWebhookEvent(
   options: ParseWebhookEventOptions = {},
 ): Promise<WebhookEvent> {
   const receivedAt = new Date((options.now ?? Date.now)());
+  // The cheap checks come first, from the headers alone: a request Twilio cannot have sent
+  // is refused before its body is read, so a forged upload costs nothing but its headers.
+  if (options.verify !== false) refuseUnsignable(input, options);
   const request = await readWebhookRequest(input, options);
+  if (request.rawBody !== undefined) checkParamCount(request.rawBody, options.maxParams);
   const params = formParams(request);
   if (options.verify !== false) {
     const verification = verifyWebhookRequest(request, params.signed, options);
@@ -70,6 +81,58 @@ export async function parseWebhookEvent(
     receivedAt,
     logger: options.logger,
   });
+}
+
+/** Default of `maxParams`. */
+export const defaultMaxParams = 200;
+
+/** Base64 of a SHA-1 (28 characters) or SHA-256 (44) digest: what Twilio sends. */
+const signatureShape = /^(?:[A-Za-z0-9+/]{27}=|[A-Za-z0-9+/]{43}=)$/;
+
+/**
+ * Refuses, from the headers alone, a request whose signature cannot be valid: none, one not
+ * shaped like a digest, or an announced HMAC_SHA256 with no shared key configured (a forged
+ * settings header is the caller's fault: 403, not a server error).
+ */
+function refuseUnsignable(input: WebhookInput, options: ParseWebhookEventOptions): void {
+  const header = (name: string): string | undefined => {
+    const headers = (input as { headers: unknown }).headers;
+    if (headers instanceof Headers) return headers.get(name) ?? undefined;
+    const value = (headers as Record<string, string | readonly string[] | undefined>)[name];
+    return typeof value === "string" ? value : value?.[0];
+  };
+  const method = ((input as { method?: string }).method ?? "POST").toUpperCase();
+  if (method === "GET" || method === "HEAD") return;
+  const signature = header(signatureHeader);
+  if (signature === undefined || signature === "") {
+    throw new WebhookSignatureError(failureReason({ failure: "missing_signature" }), []);
+  }
+  if (!signatureShape.test(signature.trim())) {
+    throw new WebhookSignatureError("X-Twilio-Signature is not a base64 HMAC digest", []);
+  }
+  const settings = parseSignatureSettings(header(signatureSettingsHeader));
+  if (settings.unsupported !== undefined) {
+    throw new WebhookSignatureError(failureReason({ failure: "unsupported_algorithm" }), []);
+  }
+  if (settings.algorithm === "HMAC_SHA256" && (options.sharedKey ?? "") === "") {
+    throw new WebhookSignatureError(
+      "X-Twilio-Webhooks-Signature-Settings announces HMAC_SHA256 but no sharedKey is configured (forged, or pass the webhook rule's shared key as sharedKey)",
+      [],
+    );
+  }
+}
+
+/** Counts `&`-separated fields without building them. */
+function checkParamCount(rawBody: string, maxParams = defaultMaxParams): void {
+  let fields = rawBody === "" ? 0 : 1;
+  for (let at = rawBody.indexOf("&"); at !== -1; at = rawBody.indexOf("&", at + 1)) {
+    fields += 1;
+    if (fields > maxParams) {
+      throw new WebhookParseError(
+        `Webhook body has more than ${maxParams} fields (maxParams); Conversations events have a few dozen.`,
+      );
+    }
+  }
 }
 
 /** Checks the signature of an already-read request. */
@@ -184,7 +247,9 @@ function formParams(request: WebhookRequest): FormParams {
   return { signed, flat, notForm: undefined };
 }
 
-function failureReason(verification: SignatureVerification): string {
+function failureReason(
+  verification: Pick<SignatureVerification, "failure"> & Partial<SignatureVerification>,
+): string {
   switch (verification.failure) {
     case "missing_signature":
       return "the X-Twilio-Signature header is missing (not from Twilio, or stripped by a proxy)";

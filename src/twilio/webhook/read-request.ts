@@ -1,8 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { WebhookParseError, WebhookPayloadTooLargeError } from "../errors.js";
 
-/** Conversations webhooks are a few kilobytes; a megabyte leaves room and stops floods. */
-export const defaultMaxBodyBytes = 1024 * 1024;
+/**
+ * Conversations webhooks are a few kilobytes (a 1600-character body, attributes, media
+ * fields); 64 KB leaves room and keeps a forged upload cheap.
+ */
+export const defaultMaxBodyBytes = 64 * 1024;
 
 /** Header values as Node gives them. */
 export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -34,7 +37,7 @@ export interface WebhookRequest {
 }
 
 export interface ReadWebhookRequestOptions {
-  /** Body size cap in bytes; default 1 MB. */
+  /** Body size cap in bytes; default 64 KB. */
   maxBodyBytes?: number | undefined;
   /** Believe `X-Forwarded-Proto` / `X-Forwarded-Host`; only behind a proxy you control. */
   trustProxy?: boolean | undefined;

@@ -53,6 +53,19 @@ export interface ProviderWebchatDepsOptions {
    * console shows it gone too. Its errors are ignored.
    */
   onGone?(conversationSid: string, cause: unknown): unknown;
+  /**
+   * How long a conversation's history is reused, in ms (default 5000): reconnecting widgets
+   * then share one Twilio read instead of spending the account's REST budget one request
+   * each. New messages and replies drop the cached history at once.
+   */
+  cacheMs?: number;
+  /**
+   * How long "this conversation is open" is believed, in ms (default 0: concurrent checks
+   * share one read). A closed conversation is remembered for good: it never reopens.
+   */
+  openStateCacheMs?: number;
+  /** The clock for the cache. Default `Date.now`. */
+  now?: () => number;
 }
 
 /**
@@ -139,9 +152,21 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
     });
   };
 
+  const cacheMs = options.cacheMs ?? 5000;
+  const now = options.now ?? Date.now;
+  const openCache = shortCache<boolean>(options.openStateCacheMs ?? 0, now);
+  const closed = new Set<string>();
+  const historyCache = shortCache<TwilioMessage[]>(cacheMs, now);
+
   const triggers = [
-    events.on("message.ingested", (event) => pull(event.conversationSid)),
-    events.on("reply.sent", (event) => pull(event.conversationSid)),
+    events.on("message.ingested", (event) => {
+      historyCache.forget(event.conversationSid);
+      pull(event.conversationSid);
+    }),
+    events.on("reply.sent", (event) => {
+      historyCache.forget(event.conversationSid);
+      pull(event.conversationSid);
+    }),
     events.on("typing", (event) => {
       if (listeners.has(event.conversationSid))
         emit(event.conversationSid, { type: "typing", on: event.on });
@@ -173,10 +198,13 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
     },
     history(conversationSid, { after }) {
       return addressed(conversationSid, async () => {
-        const messages: WebchatMessage[] = [];
-        for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
-          if (after === undefined || message.index > after) messages.push(toMessage(message));
-        return messages;
+        const all = await historyCache.get(conversationSid, async () => {
+          const listed: TwilioMessage[] = [];
+          for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
+            listed.push(message);
+          return listed;
+        });
+        return all.filter((message) => after === undefined || message.index > after).map(toMessage);
       });
     },
     subscribe(conversationSid, listener) {
@@ -196,11 +224,51 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
         }
       };
     },
-    isClosed(conversationSid) {
-      return addressed(
-        conversationSid,
-        async () => (await provider.getConversation(conversationSid)).state === "closed",
+    async isClosed(conversationSid) {
+      if (closed.has(conversationSid)) return true;
+      const isClosed = await addressed(conversationSid, () =>
+        openCache.get(
+          conversationSid,
+          async () => (await provider.getConversation(conversationSid)).state === "closed",
+        ),
       );
+      if (isClosed) {
+        if (closed.size >= 10_000) closed.clear();
+        closed.add(conversationSid);
+      }
+      return isClosed;
+    },
+  };
+}
+
+/**
+ * A per-key cache of reads that live `ttlMs`; concurrent reads of one key share one
+ * request, a failed read is not kept, and at most 10 000 keys are held.
+ */
+function shortCache<T>(ttlMs: number, now: () => number) {
+  const entries = new Map<string, { at: number; value: Promise<T>; pending: boolean }>();
+  return {
+    get(key: string, read: () => Promise<T>): Promise<T> {
+      const entry = entries.get(key);
+      if (entry !== undefined && (now() - entry.at < ttlMs || entry.pending)) return entry.value;
+      if (entries.size >= 10_000) entries.clear();
+      const value = read();
+      const created = { at: now(), value, pending: true };
+      entries.set(key, created);
+      value.then(
+        () => {
+          created.at = now();
+          created.pending = false;
+          if (ttlMs === 0 && entries.get(key) === created) entries.delete(key);
+        },
+        () => {
+          if (entries.get(key) === created) entries.delete(key);
+        },
+      );
+      return value;
+    },
+    forget(key: string) {
+      entries.delete(key);
     },
   };
 }

@@ -368,9 +368,26 @@ export class SwitchboardWebchatElement extends HTMLElement {
   #connect(): void {
     clearTimeout(this.#reconnectTimer);
     this.#source?.close();
-    const token = encodeURIComponent(this.#session.token() ?? "");
+    this.#source = null;
+    // The visitor token never goes in a URL (proxies log URLs): a one-use ticket, valid for
+    // seconds, opens the stream instead.
+    this.#call<{ ticket: string }>(
+      "POST",
+      "/webchat/stream-ticket",
+      {},
+      this.#session.token(),
+    ).then(
+      (answer) => {
+        if (answer.status === 201 && answer.data !== null) this.#openStream(answer.data.ticket);
+        else this.#scheduleReconnect();
+      },
+      () => this.#scheduleReconnect(),
+    );
+  }
+
+  #openStream(ticket: string): void {
     const source = new EventSource(
-      `${this.#config.server}/webchat/stream?token=${token}&after=${this.#cursor.lastIndex}`,
+      `${this.#config.server}/webchat/stream?ticket=${encodeURIComponent(ticket)}&after=${this.#cursor.lastIndex}`,
     );
     this.#source = source;
     const data = (event: Event): unknown => JSON.parse((event as MessageEvent<string>).data);
@@ -402,7 +419,8 @@ export class SwitchboardWebchatElement extends HTMLElement {
     });
     source.addEventListener("error", () => {
       this.#setOnline(false);
-      if (source.readyState !== EventSource.CLOSED) return; // the browser reconnects by itself
+      // A ticket opens one stream: instead of the browser's own retry, reconnect with a new one.
+      source.close();
       // Refused outright (expired token, too many tabs, server restart): renew the session
       // and reopen from the last index we hold, backing off up to 30 s.
       if (this.#source !== source) return;

@@ -74,7 +74,9 @@ function refusal(error: unknown, logger: TwilioLogger): WebhookResponse {
       { code: error.code, urlsTried: error.urlsTried, reason: error.message },
       "webhook refused: bad signature",
     );
-    return respond(403);
+    // The body may be unread (refused from the headers alone): closing the connection
+    // drops it instead of draining it for keep-alive.
+    return respond(403, { connection: "close" });
   }
   if (error instanceof WebhookPayloadTooLargeError) {
     logger.warn(

@@ -282,7 +282,8 @@ function postChunked(url: string, chunks: number, chunk: string): Promise<number
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        "x-twilio-signature": "irrelevant",
+        // Shaped like a digest, so the cheap header checks pass and the body cap is reached.
+        "x-twilio-signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
       },
     });
     request.on("response", (response) => {

@@ -19,6 +19,8 @@ export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: num
 /** A per-key token bucket, e.g. per visitor identity. */
 export interface TokenBucket {
   take(key: string): TakeResult;
+  /** Whether `take` would be allowed now, without taking (to refuse before any work). */
+  peek(key: string): TakeResult;
 }
 
 interface Bucket {
@@ -53,6 +55,14 @@ export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
   };
 
   return {
+    peek(key) {
+      const bucket = buckets.get(key);
+      if (bucket === undefined) return { allowed: true };
+      refill(bucket, now());
+      return bucket.tokens >= 1
+        ? { allowed: true }
+        : { allowed: false, retryAfterMs: Math.ceil((1 - bucket.tokens) / ratePerMs) };
+    },
     take(key) {
       const at = now();
       let bucket = buckets.get(key);
