@@ -391,7 +391,22 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       messages: statements.gcMessages.run(cutoff).changes,
       outbox: statements.gcOutbox.run(cutoff).changes,
       dedupeKeys: statements.gcKeys.run(dedupeCutoff).changes,
+      journal: statements.gcJournal.run(cutoff).changes,
     };
+  },
+
+  journalRecord({ statements, at }, write) {
+    // Checked inside the write transaction: a worker that lost its lease journals nothing.
+    assertLease(statements, write.lease);
+    statements.journalInsert.run(
+      write.lease.conversationSid,
+      write.key,
+      write.turnId,
+      write.name,
+      write.value,
+      at,
+    );
+    return undefined;
   },
 };
 

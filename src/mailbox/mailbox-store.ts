@@ -336,6 +336,17 @@ export interface GarbageCollected {
   messages: number;
   outbox: number;
   dedupeKeys: number;
+  /** Tool journal rows of turns that are no longer pending. */
+  journal: number;
+}
+
+/**
+ * One journaled step of a turn (a tool call's result, a model step): `name` says what ran,
+ * `value` is its result, stored as JSON (at most 256 KiB serialised).
+ */
+export interface JournaledStep {
+  name: string;
+  value: unknown;
 }
 
 /** Options every implementation accepts (plus its own, such as a path or a pool). */
@@ -434,6 +445,26 @@ export interface MailboxStore {
    */
   fail(lease: Lease, error: string, retryAt: number): Promise<FailOutcome>;
 
+  /**
+   * The tool journal, read side: the step recorded under `key` in the lease's conversation,
+   * or `undefined` when none was. Not fenced (reading cannot repeat an effect), so a worker
+   * that re-runs a turn after a crash, a retry or a lost lease replays what the earlier run
+   * recorded. The value comes back as it went through JSON.
+   */
+  journalGet(lease: Lease, key: string): Promise<JournaledStep | undefined>;
+
+  /**
+   * The tool journal, write side: records a completed step under `key` (keys start with the
+   * turn id, so they are unique per turn across its re-runs) before the agent's model sees
+   * the result. Durable when it resolves. Fenced like `complete`: throws `LeaseLostError`
+   * and writes nothing once the lease is no longer held, so a worker that lost its lease
+   * cannot journal (its agent then stops the turn). A key recorded before keeps its first
+   * value. Rows are removed by `collectGarbage` once their turn is no longer pending and
+   * they are older than `olderThanMs`. Throws `MailboxInputError` for an empty or overlong
+   * key (over 512 characters), a missing name, or a value that is not JSON or is too large.
+   */
+  journalRecord(lease: Lease, key: string, step: JournaledStep): Promise<void>;
+
   /** Dead-lettered conversations, oldest first. */
   deadLetters(): Promise<DeadLetter[]>;
   /** Unblocks a dead conversation: its turn runs again from attempt 1. False if not dead. */
@@ -500,8 +531,10 @@ export interface MailboxStore {
   onWork(listener: (notice: WorkNotice) => void): () => void;
 
   /**
-   * Removes non-pending inbound rows ingested more than `olderThanMs` ago and settled outbox
-   * rows settled more than `olderThanMs` ago. Dedupe keys are kept for
+   * Removes non-pending inbound rows ingested more than `olderThanMs` ago, settled outbox
+   * rows settled more than `olderThanMs` ago, and tool journal rows recorded more than
+   * `olderThanMs` ago whose turn is no longer pending (a turn that still waits — in backoff or
+   * a dead letter — keeps its journal, so its retry replays it). Dedupe keys are kept for
    * `max(olderThanMs, dedupeRetentionMs)`, so a redelivery within 7 days is still a duplicate.
    */
   collectGarbage(options: { olderThanMs: number }): Promise<GarbageCollected>;

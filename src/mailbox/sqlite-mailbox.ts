@@ -25,6 +25,7 @@ import type {
 } from "./sqlite-write.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
+import { type StorableJournalStep, validateJournalStep } from "./validate-journal-step.js";
 import {
   mailboxLimits,
   resolveMailboxOptions,
@@ -184,6 +185,29 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         return Promise.reject(new MailboxInputError("retryAt", "retryAt: must be epoch ms"));
       const reason = String(error).slice(0, mailboxLimits.textLength * 4);
       return write({ kind: "fail", lease: leaseKey(lease), reason, retryAt });
+    },
+
+    async journalGet(lease, key) {
+      ensureOpen();
+      const row = statements.journalGet.get(lease.conversationSid, key) as
+        | { name: string; value: string }
+        | undefined;
+      return row === undefined ? undefined : { name: row.name, value: JSON.parse(row.value) };
+    },
+
+    journalRecord(lease, key, step) {
+      let checked: StorableJournalStep;
+      try {
+        checked = validateJournalStep(key, step);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({
+        kind: "journalRecord",
+        lease: leaseKey(lease),
+        turnId: lease.turnId,
+        ...checked,
+      });
     },
 
     async deadLetters(): Promise<DeadLetter[]> {

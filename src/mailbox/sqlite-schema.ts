@@ -109,6 +109,21 @@ export const sqliteMigrations: readonly string[] = [
     must_reconcile = CASE WHEN last_error LIKE '% outcome=unsent]' THEN 0 ELSE 1 END
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
+  // 4 (tools): the tool journal — one row per completed step of a turn (a tool call's result),
+  // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
+  // collection keep the rows of a turn that is still pending.
+  `
+  CREATE TABLE tool_journal (
+    conversation_sid TEXT NOT NULL,
+    key TEXT NOT NULL,
+    turn_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_sid, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX tool_journal_by_age ON tool_journal (recorded_at);
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

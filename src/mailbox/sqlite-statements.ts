@@ -136,6 +136,13 @@ const sql = {
   gcMessages: "DELETE FROM messages WHERE status != 'pending' AND ingested_at < ?",
   gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
   gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
+  journalGet: "SELECT name, value FROM tool_journal WHERE conversation_sid = ? AND key = ?",
+  journalInsert: `INSERT OR IGNORE INTO tool_journal (conversation_sid, key, turn_id, name, value,
+         recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  // A turn still pending (backoff, dead letter) keeps its journal: its retry replays it.
+  gcJournal: `DELETE FROM tool_journal WHERE recorded_at < ? AND NOT EXISTS (
+         SELECT 1 FROM messages m WHERE m.message_sid = tool_journal.turn_id
+           AND m.status = 'pending')`,
 } as const;
 
 /** Every statement of the SQLite mailbox, prepared once per connection. */

@@ -63,7 +63,16 @@ export type SqliteWrite =
   | { kind: "setPolicy"; conversationSid: string; policy: string }
   | { kind: "setHandoff"; conversationSid: string; on: boolean }
   | { kind: "setMeta"; key: string; value: string }
-  | { kind: "collectGarbage"; olderThanMs: number };
+  | { kind: "collectGarbage"; olderThanMs: number }
+  | {
+      kind: "journalRecord";
+      lease: LeaseKey;
+      turnId: string;
+      key: string;
+      name: string;
+      /** The value as JSON text (validated and serialised by the caller's thread). */
+      value: string;
+    };
 
 /** What each kind of write resolves to. */
 export interface SqliteWriteResults {
@@ -82,6 +91,7 @@ export interface SqliteWriteResults {
   setHandoff: undefined;
   setMeta: undefined;
   collectGarbage: GarbageCollected;
+  journalRecord: undefined;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

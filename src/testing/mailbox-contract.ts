@@ -9,6 +9,7 @@ import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
+import { describeJournalContract } from "./mailbox-contract/journal-contract.js";
 import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
@@ -83,5 +84,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeReleaseContract(use);
     describeSentReplyContract(use);
     describeDriftContract(use);
+    describeJournalContract(use);
   });
 }

@@ -9,6 +9,7 @@ import { createIngestBatch } from "./ingest-batch.js";
 import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
+import { postgresJournalMethods } from "./postgres-journal-methods.js";
 import { openNoticeChannel } from "./postgres-notices.js";
 import { postgresOutboxMethods } from "./postgres-outbox-methods.js";
 import { openMigratedPool } from "./postgres-schema.js";
@@ -119,6 +120,7 @@ export async function openPostgresStore(
     ...postgresTurnMethods(context),
     ...postgresOutboxMethods(context),
     ...postgresConversationMethods(context),
+    ...postgresJournalMethods(context),
 
     withLock(name, work) {
       try {

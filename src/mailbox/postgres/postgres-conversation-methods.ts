@@ -139,10 +139,12 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
         const messages = await client.query(sql.gcMessages, [cutoff]);
         const outbox = await client.query(sql.gcOutbox, [cutoff]);
         const dedupeKeys = await client.query(sql.gcKeys, [dedupeCutoff]);
+        const journal = await client.query(sql.gcJournal, [cutoff]);
         return {
           messages: messages.rowCount ?? 0,
           outbox: outbox.rowCount ?? 0,
           dedupeKeys: dedupeKeys.rowCount ?? 0,
+          journal: journal.rowCount ?? 0,
         };
       });
     },

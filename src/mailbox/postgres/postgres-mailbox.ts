@@ -112,6 +112,8 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     release: opened("release"),
     complete: opened("complete"),
     fail: opened("fail"),
+    journalGet: opened("journalGet"),
+    journalRecord: opened("journalRecord"),
     deadLetters: opened("deadLetters"),
     retryDeadLetter: opened("retryDeadLetter"),
     skipDeadLetter: opened("skipDeadLetter"),

@@ -132,6 +132,22 @@ export const postgresMigrations: readonly string[] = [
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
+  // 5 (tools): the tool journal — one row per completed step of a turn (a tool call's result),
+  // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
+  // collection keep the rows of a turn that is still pending. The value is JSON text, not
+  // jsonb: it must come back exactly as the agent recorded it.
+  `
+  CREATE TABLE tool_journal (
+    conversation_sid text NOT NULL,
+    key text NOT NULL,
+    turn_id text NOT NULL,
+    name text NOT NULL,
+    value text NOT NULL,
+    recorded_at double precision NOT NULL,
+    PRIMARY KEY (conversation_sid, key)
+  );
+  CREATE INDEX tool_journal_by_age ON tool_journal (recorded_at);
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -191,6 +191,12 @@ export function postgresStatements(schema: string) {
     gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
+    journalGet: `SELECT name, value FROM ${s}tool_journal WHERE conversation_sid = $1 AND key = $2`,
+    journalInsert: `INSERT INTO ${s}tool_journal (conversation_sid, key, turn_id, name, value,
+        recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    // A turn still pending (backoff, dead letter) keeps its journal: its retry replays it.
+    gcJournal: `DELETE FROM ${s}tool_journal j WHERE j.recorded_at < $1 AND NOT EXISTS (
+        SELECT 1 FROM ${s}messages m WHERE m.message_sid = j.turn_id AND m.status = 'pending')`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
   } as const;
 }

@@ -1,0 +1,55 @@
+import { holdsLease } from "../core/turn-rules.js";
+import { LeaseLostError } from "../mailbox-errors.js";
+import type { MailboxStore } from "../mailbox-store.js";
+import { validateJournalStep } from "../validate-journal-step.js";
+import { conversationRowFrom } from "./postgres-rows.js";
+import { isPlausibleLease, type PostgresStoreContext } from "./postgres-store-context.js";
+import { assertStorableText } from "./storable-text.js";
+
+type JournalMethods = Pick<MailboxStore, "journalGet" | "journalRecord">;
+
+/** The tool journal: steps of a turn recorded under the turn's lease, read back on re-runs. */
+export function postgresJournalMethods(context: PostgresStoreContext): JournalMethods {
+  const { connection, sql, settings, write, read } = context;
+  return {
+    journalGet(lease, key) {
+      if (!isPlausibleLease(lease) || typeof key !== "string" || key === "")
+        return Promise.resolve(undefined);
+      return read(async () => {
+        assertStorableText("key", key);
+        const row = (await connection.query(sql.journalGet, [lease.conversationSid, key]))
+          .rows[0] as { name: string; value: string } | undefined;
+        return row === undefined ? undefined : { name: row.name, value: JSON.parse(row.value) };
+      });
+    },
+
+    journalRecord(lease, key, step) {
+      let checked: ReturnType<typeof validateJournalStep>;
+      try {
+        checked = validateJournalStep(key, step);
+        assertStorableText("key", checked.key);
+        assertStorableText("name", checked.name);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!isPlausibleLease(lease))
+        return Promise.reject(new LeaseLostError(String(lease?.conversationSid), NaN));
+      // Repeatable after a lost connection: the insert keeps the first value, and the lease
+      // check passes again because journaling does not change the lease.
+      return write(async (client) => {
+        const raw = (await client.query(sql.lockConversation, [lease.conversationSid])).rows[0];
+        const row = raw === undefined ? undefined : conversationRowFrom(raw);
+        if (row === undefined || !holdsLease(row, lease))
+          throw new LeaseLostError(lease.conversationSid, lease.leaseVersion);
+        await client.query(sql.journalInsert, [
+          lease.conversationSid,
+          checked.key,
+          lease.turnId,
+          checked.name,
+          checked.value,
+          settings.now(),
+        ]);
+      });
+    },
+  };
+}
