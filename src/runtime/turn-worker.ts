@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { normalizeReply } from "../agents/normalize-reply.js";
-import type { Agent, ConversationInfo, Reply } from "../agents/types.js";
+import type { Agent, AgentContext, ConversationInfo, Reply } from "../agents/types.js";
+import { defaultChannelCapabilities } from "../channel/channel-capabilities.js";
 import { LeaseLostError } from "../mailbox/mailbox-errors.js";
 import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
 import { withSpan } from "../telemetry/with-span.js";
@@ -8,6 +9,7 @@ import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { backoffDelay } from "./backoff.js";
 import { describeError } from "./describe-error.js";
+import { isLeaseLoss, mailboxToolJournal } from "./mailbox-tool-journal.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
@@ -152,7 +154,7 @@ export class TurnWorker {
           source: outcome.handoff.source,
         });
     } catch (error) {
-      if (error instanceof LeaseLostError || controller.signal.reason instanceof LeaseLostError) {
+      if (isLeaseLoss(error) || controller.signal.reason instanceof LeaseLostError) {
         // Another worker (or a handoff) owns the turn now; its outcome is theirs to write.
         logger.warn(
           { conversationSid: lease.conversationSid, turnId: lease.turnId },
@@ -210,11 +212,18 @@ export class TurnWorker {
     if (conversation.lastInboundAt !== null)
       info.lastInboundAt = new Date(conversation.lastInboundAt);
 
+    // A fresh context per attempt (durableStep counts steps per context object); the turn id
+    // and the journal are the same on every attempt, so journaled steps replay.
+    const context: AgentContext = {
+      history,
+      conversation: info,
+      signal,
+      turnId: lease.turnId,
+      journal: mailboxToolJournal(settings.mailbox, lease),
+      channel: { name: channel, capabilities: defaultChannelCapabilities(channel) },
+    };
     const reply: Reply = normalizeReply(
-      await abortable(
-        settings.agent.respond(turn, { history, conversation: info, signal }),
-        signal,
-      ),
+      await abortable(settings.agent.respond(turn, context), signal),
     );
     const shaped = shapeReply(reply, { ...shaping, now: settings.now() });
     if (shaped.usedTemplate)
