@@ -27,7 +27,7 @@ import {
   turnNotice,
 } from "./core/work-notices.js";
 import { LeaseLostError } from "./mailbox-errors.js";
-import type { Lease } from "./mailbox-store.js";
+import type { HandoffNote, Lease } from "./mailbox-store.js";
 import { replyIdFor } from "./reply-id.js";
 import {
   type ConversationRow,
@@ -392,6 +392,22 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       outbox: statements.gcOutbox.run(cutoff).changes,
       dedupeKeys: statements.gcKeys.run(dedupeCutoff).changes,
       journal: statements.gcJournal.run(cutoff).changes,
+    };
+  },
+
+  noteHandoff({ statements, at }, write) {
+    statements.noteHandoff.run(
+      write.conversationSid,
+      write.reason,
+      write.source,
+      write.summary,
+      at,
+    );
+    return {
+      reason: write.reason,
+      source: write.source as HandoffNote["source"],
+      summary: write.summary,
+      startedAt: at,
     };
   },
 

@@ -331,6 +331,21 @@ export interface WorkNotice {
   conversationSid: string;
 }
 
+/**
+ * Why and since when a person has a conversation, and what they should know: written by the
+ * runtime on every handoff (agent, keyword, operator), read by the console and the waiting
+ * queue. At most one per conversation: a later handoff replaces it.
+ */
+export interface HandoffNote {
+  reason: string;
+  /** Who handed off: the agent, a handoff keyword, or an operator. */
+  source: "agent" | "keyword" | "operator";
+  /** A short summary for the person taking over (at most 2,000 characters). */
+  summary: string;
+  /** When the handoff was noted (store clock): the waiting queue's age counts from here. */
+  startedAt: number;
+}
+
 /** Counts removed by `collectGarbage`. */
 export interface GarbageCollected {
   messages: number;
@@ -519,6 +534,16 @@ export interface MailboxStore {
    * the next customer message starts a turn. Replies already in the outbox are still sent.
    */
   setHandoff(conversationSid: string, on: boolean): Promise<void>;
+
+  /**
+   * Notes why a person has the conversation (see {@link HandoffNote}), replacing an earlier
+   * note; `startedAt` is the store's now. Independent of `setHandoff` and `complete`, which
+   * change the state: the runtime writes the note right after them. Throws
+   * `MailboxInputError` for an empty reason, an unknown source or an overlong summary.
+   */
+  noteHandoff(conversationSid: string, note: Omit<HandoffNote, "startedAt">): Promise<HandoffNote>;
+  /** The conversation's latest handoff note, or null when it never had one. */
+  handoffNote(conversationSid: string): Promise<HandoffNote | null>;
 
   /** Highest `Index` recorded for a conversation (any role), for catch-up; null if none. */
   lastIndex(conversationSid: string): Promise<number | null>;

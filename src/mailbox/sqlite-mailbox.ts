@@ -2,7 +2,13 @@ import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { mergeHistory } from "./core/history-order.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
-import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-store.js";
+import type {
+  DeadLetter,
+  HandoffNote,
+  Lease,
+  MailboxOptions,
+  MailboxStore,
+} from "./mailbox-store.js";
 import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
 import { turnIdOfReply } from "./reply-id.js";
@@ -25,7 +31,11 @@ import type {
 } from "./sqlite-write.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
-import { type StorableJournalStep, validateJournalStep } from "./validate-journal-step.js";
+import {
+  type StorableJournalStep,
+  validateHandoffNote,
+  validateJournalStep,
+} from "./validate-journal-step.js";
 import {
   mailboxLimits,
   resolveMailboxOptions,
@@ -185,6 +195,26 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         return Promise.reject(new MailboxInputError("retryAt", "retryAt: must be epoch ms"));
       const reason = String(error).slice(0, mailboxLimits.textLength * 4);
       return write({ kind: "fail", lease: leaseKey(lease), reason, retryAt });
+    },
+
+    noteHandoff(conversationSid, note) {
+      try {
+        validateHandoffNote(conversationSid, note);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({
+        kind: "noteHandoff",
+        conversationSid,
+        reason: note.reason,
+        source: note.source,
+        summary: note.summary,
+      });
+    },
+
+    async handoffNote(conversationSid) {
+      ensureOpen();
+      return (statements.handoffNote.get(conversationSid) as HandoffNote | undefined) ?? null;
     },
 
     async journalGet(lease, key) {

@@ -109,7 +109,8 @@ export const sqliteMigrations: readonly string[] = [
     must_reconcile = CASE WHEN last_error LIKE '% outcome=unsent]' THEN 0 ELSE 1 END
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
-  // 4 (tools): the tool journal — one row per completed step of a turn (a tool call's result),
+  // 4 (tools): the handoff note (why, who, a summary, since when: the waiting queue's age) and
+  // the tool journal — one row per completed step of a turn (a tool call's result),
   // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
   // collection keep the rows of a turn that is still pending.
   `
@@ -123,6 +124,13 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (conversation_sid, key)
   ) WITHOUT ROWID;
   CREATE INDEX tool_journal_by_age ON tool_journal (recorded_at);
+  CREATE TABLE handoff_notes (
+    conversation_sid TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    started_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];
 

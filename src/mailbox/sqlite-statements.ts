@@ -136,6 +136,11 @@ const sql = {
   gcMessages: "DELETE FROM messages WHERE status != 'pending' AND ingested_at < ?",
   gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
   gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
+  handoffNote: `SELECT reason, source, summary, started_at AS "startedAt" FROM handoff_notes
+       WHERE conversation_sid = ?`,
+  noteHandoff: `INSERT INTO handoff_notes (conversation_sid, reason, source, summary, started_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_sid) DO UPDATE SET reason = excluded.reason,
+         source = excluded.source, summary = excluded.summary, started_at = excluded.started_at`,
   journalGet: "SELECT name, value FROM tool_journal WHERE conversation_sid = ? AND key = ?",
   journalInsert: `INSERT OR IGNORE INTO tool_journal (conversation_sid, key, turn_id, name, value,
          recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,

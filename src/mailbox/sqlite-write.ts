@@ -4,6 +4,7 @@ import type {
   CompletedTurn,
   FailOutcome,
   GarbageCollected,
+  HandoffNote,
   IngestResult,
   Lease,
   MailboxChannel,
@@ -65,6 +66,13 @@ export type SqliteWrite =
   | { kind: "setMeta"; key: string; value: string }
   | { kind: "collectGarbage"; olderThanMs: number }
   | {
+      kind: "noteHandoff";
+      conversationSid: string;
+      reason: string;
+      source: string;
+      summary: string;
+    }
+  | {
       kind: "journalRecord";
       lease: LeaseKey;
       turnId: string;
@@ -92,6 +100,7 @@ export interface SqliteWriteResults {
   setMeta: undefined;
   collectGarbage: GarbageCollected;
   journalRecord: undefined;
+  noteHandoff: HandoffNote;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

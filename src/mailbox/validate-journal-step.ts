@@ -1,8 +1,25 @@
 import { MailboxInputError } from "./mailbox-errors.js";
-import type { JournaledStep } from "./mailbox-store.js";
+import type { HandoffNote, JournaledStep } from "./mailbox-store.js";
 
 /** Bounds of one tool journal row: a key names a step, the value is one tool's result. */
 export const journalLimits = { keyLength: 512, nameLength: 256, valueBytes: 262_144 } as const;
+
+const handoffSources = new Set(["agent", "keyword", "operator"]);
+
+/** Checks a `noteHandoff` call; throws `MailboxInputError`. */
+export function validateHandoffNote(conversationSid: unknown, note: unknown): void {
+  const given = note as Partial<HandoffNote> | null;
+  if (typeof conversationSid !== "string" || conversationSid === "" || conversationSid.length > 64)
+    throw new MailboxInputError("conversationSid", "conversationSid: must be a conversation SID");
+  if (typeof given !== "object" || given === null)
+    throw new MailboxInputError("note", "note: must be an object");
+  if (typeof given.reason !== "string" || given.reason === "" || given.reason.length > 1_024)
+    throw new MailboxInputError("reason", "reason: must be a non-empty string of at most 1024");
+  if (typeof given.source !== "string" || !handoffSources.has(given.source))
+    throw new MailboxInputError("source", "source: must be agent, keyword or operator");
+  if (typeof given.summary !== "string" || given.summary.length > 2_000)
+    throw new MailboxInputError("summary", "summary: must be a string of at most 2000 characters");
+}
 
 /** A journal step checked and ready to store: its value as JSON text. */
 export interface StorableJournalStep {

@@ -9,7 +9,10 @@ import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
-import { describeJournalContract } from "./mailbox-contract/journal-contract.js";
+import {
+  describeHandoffNoteContract,
+  describeJournalContract,
+} from "./mailbox-contract/journal-contract.js";
 import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
@@ -85,5 +88,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeSentReplyContract(use);
     describeDriftContract(use);
     describeJournalContract(use);
+    describeHandoffNoteContract(use);
   });
 }

@@ -1,17 +1,54 @@
 import { holdsLease } from "../core/turn-rules.js";
 import { LeaseLostError } from "../mailbox-errors.js";
-import type { MailboxStore } from "../mailbox-store.js";
-import { validateJournalStep } from "../validate-journal-step.js";
+import type { HandoffNote, MailboxStore } from "../mailbox-store.js";
+import { validateHandoffNote, validateJournalStep } from "../validate-journal-step.js";
 import { conversationRowFrom } from "./postgres-rows.js";
 import { isPlausibleLease, type PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
 
-type JournalMethods = Pick<MailboxStore, "journalGet" | "journalRecord">;
+type JournalMethods = Pick<
+  MailboxStore,
+  "journalGet" | "journalRecord" | "noteHandoff" | "handoffNote"
+>;
 
-/** The tool journal: steps of a turn recorded under the turn's lease, read back on re-runs. */
+/**
+ * The tool journal (steps of a turn recorded under the turn's lease, read back on re-runs) and
+ * the handoff note.
+ */
 export function postgresJournalMethods(context: PostgresStoreContext): JournalMethods {
   const { connection, sql, settings, write, read } = context;
   return {
+    noteHandoff(conversationSid, note) {
+      try {
+        validateHandoffNote(conversationSid, note);
+        for (const field of ["reason", "summary"] as const) assertStorableText(field, note[field]);
+        assertStorableText("conversationSid", conversationSid);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return read(async () => {
+        const startedAt = settings.now();
+        await connection.query(sql.noteHandoff, [
+          conversationSid,
+          note.reason,
+          note.source,
+          note.summary,
+          startedAt,
+        ]);
+        return { reason: note.reason, source: note.source, summary: note.summary, startedAt };
+      });
+    },
+
+    handoffNote(conversationSid) {
+      return read(async () => {
+        assertStorableText("conversationSid", conversationSid);
+        const row = (await connection.query(sql.handoffNote, [conversationSid])).rows[0] as
+          | HandoffNote
+          | undefined;
+        return row === undefined ? null : { ...row, startedAt: Number(row.startedAt) };
+      });
+    },
+
     journalGet(lease, key) {
       if (!isPlausibleLease(lease) || typeof key !== "string" || key === "")
         return Promise.resolve(undefined);

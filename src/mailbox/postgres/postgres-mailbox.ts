@@ -112,6 +112,8 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     release: opened("release"),
     complete: opened("complete"),
     fail: opened("fail"),
+    noteHandoff: opened("noteHandoff"),
+    handoffNote: opened("handoffNote"),
     journalGet: opened("journalGet"),
     journalRecord: opened("journalRecord"),
     deadLetters: opened("deadLetters"),

@@ -132,7 +132,8 @@ export const postgresMigrations: readonly string[] = [
     must_reconcile = last_error IS NULL OR last_error NOT LIKE '% outcome=unsent]'
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
-  // 5 (tools): the tool journal — one row per completed step of a turn (a tool call's result),
+  // 5 (tools): the handoff note (why, who, a summary, since when: the waiting queue's age) and
+  // the tool journal — one row per completed step of a turn (a tool call's result),
   // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
   // collection keep the rows of a turn that is still pending. The value is JSON text, not
   // jsonb: it must come back exactly as the agent recorded it.
@@ -147,6 +148,13 @@ export const postgresMigrations: readonly string[] = [
     PRIMARY KEY (conversation_sid, key)
   );
   CREATE INDEX tool_journal_by_age ON tool_journal (recorded_at);
+  CREATE TABLE handoff_notes (
+    conversation_sid text PRIMARY KEY,
+    reason text NOT NULL,
+    source text NOT NULL,
+    summary text NOT NULL,
+    started_at double precision NOT NULL
+  );
   `,
 ];
 

@@ -191,6 +191,12 @@ export function postgresStatements(schema: string) {
     gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
+    handoffNote: `SELECT reason, source, summary, started_at AS "startedAt" FROM ${s}handoff_notes
+        WHERE conversation_sid = $1`,
+    noteHandoff: `INSERT INTO ${s}handoff_notes (conversation_sid, reason, source, summary, started_at)
+        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_sid) DO UPDATE SET
+          reason = excluded.reason, source = excluded.source, summary = excluded.summary,
+          started_at = excluded.started_at`,
     journalGet: `SELECT name, value FROM ${s}tool_journal WHERE conversation_sid = $1 AND key = $2`,
     journalInsert: `INSERT INTO ${s}tool_journal (conversation_sid, key, turn_id, name, value,
         recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,

@@ -125,3 +125,47 @@ export function describeJournalContract(use: UseContract): void {
     });
   });
 }
+
+/** The mailbox contract: the handoff note the console and the waiting queue read. */
+export function describeHandoffNoteContract(use: UseContract): void {
+  describe("handoff note", () => {
+    it("keeps the latest note with the store's time, durably", async () => {
+      const { store, clock, harness } = use();
+      const conversationSid = fakeSid("CH");
+      expect(await store.handoffNote(conversationSid)).toBeNull();
+      const first = await store.noteHandoff(conversationSid, {
+        reason: "customer asked",
+        source: "keyword",
+        summary: "Customer: where is my bike?",
+      });
+      expect(first.startedAt).toBe(clock.now());
+      clock.advance(60_000);
+      await store.noteHandoff(conversationSid, {
+        reason: "operator",
+        source: "operator",
+        summary: "Customer (open): refund?",
+      });
+      const reopened = await harness.reopen();
+      expect(await reopened.handoffNote(conversationSid)).toEqual({
+        reason: "operator",
+        source: "operator",
+        summary: "Customer (open): refund?",
+        startedAt: clock.now(),
+      });
+    });
+
+    it("rejects a note without a reason, with an unknown source or an overlong summary", async () => {
+      const { store } = use();
+      const conversationSid = fakeSid("CH");
+      for (const note of [
+        { reason: "", source: "agent", summary: "" },
+        { reason: "r", source: "robot", summary: "" },
+        { reason: "r", source: "agent", summary: "s".repeat(2_001) },
+      ])
+        await expect(
+          store.noteHandoff(conversationSid, note as Parameters<typeof store.noteHandoff>[1]),
+        ).rejects.toMatchObject({ code: "invalid_mailbox_input" });
+      expect(await store.handoffNote(conversationSid)).toBeNull();
+    });
+  });
+}
