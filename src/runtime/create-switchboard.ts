@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
+import { announceHandoff } from "./announce-handoff.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
@@ -60,7 +61,10 @@ export interface Switchboard {
   readonly mailbox: MailboxStore;
   /** Fetches and ingests missed messages now (also runs on start and periodically). */
   catchUp(): Promise<CatchUpResult>;
-  /** An operator takes the conversation: auto-replies stop until {@link release}. */
+  /**
+   * An operator takes the conversation: auto-replies stop until {@link release}. Resolves
+   * once the handoff's summary is kept (see the `handoff.summary` event).
+   */
   handoff(conversationSid: string, reason?: string): Promise<void>;
   /** Gives the conversation back to the agent. */
   release(conversationSid: string): Promise<void>;
@@ -238,6 +242,16 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     async handoff(conversationSid, reason = "operator") {
       await mailbox.setHandoff(conversationSid, true);
       events.emit("handoff", { conversationSid, reason, source: "operator" });
+      await announceHandoff(
+        {
+          mailbox,
+          agent: settings.agent,
+          events,
+          logger,
+          historyLimit: settings.turns.historyLimit,
+        },
+        { conversationSid, reason, source: "operator" },
+      );
     },
     async release(conversationSid) {
       await mailbox.setHandoff(conversationSid, false);

@@ -7,6 +7,7 @@ import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-stor
 import { withSpan } from "../telemetry/with-span.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
+import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
 import { describeError } from "./describe-error.js";
 import { isLeaseLoss, mailboxToolJournal } from "./mailbox-tool-journal.js";
@@ -147,12 +148,17 @@ export class TurnWorker {
         turnId: lease.turnId,
         replies: completed.replyIds.length,
       });
-      if (outcome.handoff !== undefined)
+      if (outcome.handoff !== undefined) {
         this.#settings.events.emit("handoff", {
           conversationSid: lease.conversationSid,
           reason: outcome.handoff.reason,
           source: outcome.handoff.source,
         });
+        await announceHandoff(this.#settings, {
+          conversationSid: lease.conversationSid,
+          ...outcome.handoff,
+        });
+      }
     } catch (error) {
       if (isLeaseLoss(error) || controller.signal.reason instanceof LeaseLostError) {
         // Another worker (or a handoff) owns the turn now; its outcome is theirs to write.
@@ -174,7 +180,7 @@ export class TurnWorker {
     signal: AbortSignal,
   ): Promise<{
     replies: OutboundReply[];
-    handoff?: { reason: string; source: "agent" | "keyword" };
+    handoff?: { reason: string; source: "agent" | "keyword"; summary?: string };
   }> {
     const settings = this.#settings;
     const turn = turnOf(lease);
@@ -231,9 +237,16 @@ export class TurnWorker {
         conversationSid: lease.conversationSid,
         reason: "window-closed",
       });
-    return shaped.handoffReason === undefined
-      ? { replies: shaped.replies }
-      : { replies: shaped.replies, handoff: { reason: shaped.handoffReason, source: "agent" } };
+    if (shaped.handoffReason === undefined) return { replies: shaped.replies };
+    const given = "handoff" in reply ? reply.handoff.summary : undefined;
+    return {
+      replies: shaped.replies,
+      handoff: {
+        reason: shaped.handoffReason,
+        source: "agent",
+        ...(given === undefined ? {} : { summary: given }),
+      },
+    };
   }
 
   async #fail(lease: Lease, error: unknown, shutdown: boolean): Promise<void> {

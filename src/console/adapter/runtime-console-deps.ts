@@ -52,11 +52,27 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   const limit = options.transcriptLimit ?? 500;
   const typing = new Set<string>();
 
+  // A conversation a person holds shows why, since when, and the handoff's summary.
+  const withHandoff = async (conversation: ConsoleConversation): Promise<ConsoleConversation> => {
+    if (conversation.state !== "human") return conversation;
+    const note = await mailbox.handoffNote(conversation.sid);
+    if (note === null) return conversation;
+    return {
+      ...conversation,
+      handoff: {
+        reason: note.reason,
+        source: note.source,
+        summary: note.summary,
+        since: new Date(note.startedAt).toISOString(),
+      },
+    };
+  };
+
   const summarize = async (sid: string): Promise<ConsoleConversation | undefined> => {
     const record = await mailbox.conversation(sid);
     if (record === null) return undefined;
     const entries = await mailbox.history(sid, { limit: 10 });
-    return conversationOf(record, visible(entries).at(-1), typing.has(sid));
+    return withHandoff(conversationOf(record, visible(entries).at(-1), typing.has(sid)));
   };
   const requireConversation = async (sid: string) => {
     const record = await mailbox.conversation(sid);
@@ -76,7 +92,7 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       if (record === null) return undefined;
       const entries = visible(await mailbox.history(sid, { limit }));
       return {
-        conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
+        conversation: await withHandoff(conversationOf(record, entries.at(-1), typing.has(sid))),
         messages: entries.map(messageOf),
       };
     },
@@ -102,7 +118,9 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
             safe({ type: "message", conversationSid: sid, message: messageOf(found) });
           safe({
             type: "conversation",
-            conversation: conversationOf(record, entries.at(-1), typing.has(sid)),
+            conversation: await withHandoff(
+              conversationOf(record, entries.at(-1), typing.has(sid)),
+            ),
           });
         })().catch(() => {});
       };
@@ -139,6 +157,8 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           safe({ type: "typing", conversationSid: event.conversationSid, on: event.on }),
         ),
         events.on("handoff", (event) => state(event.conversationSid, "human", event.reason)),
+        // The conversation again, now with the handoff's summary and age.
+        events.on("handoff.summary", (event) => refresh(event.conversationSid, () => [])),
         events.on("handoff.released", (event) => state(event.conversationSid, "bot")),
         events.on("dead-letter", (event) => state(event.conversationSid, "dead", event.reason)),
       ];

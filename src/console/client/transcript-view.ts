@@ -1,6 +1,7 @@
 import type { ConsoleConversation, ConsoleMessage } from "../console-deps.js";
 import { dots, el, isHttpUrl } from "./dom.js";
 import { appendEmphasis } from "./emphasis.js";
+import { handoffSummaryElement } from "./handoff-summary-view.js";
 import { known, roleNames, statusLabel } from "./labels.js";
 import { channelBadge, stateBadge } from "./list-view.js";
 import { fullTime, messageTime } from "./time-format.js";
@@ -145,6 +146,8 @@ export class TranscriptView {
         "human",
         "You have this conversation; the bot stays quiet until you hand it back.",
       );
+      if (conversation.handoff !== undefined)
+        parts.banner.querySelector(".text")?.append(handoffSummaryElement(conversation.handoff));
     } else if (unanswered.length > 0) {
       // The bot does not go back to messages a person was meant to answer; say so, and
       // offer the way to answer them.
