@@ -1,10 +1,12 @@
 import type { Agent } from "../agents/types.js";
+import { type BusinessHours, businessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
 import type { Identities } from "./inbound-from-event.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
+import { resolveSlowTurn, type SlowTurnSettings } from "./slow-turn.js";
 import type { SwitchboardOptions, SwitchboardWebhookOptions } from "./switchboard-options.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
 
@@ -28,6 +30,10 @@ export interface ResolvedOptions {
     handoffKeywords: ReadonlySet<string>;
     handoffMessage: string;
     smsMarkers: boolean;
+    /** Undefined: always open. */
+    businessHours: BusinessHours | undefined;
+    afterHoursMessage: string;
+    slowTurn: SlowTurnSettings;
   };
   sends: {
     concurrency: number;
@@ -126,6 +132,12 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       ),
       handoffMessage: options.handoffMessage ?? "Connecting you with a person. Please wait.",
       smsMarkers: options.channels?.sms?.markers ?? false,
+      businessHours: resolveBusinessHours(options.businessHours),
+      afterHoursMessage: checkedText(
+        options.afterHoursMessage ?? "Our team is away right now. A person will reply {when}.",
+        "afterHoursMessage",
+      ),
+      slowTurn: resolveSlowTurn(options.slowTurn),
     },
     sends: {
       concurrency: positive(workers.sendConcurrency ?? 8, "workers.sendConcurrency"),
@@ -158,5 +170,20 @@ function positive(value: number, option: string): number {
 function nonNegative(value: number, option: string): number {
   if (!Number.isFinite(value) || value < 0)
     throw new ConfigError(option, `${option} must be 0 or a positive number; got ${value}.`);
+  return value;
+}
+
+/** Business hours given as options are validated here (mistakes name `businessHours.…`). */
+function resolveBusinessHours(
+  given: SwitchboardOptions["businessHours"],
+): BusinessHours | undefined {
+  if (given === undefined) return undefined;
+  if (typeof (given as BusinessHours).isOpen === "function") return given as BusinessHours;
+  return businessHours(given as Parameters<typeof businessHours>[0]);
+}
+
+function checkedText(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ConfigError(name, `${name} must be a non-empty string.`);
   return value;
 }

@@ -1,4 +1,6 @@
 import type { Agent } from "../agents/types.js";
+import type { Channel } from "../channel/channel.js";
+import type { BusinessHours, BusinessHoursOptions } from "../config/business-hours.js";
 import type { WorkersConfig } from "../config/workers-schema.js";
 /**
  * Turn policy: new conversations use the mailbox's `defaultPolicy` (e.g.
@@ -40,6 +42,26 @@ export interface SwitchboardOptions {
   handoffKeywords?: readonly string[];
   /** Sent when a keyword hands off; default "Connecting you with a person. Please wait." */
   handoffMessage?: string;
+  /**
+   * When the people behind handoffs work: `businessHours({ timeZone, weekly, holidays })`
+   * from `switchboard/config`, or its options (validated here; mistakes name the option).
+   * Outside these hours a handoff (agent or keyword) tells the customer when a person will
+   * reply instead of promising one now. Default: always open.
+   */
+  businessHours?: BusinessHoursOptions | BusinessHours;
+  /**
+   * Sent on a handoff outside business hours, instead of the handoff text; `{when}` becomes
+   * the next opening in words ("tomorrow at 9:00"). Default "Our team is away right now. A
+   * person will reply {when}."
+   */
+  afterHoursMessage?: string;
+  /**
+   * A short "one moment" message for turns that take long: sent once per turn (also across
+   * retries) through the outbox when the agent has not answered after `afterMs` on that
+   * channel. Default: SMS and WhatsApp after 8 s, off for web chat (it shows typing);
+   * `false` turns it off everywhere.
+   */
+  slowTurn?: false | { afterMs?: Partial<Record<Channel, number | false>>; message?: string };
   channels?: SwitchboardChannelOptions;
   /** At most this many earlier messages are given to the agent. Default 30. */
   historyLimit?: number;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { normalizeReply } from "../agents/normalize-reply.js";
 import type { Agent, AgentContext, ConversationInfo, Reply } from "../agents/types.js";
 import { defaultChannelCapabilities } from "../channel/channel-capabilities.js";
+import type { BusinessHours } from "../config/business-hours.js";
 import { LeaseLostError } from "../mailbox/mailbox-errors.js";
 import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
 import { withSpan } from "../telemetry/with-span.js";
@@ -13,6 +14,7 @@ import { describeError } from "./describe-error.js";
 import { isLeaseLoss, mailboxToolJournal } from "./mailbox-tool-journal.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
+import { type SlowTurnSettings, startSlowTurnTimer } from "./slow-turn.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { turnOf } from "./turn-of.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
@@ -36,6 +38,10 @@ export interface TurnWorkerSettings {
   handoffMessage: string;
   smsMarkers: boolean;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Undefined: always open. */
+  businessHours: BusinessHours | undefined;
+  afterHoursMessage: string;
+  slowTurn: SlowTurnSettings;
 }
 
 /**
@@ -137,8 +143,16 @@ export class TurnWorker {
       );
     }, this.#settings.heartbeatMs);
     this.#settings.events.emit("typing", { conversationSid: lease.conversationSid, on: true });
+    const stopSlowTurnTimer = startSlowTurnTimer({
+      mailbox,
+      settings: this.#settings.slowTurn,
+      channel: lease.conversation.channel ?? lease.messages[0]?.channel ?? "chat",
+      conversationSid: lease.conversationSid,
+      turnId: lease.turnId,
+      onError: (error) => this.#reportError("slow-turn", error),
+    });
     try {
-      const outcome = await this.#answer(lease, controller.signal);
+      const outcome = await this.#answer(lease, controller.signal).finally(stopSlowTurnTimer);
       if (controller.signal.aborted) throw controller.signal.reason;
       const completed = await mailbox.complete(lease, outcome.replies, {
         handoff: outcome.handoff !== undefined,
@@ -197,8 +211,10 @@ export class TurnWorker {
     const keyword = lease.messages.some((message) =>
       settings.handoffKeywords.has((message.body ?? "").trim().toLowerCase()),
     );
+    // Outside business hours a handoff says when a person will reply instead of "shortly".
+    const closedText = this.#afterHoursText();
     if (keyword) {
-      const shaped = shapeReply({ text: settings.handoffMessage }, shaping);
+      const shaped = shapeReply({ text: closedText ?? settings.handoffMessage }, shaping);
       return { replies: shaped.replies, handoff: { reason: "keyword", source: "keyword" } };
     }
 
@@ -228,9 +244,10 @@ export class TurnWorker {
       journal: mailboxToolJournal(settings.mailbox, lease),
       channel: { name: channel, capabilities: defaultChannelCapabilities(channel) },
     };
-    const reply: Reply = normalizeReply(
+    let reply: Reply = normalizeReply(
       await abortable(settings.agent.respond(turn, context), signal),
     );
+    if ("handoff" in reply && closedText !== undefined) reply = { ...reply, text: closedText };
     const shaped = shapeReply(reply, { ...shaping, now: settings.now() });
     if (shaped.usedTemplate)
       settings.events.emit("whatsapp.template", {
@@ -296,6 +313,15 @@ export class TurnWorker {
         retryAt,
       });
     }
+  }
+
+  /** The after-hours text when the business is closed now; undefined when open (or no hours). */
+  #afterHoursText(): string | undefined {
+    const hours = this.#settings.businessHours;
+    if (hours === undefined) return undefined;
+    const now = new Date(this.#settings.now());
+    if (hours.isOpen(now)) return undefined;
+    return this.#settings.afterHoursMessage.replaceAll("{when}", hours.describeNextOpening(now));
   }
 
   #reportError(where: string, error: unknown): void {
