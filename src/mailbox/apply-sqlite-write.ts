@@ -408,7 +408,13 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       source: write.source as HandoffNote["source"],
       summary: write.summary,
       startedAt: at,
+      releasedAt: null,
+      releasedBy: null,
     };
+  },
+
+  noteHandoffReleased({ statements, at }, write) {
+    return statements.releaseNote.run(at, write.by, write.conversationSid).changes === 1;
   },
 
   journalRecord({ statements, at }, write) {

@@ -344,6 +344,15 @@ export interface HandoffNote {
   summary: string;
   /** When the handoff was noted (store clock): the waiting queue's age counts from here. */
   startedAt: number;
+  /** When the conversation went back to the bot (store clock); null while a person has it. */
+  releasedAt: number | null;
+  /** Who gave it back: an operator, or the hand-back timeout nobody beat. */
+  releasedBy: "operator" | "timeout" | null;
+}
+
+/** One conversation in the "waiting for a person" queue. */
+export interface WaitingConversation extends HandoffNote {
+  conversationSid: string;
 }
 
 /** Counts removed by `collectGarbage`. */
@@ -541,9 +550,22 @@ export interface MailboxStore {
    * change the state: the runtime writes the note right after them. Throws
    * `MailboxInputError` for an empty reason, an unknown source or an overlong summary.
    */
-  noteHandoff(conversationSid: string, note: Omit<HandoffNote, "startedAt">): Promise<HandoffNote>;
+  noteHandoff(
+    conversationSid: string,
+    note: Pick<HandoffNote, "reason" | "source" | "summary">,
+  ): Promise<HandoffNote>;
   /** The conversation's latest handoff note, or null when it never had one. */
   handoffNote(conversationSid: string): Promise<HandoffNote | null>;
+  /**
+   * Notes that the conversation went back to the bot (`releasedAt` is the store's now), so
+   * its next turn can tell the agent what happened meanwhile. False when it has no note.
+   */
+  noteHandoffReleased(conversationSid: string, by: "operator" | "timeout"): Promise<boolean>;
+  /**
+   * The "waiting for a person" queue: conversations in `handoff` state with their notes,
+   * longest waiting first, at most `limit` (default 100, at most 1000).
+   */
+  waitingForPerson(options?: { limit?: number }): Promise<WaitingConversation[]>;
 
   /** Highest `Index` recorded for a conversation (any role), for catch-up; null if none. */
   lastIndex(conversationSid: string): Promise<number | null>;

@@ -8,6 +8,7 @@ import type {
   Lease,
   MailboxOptions,
   MailboxStore,
+  WaitingConversation,
 } from "./mailbox-store.js";
 import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
@@ -35,6 +36,7 @@ import {
   type StorableJournalStep,
   validateHandoffNote,
   validateJournalStep,
+  validateWaitingLimit,
 } from "./validate-journal-step.js";
 import {
   mailboxLimits,
@@ -210,6 +212,19 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         source: note.source,
         summary: note.summary,
       });
+    },
+
+    noteHandoffReleased(conversationSid, by) {
+      if (by !== "operator" && by !== "timeout")
+        return Promise.reject(new MailboxInputError("by", "by: must be operator or timeout"));
+      return write({ kind: "noteHandoffReleased", conversationSid, by });
+    },
+
+    async waitingForPerson(options = {}) {
+      ensureOpen();
+      return statements.waitingForPerson.all(
+        validateWaitingLimit(options.limit),
+      ) as WaitingConversation[];
     },
 
     async handoffNote(conversationSid) {

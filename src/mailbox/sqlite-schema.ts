@@ -129,7 +129,9 @@ export const sqliteMigrations: readonly string[] = [
     reason TEXT NOT NULL,
     source TEXT NOT NULL,
     summary TEXT NOT NULL,
-    started_at INTEGER NOT NULL
+    started_at INTEGER NOT NULL,
+    released_at INTEGER,
+    released_by TEXT
   ) WITHOUT ROWID;
   `,
 ];

@@ -65,6 +65,7 @@ export type SqliteWrite =
   | { kind: "setHandoff"; conversationSid: string; on: boolean }
   | { kind: "setMeta"; key: string; value: string }
   | { kind: "collectGarbage"; olderThanMs: number }
+  | { kind: "noteHandoffReleased"; conversationSid: string; by: string }
   | {
       kind: "noteHandoff";
       conversationSid: string;
@@ -101,6 +102,7 @@ export interface SqliteWriteResults {
   collectGarbage: GarbageCollected;
   journalRecord: undefined;
   noteHandoff: HandoffNote;
+  noteHandoffReleased: boolean;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

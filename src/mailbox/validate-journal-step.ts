@@ -21,6 +21,14 @@ export function validateHandoffNote(conversationSid: unknown, note: unknown): vo
     throw new MailboxInputError("summary", "summary: must be a string of at most 2000 characters");
 }
 
+/** The `limit` of `waitingForPerson`: default 100, 1 to 1000. */
+export function validateWaitingLimit(limit: unknown): number {
+  if (limit === undefined) return 100;
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > 1_000)
+    throw new MailboxInputError("limit", "limit: must be an integer from 1 to 1000");
+  return limit;
+}
+
 /** A journal step checked and ready to store: its value as JSON text. */
 export interface StorableJournalStep {
   key: string;

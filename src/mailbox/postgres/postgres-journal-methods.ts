@@ -1,14 +1,23 @@
 import { holdsLease } from "../core/turn-rules.js";
-import { LeaseLostError } from "../mailbox-errors.js";
-import type { HandoffNote, MailboxStore } from "../mailbox-store.js";
-import { validateHandoffNote, validateJournalStep } from "../validate-journal-step.js";
+import { LeaseLostError, MailboxInputError } from "../mailbox-errors.js";
+import type { HandoffNote, MailboxStore, WaitingConversation } from "../mailbox-store.js";
+import {
+  validateHandoffNote,
+  validateJournalStep,
+  validateWaitingLimit,
+} from "../validate-journal-step.js";
 import { conversationRowFrom } from "./postgres-rows.js";
 import { isPlausibleLease, type PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
 
 type JournalMethods = Pick<
   MailboxStore,
-  "journalGet" | "journalRecord" | "noteHandoff" | "handoffNote"
+  | "journalGet"
+  | "journalRecord"
+  | "noteHandoff"
+  | "handoffNote"
+  | "noteHandoffReleased"
+  | "waitingForPerson"
 >;
 
 /**
@@ -35,7 +44,14 @@ export function postgresJournalMethods(context: PostgresStoreContext): JournalMe
           note.summary,
           startedAt,
         ]);
-        return { reason: note.reason, source: note.source, summary: note.summary, startedAt };
+        return {
+          reason: note.reason,
+          source: note.source,
+          summary: note.summary,
+          startedAt,
+          releasedAt: null,
+          releasedBy: null,
+        };
       });
     },
 
@@ -45,7 +61,30 @@ export function postgresJournalMethods(context: PostgresStoreContext): JournalMe
         const row = (await connection.query(sql.handoffNote, [conversationSid])).rows[0] as
           | HandoffNote
           | undefined;
-        return row === undefined ? null : { ...row, startedAt: Number(row.startedAt) };
+        return row === undefined ? null : numericTimes(row);
+      });
+    },
+
+    noteHandoffReleased(conversationSid, by) {
+      if (by !== "operator" && by !== "timeout")
+        return Promise.reject(new MailboxInputError("by", "by: must be operator or timeout"));
+      return read(async () => {
+        assertStorableText("conversationSid", conversationSid);
+        const result = await connection.query(sql.releaseNote, [
+          settings.now(),
+          by,
+          conversationSid,
+        ]);
+        return result.rowCount === 1;
+      });
+    },
+
+    waitingForPerson(options = {}) {
+      return read(async () => {
+        const limit = validateWaitingLimit(options.limit);
+        const rows = (await connection.query(sql.waitingForPerson, [limit]))
+          .rows as unknown as WaitingConversation[];
+        return rows.map(numericTimes);
       });
     },
 
@@ -88,5 +127,14 @@ export function postgresJournalMethods(context: PostgresStoreContext): JournalMe
         ]);
       });
     },
+  };
+}
+
+/** Times as numbers (a driver may hand `double precision` back otherwise), nulls kept. */
+function numericTimes<T extends HandoffNote>(row: T): T {
+  return {
+    ...row,
+    startedAt: Number(row.startedAt),
+    releasedAt: row.releasedAt === null ? null : Number(row.releasedAt),
   };
 }

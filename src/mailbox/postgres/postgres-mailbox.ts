@@ -114,6 +114,8 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     fail: opened("fail"),
     noteHandoff: opened("noteHandoff"),
     handoffNote: opened("handoffNote"),
+    noteHandoffReleased: opened("noteHandoffReleased"),
+    waitingForPerson: opened("waitingForPerson"),
     journalGet: opened("journalGet"),
     journalRecord: opened("journalRecord"),
     deadLetters: opened("deadLetters"),

@@ -153,7 +153,9 @@ export const postgresMigrations: readonly string[] = [
     reason text NOT NULL,
     source text NOT NULL,
     summary text NOT NULL,
-    started_at double precision NOT NULL
+    started_at double precision NOT NULL,
+    released_at double precision,
+    released_by text
   );
   `,
 ];

@@ -191,12 +191,20 @@ export function postgresStatements(schema: string) {
     gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
-    handoffNote: `SELECT reason, source, summary, started_at AS "startedAt" FROM ${s}handoff_notes
+    handoffNote: `SELECT reason, source, summary, started_at AS "startedAt",
+        released_at AS "releasedAt", released_by AS "releasedBy" FROM ${s}handoff_notes
         WHERE conversation_sid = $1`,
+    releaseNote: `UPDATE ${s}handoff_notes SET released_at = $1, released_by = $2
+        WHERE conversation_sid = $3`,
+    waitingForPerson: `SELECT n.conversation_sid AS "conversationSid", n.reason, n.source,
+        n.summary, n.started_at AS "startedAt", n.released_at AS "releasedAt",
+        n.released_by AS "releasedBy"
+      FROM ${s}handoff_notes n JOIN ${s}conversations c ON c.conversation_sid = n.conversation_sid
+      WHERE c.state = 'handoff' ORDER BY n.started_at, n.conversation_sid LIMIT $1`,
     noteHandoff: `INSERT INTO ${s}handoff_notes (conversation_sid, reason, source, summary, started_at)
         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_sid) DO UPDATE SET
           reason = excluded.reason, source = excluded.source, summary = excluded.summary,
-          started_at = excluded.started_at`,
+          started_at = excluded.started_at, released_at = NULL, released_by = NULL`,
     journalGet: `SELECT name, value FROM ${s}tool_journal WHERE conversation_sid = $1 AND key = $2`,
     journalInsert: `INSERT INTO ${s}tool_journal (conversation_sid, key, turn_id, name, value,
         recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,

@@ -151,7 +151,41 @@ export function describeHandoffNoteContract(use: UseContract): void {
         source: "operator",
         summary: "Customer (open): refund?",
         startedAt: clock.now(),
+        releasedAt: null,
+        releasedBy: null,
       });
+    });
+
+    it("lists the waiting queue longest first, and notes when a conversation went back", async () => {
+      const { store, clock } = use();
+      const [early, late, back] = [fakeSid("CH"), fakeSid("CH"), fakeSid("CH")];
+      for (const sid of [late, early, back]) await store.setHandoff(sid, true);
+      await store.noteHandoff(early, { reason: "keyword", source: "keyword", summary: "a" });
+      clock.advance(1_000);
+      await store.noteHandoff(back, { reason: "agent", source: "agent", summary: "b" });
+      clock.advance(1_000);
+      await store.noteHandoff(late, { reason: "refund", source: "agent", summary: "c" });
+      clock.advance(1_000);
+      await store.setHandoff(back, false);
+      expect(await store.noteHandoffReleased(back, "timeout")).toBe(true);
+      expect(await store.noteHandoffReleased(fakeSid("CH"), "operator")).toBe(false);
+
+      const waiting = await store.waitingForPerson();
+      expect(waiting.map((entry) => [entry.conversationSid, entry.summary])).toEqual([
+        [early, "a"],
+        [late, "c"],
+      ]);
+      expect(await store.waitingForPerson({ limit: 1 })).toHaveLength(1);
+      await expect(store.waitingForPerson({ limit: 0 })).rejects.toMatchObject({
+        code: "invalid_mailbox_input",
+      });
+      expect(await store.handoffNote(back)).toMatchObject({
+        releasedAt: clock.now(),
+        releasedBy: "timeout",
+      });
+      // A new handoff starts a new note: no longer released.
+      await store.noteHandoff(back, { reason: "again", source: "operator", summary: "d" });
+      expect(await store.handoffNote(back)).toMatchObject({ releasedAt: null, releasedBy: null });
     });
 
     it("rejects a note without a reason, with an unknown source or an overlong summary", async () => {
