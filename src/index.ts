@@ -20,6 +20,7 @@ export type {
   Agent,
   AgentContext,
   ConversationInfo,
+  HandbackInfo,
   HandoffReply,
   HistoryMessage,
   HistoryRole,

@@ -4,6 +4,7 @@ import type { DeadLetter, MailboxStore, TurnPolicy } from "../mailbox/mailbox-st
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { announceHandoff } from "./announce-handoff.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { handBackUnanswered } from "./hand-back.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { ProxyAddresses } from "./proxy-addresses.js";
@@ -135,6 +136,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   let state: "idle" | "starting" | "running" | "closing" | "closed" = "idle";
   let starting: Promise<void> | undefined;
   let catchUpTimer: NodeJS.Timeout | undefined;
+  let handBackTimer: NodeJS.Timeout | undefined;
   let catchUpRunning: Promise<CatchUpResult> | undefined;
   let unsubscribe: (() => void) | undefined;
 
@@ -211,6 +213,32 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
         }, catchUpIntervalMs);
         catchUpTimer.unref();
       }
+      const handBack = settings.handBack;
+      if (handBack !== undefined) {
+        // Checked a few times per timeout, at most every 30 s.
+        handBackTimer = setInterval(
+          () => {
+            handBackUnanswered({
+              mailbox,
+              events,
+              logger,
+              now,
+              businessHours: settings.turns.businessHours,
+              handBack,
+            }).then(
+              (released) => {
+                if (released.length > 0) turnWorker.wake();
+              },
+              (error) => {
+                logger.warn({ err: error }, "hand-back check failed");
+                events.emit("error", { where: "hand-back", error });
+              },
+            );
+          },
+          Math.max(20, Math.min(30_000, Math.floor(handBack.afterMs / 4))),
+        );
+        handBackTimer.unref();
+      }
       state = "running";
     })();
     return starting;
@@ -229,6 +257,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       if (state === "closed") return;
       state = "closing";
       clearInterval(catchUpTimer);
+      clearInterval(handBackTimer);
       await starting?.catch(() => {});
       unsubscribe?.();
       await turnWorker.stop(settings.drainMs);
@@ -255,6 +284,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     },
     async release(conversationSid) {
       await mailbox.setHandoff(conversationSid, false);
+      await mailbox.noteHandoffReleased(conversationSid, "operator");
       events.emit("handoff.released", { conversationSid });
       turnWorker.wake();
     },

@@ -3,6 +3,7 @@ import { type BusinessHours, businessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
+import { type HandBackSettings, resolveHandBack } from "./hand-back.js";
 import type { Identities } from "./inbound-from-event.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
@@ -35,6 +36,8 @@ export interface ResolvedOptions {
     afterHoursMessage: string;
     slowTurn: SlowTurnSettings;
   };
+  /** Undefined: off. */
+  handBack: HandBackSettings | undefined;
   sends: {
     concurrency: number;
     leaseMs: number;
@@ -139,6 +142,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       ),
       slowTurn: resolveSlowTurn(options.slowTurn),
     },
+    handBack: resolveHandBack(options.handBack),
     sends: {
       concurrency: positive(workers.sendConcurrency ?? 8, "workers.sendConcurrency"),
       leaseMs,

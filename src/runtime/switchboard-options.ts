@@ -61,6 +61,19 @@ export interface SwitchboardOptions {
    * channel. Default: SMS and WhatsApp after 8 s, off for web chat (it shows typing);
    * `false` turns it off everywhere.
    */
+  handBack?:
+    | false
+    | {
+        /**
+         * Inside business hours, a handoff (by the agent or a keyword) that no person picked
+         * up — nobody wrote in the conversation — within this many ms goes back to the bot.
+         * Operators' takeovers and handoffs made outside business hours are never handed back.
+         */
+        afterMs: number;
+        /** Sent to the customer when it goes back. Default "Nobody from our team is free right
+         * now, so I'll keep helping you here." */
+        message?: string;
+      };
   slowTurn?: false | { afterMs?: Partial<Record<Channel, number | false>>; message?: string };
   channels?: SwitchboardChannelOptions;
   /** At most this many earlier messages are given to the agent. Default 30. */

@@ -11,6 +11,7 @@ import { agentHistory } from "./agent-history.js";
 import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
 import { describeError } from "./describe-error.js";
+import { handbackOf } from "./handback-context.js";
 import { isLeaseLoss, mailboxToolJournal } from "./mailbox-tool-journal.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
@@ -244,6 +245,8 @@ export class TurnWorker {
       journal: mailboxToolJournal(settings.mailbox, lease),
       channel: { name: channel, capabilities: defaultChannelCapabilities(channel) },
     };
+    const handback = handbackOf(await settings.mailbox.handoffNote(lease.conversationSid), entries);
+    if (handback !== undefined) context.handback = handback;
     let reply: Reply = normalizeReply(
       await abortable(settings.agent.respond(turn, context), signal),
     );
