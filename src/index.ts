@@ -75,10 +75,12 @@ export type {
   DeadLetter,
   FailOutcome,
   GarbageCollected,
+  HandoffNote,
   HistoryEntry,
   InboundMessage,
   InboundStatus,
   IngestResult,
+  JournaledStep,
   Lease,
   LeasedMessage,
   LockOutcome,
@@ -93,6 +95,7 @@ export type {
   OutboxStatus,
   StoredInboundMessage,
   TurnPolicy,
+  WaitingConversation,
   WorkNotice,
 } from "./mailbox/mailbox-store.js";
 export { type SqliteMailboxOptions, sqliteMailbox } from "./mailbox/sqlite-mailbox.js";

@@ -17,10 +17,12 @@ export type {
   DeadLetter,
   FailOutcome,
   GarbageCollected,
+  HandoffNote,
   HistoryEntry,
   InboundMessage,
   InboundStatus,
   IngestResult,
+  JournaledStep,
   Lease,
   LeasedMessage,
   LockOutcome,
@@ -36,6 +38,7 @@ export type {
   SendTryOutcome,
   StoredInboundMessage,
   TurnPolicy,
+  WaitingConversation,
   WorkNotice,
 } from "./mailbox-store.js";
 export { maxPublishBytes } from "./mailbox-store.js";
