@@ -128,6 +128,7 @@ export async function runServeCommand(
       policy: config.policy,
       botIdentities: config.botIdentities,
       handoffKeywords: config.handoffKeywords,
+      handoffs: config.handoffs,
       logger,
     });
   } catch (error) {

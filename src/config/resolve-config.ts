@@ -4,7 +4,7 @@ import { ConfigError } from "../errors.js";
 import type { TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { LoadedConfigFile } from "./load-config-file.js";
 import { type DatabaseLocation, parseDatabaseUrl } from "./parse-database-url.js";
-import type { ChannelsConfig, WorkersConfig } from "./switchboard-config.js";
+import type { ChannelsConfig, SwitchboardConfig, WorkersConfig } from "./switchboard-config.js";
 
 /** Settings given on the command line; strings as typed, parsed here. */
 export interface ConfigFlags {
@@ -55,6 +55,8 @@ export interface ResolvedConfig {
   policy: TurnPolicy | undefined;
   botIdentities: readonly string[] | undefined;
   handoffKeywords: readonly string[] | undefined;
+  /** `businessHours`, `afterHoursMessage`, `handBack`, `slowTurn` as the file gave them. */
+  handoffs: HandoffSettings;
   consoleToken: string | undefined;
   /** Where each flag/env-capable setting came from. */
   sources: Record<
@@ -266,6 +268,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     policy: file.policy,
     botIdentities: file.botIdentities,
     handoffKeywords: file.handoffKeywords,
+    handoffs: handoffSettingsOf(file),
     consoleToken: consoleTokenSetting.value,
     sources: {
       port: portSetting.source,
@@ -358,4 +361,19 @@ function parsePublicUrl(value: string, label: string): string {
     throw new ConfigError("publicUrl", `${label} must be a base URL without query or fragment.`);
   }
   return url.href.replace(/\/+$/, "");
+}
+
+/** The handoff and slow-turn settings of the file, as `createSwitchboard` options. */
+export type HandoffSettings = Pick<
+  SwitchboardConfig,
+  "businessHours" | "afterHoursMessage" | "handBack" | "slowTurn"
+>;
+
+function handoffSettingsOf(file: SwitchboardConfig): HandoffSettings {
+  const settings: HandoffSettings = {};
+  if (file.businessHours !== undefined) settings.businessHours = file.businessHours;
+  if (file.afterHoursMessage !== undefined) settings.afterHoursMessage = file.afterHoursMessage;
+  if (file.handBack !== undefined) settings.handBack = file.handBack;
+  if (file.slowTurn !== undefined) settings.slowTurn = file.slowTurn;
+  return settings;
 }
