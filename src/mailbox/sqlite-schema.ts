@@ -112,9 +112,10 @@ export const sqliteMigrations: readonly string[] = [
   // 4 (tools): the handoff note (why, who, a summary, since when: the waiting queue's age) and
   // the tool journal — one row per completed step of a turn (a tool call's result),
   // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
-  // collection keep the rows of a turn that is still pending.
+  // collection keep the rows of a turn that is still pending. Written to be re-runnable (IF NOT
+  // EXISTS): a test that rolls the file back to an earlier version replays it.
   `
-  CREATE TABLE tool_journal (
+  CREATE TABLE IF NOT EXISTS tool_journal (
     conversation_sid TEXT NOT NULL,
     key TEXT NOT NULL,
     turn_id TEXT NOT NULL,
@@ -123,8 +124,8 @@ export const sqliteMigrations: readonly string[] = [
     recorded_at INTEGER NOT NULL,
     PRIMARY KEY (conversation_sid, key)
   ) WITHOUT ROWID;
-  CREATE INDEX tool_journal_by_age ON tool_journal (recorded_at);
-  CREATE TABLE handoff_notes (
+  CREATE INDEX IF NOT EXISTS tool_journal_by_age ON tool_journal (recorded_at);
+  CREATE TABLE IF NOT EXISTS handoff_notes (
     conversation_sid TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
     source TEXT NOT NULL,
