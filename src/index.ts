@@ -60,6 +60,7 @@ export type {
   Agent,
   AgentContext,
   ConversationInfo,
+  HandbackInfo,
   HandoffReply,
   HistoryMessage,
   HistoryRole,
@@ -145,10 +146,12 @@ export type {
   DeliveryUpdate,
   FailOutcome,
   GarbageCollected,
+  HandoffNote,
   HistoryEntry,
   InboundMessage,
   InboundStatus,
   IngestResult,
+  JournaledStep,
   Lease,
   LeasedMessage,
   LockOutcome,
@@ -164,6 +167,7 @@ export type {
   OutboxStatus,
   StoredInboundMessage,
   TurnPolicy,
+  WaitingConversation,
   WorkNotice,
 } from "./mailbox/mailbox-store.js";
 export { type SqliteMailboxOptions, sqliteMailbox } from "./mailbox/sqlite-mailbox.js";

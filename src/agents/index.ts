@@ -55,6 +55,7 @@ export type {
   AgentContext,
   Channel,
   ConversationInfo,
+  HandbackInfo,
   HandoffReply,
   HistoryMessage,
   HistoryRole,

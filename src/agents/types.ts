@@ -160,6 +160,29 @@ export interface AgentContext {
   journal?: ToolJournal;
   /** The channel and what it can carry; absent: the channel's defaults apply. */
   channel?: { name: Channel; capabilities: ChannelCapabilities };
+  /**
+   * Set on the first turn after a person held the conversation and it came back to the
+   * agent (an operator handed it back, or the hand-back timeout): what happened meanwhile,
+   * so the agent does not repeat or contradict the person. `note` says it in one line for a
+   * system prompt.
+   */
+  handback?: HandbackInfo;
+}
+
+/** What happened while a person held the conversation: see {@link AgentContext.handback}. */
+export interface HandbackInfo {
+  /** Who gave it back: an operator, or the timeout because nobody picked it up. */
+  by: "operator" | "timeout";
+  heldFrom: Date;
+  heldUntil: Date;
+  /** Why it was handed off. */
+  reason: string;
+  /** The handoff's summary. */
+  summary: string;
+  /** What the person wrote to the customer meanwhile, oldest first; empty when nobody did. */
+  staffMessages: readonly string[];
+  /** All of this as one line, e.g. for a system prompt. */
+  note: string;
 }
 
 /** Media to send: a public URL Twilio can fetch, or bytes the runtime uploads first. */

@@ -153,6 +153,7 @@ export async function runDevCommand(
       policy: config.policy,
       botIdentities: config.botIdentities,
       handoffKeywords: config.handoffKeywords,
+      handoffs: config.handoffs,
       agentDelayMs: Number(environment.SWITCHBOARD_AGENT_DELAY_MS ?? 0),
       logger,
     });

@@ -153,6 +153,7 @@ export async function runServeCommand(
       policy: config.policy,
       botIdentities: config.botIdentities,
       handoffKeywords: config.handoffKeywords,
+      handoffs: config.handoffs,
       logger,
     });
   } catch (error) {

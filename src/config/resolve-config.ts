@@ -5,7 +5,7 @@ import type { TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { LoadedConfigFile } from "./load-config-file.js";
 import { type DatabaseLocation, parseDatabaseUrl } from "./parse-database-url.js";
 import { parseTrustProxy, type TrustProxySetting } from "./parse-trust-proxy.js";
-import type { ChannelsConfig, WorkersConfig } from "./switchboard-config.js";
+import type { ChannelsConfig, SwitchboardConfig, WorkersConfig } from "./switchboard-config.js";
 
 /** Settings given on the command line; strings as typed, parsed here. */
 export interface ConfigFlags {
@@ -58,6 +58,8 @@ export interface ResolvedConfig {
   policy: TurnPolicy | undefined;
   botIdentities: readonly string[] | undefined;
   handoffKeywords: readonly string[] | undefined;
+  /** `businessHours`, `afterHoursMessage`, `handBack`, `slowTurn` as the file gave them. */
+  handoffs: HandoffSettings;
   consoleToken: string | undefined;
   /** Which proxies are believed about the real client (`undefined`: none). */
   trustProxy: TrustProxySetting | undefined;
@@ -286,6 +288,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     policy: file.policy,
     botIdentities: file.botIdentities,
     handoffKeywords: file.handoffKeywords,
+    handoffs: handoffSettingsOf(file),
     consoleToken: consoleTokenSetting.value,
     trustProxy,
     metricsToken: fromEnv("SWITCHBOARD_METRICS_TOKEN"),
@@ -380,4 +383,19 @@ function parsePublicUrl(value: string, label: string): string {
     throw new ConfigError("publicUrl", `${label} must be a base URL without query or fragment.`);
   }
   return url.href.replace(/\/+$/, "");
+}
+
+/** The handoff and slow-turn settings of the file, as `createSwitchboard` options. */
+export type HandoffSettings = Pick<
+  SwitchboardConfig,
+  "businessHours" | "afterHoursMessage" | "handBack" | "slowTurn"
+>;
+
+function handoffSettingsOf(file: SwitchboardConfig): HandoffSettings {
+  const settings: HandoffSettings = {};
+  if (file.businessHours !== undefined) settings.businessHours = file.businessHours;
+  if (file.afterHoursMessage !== undefined) settings.afterHoursMessage = file.afterHoursMessage;
+  if (file.handBack !== undefined) settings.handBack = file.handBack;
+  if (file.slowTurn !== undefined) settings.slowTurn = file.slowTurn;
+  return settings;
 }

@@ -1,5 +1,6 @@
 import type { Agent } from "../agents/types.js";
 import type { TurnPolicy } from "../mailbox/mailbox-store.js";
+import type { BusinessHoursOptions } from "./business-hours.js";
 import type { WorkersConfig } from "./workers-schema.js";
 
 /**
@@ -46,6 +47,18 @@ export interface SwitchboardConfig {
   botIdentities?: string[];
   /** Customer messages that hand the conversation to a person; `[]` turns it off. */
   handoffKeywords?: string[];
+  /**
+   * When people answer handoffs (time zone, weekly hours, holidays), what a handoff says
+   * outside them, the hand-back timeout, and the slow-turn "one moment" message: the
+   * options of the same names of `createSwitchboard`, checked when the service starts (a
+   * mistake names the option, e.g. `businessHours.weekly.monday[0]`).
+   */
+  businessHours?: BusinessHoursOptions;
+  afterHoursMessage?: string;
+  handBack?: false | { afterMs: number; message?: string };
+  slowTurn?:
+    | false
+    | { afterMs?: Partial<Record<"sms" | "whatsapp" | "chat", number | false>>; message?: string };
   console?: {
     /**
      * Refused: the console token is a secret. Set `SWITCHBOARD_CONSOLE_TOKEN`, or let

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Agent } from "../agents/types.js";
+import { ConfigError } from "../errors.js";
+import { type BusinessHoursOptions, businessHours } from "./business-hours.js";
 import { ConfigFileError } from "./config-file-error.js";
 import { hasPassword, parseDatabaseUrl } from "./parse-database-url.js";
 import type { SwitchboardConfig } from "./switchboard-config.js";
@@ -99,6 +101,43 @@ const configSchema = z.strictObject({
   handoffKeywords: z.array(z.string().min(1)).optional(),
   // `console.token` is refused by the secret check: the console token comes from the
   // environment (SWITCHBOARD_CONSOLE_TOKEN) or is generated and kept beside the mailbox.
+  // The shape only: createSwitchboard checks the hours themselves and names the option.
+  businessHours: z
+    .strictObject({
+      timeZone: z.string(),
+      weekly: z.record(z.string(), z.array(z.string())),
+      holidays: z
+        .array(
+          z.union([
+            z.string(),
+            z.strictObject({ date: z.string(), hours: z.array(z.string()).optional() }),
+          ]),
+        )
+        .optional(),
+    })
+    .optional(),
+  afterHoursMessage: z.string().min(1).optional(),
+  handBack: z
+    .union([
+      z.literal(false),
+      z.strictObject({ afterMs: positiveInteger, message: z.string().min(1).optional() }),
+    ])
+    .optional(),
+  slowTurn: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        afterMs: z
+          .strictObject({
+            sms: z.union([positiveInteger, z.literal(false)]).optional(),
+            whatsapp: z.union([positiveInteger, z.literal(false)]).optional(),
+            chat: z.union([positiveInteger, z.literal(false)]).optional(),
+          })
+          .optional(),
+        message: z.string().min(1).optional(),
+      }),
+    ])
+    .optional(),
   console: z.strictObject({ token: z.string().min(1).optional() }).optional(),
   trustProxy: z.union([z.number().int().min(0).max(32), z.array(z.string().min(1))]).optional(),
 });
@@ -160,6 +199,15 @@ export function validateConfig(value: unknown, file: string): SwitchboardConfig 
   }
   const result = configSchema.safeParse(value);
   if (!result.success) problems.push(...result.error.issues.flatMap(describeIssue));
+  else if (result.data.businessHours !== undefined) {
+    // The hours themselves (ranges, time zone, dates), named like `businessHours.weekly.monday[0]`.
+    try {
+      businessHours(result.data.businessHours as BusinessHoursOptions);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(`${error.option}: ${error.message}`);
+    }
+  }
   if (problems.length > 0) {
     const first = problems[0]?.split(":")[0];
     throw new ConfigFileError(file, problems, first === undefined ? {} : { option: first });

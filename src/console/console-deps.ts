@@ -172,6 +172,18 @@ export interface ConsoleConversation {
   consent?: ConsoleConsent;
   /** WhatsApp only: the 24-hour window. */
   whatsappWindow?: ConsoleWhatsAppWindow;
+  /** For `human`: why, since when and what the person should know (the handoff summary). */
+  handoff?: ConsoleHandoff;
+}
+
+/** A handoff as the operator sees it: the waiting queue's age counts from `since`. */
+export interface ConsoleHandoff {
+  reason: string;
+  source: "agent" | "keyword" | "operator";
+  /** A short summary of the conversation for the person taking over. */
+  summary: string;
+  /** ISO 8601: when the conversation went to a person. */
+  since: string;
 }
 
 /** Who wrote a message, as the operator sees it. */

@@ -99,6 +99,8 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .banner.notice { background: var(--notice-bg); color: var(--notice-ink); }
 .banner.human { background: var(--human-bg); color: var(--banner-human); }
 .banner .text { flex: 1; }
+.handoff-summary { display: block; margin-top: 8px; }
+.handoff-summary .summary-text { margin: 4px 0 0; white-space: pre-line; }
 .messages { padding: 14px 16px; display: flex; flex-direction: column; gap: 10px; }
 .message { max-width: 76%; align-self: flex-start; }
 .message.agent, .message.human { align-self: flex-end; }

@@ -57,6 +57,7 @@ export function renderConsolePage(): ConsolePage {
     <header><h2 id="conversations-title">Conversations</h2><span class="count" id="conversation-count">0</span></header>
     <div class="filters">
       <input type="search" id="search" placeholder="Search customers and messages" aria-label="Search conversations" autocomplete="off" spellcheck="false">
+      <select id="list-order" aria-label="Order"><option value="activity">Newest activity</option><option value="waiting">Longest waiting</option></select>
       <label class="waiting-toggle"><input type="checkbox" id="waiting-only">Waiting for a person <span class="count attention" id="waiting-count"></span></label>
     </div>
     <ul class="scroll conversation-list" id="conversations" aria-labelledby="conversations-title"><li class="empty">Loading…</li></ul>

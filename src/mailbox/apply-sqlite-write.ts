@@ -28,7 +28,7 @@ import {
   turnNotice,
 } from "./core/work-notices.js";
 import { LeaseLostError } from "./mailbox-errors.js";
-import type { Lease } from "./mailbox-store.js";
+import type { HandoffNote, Lease } from "./mailbox-store.js";
 import { replyIdFor } from "./reply-id.js";
 import {
   type ConversationRow,
@@ -399,9 +399,46 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       messages: statements.gcMessages.run(cutoff).changes,
       outbox: statements.gcOutbox.run(cutoff).changes,
       dedupeKeys: statements.gcKeys.run(dedupeCutoff).changes,
+      journal: statements.gcJournal.run(cutoff).changes,
     };
   },
   ...sqliteLedgerHandlers,
+
+  noteHandoff({ statements, at }, write) {
+    statements.noteHandoff.run(
+      write.conversationSid,
+      write.reason,
+      write.source,
+      write.summary,
+      at,
+    );
+    return {
+      reason: write.reason,
+      source: write.source as HandoffNote["source"],
+      summary: write.summary,
+      startedAt: at,
+      releasedAt: null,
+      releasedBy: null,
+    };
+  },
+
+  noteHandoffReleased({ statements, at }, write) {
+    return statements.releaseNote.run(at, write.by, write.conversationSid).changes === 1;
+  },
+
+  journalRecord({ statements, at }, write) {
+    // Checked inside the write transaction: a worker that lost its lease journals nothing.
+    assertLease(statements, write.lease);
+    statements.journalInsert.run(
+      write.lease.conversationSid,
+      write.key,
+      write.turnId,
+      write.name,
+      write.value,
+      at,
+    );
+    return undefined;
+  },
 };
 
 /**

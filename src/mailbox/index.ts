@@ -25,10 +25,12 @@ export type {
   DeliveryUpdate,
   FailOutcome,
   GarbageCollected,
+  HandoffNote,
   HistoryEntry,
   InboundMessage,
   InboundStatus,
   IngestResult,
+  JournaledStep,
   Lease,
   LeasedMessage,
   LockOutcome,
@@ -46,6 +48,7 @@ export type {
   SendTryOutcome,
   StoredInboundMessage,
   TurnPolicy,
+  WaitingConversation,
   WorkNotice,
 } from "./mailbox-store.js";
 export { maxPublishBytes } from "./mailbox-store.js";

@@ -363,11 +363,46 @@ export interface WorkNotice {
   conversationSid: string;
 }
 
+/**
+ * Why and since when a person has a conversation, and what they should know: written by the
+ * runtime on every handoff (agent, keyword, operator), read by the console and the waiting
+ * queue. At most one per conversation: a later handoff replaces it.
+ */
+export interface HandoffNote {
+  reason: string;
+  /** Who handed off: the agent, a handoff keyword, or an operator. */
+  source: "agent" | "keyword" | "operator";
+  /** A short summary for the person taking over (at most 2,000 characters). */
+  summary: string;
+  /** When the handoff was noted (store clock): the waiting queue's age counts from here. */
+  startedAt: number;
+  /** When the conversation went back to the bot (store clock); null while a person has it. */
+  releasedAt: number | null;
+  /** Who gave it back: an operator, or the hand-back timeout nobody beat. */
+  releasedBy: "operator" | "timeout" | null;
+}
+
+/** One conversation in the "waiting for a person" queue. */
+export interface WaitingConversation extends HandoffNote {
+  conversationSid: string;
+}
+
 /** Counts removed by `collectGarbage`. */
 export interface GarbageCollected {
   messages: number;
   outbox: number;
   dedupeKeys: number;
+  /** Tool journal rows of turns that are no longer pending. */
+  journal: number;
+}
+
+/**
+ * One journaled step of a turn (a tool call's result, a model step): `name` says what ran,
+ * `value` is its result, stored as JSON (at most 256 KiB serialised).
+ */
+export interface JournaledStep {
+  name: string;
+  value: unknown;
 }
 
 /** Options every implementation accepts (plus its own, such as a path or a pool). */
@@ -471,6 +506,26 @@ export interface MailboxStore extends MailboxLedger {
    */
   fail(lease: Lease, error: string, retryAt: number): Promise<FailOutcome>;
 
+  /**
+   * The tool journal, read side: the step recorded under `key` in the lease's conversation,
+   * or `undefined` when none was. Not fenced (reading cannot repeat an effect), so a worker
+   * that re-runs a turn after a crash, a retry or a lost lease replays what the earlier run
+   * recorded. The value comes back as it went through JSON.
+   */
+  journalGet(lease: Lease, key: string): Promise<JournaledStep | undefined>;
+
+  /**
+   * The tool journal, write side: records a completed step under `key` (keys start with the
+   * turn id, so they are unique per turn across its re-runs) before the agent's model sees
+   * the result. Durable when it resolves. Fenced like `complete`: throws `LeaseLostError`
+   * and writes nothing once the lease is no longer held, so a worker that lost its lease
+   * cannot journal (its agent then stops the turn). A key recorded before keeps its first
+   * value. Rows are removed by `collectGarbage` once their turn is no longer pending and
+   * they are older than `olderThanMs`. Throws `MailboxInputError` for an empty or overlong
+   * key (over 512 characters), a missing name, or a value that is not JSON or is too large.
+   */
+  journalRecord(lease: Lease, key: string, step: JournaledStep): Promise<void>;
+
   /** Dead-lettered conversations, oldest first. */
   deadLetters(): Promise<DeadLetter[]>;
 
@@ -546,6 +601,28 @@ export interface MailboxStore extends MailboxLedger {
    * `MailboxInputError` for an empty SID or an empty or oversized reason, writing nothing.
    */
   markGone(conversationSid: string, reason: string): Promise<boolean>;
+  /**
+   * Notes why a person has the conversation (see {@link HandoffNote}), replacing an earlier
+   * note; `startedAt` is the store's now. Independent of `setHandoff` and `complete`, which
+   * change the state: the runtime writes the note right after them. Throws
+   * `MailboxInputError` for an empty reason, an unknown source or an overlong summary.
+   */
+  noteHandoff(
+    conversationSid: string,
+    note: Pick<HandoffNote, "reason" | "source" | "summary">,
+  ): Promise<HandoffNote>;
+  /** The conversation's latest handoff note, or null when it never had one. */
+  handoffNote(conversationSid: string): Promise<HandoffNote | null>;
+  /**
+   * Notes that the conversation went back to the bot (`releasedAt` is the store's now), so
+   * its next turn can tell the agent what happened meanwhile. False when it has no note.
+   */
+  noteHandoffReleased(conversationSid: string, by: "operator" | "timeout"): Promise<boolean>;
+  /**
+   * The "waiting for a person" queue: conversations in `handoff` state with their notes,
+   * longest waiting first, at most `limit` (default 100, at most 1000).
+   */
+  waitingForPerson(options?: { limit?: number }): Promise<WaitingConversation[]>;
 
   /** Highest `Index` recorded for a conversation (any role), for catch-up; null if none. */
   lastIndex(conversationSid: string): Promise<number | null>;
@@ -558,8 +635,10 @@ export interface MailboxStore extends MailboxLedger {
   onWork(listener: (notice: WorkNotice) => void): () => void;
 
   /**
-   * Removes non-pending inbound rows ingested more than `olderThanMs` ago and settled outbox
-   * rows settled more than `olderThanMs` ago. Dedupe keys are kept for
+   * Removes non-pending inbound rows ingested more than `olderThanMs` ago, settled outbox
+   * rows settled more than `olderThanMs` ago, and tool journal rows recorded more than
+   * `olderThanMs` ago whose turn is no longer pending (a turn that still waits — in backoff or
+   * a dead letter — keeps its journal, so its retry replays it). Dedupe keys are kept for
    * `max(olderThanMs, dedupeRetentionMs)`, so a redelivery within 7 days is still a duplicate.
    */
   collectGarbage(options: { olderThanMs: number }): Promise<GarbageCollected>;

@@ -9,7 +9,14 @@ import {
   toDeliveryRecord,
 } from "./ledger-rows.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
-import type { DeadLetter, Lease, MailboxOptions, MailboxStore } from "./mailbox-store.js";
+import type {
+  DeadLetter,
+  HandoffNote,
+  Lease,
+  MailboxOptions,
+  MailboxStore,
+  WaitingConversation,
+} from "./mailbox-store.js";
 import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
 import { turnIdOfReply } from "./reply-id.js";
@@ -33,6 +40,12 @@ import type {
 } from "./sqlite-write.js";
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
+import {
+  type StorableJournalStep,
+  validateHandoffNote,
+  validateJournalStep,
+  validateWaitingLimit,
+} from "./validate-journal-step.js";
 import {
   validateAddress,
   validateConsentChange,
@@ -213,6 +226,62 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         return Promise.reject(new MailboxInputError("retryAt", "retryAt: must be epoch ms"));
       const reason = String(error).slice(0, mailboxLimits.textLength * 4);
       return write({ kind: "fail", lease: leaseKey(lease), reason, retryAt });
+    },
+
+    noteHandoff(conversationSid, note) {
+      try {
+        validateHandoffNote(conversationSid, note);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({
+        kind: "noteHandoff",
+        conversationSid,
+        reason: note.reason,
+        source: note.source,
+        summary: note.summary,
+      });
+    },
+
+    noteHandoffReleased(conversationSid, by) {
+      if (by !== "operator" && by !== "timeout")
+        return Promise.reject(new MailboxInputError("by", "by: must be operator or timeout"));
+      return write({ kind: "noteHandoffReleased", conversationSid, by });
+    },
+
+    async waitingForPerson(options = {}) {
+      ensureOpen();
+      return statements.waitingForPerson.all(
+        validateWaitingLimit(options.limit),
+      ) as WaitingConversation[];
+    },
+
+    async handoffNote(conversationSid) {
+      ensureOpen();
+      return (statements.handoffNote.get(conversationSid) as HandoffNote | undefined) ?? null;
+    },
+
+    async journalGet(lease, key) {
+      ensureOpen();
+      const row = statements.journalGet.get(lease.conversationSid, key) as
+        | { name: string; value: string }
+        | undefined;
+      return row === undefined ? undefined : { name: row.name, value: JSON.parse(row.value) };
+    },
+
+    journalRecord(lease, key, step) {
+      let checked: StorableJournalStep;
+      try {
+        checked = validateJournalStep(key, step);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return write({
+        kind: "journalRecord",
+        lease: leaseKey(lease),
+        turnId: lease.turnId,
+        ...checked,
+      });
     },
 
     async deadLetters(): Promise<DeadLetter[]> {

@@ -134,6 +134,31 @@ export const sqliteMigrations: readonly string[] = [
     reason TEXT NOT NULL,
     detail TEXT,
     changed_at INTEGER NOT NULL
+  `,
+  // Tools: the handoff note (why, who, a summary, since when: the waiting queue's age) and
+  // the tool journal — one row per completed step of a turn (a tool call's result),
+  // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
+  // collection keep the rows of a turn that is still pending. Written to be re-runnable (IF NOT
+  // EXISTS): a test that rolls the file back to an earlier version replays it.
+  `
+  CREATE TABLE IF NOT EXISTS tool_journal (
+    conversation_sid TEXT NOT NULL,
+    key TEXT NOT NULL,
+    turn_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (conversation_sid, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS tool_journal_by_age ON tool_journal (recorded_at);
+  CREATE TABLE IF NOT EXISTS handoff_notes (
+    conversation_sid TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    released_at INTEGER,
+    released_by TEXT
   ) WITHOUT ROWID;
   `,
 ];

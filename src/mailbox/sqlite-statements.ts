@@ -147,6 +147,26 @@ const sql = {
   gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
   gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
   ...sqliteLedgerSql,
+  handoffNote: `SELECT reason, source, summary, started_at AS "startedAt",
+         released_at AS "releasedAt", released_by AS "releasedBy" FROM handoff_notes
+       WHERE conversation_sid = ?`,
+  releaseNote: `UPDATE handoff_notes SET released_at = ?, released_by = ?
+       WHERE conversation_sid = ?`,
+  waitingForPerson: `SELECT n.conversation_sid AS "conversationSid", n.reason, n.source, n.summary,
+         n.started_at AS "startedAt", n.released_at AS "releasedAt", n.released_by AS "releasedBy"
+       FROM handoff_notes n JOIN conversations c ON c.conversation_sid = n.conversation_sid
+       WHERE c.state = 'handoff' ORDER BY n.started_at, n.conversation_sid LIMIT ?`,
+  noteHandoff: `INSERT INTO handoff_notes (conversation_sid, reason, source, summary, started_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_sid) DO UPDATE SET reason = excluded.reason,
+         source = excluded.source, summary = excluded.summary, started_at = excluded.started_at,
+         released_at = NULL, released_by = NULL`,
+  journalGet: "SELECT name, value FROM tool_journal WHERE conversation_sid = ? AND key = ?",
+  journalInsert: `INSERT OR IGNORE INTO tool_journal (conversation_sid, key, turn_id, name, value,
+         recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  // A turn still pending (backoff, dead letter) keeps its journal: its retry replays it.
+  gcJournal: `DELETE FROM tool_journal WHERE recorded_at < ? AND NOT EXISTS (
+         SELECT 1 FROM messages m WHERE m.message_sid = tool_journal.turn_id
+           AND m.status = 'pending')`,
 } as const;
 
 /** Every statement of the SQLite mailbox, prepared once per connection. */

@@ -8,6 +8,7 @@ import type {
   DeliveryUpdate,
   FailOutcome,
   GarbageCollected,
+  HandoffNote,
   IngestResult,
   Lease,
   MailboxChannel,
@@ -70,7 +71,24 @@ export type SqliteWrite =
   | { kind: "setMeta"; key: string; value: string }
   | { kind: "collectGarbage"; olderThanMs: number }
   | { kind: "recordDelivery"; update: DeliveryUpdate }
-  | { kind: "setConsent"; change: ConsentChange };
+  | { kind: "setConsent"; change: ConsentChange }
+  | { kind: "noteHandoffReleased"; conversationSid: string; by: string }
+  | {
+      kind: "noteHandoff";
+      conversationSid: string;
+      reason: string;
+      source: string;
+      summary: string;
+    }
+  | {
+      kind: "journalRecord";
+      lease: LeaseKey;
+      turnId: string;
+      key: string;
+      name: string;
+      /** The value as JSON text (validated and serialised by the caller's thread). */
+      value: string;
+    };
 
 /** What each kind of write resolves to. */
 export interface SqliteWriteResults {
@@ -92,6 +110,9 @@ export interface SqliteWriteResults {
   collectGarbage: GarbageCollected;
   recordDelivery: DeliveryRecordOutcome;
   setConsent: ConsentRecord;
+  journalRecord: undefined;
+  noteHandoff: HandoffNote;
+  noteHandoffReleased: boolean;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

@@ -8,9 +8,11 @@ import type {
   TurnPolicy,
 } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
+import { announceHandoff } from "./announce-handoff.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
 import { createDeliveryCatchUp, type DeliveryCatchUpResult } from "./delivery-catch-up.js";
 import { markConversationGone } from "./gone-conversations.js";
+import { handBackUnanswered } from "./hand-back.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { ProxyAddresses } from "./proxy-addresses.js";
@@ -73,7 +75,10 @@ export interface Switchboard {
    * webhook (bounded; see `createDeliveryCatchUp`). Also runs with the periodic catch-up.
    */
   catchUpDeliveries(): Promise<DeliveryCatchUpResult>;
-  /** An operator takes the conversation: auto-replies stop until {@link release}. */
+  /**
+   * An operator takes the conversation: auto-replies stop until {@link release}. Resolves
+   * once the handoff's summary is kept (see the `handoff.summary` event).
+   */
   handoff(conversationSid: string, reason?: string): Promise<void>;
   /** Gives the conversation back to the agent. */
   release(conversationSid: string): Promise<void>;
@@ -175,6 +180,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   let state: "idle" | "starting" | "running" | "closing" | "closed" = "idle";
   let starting: Promise<void> | undefined;
   let catchUpTimer: NodeJS.Timeout | undefined;
+  let handBackTimer: NodeJS.Timeout | undefined;
   let catchUpRunning: Promise<CatchUpResult> | undefined;
   let unsubscribe: (() => void) | undefined;
 
@@ -261,6 +267,32 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
         }, catchUpIntervalMs);
         deliveryTimer.unref();
       }
+      const handBack = settings.handBack;
+      if (handBack !== undefined) {
+        // Checked a few times per timeout, at most every 30 s.
+        handBackTimer = setInterval(
+          () => {
+            handBackUnanswered({
+              mailbox,
+              events,
+              logger,
+              now,
+              businessHours: settings.turns.businessHours,
+              handBack,
+            }).then(
+              (released) => {
+                if (released.length > 0) turnWorker.wake();
+              },
+              (error) => {
+                logger.warn({ err: error }, "hand-back check failed");
+                events.emit("error", { where: "hand-back", error });
+              },
+            );
+          },
+          Math.max(20, Math.min(30_000, Math.floor(handBack.afterMs / 4))),
+        );
+        handBackTimer.unref();
+      }
       state = "running";
     })();
     return starting;
@@ -280,6 +312,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       state = "closing";
       clearInterval(catchUpTimer);
       clearInterval(deliveryTimer);
+      clearInterval(handBackTimer);
       await starting?.catch(() => {});
       unsubscribe?.();
       await turnWorker.stop(settings.drainMs);
@@ -295,9 +328,20 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     async handoff(conversationSid, reason = "operator") {
       await mailbox.setHandoff(conversationSid, true);
       events.emit("handoff", { conversationSid, reason, source: "operator" });
+      await announceHandoff(
+        {
+          mailbox,
+          agent: settings.agent,
+          events,
+          logger,
+          historyLimit: settings.turns.historyLimit,
+        },
+        { conversationSid, reason, source: "operator" },
+      );
     },
     async release(conversationSid) {
       await mailbox.setHandoff(conversationSid, false);
+      await mailbox.noteHandoffReleased(conversationSid, "operator");
       events.emit("handoff.released", { conversationSid });
       turnWorker.wake();
     },

@@ -12,6 +12,7 @@ export const liveEventNames = [
   "reply.failed",
   "handoff",
   "handoff.released",
+  "handoff.summary",
   "dead-letter",
   "whatsapp.template",
   "catch-up",

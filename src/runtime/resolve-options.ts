@@ -1,12 +1,15 @@
 import { defaultMediaLimits, type MediaLimits, validateMediaLimits } from "../agents/media.js";
 import type { Agent } from "../agents/types.js";
+import { type BusinessHours, businessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
 import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
+import { type HandBackSettings, resolveHandBack } from "./hand-back.js";
 import type { Identities } from "./inbound-from-event.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
+import { resolveSlowTurn, type SlowTurnSettings } from "./slow-turn.js";
 import type { SwitchboardOptions, SwitchboardWebhookOptions } from "./switchboard-options.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
 
@@ -35,7 +38,13 @@ export interface ResolvedOptions {
     mediaLimits: MediaLimits;
     /** The most SMS segments one message may cost; undefined: no cap. */
     smsMaxSegments: number | undefined;
+    /** Undefined: always open. */
+    businessHours: BusinessHours | undefined;
+    afterHoursMessage: string;
+    slowTurn: SlowTurnSettings;
   };
+  /** Undefined: off. */
+  handBack: HandBackSettings | undefined;
   sends: {
     concurrency: number;
     leaseMs: number;
@@ -136,7 +145,14 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       smsMarkers: options.channels?.sms?.markers ?? false,
       mediaLimits: resolveMediaLimits(options.media),
       smsMaxSegments: resolveMaxSegments(options.channels?.sms?.maxSegments),
+      businessHours: resolveBusinessHours(options.businessHours),
+      afterHoursMessage: checkedText(
+        options.afterHoursMessage ?? "Our team is away right now. A person will reply {when}.",
+        "afterHoursMessage",
+      ),
+      slowTurn: resolveSlowTurn(options.slowTurn),
     },
+    handBack: resolveHandBack(options.handBack),
     sends: {
       concurrency: positive(workers.sendConcurrency ?? 8, "workers.sendConcurrency"),
       leaseMs,
@@ -188,5 +204,20 @@ function positive(value: number, option: string): number {
 function nonNegative(value: number, option: string): number {
   if (!Number.isFinite(value) || value < 0)
     throw new ConfigError(option, `${option} must be 0 or a positive number; got ${value}.`);
+  return value;
+}
+
+/** Business hours given as options are validated here (mistakes name `businessHours.…`). */
+function resolveBusinessHours(
+  given: SwitchboardOptions["businessHours"],
+): BusinessHours | undefined {
+  if (given === undefined) return undefined;
+  if (typeof (given as BusinessHours).isOpen === "function") return given as BusinessHours;
+  return businessHours(given as Parameters<typeof businessHours>[0]);
+}
+
+function checkedText(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ConfigError(name, `${name} must be a non-empty string.`);
   return value;
 }

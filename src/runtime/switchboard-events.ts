@@ -28,6 +28,20 @@ export interface SwitchboardEventMap {
   "dead-letter": { conversationSid: string; turnId: string; reason: string };
   /** A person has the conversation; auto-replies stop until `release`. */
   handoff: { conversationSid: string; reason: string; source: "agent" | "keyword" | "operator" };
+  /**
+   * Right after every `handoff`, once its summary is made: what an application that hands
+   * off to its own helpdesk forwards. `summary` (at most 600 characters) is the agent's own,
+   * else its `summarizeForHandoff`, else an extractive one; it is also kept in the mailbox
+   * (`handoffNote`) and shown at the top of the conversation in the console. `since` is when
+   * the conversation went to a person (epoch ms, store clock).
+   */
+  "handoff.summary": {
+    conversationSid: string;
+    reason: string;
+    source: "agent" | "keyword" | "operator";
+    summary: string;
+    since: number;
+  };
   /** The conversation is back with the agent. */
   "handoff.released": { conversationSid: string };
   /** A reply reached Twilio. */

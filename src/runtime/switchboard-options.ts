@@ -1,5 +1,7 @@
 import type { MediaLimits } from "../agents/media.js";
 import type { Agent } from "../agents/types.js";
+import type { Channel } from "../channel/channel.js";
+import type { BusinessHours, BusinessHoursOptions } from "../config/business-hours.js";
 import type { WorkersConfig } from "../config/workers-schema.js";
 /**
  * Turn policy: new conversations use the mailbox's `defaultPolicy` (e.g.
@@ -42,6 +44,39 @@ export interface SwitchboardOptions {
   handoffKeywords?: readonly string[];
   /** Sent when a keyword hands off; default "Connecting you with a person. Please wait." */
   handoffMessage?: string;
+  /**
+   * When the people behind handoffs work: `businessHours({ timeZone, weekly, holidays })`
+   * from `switchboard/config`, or its options (validated here; mistakes name the option).
+   * Outside these hours a handoff (agent or keyword) tells the customer when a person will
+   * reply instead of promising one now. Default: always open.
+   */
+  businessHours?: BusinessHoursOptions | BusinessHours;
+  /**
+   * Sent on a handoff outside business hours, instead of the handoff text; `{when}` becomes
+   * the next opening in words ("tomorrow at 9:00"). Default "Our team is away right now. A
+   * person will reply {when}."
+   */
+  afterHoursMessage?: string;
+  /**
+   * A short "one moment" message for turns that take long: sent once per turn (also across
+   * retries) through the outbox when the agent has not answered after `afterMs` on that
+   * channel. Default: SMS and WhatsApp after 8 s, off for web chat (it shows typing);
+   * `false` turns it off everywhere.
+   */
+  handBack?:
+    | false
+    | {
+        /**
+         * Inside business hours, a handoff (by the agent or a keyword) that no person picked
+         * up — nobody wrote in the conversation — within this many ms goes back to the bot.
+         * Operators' takeovers and handoffs made outside business hours are never handed back.
+         */
+        afterMs: number;
+        /** Sent to the customer when it goes back. Default "Nobody from our team is free right
+         * now, so I'll keep helping you here." */
+        message?: string;
+      };
+  slowTurn?: false | { afterMs?: Partial<Record<Channel, number | false>>; message?: string };
   channels?: SwitchboardChannelOptions;
   /**
    * Consent (opt-out) handling: WhatsApp opt-out phrases and who answers HELP. SMS STOP/START/

@@ -1,23 +1,28 @@
 import { randomUUID } from "node:crypto";
 import type { MediaLimits } from "../agents/media.js";
 import { normalizeReply } from "../agents/normalize-reply.js";
-import type { Agent, ConversationInfo, Reply } from "../agents/types.js";
+import type { Agent, AgentContext, ConversationInfo, Reply } from "../agents/types.js";
+import type { BusinessHours } from "../config/business-hours.js";
 import { LeaseLostError } from "../mailbox/mailbox-errors.js";
 import type { Lease, MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
 import { withSpan } from "../telemetry/with-span.js";
 import { isWhatsAppWindowOpen } from "../twilio/channels/shape-for-channel.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
+import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
 import type { ConsentPolicy } from "./consent-policy.js";
 import { describeError } from "./describe-error.js";
+import { handbackOf } from "./handback-context.js";
 import { consentSilencesTurn } from "./inbound-consent.js";
+import { isLeaseLoss, mailboxToolJournal } from "./mailbox-tool-journal.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { channelContext, choicesContentFor, withTranscripts } from "./rich-reply.js";
 import { type RichState, richState } from "./rich-state.js";
 import { enrichTurn, lastOfferedChoices } from "./rich-turn.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
+import { type SlowTurnSettings, startSlowTurnTimer } from "./slow-turn.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { turnOf } from "./turn-of.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
@@ -47,6 +52,10 @@ export interface TurnWorkerSettings {
   consent?: ConsentPolicy;
   mediaLimits: MediaLimits;
   smsMaxSegments: number | undefined;
+  /** Undefined: always open. */
+  businessHours: BusinessHours | undefined;
+  afterHoursMessage: string;
+  slowTurn: SlowTurnSettings;
 }
 
 /**
@@ -150,8 +159,16 @@ export class TurnWorker {
       );
     }, this.#settings.heartbeatMs);
     this.#settings.events.emit("typing", { conversationSid: lease.conversationSid, on: true });
+    const stopSlowTurnTimer = startSlowTurnTimer({
+      mailbox,
+      settings: this.#settings.slowTurn,
+      channel: lease.conversation.channel ?? lease.messages[0]?.channel ?? "chat",
+      conversationSid: lease.conversationSid,
+      turnId: lease.turnId,
+      onError: (error) => this.#reportError("slow-turn", error),
+    });
     try {
-      const outcome = await this.#answer(lease, controller.signal);
+      const outcome = await this.#answer(lease, controller.signal).finally(stopSlowTurnTimer);
       if (controller.signal.aborted) throw controller.signal.reason;
       const completed = await mailbox.complete(lease, outcome.replies, {
         handoff: outcome.handoff !== undefined,
@@ -161,14 +178,19 @@ export class TurnWorker {
         turnId: lease.turnId,
         replies: completed.replyIds.length,
       });
-      if (outcome.handoff !== undefined)
+      if (outcome.handoff !== undefined) {
         this.#settings.events.emit("handoff", {
           conversationSid: lease.conversationSid,
           reason: outcome.handoff.reason,
           source: outcome.handoff.source,
         });
+        await announceHandoff(this.#settings, {
+          conversationSid: lease.conversationSid,
+          ...outcome.handoff,
+        });
+      }
     } catch (error) {
-      if (error instanceof LeaseLostError || controller.signal.reason instanceof LeaseLostError) {
+      if (isLeaseLoss(error) || controller.signal.reason instanceof LeaseLostError) {
         // Another worker (or a handoff) owns the turn now; its outcome is theirs to write.
         logger.warn(
           { conversationSid: lease.conversationSid, turnId: lease.turnId },
@@ -188,7 +210,7 @@ export class TurnWorker {
     signal: AbortSignal,
   ): Promise<{
     replies: OutboundReply[];
-    handoff?: { reason: string; source: "agent" | "keyword" };
+    handoff?: { reason: string; source: "agent" | "keyword"; summary?: string };
   }> {
     const settings = this.#settings;
     const rich = this.#rich;
@@ -213,8 +235,10 @@ export class TurnWorker {
     const keyword = lease.messages.some((message) =>
       settings.handoffKeywords.has((message.body ?? "").trim().toLowerCase()),
     );
+    // Outside business hours a handoff says when a person will reply instead of "shortly".
+    const closedText = this.#afterHoursText();
     if (keyword) {
-      const shaped = shapeReply({ text: settings.handoffMessage }, shaping);
+      const shaped = shapeReply({ text: closedText ?? settings.handoffMessage }, shaping);
       return { replies: shaped.replies, handoff: { reason: "keyword", source: "keyword" } };
     }
 
@@ -244,17 +268,22 @@ export class TurnWorker {
     if (conversation.lastInboundAt !== null)
       info.lastInboundAt = new Date(conversation.lastInboundAt);
 
-    const reply: Reply = normalizeReply(
-      await abortable(
-        settings.agent.respond(turn, {
-          history,
-          conversation: info,
-          signal,
-          channel: channelContext(channel, settings.smsMaxSegments),
-        }),
-        signal,
-      ),
+    // A fresh context per attempt (durableStep counts steps per context object); the turn id
+    // and the journal are the same on every attempt, so journaled steps replay.
+    const context: AgentContext = {
+      history,
+      conversation: info,
+      signal,
+      turnId: lease.turnId,
+      journal: mailboxToolJournal(settings.mailbox, lease),
+      channel: channelContext(channel, settings.smsMaxSegments),
+    };
+    const handback = handbackOf(await settings.mailbox.handoffNote(lease.conversationSid), entries);
+    if (handback !== undefined) context.handback = handback;
+    let reply: Reply = normalizeReply(
+      await abortable(settings.agent.respond(turn, context), signal),
     );
+    if ("handoff" in reply && closedText !== undefined) reply = { ...reply, text: closedText };
     if (reply.transcripts !== undefined && reply.transcripts.length > 0)
       await rich.saveTranscripts(reply.transcripts);
     const choices = "choices" in reply ? reply.choices : undefined;
@@ -275,9 +304,16 @@ export class TurnWorker {
         conversationSid: lease.conversationSid,
         reason: "window-closed",
       });
-    return shaped.handoffReason === undefined
-      ? { replies: shaped.replies }
-      : { replies: shaped.replies, handoff: { reason: shaped.handoffReason, source: "agent" } };
+    if (shaped.handoffReason === undefined) return { replies: shaped.replies };
+    const given = "handoff" in reply ? reply.handoff.summary : undefined;
+    return {
+      replies: shaped.replies,
+      handoff: {
+        reason: shaped.handoffReason,
+        source: "agent",
+        ...(given === undefined ? {} : { summary: given }),
+      },
+    };
   }
 
   async #fail(lease: Lease, error: unknown, shutdown: boolean): Promise<void> {
@@ -327,6 +363,15 @@ export class TurnWorker {
         retryAt,
       });
     }
+  }
+
+  /** The after-hours text when the business is closed now; undefined when open (or no hours). */
+  #afterHoursText(): string | undefined {
+    const hours = this.#settings.businessHours;
+    if (hours === undefined) return undefined;
+    const now = new Date(this.#settings.now());
+    if (hours.isOpen(now)) return undefined;
+    return this.#settings.afterHoursMessage.replaceAll("{when}", hours.describeNextOpening(now));
   }
 
   #reportError(where: string, error: unknown): void {

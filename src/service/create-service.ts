@@ -166,6 +166,7 @@ async function compose(
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.botIdentities === undefined ? {} : { botIdentities: options.botIdentities }),
     ...(options.handoffKeywords === undefined ? {} : { handoffKeywords: options.handoffKeywords }),
+    ...options.handoffs,
     ...(options.channels === undefined
       ? {}
       : { channels: channelOptions(options.channels), consent: consentOptions(options.channels) }),

@@ -2,6 +2,7 @@ import type twilio from "twilio";
 import type { Agent } from "../agents/types.js";
 import type { DatabaseLocation } from "../config/parse-database-url.js";
 import type { TrustProxySetting } from "../config/parse-trust-proxy.js";
+import type { HandoffSettings } from "../config/resolve-config.js";
 import type { ChannelsConfig, WorkersConfig } from "../config/switchboard-config.js";
 import type { ConsoleDeps, ConsoleInfo } from "../console/console-deps.js";
 import type { ServerLimits } from "../http/listen-http.js";
@@ -53,6 +54,8 @@ export interface ServiceOptions {
   policy?: TurnPolicy | undefined;
   botIdentities?: readonly string[] | undefined;
   handoffKeywords?: readonly string[] | undefined;
+  /** Business hours, the after-hours text, the hand-back timeout, slow turns (see the config). */
+  handoffs?: HandoffSettings | undefined;
   logger: Logger;
   /** A pause before every answer so the typing indicator shows; default 0. */
   agentDelayMs?: number | undefined;

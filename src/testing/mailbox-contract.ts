@@ -10,6 +10,10 @@ import { describeFailureContract } from "./mailbox-contract/failure-contract.js"
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
+import {
+  describeHandoffNoteContract,
+  describeJournalContract,
+} from "./mailbox-contract/journal-contract.js";
 import { describeLeaseContract } from "./mailbox-contract/lease-contract.js";
 import { describeLedgerContract } from "./mailbox-contract/ledger-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
@@ -93,5 +97,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);
+    describeJournalContract(use);
+    describeHandoffNoteContract(use);
   });
 }

@@ -85,11 +85,27 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   };
   const deliveriesOf = async (sid: string) =>
     new Map((await mailbox.deliveries(sid)).map((record) => [record.messageSid, record]));
+  // A conversation a person holds shows why, since when, and the handoff's summary.
+  const withHandoff = async (conversation: ConsoleConversation): Promise<ConsoleConversation> => {
+    if (conversation.state !== "human") return conversation;
+    const note = await mailbox.handoffNote(conversation.sid);
+    if (note === null) return conversation;
+    return {
+      ...conversation,
+      handoff: {
+        reason: note.reason,
+        source: note.source,
+        summary: note.summary,
+        since: new Date(note.startedAt).toISOString(),
+      },
+    };
+  };
+
   const summarize = async (sid: string): Promise<ConsoleConversation | undefined> => {
     const record = await mailbox.conversation(sid);
     if (record === null) return undefined;
     const entries = await mailbox.history(sid, { limit: 10 });
-    return describe(record, visible(entries).at(-1));
+    return withHandoff(await describe(record, visible(entries).at(-1)));
   };
   const requireConversation = async (sid: string) => {
     const record = await mailbox.conversation(sid);
@@ -110,7 +126,7 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
       const entries = visible(await mailbox.history(sid, { limit }));
       const deliveries = await deliveriesOf(sid);
       return {
-        conversation: await describe(record, entries.at(-1)),
+        conversation: await withHandoff(await describe(record, entries.at(-1))),
         messages: await messagesOf(entries, rich, deliveries),
       };
     },
@@ -139,7 +155,10 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
             ? await messagesOf(found, rich, deliveries)
             : found.map((entry) => messageOf(entry, deliveries));
           for (const message of messages) safe({ type: "message", conversationSid: sid, message });
-          safe({ type: "conversation", conversation: await describe(record, entries.at(-1)) });
+          safe({
+            type: "conversation",
+            conversation: await withHandoff(await describe(record, entries.at(-1))),
+          });
         })().catch(() => {});
       };
       const state = (sid: string, value: ConsoleConversationState, reason?: string) =>
@@ -195,6 +214,8 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
           safe({ type: "typing", conversationSid: event.conversationSid, on: event.on }),
         ),
         events.on("handoff", (event) => state(event.conversationSid, "human", event.reason)),
+        // The conversation again, now with the handoff's summary and age.
+        events.on("handoff.summary", (event) => refresh(event.conversationSid, () => [])),
         events.on("handoff.released", (event) => state(event.conversationSid, "bot")),
         events.on("dead-letter", (event) => state(event.conversationSid, "dead", event.reason)),
         events.on("conversation.gone", (event) =>

@@ -1,5 +1,6 @@
 import type { ConsoleConversation } from "../console-deps.js";
 import { channelNames } from "./labels.js";
+import { ago } from "./time-format.js";
 
 /** What the list shows: everything, or only conversations that wait for a person. */
 export interface ConversationFilter {
@@ -14,13 +15,40 @@ export function waitsForPerson(conversation: ConsoleConversation): boolean {
   return conversation.state === "human" || conversation.state === "dead";
 }
 
-/** Newest activity first, then by SID so the order is stable. */
+/** How the list is ordered: newest activity first, or longest waiting for a person first. */
+export type ConversationOrder = "activity" | "waiting";
+
+/**
+ * Newest activity first, then by SID so the order is stable. `waiting`: conversations held
+ * by a person come first, the one waiting longest at the top (the queue), then the rest by
+ * activity.
+ */
 export function sortConversations(
   conversations: Iterable<ConsoleConversation>,
+  order: ConversationOrder = "activity",
 ): ConsoleConversation[] {
-  return [...conversations].sort((a, b) =>
-    a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.sid.localeCompare(b.sid),
-  );
+  const byActivity = (a: ConsoleConversation, b: ConsoleConversation) =>
+    a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.sid.localeCompare(b.sid);
+  if (order === "activity") return [...conversations].sort(byActivity);
+  return [...conversations].sort((a, b) => {
+    const since = (conversation: ConsoleConversation) =>
+      conversation.state === "human" ? (conversation.handoff?.since ?? "") : undefined;
+    const [left, right] = [since(a), since(b)];
+    if (left !== undefined && right !== undefined && left !== right) return left < right ? -1 : 1;
+    if (left !== undefined && right === undefined) return -1;
+    if (left === undefined && right !== undefined) return 1;
+    return byActivity(a, b);
+  });
+}
+
+/** "waiting 12 min" for a conversation a person holds, from its handoff; else undefined. */
+export function waitingLabel(
+  conversation: ConsoleConversation,
+  now: Date = new Date(),
+): string | undefined {
+  if (conversation.state !== "human" || conversation.handoff === undefined) return undefined;
+  const age = ago(conversation.handoff.since, now);
+  return age === "now" ? "waiting since now" : `waiting ${age}`;
 }
 
 /** The conversations matching `filter`; every word of the query must match somewhere. */

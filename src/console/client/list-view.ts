@@ -1,4 +1,5 @@
 import type { ConsoleConversation } from "../console-deps.js";
+import { waitingLabel } from "./conversation-filter.js";
 import { dots, el } from "./dom.js";
 import { withoutEmphasisMarks } from "./emphasis.js";
 import { channelNames, known, roleNames, stateNames } from "./labels.js";
@@ -111,7 +112,10 @@ function rowFor(conversation: ConsoleConversation, selected: boolean): HTMLButto
     last.textContent = "No messages yet";
   }
   const bottom = el("span", "row");
-  bottom.append(last, el("span", "when", ago(conversation.updatedAt)));
+  bottom.append(
+    last,
+    el("span", "when", waitingLabel(conversation) ?? ago(conversation.updatedAt)),
+  );
   row.append(top, bottom);
   return row;
 }

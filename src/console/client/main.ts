@@ -14,7 +14,12 @@ import type {
 } from "../console-deps.js";
 import { takeTokenFromAddress } from "./address-token.js";
 import { ApiError, createApiClient } from "./api-client.js";
-import { filterConversations, sortConversations, waitsForPerson } from "./conversation-filter.js";
+import {
+  type ConversationOrder,
+  filterConversations,
+  sortConversations,
+  waitsForPerson,
+} from "./conversation-filter.js";
 import { conversationFromHash, hashForConversation } from "./conversation-route.js";
 import { createCustomerForm } from "./customer-form.js";
 import { byId, isHttpUrl } from "./dom.js";
@@ -36,6 +41,7 @@ const state = {
   pendingCustomer: null as string | null,
   reconnectTimer: undefined as ReturnType<typeof setTimeout> | undefined,
   filter: { query: "", waitingOnly: false },
+  order: "activity" as ConversationOrder,
 };
 
 const live = createLiveBadge(byId("live"));
@@ -107,7 +113,7 @@ const listView = createListView({
 });
 
 function renderList(): void {
-  const all = sortConversations(state.conversations.values());
+  const all = sortConversations(state.conversations.values(), state.order);
   const shown = filterConversations(all, state.filter);
   const waiting = all.filter(waitsForPerson).length;
   byId("conversation-count").textContent =
@@ -140,6 +146,10 @@ byId<HTMLInputElement>("search").addEventListener("input", (event) => {
 });
 byId<HTMLInputElement>("waiting-only").addEventListener("change", (event) => {
   state.filter.waitingOnly = (event.target as HTMLInputElement).checked;
+  renderList();
+});
+byId<HTMLSelectElement>("list-order").addEventListener("change", (event) => {
+  state.order = (event.target as HTMLSelectElement).value === "waiting" ? "waiting" : "activity";
   renderList();
 });
 

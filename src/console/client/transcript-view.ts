@@ -3,6 +3,7 @@ import { consentBadge, deliveryNode, optedOutText, windowClosed } from "./delive
 import { dots, el, isHttpUrl } from "./dom.js";
 import { appendEmphasis } from "./emphasis.js";
 import { goneComposerHint, goneText } from "./gone-conversation.js";
+import { handoffSummaryElement } from "./handoff-summary-view.js";
 import { known, roleNames, statusLabel } from "./labels.js";
 import { channelBadge, stateBadge } from "./list-view.js";
 import { appendMessageExtras, type ChoiceTap, smsSegmentTotal } from "./message-extras.js";
@@ -173,6 +174,8 @@ export class TranscriptView {
         "human",
         "You have this conversation; the bot stays quiet until you hand it back.",
       );
+      if (conversation.handoff !== undefined)
+        parts.banner.querySelector(".text")?.append(handoffSummaryElement(conversation.handoff));
     } else if (unanswered.length > 0) {
       // The bot does not go back to messages a person was meant to answer; say so, and
       // offer the way to answer them.

@@ -10,6 +10,7 @@ import { startInstanceLiveness } from "./instance-liveness.js";
 import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
+import { postgresJournalMethods } from "./postgres-journal-methods.js";
 import { postgresLedgerMethods } from "./postgres-ledger-methods.js";
 import { openNoticeChannel } from "./postgres-notices.js";
 import { postgresOutboxMethods } from "./postgres-outbox-methods.js";
@@ -134,6 +135,7 @@ export async function openPostgresStore(
     ...postgresOutboxMethods(context),
     ...postgresConversationMethods(context),
     ...postgresLedgerMethods(context),
+    ...postgresJournalMethods(context),
 
     withLock(name, work) {
       try {

@@ -158,10 +158,12 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
         const dedupeKeys = await client.query(sql.gcKeys, [dedupeCutoff]);
         // Receipts as old as the settled replies go with them (not counted in the result).
         await client.query(sql.gcDeliveries, [cutoff]);
+        const journal = await client.query(sql.gcJournal, [cutoff]);
         return {
           messages: messages.rowCount ?? 0,
           outbox: outbox.rowCount ?? 0,
           dedupeKeys: dedupeKeys.rowCount ?? 0,
+          journal: journal.rowCount ?? 0,
         };
       });
     },

@@ -175,6 +175,32 @@ export const postgresMigrations: readonly string[] = [
     reason text NOT NULL,
     detail text,
     changed_at double precision NOT NULL
+  `,
+  // 8: the handoff note (why, who, a summary, since when: the waiting queue's age) and
+  // the tool journal — one row per completed step of a turn (a tool call's result),
+  // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
+  // collection keep the rows of a turn that is still pending. Written to be re-runnable (IF NOT
+  // EXISTS): a test that rolls the file back to an earlier version replays it. The value is JSON text, not
+  // jsonb: it must come back exactly as the agent recorded it.
+  `
+  CREATE TABLE IF NOT EXISTS tool_journal (
+    conversation_sid text NOT NULL,
+    key text NOT NULL,
+    turn_id text NOT NULL,
+    name text NOT NULL,
+    value text NOT NULL,
+    recorded_at double precision NOT NULL,
+    PRIMARY KEY (conversation_sid, key)
+  );
+  CREATE INDEX IF NOT EXISTS tool_journal_by_age ON tool_journal (recorded_at);
+  CREATE TABLE IF NOT EXISTS handoff_notes (
+    conversation_sid text PRIMARY KEY,
+    reason text NOT NULL,
+    source text NOT NULL,
+    summary text NOT NULL,
+    started_at double precision NOT NULL,
+    released_at double precision,
+    released_by text
   );
   `,
 ];

@@ -228,6 +228,26 @@ export function postgresStatements(schema: string) {
         RETURNING o.conversation_sid)
       SELECT (SELECT array_agg(conversation_sid) FROM turns) AS turns,
         (SELECT array_agg(conversation_sid) FROM sends) AS sends`,
+    handoffNote: `SELECT reason, source, summary, started_at AS "startedAt",
+        released_at AS "releasedAt", released_by AS "releasedBy" FROM ${s}handoff_notes
+        WHERE conversation_sid = $1`,
+    releaseNote: `UPDATE ${s}handoff_notes SET released_at = $1, released_by = $2
+        WHERE conversation_sid = $3`,
+    waitingForPerson: `SELECT n.conversation_sid AS "conversationSid", n.reason, n.source,
+        n.summary, n.started_at AS "startedAt", n.released_at AS "releasedAt",
+        n.released_by AS "releasedBy"
+      FROM ${s}handoff_notes n JOIN ${s}conversations c ON c.conversation_sid = n.conversation_sid
+      WHERE c.state = 'handoff' ORDER BY n.started_at, n.conversation_sid LIMIT $1`,
+    noteHandoff: `INSERT INTO ${s}handoff_notes (conversation_sid, reason, source, summary, started_at)
+        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_sid) DO UPDATE SET
+          reason = excluded.reason, source = excluded.source, summary = excluded.summary,
+          started_at = excluded.started_at, released_at = NULL, released_by = NULL`,
+    journalGet: `SELECT name, value FROM ${s}tool_journal WHERE conversation_sid = $1 AND key = $2`,
+    journalInsert: `INSERT INTO ${s}tool_journal (conversation_sid, key, turn_id, name, value,
+        recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    // A turn still pending (backoff, dead letter) keeps its journal: its retry replays it.
+    gcJournal: `DELETE FROM ${s}tool_journal j WHERE j.recorded_at < $1 AND NOT EXISTS (
+        SELECT 1 FROM ${s}messages m WHERE m.message_sid = j.turn_id AND m.status = 'pending')`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
     ...postgresLedgerStatements(s),
   } as const;
