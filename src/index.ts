@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the public surface is named export by export (src/public-api.test.ts
+// shows every change).
 /**
  * switchboard — one AI agent on every Twilio Conversations channel.
  *

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every setting's option → environment → default order is read here, in
+// one place, so the precedence is the same for all of them.
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Agent } from "../agents/types.js";
 import { ConfigError } from "../errors.js";

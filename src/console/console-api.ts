@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every console route with its checks (token, origin, limits) in one
+// router, so no route can skip them.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";

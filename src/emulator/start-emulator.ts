@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the emulator's composition root, where every store, route and service
+// is wired in one place.
 import twilio from "twilio";
 import {
   type BusinessNumbers,

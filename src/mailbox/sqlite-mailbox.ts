@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the MailboxStore methods over one SQLite file; the rules are in
+// core/, the SQL in sqlite-statements.ts, the writes in apply-sqlite-write.ts.
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { mergeHistory } from "./core/history-order.js";

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one turn's life (claim, agent, shaping, complete or fail, fencing)
+// reads top to bottom in one class; its rules live in the helpers it imports.
 import { randomUUID } from "node:crypto";
 import type { MediaLimits } from "../agents/media.js";
 import { normalizeReply } from "../agents/normalize-reply.js";

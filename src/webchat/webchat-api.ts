@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every web chat route shares one token signer, one set of rate limits
+// and one stream registry, so they live in one closure.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";

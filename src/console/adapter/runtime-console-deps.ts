@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the one place that maps the runtime's mailbox and events to the
+// console's wire types.
 import type {
   ConsentRecord,
   ConversationRecord,

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: it wires the console's views, stream, URL and actions together; the
+// views and the API client are their own modules.
 /**
  * The console page's script, bundled into `dist/client/console.js` and inlined in the page
  * under a CSP hash. Plain DOM, no framework. Every value from the API goes in through

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the carrier simulation (receipts, injected failures, opt-outs, device
+// inboxes, the WhatsApp window) shares one state and one timeline.
 import type { ContentStore } from "../content/content-store.js";
 import { renderContentMessage } from "../content/render-content-message.js";
 import { newSid } from "../sid.js";

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the product brief's TwilioProvider is one class with one lifecycle;
+// request mapping, retries, pacing and media live in the modules beside it.
 import twilio from "twilio";
 import { SwitchboardError } from "../../errors.js";
 import { type Channel, maskAddress } from "../channels/address.js";

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the custom element's DOM, session and stream in one class; the logic
+// it uses lives in the pure modules beside it.
 import type { WebchatChoice, WebchatMessage } from "../webchat-deps.js";
 import type { WebchatSendResponse } from "../webchat-wire.js";
 import { appendBold } from "./bold.js";

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the inspector page's one script wires its panels to the live stream;
+// the field readers are in their own modules.
 /**
  * The inspector page's script, bundled into `dist/client/inspector.js` and inlined in the
  * page under a CSP hash. It reads its settings from the JSON in `#inspector-config`, loads
