@@ -109,12 +109,12 @@ export const sqliteMigrations: readonly string[] = [
     must_reconcile = CASE WHEN last_error LIKE '% outcome=unsent]' THEN 0 ELSE 1 END
   WHERE status IN ('pending', 'sending') AND attempts > 0;
   `,
-  // (next): a conversation Twilio no longer has (it answered 404), marked once by markGone.
+  // 4: a conversation Twilio no longer has (it answered 404), marked once by markGone.
   `
   ALTER TABLE conversations ADD COLUMN gone_at INTEGER;
   ALTER TABLE conversations ADD COLUMN gone_reason TEXT;
   `,
-  // Delivery status per outbound message (from receipts) and consent per customer address.
+  // 5: delivery status per outbound message (from receipts) and consent per customer address.
   `
   CREATE TABLE deliveries (
     message_sid TEXT PRIMARY KEY,
@@ -134,8 +134,9 @@ export const sqliteMigrations: readonly string[] = [
     reason TEXT NOT NULL,
     detail TEXT,
     changed_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
   `,
-  // Tools: the handoff note (why, who, a summary, since when: the waiting queue's age) and
+  // 6: the handoff note (why, who, a summary, since when: the waiting queue's age) and
   // the tool journal — one row per completed step of a turn (a tool call's result),
   // so a re-run of the turn replays it instead of repeating the effect. `turn_id` lets garbage
   // collection keep the rows of a turn that is still pending. Written to be re-runnable (IF NOT

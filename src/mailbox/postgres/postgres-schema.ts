@@ -175,6 +175,7 @@ export const postgresMigrations: readonly string[] = [
     reason text NOT NULL,
     detail text,
     changed_at double precision NOT NULL
+  );
   `,
   // 8: the handoff note (why, who, a summary, since when: the waiting queue's age) and
   // the tool journal — one row per completed step of a turn (a tool call's result),
