@@ -120,11 +120,13 @@ async function call<T = Record<string, unknown>>(
   body?: unknown,
   token?: string,
 ): Promise<{ status: number; body: T }> {
+  const bearer = token ?? (path.startsWith("/api/") ? service.consoleToken : undefined);
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
       "content-type": "application/json",
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      // `serve` always guards the console: its API calls carry the service's console token.
+      ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });

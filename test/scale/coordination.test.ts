@@ -163,9 +163,11 @@ describeWithPostgres("two runtimes on one PostgreSQL mailbox", (url) => {
     ).toEqual(["typing", "turn.completed", "typing"]);
     // Whichever instance's sender delivered the reply, every instance saw it once.
     expect(onFirst.filter((event) => event.name === "reply.sent")).toHaveLength(1);
-    expect(onFirst.filter((event) => event.instance === second.instanceId).slice(-2)).toMatchObject(
+    // The operator's handoff, its summary for the person, and the hand-back, in that order.
+    expect(onFirst.filter((event) => event.instance === second.instanceId).slice(-3)).toMatchObject(
       [
         { name: "handoff", event: { reason: "operator took it", source: "operator" } },
+        { name: "handoff.summary", event: { reason: "operator took it", source: "operator" } },
         { name: "handoff.released" },
       ],
     );
@@ -195,10 +197,21 @@ it("delivers live events in-process with a single-process mailbox (SQLite)", asy
         event: { conversationSid, reason: "operator", source: "operator" },
         instance: switchboard.instanceId,
       },
+      {
+        name: "handoff.summary",
+        event: {
+          conversationSid,
+          reason: "operator",
+          source: "operator",
+          summary: "No questions from the customer yet.",
+          since: expect.any(Number),
+        },
+        instance: switchboard.instanceId,
+      },
     ]);
     unsubscribe();
     await switchboard.release(conversationSid);
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
     // Without withLock, catch-up runs in-process only and is never skipped.
     expect((await switchboard.catchUp()).ranElsewhere).toBeUndefined();
   } finally {

@@ -85,6 +85,11 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
       return await call();
     } catch (error) {
       if (!isConversationGoneError(error)) throw error;
+      // Gone is final: no cached "open" may hide it from the next check.
+      if (gone.size >= 10_000) gone.clear();
+      gone.add(conversationSid);
+      openCache.forget(conversationSid);
+      historyCache.forget(conversationSid);
       try {
         await options.onGone?.(conversationSid, error);
       } catch {
@@ -156,6 +161,8 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
   const now = options.now ?? Date.now;
   const openCache = shortCache<boolean>(options.openStateCacheMs ?? 0, now);
   const closed = new Set<string>();
+  /** Conversations Twilio answered 404 for: never asked about again. */
+  const gone = new Set<string>();
   const historyCache = shortCache<TwilioMessage[]>(cacheMs, now);
 
   const triggers = [
@@ -226,6 +233,7 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
     },
     async isClosed(conversationSid) {
       if (closed.has(conversationSid)) return true;
+      if (gone.has(conversationSid)) throw new WebchatConversationGoneError(conversationSid);
       const isClosed = await addressed(conversationSid, () =>
         openCache.get(
           conversationSid,
