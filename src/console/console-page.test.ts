@@ -135,7 +135,9 @@ describe("console page in Chromium", () => {
     await reply.fill("Hi, this is Sam from support. I can help with the refund.");
     await transcript.getByRole("button", { name: "Send reply" }).click();
     await transcript.locator(".message.human .bubble", { hasText: "Sam from support" }).waitFor();
-    await expect(reply.inputValue()).resolves.toBe("");
+    // The sent message can arrive through the live stream before the send's own answer,
+    // which is what clears the box: wait for the box, not just the message.
+    await expect.poll(() => reply.inputValue()).toBe("");
     await page.screenshot({ path: "/tmp/console-human.png" });
     await transcript.getByRole("button", { name: "Hand back to bot" }).click();
     await transcript.locator(".transcript-head .badge.state-bot").waitFor();

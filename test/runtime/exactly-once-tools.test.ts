@@ -119,37 +119,44 @@ for (const { name, available } of stores) {
       expect(api.requests).toHaveLength(1);
     }, 60_000);
 
-    it("books once and replies once when a paused worker loses its lease", async () => {
-      const port = await freePort();
-      // Frozen for 8 s after the tool ran: its 800 ms lease expires and another worker
-      // re-runs the turn; when it wakes, its own reply must be discarded. It polls rarely (it
-      // wakes on notices), so the pause never holds one of its claim transactions open.
-      const paused = spawnChild({
-        name: "paused",
-        mode: "freeze-after-tool",
-        freezeMs: 8_000,
-        pollMs: 30_000,
-        port,
-      });
-      await paused.waitFor((line) => line === "ready", "ready");
-      const message = await customerWrites(port, "refund my last ride");
-      await paused.waitFor((line) => line.startsWith(`booked ${message.messageSid}`), "booked");
-      const wakesAt = Date.now() + 8_000;
-      const other = spawnChild({ name: "other", mode: "normal" });
-      await other
-        .waitFor((line) => line === `completed ${message.messageSid}`, "completed")
-        .catch((error: Error) => {
-          throw new Error(
-            `${error.message}; the paused worker printed ${paused.lines.join(" | ")}`,
-          );
+    // Two processes on one store: on SQLite a second live owner of the file is refused
+    // (one owner per mailbox file), so a paused process's lease can only be taken over on
+    // PostgreSQL. The journal's lease fencing itself is a contract case on both stores.
+    it.skipIf(name === "sqlite")(
+      "books once and replies once when a paused worker loses its lease",
+      async () => {
+        const port = await freePort();
+        // Frozen for 8 s after the tool ran: its 800 ms lease expires and another worker
+        // re-runs the turn; when it wakes, its own reply must be discarded. It polls rarely (it
+        // wakes on notices), so the pause never holds one of its claim transactions open.
+        const paused = spawnChild({
+          name: "paused",
+          mode: "freeze-after-tool",
+          freezeMs: 8_000,
+          pollMs: 30_000,
+          port,
         });
-      // Let the paused worker wake and try to finish its turn.
-      await new Promise((resolve) => setTimeout(resolve, wakesAt - Date.now() + 1_500));
-      expect(paused.lines).not.toContain(`completed ${message.messageSid}`);
-      expect(await repliesOf(message.conversationSid)).toEqual(["Booked B-1 (other)"]);
-      expect(api.requests).toEqual([
-        { key: `${message.messageSid}/step/book/0`, worker: "paused" },
-      ]);
-    }, 60_000);
+        await paused.waitFor((line) => line === "ready", "ready");
+        const message = await customerWrites(port, "refund my last ride");
+        await paused.waitFor((line) => line.startsWith(`booked ${message.messageSid}`), "booked");
+        const wakesAt = Date.now() + 8_000;
+        const other = spawnChild({ name: "other", mode: "normal" });
+        await other
+          .waitFor((line) => line === `completed ${message.messageSid}`, "completed")
+          .catch((error: Error) => {
+            throw new Error(
+              `${error.message}; the paused worker printed ${paused.lines.join(" | ")}`,
+            );
+          });
+        // Let the paused worker wake and try to finish its turn.
+        await new Promise((resolve) => setTimeout(resolve, wakesAt - Date.now() + 1_500));
+        expect(paused.lines).not.toContain(`completed ${message.messageSid}`);
+        expect(await repliesOf(message.conversationSid)).toEqual(["Booked B-1 (other)"]);
+        expect(api.requests).toEqual([
+          { key: `${message.messageSid}/step/book/0`, worker: "paused" },
+        ]);
+      },
+      60_000,
+    );
   });
 }
