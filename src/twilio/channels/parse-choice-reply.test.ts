@@ -1,40 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ChoiceCard, ChoiceList, QuickReplies } from "./choices.js";
+import { card, list, quick } from "./choice-examples.test-support.js";
 import { parseChoiceReply } from "./parse-choice-reply.js";
 import { renderChoicesAsText } from "./render-choices-as-text.js";
-
-const quick: QuickReplies = {
-  type: "quick-replies",
-  body: "What can we help with?",
-  options: [
-    { id: "rent", title: "Rent a bike" },
-    { id: "repair", title: "Repairs" },
-    { id: "person", title: "Talk to a person" },
-  ],
-};
-
-const list: ChoiceList = {
-  type: "list",
-  body: "Pick a shop",
-  button: "Shops",
-  options: [
-    { id: "harbor", title: "Harbor Street", description: "Open 9-17, repairs and rentals" },
-    { id: "station", title: "Station Square" },
-  ],
-};
-
-const card: ChoiceCard = {
-  type: "card",
-  title: "City bike",
-  subtitle: "$12 per hour",
-  mediaUrl: "https://bikes.example/city.jpg",
-  actions: [
-    { type: "url", title: "Book online", url: "https://bikes.example/book" },
-    { type: "reply", id: "more", title: "More bikes" },
-    { type: "phone", title: "Call us", phone: "+15550132400" },
-    { type: "reply", id: "person", title: "Talk to a person" },
-  ],
-};
 
 describe("parseChoiceReply", () => {
   it.each([
