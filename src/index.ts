@@ -123,7 +123,20 @@ export {
   type Logger,
   type LoggerOptions,
 } from "./log/create-logger.js";
-
+export {
+  type CustomerAddress,
+  type CustomerAddressKind,
+  type CustomerAddressRecord,
+  type CustomerDeleted,
+  type CustomerHandoffHolder,
+  type CustomerHistoryEntry,
+  type CustomerLinkOutcome,
+  type CustomerLinkSource,
+  type CustomerRecord,
+  type CustomerSummary,
+  customerLimits,
+  type MailboxCustomers,
+} from "./mailbox/mailbox-customers.js";
 // ── Mailbox (the SQLite store; PostgreSQL is at `switchboard/postgres`) ───────────────────
 export {
   LeaseLostError,
