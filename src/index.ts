@@ -195,6 +195,7 @@ export {
   type Switchboard,
   type SwitchboardHealth,
 } from "./runtime/create-switchboard.js";
+export type { SwitchboardCustomerOptions } from "./runtime/customer-options.js";
 export type { LiveEvent, LiveEventName, LiveEventSource } from "./runtime/live-events.js";
 export { replyIdAttribute } from "./runtime/reply-attributes.js";
 export type { SwitchboardWebhook } from "./runtime/resolve-webhook.js";
@@ -205,6 +206,11 @@ export type {
   RuntimeParticipant,
   RuntimeProvider,
 } from "./runtime/runtime-provider.js";
+export {
+  type CustomerLinkVouch,
+  type SwitchboardCustomers,
+  UnknownCustomerError,
+} from "./runtime/switchboard-customers.js";
 export type {
   SwitchboardEventMap,
   SwitchboardEventName,

@@ -2,6 +2,7 @@ import type { BusinessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore, WaitingConversation } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
+import { releaseCustomer } from "./customer-handoff.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import type { SwitchboardOptions } from "./switchboard-options.js";
 
@@ -68,6 +69,11 @@ export async function handBackUnanswered(settings: {
     );
     settings.events.emit("handoff.released", { conversationSid: waiting.conversationSid });
     handedBack.push(waiting.conversationSid);
+    // The customer's other conversations held with it go back too.
+    for (const other of await releaseCustomer(mailbox, waiting.conversationSid)) {
+      settings.events.emit("handoff.released", { conversationSid: other });
+      handedBack.push(other);
+    }
   }
   return handedBack;
 }
