@@ -357,7 +357,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       await mailbox.setHandoff(conversationSid, false);
       await mailbox.noteHandoffReleased(conversationSid, "operator");
       events.emit("handoff.released", { conversationSid });
-      for (const other of await releaseCustomer(mailbox, conversationSid))
+      for (const other of await releaseCustomer(mailbox, conversationSid, "operator"))
         events.emit("handoff.released", { conversationSid: other });
       turnWorker.wake();
     },

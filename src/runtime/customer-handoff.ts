@@ -26,12 +26,14 @@ export async function holdCustomer(
 
 /**
  * `conversationSid` went back to the bot: its customer is let go, and the customer's other
- * conversations that were in handoff go back too (one person held the customer). Answers the
- * conversations released besides `conversationSid`.
+ * conversations that were in handoff go back too (one person held the customer), their
+ * handoff notes marked released `by` the same hand. Answers the conversations released
+ * besides `conversationSid`.
  */
 export async function releaseCustomer(
   mailbox: MailboxStore,
   conversationSid: string,
+  by: "operator" | "timeout",
 ): Promise<string[]> {
   const customer = await mailbox.customerOfConversation(conversationSid);
   if (customer === null || customer.handoff === null) return [];
@@ -42,6 +44,7 @@ export async function releaseCustomer(
   }))
     if (other.conversationSid !== conversationSid && other.state === "handoff") {
       await mailbox.setHandoff(other.conversationSid, false);
+      await mailbox.noteHandoffReleased(other.conversationSid, by);
       released.push(other.conversationSid);
     }
   return released;

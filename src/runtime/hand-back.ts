@@ -70,7 +70,7 @@ export async function handBackUnanswered(settings: {
     settings.events.emit("handoff.released", { conversationSid: waiting.conversationSid });
     handedBack.push(waiting.conversationSid);
     // The customer's other conversations held with it go back too.
-    for (const other of await releaseCustomer(mailbox, waiting.conversationSid)) {
+    for (const other of await releaseCustomer(mailbox, waiting.conversationSid, "timeout")) {
       settings.events.emit("handoff.released", { conversationSid: other });
       handedBack.push(other);
     }

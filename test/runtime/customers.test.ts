@@ -196,6 +196,55 @@ describe("one customer across channels (issue 18)", () => {
     expect(calls[2]!.turn.text).toBe("back?");
   });
 
+  it("the hand-back timeout lets the whole customer go, not only the conversation that handed off", async () => {
+    // Monday 7 December 2026, 10:00 in Amsterdam: inside the hours below.
+    const base = Date.now();
+    const clock = () => Date.UTC(2026, 11, 7, 9, 0) + (Date.now() - base);
+    harness = await startHarness({
+      agent: recordingAgent({
+        respond: (turn) =>
+          turn.text.includes("person")
+            ? { handoff: { reason: "asked for a person" }, text: "Getting a colleague." }
+            : `re: ${turn.text}`,
+      }),
+      mailbox: { now: clock },
+      switchboard: {
+        clock,
+        businessHours: { timeZone: "Europe/Amsterdam", weekly: { monday: ["09:00-17:00"] } },
+        handBack: { afterMs: 400, message: "Nobody is free; I'll keep helping." },
+      },
+    });
+    const { mailbox } = harness;
+    const sms = harness.emulator.customer({ channel: "sms", address: "+15557000011" });
+    const whatsapp = harness.emulator.customer({
+      channel: "whatsapp",
+      address: "whatsapp:+15557000011",
+    });
+    const byWhatsApp = await whatsapp.send("hello");
+    await eventually(() => (whatsapp.messages().length === 1 ? true : undefined), "the reply");
+    const bySms = await sms.send("I need a person");
+    await eventually(
+      async () =>
+        (await mailbox.conversation(byWhatsApp.conversationSid))?.state === "handoff"
+          ? true
+          : undefined,
+      "the WhatsApp conversation held with the SMS handoff",
+    );
+    await eventually(() => (sms.messages().length === 2 ? true : undefined), "the hand-back");
+    await eventually(
+      async () =>
+        (await mailbox.conversation(byWhatsApp.conversationSid))?.state === "idle"
+          ? true
+          : undefined,
+      "the WhatsApp conversation let go",
+    );
+    expect((await mailbox.conversation(bySms.conversationSid))?.state).toBe("idle");
+    expect((await mailbox.customerOfConversation(bySms.conversationSid))?.handoff).toBeNull();
+    await whatsapp.send("so?");
+    await eventually(() => (whatsapp.messages().length === 2 ? true : undefined), "answered");
+    expect(whatsapp.messages()[1]!.body).toBe("re: so?");
+  });
+
   it("honours consent per address: STOP on SMS does not silence WhatsApp of the same customer", async () => {
     const agent = countingAgent();
     harness = await startHarness({ agent });

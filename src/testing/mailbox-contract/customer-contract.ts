@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CustomerAddress } from "../../mailbox/mailbox-customers.js";
-import { MailboxInputError } from "../../mailbox/mailbox-errors.js";
+import { LeaseLostError, MailboxInputError } from "../../mailbox/mailbox-errors.js";
 import type { UseContract } from "./contract-context.js";
 import { answerOnce, fakeSid, inboundMessage } from "./contract-fixtures.js";
 
@@ -284,7 +284,9 @@ export function describeCustomerContract(use: UseContract): void {
       const [lease] = await store.claim("worker-a", 1, 30_000);
       const customer = await store.ensureCustomer(sms("+15550001212"));
       await store.deleteCustomer(customer.customerId);
-      await expect(store.complete(lease!, [{ body: "late" }])).rejects.toThrow();
+      await expect(store.complete(lease!, [{ body: "late" }])).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
       expect(await store.history(sid)).toEqual([]);
     });
 
