@@ -55,6 +55,8 @@ export async function handBackUnanswered(settings: {
   if (businessHours !== undefined && !businessHours.isOpen(new Date(now))) return [];
   const handedBack: string[] = [];
   for (const waiting of await mailbox.waitingForPerson({ limit: 1_000 })) {
+    // Already let go with its customer's other conversation earlier in this round.
+    if (handedBack.includes(waiting.conversationSid)) continue;
     if (!(await isDue(mailbox, waiting, now, handBack.afterMs, businessHours))) continue;
     await mailbox.setHandoff(waiting.conversationSid, false);
     await mailbox.noteHandoffReleased(waiting.conversationSid, "timeout");
