@@ -123,7 +123,20 @@ export {
   type Logger,
   type LoggerOptions,
 } from "./log/create-logger.js";
-
+export {
+  type CustomerAddress,
+  type CustomerAddressKind,
+  type CustomerAddressRecord,
+  type CustomerDeleted,
+  type CustomerHandoffHolder,
+  type CustomerHistoryEntry,
+  type CustomerLinkOutcome,
+  type CustomerLinkSource,
+  type CustomerRecord,
+  type CustomerSummary,
+  customerLimits,
+  type MailboxCustomers,
+} from "./mailbox/mailbox-customers.js";
 // ── Mailbox (the SQLite store; PostgreSQL is at `switchboard/postgres`) ───────────────────
 export {
   LeaseLostError,
@@ -182,6 +195,7 @@ export {
   type Switchboard,
   type SwitchboardHealth,
 } from "./runtime/create-switchboard.js";
+export type { SwitchboardCustomerOptions } from "./runtime/customer-options.js";
 export type { LiveEvent, LiveEventName, LiveEventSource } from "./runtime/live-events.js";
 export { replyIdAttribute } from "./runtime/reply-attributes.js";
 export type { SwitchboardWebhook } from "./runtime/resolve-webhook.js";
@@ -192,6 +206,11 @@ export type {
   RuntimeParticipant,
   RuntimeProvider,
 } from "./runtime/runtime-provider.js";
+export {
+  type CustomerLinkVouch,
+  type SwitchboardCustomers,
+  UnknownCustomerError,
+} from "./runtime/switchboard-customers.js";
 export type {
   SwitchboardEventMap,
   SwitchboardEventName,

@@ -7,6 +7,8 @@ import type { HistoryMessage, InboundMedia, Turn } from "./types.js";
  * person already answered). Consecutive messages of one side are merged, since several
  * providers reject two user messages in a row; the turn comes last as a user message.
  * History entries that belong to the turn itself are dropped, should the caller pass them.
+ * Messages from the customer's other channels are labelled with the channel and the time, so
+ * the model continues the story without mistaking them for this conversation.
  */
 export function toModelMessages(history: readonly HistoryMessage[], turn: Turn): ModelMessage[] {
   const turnSids = new Set(turn.messages.map((message) => message.messageSid));
@@ -19,7 +21,7 @@ export function toModelMessages(history: readonly HistoryMessage[], turn: Turn):
   };
   for (const message of history) {
     if (message.messageSid !== undefined && turnSids.has(message.messageSid)) continue;
-    const text = withMediaNote(message.text, message.media ?? []);
+    const text = elsewhereLabel(message) + withMediaNote(message.text, message.media ?? []);
     if (message.role === "customer") push("user", text);
     else push("assistant", message.role === "human" ? `[staff member] ${text}` : text);
   }
@@ -46,4 +48,15 @@ function withMediaNote(text: string, media: readonly InboundMedia[]): string {
   }
   const note = notes.join("\n");
   return text === "" ? note : `${text}\n${note}`;
+}
+
+const channelNames = { sms: "SMS", whatsapp: "WhatsApp", chat: "web chat" } as const;
+
+/** `[on SMS, 2026-01-01 10:00 UTC] ` for a message from another channel, else nothing. */
+function elsewhereLabel(message: HistoryMessage): string {
+  if (message.elsewhere === undefined) return "";
+  const time = Number.isNaN(message.dateCreated.getTime())
+    ? ""
+    : `, ${message.dateCreated.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `[on ${channelNames[message.elsewhere.channel] ?? message.elsewhere.channel}${time}] `;
 }

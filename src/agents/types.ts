@@ -115,6 +115,12 @@ export interface HistoryMessage {
   /** The Twilio `Author` of the message, when known. */
   author?: string;
   media?: readonly InboundMedia[];
+  /**
+   * Set only on messages from the customer's other conversations (another channel: they
+   * texted, then opened the web chat): the channel it went by. Replies still go only to the
+   * conversation of the turn. `toModelMessages` labels such lines with channel and time.
+   */
+  elsewhere?: { channel: Channel; conversationSid: string };
 }
 
 /** What the agent may know about the conversation as a whole. */
@@ -124,6 +130,11 @@ export interface ConversationInfo {
   channel: Channel;
   /** The customer's address or chat identity (same form as {@link Turn.author}). */
   customer: string;
+  /**
+   * The customer's id (`cu_…`) across channels, when the mailbox knows them: the same person
+   * on SMS, WhatsApp and web chat (see `switchboard.customers`).
+   */
+  customerId?: string;
   friendlyName?: string;
   /** The conversation's JSON attributes, parsed. */
   attributes?: Readonly<Record<string, unknown>>;

@@ -51,4 +51,17 @@ describe("handoff settings in the config file", () => {
       })[0],
     ).toMatch(/^businessHours\.weekly\.monday\[0\]: /);
   });
+
+  it("accepts the customers settings and refuses wrong ones, naming each", () => {
+    expect(problemsOf({ agent, customers: { linkSameNumber: false, historyLimit: 0 } })).toEqual(
+      [],
+    );
+    const keys = problemsOf({
+      agent,
+      customers: { linkSameNumber: "no", historyLimit: 1000, other: 1 },
+    }).map((problem) => problem.split(":")[0]);
+    expect(keys).toEqual(
+      expect.arrayContaining(["customers.linkSameNumber", "customers.historyLimit"]),
+    );
+  });
 });

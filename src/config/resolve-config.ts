@@ -60,7 +60,7 @@ export interface ResolvedConfig {
   policy: TurnPolicy | undefined;
   botIdentities: readonly string[] | undefined;
   handoffKeywords: readonly string[] | undefined;
-  /** `businessHours`, `afterHoursMessage`, `handBack`, `slowTurn` as the file gave them. */
+  /** `businessHours`, `afterHoursMessage`, `handBack`, `slowTurn`, `customers` as the file gave them. */
   handoffs: HandoffSettings;
   consoleToken: string | undefined;
   /** Which proxies are believed about the real client (`undefined`: none). */
@@ -387,10 +387,13 @@ function parsePublicUrl(value: string, label: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
-/** The handoff and slow-turn settings of the file, as `createSwitchboard` options. */
+/**
+ * The handoff, slow-turn and customer settings of the file, as `createSwitchboard` options
+ * (passed through as they are; `createSwitchboard` checks them and names the option).
+ */
 export type HandoffSettings = Pick<
   SwitchboardConfig,
-  "businessHours" | "afterHoursMessage" | "handBack" | "slowTurn"
+  "businessHours" | "afterHoursMessage" | "handBack" | "slowTurn" | "customers"
 >;
 
 function handoffSettingsOf(file: SwitchboardConfig): HandoffSettings {
@@ -398,6 +401,7 @@ function handoffSettingsOf(file: SwitchboardConfig): HandoffSettings {
   if (file.businessHours !== undefined) settings.businessHours = file.businessHours;
   if (file.afterHoursMessage !== undefined) settings.afterHoursMessage = file.afterHoursMessage;
   if (file.handBack !== undefined) settings.handBack = file.handBack;
+  if (file.customers !== undefined) settings.customers = file.customers;
   if (file.slowTurn !== undefined) settings.slowTurn = file.slowTurn;
   return settings;
 }

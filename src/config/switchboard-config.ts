@@ -59,6 +59,12 @@ export interface SwitchboardConfig {
   slowTurn?:
     | false
     | { afterMs?: Partial<Record<"sms" | "whatsapp" | "chat", number | false>>; message?: string };
+  /**
+   * One customer across channels: `linkSameNumber` (default true) links the SMS and WhatsApp
+   * of one number automatically — `false` keeps them apart; `historyLimit` (default 10, 0 =
+   * off) is how many of the customer's messages from other channels the agent sees.
+   */
+  customers?: { linkSameNumber?: boolean; historyLimit?: number };
   console?: {
     /**
      * Refused: the console token is a secret. Set `SWITCHBOARD_CONSOLE_TOKEN`, or let

@@ -123,6 +123,12 @@ const configSchema = z.strictObject({
       z.strictObject({ afterMs: positiveInteger, message: z.string().min(1).optional() }),
     ])
     .optional(),
+  customers: z
+    .strictObject({
+      linkSameNumber: z.boolean().optional(),
+      historyLimit: z.number().int().min(0).max(200).optional(),
+    })
+    .optional(),
   slowTurn: z
     .union([
       z.literal(false),

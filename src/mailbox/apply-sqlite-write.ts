@@ -1,3 +1,4 @@
+import { sqliteCustomerHandlers } from "./apply-sqlite-customer-write.js";
 import { sqliteLedgerHandlers } from "./apply-sqlite-ledger-write.js";
 import { leaseOf } from "./core/lease-of.js";
 import {
@@ -403,6 +404,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     };
   },
   ...sqliteLedgerHandlers,
+  ...sqliteCustomerHandlers,
 
   noteHandoff({ statements, at }, write) {
     statements.noteHandoff.run(

@@ -2,6 +2,21 @@
  * The mailbox boundary: durable storage and scheduling of inbound messages, turns and
  * replies. No HTTP, no Twilio SDK.
  */
+
+export {
+  type CustomerAddress,
+  type CustomerAddressKind,
+  type CustomerAddressRecord,
+  type CustomerDeleted,
+  type CustomerHandoffHolder,
+  type CustomerHistoryEntry,
+  type CustomerLinkOutcome,
+  type CustomerLinkSource,
+  type CustomerRecord,
+  type CustomerSummary,
+  customerLimits,
+  type MailboxCustomers,
+} from "./mailbox-customers.js";
 export {
   LeaseLostError,
   MailboxClosedError,

@@ -23,6 +23,21 @@
  */
 
 import type { Channel } from "../channel/channel.js";
+import type { MailboxCustomers } from "./mailbox-customers.js";
+
+export type {
+  CustomerAddress,
+  CustomerAddressKind,
+  CustomerAddressRecord,
+  CustomerDeleted,
+  CustomerHandoffHolder,
+  CustomerHistoryEntry,
+  CustomerLinkOutcome,
+  CustomerLinkSource,
+  CustomerRecord,
+  CustomerSummary,
+  MailboxCustomers,
+} from "./mailbox-customers.js";
 
 /** The channel a conversation reaches the customer on: the one `Channel` type. */
 export type MailboxChannel = Channel;
@@ -439,7 +454,7 @@ export interface MailboxOptions {
  *   instances keep liveness rows and release the leases of an instance whose row lapsed.
  *   A taken-over lease counts as a try, like an expired one (a send looks before resending).
  */
-export interface MailboxStore extends MailboxLedger {
+export interface MailboxStore extends MailboxLedger, MailboxCustomers {
   /**
    * Stores one message; resolves once it is durable (committed with a full sync), which is
    * when the webhook may answer 200. Concurrent calls share one transaction (group commit).

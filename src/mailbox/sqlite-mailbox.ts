@@ -22,6 +22,7 @@ import type {
 import { createNoticeHub } from "./notice-hub.js";
 import { openSqliteDatabase } from "./open-sqlite-database.js";
 import { turnIdOfReply } from "./reply-id.js";
+import { sqliteCustomerMethods } from "./sqlite-customer-methods.js";
 import { claimSqliteOwnership, releaseDeadOwnerLeases } from "./sqlite-ownership.js";
 import {
   type ConversationRow,
@@ -431,6 +432,14 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       const row = statements.consent.get(address) as ConsentRow | undefined;
       return row === undefined ? null : toConsentRecord(row);
     },
+
+    ...sqliteCustomerMethods({
+      statements,
+      defaultPolicy,
+      ensureOpen,
+      write,
+      history: (conversationSid, options) => store.history(conversationSid, options),
+    }),
 
     onWork: (listener) => hub.onWork(listener),
 

@@ -162,6 +162,29 @@ export const sqliteMigrations: readonly string[] = [
     released_by TEXT
   ) WITHOUT ROWID;
   `,
+  // 7: customers above conversations: one record per person, the addresses it is known by
+  // (an address belongs to at most one customer: the primary key), and who holds it in a
+  // handoff. A conversation is a customer's through its (channel, customer_address), hence
+  // the index. Re-runnable (IF NOT EXISTS), like 6.
+  `
+  CREATE TABLE IF NOT EXISTS customers (
+    customer_id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    handoff_conversation_sid TEXT,
+    handoff_since INTEGER
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS customer_addresses (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    linked_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS customer_addresses_by_customer ON customer_addresses (customer_id);
+  CREATE INDEX IF NOT EXISTS conversations_by_customer_address
+    ON conversations (customer_address, channel);
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

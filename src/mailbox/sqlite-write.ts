@@ -1,6 +1,13 @@
 import type { LeaseKey } from "./core/turn-rules.js";
 import type { CommittedNotice } from "./core/work-notices.js";
 import type {
+  CustomerAddress,
+  CustomerDeleted,
+  CustomerLinkOutcome,
+  CustomerLinkSource,
+  CustomerRecord,
+} from "./mailbox-customers.js";
+import type {
   CompletedTurn,
   ConsentChange,
   ConsentRecord,
@@ -74,6 +81,23 @@ export type SqliteWrite =
   | { kind: "setConsent"; change: ConsentChange }
   | { kind: "noteHandoffReleased"; conversationSid: string; by: string }
   | {
+      kind: "ensureCustomer";
+      address: CustomerAddress;
+      source: CustomerLinkSource;
+      /** The id a new customer gets (made on the caller's thread). */
+      newId: string;
+    }
+  | {
+      kind: "linkAddress";
+      customerId: string;
+      address: CustomerAddress;
+      source: CustomerLinkSource;
+    }
+  | { kind: "unlinkAddress"; address: CustomerAddress }
+  | { kind: "mergeCustomers"; intoId: string; fromId: string }
+  | { kind: "setCustomerHandoff"; customerId: string; conversationSid: string | null }
+  | { kind: "deleteCustomer"; customerId: string }
+  | {
       kind: "noteHandoff";
       conversationSid: string;
       reason: string;
@@ -113,6 +137,12 @@ export interface SqliteWriteResults {
   journalRecord: undefined;
   noteHandoff: HandoffNote;
   noteHandoffReleased: boolean;
+  ensureCustomer: CustomerRecord;
+  linkAddress: CustomerLinkOutcome;
+  unlinkAddress: boolean;
+  mergeCustomers: CustomerRecord | null;
+  setCustomerHandoff: boolean;
+  deleteCustomer: CustomerDeleted | null;
 }
 
 export type { CommittedNotice } from "./core/work-notices.js";

@@ -3,6 +3,7 @@ import type { Agent, HistoryMessage } from "../agents/types.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
+import { holdCustomer } from "./customer-handoff.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 
 /** The most characters of a handoff summary, whoever wrote it. */
@@ -59,7 +60,8 @@ export async function handoffSummary(
 
 /**
  * After a conversation went to a person (its state is already `handoff`, and the `handoff`
- * event went out): summarizes the conversation from the mailbox's history, keeps the summary
+ * event went out): the person holds its customer, so the customer's other conversations go
+ * to handoff too (`holdCustomer`); then it summarizes the conversation from the mailbox's history, keeps the summary
  * with the handoff (`mailbox.noteHandoff`, which the console and the waiting queue read), and
  * emits `handoff.summary` carrying it, for applications that hand off to their own helpdesk.
  * A note that cannot be written is logged; the event still goes out.
@@ -75,6 +77,15 @@ export async function announceHandoff(
   handoff: HandoffAnnouncement,
 ): Promise<void> {
   const { mailbox, events, logger } = settings;
+  // The person holds the customer: their other conversations wait for that person too.
+  try {
+    await holdCustomer(mailbox, handoff.conversationSid);
+  } catch (error) {
+    logger.error(
+      { err: error, conversationSid: handoff.conversationSid },
+      "could not hold the customer's other conversations for the handoff",
+    );
+  }
   let history: HistoryMessage[] = [];
   try {
     const entries = await mailbox.history(handoff.conversationSid, {

@@ -1,6 +1,8 @@
 import type { InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { readClosedConversations, rememberClosedConversations } from "./closed-conversations.js";
+import { customerOnArrival } from "./customer-on-arrival.js";
+import type { CustomerSettings } from "./customer-options.js";
 import {
   isConversationGoneError,
   isMarkedGone,
@@ -35,6 +37,8 @@ export interface CatchUpSettings {
   tailWindow: number;
   /** Each conversation's proxy address, to recognise messages our own number authored. */
   proxies?: ProxyAddresses;
+  /** Customers across channels; without it, messages are stored without customers. */
+  customers?: CustomerSettings;
 }
 
 /**
@@ -264,6 +268,10 @@ async function ingestAll(
     if (inbound.role === "customer") knownChannel ??= inbound.channel;
     return inbound;
   });
+  // One conversation has one customer address: its latest customer message finds it.
+  const customerMessage = records.findLast((record) => record.role === "customer");
+  if (settings.customers !== undefined && customerMessage !== undefined)
+    await customerOnArrival(customerMessage, { ...settings, customers: settings.customers });
   // Concurrent ingests share one commit; the mailbox orders turns by Index, not arrival.
   const results = await Promise.all(records.map((record) => settings.mailbox.ingest(record)));
   let added = 0;

@@ -10,6 +10,7 @@ import type {
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { announceHandoff } from "./announce-handoff.js";
 import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { releaseCustomer } from "./customer-handoff.js";
 import { createDeliveryCatchUp, type DeliveryCatchUpResult } from "./delivery-catch-up.js";
 import { markConversationGone } from "./gone-conversations.js";
 import { handBackUnanswered } from "./hand-back.js";
@@ -19,6 +20,7 @@ import { ProxyAddresses } from "./proxy-addresses.js";
 import { receiveEvent } from "./receive-event.js";
 import { resolveOptions } from "./resolve-options.js";
 import { resolveWebhook, type SwitchboardWebhook } from "./resolve-webhook.js";
+import { type SwitchboardCustomers, switchboardCustomers } from "./switchboard-customers.js";
 import { type SwitchboardEventSource, SwitchboardEvents } from "./switchboard-events.js";
 import type { SwitchboardOptions } from "./switchboard-options.js";
 import { TurnWorker } from "./turn-worker.js";
@@ -68,6 +70,11 @@ export interface Switchboard {
   /** A random id of this running switchboard, as it appears in live events' `instance`. */
   readonly instanceId: string;
   readonly mailbox: MailboxStore;
+  /**
+   * One customer across channels: link or unlink addresses from the application (e.g. its
+   * own login), read a customer's conversations and history, erase a customer in one call.
+   */
+  readonly customers: SwitchboardCustomers;
   /** Fetches and ingests missed messages now (also runs on start and periodically). */
   catchUp(): Promise<CatchUpResult>;
   /**
@@ -80,7 +87,10 @@ export interface Switchboard {
    * once the handoff's summary is kept (see the `handoff.summary` event).
    */
   handoff(conversationSid: string, reason?: string): Promise<void>;
-  /** Gives the conversation back to the agent. */
+  /**
+   * Gives the conversation back to the agent — and the customer's other conversations that
+   * were held with it (a person who took the customer on one channel held them all).
+   */
   release(conversationSid: string): Promise<void>;
   setPolicy(conversationSid: string, policy: TurnPolicy): Promise<void>;
   deadLetters(): Promise<DeadLetter[]>;
@@ -140,6 +150,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     now,
     whatsappTemplate,
     consent: settings.consent,
+    customerHistoryLimit: settings.customers.historyLimit,
   });
   const sender = new OutboxSender({
     ...settings.sends,
@@ -162,6 +173,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     maxMessagesPerConversation: settings.catchUp.maxMessagesPerConversation,
     idleHorizonMs: settings.catchUp.idleHorizonMs,
     tailWindow: settings.catchUp.tailWindow,
+    customers: settings.customers,
   };
   const catchUpIntervalMs = settings.catchUp.intervalMs;
   const deliveryCatchUp = createDeliveryCatchUp({ mailbox, provider, events, logger, now });
@@ -195,6 +207,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       whatsappTemplate,
       proxies,
       consent: settings.consent,
+      customers: settings.customers,
     });
 
   const catchUpOnce = async (): Promise<CatchUpResult> => {
@@ -305,6 +318,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     live,
     instanceId,
     mailbox,
+    customers: switchboardCustomers(mailbox),
     receive,
     start,
     async close() {
@@ -343,6 +357,8 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       await mailbox.setHandoff(conversationSid, false);
       await mailbox.noteHandoffReleased(conversationSid, "operator");
       events.emit("handoff.released", { conversationSid });
+      for (const other of await releaseCustomer(mailbox, conversationSid, "operator"))
+        events.emit("handoff.released", { conversationSid: other });
       turnWorker.wake();
     },
     setPolicy: (conversationSid, policy) => mailbox.setPolicy(conversationSid, policy),

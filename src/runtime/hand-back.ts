@@ -2,6 +2,7 @@ import type { BusinessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore, WaitingConversation } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
+import { releaseCustomer } from "./customer-handoff.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import type { SwitchboardOptions } from "./switchboard-options.js";
 
@@ -54,6 +55,8 @@ export async function handBackUnanswered(settings: {
   if (businessHours !== undefined && !businessHours.isOpen(new Date(now))) return [];
   const handedBack: string[] = [];
   for (const waiting of await mailbox.waitingForPerson({ limit: 1_000 })) {
+    // Already let go with its customer's other conversation earlier in this round.
+    if (handedBack.includes(waiting.conversationSid)) continue;
     if (!(await isDue(mailbox, waiting, now, handBack.afterMs, businessHours))) continue;
     await mailbox.setHandoff(waiting.conversationSid, false);
     await mailbox.noteHandoffReleased(waiting.conversationSid, "timeout");
@@ -68,6 +71,11 @@ export async function handBackUnanswered(settings: {
     );
     settings.events.emit("handoff.released", { conversationSid: waiting.conversationSid });
     handedBack.push(waiting.conversationSid);
+    // The customer's other conversations held with it go back too.
+    for (const other of await releaseCustomer(mailbox, waiting.conversationSid, "timeout")) {
+      settings.events.emit("handoff.released", { conversationSid: other });
+      handedBack.push(other);
+    }
   }
   return handedBack;
 }

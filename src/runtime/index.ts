@@ -8,6 +8,7 @@ export {
   type Switchboard,
   type SwitchboardHealth,
 } from "./create-switchboard.js";
+export type { SwitchboardCustomerOptions } from "./customer-options.js";
 export { type FaceEventSource, liveEventSource } from "./live-event-source.js";
 export {
   type LiveEvent,
@@ -25,6 +26,11 @@ export type {
   RuntimeParticipant,
   RuntimeProvider,
 } from "./runtime-provider.js";
+export {
+  type CustomerLinkVouch,
+  type SwitchboardCustomers,
+  UnknownCustomerError,
+} from "./switchboard-customers.js";
 export type {
   SwitchboardEventMap,
   SwitchboardEventName,

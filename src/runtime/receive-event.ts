@@ -3,6 +3,8 @@ import type { TwilioLogger } from "../twilio/logger.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { rememberClosedConversations } from "./closed-conversations.js";
 import type { ConsentPolicy } from "./consent-policy.js";
+import { customerOnArrival } from "./customer-on-arrival.js";
+import type { CustomerSettings } from "./customer-options.js";
 import { applyInboundConsent, consentReplyAttribute, helpReplyId } from "./inbound-consent.js";
 import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
@@ -25,6 +27,8 @@ export interface ReceiveEventSettings {
   proxies?: ProxyAddresses;
   /** Consent keywords and the help answer; without it, consent is not applied. */
   consent?: ConsentPolicy;
+  /** Customers across channels; without it, messages are stored without customers. */
+  customers?: CustomerSettings;
 }
 
 /**
@@ -52,6 +56,8 @@ export async function receiveEvent(
       settings.consent === undefined
         ? { inbound: parsed, answerHelp: false }
         : await applyInboundConsent(parsed, { ...settings, policy: settings.consent });
+    if (settings.customers !== undefined && inbound.role === "customer")
+      await customerOnArrival(inbound, { ...settings, customers: settings.customers });
     const result = await settings.mailbox.ingest(inbound);
     if (result === "accepted")
       settings.events.emit("message.ingested", {

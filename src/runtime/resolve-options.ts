@@ -5,6 +5,7 @@ import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
 import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
+import { type CustomerSettings, resolveCustomerOptions } from "./customer-options.js";
 import { type HandBackSettings, resolveHandBack } from "./hand-back.js";
 import type { Identities } from "./inbound-from-event.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
@@ -23,6 +24,7 @@ export interface ResolvedOptions {
   identities: Identities;
   whatsappTemplate: WhatsAppTemplate | undefined;
   consent: ConsentPolicy;
+  customers: CustomerSettings;
   webhook: SwitchboardWebhookOptions & { path: string };
   turns: {
     concurrency: number;
@@ -128,6 +130,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
     },
     whatsappTemplate: template,
     consent: resolveConsentPolicy(options.consent),
+    customers: resolveCustomerOptions(options.customers),
     webhook: { ...options.webhook, path: webhookPath },
     turns: {
       concurrency: positive(workers.concurrency ?? 8, "workers.concurrency"),

@@ -11,6 +11,7 @@ import type { WorkersConfig } from "../config/workers-schema.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { SwitchboardConsentOptions } from "./consent-policy.js";
+import type { SwitchboardCustomerOptions } from "./customer-options.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 
 /** Options of {@link createSwitchboard}. */
@@ -84,6 +85,13 @@ export interface SwitchboardOptions {
    * sent to.
    */
   consent?: SwitchboardConsentOptions;
+  /**
+   * One customer across channels: SMS and WhatsApp of one number are linked automatically
+   * (`linkSameNumber`, default true), and the agent's history holds the customer's recent
+   * messages from their other channels (`historyLimit`, default 10). See
+   * `switchboard.customers` to link from the application.
+   */
+  customers?: SwitchboardCustomerOptions;
   /**
    * What inbound media the agent may read through `InboundMedia.read()`: the largest size
    * and the accepted types. Default `defaultMediaLimits` (5 MB; images, audio, PDF, text).

@@ -14,6 +14,7 @@ import { agentHistory } from "./agent-history.js";
 import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
 import type { ConsentPolicy } from "./consent-policy.js";
+import { withCustomerMemory } from "./customer-memory.js";
 import { describeError } from "./describe-error.js";
 import { handbackOf } from "./handback-context.js";
 import { consentSilencesTurn } from "./inbound-consent.js";
@@ -46,6 +47,8 @@ export interface TurnWorkerSettings {
   /** Backoff of failed turns (`turn`); attempts are the mailbox's `maxAttempts`. */
   retryPolicy: RetryPolicy;
   historyLimit: number;
+  /** Messages from the customer's other channels added to the history; 0: none. */
+  customerHistoryLimit?: number;
   handoffKeywords: ReadonlySet<string>;
   handoffMessage: string;
   smsMarkers: boolean;
@@ -254,11 +257,21 @@ export class TurnWorker {
       signal,
       offered: lastOfferedChoices(entries),
     });
+    // The same person on their other channels: the answer continues their story.
+    const customer = await settings.mailbox.customerOfConversation(lease.conversationSid);
     const history = await withTranscripts(
-      agentHistory(
-        entries,
-        new Set(lease.messages.map((message) => message.messageSid)),
-        settings.historyLimit,
+      await withCustomerMemory(
+        agentHistory(
+          entries,
+          new Set(lease.messages.map((message) => message.messageSid)),
+          settings.historyLimit,
+        ),
+        {
+          mailbox: settings.mailbox,
+          customer,
+          conversationSid: lease.conversationSid,
+          limit: settings.customerHistoryLimit ?? 0,
+        },
       ),
       rich,
     );
@@ -267,6 +280,7 @@ export class TurnWorker {
       channel,
       customer: conversation.customerAddress ?? turn.author,
     };
+    if (customer !== null) info.customerId = customer.customerId;
     if (conversation.lastInboundAt !== null)
       info.lastInboundAt = new Date(conversation.lastInboundAt);
 

@@ -5,6 +5,7 @@ import {
   type MailboxContractFactory,
 } from "./mailbox-contract/contract-context.js";
 import { createManualClock } from "./mailbox-contract/contract-fixtures.js";
+import { describeCustomerContract } from "./mailbox-contract/customer-contract.js";
 import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
@@ -99,5 +100,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeRichReplyContract(use);
     describeJournalContract(use);
     describeHandoffNoteContract(use);
+    describeCustomerContract(use);
   });
 }

@@ -10,6 +10,7 @@ import { startInstanceLiveness } from "./instance-liveness.js";
 import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
+import { postgresCustomerMethods } from "./postgres-customer-methods.js";
 import { postgresJournalMethods } from "./postgres-journal-methods.js";
 import { postgresLedgerMethods } from "./postgres-ledger-methods.js";
 import { openNoticeChannel } from "./postgres-notices.js";
@@ -113,6 +114,7 @@ export async function openPostgresStore(
     maxBatch: maxIngestBatch,
   });
 
+  const conversationMethods = postgresConversationMethods(context);
   return {
     ingest(message) {
       try {
@@ -133,7 +135,8 @@ export async function openPostgresStore(
     },
     ...postgresTurnMethods(context),
     ...postgresOutboxMethods(context),
-    ...postgresConversationMethods(context),
+    ...conversationMethods,
+    ...postgresCustomerMethods(context, conversationMethods.history),
     ...postgresLedgerMethods(context),
     ...postgresJournalMethods(context),
 

@@ -204,6 +204,29 @@ export const postgresMigrations: readonly string[] = [
     released_by text
   );
   `,
+  // 9: customers above conversations: one record per person, the addresses it is known by
+  // (an address belongs to at most one customer: the primary key), and who holds it in a
+  // handoff. A conversation is a customer's through its (channel, customer_address), hence
+  // the index. Re-runnable (IF NOT EXISTS), like 8.
+  `
+  CREATE TABLE IF NOT EXISTS customers (
+    customer_id text PRIMARY KEY,
+    created_at double precision NOT NULL,
+    handoff_conversation_sid text,
+    handoff_since double precision
+  );
+  CREATE TABLE IF NOT EXISTS customer_addresses (
+    kind text NOT NULL CHECK (kind IN ('sms', 'whatsapp', 'chat', 'app')),
+    value text NOT NULL,
+    customer_id text NOT NULL,
+    source text NOT NULL,
+    linked_at double precision NOT NULL,
+    PRIMARY KEY (kind, value)
+  );
+  CREATE INDEX IF NOT EXISTS customer_addresses_by_customer ON customer_addresses (customer_id);
+  CREATE INDEX IF NOT EXISTS conversations_by_customer_address
+    ON conversations (customer_address, channel);
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

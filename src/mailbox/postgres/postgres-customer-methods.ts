@@ -1,0 +1,286 @@
+import { mergeCustomerHistory } from "../core/customer-history.js";
+import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "../customer-rows.js";
+import {
+  type CustomerRecord,
+  customerLimits,
+  type MailboxCustomers,
+} from "../mailbox-customers.js";
+import type { MailboxStore } from "../mailbox-store.js";
+import { toConversation } from "../sqlite-rows.js";
+import {
+  likePattern,
+  newCustomerId,
+  validateCustomerAddress,
+  validateCustomerConversation,
+  validateCustomerId,
+  validateCustomerLimit,
+  validateCustomerSearch,
+  validateLinkSource,
+} from "../validate-customer-input.js";
+import { conversationRowFrom } from "./postgres-rows.js";
+import type { PostgresStoreContext } from "./postgres-store-context.js";
+
+/** A transaction's client or the store's connection: both run one parameterised statement. */
+interface Queryable {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** Runs `build` (validation) and rejects with what it throws instead of throwing. */
+function guarded<T>(build: () => Promise<T>): Promise<T> {
+  try {
+    return build();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Customers (see `MailboxCustomers`); `history` is the store's own conversation history. */
+export function postgresCustomerMethods(
+  context: PostgresStoreContext,
+  history: MailboxStore["history"],
+): MailboxCustomers {
+  const { connection, sql, settings, write, read } = context;
+  const { now, defaultPolicy } = settings;
+
+  const readCustomers = async (
+    client: Queryable,
+    rows: readonly CustomerRow[],
+  ): Promise<CustomerRecord[]> => {
+    if (rows.length === 0) return [];
+    const addresses = (
+      await client.query(sql.customerAddresses, [rows.map((row) => row.customer_id)])
+    ).rows as CustomerAddressRow[];
+    return rows.map((row) =>
+      toCustomerRecord(
+        row,
+        addresses.filter((address) => address.customer_id === row.customer_id),
+      ),
+    );
+  };
+  const readCustomer = async (client: Queryable, customerId: string) => {
+    const row = (await client.query(sql.customerRow, [customerId])).rows[0] as
+      | CustomerRow
+      | undefined;
+    return row === undefined ? null : ((await readCustomers(client, [row]))[0] ?? null);
+  };
+  const ownerOf = async (client: Queryable, kind: string, value: string) =>
+    (
+      (await client.query(sql.addressOwner, [kind, value])).rows[0] as
+        | { customer_id: string }
+        | undefined
+    )?.customer_id;
+  /** Locks the customers' rows in id order (no deadlock); answers the ids that exist. */
+  const lock = async (client: Queryable, ids: readonly string[]) =>
+    new Set(
+      ((await client.query(sql.lockCustomers, [[...ids]])).rows as { customer_id: string }[]).map(
+        (row) => row.customer_id,
+      ),
+    );
+  const conversationsOf = async (customerId: string, limit: number) =>
+    (await connection.query(sql.customerConversations, [customerId, limit])).rows.map((raw) =>
+      toConversation(conversationRowFrom(raw), defaultPolicy),
+    );
+
+  return {
+    ensureCustomer(address, source = "first-contact") {
+      return guarded(() => {
+        const { kind, value } = validateCustomerAddress(address);
+        const checkedSource = validateLinkSource(source);
+        return write(async (client) => {
+          const owner = await ownerOf(client, kind, value);
+          if (owner !== undefined) return (await readCustomer(client, owner))!;
+          const at = now();
+          const newId = newCustomerId();
+          await client.query(sql.insertCustomer, [newId, at]);
+          const inserted = await client.query(sql.insertAddress, [
+            kind,
+            value,
+            newId,
+            checkedSource,
+            at,
+          ]);
+          if (inserted.rows[0] !== undefined) return (await readCustomer(client, newId))!;
+          // A concurrent first contact won the address (its commit made ours conflict).
+          await client.query(sql.deleteCustomerRow, [newId]);
+          return (await readCustomer(client, (await ownerOf(client, kind, value))!))!;
+        });
+      });
+    },
+
+    linkAddress(customerId, address, source) {
+      return guarded(() => {
+        const id = validateCustomerId(customerId);
+        const { kind, value } = validateCustomerAddress(address);
+        const checkedSource = validateLinkSource(source);
+        return write(async (client) => {
+          if (!(await lock(client, [id])).has(id))
+            return { linked: false, reason: "unknown-customer" } as const;
+          await client.query(sql.insertAddress, [kind, value, id, checkedSource, now()]);
+          const owner = (await ownerOf(client, kind, value))!;
+          if (owner !== id)
+            return { linked: false, reason: "other-customer", ownerId: owner } as const;
+          return { linked: true, customer: (await readCustomer(client, id))! } as const;
+        });
+      });
+    },
+
+    unlinkAddress(address) {
+      return guarded(() => {
+        const { kind, value } = validateCustomerAddress(address);
+        return write(
+          async (client) => (await client.query(sql.deleteAddress, [kind, value])).rowCount === 1,
+        );
+      });
+    },
+
+    mergeCustomers(intoId, fromId) {
+      return guarded(() => {
+        const into = validateCustomerId(intoId, "intoId");
+        const from = validateCustomerId(fromId, "fromId");
+        return write(async (client) => {
+          const present = await lock(client, [into, from]);
+          if (!present.has(into) || !present.has(from)) return null;
+          const target = (await readCustomer(client, into))!;
+          if (into === from) return target;
+          const source = (await readCustomer(client, from))!;
+          await client.query(sql.moveAddresses, [into, from]);
+          if (target.handoff === null && source.handoff !== null)
+            await client.query(sql.setCustomerHandoff, [
+              source.handoff.conversationSid,
+              source.handoff.since,
+              into,
+            ]);
+          await client.query(sql.deleteCustomerRow, [from]);
+          return (await readCustomer(client, into))!;
+        });
+      });
+    },
+
+    setCustomerHandoff(customerId, holder) {
+      return guarded(() => {
+        const id = validateCustomerId(customerId);
+        const conversationSid =
+          holder === null
+            ? null
+            : validateCustomerConversation(holder?.conversationSid, "holder.conversationSid");
+        return write(async (client) => {
+          const since = conversationSid === null ? null : now();
+          const updated = await client.query(sql.setCustomerHandoff, [conversationSid, since, id]);
+          return updated.rowCount === 1;
+        });
+      });
+    },
+
+    deleteCustomer(customerId) {
+      return guarded(() => {
+        const id = validateCustomerId(customerId);
+        return write(async (client) => {
+          if (!(await lock(client, [id])).has(id)) return null;
+          const sids = (
+            (await client.query(sql.customerConversationSids, [id])).rows as {
+              conversation_sid: string;
+            }[]
+          ).map((row) => row.conversation_sid);
+          const messages = (await client.query(sql.eraseMessages, [sids])).rowCount ?? 0;
+          const outbox = (await client.query(sql.eraseOutbox, [sids])).rowCount ?? 0;
+          await client.query(sql.eraseDeliveries, [sids]);
+          await client.query(sql.eraseJournal, [sids]);
+          await client.query(sql.eraseHandoffNotes, [sids]);
+          await client.query(sql.eraseConversations, [sids]);
+          const consent = (await client.query(sql.deleteCustomerConsent, [id])).rowCount ?? 0;
+          const addresses = (await client.query(sql.deleteCustomerAddresses, [id])).rowCount ?? 0;
+          await client.query(sql.deleteCustomerRow, [id]);
+          return {
+            customerId: id,
+            addresses,
+            conversations: sids.length,
+            messages: messages + outbox,
+            consent,
+          };
+        });
+      });
+    },
+
+    customer(customerId) {
+      return read(async () => readCustomer(connection, validateCustomerId(customerId)));
+    },
+
+    customerByAddress(address) {
+      return read(async () => {
+        const { kind, value } = validateCustomerAddress(address);
+        const owner = await ownerOf(connection, kind, value);
+        return owner === undefined ? null : readCustomer(connection, owner);
+      });
+    },
+
+    customerOfConversation(conversationSid) {
+      return read(async () => {
+        const sid = validateCustomerConversation(conversationSid);
+        const owner = (await connection.query(sql.conversationOwner, [sid])).rows[0] as
+          | { customer_id: string }
+          | undefined;
+        return owner === undefined ? null : readCustomer(connection, owner.customer_id);
+      });
+    },
+
+    customerConversations(customerId, options = {}) {
+      return read(async () => {
+        const id = validateCustomerId(customerId);
+        const limit = validateCustomerLimit(
+          options.limit,
+          customerLimits.listDefault,
+          customerLimits.listMax,
+        );
+        return conversationsOf(id, limit);
+      });
+    },
+
+    customerHistory(customerId, options = {}) {
+      return read(async () => {
+        const id = validateCustomerId(customerId);
+        const limit = validateCustomerLimit(
+          options.limit,
+          customerLimits.historyDefault,
+          customerLimits.historyMax,
+        );
+        const except =
+          options.exceptConversationSid === undefined
+            ? undefined
+            : validateCustomerConversation(options.exceptConversationSid, "exceptConversationSid");
+        const conversations = (
+          await conversationsOf(id, customerLimits.historyConversations)
+        ).filter((conversation) => conversation.conversationSid !== except);
+        const histories = await Promise.all(
+          conversations.map(async (conversation) => ({
+            conversation,
+            entries: await history(conversation.conversationSid, { limit }),
+          })),
+        );
+        return mergeCustomerHistory(histories, limit);
+      });
+    },
+
+    listCustomers(options = {}) {
+      return read(async () => {
+        const limit = validateCustomerLimit(
+          options.limit,
+          customerLimits.listDefault,
+          customerLimits.listMax,
+        );
+        const search = validateCustomerSearch(options.search);
+        const rows = (
+          await connection.query(sql.listCustomers, [
+            search,
+            search === null ? null : likePattern(search),
+            limit,
+          ])
+        ).rows as unknown as (CustomerRow & { last_activity_at: number | string })[];
+        const records = await readCustomers(connection, rows);
+        return records.map((record, position) => ({
+          ...record,
+          lastActivityAt: Number(rows[position]!.last_activity_at),
+        }));
+      });
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The PostgreSQL mailbox's customer SQL; `s` is the quoted schema and a dot, `pendingCount`
+ * the conversation record's pending-count column. A conversation belongs to the customer
+ * owning its address: its channel is the address kind and its customer address the value.
+ */
+export function postgresCustomerStatements(s: string, pendingCount: string) {
+  const owned = `JOIN ${s}customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address`;
+  return {
+    customerRow: `SELECT * FROM ${s}customers WHERE customer_id = $1`,
+    lockCustomers: `SELECT customer_id FROM ${s}customers WHERE customer_id = ANY($1::text[])
+      ORDER BY customer_id FOR UPDATE`,
+    customerAddresses: `SELECT * FROM ${s}customer_addresses WHERE customer_id = ANY($1::text[])`,
+    addressOwner: `SELECT customer_id FROM ${s}customer_addresses WHERE kind = $1 AND value = $2`,
+    conversationOwner: `SELECT a.customer_id FROM ${s}conversations c ${owned}
+      WHERE c.conversation_sid = $1`,
+    insertCustomer: `INSERT INTO ${s}customers (customer_id, created_at) VALUES ($1, $2)`,
+    insertAddress: `INSERT INTO ${s}customer_addresses (kind, value, customer_id, source, linked_at)
+      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, value) DO NOTHING RETURNING customer_id`,
+    deleteAddress: `DELETE FROM ${s}customer_addresses WHERE kind = $1 AND value = $2`,
+    moveAddresses: `UPDATE ${s}customer_addresses SET customer_id = $1 WHERE customer_id = $2`,
+    setCustomerHandoff: `UPDATE ${s}customers SET handoff_conversation_sid = $1, handoff_since = $2
+      WHERE customer_id = $3`,
+    deleteCustomerRow: `DELETE FROM ${s}customers WHERE customer_id = $1`,
+    deleteCustomerAddresses: `DELETE FROM ${s}customer_addresses WHERE customer_id = $1`,
+    customerConversationSids: `SELECT c.conversation_sid FROM ${s}conversations c ${owned}
+      WHERE a.customer_id = $1`,
+    customerConversations: `SELECT c.*, ${pendingCount} FROM ${s}conversations c ${owned}
+      WHERE a.customer_id = $1 ORDER BY c.updated_at DESC, c.conversation_sid LIMIT $2`,
+    // Consent is kept per channel address (`+1…`, `whatsapp:+1…`); erasing the customer erases it.
+    deleteCustomerConsent: `DELETE FROM ${s}consent WHERE address IN (SELECT value
+      FROM ${s}customer_addresses WHERE customer_id = $1 AND kind IN ('sms', 'whatsapp'))`,
+    eraseMessages: `DELETE FROM ${s}messages WHERE conversation_sid = ANY($1::text[])`,
+    eraseOutbox: `DELETE FROM ${s}outbox WHERE conversation_sid = ANY($1::text[])`,
+    eraseDeliveries: `DELETE FROM ${s}deliveries WHERE conversation_sid = ANY($1::text[])`,
+    eraseJournal: `DELETE FROM ${s}tool_journal WHERE conversation_sid = ANY($1::text[])`,
+    eraseHandoffNotes: `DELETE FROM ${s}handoff_notes WHERE conversation_sid = ANY($1::text[])`,
+    eraseConversations: `DELETE FROM ${s}conversations WHERE conversation_sid = ANY($1::text[])`,
+    listCustomers: `SELECT cu.*, coalesce((SELECT max(c.updated_at) FROM ${s}conversations c ${owned}
+        WHERE a.customer_id = cu.customer_id), cu.created_at) AS last_activity_at
+      FROM ${s}customers cu
+      WHERE $1::text IS NULL OR cu.customer_id = $1 OR EXISTS (SELECT 1
+        FROM ${s}customer_addresses f WHERE f.customer_id = cu.customer_id
+          AND lower(f.value) LIKE $2 ESCAPE '\\')
+      ORDER BY last_activity_at DESC, cu.customer_id LIMIT $3`,
+  } as const;
+}

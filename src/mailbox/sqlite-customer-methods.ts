@@ -1,0 +1,187 @@
+import { readSqliteCustomer } from "./apply-sqlite-customer-write.js";
+import { mergeCustomerHistory } from "./core/customer-history.js";
+import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "./customer-rows.js";
+import { customerLimits, type MailboxCustomers } from "./mailbox-customers.js";
+import type { MailboxStore, TurnPolicy } from "./mailbox-store.js";
+import { type ConversationRow, toConversation } from "./sqlite-rows.js";
+import type { SqliteStatements } from "./sqlite-statements.js";
+import type { SqliteWrite, SqliteWriteResults } from "./sqlite-write.js";
+import {
+  likePattern,
+  newCustomerId,
+  validateCustomerAddress,
+  validateCustomerConversation,
+  validateCustomerId,
+  validateCustomerLimit,
+  validateCustomerSearch,
+  validateLinkSource,
+} from "./validate-customer-input.js";
+
+/** What the SQLite customer methods need from their store. */
+export interface SqliteCustomerContext {
+  statements: SqliteStatements;
+  defaultPolicy: TurnPolicy;
+  ensureOpen(): void;
+  write<Kind extends SqliteWrite["kind"]>(
+    request: Extract<SqliteWrite, { kind: Kind }>,
+  ): Promise<SqliteWriteResults[Kind]>;
+  history: MailboxStore["history"];
+}
+
+/** Runs `build` (validation) and rejects with what it throws instead of throwing. */
+function guarded<T>(build: () => Promise<T>): Promise<T> {
+  try {
+    return build();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The customer methods of the SQLite mailbox: writes through its queue, reads on this thread. */
+export function sqliteCustomerMethods(context: SqliteCustomerContext): MailboxCustomers {
+  const { statements, defaultPolicy, ensureOpen, write } = context;
+
+  const conversationsOf = (customerId: string, limit: number) =>
+    (statements.customerConversations.all(customerId, limit) as ConversationRow[]).map((row) =>
+      toConversation(row, defaultPolicy),
+    );
+
+  return {
+    ensureCustomer(address, source = "first-contact") {
+      return guarded(() =>
+        write({
+          kind: "ensureCustomer",
+          address: validateCustomerAddress(address),
+          source: validateLinkSource(source),
+          newId: newCustomerId(),
+        }),
+      );
+    },
+
+    linkAddress(customerId, address, source) {
+      return guarded(() =>
+        write({
+          kind: "linkAddress",
+          customerId: validateCustomerId(customerId),
+          address: validateCustomerAddress(address),
+          source: validateLinkSource(source),
+        }),
+      );
+    },
+
+    unlinkAddress(address) {
+      return guarded(() =>
+        write({ kind: "unlinkAddress", address: validateCustomerAddress(address) }),
+      );
+    },
+
+    mergeCustomers(intoId, fromId) {
+      return guarded(() =>
+        write({
+          kind: "mergeCustomers",
+          intoId: validateCustomerId(intoId, "intoId"),
+          fromId: validateCustomerId(fromId, "fromId"),
+        }),
+      );
+    },
+
+    setCustomerHandoff(customerId, holder) {
+      return guarded(() =>
+        write({
+          kind: "setCustomerHandoff",
+          customerId: validateCustomerId(customerId),
+          conversationSid:
+            holder === null
+              ? null
+              : validateCustomerConversation(holder?.conversationSid, "holder.conversationSid"),
+        }),
+      );
+    },
+
+    deleteCustomer(customerId) {
+      return guarded(() =>
+        write({ kind: "deleteCustomer", customerId: validateCustomerId(customerId) }),
+      );
+    },
+
+    async customer(customerId) {
+      ensureOpen();
+      return readSqliteCustomer(statements, validateCustomerId(customerId)) ?? null;
+    },
+
+    async customerByAddress(address) {
+      ensureOpen();
+      const { kind, value } = validateCustomerAddress(address);
+      const owner = statements.addressOwner.get(kind, value) as { customer_id: string } | undefined;
+      return owner === undefined
+        ? null
+        : (readSqliteCustomer(statements, owner.customer_id) ?? null);
+    },
+
+    async customerOfConversation(conversationSid) {
+      ensureOpen();
+      const owner = statements.conversationOwner.get(
+        validateCustomerConversation(conversationSid),
+      ) as { customer_id: string } | undefined;
+      return owner === undefined
+        ? null
+        : (readSqliteCustomer(statements, owner.customer_id) ?? null);
+    },
+
+    async customerConversations(customerId, options = {}) {
+      ensureOpen();
+      const limit = validateCustomerLimit(
+        options.limit,
+        customerLimits.listDefault,
+        customerLimits.listMax,
+      );
+      return conversationsOf(validateCustomerId(customerId), limit);
+    },
+
+    async customerHistory(customerId, options = {}) {
+      ensureOpen();
+      const id = validateCustomerId(customerId);
+      const limit = validateCustomerLimit(
+        options.limit,
+        customerLimits.historyDefault,
+        customerLimits.historyMax,
+      );
+      const except =
+        options.exceptConversationSid === undefined
+          ? undefined
+          : validateCustomerConversation(options.exceptConversationSid, "exceptConversationSid");
+      const conversations = conversationsOf(id, customerLimits.historyConversations).filter(
+        (conversation) => conversation.conversationSid !== except,
+      );
+      const histories = [];
+      for (const conversation of conversations)
+        histories.push({
+          conversation,
+          entries: await context.history(conversation.conversationSid, { limit }),
+        });
+      return mergeCustomerHistory(histories, limit);
+    },
+
+    async listCustomers(options = {}) {
+      ensureOpen();
+      const limit = validateCustomerLimit(
+        options.limit,
+        customerLimits.listDefault,
+        customerLimits.listMax,
+      );
+      const search = validateCustomerSearch(options.search);
+      const rows = statements.listCustomers.all({
+        search,
+        pattern: search === null ? null : likePattern(search),
+        limit,
+      }) as (CustomerRow & { last_activity_at: number })[];
+      return rows.map((row) => ({
+        ...toCustomerRecord(
+          row,
+          statements.customerAddresses.all(row.customer_id) as CustomerAddressRow[],
+        ),
+        lastActivityAt: Number(row.last_activity_at),
+      }));
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// A conversation belongs to the customer owning its address: its channel is the address kind
+// (`app` addresses match no conversation) and its customer address the value.
+const ownedConversations = `SELECT c.conversation_sid FROM conversations c
+       JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
+       WHERE a.customer_id = ?`;
+
+/**
+ * The SQLite mailbox's customer SQL, spread into its statement table; `conversationColumns`
+ * are the columns the public conversation record is built from.
+ */
+export function sqliteCustomerSql(conversationColumns: string) {
+  return {
+    customerRow: "SELECT * FROM customers WHERE customer_id = ?",
+    customerAddresses: "SELECT * FROM customer_addresses WHERE customer_id = ?",
+    addressOwner: "SELECT customer_id FROM customer_addresses WHERE kind = ? AND value = ?",
+    conversationOwner: `SELECT a.customer_id FROM conversations c
+       JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
+       WHERE c.conversation_sid = ?`,
+    insertCustomer: "INSERT INTO customers (customer_id, created_at) VALUES (?, ?)",
+    insertAddress: `INSERT INTO customer_addresses (kind, value, customer_id, source, linked_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    deleteAddress: "DELETE FROM customer_addresses WHERE kind = ? AND value = ?",
+    moveAddresses: "UPDATE customer_addresses SET customer_id = ? WHERE customer_id = ?",
+    setCustomerHandoff: `UPDATE customers SET handoff_conversation_sid = ?, handoff_since = ?
+       WHERE customer_id = ?`,
+    deleteCustomerRow: "DELETE FROM customers WHERE customer_id = ?",
+    deleteCustomerAddresses: "DELETE FROM customer_addresses WHERE customer_id = ?",
+    customerConversationSids: ownedConversations,
+    customerConversations: `SELECT ${conversationColumns} FROM conversations c
+       JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
+       WHERE a.customer_id = ? ORDER BY c.updated_at DESC, c.conversation_sid LIMIT ?`,
+    // Consent is kept per channel address (`+1…`, `whatsapp:+1…`); erasing the customer erases it.
+    deleteCustomerConsent: `DELETE FROM consent WHERE address IN (SELECT value
+       FROM customer_addresses WHERE customer_id = ? AND kind IN ('sms', 'whatsapp'))`,
+    eraseMessages: "DELETE FROM messages WHERE conversation_sid = ?",
+    eraseOutbox: "DELETE FROM outbox WHERE conversation_sid = ?",
+    eraseDeliveries: "DELETE FROM deliveries WHERE conversation_sid = ?",
+    eraseJournal: "DELETE FROM tool_journal WHERE conversation_sid = ?",
+    eraseHandoffNote: "DELETE FROM handoff_notes WHERE conversation_sid = ?",
+    eraseConversation: "DELETE FROM conversations WHERE conversation_sid = ?",
+    listCustomers: `SELECT cu.*, coalesce((SELECT max(c.updated_at) FROM customer_addresses a
+         JOIN conversations c ON c.channel = a.kind AND c.customer_address = a.value
+         WHERE a.customer_id = cu.customer_id), cu.created_at) AS last_activity_at
+       FROM customers cu
+       WHERE @search IS NULL OR cu.customer_id = @search OR EXISTS (SELECT 1
+         FROM customer_addresses s WHERE s.customer_id = cu.customer_id
+           AND lower(s.value) LIKE @pattern ESCAPE '\\')
+       ORDER BY last_activity_at DESC, cu.customer_id LIMIT @limit`,
+  } as const;
+}
