@@ -71,7 +71,10 @@ export class TurnWorker {
   readonly workerId = `turns-${randomUUID()}`;
   readonly #settings: TurnWorkerSettings;
   readonly #rich: RichState;
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new Map<
+    string,
+    { lease: Lease; controller: AbortController; done: Promise<void> }
+  >();
   #loop: WorkLoop | undefined;
   #stopping = false;
 
@@ -92,6 +95,26 @@ export class TurnWorker {
 
   wake(): void {
     this.#loop?.wake();
+  }
+
+  /**
+   * The mailbox says a newer customer message interrupted `conversationSid`'s running turn
+   * (policy `interrupt`; any process's ingest, through the work notices). The turn's lease was
+   * given back in that ingest's transaction; one heartbeat confirms it is this run's lease that
+   * went (a late notice must not abort the combined turn that replaced it), then the run is
+   * aborted at once: its agent's signal fires and its answer, if any, is discarded.
+   */
+  interrupted(conversationSid: string): void {
+    for (const turn of this.#running.values()) {
+      if (turn.lease.conversationSid !== conversationSid || turn.controller.signal.aborted)
+        continue;
+      this.#settings.mailbox.heartbeat(turn.lease).then(
+        (alive) => {
+          if (!alive) turn.controller.abort(new TurnInterruptedSignal());
+        },
+        (error) => this.#reportError("interrupt", error),
+      );
+    }
   }
 
   /** Turns running now. */
@@ -144,7 +167,7 @@ export class TurnWorker {
           this.#running.delete(key);
           this.wake();
         });
-      this.#running.set(key, { controller, done });
+      this.#running.set(key, { lease, controller, done });
     }
     return leases.length === free;
   }
@@ -192,6 +215,18 @@ export class TurnWorker {
         });
       }
     } catch (error) {
+      if (controller.signal.reason instanceof TurnInterruptedSignal) {
+        // Nothing to write: the ingest that interrupted gave the lease back, uncounted.
+        logger.info(
+          { conversationSid: lease.conversationSid, turnId: lease.turnId },
+          "turn interrupted by a newer customer message; answering them together",
+        );
+        this.#settings.events.emit("turn.interrupted", {
+          conversationSid: lease.conversationSid,
+          turnId: lease.turnId,
+        });
+        return;
+      }
       if (isLeaseLoss(error) || controller.signal.reason instanceof LeaseLostError) {
         // Another worker (or a handoff) owns the turn now; its outcome is theirs to write.
         logger.warn(
@@ -386,6 +421,13 @@ export class TurnWorker {
 class ShutdownSignal extends Error {
   constructor() {
     super("switchboard is shutting down");
+  }
+}
+
+/** The abort reason when a newer customer message interrupted the turn (policy `interrupt`). */
+class TurnInterruptedSignal extends Error {
+  constructor() {
+    super("a newer customer message interrupted the turn");
   }
 }
 

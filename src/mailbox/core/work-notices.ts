@@ -16,6 +16,12 @@ export const turnNotice = (conversationSid: string): WorkNotice => ({
   conversationSid,
 });
 
+/** The conversation's running turn was interrupted: its worker should stop it now. */
+export const interruptNotice = (conversationSid: string): WorkNotice => ({
+  kind: "interrupt",
+  conversationSid,
+});
+
 export const outboxNotice = (conversationSid: string): WorkNotice => ({
   kind: "outbox",
   conversationSid,

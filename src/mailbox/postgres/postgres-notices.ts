@@ -72,7 +72,8 @@ function parseNotice(
       from?: unknown;
     };
     if (typeof parsed.conversationSid !== "string") return undefined;
-    if (parsed.kind !== "turn" && parsed.kind !== "outbox") return undefined;
+    if (parsed.kind !== "turn" && parsed.kind !== "outbox" && parsed.kind !== "interrupt")
+      return undefined;
     return { kind: parsed.kind, conversationSid: parsed.conversationSid, from: parsed.from };
   } catch {
     return undefined;

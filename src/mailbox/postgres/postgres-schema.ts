@@ -204,6 +204,13 @@ export const postgresMigrations: readonly string[] = [
     released_by text
   );
   `,
+  // 9: the interrupt turn policy. The first schema's CHECK allowed only queue and burst; it is
+  // replaced by name (PostgreSQL's name for a column CHECK), so re-running this is harmless.
+  `
+  ALTER TABLE conversations DROP CONSTRAINT IF EXISTS conversations_policy_mode_check;
+  ALTER TABLE conversations ADD CONSTRAINT conversations_policy_mode_check
+    CHECK (policy_mode IN ('queue', 'burst', 'interrupt'));
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */
