@@ -168,7 +168,9 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
         conversation.lease_version,
         conversation.lease_owner,
       );
-      notices.push({ notice: interruptNotice(write.conversationSid) });
+      notices.push({
+        notice: interruptNotice(write.conversationSid, conversation.lease_version),
+      });
     }
     notices.push(...ingestNotices(write.conversationSid, policy, settings.settleWindowMs));
     return "accepted";

@@ -370,13 +370,16 @@ export type HistoryEntry =
 
 /**
  * A wake-up hint: something may be claimable now. Workers still poll as a fallback.
- * `interrupt`: the conversation's running turn was interrupted by a newer customer message
- * (policy `interrupt`); the worker running it should abort it at once (its lease is gone, so
- * a worker that misses the hint finds out at its next heartbeat). It also means `turn`.
+ * `interrupt`: the conversation's running turn — the lease at `leaseVersion` — was interrupted
+ * by a newer customer message (policy `interrupt`); the worker holding that lease should abort
+ * it at once (the lease is gone, so a worker that misses the hint finds out at its next
+ * heartbeat). It also means `turn`: the combined turn is claimable.
  */
 export interface WorkNotice {
   kind: "turn" | "outbox" | "interrupt";
   conversationSid: string;
+  /** With `interrupt`: the version of the lease taken away. */
+  leaseVersion?: number;
 }
 
 /**

@@ -246,7 +246,8 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       unsubscribe = mailbox.onWork((notice) => {
         if (notice.kind === "outbox") sender.wake();
         else turnWorker.wake();
-        if (notice.kind === "interrupt") turnWorker.interrupted(notice.conversationSid);
+        if (notice.kind === "interrupt" && notice.leaseVersion !== undefined)
+          turnWorker.interrupted(notice.conversationSid, notice.leaseVersion);
       });
       turnWorker.start();
       sender.start();

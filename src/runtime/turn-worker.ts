@@ -98,22 +98,19 @@ export class TurnWorker {
   }
 
   /**
-   * The mailbox says a newer customer message interrupted `conversationSid`'s running turn
-   * (policy `interrupt`; any process's ingest, through the work notices). The turn's lease was
-   * given back in that ingest's transaction; one heartbeat confirms it is this run's lease that
-   * went (a late notice must not abort the combined turn that replaced it), then the run is
-   * aborted at once: its agent's signal fires and its answer, if any, is discarded.
+   * The mailbox says a newer customer message interrupted `conversationSid`'s running turn at
+   * `leaseVersion` (policy `interrupt`; any process's ingest, through the work notices). That
+   * lease was given back in the ingest's transaction, so the run holding it is aborted at once:
+   * its agent's signal fires and its answer, if any, is discarded. The version keeps a late
+   * notice from aborting the combined turn that replaced it.
    */
-  interrupted(conversationSid: string): void {
+  interrupted(conversationSid: string, leaseVersion: number): void {
     for (const turn of this.#running.values()) {
-      if (turn.lease.conversationSid !== conversationSid || turn.controller.signal.aborted)
-        continue;
-      this.#settings.mailbox.heartbeat(turn.lease).then(
-        (alive) => {
-          if (!alive) turn.controller.abort(new TurnInterruptedSignal());
-        },
-        (error) => this.#reportError("interrupt", error),
-      );
+      if (
+        turn.lease.conversationSid === conversationSid &&
+        turn.lease.leaseVersion === leaseVersion
+      )
+        turn.controller.abort(new TurnInterruptedSignal());
     }
   }
 
@@ -216,7 +213,16 @@ export class TurnWorker {
       }
     } catch (error) {
       if (controller.signal.reason instanceof TurnInterruptedSignal) {
-        // Nothing to write: the ingest that interrupted gave the lease back, uncounted.
+        // The ingest that interrupted gave the lease back, uncounted, so this release is
+        // refused and writes nothing. Should the lease still be held (a forged notice), it
+        // gives the turn back the same way, to be claimed again at once.
+        if (await mailbox.release(lease)) {
+          logger.warn(
+            { conversationSid: lease.conversationSid, turnId: lease.turnId },
+            "interrupt notice for a lease still held; the turn was given back",
+          );
+          return;
+        }
         logger.info(
           { conversationSid: lease.conversationSid, turnId: lease.turnId },
           "turn interrupted by a newer customer message; answering them together",

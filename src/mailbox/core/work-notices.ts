@@ -16,10 +16,11 @@ export const turnNotice = (conversationSid: string): WorkNotice => ({
   conversationSid,
 });
 
-/** The conversation's running turn was interrupted: its worker should stop it now. */
-export const interruptNotice = (conversationSid: string): WorkNotice => ({
+/** The conversation's running turn (lease `leaseVersion`) was interrupted: stop it now. */
+export const interruptNotice = (conversationSid: string, leaseVersion: number): WorkNotice => ({
   kind: "interrupt",
   conversationSid,
+  leaseVersion,
 });
 
 export const outboxNotice = (conversationSid: string): WorkNotice => ({

@@ -135,7 +135,9 @@ export function createIngestBatch(
         conversation.lease_version,
         conversation.lease_owner,
       ]);
-      later.push({ notice: interruptNotice(message.conversationSid) });
+      later.push({
+        notice: interruptNotice(message.conversationSid, Number(conversation.lease_version)),
+      });
     }
     later.push(...ingestNotices(message.conversationSid, policy, settleWindowMs));
     return "accepted";
