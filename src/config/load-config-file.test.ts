@@ -84,7 +84,7 @@ export default { agent, policy: { mode: "burst", windowMs: 2000 } };
       await write(path, `export default { policy: ${policy} };\n`);
       const error = await loadError({ cwd: directory, path });
       expect(error.problems).toHaveLength(1);
-      expect(error.problems[0]).toMatch(/^policy(\.windowMs)?:/);
+      expect(error.problems[0]).toMatch(/^policy(\.mode|\.windowMs)?:/);
     }
   });
 

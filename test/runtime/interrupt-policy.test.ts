@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { durableStep } from "../../src/agents/durable-step.js";
 import { functionAgent } from "../../src/agents/function-agent.js";
 import type { Agent, AgentContext, Turn } from "../../src/agents/types.js";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
 import { ConfigError } from "../../src/errors.js";
 import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import { postgresMailbox } from "../../src/mailbox/postgres/postgres-mailbox.js";
