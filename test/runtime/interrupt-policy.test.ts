@@ -219,6 +219,40 @@ describe("interrupt policy", () => {
     expect(history.filter((entry) => entry.direction === "outbound")).toHaveLength(1);
   });
 
+  it("ends a flood of messages in one answer to all of them, without dead-lettering", async () => {
+    const count = 12;
+    const calls: number[] = [];
+    // Every turn short of the whole flood stalls until interrupted: twelve interruptions,
+    // more than the five attempts a failing turn gets.
+    const agent = functionAgent(async (turn, context) => {
+      calls.push(turn.messages.length);
+      if (turn.messages.length < count) {
+        await abortedOrAfter(context.signal, 8_000);
+        return "never sent";
+      }
+      return `Answer to: ${turn.messages.map((message) => message.body).join(" | ")}`;
+    });
+    harness = await startHarness({ agent, mailbox: interruptPolicy });
+    const customer = harness.emulator.customer({ channel: "sms", address: "+15551247006" });
+    const { conversationSid } = await customer.send("message 1");
+    for (let number = 2; number <= count; number++) {
+      // Each message lands while the turn of all earlier ones runs.
+      await eventually(() => (calls.at(-1) === number - 1 ? true : undefined), `turn ${number}`);
+      await customer.send(`message ${number}`);
+    }
+    await eventually(() => (customer.messages().length === 1 ? true : undefined), "the answer");
+    await sleep(500);
+    const all = Array.from({ length: count }, (_, position) => `message ${position + 1}`);
+    expect(customer.messages().map((message) => message.body)).toEqual([
+      `Answer to: ${all.join(" | ")}`,
+    ]);
+    expect(calls).toEqual(Array.from({ length: count }, (_, position) => position + 1));
+    const conversation = await harness.mailbox.conversation(conversationSid);
+    expect(conversation?.state).toBe("idle");
+    expect(conversation?.pendingCount).toBe(0);
+    expect(await harness.mailbox.deadLetters()).toEqual([]);
+  });
+
   it("refuses an unknown policy where it is configured, naming the option", () => {
     let refused: unknown;
     try {
