@@ -7,6 +7,7 @@ import { ConfigError } from "../../src/errors.js";
 import { serveSwitchboard } from "../../src/http/serve-switchboard.js";
 import { postgresMailbox } from "../../src/mailbox/postgres/postgres-mailbox.js";
 import {
+  adminQuery,
   dropTestSchema,
   testDatabaseUrl,
   testSchemaName,
@@ -335,5 +336,66 @@ describe.skipIf(testDatabaseUrl === undefined)("interrupt policy across instance
     ]);
     expect(calls.at(-1)!.texts).toEqual(["a bike for two days", "starting Friday"]);
     expect(await botMessages(emulator, first!.conversationSid)).toHaveLength(1);
+  }, 30_000);
+
+  it("gives the turn back when a forged interrupt notice names a lease still held", async () => {
+    const url = testDatabaseUrl!;
+    const schema = testSchemaName();
+    cleanups.push(() => dropTestSchema(url, schema));
+    const emulator = await startEmulator({ webhookRetries: 1, webhookBackoff: () => 20 });
+    cleanups.push(() => emulator.close());
+    const calls: boolean[] = [];
+    const log = capturedLog();
+    const switchboard = createSwitchboard({
+      provider: await twilioProviderFor(emulator),
+      // The first call stalls until aborted; the re-run answers.
+      agent: functionAgent(async (turn, context) => {
+        const position = calls.push(false) - 1;
+        if (position === 0) {
+          await abortedOrAfter(context.signal, 15_000);
+          calls[position] = context.signal.aborted;
+          return "never sent";
+        }
+        return `Answer to: ${turn.text}`;
+      }),
+      // The default policy, queue: nothing may interrupt this turn.
+      mailbox: postgresMailbox({ connectionString: url, schema, poolSize: 3 }),
+      logger: log,
+      workers: { ...fastWorkers, leaseMs: 60_000, heartbeatMs: 20_000 },
+      catchUp: { intervalMs: 0 },
+      webhook: { authToken: emulator.authToken },
+    });
+    const served = await serveSwitchboard(switchboard, { port: 0 });
+    cleanups.push(() => served.close());
+    const [message] = await seedSmsConversation(emulator, "+15551247007", ["a tandem please"]);
+    expect(await deliverWebhook(emulator, `${served.url}/twilio/webhook`, message!)).toBe(200);
+    await eventually(() => (calls.length === 1 ? true : undefined), "the first model call");
+    const { rows } = await adminQuery(
+      url,
+      `SELECT lease_version FROM ${schema}.conversations WHERE conversation_sid = $1`,
+      [message!.conversationSid],
+    );
+    await adminQuery(url, "SELECT pg_notify($1, $2)", [
+      `switchboard_work_${schema}`,
+      JSON.stringify({
+        kind: "interrupt",
+        conversationSid: message!.conversationSid,
+        leaseVersion: Number(rows[0]!.lease_version),
+        from: "forger",
+      }),
+    ]);
+    const replies = await eventually(async () => {
+      const sent = await botMessages(emulator, message!.conversationSid);
+      return sent.length > 0 ? sent : undefined;
+    }, "the answer of the re-run");
+    await sleep(500);
+    expect(replies.map((reply) => reply.body)).toEqual(["Answer to: a tandem please"]);
+    expect(calls).toEqual([true, false]);
+    expect(
+      log.lines.some(
+        (line) => line.level === "warn" && /lease still held/.test(line.message ?? ""),
+      ),
+    ).toBe(true);
+    expect(await botMessages(emulator, message!.conversationSid)).toHaveLength(1);
   }, 30_000);
 });
