@@ -93,16 +93,22 @@ describeWithPostgres("postgresMailbox interrupt policy across instances", (url) 
     const channel = `switchboard_work_${schema}`;
     for (const garbage of [
       "not json",
-      JSON.stringify({ kind: "interrupt" }),
+      JSON.stringify({ kind: "interrupt", leaseVersion: 3 }),
+      // An interrupt must name the lease it took away: without it no run can be told apart.
+      JSON.stringify({ kind: "interrupt", conversationSid: "CH1", from: "elsewhere" }),
+      JSON.stringify({ kind: "interrupt", conversationSid: "CH1", leaseVersion: "3" }),
+      JSON.stringify({ kind: "interrupt", conversationSid: "CH1", leaseVersion: 1.5 }),
       JSON.stringify({ kind: "explode", conversationSid: "CH1" }),
     ])
       await adminQuery(url, "SELECT pg_notify($1, $2)", [channel, garbage]);
     await adminQuery(url, "SELECT pg_notify($1, $2)", [
       channel,
-      JSON.stringify({ kind: "interrupt", conversationSid: "CH2", from: "elsewhere" }),
+      JSON.stringify({ kind: "interrupt", conversationSid: "CH2", leaseVersion: 4, from: "x" }),
     ]);
     await until(() => seen.length === 1);
-    expect(seen).toEqual([{ kind: "interrupt", conversationSid: "CH2" }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Well-formed, it is delivered (a forged one too: the turn worker gives the turn back).
+    expect(seen).toEqual([{ kind: "interrupt", conversationSid: "CH2", leaseVersion: 4 }]);
   });
 
   it("migrates a schema whose policy CHECK predates interrupt, and re-runs harmlessly", async () => {
