@@ -117,6 +117,9 @@ export function durableAiTurn(options: {
           callKeys.get(executeOptions.toolCallId) ??
           `${turnId}/tool/call/${executeOptions.toolCallId}`;
         return runJournaled(journal, key, name, async () => {
+          // A turn aborted (interrupted, shut down, lease lost) starts no new effect; a
+          // journaled result above still replays.
+          signal.throwIfAborted();
           const output = await execute(
             input as never,
             {

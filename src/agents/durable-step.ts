@@ -96,5 +96,10 @@ export async function durableStep<T>(
   const occurrence = counts.get(name) ?? 0;
   counts.set(name, occurrence + 1);
   const key = `${turnIdOf(turn, context)}/step/${name}/${occurrence}`;
-  return runJournaled(context.journal, key, name, () => run({ key, signal: context.signal }));
+  return runJournaled(context.journal, key, name, () => {
+    // A turn aborted (interrupted, shut down, lease lost) starts no new effect, even when its
+    // agent ignores the signal; a journaled result still replays.
+    context.signal.throwIfAborted();
+    return run({ key, signal: context.signal });
+  });
 }

@@ -154,8 +154,9 @@ export interface AgentContext {
   history: readonly HistoryMessage[];
   conversation: ConversationInfo;
   /**
-   * Aborted when the turn's lease is lost or the service shuts down. Pass it to every
-   * network call: a reply produced after the abort is discarded, never sent.
+   * Aborted when the turn's lease is lost, the service shuts down, or (policy `interrupt`) a
+   * newer customer message interrupts the turn, which is then answered with it. Pass it to
+   * every network call: a reply produced after the abort is discarded, never sent.
    */
   signal: AbortSignal;
   /**

@@ -72,6 +72,22 @@ export default { agent, policy: { mode: "burst", windowMs: 2000 } };
     });
   });
 
+  it("takes the interrupt policy, and refuses it with a window or a misspelt mode", async () => {
+    await write("switchboard.config.mjs", `export default { policy: { mode: "interrupt" } };\n`);
+    expect((await loadConfigFile({ cwd: directory }))?.config.policy).toEqual({
+      mode: "interrupt",
+    });
+    const refused = ['{ mode: "interrupt", windowMs: 500 }', '{ mode: "interupt" }'];
+    for (const [position, policy] of refused.entries()) {
+      // A file name per case: an imported module is cached by its path.
+      const path = `refused-${position}.config.mjs`;
+      await write(path, `export default { policy: ${policy} };\n`);
+      const error = await loadError({ cwd: directory, path });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(/^policy(\.mode|\.windowMs)?:/);
+    }
+  });
+
   it("prefers .ts over .js when both exist", async () => {
     await write("switchboard.config.js", "export default { port: 1 };\n");
     await write("switchboard.config.ts", "export default { port: 2 as number };\n");

@@ -95,6 +95,7 @@ const configSchema = z.strictObject({
     .discriminatedUnion("mode", [
       z.strictObject({ mode: z.literal("queue") }),
       z.strictObject({ mode: z.literal("burst"), windowMs: positiveInteger }),
+      z.strictObject({ mode: z.literal("interrupt") }),
     ])
     .optional(),
   botIdentities: z.array(z.string().min(1)).optional(),

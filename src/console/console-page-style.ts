@@ -98,9 +98,10 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .banner.dead { background: var(--dead-bg); color: var(--banner-dead); }
 .banner.notice { background: var(--notice-bg); color: var(--notice-ink); }
 .banner.human { background: var(--human-bg); color: var(--banner-human); }
-.banner .text { flex: 1; }
+.banner .text { flex: 1; min-width: 0; }
+.transcript-head, .banner { flex-shrink: 0; }
 .handoff-summary { display: block; margin-top: 8px; }
-.handoff-summary .summary-text { margin: 4px 0 0; white-space: pre-line; }
+.handoff-summary .summary-text { margin: 4px 0 0; white-space: pre-line; overflow-wrap: anywhere; max-height: 16em; overflow-y: auto; }
 .messages { padding: 14px 16px; display: flex; flex-direction: column; gap: 10px; }
 .message { max-width: 76%; align-self: flex-start; }
 .message.agent, .message.human { align-self: flex-end; }
@@ -170,6 +171,6 @@ input[type=text], input[type=search], .customer-form textarea { border: 1px soli
 .gate form { background: var(--panel); border-radius: 12px; padding: 22px; width: min(420px, 92vw); display: flex; flex-direction: column; gap: 12px; box-shadow: 0 20px 50px rgba(0,0,0,.25); }
 .gate h2 { margin: 0; font-size: 17px; }
 .gate p { margin: 0; color: var(--muted); }
-@media (max-width: 1100px) { .grid { grid-template-columns: 1fr; } .panel { min-height: 360px; } }
+@media (max-width: 1100px) { .grid { grid-template-columns: 1fr; } .panel { min-height: 360px; } #transcript { min-height: min(640px, 85vh); } .handoff-summary .summary-text { max-height: 6.5em; } }
 @media (prefers-reduced-motion: reduce) { .dots span, .mini-dots span { animation: none; } }
 `;

@@ -17,6 +17,7 @@ import {
   type LeaseKey,
   lastIndexOf,
   maxTurnMessages,
+  mayInterrupt,
   policyOf,
   recordedChecks,
   turnCandidates,
@@ -25,6 +26,7 @@ import {
   type CommittedNotice,
   completeNotices,
   ingestNotices,
+  interruptNotice,
   outboxNotice,
   turnNotice,
 } from "./core/work-notices.js";
@@ -117,10 +119,15 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     if (statements.hasMessage.get(write.messageSid) !== undefined) return "duplicate";
     for (const key of keys) statements.insertKey.run(key, at);
     statements.insertConversation.run(write.conversationSid, at, at);
-    // Only state and policy matter here: the full row's pending count is not worth its scan.
+    // State, policy and lease only: the full row's pending count is not worth its scan.
     const conversation = statements.conversationState.get(write.conversationSid) as Pick<
       ConversationRow,
-      "state" | "policy"
+      | "state"
+      | "policy"
+      | "lease_owner"
+      | "lease_version"
+      | "lease_expires_at"
+      | "turn_message_sids"
     >;
     const isCustomer = write.role === "customer";
     const status = !isCustomer
@@ -147,14 +154,26 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       inboundAt: isCustomer ? write.dateCreated : null,
       at,
     });
-    if (status === "pending")
-      notices.push(
-        ...ingestNotices(
-          write.conversationSid,
-          policyOf(conversation.policy, settings.defaultPolicy),
-          settings.settleWindowMs,
-        ),
+    if (status !== "pending") return "accepted";
+    const policy = policyOf(conversation.policy, settings.defaultPolicy);
+    const turnId = turnMessageSids(conversation)[0];
+    const running = { state: conversation.state, leaseExpiresAt: conversation.lease_expires_at };
+    if (
+      mayInterrupt(policy, { ...running, turnId }, at) &&
+      statements.journalHasTurn.get(write.conversationSid, turnId) === undefined
+    ) {
+      // Given back uncounted, like a release at shutdown: the combined turn keeps its attempt.
+      statements.releaseLease.run(
+        at,
+        write.conversationSid,
+        conversation.lease_version,
+        conversation.lease_owner,
       );
+      notices.push({
+        notice: interruptNotice(write.conversationSid, conversation.lease_version),
+      });
+    }
+    notices.push(...ingestNotices(write.conversationSid, policy, settings.settleWindowMs));
     return "accepted";
   },
 

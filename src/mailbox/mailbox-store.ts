@@ -133,8 +133,19 @@ export interface StoredInboundMessage extends InboundMessage {
  *   then carries the pending messages ingested in `[first, first + windowMs)`, answered
  *   together: in `Index` order, at most 100, stopping before the first one that is not
  *   settled or was ingested after the window — a turn never skips a pending lower index.
+ * - `interrupt`: a turn carries every pending message (in `Index` order, at most 100, cut by
+ *   the settle rule like `burst`) without waiting. A customer message ingested while a turn
+ *   runs interrupts it — the lease is given back uncounted in the ingest's transaction, so the
+ *   running worker is fenced out (its reply, journal writes and heartbeats are refused), an
+ *   `interrupt` notice tells it to stop, and the next claim answers the old and new messages
+ *   together under the same turn id — unless the running turn has journaled a step
+ *   (`journalRecord`): then it may have had an effect, so it runs on and the new message
+ *   waits for the next turn, as with `queue`.
  */
-export type TurnPolicy = { mode: "queue" } | { mode: "burst"; windowMs: number };
+export type TurnPolicy =
+  | { mode: "queue" }
+  | { mode: "burst"; windowMs: number }
+  | { mode: "interrupt" };
 
 /**
  * A conversation's scheduling state:
@@ -372,10 +383,18 @@ export type HistoryEntry =
       lastError?: string | null;
     };
 
-/** A wake-up hint: something may be claimable now. Workers still poll as a fallback. */
+/**
+ * A wake-up hint: something may be claimable now. Workers still poll as a fallback.
+ * `interrupt`: the conversation's running turn — the lease at `leaseVersion` — was interrupted
+ * by a newer customer message (policy `interrupt`); the worker holding that lease should abort
+ * it at once (the lease is gone, so a worker that misses the hint finds out at its next
+ * heartbeat). It also means `turn`: the combined turn is claimable.
+ */
 export interface WorkNotice {
-  kind: "turn" | "outbox";
+  kind: "turn" | "outbox" | "interrupt";
   conversationSid: string;
+  /** With `interrupt`: the version of the lease taken away. */
+  leaseVersion?: number;
 }
 
 /**

@@ -9,7 +9,8 @@ const conversationColumns = `c.*, (SELECT count(*) FROM messages m
 /** The mailbox's SQL, by name. */
 const sql = {
   conversation: `SELECT ${conversationColumns} FROM conversations c WHERE c.conversation_sid = ?`,
-  conversationState: "SELECT state, policy FROM conversations WHERE conversation_sid = ?",
+  conversationState: `SELECT state, policy, lease_owner, lease_version, lease_expires_at,
+         turn_message_sids FROM conversations WHERE conversation_sid = ?`,
   insertConversation: `INSERT OR IGNORE INTO conversations (conversation_sid, created_at, updated_at)
        VALUES (?, ?, ?)`,
   touchConversation: `UPDATE conversations SET
@@ -163,6 +164,8 @@ const sql = {
          source = excluded.source, summary = excluded.summary, started_at = excluded.started_at,
          released_at = NULL, released_by = NULL`,
   journalGet: "SELECT name, value FROM tool_journal WHERE conversation_sid = ? AND key = ?",
+  // Whether a turn journaled any step: the interrupt policy leaves such a turn running.
+  journalHasTurn: "SELECT 1 FROM tool_journal WHERE conversation_sid = ? AND turn_id = ? LIMIT 1",
   journalInsert: `INSERT OR IGNORE INTO tool_journal (conversation_sid, key, turn_id, name, value,
          recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
   // A turn still pending (backoff, dead letter) keeps its journal: its retry replays it.

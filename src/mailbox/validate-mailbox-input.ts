@@ -171,13 +171,13 @@ export function validateHistoryLimit(limit: number | undefined): number {
 
 /** Throws unless `policy` is a valid turn policy. */
 export function validatePolicy(policy: TurnPolicy): void {
-  if (policy?.mode === "queue") return;
+  if (policy?.mode === "queue" || policy?.mode === "interrupt") return;
   if (policy?.mode === "burst") {
     if (!Number.isSafeInteger(policy.windowMs) || policy.windowMs < 0)
       fail("policy.windowMs", "must be a non-negative integer");
     return;
   }
-  fail("policy", 'must be { mode: "queue" } or { mode: "burst", windowMs }');
+  fail("policy", 'must be { mode: "queue" }, { mode: "burst", windowMs } or { mode: "interrupt" }');
 }
 
 /** `MailboxOptions` with defaults applied; throws `ConfigError` naming a bad option. */

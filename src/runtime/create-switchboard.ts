@@ -257,8 +257,10 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
         events.emit("error", { where: "catch-up", error });
       }
       unsubscribe = mailbox.onWork((notice) => {
-        if (notice.kind === "turn") turnWorker.wake();
-        else sender.wake();
+        if (notice.kind === "outbox") sender.wake();
+        else turnWorker.wake();
+        if (notice.kind === "interrupt" && notice.leaseVersion !== undefined)
+          turnWorker.interrupted(notice.conversationSid, notice.leaseVersion);
       });
       turnWorker.start();
       sender.start();

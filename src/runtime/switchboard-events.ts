@@ -22,6 +22,11 @@ export interface SwitchboardEventMap {
   typing: { conversationSid: string; on: boolean };
   /** A turn completed (its replies are durably in the outbox). */
   "turn.completed": { conversationSid: string; turnId: string; replies: number };
+  /**
+   * A newer customer message interrupted the running turn (policy `interrupt`): it sent
+   * nothing, and its messages are answered together with the new ones in the next turn.
+   */
+  "turn.interrupted": { conversationSid: string; turnId: string };
   /** A turn failed and will be retried at `retryAt`. */
   "turn.failed": { conversationSid: string; turnId: string; error: string; retryAt: number };
   /** A turn exhausted its attempts; the conversation waits for `retryDeadLetter`/`skipDeadLetter`. */

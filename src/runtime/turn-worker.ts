@@ -74,7 +74,10 @@ export class TurnWorker {
   readonly workerId = `turns-${randomUUID()}`;
   readonly #settings: TurnWorkerSettings;
   readonly #rich: RichState;
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new Map<
+    string,
+    { lease: Lease; controller: AbortController; done: Promise<void> }
+  >();
   #loop: WorkLoop | undefined;
   #stopping = false;
 
@@ -95,6 +98,23 @@ export class TurnWorker {
 
   wake(): void {
     this.#loop?.wake();
+  }
+
+  /**
+   * The mailbox says a newer customer message interrupted `conversationSid`'s running turn at
+   * `leaseVersion` (policy `interrupt`; any process's ingest, through the work notices). That
+   * lease was given back in the ingest's transaction, so the run holding it is aborted at once:
+   * its agent's signal fires and its answer, if any, is discarded. The version keeps a late
+   * notice from aborting the combined turn that replaced it.
+   */
+  interrupted(conversationSid: string, leaseVersion: number): void {
+    for (const turn of this.#running.values()) {
+      if (
+        turn.lease.conversationSid === conversationSid &&
+        turn.lease.leaseVersion === leaseVersion
+      )
+        turn.controller.abort(new TurnInterruptedSignal());
+    }
   }
 
   /** Turns running now. */
@@ -147,7 +167,7 @@ export class TurnWorker {
           this.#running.delete(key);
           this.wake();
         });
-      this.#running.set(key, { controller, done });
+      this.#running.set(key, { lease, controller, done });
     }
     return leases.length === free;
   }
@@ -195,6 +215,27 @@ export class TurnWorker {
         });
       }
     } catch (error) {
+      if (controller.signal.reason instanceof TurnInterruptedSignal) {
+        // The ingest that interrupted gave the lease back, uncounted, so this release is
+        // refused and writes nothing. Should the lease still be held (a forged notice), it
+        // gives the turn back the same way, to be claimed again at once.
+        if (await mailbox.release(lease)) {
+          logger.warn(
+            { conversationSid: lease.conversationSid, turnId: lease.turnId },
+            "interrupt notice for a lease still held; the turn was given back",
+          );
+          return;
+        }
+        logger.info(
+          { conversationSid: lease.conversationSid, turnId: lease.turnId },
+          "turn interrupted by a newer customer message; answering them together",
+        );
+        this.#settings.events.emit("turn.interrupted", {
+          conversationSid: lease.conversationSid,
+          turnId: lease.turnId,
+        });
+        return;
+      }
       if (isLeaseLoss(error) || controller.signal.reason instanceof LeaseLostError) {
         // Another worker (or a handoff) owns the turn now; its outcome is theirs to write.
         logger.warn(
@@ -400,6 +441,13 @@ export class TurnWorker {
 class ShutdownSignal extends Error {
   constructor() {
     super("switchboard is shutting down");
+  }
+}
+
+/** The abort reason when a newer customer message interrupted the turn (policy `interrupt`). */
+class TurnInterruptedSignal extends Error {
+  constructor() {
+    super("a newer customer message interrupted the turn");
   }
 }
 

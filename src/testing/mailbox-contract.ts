@@ -11,6 +11,7 @@ import { describeFailureContract } from "./mailbox-contract/failure-contract.js"
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
+import { describeInterruptContract } from "./mailbox-contract/interrupt-contract.js";
 import {
   describeHandoffNoteContract,
   describeJournalContract,
@@ -101,5 +102,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeJournalContract(use);
     describeHandoffNoteContract(use);
     describeCustomerContract(use);
+    describeInterruptContract(use);
   });
 }

@@ -9,6 +9,7 @@ import {
   isLate,
   lastIndexOf,
   maxTurnMessages,
+  mayInterrupt,
   recordedChecks,
   turnCandidates,
 } from "./turn-rules.js";
@@ -122,5 +123,24 @@ describe("fencing", () => {
   it("takes the highest index of a turn as its last processed index", () => {
     expect(lastIndexOf([{ index: 4 }, { index: 2 }])).toBe(4);
     expect(lastIndexOf([])).toBe(-1);
+  });
+});
+
+describe("the interrupt policy", () => {
+  const interrupt = { mode: "interrupt" } as const;
+  it("takes every pending message at once, up to the cap", () => {
+    const pending = Array.from({ length: maxTurnMessages + 5 }, (_, index) => message(index, 500));
+    expect(turnCandidates(pending, interrupt, 0)).toEqual(pending.slice(0, maxTurnMessages));
+    expect(turnCandidates([], interrupt, 0)).toEqual([]);
+  });
+
+  it("may interrupt only a live lease of a claimed turn, under the interrupt policy", () => {
+    const running = { state: "leased", leaseExpiresAt: 1_000, turnId: "IM1" };
+    expect(mayInterrupt(interrupt, running, 999)).toBe(true);
+    expect(mayInterrupt(interrupt, running, 1_000)).toBe(false);
+    expect(mayInterrupt({ mode: "queue" }, running, 0)).toBe(false);
+    expect(mayInterrupt({ mode: "burst", windowMs: 10 }, running, 0)).toBe(false);
+    expect(mayInterrupt(interrupt, { ...running, state: "backoff" }, 0)).toBe(false);
+    expect(mayInterrupt(interrupt, { ...running, turnId: undefined }, 0)).toBe(false);
   });
 });

@@ -81,7 +81,7 @@ export function policyOf(stored: string | null, defaultPolicy: TurnPolicy): Turn
 
 /**
  * The messages that may make up the next turn, before the settle rule: the lowest pending one
- * for `queue`; for `burst`, none until `windowMs` after the first was ingested, then those
+ * for `queue`; every pending one (up to the cap) for `interrupt`, which never waits; for `burst`, none until `windowMs` after the first was ingested, then those
  * ingested in `[first, first + windowMs)`. The window is half-open, so a message ingested
  * exactly at its end starts the next turn and the turn's content is fixed once it is due. It
  * stops, not skips: a lower index ingested after the window must not be answered after higher
@@ -95,6 +95,7 @@ export function turnCandidates<Message extends PendingMessage>(
   const first = pending[0];
   if (first === undefined) return [];
   if (policy.mode === "queue") return [first];
+  if (policy.mode === "interrupt") return pending.slice(0, maxTurnMessages);
   const windowEnd = first.ingestedAt + policy.windowMs;
   if (at < windowEnd) return [];
   const candidates: Message[] = [first];
@@ -183,4 +184,27 @@ export function lastIndexOf(messages: readonly { index: number }[]): number {
   let last = -1;
   for (const message of messages) last = Math.max(last, message.index);
   return last;
+}
+
+/** What the interrupt rule needs of the conversation a customer message was just stored in. */
+export interface RunningTurn {
+  state: string;
+  leaseExpiresAt: number | null;
+  /** The running turn's id (its first message), or undefined when none was claimed. */
+  turnId: string | undefined;
+}
+
+/**
+ * The first half of the interrupt rule: whether a customer message stored at `at` may
+ * interrupt the conversation's running turn — the policy is `interrupt` and a live lease is
+ * held (an expired one is a crashed worker's: its next claim counts as an attempt). The second
+ * half is the store's: it interrupts only when the running turn has journaled no step. A
+ * journaled step may have had an effect the customer should hear about, so that turn runs to
+ * its end and the new message waits. The store checks inside the ingest transaction,
+ * serialised with `journalRecord` on the conversation (SQLite's single writer, PostgreSQL's
+ * row lock), so a step is either journaled before the interrupt or refused after it.
+ */
+export function mayInterrupt(policy: TurnPolicy, running: RunningTurn, at: number): boolean {
+  if (policy.mode !== "interrupt" || running.state !== "leased") return false;
+  return running.turnId !== undefined && (running.leaseExpiresAt ?? 0) > at;
 }

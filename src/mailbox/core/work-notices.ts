@@ -16,6 +16,13 @@ export const turnNotice = (conversationSid: string): WorkNotice => ({
   conversationSid,
 });
 
+/** The conversation's running turn (lease `leaseVersion`) was interrupted: stop it now. */
+export const interruptNotice = (conversationSid: string, leaseVersion: number): WorkNotice => ({
+  kind: "interrupt",
+  conversationSid,
+  leaseVersion,
+});
+
 export const outboxNotice = (conversationSid: string): WorkNotice => ({
   kind: "outbox",
   conversationSid,

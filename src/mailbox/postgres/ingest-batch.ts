@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { inboundDedupeKeys } from "../core/outbox-settle.js";
-import { type CommittedNotice, ingestNotices } from "../core/work-notices.js";
+import { mayInterrupt } from "../core/turn-rules.js";
+import { type CommittedNotice, ingestNotices, interruptNotice } from "../core/work-notices.js";
 import type { InboundMessage, IngestResult, TurnPolicy, WorkNotice } from "../mailbox-store.js";
 import { type BatchOutcome, createWriteBatcher, type WriteBatcher } from "../write-batcher.js";
 import {
@@ -79,6 +80,10 @@ export function createIngestBatch(
       state: string;
       policy_mode: string | null;
       policy_window_ms: string | null;
+      lease_owner: string | null;
+      lease_version: string;
+      lease_expires_at: number | null;
+      turn_id: string | null;
     }>(sql.touchConversation, [
       message.conversationSid,
       message.serviceSid ?? null,
@@ -104,14 +109,37 @@ export function createIngestBatch(
       JSON.stringify(message),
       at,
     ]);
-    if (status === "pending")
-      later.push(
-        ...ingestNotices(
-          message.conversationSid,
-          storedPolicy(conversation.policy_mode, conversation.policy_window_ms, defaultPolicy),
-          settleWindowMs,
-        ),
-      );
+    if (status !== "pending") return "accepted";
+    const policy = storedPolicy(
+      conversation.policy_mode,
+      conversation.policy_window_ms,
+      defaultPolicy,
+    );
+    const running = {
+      state: conversation.state,
+      leaseExpiresAt:
+        conversation.lease_expires_at === null ? null : Number(conversation.lease_expires_at),
+      turnId: conversation.turn_id ?? undefined,
+    };
+    // The upsert above holds the conversation's row lock, which `journalRecord` takes too: a
+    // step journaled before this point is seen here, and one after it finds the lease gone.
+    if (
+      mayInterrupt(policy, running, at) &&
+      (await client.query(sql.journalHasTurn, [message.conversationSid, running.turnId]))
+        .rowCount === 0
+    ) {
+      // Given back uncounted, like a release at shutdown: the combined turn keeps its attempt.
+      await client.query(sql.releaseLease, [
+        at,
+        message.conversationSid,
+        conversation.lease_version,
+        conversation.lease_owner,
+      ]);
+      later.push({
+        notice: interruptNotice(message.conversationSid, Number(conversation.lease_version)),
+      });
+    }
+    later.push(...ingestNotices(message.conversationSid, policy, settleWindowMs));
     return "accepted";
   };
 
@@ -179,6 +207,7 @@ function storedPolicy(
   defaultPolicy: TurnPolicy,
 ): TurnPolicy {
   const resolved = mode ?? defaultPolicy.mode;
+  if (resolved === "interrupt") return { mode: "interrupt" };
   if (resolved !== "burst") return { mode: "queue" };
   if (windowMs !== null) return { mode: "burst", windowMs: Number(windowMs) };
   return defaultPolicy.mode === "burst" ? defaultPolicy : { mode: "burst", windowMs: 0 };

@@ -34,8 +34,10 @@ export function openNoticeChannel(
       return;
     }
     const notice = parseNotice(payload);
-    if (notice !== undefined && notice.from !== instanceId)
-      hub.emit({ kind: notice.kind, conversationSid: notice.conversationSid });
+    if (notice !== undefined && notice.from !== instanceId) {
+      const { from: _from, ...work } = notice;
+      hub.emit(work);
+    }
   });
   return {
     listener,
@@ -47,6 +49,7 @@ export function openNoticeChannel(
             JSON.stringify({
               kind: notice.kind,
               conversationSid: notice.conversationSid,
+              ...(notice.leaseVersion === undefined ? {} : { leaseVersion: notice.leaseVersion }),
               from: instanceId,
             }),
           ),
@@ -62,16 +65,25 @@ export function openNoticeChannel(
 }
 
 /** A work notice from another process, or undefined for anything malformed. */
-function parseNotice(
-  text: string,
-): { kind: WorkNotice["kind"]; conversationSid: string; from: unknown } | undefined {
+function parseNotice(text: string): (WorkNotice & { from: unknown }) | undefined {
   try {
     const parsed = JSON.parse(text) as {
       kind?: unknown;
       conversationSid?: unknown;
+      leaseVersion?: unknown;
       from?: unknown;
     };
     if (typeof parsed.conversationSid !== "string") return undefined;
+    if (parsed.kind === "interrupt") {
+      // Only a version names the run to stop; an interrupt without one is malformed.
+      if (!Number.isSafeInteger(parsed.leaseVersion)) return undefined;
+      return {
+        kind: parsed.kind,
+        conversationSid: parsed.conversationSid,
+        leaseVersion: parsed.leaseVersion as number,
+        from: parsed.from,
+      };
+    }
     if (parsed.kind !== "turn" && parsed.kind !== "outbox") return undefined;
     return { kind: parsed.kind, conversationSid: parsed.conversationSid, from: parsed.from };
   } catch {

@@ -12,7 +12,7 @@ const numberOrNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
 
 export function conversationRowFrom(raw: Raw): ConversationRow {
-  const mode = raw.policy_mode as "queue" | "burst" | null;
+  const mode = raw.policy_mode as "queue" | "burst" | "interrupt" | null;
   return {
     conversation_sid: raw.conversation_sid as string,
     service_sid: raw.service_sid as string | null,
@@ -24,7 +24,7 @@ export function conversationRowFrom(raw: Raw): ConversationRow {
       mode === null
         ? null
         : JSON.stringify(
-            mode === "queue" ? { mode } : { mode, windowMs: Number(raw.policy_window_ms) },
+            mode === "burst" ? { mode, windowMs: Number(raw.policy_window_ms) } : { mode },
           ),
     lease_owner: raw.lease_owner as string | null,
     lease_expires_at: numberOrNull(raw.lease_expires_at),

@@ -227,6 +227,13 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX IF NOT EXISTS conversations_by_customer_address
     ON conversations (customer_address, channel);
   `,
+  // 10: the interrupt turn policy. The first schema's CHECK allowed only queue and burst; it is
+  // replaced by name (PostgreSQL's name for a column CHECK), so re-running this is harmless.
+  `
+  ALTER TABLE conversations DROP CONSTRAINT IF EXISTS conversations_policy_mode_check;
+  ALTER TABLE conversations ADD CONSTRAINT conversations_policy_mode_check
+    CHECK (policy_mode IN ('queue', 'burst', 'interrupt'));
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

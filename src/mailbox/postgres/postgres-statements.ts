@@ -31,7 +31,8 @@ export function postgresStatements(schema: string) {
         last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN c.last_inbound_at
           ELSE greatest(coalesce(c.last_inbound_at, 0), excluded.last_inbound_at) END,
         updated_at = excluded.updated_at
-      RETURNING c.state, c.policy_mode, c.policy_window_ms`,
+      RETURNING c.state, c.policy_mode, c.policy_window_ms, c.lease_owner, c.lease_version,
+        c.lease_expires_at, c.turn_message_sids[1] AS turn_id`,
     insertMessage: `INSERT INTO ${s}messages (message_sid, conversation_sid, message_index, role,
         status, record, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     hasMessage: `SELECT 1 FROM ${s}messages WHERE message_sid = $1`,
@@ -84,7 +85,7 @@ export function postgresStatements(schema: string) {
                         AND r.sent_index > coalesce(c.last_processed_index, -1)
                         AND r.sent_index < head.message_index) recorded)
                   = head.message_index - 1 - coalesce(c.last_processed_index, -1))
-              AND (coalesce(c.policy_mode, $6::text) = 'queue'
+              AND (coalesce(c.policy_mode, $6::text) IN ('queue', 'interrupt')
                 OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
       ORDER BY waiting.waiting_since, c.conversation_sid
       LIMIT $3
@@ -244,6 +245,9 @@ export function postgresStatements(schema: string) {
           reason = excluded.reason, source = excluded.source, summary = excluded.summary,
           started_at = excluded.started_at, released_at = NULL, released_by = NULL`,
     journalGet: `SELECT name, value FROM ${s}tool_journal WHERE conversation_sid = $1 AND key = $2`,
+    // Whether a turn journaled any step: the interrupt policy leaves such a turn running.
+    journalHasTurn: `SELECT 1 FROM ${s}tool_journal WHERE conversation_sid = $1 AND turn_id = $2
+      LIMIT 1`,
     journalInsert: `INSERT INTO ${s}tool_journal (conversation_sid, key, turn_id, name, value,
         recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
     // A turn still pending (backoff, dead letter) keeps its journal: its retry replays it.
