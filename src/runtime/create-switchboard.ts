@@ -139,6 +139,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     logger,
     now,
     whatsappTemplate,
+    choiceTemplates: settings.choiceTemplates,
     consent: settings.consent,
   });
   const sender = new OutboxSender({
@@ -193,6 +194,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       identities,
       now,
       whatsappTemplate,
+      choiceTemplates: settings.choiceTemplates,
       proxies,
       consent: settings.consent,
     });

@@ -4,6 +4,7 @@ import { type BusinessHours, businessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
+import { type ApprovedChoiceTemplate, resolveChoiceTemplates } from "./choice-templates.js";
 import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
 import { type HandBackSettings, resolveHandBack } from "./hand-back.js";
 import type { Identities } from "./inbound-from-event.js";
@@ -22,6 +23,8 @@ export interface ResolvedOptions {
   now: () => number;
   identities: Identities;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Approved templates for choices outside the WhatsApp window (checked). */
+  choiceTemplates: ApprovedChoiceTemplate[];
   consent: ConsentPolicy;
   webhook: SwitchboardWebhookOptions & { path: string };
   turns: {
@@ -127,6 +130,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       humanIdentities: new Set(options.humanIdentities ?? []),
     },
     whatsappTemplate: template,
+    choiceTemplates: resolveChoiceTemplates(options.channels?.whatsapp?.choiceTemplates),
     consent: resolveConsentPolicy(options.consent),
     webhook: { ...options.webhook, path: webhookPath },
     turns: {

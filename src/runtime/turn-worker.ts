@@ -13,6 +13,7 @@ import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
+import type { ApprovedChoiceTemplate } from "./choice-templates.js";
 import type { ConsentPolicy } from "./consent-policy.js";
 import { describeError } from "./describe-error.js";
 import { handbackOf } from "./handback-context.js";
@@ -50,6 +51,8 @@ export interface TurnWorkerSettings {
   handoffMessage: string;
   smsMarkers: boolean;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Approved templates for choices outside the WhatsApp window. */
+  choiceTemplates?: readonly ApprovedChoiceTemplate[];
   /** Consent keywords: a turn of an opted-out customer (or of keywords) gets no answer. */
   consent?: ConsentPolicy;
   mediaLimits: MediaLimits;
@@ -224,6 +227,7 @@ export class TurnWorker {
       now: settings.now(),
       smsMarkers: settings.smsMarkers,
       whatsappTemplate: settings.whatsappTemplate,
+      choiceTemplates: settings.choiceTemplates,
       smsMaxSegments: settings.smsMaxSegments,
     };
 

@@ -332,10 +332,20 @@ function devConsoleToken(given: string | undefined, host: string): ConsoleTokenC
 
 function channelOptions(channels: ChannelsConfig) {
   const template = channels.whatsapp?.template;
+  const choiceTemplates = channels.whatsapp?.choiceTemplates;
   const markers = channels.sms?.markers;
+  const maxSegments = channels.sms?.maxSegments;
+  const sms = {
+    ...(markers === undefined ? {} : { markers }),
+    ...(maxSegments === undefined ? {} : { maxSegments }),
+  };
+  const whatsapp = {
+    ...(template === undefined ? {} : { template }),
+    ...(choiceTemplates === undefined ? {} : { choiceTemplates }),
+  };
   return {
-    ...(markers === undefined ? {} : { sms: { markers } }),
-    ...(template === undefined ? {} : { whatsapp: { template } }),
+    ...(Object.keys(sms).length === 0 ? {} : { sms }),
+    ...(Object.keys(whatsapp).length === 0 ? {} : { whatsapp }),
   };
 }
 
