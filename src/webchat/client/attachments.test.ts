@@ -36,6 +36,9 @@ describe("attachments in the widget", () => {
     expect(
       attachmentProblem({ type: "image/png", name: "big.png", size: 7.5 * 1024 * 1024 }, rules),
     ).toBe("“big.png” is 7.5 MB; files can be up to 5 MB.");
+    expect(
+      attachmentProblem({ type: "image/png", name: "edge.png", size: 5 * 1024 * 1024 + 10 }, rules),
+    ).toBe("“edge.png” is just over 5 MB, the most you can send.");
   });
 
   it("describes sizes, types and names briefly", () => {

@@ -51,7 +51,7 @@ export function uploadType(file: { type: string; name: string }): string {
 export function describeSize(bytes: number): string {
   if (bytes >= 1024 * 1024) {
     const megabytes = bytes / (1024 * 1024);
-    return `${Number.isInteger(megabytes) ? megabytes : megabytes.toFixed(1)} MB`;
+    return `${Number(megabytes.toFixed(1))} MB`;
   }
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} bytes`;
@@ -79,8 +79,14 @@ export function attachmentProblem(
   if (!rules.contentTypes.includes(type))
     return `“${shortName(file.name)}” can’t be sent: you can send ${describeTypes(rules.contentTypes)}.`;
   if (file.size === 0) return `“${shortName(file.name)}” is empty.`;
-  if (file.size > rules.maxBytes)
-    return `“${shortName(file.name)}” is ${describeSize(file.size)}; files can be up to ${describeSize(rules.maxBytes)}.`;
+  if (file.size > rules.maxBytes) {
+    const size = describeSize(file.size);
+    const limit = describeSize(rules.maxBytes);
+    // "is 1 MB; files can be up to 1 MB" would read as a contradiction.
+    return size === limit
+      ? `“${shortName(file.name)}” is just over ${limit}, the most you can send.`
+      : `“${shortName(file.name)}” is ${size}; files can be up to ${limit}.`;
+  }
   return null;
 }
 

@@ -27,6 +27,10 @@ import { readWidgetConfig, type WidgetConfig } from "./widget-config.js";
 import { widgetMarkup } from "./widget-markup.js";
 import { widgetStyle } from "./widget-style.js";
 
+/** The attach button's paperclip, also drawn beside a file's name. */
+const paperclipPath =
+  "M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l9.2-9.2a3.7 3.7 0 0 1 5.2 5.2l-9.2 9.2a1.8 1.8 0 0 1-2.6-2.6l8.5-8.5";
+
 /** The tag name; a custom element, so host-page rules for div or button never match it. */
 export const webchatTagName = "switchboard-webchat";
 
@@ -306,7 +310,16 @@ export class SwitchboardWebchatElement extends HTMLElement {
     }
     const named = document.createElement("span");
     named.className = "file";
-    named.textContent = `\u{1F4CE} ${label}`;
+    // A drawn paperclip: an emoji would show as a box on systems without an emoji font.
+    const icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    const clip = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    clip.setAttribute("d", paperclipPath);
+    icon.append(clip);
+    const name = document.createElement("span");
+    name.textContent = label;
+    named.append(icon, name);
     const kind = attachmentKind(entry ?? { contentType: "" });
     if (kind === "file" || (local === undefined && typeof index !== "number")) return named;
     const shown =

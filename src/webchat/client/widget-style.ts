@@ -67,6 +67,8 @@ export function widgetStyle(accent: string): string {
 .media audio { display: block; width: 220px; max-width: 100%; height: 36px; }
 .media .file { display: inline-flex; align-items: center; gap: 6px; text-decoration: none; padding: 6px 9px; border-radius: 8px; background: rgba(0,0,0,.07); }
 .visitor .media .file { background: rgba(255,255,255,.18); }
+.media .file, .media .file span { text-decoration: none; }
+.media .file svg { width: 14px; height: 14px; flex: none; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 .bubble.only-media { padding: 4px; }
 .bubble.only-media .media { margin-top: 0; }
 .send { width: 40px; height: 40px; border-radius: 12px; border: 0; background: var(--accent); color: #fff; cursor: pointer; display: flex; align-items: center; justify-content: center; flex: none; }
