@@ -133,6 +133,13 @@ export interface ChannelsConfig {
     /** Whole messages that opt back in. Default START. */
     optInPhrases?: string[];
   };
+  webchat?: {
+    /**
+     * Files visitors may attach: the largest (bytes, default 5 MB, at most 16 MB) and the
+     * types (default photos, audio and PDFs), or `false` for none.
+     */
+    uploads?: false | { maxBytes?: number; contentTypes?: string[] };
+  };
 }
 
 export type { WorkersConfig } from "./workers-schema.js";

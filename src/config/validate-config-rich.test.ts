@@ -60,3 +60,28 @@ describe("config file: approved templates for choices", () => {
     }
   });
 });
+
+describe("config file: web chat uploads", () => {
+  it("takes channels.webchat.uploads as false or limits, and refuses a bad one by its path", () => {
+    for (const uploads of [false, { maxBytes: 1_000_000, contentTypes: ["image/png"] }, {}])
+      expect(validateConfig({ channels: { webchat: { uploads } } }, "/x/c.ts")).toEqual({
+        channels: { webchat: { uploads } },
+      });
+    for (const [uploads, pattern] of [
+      [{ maxBytes: 0 }, /^channels\.webchat\.uploads\.maxBytes: /],
+      [{ maxBytes: 17 * 1024 * 1024 }, /^channels\.webchat\.uploads\.maxBytes: /],
+      [{ contentTypes: [] }, /^channels\.webchat\.uploads\.contentTypes: /],
+      [true, /^channels\.webchat\.uploads: /],
+      [{ types: ["image/png"] }, /^channels\.webchat\.uploads/],
+    ] as const) {
+      let error: unknown;
+      try {
+        validateConfig({ channels: { webchat: { uploads } } }, "/x/c.ts");
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error, JSON.stringify(uploads)).toBeInstanceOf(ConfigFileError);
+      expect((error as ConfigFileError).problems.join("\n")).toMatch(pattern);
+    }
+  });
+});

@@ -83,6 +83,29 @@ const configSchema = z.strictObject({
             .optional(),
         })
         .optional(),
+      webchat: z
+        .strictObject({
+          uploads: z
+            .union([
+              z.literal(false),
+              z.strictObject({
+                maxBytes: z
+                  .number()
+                  .int("must be a whole number of bytes")
+                  .min(1, "must be 1 byte to 16 MB")
+                  .max(16 * 1024 * 1024, "must be 1 byte to 16 MB")
+                  .optional(),
+                // Which types the web chat can check is its own business: it refuses the
+                // rest when the service starts, naming the option.
+                contentTypes: z
+                  .array(z.string().min(1, "must not be blank"))
+                  .min(1, "must list at least one type")
+                  .optional(),
+              }),
+            ])
+            .optional(),
+        })
+        .optional(),
     })
     .optional(),
   port: z.number().int().min(0).max(65_535, "must be a port number 0–65535").optional(),

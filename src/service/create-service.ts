@@ -26,6 +26,7 @@ import { createProviderWebchatDeps } from "../webchat/adapter/provider-webchat-d
 import { webchatSecretFromEnv } from "../webchat/load-webchat-secret.js";
 import { createWebchatApi } from "../webchat/webchat-api.js";
 import { webchatDemoPage } from "../webchat/webchat-demo-page.js";
+import { resolveWebchatUploads } from "../webchat/webchat-uploads.js";
 import {
   type ConsoleTokenChoice,
   checkConsoleToken,
@@ -221,6 +222,10 @@ async function compose(
       revokeVisitor,
     },
   );
+  // Checked here to name the option as the config file spells it.
+  const uploads = options.channels?.webchat?.uploads;
+  if (uploads !== undefined && uploads !== false)
+    resolveWebchatUploads(uploads, "channels.webchat.uploads");
   const webchatApi = createWebchatApi(
     createProviderWebchatDeps({
       provider: facesProvider,
@@ -240,6 +245,7 @@ async function compose(
       logger: faceLogger,
       clientAddress,
       isRevoked: (identity) => revokedVisitors.has(identity),
+      ...(uploads === undefined ? {} : { uploads }),
     },
   );
 

@@ -274,6 +274,10 @@ describe("resolveWebchatUploads", () => {
     expect(() =>
       createWebchatApi(new InMemoryWebchat(), { secret, uploads: { maxBytes: 0 } }),
     ).toThrow(/uploads\.maxBytes/);
+    // As the config file spells it, when the service checks it at start.
+    expect(() =>
+      resolveWebchatUploads({ contentTypes: ["video/mp4"] }, "channels.webchat.uploads"),
+    ).toThrow(expect.objectContaining({ option: "channels.webchat.uploads.contentTypes" }));
   });
 
   it("describes a limit as a visitor reads it", () => {

@@ -50,24 +50,26 @@ const longestFilename = 200;
 /** Checks `uploads` at construction, naming the option that is wrong. */
 export function resolveWebchatUploads(
   options: WebchatUploadOptions | undefined,
+  /** The option's name in messages (`channels.webchat.uploads` in a config file). */
+  option = "uploads",
 ): WebchatUploadLimits {
   const maxBytes = options?.maxBytes ?? 5 * 1024 * 1024;
   if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > maxUploadBytes)
     throw new ConfigError(
-      "uploads.maxBytes",
-      `uploads.maxBytes must be a whole number of bytes from 1 to ${maxUploadBytes} (16 MB); got ${String(maxBytes)}.`,
+      `${option}.maxBytes`,
+      `${option}.maxBytes must be a whole number of bytes from 1 to ${maxUploadBytes} (16 MB); got ${String(maxBytes)}.`,
     );
   const contentTypes = options?.contentTypes ?? webchatUploadTypes;
   if (!Array.isArray(contentTypes) || contentTypes.length === 0)
     throw new ConfigError(
-      "uploads.contentTypes",
-      `uploads.contentTypes must list at least one of: ${webchatUploadTypes.join(", ")}.`,
+      `${option}.contentTypes`,
+      `${option}.contentTypes must list at least one of: ${webchatUploadTypes.join(", ")}.`,
     );
   for (const type of contentTypes)
     if (typeof type !== "string" || !(type in signatures))
       throw new ConfigError(
-        "uploads.contentTypes",
-        `uploads.contentTypes: "${String(type)}" cannot be checked; pick from ${webchatUploadTypes.join(", ")}.`,
+        `${option}.contentTypes`,
+        `${option}.contentTypes: "${String(type)}" cannot be checked; pick from ${webchatUploadTypes.join(", ")}.`,
       );
   return { maxBytes, contentTypes: [...new Set(contentTypes)] };
 }
