@@ -259,6 +259,28 @@ describe("GET /webchat/media", () => {
     }
     expect((await fetch(`${api.url}/webchat/media?index=0&position=0`)).status).toBe(401);
   });
+
+  it("refuses a forged token, the wrong method and a flood of reads", async () => {
+    const api = await start();
+    const visitor = await api.session();
+    await api.upload(visitor.token, png, "image/png");
+    const forged = await fetch(`${api.url}/webchat/media?index=0&position=0`, {
+      headers: { authorization: `Bearer ${visitor.token.slice(0, -4)}AAAA` },
+    });
+    expect(forged.status).toBe(401);
+    const auth = { authorization: `Bearer ${visitor.token}` };
+    expect((await fetch(`${api.url}/webchat/uploads`, { headers: auth })).status).toBe(405);
+    const statuses: number[] = [];
+    for (let read = 0; read < 31; read++) {
+      const response = await fetch(`${api.url}/webchat/media?index=0&position=0`, {
+        headers: auth,
+      });
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
 });
 
 describe("resolveWebchatUploads", () => {
