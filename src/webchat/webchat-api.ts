@@ -657,11 +657,16 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         if (request.method !== "POST") throw methodNotAllowed(["POST"]);
         await messages(request, response, cors);
       } else if (path === webchatPaths.uploads) {
-        // A refused upload's body is never read: close the connection after the answer
-        // instead of draining megabytes the visitor should not have sent.
-        if (!request.complete) response.setHeader("connection", "close");
-        if (request.method !== "POST") throw methodNotAllowed(["POST"]);
-        await upload(request, response, cors);
+        try {
+          if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+          await upload(request, response, cors);
+        } catch (error) {
+          // A refused upload's body is never read: close the connection after the answer
+          // instead of draining megabytes the visitor should not have sent.
+          if (!request.complete && !response.headersSent)
+            response.setHeader("connection", "close");
+          throw error;
+        }
       } else if (path === webchatPaths.media) {
         if (request.method !== "GET") throw methodNotAllowed(["GET"]);
         await media(request, response, url, cors);
