@@ -663,8 +663,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         } catch (error) {
           // A refused upload's body is never read: close the connection after the answer
           // instead of draining megabytes the visitor should not have sent.
-          if (!request.complete && !response.headersSent)
-            response.setHeader("connection", "close");
+          if (!request.complete && !response.headersSent) response.setHeader("connection", "close");
           throw error;
         }
       } else if (path === webchatPaths.media) {
