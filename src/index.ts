@@ -181,6 +181,7 @@ export type {
   OutboxResult,
   OutboxStatus,
   StoredInboundMessage,
+  StoredTranscript,
   TurnPolicy,
   WaitingConversation,
   WorkNotice,
@@ -189,6 +190,7 @@ export { type SqliteMailboxOptions, sqliteMailbox } from "./mailbox/sqlite-mailb
 
 // ── Runtime ──────────────────────────────────────────────────────────────────────────────
 export type { CatchUpResult } from "./runtime/catch-up.js";
+export type { ApprovedChoiceTemplate } from "./runtime/choice-templates.js";
 export type { SwitchboardConsentOptions } from "./runtime/consent-policy.js";
 export {
   createSwitchboard,

@@ -86,6 +86,8 @@ function normalizeChoices(value: unknown): Choices {
   } else {
     throw new InvalidReplyError('Reply choices.type must be "quick-replies", "list" or "card".');
   }
+  if (choices.template !== undefined && typeof choices.template !== "string")
+    throw new InvalidReplyError("Reply choices.template must be a template name (a string).");
   return value as Choices;
 }
 

@@ -19,6 +19,11 @@ export interface QuickReplies {
   type: "quick-replies";
   body: string;
   options: readonly Choice[];
+  /**
+   * The name of an approved WhatsApp template (`channels.whatsapp.choiceTemplates`) that
+   * shows these choices outside the customer's 24-hour window. Other channels ignore it.
+   */
+  template?: string | undefined;
 }
 
 /** A menu of up to ten options with descriptions, opened by one button. */
@@ -28,6 +33,11 @@ export interface ChoiceList {
   /** The label of the button that opens the menu (WhatsApp). */
   button: string;
   options: readonly Choice[];
+  /**
+   * The name of an approved WhatsApp template (`channels.whatsapp.choiceTemplates`) that
+   * shows these choices outside the customer's 24-hour window. Other channels ignore it.
+   */
+  template?: string | undefined;
 }
 
 /** A button on a card: open a link, call a number, or answer like a quick reply. */
@@ -44,6 +54,11 @@ export interface ChoiceCard {
   /** A public image URL shown on the card. */
   mediaUrl?: string | undefined;
   actions: readonly CardAction[];
+  /**
+   * The name of an approved WhatsApp template (`channels.whatsapp.choiceTemplates`) that
+   * shows these choices outside the customer's 24-hour window. Other channels ignore it.
+   */
+  template?: string | undefined;
 }
 
 /** Choices a reply may carry; rendered per channel, answered as a {@link Choice}. */

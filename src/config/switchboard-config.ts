@@ -121,10 +121,30 @@ export interface ChannelsConfig {
   whatsapp?: {
     /** Sent instead of free text outside the 24-hour window. */
     template?: { contentSid: string; variables?: Record<string, string> };
+    /**
+     * Approved templates that show choices outside the 24-hour window, picked by the name a
+     * reply's `choices.template` gives or by the option ids they show (see
+     * `ApprovedChoiceTemplate`); when none fits, `template` goes as for any reply.
+     */
+    choiceTemplates?: {
+      name?: string;
+      choiceIds?: string[];
+      contentSid: string;
+      variables?: Record<string, string>;
+      /** The variable the reply's text fills, e.g. "1". */
+      textVariable?: string;
+    }[];
     /** Whole messages that opt a WhatsApp customer out, like SMS STOP. Default STOP, UNSUBSCRIBE. */
     optOutPhrases?: string[];
     /** Whole messages that opt back in. Default START. */
     optInPhrases?: string[];
+  };
+  webchat?: {
+    /**
+     * Files visitors may attach: the largest (bytes, default 5 MB, at most 16 MB) and the
+     * types (default photos, audio and PDFs), or `false` for none.
+     */
+    uploads?: false | { maxBytes?: number; contentTypes?: string[] };
   };
 }
 

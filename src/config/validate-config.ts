@@ -61,6 +61,49 @@ const configSchema = z.strictObject({
               variables: z.record(z.string(), z.string()).optional(),
             })
             .optional(),
+          choiceTemplates: z
+            .array(
+              z.strictObject({
+                name: z.string().trim().min(1, "must not be blank").optional(),
+                choiceIds: z
+                  .array(z.string().min(1, "must not be blank"))
+                  .min(1, "must list 1–10 option ids")
+                  .max(10, "must list 1–10 option ids")
+                  .optional(),
+                contentSid: z
+                  .string()
+                  .regex(
+                    /^HX[0-9a-fA-F]{32}$/,
+                    "must be a Content SID: HX followed by 32 hex digits",
+                  ),
+                variables: z.record(z.string(), z.string()).optional(),
+                textVariable: z.string().min(1).optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+      webchat: z
+        .strictObject({
+          uploads: z
+            .union([
+              z.literal(false),
+              z.strictObject({
+                maxBytes: z
+                  .number()
+                  .int("must be a whole number of bytes")
+                  .min(1, "must be 1 byte to 16 MB")
+                  .max(16 * 1024 * 1024, "must be 1 byte to 16 MB")
+                  .optional(),
+                // Which types the web chat can check is its own business: it refuses the
+                // rest when the service starts, naming the option.
+                contentTypes: z
+                  .array(z.string().min(1, "must not be blank"))
+                  .min(1, "must list at least one type")
+                  .optional(),
+              }),
+            ])
+            .optional(),
         })
         .optional(),
     })

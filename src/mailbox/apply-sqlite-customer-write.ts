@@ -100,6 +100,7 @@ export const sqliteCustomerHandlers = {
       statements.eraseDeliveries.run(sid);
       statements.eraseJournal.run(sid);
       statements.eraseHandoffNote.run(sid);
+      statements.eraseTranscripts.run(sid);
       statements.eraseConversation.run(sid);
     }
     const consent = statements.deleteCustomerConsent.run(customerId).changes;

@@ -410,16 +410,26 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     return undefined;
   },
 
+  saveTranscripts({ statements, at }, { messageSid, transcripts }) {
+    let stored = 0;
+    for (const { mediaIndex, text } of transcripts)
+      stored += statements.saveTranscript.run(mediaIndex, text, at, messageSid).changes;
+    return stored;
+  },
+
   collectGarbage({ statements, settings, at }, { olderThanMs }) {
     const cutoff = at - olderThanMs;
     const dedupeCutoff = at - Math.max(olderThanMs, settings.dedupeRetentionMs);
     // Receipts as old as the settled replies go with them (not counted in the result).
     statements.gcDeliveries.run(cutoff);
+    const messages = statements.gcMessages.run(cutoff).changes;
     return {
-      messages: statements.gcMessages.run(cutoff).changes,
+      messages,
       outbox: statements.gcOutbox.run(cutoff).changes,
       dedupeKeys: statements.gcKeys.run(dedupeCutoff).changes,
       journal: statements.gcJournal.run(cutoff).changes,
+      // After the messages: their transcripts go with them.
+      transcripts: statements.gcTranscripts.run().changes,
     };
   },
   ...sqliteLedgerHandlers,

@@ -428,7 +428,19 @@ export interface GarbageCollected {
   dedupeKeys: number;
   /** Tool journal rows of turns that are no longer pending. */
   journal: number;
+  /** Voice-note transcripts whose message was removed (now or earlier). */
+  transcripts: number;
 }
+
+/** One stored transcript of a message's media item (see `saveTranscripts`). */
+export interface StoredTranscript {
+  /** The media item's position in the message's `media` (0-based). */
+  mediaIndex: number;
+  text: string;
+}
+
+/** The most transcripts one `saveTranscripts` call takes, and the longest one, in characters. */
+export const transcriptLimits = { perCall: 20, maxMediaIndex: 99, maxTextLength: 20_000 } as const;
 
 /**
  * One journaled step of a turn (a tool call's result, a model step): `name` says what ran,
@@ -665,6 +677,21 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /**
+   * Stores the transcripts of an inbound message's voice notes (written by the runtime from
+   * `Reply.transcripts` during the turn). Each belongs to the message's row: a message the
+   * mailbox does not hold stores nothing (resolves 0), and when `collectGarbage` removes
+   * the message its transcripts go with it, so they never outlive the history they explain.
+   * A transcript for a position already stored replaces it (a re-run turn writes the same
+   * values again). Resolves the number stored. Rejects with `MailboxInputError`
+   * (`invalid_mailbox_input`) for more than {@link transcriptLimits}`.perCall` entries, a
+   * position that is not an integer in 0…`maxMediaIndex`, or text that is empty or longer
+   * than `maxTextLength`.
+   */
+  saveTranscripts(messageSid: string, transcripts: readonly StoredTranscript[]): Promise<number>;
+  /** A message's stored transcripts, by media position (empty when none). */
+  transcripts(messageSid: string): Promise<StoredTranscript[]>;
+
   /** Calls `listener` after commits that may have made work claimable. Returns unsubscribe. */
   onWork(listener: (notice: WorkNotice) => void): () => void;
 
@@ -672,7 +699,8 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers {
    * Removes non-pending inbound rows ingested more than `olderThanMs` ago, settled outbox
    * rows settled more than `olderThanMs` ago, and tool journal rows recorded more than
    * `olderThanMs` ago whose turn is no longer pending (a turn that still waits — in backoff or
-   * a dead letter — keeps its journal, so its retry replays it). Dedupe keys are kept for
+   * a dead letter — keeps its journal, so its retry replays it), and the transcripts of every
+   * message no longer held. Dedupe keys are kept for
    * `max(olderThanMs, dedupeRetentionMs)`, so a redelivery within 7 days is still a duplicate.
    */
   collectGarbage(options: { olderThanMs: number }): Promise<GarbageCollected>;

@@ -17,6 +17,7 @@ import type {
   Lease,
   MailboxOptions,
   MailboxStore,
+  StoredTranscript,
   WaitingConversation,
 } from "./mailbox-store.js";
 import { createNoticeHub } from "./notice-hub.js";
@@ -66,6 +67,7 @@ import {
   validateOutboxResult,
   validatePolicy,
   validateReplies,
+  validateTranscripts,
 } from "./validate-mailbox-input.js";
 import { createWriteBatcher } from "./write-batcher.js";
 
@@ -398,6 +400,20 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       if (typeof key !== "string" || key.length === 0 || typeof value !== "string")
         return Promise.reject(new MailboxInputError("meta", "meta: key and value must be strings"));
       return write({ kind: "setMeta", key, value });
+    },
+
+    saveTranscripts(messageSid, transcripts) {
+      try {
+        return write({ kind: "saveTranscripts", ...validateTranscripts(messageSid, transcripts) });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+
+    async transcripts(messageSid) {
+      ensureOpen();
+      validateTranscripts(messageSid, []);
+      return statements.transcripts.all(messageSid) as StoredTranscript[];
     },
 
     recordDelivery(update) {

@@ -185,6 +185,29 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX IF NOT EXISTS conversations_by_customer_address
     ON conversations (customer_address, channel);
   `,
+  // 8: voice-note transcripts by message and media position, with the message's conversation, so
+  // garbage collection removes them with their message. Those an earlier version kept in
+  // meta (`transcripts:<IM…>`, a JSON object by position) move here when their message is
+  // still held; the meta rows go either way. Re-runnable (IF NOT EXISTS, OR IGNORE).
+  `
+  CREATE TABLE IF NOT EXISTS media_transcripts (
+    message_sid TEXT NOT NULL,
+    media_index INTEGER NOT NULL,
+    conversation_sid TEXT NOT NULL,
+    text TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (message_sid, media_index)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO media_transcripts
+    (message_sid, media_index, conversation_sid, text, recorded_at)
+    SELECT m.message_sid, CAST(j.key AS INTEGER), m.conversation_sid, j.value, m.ingested_at
+    FROM meta
+      JOIN messages m ON m.message_sid = substr(meta.key, 13)
+      JOIN json_each(CASE WHEN json_valid(meta.value) THEN meta.value ELSE '{}' END) j
+    WHERE meta.key LIKE 'transcripts:%' AND j.type = 'text' AND j.value <> ''
+      AND j.key GLOB '[0-9]*' AND NOT j.key GLOB '*[^0-9]*';
+  DELETE FROM meta WHERE key LIKE 'transcripts:%';
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

@@ -148,6 +148,16 @@ const sql = {
   gcMessages: "DELETE FROM messages WHERE status != 'pending' AND ingested_at < ?",
   gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
   gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
+  // Bound to the message's row: a message the mailbox does not hold stores nothing.
+  saveTranscript: `INSERT INTO media_transcripts
+         (message_sid, media_index, conversation_sid, text, recorded_at)
+       SELECT message_sid, ?, conversation_sid, ?, ? FROM messages WHERE message_sid = ?
+       ON CONFLICT (message_sid, media_index) DO UPDATE SET text = excluded.text,
+         recorded_at = excluded.recorded_at`,
+  transcripts: `SELECT media_index AS "mediaIndex", text FROM media_transcripts
+       WHERE message_sid = ? ORDER BY media_index`,
+  gcTranscripts: `DELETE FROM media_transcripts WHERE NOT EXISTS (
+         SELECT 1 FROM messages m WHERE m.message_sid = media_transcripts.message_sid)`,
   ...sqliteLedgerSql,
   ...sqliteCustomerSql(conversationColumns),
   handoffNote: `SELECT reason, source, summary, started_at AS "startedAt",

@@ -22,6 +22,7 @@ import type {
   MessageRole,
   OutboxItem,
   OutboxResult,
+  StoredTranscript,
   TurnPolicy,
 } from "./mailbox-store.js";
 
@@ -76,6 +77,7 @@ export type SqliteWrite =
   | { kind: "setHandoff"; conversationSid: string; on: boolean }
   | { kind: "markGone"; conversationSid: string; reason: string }
   | { kind: "setMeta"; key: string; value: string }
+  | { kind: "saveTranscripts"; messageSid: string; transcripts: StoredTranscript[] }
   | { kind: "collectGarbage"; olderThanMs: number }
   | { kind: "recordDelivery"; update: DeliveryUpdate }
   | { kind: "setConsent"; change: ConsentChange }
@@ -131,6 +133,7 @@ export interface SqliteWriteResults {
   setHandoff: undefined;
   markGone: boolean;
   setMeta: undefined;
+  saveTranscripts: number;
   collectGarbage: GarbageCollected;
   recordDelivery: DeliveryRecordOutcome;
   setConsent: ConsentRecord;

@@ -5,8 +5,10 @@ import type {
   MailboxOptions,
   OutboundReply,
   OutboxResult,
+  StoredTranscript,
   TurnPolicy,
 } from "./mailbox-store.js";
+import { transcriptLimits } from "./mailbox-store.js";
 
 /** Limits shared by every implementation, so they reject the same input. */
 export const mailboxLimits = {
@@ -215,4 +217,32 @@ export function resolveMailboxOptions(options: MailboxOptions): ResolvedMailboxO
     defaultPolicy,
     dedupeRetentionMs,
   };
+}
+
+/**
+ * Checks `saveTranscripts` input (see `transcriptLimits`) and returns a copy, so a caller
+ * changing its array later cannot change what is written.
+ */
+export function validateTranscripts(
+  messageSid: unknown,
+  transcripts: unknown,
+): { messageSid: string; transcripts: StoredTranscript[] } {
+  const sid = text("messageSid", messageSid, mailboxLimits.sidLength);
+  if (!Array.isArray(transcripts)) fail("transcripts", "must be an array");
+  if (transcripts.length > transcriptLimits.perCall)
+    fail("transcripts", `holds more than ${transcriptLimits.perCall} entries`);
+  const copied = transcripts.map((entry: unknown, position) => {
+    const field = `transcripts[${position}]`;
+    if (typeof entry !== "object" || entry === null) fail(field, "must be an object");
+    const { mediaIndex, text: value } = entry as Record<string, unknown>;
+    if (
+      typeof mediaIndex !== "number" ||
+      !Number.isInteger(mediaIndex) ||
+      mediaIndex < 0 ||
+      mediaIndex > transcriptLimits.maxMediaIndex
+    )
+      fail(`${field}.mediaIndex`, `must be an integer from 0 to ${transcriptLimits.maxMediaIndex}`);
+    return { mediaIndex, text: text(`${field}.text`, value, transcriptLimits.maxTextLength) };
+  });
+  return { messageSid: sid, transcripts: copied };
 }

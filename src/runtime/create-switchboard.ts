@@ -149,6 +149,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     logger,
     now,
     whatsappTemplate,
+    choiceTemplates: settings.choiceTemplates,
     consent: settings.consent,
     customerHistoryLimit: settings.customers.historyLimit,
   });
@@ -205,6 +206,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       identities,
       now,
       whatsappTemplate,
+      choiceTemplates: settings.choiceTemplates,
       proxies,
       consent: settings.consent,
       customers: settings.customers,

@@ -1,6 +1,7 @@
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
+import type { ApprovedChoiceTemplate } from "./choice-templates.js";
 import { rememberClosedConversations } from "./closed-conversations.js";
 import type { ConsentPolicy } from "./consent-policy.js";
 import { customerOnArrival } from "./customer-on-arrival.js";
@@ -23,6 +24,8 @@ export interface ReceiveEventSettings {
   identities: Identities;
   now: () => number;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Approved templates for choices, preferred by the 63016 fallback when one fits. */
+  choiceTemplates?: readonly ApprovedChoiceTemplate[];
   /** Each conversation's proxy address (our number), to recognise messages it authored. */
   proxies?: ProxyAddresses;
   /** Consent keywords and the help answer; without it, consent is not applied. */
@@ -104,6 +107,7 @@ export async function receiveEvent(
       provider: settings.provider,
       mailbox: settings.mailbox,
       template: settings.whatsappTemplate,
+      choiceTemplates: settings.choiceTemplates,
       conversationSid: event.conversationId,
       failedMessageSid: event.data.messageSid,
     });

@@ -7,6 +7,7 @@ import {
   type ShapedReply,
   shapeForChannel,
 } from "../twilio/channels/shape-for-channel.js";
+import { type ApprovedChoiceTemplate, approvedChoiceTemplate } from "./choice-templates.js";
 import { templateReply, type WhatsAppTemplate } from "./whatsapp-window.js";
 
 /** What shaping needs to know besides the reply. */
@@ -17,6 +18,8 @@ export interface ShapingContext {
   now: number;
   smsMarkers: boolean;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Approved templates for choices outside the WhatsApp window (`resolveChoiceTemplates`). */
+  choiceTemplates?: readonly ApprovedChoiceTemplate[] | undefined;
   /**
    * WhatsApp: the Content template (`HX…`) made for the reply's choices. Absent: choices go
    * out as numbered text (no provider support, or `validateChoices` found problems).
@@ -76,6 +79,27 @@ export function shapeReply(reply: Reply, context: ShapingContext): ShapedTurn {
   // 24 hours late (after a long handoff or an outage) needs the template instead.
   const windowClosed =
     context.channel === "whatsapp" && !isWhatsAppWindowOpen(context.lastInboundAt, context.now);
+  // Choices there go out through their approved template, which carries the buttons (and the
+  // text when it has a variable for it); a tap then maps back like any WhatsApp tap.
+  const approved =
+    windowClosed && choices !== undefined && template === undefined
+      ? approvedChoiceTemplate(
+          choices,
+          lead.trim() === "" ? buttonsBody(choices) : lead,
+          context.choiceTemplates ?? [],
+        )
+      : undefined;
+  if (approved !== undefined && choices !== undefined) {
+    const replies: OutboundReply[] = [
+      // Links would be free text, refused outside the window like the rest.
+      {
+        body: null,
+        template: approved,
+        attributes: { [choicesAttribute]: choices, switchboardTemplateReason: "window-closed" },
+      },
+    ];
+    return withHandoff({ replies, usedTemplate: true }, handoffReason);
+  }
   if (windowClosed && context.whatsappTemplate !== undefined && template === undefined) {
     const replies =
       text.trim() === "" ? [] : [templateReply(context.whatsappTemplate, "window-closed")];

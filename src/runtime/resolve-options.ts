@@ -4,6 +4,7 @@ import { type BusinessHours, businessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
+import { type ApprovedChoiceTemplate, resolveChoiceTemplates } from "./choice-templates.js";
 import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
 import { type CustomerSettings, resolveCustomerOptions } from "./customer-options.js";
 import { type HandBackSettings, resolveHandBack } from "./hand-back.js";
@@ -23,6 +24,8 @@ export interface ResolvedOptions {
   now: () => number;
   identities: Identities;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Approved templates for choices outside the WhatsApp window (checked). */
+  choiceTemplates: ApprovedChoiceTemplate[];
   consent: ConsentPolicy;
   customers: CustomerSettings;
   webhook: SwitchboardWebhookOptions & { path: string };
@@ -129,6 +132,7 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       humanIdentities: new Set(options.humanIdentities ?? []),
     },
     whatsappTemplate: template,
+    choiceTemplates: resolveChoiceTemplates(options.channels?.whatsapp?.choiceTemplates),
     consent: resolveConsentPolicy(options.consent),
     customers: resolveCustomerOptions(options.customers),
     webhook: { ...options.webhook, path: webhookPath },

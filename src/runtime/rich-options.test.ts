@@ -36,6 +36,21 @@ describe("rich conversation options", () => {
     expect(refusal({ channels: { sms: { maxSegments: 1.5 } } }).message).toMatch(/1 to 10/);
   });
 
+  it("refuses a bad approved choices template at construction, naming the entry", () => {
+    expect(
+      refusal({
+        channels: { whatsapp: { choiceTemplates: [{ name: "menu", contentSid: "HX1" }] } },
+      }).option,
+    ).toBe("channels.whatsapp.choiceTemplates[0].contentSid");
+    const sid = `HX${"a".repeat(32)}`;
+    expect(
+      resolveOptions({
+        ...base,
+        channels: { whatsapp: { choiceTemplates: [{ name: "menu", contentSid: sid }] } },
+      }).choiceTemplates,
+    ).toEqual([{ name: "menu", contentSid: sid, variables: {} }]);
+  });
+
   it("tells the agent a shorter comfortable length under an SMS segment cap", () => {
     expect(channelContext("sms", undefined).capabilities.preferredCharacters).toBe(306);
     expect(channelContext("sms", 1).capabilities.preferredCharacters).toBe(160);

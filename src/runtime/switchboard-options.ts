@@ -10,6 +10,7 @@ import type { WorkersConfig } from "../config/workers-schema.js";
  */
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
+import type { ApprovedChoiceTemplate } from "./choice-templates.js";
 import type { SwitchboardConsentOptions } from "./consent-policy.js";
 import type { SwitchboardCustomerOptions } from "./customer-options.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
@@ -139,6 +140,13 @@ export interface SwitchboardChannelOptions {
   whatsapp?: {
     /** Sent instead of free text outside the 24-hour window and after a 63016 failure. */
     template?: { contentSid: string; variables?: Readonly<Record<string, string>> };
+    /**
+     * Approved templates that show choices outside the 24-hour window: a reply with choices
+     * there goes out as the one its `choices.template` names, or whose `choiceIds` are its
+     * option ids; when none fits, as `template` (or not at all without one). Checked at
+     * construction. See `ApprovedChoiceTemplate`.
+     */
+    choiceTemplates?: readonly ApprovedChoiceTemplate[];
   };
 }
 

@@ -1,5 +1,8 @@
-import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import type { Choices } from "../channel/choices.js";
+import type { MailboxStore, OutboundReply } from "../mailbox/mailbox-store.js";
+import { type ApprovedChoiceTemplate, approvedChoiceTemplate } from "./choice-templates.js";
 import { replyIdOf } from "./reply-attributes.js";
+import { choicesAttribute } from "./reply-shaping.js";
 import type { RuntimeListedMessage, RuntimeProvider } from "./runtime-provider.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
 
@@ -33,11 +36,14 @@ export async function queueTemplateFallback(options: {
   provider: RuntimeProvider;
   mailbox: MailboxStore;
   template: WhatsAppTemplate | undefined;
+  /** Approved templates for choices: a turn that offered choices is sent the one that fits. */
+  choiceTemplates?: readonly ApprovedChoiceTemplate[] | undefined;
   conversationSid: string;
   failedMessageSid: string;
 }): Promise<TemplateFallbackOutcome> {
   const { provider, conversationSid } = options;
-  if (options.template === undefined) return "no-template";
+  const choiceTemplates = options.choiceTemplates ?? [];
+  if (options.template === undefined && choiceTemplates.length === 0) return "no-template";
   const recent: RuntimeListedMessage[] = [];
   for await (const message of provider.listMessages(conversationSid, {
     order: "desc",
@@ -54,13 +60,55 @@ export async function queueTemplateFallback(options: {
     return "not-ours";
   const fallbackId = `${turnId}.template`;
   if (recent.some((message) => replyIdOf(message.attributes) === fallbackId)) return "already-sent";
-  const outcome = await options.mailbox.enqueueReply(conversationSid, fallbackId, {
-    body: null,
-    template: {
-      contentSid: options.template.contentSid,
-      variables: { ...(options.template.variables ?? {}) },
-    },
-    attributes: { switchboardTemplateReason: "63016" },
-  });
+  // Whichever part's failure arrives first decides, so the turn's choices are looked up on all
+  // of its parts: a turn that offered choices gets their approved template when one fits.
+  const reply = choicesFallback(recent, turnId, choiceTemplates) ?? plainFallback(options.template);
+  if (reply === undefined) return "no-template";
+  const outcome = await options.mailbox.enqueueReply(conversationSid, fallbackId, reply);
   return outcome === "queued" ? "queued" : "already-queued";
+}
+
+function plainFallback(template: WhatsAppTemplate | undefined): OutboundReply | undefined {
+  if (template === undefined) return undefined;
+  return {
+    body: null,
+    template: { contentSid: template.contentSid, variables: { ...(template.variables ?? {}) } },
+    attributes: { switchboardTemplateReason: "63016" },
+  };
+}
+
+/** The approved template for the choices one of the turn's parts offered, if one fits. */
+function choicesFallback(
+  recent: readonly RuntimeListedMessage[],
+  turnId: string,
+  templates: readonly ApprovedChoiceTemplate[],
+): OutboundReply | undefined {
+  if (templates.length === 0) return undefined;
+  const parts = recent
+    .filter((message) => replyIdOf(message.attributes)?.startsWith(`${turnId}.r`) === true)
+    .sort((a, b) => a.index - b.index);
+  const offering = parts.find((message) => {
+    const value = message.attributes[choicesAttribute];
+    return typeof value === "object" && value !== null;
+  });
+  if (offering === undefined) return undefined;
+  const choices = offering.attributes[choicesAttribute] as Choices;
+  const text = parts
+    .map((message) => message.content ?? "")
+    .filter((content) => content.trim() !== "")
+    .join("\n");
+  let template: OutboundReply["template"];
+  try {
+    const body = choices.type === "card" ? choices.title : choices.body;
+    template = approvedChoiceTemplate(choices, text === "" ? String(body) : text, templates);
+  } catch {
+    // Attributes in an unexpected shape: the general template goes instead.
+    return undefined;
+  }
+  if (template === undefined) return undefined;
+  return {
+    body: null,
+    template,
+    attributes: { switchboardTemplateReason: "63016", [choicesAttribute]: choices },
+  };
 }

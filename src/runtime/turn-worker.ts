@@ -13,6 +13,7 @@ import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
+import type { ApprovedChoiceTemplate } from "./choice-templates.js";
 import type { ConsentPolicy } from "./consent-policy.js";
 import { withCustomerMemory } from "./customer-memory.js";
 import { describeError } from "./describe-error.js";
@@ -53,6 +54,8 @@ export interface TurnWorkerSettings {
   handoffMessage: string;
   smsMarkers: boolean;
   whatsappTemplate: WhatsAppTemplate | undefined;
+  /** Approved templates for choices outside the WhatsApp window. */
+  choiceTemplates?: readonly ApprovedChoiceTemplate[];
   /** Consent keywords: a turn of an opted-out customer (or of keywords) gets no answer. */
   consent?: ConsentPolicy;
   mediaLimits: MediaLimits;
@@ -268,6 +271,7 @@ export class TurnWorker {
       now: settings.now(),
       smsMarkers: settings.smsMarkers,
       whatsappTemplate: settings.whatsappTemplate,
+      choiceTemplates: settings.choiceTemplates,
       smsMaxSegments: settings.smsMaxSegments,
     };
 

@@ -90,4 +90,15 @@ describe("createService as a library", () => {
     expect(readdirSync(folder)).toContain("mailbox.db");
     expect(existsSync(join(folder, "mailbox.db-wal"))).toBe(false);
   });
+
+  it("refuses web chat uploads it cannot check, naming the config option", async () => {
+    const folder = mkdtempSync(join(directory, "uploads-"));
+    const failure = await createService({
+      ...optionsIn(folder),
+      channels: { webchat: { uploads: { contentTypes: ["video/mp4"] } } },
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).option).toBe("channels.webchat.uploads.contentTypes");
+    expect(existsSync(join(folder, "mailbox.db-wal"))).toBe(false);
+  });
 });

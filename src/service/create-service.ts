@@ -26,6 +26,7 @@ import { createProviderWebchatDeps } from "../webchat/adapter/provider-webchat-d
 import { webchatSecretFromEnv } from "../webchat/load-webchat-secret.js";
 import { createWebchatApi } from "../webchat/webchat-api.js";
 import { webchatDemoPage } from "../webchat/webchat-demo-page.js";
+import { resolveWebchatUploads } from "../webchat/webchat-uploads.js";
 import {
   type ConsoleTokenChoice,
   checkConsoleToken,
@@ -221,6 +222,10 @@ async function compose(
       revokeVisitor,
     },
   );
+  // Checked here to name the option as the config file spells it.
+  const uploads = options.channels?.webchat?.uploads;
+  if (uploads !== undefined && uploads !== false)
+    resolveWebchatUploads(uploads, "channels.webchat.uploads");
   const webchatApi = createWebchatApi(
     createProviderWebchatDeps({
       provider: facesProvider,
@@ -240,6 +245,7 @@ async function compose(
       logger: faceLogger,
       clientAddress,
       isRevoked: (identity) => revokedVisitors.has(identity),
+      ...(uploads === undefined ? {} : { uploads }),
     },
   );
 
@@ -332,10 +338,20 @@ function devConsoleToken(given: string | undefined, host: string): ConsoleTokenC
 
 function channelOptions(channels: ChannelsConfig) {
   const template = channels.whatsapp?.template;
+  const choiceTemplates = channels.whatsapp?.choiceTemplates;
   const markers = channels.sms?.markers;
+  const maxSegments = channels.sms?.maxSegments;
+  const sms = {
+    ...(markers === undefined ? {} : { markers }),
+    ...(maxSegments === undefined ? {} : { maxSegments }),
+  };
+  const whatsapp = {
+    ...(template === undefined ? {} : { template }),
+    ...(choiceTemplates === undefined ? {} : { choiceTemplates }),
+  };
   return {
-    ...(markers === undefined ? {} : { sms: { markers } }),
-    ...(template === undefined ? {} : { whatsapp: { template } }),
+    ...(Object.keys(sms).length === 0 ? {} : { sms }),
+    ...(Object.keys(whatsapp).length === 0 ? {} : { whatsapp }),
   };
 }
 

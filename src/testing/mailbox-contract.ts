@@ -26,6 +26,7 @@ import { describeReleaseContract } from "./mailbox-contract/release-contract.js"
 import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 import { describeStatsContract } from "./mailbox-contract/stats-contract.js";
+import { describeTranscriptContract } from "./mailbox-contract/transcript-contract.js";
 
 export type {
   MailboxContractFactory,
@@ -57,7 +58,7 @@ export {
  * It covers dedupe (by SID and token, concurrent copies, after GC), durability across
  * reopen, one lease per conversation under racing claimers, fencing, `Index` order and the
  * settle window, burst turns, backoff, dead letters (retry, skip, crash loops), outbox order
- * and fencing, history, handoff, catch-up data, garbage collection and many conversations
+ * and fencing, history, handoff, catch-up data, voice-note transcripts, garbage collection and many conversations
  * in parallel. Time never passes by itself: the suite moves its clock, so nothing sleeps and
  * nothing depends on the machine's speed.
  */
@@ -99,6 +100,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);
+    describeTranscriptContract(use);
     describeJournalContract(use);
     describeHandoffNoteContract(use);
     describeCustomerContract(use);

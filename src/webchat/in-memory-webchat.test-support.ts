@@ -4,6 +4,7 @@ import type {
   WebchatChoice,
   WebchatDeps,
   WebchatEvent,
+  WebchatMedia,
   WebchatMessage,
   WebchatRole,
 } from "./webchat-deps.js";
@@ -68,6 +69,54 @@ export class InMemoryWebchat implements WebchatDeps {
     };
   }
 
+  /** Files sent with `sendVisitorMedia`, by message index (their bytes for `readMedia`). */
+  readonly files = new Map<
+    string,
+    { content: Uint8Array; contentType: string; filename?: string }
+  >();
+
+  async sendVisitorMedia(input: {
+    conversationSid: string;
+    identity: string;
+    file: { content: Uint8Array; contentType: string; filename?: string };
+  }): Promise<{ messageSid: string; index: number }> {
+    const failure = this.failNextSend;
+    if (failure !== undefined) {
+      this.failNextSend = undefined;
+      throw failure;
+    }
+    const conversation = this.#get(input.conversationSid);
+    if (conversation.closed) throw new WebchatConversationClosedError(input.conversationSid);
+    const message = this.#append(input.conversationSid, "visitor", input.identity, "", undefined, [
+      {
+        contentType: input.file.contentType,
+        filename: input.file.filename ?? null,
+        size: input.file.content.byteLength,
+      },
+    ]);
+    this.files.set(`${input.conversationSid}/${message.index}`, input.file);
+    return {
+      messageSid: `IM${message.index.toString(16).padStart(32, "0")}`,
+      index: message.index,
+    };
+  }
+
+  async readMedia(
+    conversationSid: string,
+    index: number,
+    position: number,
+  ): Promise<{ contentType: string; body: AsyncIterable<Uint8Array> } | undefined> {
+    this.#get(conversationSid);
+    const file = position === 0 ? this.files.get(`${conversationSid}/${index}`) : undefined;
+    if (file === undefined) return undefined;
+    return {
+      contentType: file.contentType,
+      body: (async function* () {
+        yield file.content;
+      })(),
+    };
+  }
+
   async history(conversationSid: string, options: { after?: number }): Promise<WebchatMessage[]> {
     if (this.failHistory !== undefined) throw this.failHistory;
     const after = options.after ?? -1;
@@ -115,6 +164,7 @@ export class InMemoryWebchat implements WebchatDeps {
     author: string,
     body: string,
     choices?: WebchatChoice[],
+    media: WebchatMedia[] = [],
   ) {
     const conversation = this.#get(conversationSid);
     this.#clock += 1000;
@@ -122,7 +172,7 @@ export class InMemoryWebchat implements WebchatDeps {
       index: conversation.messages.length,
       author,
       body,
-      media: [],
+      media,
       dateCreated: new Date(this.#clock).toISOString(),
       role,
       ...(choices === undefined ? {} : { choices }),

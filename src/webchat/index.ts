@@ -28,6 +28,10 @@ export type {
   WebchatMessage,
   WebchatRole,
 } from "./webchat-deps.js";
+export {
+  type WebchatUploadOptions,
+  webchatUploadTypes,
+} from "./webchat-uploads.js";
 export type {
   WebchatErrorResponse,
   WebchatSendResponse,

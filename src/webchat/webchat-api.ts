@@ -26,6 +26,12 @@ import {
 } from "./visitor-token.js";
 import { isWebchatConversationGone } from "./webchat-conversation-gone-error.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage } from "./webchat-deps.js";
+import {
+  readVisitorUpload,
+  resolveWebchatUploads,
+  type WebchatUploadOptions,
+  webchatUploadTypes,
+} from "./webchat-uploads.js";
 
 export interface WebchatApiOptions {
   /**
@@ -75,6 +81,12 @@ export interface WebchatApiOptions {
     perIdentity?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
     perClient?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
   };
+  /**
+   * Files visitors may attach (`POST /webchat/uploads`): size, types and rate (see
+   * `WebchatUploadOptions`), or `false` to take none. On when the deps can send media
+   * (`sendVisitorMedia`). Checked at construction.
+   */
+  uploads?: WebchatUploadOptions | false;
   /** Open streams per visitor identity (a few tabs). Default 5. */
   maxStreamsPerIdentity?: number;
   /** How long a stream ticket stays valid, in ms. Default 30 000. */
@@ -118,6 +130,8 @@ export const webchatPaths = {
   messages: "/webchat/messages",
   stream: "/webchat/stream",
   streamTicket: "/webchat/stream-ticket",
+  uploads: "/webchat/uploads",
+  media: "/webchat/media",
 } as const;
 
 /**
@@ -130,6 +144,11 @@ export const webchatPaths = {
  *   widget knows to drop it.
  * - `POST /webchat/messages` `{ text }` with `Authorization: Bearer <token>` → 202
  *   `{ messageSid, index }`. 202 because the reply comes later, on the stream.
+ * - `POST /webchat/uploads` with the bearer token, the raw file as the body with its own
+ *   `Content-Type` and its name in `X-Filename` → 202 `{ messageSid, index }`: the file as
+ *   the visitor's message (see `readVisitorUpload` for what is refused, and how early).
+ * - `GET /webchat/media?index=<n>&position=<m>` with the bearer token → the bytes of the
+ *   conversation's media item, for the widget to show.
  * - `POST /webchat/stream-ticket` with the bearer token → 201 `{ ticket, expiresInMs }`: a
  *   one-use ticket for the stream, valid for seconds.
  * - `GET /webchat/stream?ticket=…&after=<index>` (or the deprecated `?token=`) → Server-Sent Events: `message` (id = the
@@ -140,9 +159,9 @@ export const webchatPaths = {
  * identity — and answered 409 `conversation_gone` by messages and streams, so the widget
  * renews its session by itself.
  *
- * Errors are `{ error: { code, message } }`: 400 bad input, 401 token, 405 method, 409
- * `conversation_closed` or `conversation_gone`, 413 body, 415 content type, 429 flood (with
- * `Retry-After`).
+ * Errors are `{ error: { code, message } }`: 400 bad input, 401 token, 404 no such media,
+ * 405 method, 409 `conversation_closed` or `conversation_gone`, 413 body or file, 415
+ * content type (or file contents), 429 flood (with `Retry-After`).
  */
 export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions): WebchatApiHandler {
   const now = options.now ?? Date.now;
@@ -195,6 +214,19 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     ...options.reconnectRate?.perClient,
     now,
   });
+  const sendMedia = deps.sendVisitorMedia?.bind(deps);
+  // Refused at construction, naming the option, even when the deps take no files.
+  const uploadLimits =
+    options.uploads === false ? undefined : resolveWebchatUploads(options.uploads);
+  const uploads = sendMedia === undefined ? undefined : uploadLimits;
+  const uploadLimit = createTokenBucket({
+    capacity: 3,
+    refillMs: 60_000,
+    ...(options.uploads === false ? {} : options.uploads?.rate),
+    now,
+  });
+  // Each read may fetch from Twilio: budgeted per identity like stream opens.
+  const mediaReads = createTokenBucket({ capacity: 30, refillMs: 60_000, now });
   const maxStreams = options.maxStreams ?? 1000;
   const maxStreamBufferBytes = options.maxStreamBufferBytes ?? 64 * 1024;
   let streamCount = 0;
@@ -333,6 +365,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
           identity: claims.identity,
           conversationSid: claims.conversationSid,
           resumed: true,
+          uploads: uploadsWire(),
         },
         cors,
       );
@@ -350,7 +383,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     sendJson(
       response,
       201,
-      { token: issued.token, identity, conversationSid, resumed: false },
+      { token: issued.token, identity, conversationSid, resumed: false, uploads: uploadsWire() },
       cors,
     );
   }
@@ -385,6 +418,100 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       if (isWebchatConversationGone(error)) throw goneError();
       throw error;
     }
+  }
+
+  function uploadsWire() {
+    return uploads === undefined
+      ? null
+      : { maxBytes: uploads.maxBytes, contentTypes: [...uploads.contentTypes] };
+  }
+
+  async function upload(
+    request: IncomingMessage,
+    response: ServerResponse,
+    cors: Record<string, string>,
+  ) {
+    const claims = verify(bearerToken(request));
+    const conversationSid = conversationOf(claims);
+    if (uploads === undefined || sendMedia === undefined)
+      throw new RequestError(404, "uploads_off", "This chat does not take files.");
+    // Budgets first, so a flood is refused before a byte of it is read.
+    const asMessage = messageLimit.take(claims.identity);
+    if (!asMessage.allowed) throw limited(asMessage.retryAfterMs, "messages");
+    const allowed = uploadLimit.take(claims.identity);
+    if (!allowed.allowed) throw limited(allowed.retryAfterMs, "files");
+    const file = await readVisitorUpload(request, uploads);
+    try {
+      if (await deps.isClosed(conversationSid)) throw closedError();
+      const sent = await sendMedia({
+        conversationSid,
+        identity: claims.identity,
+        file: {
+          content: file.content,
+          contentType: file.contentType,
+          ...(file.filename === undefined ? {} : { filename: file.filename }),
+        },
+      });
+      sendJson(response, 202, { messageSid: sent.messageSid, index: sent.index }, cors);
+    } catch (error) {
+      if (SwitchboardError.isSwitchboardError(error) && error.code === "conversation_closed") {
+        throw closedError();
+      }
+      if (isWebchatConversationGone(error)) throw goneError();
+      throw error;
+    }
+  }
+
+  async function media(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    cors: Record<string, string>,
+  ) {
+    const claims = verify(bearerToken(request));
+    const conversationSid = conversationOf(claims);
+    const index = readIndex(url.searchParams.get("index"), "index");
+    const position = readIndex(url.searchParams.get("position"), "position");
+    const notFound = new RequestError(404, "media_not_found", "There is no such attachment.");
+    if (deps.readMedia === undefined || index < 0 || position < 0 || position > 63) throw notFound;
+    const allowed = mediaReads.take(claims.identity);
+    if (!allowed.allowed) throw limited(allowed.retryAfterMs, "attachment downloads");
+    const abort = new AbortController();
+    response.on("close", () => abort.abort());
+    let found: Awaited<ReturnType<NonNullable<WebchatDeps["readMedia"]>>>;
+    try {
+      found = await deps.readMedia(conversationSid, index, position, abort.signal);
+    } catch (error) {
+      if (isWebchatConversationGone(error)) throw goneError();
+      throw error;
+    }
+    if (found === undefined) throw notFound;
+    // Only the types the chat knows are named; anything else is opaque bytes, never rendered.
+    const type = webchatUploadTypes.includes(found.contentType)
+      ? found.contentType
+      : "application/octet-stream";
+    response.writeHead(200, {
+      ...cors,
+      "content-type": type,
+      "cache-control": "private, max-age=300",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+      "content-disposition": "attachment",
+    });
+    let sent = 0;
+    try {
+      for await (const chunk of found.body) {
+        sent += chunk.byteLength;
+        // The same ceiling as the largest upload: a runaway source cannot stream forever.
+        if (sent > 16 * 1024 * 1024) break;
+        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+      }
+    } catch (error) {
+      logger.warn({ err: error, conversationSid }, "web chat media download failed midway");
+      response.destroy();
+      return;
+    }
+    response.end();
   }
 
   async function stream(
@@ -517,7 +644,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         response.writeHead(204, {
           ...cors,
           "access-control-allow-methods": "GET, POST, OPTIONS",
-          "access-control-allow-headers": "authorization, content-type, last-event-id",
+          "access-control-allow-headers": "authorization, content-type, last-event-id, x-filename",
           "access-control-max-age": "600",
         });
         response.end();
@@ -529,6 +656,19 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       } else if (path === webchatPaths.messages) {
         if (request.method !== "POST") throw methodNotAllowed(["POST"]);
         await messages(request, response, cors);
+      } else if (path === webchatPaths.uploads) {
+        try {
+          if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+          await upload(request, response, cors);
+        } catch (error) {
+          // A refused upload's body is never read: close the connection after the answer
+          // instead of draining megabytes the visitor should not have sent.
+          if (!request.complete && !response.headersSent) response.setHeader("connection", "close");
+          throw error;
+        }
+      } else if (path === webchatPaths.media) {
+        if (request.method !== "GET") throw methodNotAllowed(["GET"]);
+        await media(request, response, url, cors);
       } else if (path === webchatPaths.streamTicket) {
         if (request.method !== "POST") throw methodNotAllowed(["POST"]);
         const claims = verify(bearerToken(request));

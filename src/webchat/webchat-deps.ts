@@ -51,6 +51,31 @@ export interface WebchatDeps {
 
   /** Whether the conversation is closed (a closed conversation takes no more messages). */
   isClosed(conversationSid: string): Promise<boolean>;
+
+  /**
+   * Optional: posts a file the visitor attached into the conversation as their chat
+   * participant — on Twilio, uploaded to the media service, then a message with its
+   * `MediaSid` and webhooks enabled, so it reaches the agent as the same media part as a
+   * WhatsApp photo. The API has checked its size, type and contents. Without it the web
+   * chat takes no uploads. Errors as for `sendVisitorMessage`.
+   */
+  sendVisitorMedia?(input: {
+    conversationSid: string;
+    identity: string;
+    file: { content: Uint8Array; contentType: string; filename?: string };
+  }): Promise<{ messageSid: string; index: number }>;
+
+  /**
+   * Optional: the bytes of a message's media item (`position` in its `media`), for the
+   * visitor's widget to show; `undefined` when the conversation has no such item. Only
+   * the visitor's own conversation is ever asked for.
+   */
+  readMedia?(
+    conversationSid: string,
+    index: number,
+    position: number,
+    signal: AbortSignal,
+  ): Promise<{ contentType: string; body: AsyncIterable<Uint8Array> } | undefined>;
 }
 
 /** Who wrote a message, as the visitor sees it. */

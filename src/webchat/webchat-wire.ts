@@ -11,6 +11,11 @@ export interface WebchatSessionResponse {
   conversationSid: string;
   /** True when the token's conversation goes on; false for a new one (start a fresh log). */
   resumed: boolean;
+  /**
+   * What the visitor may attach (`POST /webchat/uploads`), so the widget refuses a file
+   * before sending it; null when this chat takes no files.
+   */
+  uploads: { maxBytes: number; contentTypes: string[] } | null;
 }
 
 /** `POST /webchat/messages` → 202. */

@@ -77,6 +77,7 @@ describe("the send-state migration of a SQLite file", () => {
       DROP TABLE consent;
       DROP TABLE customer_addresses;
       DROP TABLE customers;
+      DROP TABLE media_transcripts;
       DELETE FROM schema_version WHERE version >= 3;`);
     const update = database.prepare(
       "UPDATE outbox SET attempts = 1, last_error = ? WHERE conversation_sid = ?",

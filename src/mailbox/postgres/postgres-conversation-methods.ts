@@ -3,7 +3,12 @@ import { turnNotice } from "../core/work-notices.js";
 import { MailboxInputError } from "../mailbox-errors.js";
 import type { GarbageCollected, MailboxStore } from "../mailbox-store.js";
 import { toConversation } from "../sqlite-rows.js";
-import { validateGone, validateHistoryLimit, validatePolicy } from "../validate-mailbox-input.js";
+import {
+  validateGone,
+  validateHistoryLimit,
+  validatePolicy,
+  validateTranscripts,
+} from "../validate-mailbox-input.js";
 import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
@@ -20,6 +25,8 @@ type ConversationMethods = Pick<
   | "getMeta"
   | "setMeta"
   | "collectGarbage"
+  | "saveTranscripts"
+  | "transcripts"
 >;
 
 /** Conversations: history and records, policy and handoff, metadata, garbage collection. */
@@ -159,12 +166,48 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
         // Receipts as old as the settled replies go with them (not counted in the result).
         await client.query(sql.gcDeliveries, [cutoff]);
         const journal = await client.query(sql.gcJournal, [cutoff]);
+        // After the messages: their transcripts go with them.
+        const transcripts = await client.query(sql.gcTranscripts);
         return {
           messages: messages.rowCount ?? 0,
           outbox: outbox.rowCount ?? 0,
           dedupeKeys: dedupeKeys.rowCount ?? 0,
           journal: journal.rowCount ?? 0,
+          transcripts: transcripts.rowCount ?? 0,
         };
+      });
+    },
+
+    saveTranscripts(messageSid, transcripts) {
+      let input: ReturnType<typeof validateTranscripts>;
+      try {
+        input = validateTranscripts(messageSid, transcripts);
+        assertStorableText("messageSid", input.messageSid);
+        for (const entry of input.transcripts) assertStorableText("transcripts", entry.text);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (input.transcripts.length === 0) return Promise.resolve(0);
+      return write(async (client) => {
+        const result = await client.query(sql.saveTranscripts, [
+          input.messageSid,
+          now(),
+          input.transcripts.map((entry) => entry.mediaIndex),
+          input.transcripts.map((entry) => entry.text),
+        ]);
+        return result.rowCount ?? 0;
+      });
+    },
+
+    transcripts(messageSid) {
+      return read(async () => {
+        validateTranscripts(messageSid, []);
+        assertStorableText("messageSid", messageSid);
+        return (
+          await connection.query<{ mediaIndex: number; text: string }>(sql.transcripts, [
+            messageSid,
+          ])
+        ).rows.map((row) => ({ mediaIndex: row.mediaIndex, text: row.text }));
       });
     },
   };

@@ -156,6 +156,8 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     getMeta: opened("getMeta"),
     setMeta: opened("setMeta"),
     collectGarbage: opened("collectGarbage"),
+    saveTranscripts: opened("saveTranscripts"),
+    transcripts: opened("transcripts"),
     recordDelivery: opened("recordDelivery"),
     deliveries: opened("deliveries"),
     setConsent: opened("setConsent"),

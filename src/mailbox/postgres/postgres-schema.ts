@@ -234,6 +234,42 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE conversations ADD CONSTRAINT conversations_policy_mode_check
     CHECK (policy_mode IN ('queue', 'burst', 'interrupt'));
   `,
+  // 11: voice-note transcripts by message and media position, with the message's conversation, so
+  // garbage collection removes them with their message. Those an earlier version kept in
+  // meta (`transcripts:<IM…>`, a JSON object by position) move here when their message is
+  // still held (a value that is not a JSON object is skipped); the meta rows go either way.
+  // Re-runnable (IF NOT EXISTS, ON CONFLICT DO NOTHING).
+  `
+  CREATE TABLE IF NOT EXISTS media_transcripts (
+    message_sid text NOT NULL,
+    media_index integer NOT NULL,
+    conversation_sid text NOT NULL,
+    text text NOT NULL,
+    recorded_at double precision NOT NULL,
+    PRIMARY KEY (message_sid, media_index)
+  );
+  DO $$
+  DECLARE
+    old record;
+  BEGIN
+    FOR old IN SELECT m.message_sid, m.conversation_sid, m.ingested_at, meta.value
+      FROM meta JOIN messages m ON m.message_sid = substr(meta.key, 13)
+      WHERE meta.key LIKE 'transcripts:%'
+    LOOP
+      BEGIN
+        INSERT INTO media_transcripts
+          (message_sid, media_index, conversation_sid, text, recorded_at)
+        SELECT old.message_sid, j.key::integer, old.conversation_sid, j.value, old.ingested_at
+        FROM jsonb_each_text(old.value::jsonb) j
+        WHERE j.key ~ '^[0-9]{1,2}$' AND j.value <> ''
+        ON CONFLICT DO NOTHING;
+      EXCEPTION WHEN others THEN
+        NULL;
+      END;
+    END LOOP;
+  END $$;
+  DELETE FROM meta WHERE key LIKE 'transcripts:%';
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -205,6 +205,18 @@ export function postgresStatements(schema: string) {
     gcMessages: `DELETE FROM ${s}messages WHERE status <> 'pending' AND ingested_at < $1`,
     gcOutbox: `DELETE FROM ${s}outbox WHERE settled_at IS NOT NULL AND settled_at < $1`,
     gcKeys: `DELETE FROM ${s}dedupe_keys WHERE created_at < $1`,
+    // Bound to the message's row: a message the mailbox does not hold stores nothing.
+    saveTranscripts: `INSERT INTO ${s}media_transcripts
+        (message_sid, media_index, conversation_sid, text, recorded_at)
+      SELECT m.message_sid, t.media_index, m.conversation_sid, t.text, $2::double precision
+      FROM ${s}messages m, unnest($3::integer[], $4::text[]) AS t(media_index, text)
+      WHERE m.message_sid = $1
+      ON CONFLICT (message_sid, media_index) DO UPDATE SET text = excluded.text,
+        recorded_at = excluded.recorded_at`,
+    transcripts: `SELECT media_index AS "mediaIndex", text FROM ${s}media_transcripts
+      WHERE message_sid = $1 ORDER BY media_index`,
+    gcTranscripts: `DELETE FROM ${s}media_transcripts t WHERE NOT EXISTS (
+        SELECT 1 FROM ${s}messages m WHERE m.message_sid = t.message_sid)`,
     // This instance is alive until $2 (store clock).
     keepAlive: `INSERT INTO ${s}instances (instance_id, alive_until) VALUES ($1, $2)
       ON CONFLICT (instance_id) DO UPDATE SET alive_until = excluded.alive_until`,

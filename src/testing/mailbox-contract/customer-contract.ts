@@ -226,9 +226,12 @@ export function describeCustomerContract(use: UseContract): void {
       const { store, harness } = use();
       const smsSid = fakeSid("CH");
       const keptSid = fakeSid("CH");
-      await store.ingest(
-        inboundMessage({ conversationSid: smsSid, customerAddress: "+15550009999" }),
-      );
+      const voiceNote = inboundMessage({
+        conversationSid: smsSid,
+        customerAddress: "+15550009999",
+      });
+      await store.ingest(voiceNote);
+      await store.saveTranscripts(voiceNote.messageSid, [{ mediaIndex: 0, text: "a voice note" }]);
       await store.ingest(
         inboundMessage({
           conversationSid: keptSid,
@@ -267,6 +270,7 @@ export function describeCustomerContract(use: UseContract): void {
       expect(await reopened.conversation(smsSid)).toBeNull();
       expect(await reopened.history(smsSid)).toEqual([]);
       expect(await reopened.handoffNote(smsSid)).toBeNull();
+      expect(await reopened.transcripts(voiceNote.messageSid)).toEqual([]);
       expect(await reopened.consent("+15550009999")).toBeNull();
       expect(await reopened.consent("whatsapp:+15550009999")).toBeNull();
       expect(await reopened.deleteCustomer(customer.customerId)).toBeNull();

@@ -7,7 +7,7 @@ const { leaseMs } = contractSettings;
 /**
  * The mailbox contract for rich conversations: each reply's recorded attributes (SMS
  * segments and encoding, web chat choices) come back in history, and the meta values the
- * runtime keeps for transcripts, offered choices and Content templates are overwritten
+ * runtime keeps for Content templates are overwritten
  * in place and kept whole.
  */
 export function describeRichReplyContract(use: UseContract): void {
@@ -34,7 +34,7 @@ export function describeRichReplyContract(use: UseContract): void {
 
     it("meta keeps JSON values whole and replaces them in place, across reopen", async () => {
       const { store, harness } = use();
-      const key = `transcripts:${fakeSid("IM")}`;
+      const key = `content:${fakeSid("IM")}`;
       const first = JSON.stringify({ 0: "Are you open on Sunday? ‘Yes’ — 🚲" });
       await store.setMeta(key, first);
       expect(await store.getMeta(key)).toBe(first);

@@ -23,8 +23,15 @@ export interface WebchatProvider {
   addParticipant(conversationId: string, input: { chat: string }): Promise<unknown>;
   sendMessage(
     conversationId: string,
-    input: { content: string; from: string },
+    input: {
+      content?: string;
+      from: string;
+      attributes?: Record<string, unknown>;
+      media?: { content: Uint8Array; contentType: string; filename?: string };
+    },
   ): Promise<{ id: string; index: number }>;
+  /** The bytes of a media item (`ME…`); optional: without it the widget shows names only. */
+  fetchMedia?(mediaSid: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
   listMessages(
     conversationId: string,
     options: { order: "asc" | "desc"; pageSize?: number; limit?: number },
@@ -165,6 +172,13 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
   const gone = new Set<string>();
   const historyCache = shortCache<TwilioMessage[]>(cacheMs, now);
 
+  const listAll = async (conversationSid: string) => {
+    const listed: TwilioMessage[] = [];
+    for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
+      listed.push(message);
+    return listed;
+  };
+
   const triggers = [
     events.on("message.ingested", (event) => {
       historyCache.forget(event.conversationSid);
@@ -203,14 +217,36 @@ export function createProviderWebchatDeps(options: ProviderWebchatDepsOptions): 
         return { messageSid: sent.id, index: sent.index };
       });
     },
+    sendVisitorMedia({ conversationSid, identity, file }) {
+      return addressed(conversationSid, async () => {
+        const sent = await provider.sendMessage(conversationSid, { from: identity, media: file });
+        return { messageSid: sent.id, index: sent.index };
+      });
+    },
+    async readMedia(conversationSid, index, position, signal) {
+      const fetchMedia = provider.fetchMedia?.bind(provider);
+      if (fetchMedia === undefined) return undefined;
+      const all = await addressed(conversationSid, () =>
+        historyCache.get(conversationSid, () => listAll(conversationSid)),
+      );
+      let item = all.find((message) => message.index === index)?.media[position];
+      if (item === undefined) {
+        // Newer than the cached history: read it again once.
+        historyCache.forget(conversationSid);
+        const fresh = await addressed(conversationSid, () =>
+          historyCache.get(conversationSid, () => listAll(conversationSid)),
+        );
+        item = fresh.find((message) => message.index === index)?.media[position];
+      }
+      if (item === undefined) return undefined;
+      return {
+        contentType: item.contentType ?? "application/octet-stream",
+        body: await fetchMedia(item.sid, signal),
+      };
+    },
     history(conversationSid, { after }) {
       return addressed(conversationSid, async () => {
-        const all = await historyCache.get(conversationSid, async () => {
-          const listed: TwilioMessage[] = [];
-          for await (const message of provider.listMessages(conversationSid, { order: "asc" }))
-            listed.push(message);
-          return listed;
-        });
+        const all = await historyCache.get(conversationSid, () => listAll(conversationSid));
         return all.filter((message) => after === undefined || message.index > after).map(toMessage);
       });
     },

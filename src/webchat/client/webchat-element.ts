@@ -1,15 +1,35 @@
 // Over 400 lines on purpose: the custom element's DOM, session and stream in one class; the logic
 // it uses lives in the pure modules beside it.
-import type { WebchatChoice, WebchatMessage } from "../webchat-deps.js";
-import type { WebchatSendResponse } from "../webchat-wire.js";
+import type { WebchatChoice, WebchatMedia, WebchatMessage } from "../webchat-deps.js";
+import type { WebchatSendResponse, WebchatSessionResponse } from "../webchat-wire.js";
+import {
+  acceptAttribute,
+  attachmentKind,
+  attachmentLabel,
+  attachmentProblem,
+  describeTypes,
+  type UploadRules,
+  uploadType,
+} from "./attachments.js";
 import { appendBold } from "./bold.js";
 import { firstReconnectDelayMs, nextReconnectDelay } from "./reconnect-delay.js";
 import { insertionPoint, TranscriptCursor } from "./transcript-cursor.js";
 import { createVisitorSession, localTokenStore, offlineText } from "./visitor-session.js";
-import { createWidgetCall, errorCode, errorText, type WidgetCall } from "./widget-api.js";
+import {
+  createWidgetCall,
+  createWidgetUpload,
+  errorCode,
+  errorText,
+  fetchAttachment,
+  type WidgetCall,
+} from "./widget-api.js";
 import { readWidgetConfig, type WidgetConfig } from "./widget-config.js";
 import { widgetMarkup } from "./widget-markup.js";
 import { widgetStyle } from "./widget-style.js";
+
+/** The attach button's paperclip, also drawn beside a file's name. */
+const paperclipPath =
+  "M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l9.2-9.2a3.7 3.7 0 0 1 5.2 5.2l-9.2 9.2a1.8 1.8 0 0 1-2.6-2.6l8.5-8.5";
 
 /** The tag name; a custom element, so host-page rules for div or button never match it. */
 export const webchatTagName = "switchboard-webchat";
@@ -25,6 +45,8 @@ type Part =
   | "composer"
   | "input"
   | "send"
+  | "attach"
+  | "file"
   | "dot";
 const selectors: Record<Part, string> = {
   panel: ".panel",
@@ -37,6 +59,8 @@ const selectors: Record<Part, string> = {
   composer: ".composer",
   input: "textarea",
   send: ".send",
+  attach: ".attach",
+  file: ".file",
   dot: ".dot",
 };
 
@@ -60,6 +84,9 @@ export class SwitchboardWebchatElement extends HTMLElement {
   #started = false;
   #config!: WidgetConfig;
   #call!: WidgetCall;
+  #upload!: ReturnType<typeof createWidgetUpload>;
+  /** What the chat takes as attachments (from the session); null: none. */
+  #uploads: UploadRules | null = null;
   #session!: ReturnType<typeof createVisitorSession>;
   #parts!: { wrapper: HTMLDivElement } & Record<Part, HTMLElement>;
   readonly #cursor = new TranscriptCursor();
@@ -80,6 +107,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     this.#started = true;
     this.#config = readWidgetConfig(this, new URL(server, location.href).origin);
     this.#call = createWidgetCall(this.#config.server, (input, init) => fetch(input, init));
+    this.#upload = createWidgetUpload(this.#config.server, (input, init) => fetch(input, init));
     this.#session = createVisitorSession({
       call: this.#call,
       store: localTokenStore(`switchboard-webchat:${this.#config.server}`),
@@ -148,6 +176,24 @@ export class SwitchboardWebchatElement extends HTMLElement {
         (composer as HTMLFormElement).requestSubmit();
       }
     });
+    const attach = this.#parts.attach as HTMLButtonElement;
+    const picker = this.#parts.file as HTMLInputElement;
+    attach.addEventListener("click", () => picker.click());
+    picker.addEventListener("change", () => {
+      const file = picker.files?.[0];
+      picker.value = "";
+      if (file === undefined || this.#closed || this.#uploads === null) return;
+      // Refused here, before a byte is sent, in words the visitor can act on.
+      const problem = attachmentProblem(file, this.#uploads);
+      if (problem !== null) {
+        this.#showNotice(problem, "error");
+        return;
+      }
+      this.#ensureStarted().then(
+        () => this.#sendFile(file),
+        () => {},
+      );
+    });
     composer.addEventListener("submit", (event) => {
       event.preventDefault();
       const text = input.value.trim();
@@ -201,6 +247,8 @@ export class SwitchboardWebchatElement extends HTMLElement {
   #buildMessage(
     message: Pick<WebchatMessage, "role" | "body"> & Partial<WebchatMessage>,
     pending: boolean,
+    /** The visitor's own file, shown from memory while it uploads. */
+    local?: Blob,
   ): HTMLDivElement {
     const role = message.role === "visitor" || message.role === "human" ? message.role : "agent";
     const item = document.createElement("div");
@@ -220,23 +268,13 @@ export class SwitchboardWebchatElement extends HTMLElement {
     if (media.length > 0) {
       const list = document.createElement("div");
       list.className = "media";
-      for (const entry of media) {
-        const label = entry?.filename || entry?.contentType || "attachment";
-        const url = typeof entry?.url === "string" ? entry.url : "";
-        let node: HTMLElement;
-        if (/^https?:\/\//i.test(url)) {
-          const link = document.createElement("a");
-          link.href = url;
-          link.target = "_blank";
-          link.rel = "noopener noreferrer";
-          node = link;
-        } else {
-          node = document.createElement("span");
-        }
-        node.textContent = label;
-        list.append(node);
-      }
+      media.forEach((entry, position) => {
+        list.append(
+          this.#attachment(entry, message.index, position, position === 0 ? local : undefined),
+        );
+      });
       bubble.append(list);
+      if (!message.body) bubble.classList.add("only-media");
     }
     item.append(bubble);
     const choices = role === "agent" && Array.isArray(message.choices) ? message.choices : [];
@@ -246,6 +284,76 @@ export class SwitchboardWebchatElement extends HTMLElement {
     meta.textContent = pending ? "Sending\u2026" : timeOf(message.dateCreated);
     item.append(meta);
     return item;
+  }
+
+  /**
+   * One attachment: a photo or a player once its bytes are read (the visitor's own file from
+   * memory, others from `GET /webchat/media` with the token — never a URL with a secret in
+   * it), a link for a public http(s) URL, else its name. Anything that fails to load shows
+   * its name instead.
+   */
+  #attachment(
+    entry: WebchatMedia,
+    index: number | undefined,
+    position: number,
+    local: Blob | undefined,
+  ): HTMLElement {
+    const label = attachmentLabel(entry ?? { contentType: "" });
+    const url = typeof entry?.url === "string" ? entry.url : "";
+    if (/^https?:\/\//i.test(url)) {
+      const link = document.createElement("a");
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.textContent = label;
+      return link;
+    }
+    const named = document.createElement("span");
+    named.className = "file";
+    // A drawn paperclip: an emoji would show as a box on systems without an emoji font.
+    const icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    const clip = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    clip.setAttribute("d", paperclipPath);
+    icon.append(clip);
+    const name = document.createElement("span");
+    name.textContent = label;
+    named.append(icon, name);
+    const kind = attachmentKind(entry ?? { contentType: "" });
+    if (kind === "file" || (local === undefined && typeof index !== "number")) return named;
+    const shown =
+      kind === "image" ? document.createElement("img") : document.createElement("audio");
+    if (shown instanceof HTMLImageElement) {
+      shown.className = "photo";
+      shown.alt = label;
+    } else {
+      shown.controls = true;
+      shown.preload = "metadata";
+      shown.setAttribute("aria-label", label);
+    }
+    const holder = document.createElement("span");
+    holder.append(named);
+    const show = (blob: Blob | null) => {
+      if (blob === null) return;
+      const address = URL.createObjectURL(blob);
+      shown.addEventListener("error", () => {
+        shown.replaceWith(named);
+        URL.revokeObjectURL(address);
+      });
+      shown.src = address;
+      named.replaceWith(shown);
+    };
+    if (local !== undefined) show(local);
+    else if (typeof index === "number")
+      fetchAttachment(
+        this.#config.server,
+        (input, init) => fetch(input, init),
+        this.#session.token(),
+        index,
+        position,
+      ).then(show, () => {});
+    return holder;
   }
 
   /** Buttons for the options an agent message offers; a tap sends the title and the id. */
@@ -343,6 +451,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     this.#closed = closed;
     this.#input.disabled = closed;
     (this.#parts.send as HTMLButtonElement).disabled = closed;
+    (this.#parts.attach as HTMLButtonElement).disabled = closed;
     if (closed) {
       this.#showNotice("This conversation has ended.", "info", {
         label: "Start a new chat",
@@ -436,16 +545,85 @@ export class SwitchboardWebchatElement extends HTMLElement {
     this.#reconnectDelay = nextReconnectDelay(delay);
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = setTimeout(() => {
-      this.#session.renew().then(
+      this.#renew().then(
         () => this.#connect(),
         () => this.#scheduleReconnect(),
       );
     }, delay);
   }
 
+  /** Renews the session and takes its upload rules: the attach button shows when files go. */
+  async #renew(): Promise<WebchatSessionResponse> {
+    const session = await this.#session.renew();
+    const uploads = session.uploads;
+    this.#uploads =
+      uploads !== null &&
+      typeof uploads === "object" &&
+      typeof uploads.maxBytes === "number" &&
+      Array.isArray(uploads.contentTypes)
+        ? { maxBytes: uploads.maxBytes, contentTypes: uploads.contentTypes }
+        : null;
+    const attach = this.#parts.attach as HTMLButtonElement;
+    const picker = this.#parts.file as HTMLInputElement;
+    attach.hidden = this.#uploads === null;
+    if (this.#uploads !== null) {
+      picker.accept = acceptAttribute(this.#uploads);
+      attach.setAttribute("aria-label", `Attach ${describeTypes(this.#uploads.contentTypes)}`);
+      attach.title = `Attach ${describeTypes(this.#uploads.contentTypes)}`;
+    }
+    return session;
+  }
+
+  /** Uploads one checked file as the visitor's message, shown from memory meanwhile. */
+  #sendFile(file: File): void {
+    const type = uploadType(file);
+    const pending = this.#buildMessage(
+      { role: "visitor", body: "", media: [{ contentType: type, filename: file.name }] },
+      true,
+      file,
+    );
+    this.#insertMessage(pending, Number.POSITIVE_INFINITY);
+    this.#scrollDown();
+    const attempt = async (retried: boolean): Promise<void> => {
+      const result = await this.#upload<WebchatSendResponse>(file, type, this.#session.token());
+      if (result.status === 202 && result.data) {
+        const { index } = result.data;
+        pending.remove();
+        if (this.#cursor.accept(index)) {
+          pending.classList.remove("pending");
+          pending.setAttribute("data-index", String(index));
+          const meta = pending.querySelector(".meta");
+          if (meta) meta.textContent = timeOf(new Date().toISOString());
+          this.#insertMessage(pending, index);
+        }
+        this.#hideNotice();
+        return;
+      }
+      const gone = result.status === 409 && errorCode(result.data) === "conversation_gone";
+      if ((result.status === 401 || gone) && !retried) {
+        await this.#renew();
+        this.#connect();
+        return attempt(true);
+      }
+      pending.remove();
+      if (result.status === 409) {
+        this.#setClosed(true);
+        return;
+      }
+      let message = errorText(result.data, "Your file could not be sent.");
+      if (result.status === 429 && result.retryAfter)
+        message = `You are sending files quickly; try again in ${result.retryAfter} s.`;
+      this.#showNotice(message, "error");
+    };
+    attempt(false).catch(() => {
+      pending.remove();
+      this.#showNotice("You seem to be offline; your file was not sent.", "error");
+    });
+  }
+
   #ensureStarted(): Promise<void> {
     if (!this.#ready) {
-      const ready = this.#session.renew().then(() => this.#connect());
+      const ready = this.#renew().then(() => this.#connect());
       this.#ready = ready;
       ready.catch((error: unknown) => {
         this.#ready = null;
@@ -465,7 +643,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     this.#hideNotice();
     this.#source?.close();
     this.#source = null;
-    const ready = this.#session.renew().then(() => {
+    const ready = this.#renew().then(() => {
       this.#setClosed(false);
       this.#connect();
     });
@@ -508,7 +686,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
       // or starts a fresh conversation, and the message goes there, unasked.
       const gone = result.status === 409 && errorCode(result.data) === "conversation_gone";
       if ((result.status === 401 || gone) && !retried) {
-        await this.#session.renew();
+        await this.#renew();
         this.#connect();
         return attempt(true);
       }

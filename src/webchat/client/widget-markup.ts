@@ -13,6 +13,10 @@ export const widgetMarkup =
   "</div>" +
   '<div class="notice" role="alert" hidden><span class="notice-text"></span></div>' +
   '<form class="composer"><label class="sr" for="sbw-input">Message</label>' +
+  '<button type="button" class="attach" aria-label="Attach a file" hidden>' +
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l9.2-9.2a3.7 3.7 0 0 1 5.2 5.2l-9.2 9.2a1.8 1.8 0 0 1-2.6-2.6l8.5-8.5"/></svg>' +
+  "</button>" +
+  '<input type="file" class="file" tabindex="-1" aria-hidden="true" hidden>' +
   '<textarea id="sbw-input" rows="1" maxlength="2000" placeholder="Write a message\u2026" aria-label="Message"></textarea>' +
   '<button type="submit" class="send" aria-label="Send message">' +
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M5 12h14M13 6l6 6-6 6"/></svg>' +

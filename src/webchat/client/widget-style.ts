@@ -58,6 +58,19 @@ export function widgetStyle(accent: string): string {
 .composer { display: flex; align-items: flex-end; gap: 8px; padding: 10px 12px 12px; border-top: 1px solid var(--line); background: var(--surface); }
 .composer textarea { flex: 1; resize: none; border: 1px solid var(--field-line); border-radius: 12px; padding: 9px 12px; font: inherit; color: inherit; max-height: 110px; min-height: 40px; line-height: 1.4; background: var(--surface); }
 .composer textarea:focus { border-color: var(--accent); outline: none; box-shadow: 0 0 0 3px rgba(76,110,245,.15); }
+.attach { width: 40px; height: 40px; border-radius: 12px; border: 1px solid var(--field-line); background: var(--surface); color: var(--muted); cursor: pointer; display: flex; align-items: center; justify-content: center; flex: none; }
+.attach[hidden] { display: none; }
+.attach:hover { color: var(--accent); border-color: var(--accent); }
+.attach:disabled { opacity: .45; cursor: default; }
+.attach svg { width: 19px; height: 19px; }
+.media .photo { display: block; max-width: 220px; max-height: 220px; width: auto; height: auto; border-radius: 10px; background: rgba(0,0,0,.06); }
+.media audio { display: block; width: 220px; max-width: 100%; height: 36px; }
+.media .file { display: inline-flex; align-items: center; gap: 6px; text-decoration: none; padding: 6px 9px; border-radius: 8px; background: rgba(0,0,0,.07); }
+.visitor .media .file { background: rgba(255,255,255,.18); }
+.media .file, .media .file span { text-decoration: none; }
+.media .file svg { width: 14px; height: 14px; flex: none; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.bubble.only-media { padding: 4px; }
+.bubble.only-media .media { margin-top: 0; }
 .send { width: 40px; height: 40px; border-radius: 12px; border: 0; background: var(--accent); color: #fff; cursor: pointer; display: flex; align-items: center; justify-content: center; flex: none; }
 .send:disabled { opacity: .45; cursor: default; }
 .send svg { width: 18px; height: 18px; }
