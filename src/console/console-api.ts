@@ -25,9 +25,8 @@ import { consoleSourceMapPath, renderConsolePage } from "./console-page.js";
 export interface ConsoleApiOptions {
   /**
    * When set, every `/api/*` request must carry `Authorization: Bearer <token>`; the event
-   * stream, which `EventSource` cannot give headers, takes a one-use `?ticket=` from
-   * `POST /api/stream-ticket` (a `?token=` there still works for older pages; deprecated,
-   * since URLs end up in proxy logs). Set it
+   * stream, which `EventSource` cannot give headers, takes only a one-use `?ticket=` from
+   * `POST /api/stream-ticket` (never the token: URLs end up in proxy logs). Set it
    * whenever the server listens beyond loopback (`consoleTokenRequired(host)`). Without a
    * token the console answers only requests addressed to a loopback host name, so a web
    * page cannot reach it through DNS rebinding.
@@ -165,8 +164,18 @@ export function createConsoleApi(
     }
     const header = request.headers.authorization;
     const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
-    const presented =
-      bearer ?? (allowQueryToken ? url.searchParams.get("token") : null) ?? undefined;
+    // The stream takes only a ticket (checked above): its credential travels in the URL,
+    // where the long-lived token must never go, and a bearer header there would be a second
+    // way in for no gain.
+    if (allowQueryToken) {
+      throw new RequestError(
+        401,
+        "ticket_missing",
+        "Open the stream with a one-use ticket: POST /api/stream-ticket, then ?ticket=….",
+        { headers: { "www-authenticate": "Bearer" } },
+      );
+    }
+    const presented = bearer;
     // A client that guessed wrong too often is refused before its token is even compared.
     const client = clientAddress(request);
     const blocked = failedAuth.peek(client);

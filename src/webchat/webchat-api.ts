@@ -132,8 +132,9 @@ export const webchatPaths = {
  *   `{ messageSid, index }`. 202 because the reply comes later, on the stream.
  * - `POST /webchat/stream-ticket` with the bearer token → 201 `{ ticket, expiresInMs }`: a
  *   one-use ticket for the stream, valid for seconds.
- * - `GET /webchat/stream?ticket=…&after=<index>` (or the deprecated `?token=`) → Server-Sent Events: `message` (id = the
- *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`.
+ * - `GET /webchat/stream?ticket=…&after=<index>` → Server-Sent Events: `message` (id = the
+ *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`. Only a
+ *   ticket opens it: the visitor token is refused there (401 `ticket_missing`).
  *
  * A conversation Twilio no longer has (`conversation_gone` from the deps) is treated like a
  * closed one by the session call — the visitor gets a fresh conversation under the same
@@ -393,13 +394,19 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     url: URL,
     cors: Record<string, string>,
   ) {
-    // A one-use ticket keeps the long-lived token out of URLs (and proxy logs); `?token=`
-    // still works for older widgets.
+    // Only a one-use ticket opens a stream: `EventSource` cannot send headers, so whatever
+    // opens it travels in the URL (and so into proxy logs), and a spent ticket is worthless
+    // there. The long-lived visitor token is never accepted here, in the URL or otherwise.
     const ticket = url.searchParams.get("ticket");
-    const claims =
-      ticket !== null
-        ? spendTicket(ticket)
-        : verify(url.searchParams.get("token") ?? bearerToken(request));
+    if (ticket === null || ticket === "") {
+      throw new RequestError(
+        401,
+        "ticket_missing",
+        "Open the stream with a one-use ticket: POST /webchat/stream-ticket, then ?ticket=….",
+        { headers: { "www-authenticate": 'Bearer error="invalid_request"' } },
+      );
+    }
+    const claims = spendTicket(ticket);
     const conversationSid = conversationOf(claims);
     const after = Math.max(
       readIndex(url.searchParams.get("after"), "after"),
