@@ -555,7 +555,6 @@ describe("GET /webchat/stream", () => {
     const api = await start();
     const { body } = await api.session();
     for (const text of ["one", "two", "three"]) api.deps.reply(body.conversationSid, text);
-    const token = encodeURIComponent(body.token);
 
     const afterQuery = await api.streamAs(body.token, `&after=0`);
     const fromQuery = await readEvents(afterQuery, (events) => events.length >= 3);
