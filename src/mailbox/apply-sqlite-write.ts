@@ -30,6 +30,7 @@ import {
 import { LeaseLostError } from "./mailbox-errors.js";
 import type { HandoffNote, Lease } from "./mailbox-store.js";
 import { replyIdFor } from "./reply-id.js";
+import { sqliteInboundDeadLetterHandlers } from "./sqlite-inbound-dead-letters.js";
 import {
   type ConversationRow,
   type MessageRow,
@@ -403,6 +404,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     };
   },
   ...sqliteLedgerHandlers,
+  ...sqliteInboundDeadLetterHandlers,
 
   noteHandoff({ statements, at }, write) {
     statements.noteHandoff.run(

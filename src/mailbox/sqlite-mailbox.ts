@@ -43,6 +43,12 @@ import type {
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
 import {
+  type InboundDeadLetterRow,
+  inboundDeadLetterListLimit,
+  toInboundDeadLetter,
+  validateInboundDeadLetter,
+} from "./validate-inbound-dead-letter.js";
+import {
   type StorableJournalStep,
   validateHandoffNote,
   validateJournalStep,
@@ -430,6 +436,27 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       validateAddress(address);
       const row = statements.consent.get(address) as ConsentRow | undefined;
       return row === undefined ? null : toConsentRecord(row);
+    },
+
+    recordInboundDeadLetter(letter) {
+      try {
+        validateInboundDeadLetter(letter);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const { conversationSid, messageSid, author, field, reason, bodyLength } = letter;
+      return write({
+        kind: "recordInboundDeadLetter",
+        letter: { conversationSid, messageSid, author, field, reason, bodyLength },
+      });
+    },
+
+    async inboundDeadLetters(options) {
+      ensureOpen();
+      const limit = inboundDeadLetterListLimit(options);
+      return (statements.inboundDeadLetters.all(limit) as InboundDeadLetterRow[]).map(
+        toInboundDeadLetter,
+      );
     },
 
     onWork: (listener) => hub.onWork(listener),

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { sqliteInboundDeadLetterSql } from "./sqlite-inbound-dead-letters.js";
 import { sqliteLedgerSql } from "./sqlite-ledger-statements.js";
 
 // Columns of a conversation row plus its pending count, which claim and the public record need.
@@ -147,6 +148,7 @@ const sql = {
   gcOutbox: "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?",
   gcKeys: "DELETE FROM dedupe_keys WHERE created_at < ?",
   ...sqliteLedgerSql,
+  ...sqliteInboundDeadLetterSql,
   handoffNote: `SELECT reason, source, summary, started_at AS "startedAt",
          released_at AS "releasedAt", released_by AS "releasedBy" FROM handoff_notes
        WHERE conversation_sid = ?`,

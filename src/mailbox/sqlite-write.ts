@@ -9,6 +9,7 @@ import type {
   FailOutcome,
   GarbageCollected,
   HandoffNote,
+  InboundDeadLetterInput,
   IngestResult,
   Lease,
   MailboxChannel,
@@ -72,6 +73,7 @@ export type SqliteWrite =
   | { kind: "collectGarbage"; olderThanMs: number }
   | { kind: "recordDelivery"; update: DeliveryUpdate }
   | { kind: "setConsent"; change: ConsentChange }
+  | { kind: "recordInboundDeadLetter"; letter: InboundDeadLetterInput }
   | { kind: "noteHandoffReleased"; conversationSid: string; by: string }
   | {
       kind: "noteHandoff";
@@ -110,6 +112,7 @@ export interface SqliteWriteResults {
   collectGarbage: GarbageCollected;
   recordDelivery: DeliveryRecordOutcome;
   setConsent: ConsentRecord;
+  recordInboundDeadLetter: boolean;
   journalRecord: undefined;
   noteHandoff: HandoffNote;
   noteHandoffReleased: boolean;

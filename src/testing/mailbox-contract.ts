@@ -9,6 +9,7 @@ import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
+import { describeInboundDeadLetterContract } from "./mailbox-contract/inbound-dead-letter-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import {
   describeHandoffNoteContract,
@@ -99,5 +100,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeRichReplyContract(use);
     describeJournalContract(use);
     describeHandoffNoteContract(use);
+    describeInboundDeadLetterContract(use);
   });
 }

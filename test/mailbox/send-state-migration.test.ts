@@ -75,6 +75,7 @@ describe("the send-state migration of a SQLite file", () => {
       ALTER TABLE conversations DROP COLUMN gone_reason;
       DROP TABLE deliveries;
       DROP TABLE consent;
+      DROP TABLE inbound_dead_letters;
       DELETE FROM schema_version WHERE version >= 3;`);
     const update = database.prepare(
       "UPDATE outbox SET attempts = 1, last_error = ? WHERE conversation_sid = ?",

@@ -10,6 +10,7 @@ import { startInstanceLiveness } from "./instance-liveness.js";
 import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
+import { postgresInboundDeadLetterMethods } from "./postgres-inbound-dead-letters.js";
 import { postgresJournalMethods } from "./postgres-journal-methods.js";
 import { postgresLedgerMethods } from "./postgres-ledger-methods.js";
 import { openNoticeChannel } from "./postgres-notices.js";
@@ -135,6 +136,7 @@ export async function openPostgresStore(
     ...postgresOutboxMethods(context),
     ...postgresConversationMethods(context),
     ...postgresLedgerMethods(context),
+    ...postgresInboundDeadLetterMethods(context),
     ...postgresJournalMethods(context),
 
     withLock(name, work) {

@@ -160,6 +160,8 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     deliveries: opened("deliveries"),
     setConsent: opened("setConsent"),
     consent: opened("consent"),
+    recordInboundDeadLetter: opened("recordInboundDeadLetter"),
+    inboundDeadLetters: opened("inboundDeadLetters"),
     withLock: (name, work) => open().then((store) => store.withLock(name, work)),
     publish: opened("publish"),
     onWork: (listener) => hub.onWork(listener),

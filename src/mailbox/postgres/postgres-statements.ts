@@ -1,4 +1,5 @@
 import pg from "pg";
+import { postgresInboundDeadLetterStatements } from "./postgres-inbound-dead-letters.js";
 import { postgresLedgerStatements } from "./postgres-ledger-statements.js";
 
 /**
@@ -250,6 +251,7 @@ export function postgresStatements(schema: string) {
         SELECT 1 FROM ${s}messages m WHERE m.message_sid = j.turn_id AND m.status = 'pending')`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
     ...postgresLedgerStatements(s),
+    ...postgresInboundDeadLetterStatements(s),
   } as const;
 }
 
