@@ -299,6 +299,7 @@ export {
   TwilioError,
   type TwilioErrorOptions,
   UniqueNameTakenError,
+  WebhookEventRefusedError,
   WebhookParseError,
   WebhookPayloadTooLargeError,
   WebhookSignatureError,
