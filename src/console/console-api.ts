@@ -79,6 +79,8 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/info` → `{ mode, inspectorUrl?, channels, numbers, canSendAsCustomer }`
  * - `GET /api/conversations` → `{ conversations }`, newest activity first
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
+ * - `GET /api/refused-messages` → `{ messages }`: signed messages that could never be
+ *   stored (inbound dead letters), most recent first; summaries only
  * - `POST /api/stream-ticket` → 201 `{ ticket, expiresInMs }`: a one-use ticket for the stream
  * - `GET /api/stream?ticket=…` → SSE: `conversation`, `message`, `typing`, `state`
  * - `POST /api/customers/send` `{ channel, from, text, conversationSid? }` → 202 (dev mode
@@ -294,6 +296,12 @@ export function createConsoleApi(
         a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0,
       );
       sendJson(response, 200, { conversations });
+      return;
+    }
+    if (path === "/api/refused-messages") {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      const messages = (await deps.refusedMessages?.()) ?? [];
+      sendJson(response, 200, { messages });
       return;
     }
     if (path === "/api/customers/send") {
