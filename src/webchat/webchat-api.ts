@@ -43,6 +43,11 @@ export interface WebchatApiOptions {
    */
   isRevoked?: (identity: string) => boolean;
   /**
+   * Subscribes to revocations as they happen (on any instance): the revoked visitor's open
+   * streams are closed at once, and their reconnect is refused by `isRevoked`.
+   */
+  onRevoked?: (listener: (identity: string) => void) => () => void;
+  /**
    * Origins (`https://shop.example`) whose pages may call the API, or `"*"` (the default):
    * tokens travel as bearer headers, never cookies, so any page may embed the widget
    * without gaining access to another visitor's conversation.
@@ -200,6 +205,11 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
   const maxStreamBufferBytes = options.maxStreamBufferBytes ?? 64 * 1024;
   let streamCount = 0;
   const openStreams = new Map<string, number>();
+  /** How to close each identity's open streams, for a revocation. */
+  const streamClosers = new Map<string, Set<() => void>>();
+  options.onRevoked?.((identity) => {
+    for (const close of [...(streamClosers.get(identity) ?? [])]) close();
+  });
   const streamTicketMs = options.streamTicketMs ?? 30_000;
   /** Unspent stream tickets: whose they are and when each expires (bounded). */
   const tickets = new Map<string, { claims: VisitorTokenClaims; expiresAt: number }>();
@@ -445,11 +455,18 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       headers: cors,
       maxBufferedBytes: maxStreamBufferBytes,
     });
+    const closers = streamClosers.get(claims.identity) ?? new Set<() => void>();
+    streamClosers.set(claims.identity, closers);
+    const closeThis = () => events.close();
+    closers.add(closeThis);
     events.onClose(() => {
       streamCount -= 1;
       const count = (openStreams.get(claims.identity) ?? 1) - 1;
       if (count <= 0) openStreams.delete(claims.identity);
       else openStreams.set(claims.identity, count);
+      closers.delete(closeThis);
+      if (closers.size === 0 && streamClosers.get(claims.identity) === closers)
+        streamClosers.delete(claims.identity);
     });
 
     // Subscribe before reading history so nothing falls between the two; anything the
