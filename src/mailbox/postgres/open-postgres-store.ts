@@ -125,12 +125,6 @@ export async function openPostgresStore(
           "idempotencyToken",
           "customerAddress",
           "proxyAddress",
-          // Free text too: a NUL here would fail the whole group commit with a database
-          // error (retried forever) instead of refusing this one message as malformed.
-          "body",
-          "author",
-          "source",
-          "participantSid",
         ] as const)
           assertStorableText(field, message[field]);
       } catch (error) {
