@@ -117,7 +117,7 @@ describe("console page and info", () => {
 describe("auth", () => {
   it("requires the bearer token on every /api path when one is set", async () => {
     const api = await start({ token: "s3cret-console-token" });
-    for (const path of ["/api/info", "/api/conversations", "/api/stream"]) {
+    for (const path of ["/api/info", "/api/conversations"]) {
       const missing = await fetch(`${api.url}${path}`);
       expect(missing.status, path).toBe(401);
       expect((await errorOf(missing)).code).toBe("token_missing");
@@ -134,19 +134,23 @@ describe("auth", () => {
     });
     expect(send.status).toBe(401);
     expect(api.deps.actions).toEqual([]);
+    expect((await fetch(`${api.url}/api/stream`)).status).toBe(401);
     expect((await api.get("/api/info")).status).toBe(200);
   });
 
-  it("accepts ?token= only on the event stream", async () => {
+  it("never takes the token in a URL, and the stream takes only a ticket", async () => {
     const api = await start({ token: "s3cret-console-token" });
     expect((await fetch(`${api.url}/api/info?token=s3cret-console-token`)).status).toBe(401);
-    const controller = new AbortController();
-    cleanups.push(() => controller.abort());
-    const stream = await fetch(`${api.url}/api/stream?token=s3cret-console-token`, {
-      signal: controller.signal,
-    });
-    expect(stream.status).toBe(200);
-    expect((await fetch(`${api.url}/api/stream?token=nope`)).status).toBe(401);
+    for (const refused of [
+      await fetch(`${api.url}/api/stream?token=s3cret-console-token`),
+      await fetch(`${api.url}/api/stream`, {
+        headers: { authorization: "Bearer s3cret-console-token" },
+      }),
+      await fetch(`${api.url}/api/stream?token=nope`),
+    ]) {
+      expect(refused.status).toBe(401);
+      expect((await errorOf(refused)).code).toBe("ticket_missing");
+    }
   });
 
   it("opens the stream with a one-use ticket instead of the token in the URL", async () => {

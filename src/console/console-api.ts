@@ -25,9 +25,8 @@ import { consoleSourceMapPath, renderConsolePage } from "./console-page.js";
 export interface ConsoleApiOptions {
   /**
    * When set, every `/api/*` request must carry `Authorization: Bearer <token>`; the event
-   * stream, which `EventSource` cannot give headers, takes a one-use `?ticket=` from
-   * `POST /api/stream-ticket` (a `?token=` there still works for older pages; deprecated,
-   * since URLs end up in proxy logs). Set it
+   * stream, which `EventSource` cannot give headers, takes only a one-use `?ticket=` from
+   * `POST /api/stream-ticket` (never the token: URLs end up in proxy logs). Set it
    * whenever the server listens beyond loopback (`consoleTokenRequired(host)`). Without a
    * token the console answers only requests addressed to a loopback host name, so a web
    * page cannot reach it through DNS rebinding.
@@ -80,6 +79,8 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/info` → `{ mode, inspectorUrl?, channels, numbers, canSendAsCustomer }`
  * - `GET /api/conversations` → `{ conversations }`, newest activity first
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
+ * - `GET /api/refused-messages` → `{ messages }`: signed messages that could never be
+ *   stored (inbound dead letters), most recent first; summaries only
  * - `POST /api/stream-ticket` → 201 `{ ticket, expiresInMs }`: a one-use ticket for the stream
  * - `GET /api/stream?ticket=…` → SSE: `conversation`, `message`, `typing`, `state`
  * - `POST /api/customers/send` `{ channel, from, text, conversationSid? }` → 202 (dev mode
@@ -165,8 +166,18 @@ export function createConsoleApi(
     }
     const header = request.headers.authorization;
     const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
-    const presented =
-      bearer ?? (allowQueryToken ? url.searchParams.get("token") : null) ?? undefined;
+    // The stream takes only a ticket (checked above): its credential travels in the URL,
+    // where the long-lived token must never go, and a bearer header there would be a second
+    // way in for no gain.
+    if (allowQueryToken) {
+      throw new RequestError(
+        401,
+        "ticket_missing",
+        "Open the stream with a one-use ticket: POST /api/stream-ticket, then ?ticket=….",
+        { headers: { "www-authenticate": "Bearer" } },
+      );
+    }
+    const presented = bearer;
     // A client that guessed wrong too often is refused before its token is even compared.
     const client = clientAddress(request);
     const blocked = failedAuth.peek(client);
@@ -285,6 +296,12 @@ export function createConsoleApi(
         a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0,
       );
       sendJson(response, 200, { conversations });
+      return;
+    }
+    if (path === "/api/refused-messages") {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      const messages = (await deps.refusedMessages?.()) ?? [];
+      sendJson(response, 200, { messages });
       return;
     }
     if (path === "/api/customers/send") {

@@ -70,6 +70,30 @@ export interface ConsoleDeps {
    * when the 24-hour window is closed). Throws `ConsoleConflictError` when none is configured.
    */
   sendTemplate?(conversationSid: string): Promise<{ replyId: string }>;
+
+  /**
+   * Signed messages that could never be stored (too large, malformed), most recent first:
+   * what the console shows so none is lost silently. Absent: the console shows none.
+   */
+  refusedMessages?(): Promise<ConsoleRefusedMessage[]>;
+}
+
+/**
+ * A message Twilio delivered that the mailbox refused for good (an inbound dead letter):
+ * its summary only — never the body, and the author masked.
+ */
+export interface ConsoleRefusedMessage {
+  conversationSid: string;
+  messageSid: string;
+  /** Masked, e.g. `+1555***0001`. */
+  author: string;
+  /** What was refused, e.g. `body` or `attributes`. */
+  field: string;
+  reason: string;
+  /** The refused body's length in characters. */
+  bodyLength: number;
+  /** ISO 8601. */
+  at: string;
 }
 
 /** A customer address's consent. */
@@ -256,4 +280,6 @@ export type ConsoleEvent =
       conversationSid: string;
       state: ConsoleConversationState;
       reason?: string;
-    };
+    }
+  /** A new refused message (see `refusedMessages`): the page reloads that list. */
+  | { type: "refused"; conversationSid: string; messageSid: string };

@@ -162,6 +162,16 @@ input[type=text], input[type=search], .customer-form textarea { border: 1px soli
 .chip { border: 1px solid var(--line); background: var(--soft); border-radius: 999px; padding: 3px 10px; font-size: 12px; cursor: pointer; color: var(--strong); }
 .chip:hover { border-color: var(--accent); background: var(--selected); }
 .note { color: var(--muted); font-size: 12px; margin: 0; }
+.refused { border-top: 1px solid var(--line); background: var(--soft); max-height: 45%; min-height: 0; overflow: auto; flex: none; }
+.refused summary { cursor: pointer; padding: 9px 14px; font-size: 12px; font-weight: 650; color: var(--dead); display: flex; align-items: center; gap: 8px; }
+.refused summary::before { content: "▸"; font-size: 10px; }
+.refused[open] summary::before { content: "▾"; }
+.refused .note { padding: 0 14px 8px; }
+.refused-list { list-style: none; margin: 0; padding: 0 14px 10px; display: grid; gap: 6px; }
+.refused-list li { background: var(--panel); border: 1px solid var(--line); border-left: 3px solid var(--dead); border-radius: 6px; padding: 6px 9px; font-size: 12px; display: grid; gap: 2px; min-width: 0; }
+.refused-list .refused-head { display: flex; gap: 8px; justify-content: space-between; color: var(--strong); }
+.refused-list .refused-why { color: var(--muted); overflow-wrap: anywhere; }
+.refused-list .mono { font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
 .status-line { font-size: 12.5px; min-height: 18px; margin: 0; }
 .status-line.error { color: var(--dead); }
 .button:focus-visible, .conversation:focus-visible { outline-color: var(--accent); }

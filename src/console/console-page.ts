@@ -61,6 +61,11 @@ export function renderConsolePage(): ConsolePage {
       <label class="waiting-toggle"><input type="checkbox" id="waiting-only">Waiting for a person <span class="count attention" id="waiting-count"></span></label>
     </div>
     <ul class="scroll conversation-list" id="conversations" aria-labelledby="conversations-title"><li class="empty">Loading…</li></ul>
+    <details class="refused" id="refused" hidden>
+      <summary>Refused messages <span class="count attention" id="refused-count"></span></summary>
+      <p class="note">Sent by a customer and signed by Twilio, but they can never be stored (too large or malformed), so the agent never saw them. Reach the customer another way.</p>
+      <ul class="refused-list" id="refused-list"></ul>
+    </details>
   </section>
   <section class="panel" id="transcript" aria-label="Transcript" tabindex="-1">
     <div class="placeholder"><strong>No conversation selected</strong>Pick one on the left, or write as a customer on the right.</div>

@@ -7,6 +7,7 @@ import type {
   ConsoleInfo,
   ConsoleMessage,
   ConsoleMessageRole,
+  ConsoleRefusedMessage,
   ConsoleTranscript,
 } from "./console-deps.js";
 import { ConsoleConflictError, ConsoleNotFoundError } from "./console-errors.js";
@@ -85,6 +86,23 @@ export class InMemoryConsole implements ConsoleDeps {
     this.actions.push(`reply ${conversationSid} ${text}`);
     const message = this.#append(conversationSid, "human", "operator", text);
     return { messageSid: `IM${String(message.index).padStart(32, "0")}` };
+  }
+
+  /** What `refusedMessages` reports, most recent first; `refuse` adds to it. */
+  readonly refused: ConsoleRefusedMessage[] = [];
+
+  async refusedMessages(): Promise<ConsoleRefusedMessage[]> {
+    return [...this.refused];
+  }
+
+  /** A message the mailbox refused for good arrives: listed first, announced live. */
+  refuse(message: ConsoleRefusedMessage): void {
+    this.refused.unshift(message);
+    this.#emit({
+      type: "refused",
+      conversationSid: message.conversationSid,
+      messageSid: message.messageSid,
+    });
   }
 
   async retryDeadLetter(conversationSid: string): Promise<void> {

@@ -18,6 +18,7 @@ export type {
   ConsoleMedia,
   ConsoleMessage,
   ConsoleMessageRole,
+  ConsoleRefusedMessage,
   ConsoleTranscript,
 } from "./console-deps.js";
 export { ConsoleConflictError, ConsoleNotFoundError } from "./console-errors.js";

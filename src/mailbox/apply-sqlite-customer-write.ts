@@ -101,6 +101,7 @@ export const sqliteCustomerHandlers = {
       statements.eraseJournal.run(sid);
       statements.eraseHandoffNote.run(sid);
       statements.eraseTranscripts.run(sid);
+      statements.eraseDeadLetters.run(sid);
       statements.eraseConversation.run(sid);
     }
     const consent = statements.deleteCustomerConsent.run(customerId).changes;

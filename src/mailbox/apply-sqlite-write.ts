@@ -33,6 +33,7 @@ import {
 import { LeaseLostError } from "./mailbox-errors.js";
 import type { HandoffNote, Lease } from "./mailbox-store.js";
 import { replyIdFor } from "./reply-id.js";
+import { sqliteInboundDeadLetterHandlers } from "./sqlite-inbound-dead-letters.js";
 import {
   type ConversationRow,
   type MessageRow,
@@ -434,6 +435,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
   },
   ...sqliteLedgerHandlers,
   ...sqliteCustomerHandlers,
+  ...sqliteInboundDeadLetterHandlers,
 
   noteHandoff({ statements, at }, write) {
     statements.noteHandoff.run(

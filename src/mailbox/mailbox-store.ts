@@ -485,7 +485,7 @@ export interface MailboxOptions {
  *   instances keep liveness rows and release the leases of an instance whose row lapsed.
  *   A taken-over lease counts as a try, like an expired one (a send looks before resending).
  */
-export interface MailboxStore extends MailboxLedger, MailboxCustomers {
+export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxInboundDeadLetters {
   /**
    * Stores one message; resolves once it is durable (committed with a full sync), which is
    * when the webhook may answer 200. Concurrent calls share one transaction (group commit).
@@ -839,4 +839,45 @@ export interface MailboxLedger {
   setConsent(change: ConsentChange): Promise<ConsentRecord>;
   /** The address's consent, or null when it never changed (the customer may be messaged). */
   consent(address: string): Promise<ConsentRecord | null>;
+}
+
+/**
+ * A correctly signed inbound message the mailbox refused for good (`ingest` threw
+ * `MailboxInputError`: a body over the limit, attributes too large, text PostgreSQL cannot
+ * hold…). Only a summary is kept — never the body, the attributes or a full phone number —
+ * so a hostile sender cannot fill the database through it.
+ */
+export interface InboundDeadLetter {
+  conversationSid: string;
+  messageSid: string;
+  /** The author, masked by the caller (`+1555•••0001`); at most 64 characters. */
+  author: string;
+  /** The field the mailbox refused, e.g. `body` or `attributes` (at most 64 characters). */
+  field: string;
+  /** Why, in words (at most 500 characters). */
+  reason: string;
+  /** The refused message's body length in characters (0 when it had none). */
+  bodyLength: number;
+  /** When it was first recorded (store clock). */
+  recordedAt: number;
+}
+
+/** What `recordInboundDeadLetter` takes: everything but the store's time. */
+export type InboundDeadLetterInput = Omit<InboundDeadLetter, "recordedAt">;
+
+/**
+ * Messages that can never be stored, kept visible instead of lost. Part of every
+ * `MailboxStore` (declared apart, like the ledger).
+ */
+export interface MailboxInboundDeadLetters {
+  /**
+   * Records a summary of a message `ingest` refused for good, durably. Once per message
+   * SID: resolves `true` when new, `false` when that SID is already recorded (Twilio retried,
+   * or catch-up met the message again). Bounded: only the most recent
+   * `inboundDeadLetterLimits.kept` (1000) are kept, the oldest dropped on insert. Throws
+   * `MailboxInputError` for malformed input, writing nothing.
+   */
+  recordInboundDeadLetter(letter: InboundDeadLetterInput): Promise<boolean>;
+  /** The recorded letters, most recent first: at most `limit` (1 to 1000, default 100). */
+  inboundDeadLetters(options?: { limit?: number }): Promise<InboundDeadLetter[]>;
 }

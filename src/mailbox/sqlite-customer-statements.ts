@@ -38,6 +38,7 @@ export function sqliteCustomerSql(conversationColumns: string) {
     eraseJournal: "DELETE FROM tool_journal WHERE conversation_sid = ?",
     eraseHandoffNote: "DELETE FROM handoff_notes WHERE conversation_sid = ?",
     eraseTranscripts: "DELETE FROM media_transcripts WHERE conversation_sid = ?",
+    eraseDeadLetters: "DELETE FROM inbound_dead_letters WHERE conversation_sid = ?",
     eraseConversation: "DELETE FROM conversations WHERE conversation_sid = ?",
     listCustomers: `SELECT cu.*, coalesce((SELECT max(c.updated_at) FROM customer_addresses a
          JOIN conversations c ON c.channel = a.kind AND c.customer_address = a.value

@@ -45,6 +45,12 @@ import type {
 import { inThreadSqliteWriter } from "./sqlite-writer.js";
 import { startSqliteWriterThread } from "./sqlite-writer-thread.js";
 import {
+  type InboundDeadLetterRow,
+  inboundDeadLetterListLimit,
+  toInboundDeadLetter,
+  validateInboundDeadLetter,
+} from "./validate-inbound-dead-letter.js";
+import {
   type StorableJournalStep,
   validateHandoffNote,
   validateJournalStep,
@@ -456,6 +462,26 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       write,
       history: (conversationSid, options) => store.history(conversationSid, options),
     }),
+    recordInboundDeadLetter(letter) {
+      try {
+        validateInboundDeadLetter(letter);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const { conversationSid, messageSid, author, field, reason, bodyLength } = letter;
+      return write({
+        kind: "recordInboundDeadLetter",
+        letter: { conversationSid, messageSid, author, field, reason, bodyLength },
+      });
+    },
+
+    async inboundDeadLetters(options) {
+      ensureOpen();
+      const limit = inboundDeadLetterListLimit(options);
+      return (statements.inboundDeadLetters.all(limit) as InboundDeadLetterRow[]).map(
+        toInboundDeadLetter,
+      );
+    },
 
     onWork: (listener) => hub.onWork(listener),
 

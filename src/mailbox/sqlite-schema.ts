@@ -208,6 +208,21 @@ export const sqliteMigrations: readonly string[] = [
       AND j.key GLOB '[0-9]*' AND NOT j.key GLOB '*[^0-9]*';
   DELETE FROM meta WHERE key LIKE 'transcripts:%';
   `,
+  // inbound dead letters: a summary (never the body) of each correctly signed message the mailbox
+  // refused for good, once per message SID, so it is visible instead of retried forever or
+  // lost. Self-contained and re-runnable (IF NOT EXISTS): other migrations may land beside it.
+  `
+  CREATE TABLE IF NOT EXISTS inbound_dead_letters (
+    message_sid TEXT PRIMARY KEY,
+    conversation_sid TEXT NOT NULL,
+    author TEXT NOT NULL,
+    field TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    body_length INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS inbound_dead_letters_by_age ON inbound_dead_letters (recorded_at);
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

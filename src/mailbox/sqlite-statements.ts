@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { sqliteCustomerSql } from "./sqlite-customer-statements.js";
+import { sqliteInboundDeadLetterSql } from "./sqlite-inbound-dead-letters.js";
 import { sqliteLedgerSql } from "./sqlite-ledger-statements.js";
 
 // Columns of a conversation row plus its pending count, which claim and the public record need.
@@ -160,6 +161,7 @@ const sql = {
          SELECT 1 FROM messages m WHERE m.message_sid = media_transcripts.message_sid)`,
   ...sqliteLedgerSql,
   ...sqliteCustomerSql(conversationColumns),
+  ...sqliteInboundDeadLetterSql,
   handoffNote: `SELECT reason, source, summary, started_at AS "startedAt",
          released_at AS "releasedAt", released_by AS "releasedBy" FROM handoff_notes
        WHERE conversation_sid = ?`,

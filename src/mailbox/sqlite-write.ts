@@ -16,6 +16,7 @@ import type {
   FailOutcome,
   GarbageCollected,
   HandoffNote,
+  InboundDeadLetterInput,
   IngestResult,
   Lease,
   MailboxChannel,
@@ -81,6 +82,7 @@ export type SqliteWrite =
   | { kind: "collectGarbage"; olderThanMs: number }
   | { kind: "recordDelivery"; update: DeliveryUpdate }
   | { kind: "setConsent"; change: ConsentChange }
+  | { kind: "recordInboundDeadLetter"; letter: InboundDeadLetterInput }
   | { kind: "noteHandoffReleased"; conversationSid: string; by: string }
   | {
       kind: "ensureCustomer";
@@ -137,6 +139,7 @@ export interface SqliteWriteResults {
   collectGarbage: GarbageCollected;
   recordDelivery: DeliveryRecordOutcome;
   setConsent: ConsentRecord;
+  recordInboundDeadLetter: boolean;
   journalRecord: undefined;
   noteHandoff: HandoffNote;
   noteHandoffReleased: boolean;

@@ -1,7 +1,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Outcome of one webhook request, as counted by `switchboard_webhooks_total`. */
-export type WebhookOutcome = "accepted" | "duplicate" | "forged" | "malformed" | "error";
+/** `refused`: verified, but the message can never be stored (kept as an inbound dead letter). */
+export type WebhookOutcome =
+  | "accepted"
+  | "duplicate"
+  | "forged"
+  | "malformed"
+  | "refused"
+  | "error";
 /** Outcome of one turn: answered, failed (will retry), dead-lettered, or handed to a person. */
 export type TurnOutcome = "ok" | "failed" | "dead" | "handoff";
 /** Outcome of one send attempt. `ambiguous`: the request left but no answer came back. */
@@ -79,6 +86,7 @@ const webhookOutcomes: readonly WebhookOutcome[] = [
   "accepted",
   "duplicate",
   "forged",
+  "refused",
   "malformed",
   "error",
 ];

@@ -4,7 +4,8 @@ import type { Metrics } from "./create-metrics.js";
 
 /**
  * The webhook listener inside a `switchboard.webhook` span, counted by outcome from its
- * status (200 accepted, 403 forged, 400/413/415 malformed, else error) with its ingest
+ * status (200 accepted, 403 forged, 400/413/415 malformed, 422 refused for good, else
+ * error) with its ingest
  * latency. The router calls it only for `POST <webhook path>`.
  */
 export function observedWebhook(
@@ -20,6 +21,7 @@ export function observedWebhook(
         metrics.ingestLatency.observe((performance.now() - started) / 1000);
       } else if (status === 403) metrics.webhook("forged");
       else if (status === 400 || status === 413 || status === 415) metrics.webhook("malformed");
+      else if (status === 422) metrics.webhook("refused");
       else metrics.webhook("error");
     });
     return withSpan("switchboard.webhook", {}, async (span) => {

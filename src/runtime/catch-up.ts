@@ -9,6 +9,7 @@ import {
   markConversationGone,
 } from "./gone-conversations.js";
 import { type Identities, inboundFromListedMessage } from "./inbound-from-event.js";
+import { ingestOrDeadLetter } from "./ingest-or-dead-letter.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
 import type { RuntimeListedMessage, RuntimeProvider } from "./runtime-provider.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
@@ -273,7 +274,11 @@ async function ingestAll(
   if (settings.customers !== undefined && customerMessage !== undefined)
     await customerOnArrival(customerMessage, { ...settings, customers: settings.customers });
   // Concurrent ingests share one commit; the mailbox orders turns by Index, not arrival.
-  const results = await Promise.all(records.map((record) => settings.mailbox.ingest(record)));
+  // A message the mailbox refuses for good becomes an inbound dead letter, not a failure of
+  // the whole conversation's catch-up on every run.
+  const results = await Promise.all(
+    records.map((record) => ingestOrDeadLetter(record, settings, "catch-up")),
+  );
   let added = 0;
   results.forEach((result, position) => {
     if (result !== "accepted") return;

@@ -19,6 +19,7 @@ export const liveEventNames = [
   "conversation.gone",
   "delivery.updated",
   "consent.changed",
+  "message.refused",
 ] as const satisfies readonly (keyof SwitchboardEventMap)[];
 
 export type LiveEventName = (typeof liveEventNames)[number];

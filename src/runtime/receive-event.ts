@@ -1,4 +1,6 @@
-import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import { MailboxInputError } from "../mailbox/mailbox-errors.js";
+import type { InboundMessage, IngestResult, MailboxStore } from "../mailbox/mailbox-store.js";
+import { WebhookEventRefusedError } from "../twilio/errors.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import type { ApprovedChoiceTemplate } from "./choice-templates.js";
@@ -8,6 +10,7 @@ import { customerOnArrival } from "./customer-on-arrival.js";
 import type { CustomerSettings } from "./customer-options.js";
 import { applyInboundConsent, consentReplyAttribute, helpReplyId } from "./inbound-consent.js";
 import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
+import { keepAsDeadLetter } from "./ingest-or-dead-letter.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
 import { recordDeliveryReceipt } from "./record-delivery-receipt.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
@@ -46,22 +49,31 @@ export async function receiveEvent(
   if (event.type === "message.new") {
     const conversationSid = event.conversationId;
     if (conversationSid === undefined) return;
-    const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
-    const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
-    const parsed = inboundFromEvent(
-      event,
-      settings.identities,
-      record,
-      settings.now(),
-      proxyAddress,
-    );
-    const { inbound, answerHelp } =
-      settings.consent === undefined
-        ? { inbound: parsed, answerHelp: false }
-        : await applyInboundConsent(parsed, { ...settings, policy: settings.consent });
-    if (settings.customers !== undefined && inbound.role === "customer")
-      await customerOnArrival(inbound, { ...settings, customers: settings.customers });
-    const result = await settings.mailbox.ingest(inbound);
+    let ingested: { inbound: InboundMessage; answerHelp: boolean; result: IngestResult };
+    try {
+      ingested = await ingestMessage(event, conversationSid, settings);
+    } catch (error) {
+      // Malformed for the mailbox anywhere on the way (the consent lookup of an impossible
+      // author, the message itself): refused the same way on every retry, so it is kept as
+      // an inbound dead letter and the webhook answers 422. Anything else answers 500.
+      if (!(error instanceof MailboxInputError)) throw error;
+      await keepAsDeadLetter(
+        {
+          conversationSid,
+          messageSid: event.data.messageSid,
+          author: event.data.author,
+          body: event.data.body ?? null,
+        },
+        error,
+        settings,
+        "webhook",
+      );
+      throw new WebhookEventRefusedError(
+        `Message ${event.data.messageSid} can never be stored; it is kept as an inbound dead letter.`,
+        { field: error.field },
+      );
+    }
+    const { inbound, answerHelp, result } = ingested;
     if (result === "accepted")
       settings.events.emit("message.ingested", {
         conversationSid,
@@ -132,4 +144,23 @@ export async function receiveEvent(
 async function knownChannel(mailbox: MailboxStore, conversationSid: string, author: string) {
   if (author.startsWith("+") || author.toLowerCase().startsWith("whatsapp:")) return undefined;
   return (await mailbox.conversation(conversationSid))?.channel;
+}
+
+/** Parses, applies consent to and ingests one new message. */
+async function ingestMessage(
+  event: Extract<WebhookEvent, { type: "message.new" }>,
+  conversationSid: string,
+  settings: ReceiveEventSettings,
+) {
+  const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
+  const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
+  const parsed = inboundFromEvent(event, settings.identities, record, settings.now(), proxyAddress);
+  const { inbound, answerHelp } =
+    settings.consent === undefined
+      ? { inbound: parsed, answerHelp: false }
+      : await applyInboundConsent(parsed, { ...settings, policy: settings.consent });
+  if (settings.customers !== undefined && inbound.role === "customer")
+    await customerOnArrival(inbound, { ...settings, customers: settings.customers });
+  const result = await settings.mailbox.ingest(inbound);
+  return { inbound, answerHelp, result };
 }

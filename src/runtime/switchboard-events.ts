@@ -16,6 +16,17 @@ export interface SwitchboardEventMap {
     via: "webhook" | "catch-up";
   };
   /**
+   * A correctly signed message the mailbox refused for good (too large, malformed): kept as
+   * an inbound dead letter (`mailbox.inboundDeadLetters()`), never answered. Once per SID.
+   */
+  "message.refused": {
+    conversationSid: string;
+    messageSid: string;
+    /** The field the mailbox refused, e.g. `body`. */
+    field: string;
+    via: "webhook" | "catch-up";
+  };
+  /**
    * The agent is working on a conversation (`on: true` when a turn starts, `false` when it
    * ends, however it ends): what a web chat shows as "typing…".
    */

@@ -35,10 +35,8 @@ import {
 import { DisposalStack } from "./disposal-stack.js";
 import { openMailbox, openSharedPacer, resolveWebchatSecret } from "./open-storage.js";
 import { operatorAuthor } from "./operator-author.js";
+import { createRevokedVisitors } from "./revoked-visitors.js";
 import type { ServiceOptions } from "./service-options.js";
-
-/** The mailbox meta key the revoked web chat visitors are kept under. */
-const revokedVisitorsKey = "webchat-revoked-visitors";
 
 /** The whole service, composed; see {@link createService}. */
 export interface Service {
@@ -189,15 +187,18 @@ async function compose(
   const consoleTokenGenerated = consoleChoice?.generated ?? false;
   const clientAddress = createClientAddress(options.trustProxy);
   const faceLogger = logger.child({ component: "faces" });
-  // Visitors the operator revoked, kept in the mailbox so a restart does not forgive them
-  // (other instances learn of a revocation when they start; see the README).
-  const revokedVisitors = new Set<string>(
-    JSON.parse((await mailbox.getMeta(revokedVisitorsKey)) ?? "[]") as string[],
-  );
-  const revokeVisitor = async (identity: string) => {
-    revokedVisitors.add(identity);
-    await mailbox.setMeta(revokedVisitorsKey, JSON.stringify([...revokedVisitors].slice(-10_000)));
-  };
+  // Visitors the operator revoked, kept in the mailbox so a restart does not forgive them,
+  // held in memory so the check costs no query, and announced to the other instances
+  // (PostgreSQL NOTIFY, with a re-read every few seconds as the backstop).
+  const revokedVisitors = await createRevokedVisitors({
+    mailbox,
+    ...(options.revocationRefreshMs === undefined
+      ? {}
+      : { refreshMs: options.revocationRefreshMs }),
+    onError: (error) => faceLogger.warn({ err: error }, "visitor revocations: refresh failed"),
+  });
+  stack.defer(() => revokedVisitors.close());
+  const revokeVisitor = (identity: string) => revokedVisitors.revoke(identity);
   const consoleApi = createConsoleApi(
     createRuntimeConsoleDeps({
       switchboard,
@@ -246,6 +247,7 @@ async function compose(
       clientAddress,
       isRevoked: (identity) => revokedVisitors.has(identity),
       ...(uploads === undefined ? {} : { uploads }),
+      onRevoked: (listener) => revokedVisitors.onRevoked(listener),
     },
   );
 

@@ -45,6 +45,11 @@ export interface ServiceOptions {
   trustProxy?: TrustProxySetting | undefined;
   /** Connection cap and header/request timeouts of the listening server. */
   serverLimits?: ServerLimits | undefined;
+  /**
+   * How often each instance re-reads the revoked web chat visitors, in ms (default 5000): the
+   * backstop behind the instant announcement, for one missed while a connection was down.
+   */
+  revocationRefreshMs?: number | undefined;
   /** When set, `/metrics` asks for `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
   consoleInfo: Omit<ConsoleInfo, "mode">;

@@ -83,7 +83,16 @@ describe("web chat floods", () => {
     for (let attempt = 0; attempt < 25; attempt += 1) {
       const controller = new AbortController();
       const response = await fetch(
-        `${url}/webchat/stream?token=${encodeURIComponent(started.token)}`,
+        `${url}/webchat/stream?ticket=${
+          (
+            (await (
+              await fetch(`${url}/webchat/stream-ticket`, {
+                method: "POST",
+                headers: { authorization: `Bearer ${started.token}` },
+              })
+            ).json()) as { ticket: string }
+          ).ticket
+        }`,
         { signal: controller.signal },
       );
       statuses.push(response.status);

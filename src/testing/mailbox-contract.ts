@@ -10,6 +10,7 @@ import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
+import { describeInboundDeadLetterContract } from "./mailbox-contract/inbound-dead-letter-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import { describeInterruptContract } from "./mailbox-contract/interrupt-contract.js";
 import {
@@ -105,5 +106,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeHandoffNoteContract(use);
     describeCustomerContract(use);
     describeInterruptContract(use);
+    describeInboundDeadLetterContract(use);
   });
 }

@@ -241,3 +241,18 @@ export class InvalidAddressError extends TwilioError {
     super("invalid_address", message, options);
   }
 }
+
+/**
+ * A verified webhook event the receiver refused for good: it can never be processed (the
+ * message is too large to store, say), so retrying it is pointless. `onEvent` throws it to
+ * have the webhook answer 422 instead of 500; the receiver records the event itself (the
+ * service keeps it as an inbound dead letter).
+ */
+export class WebhookEventRefusedError extends TwilioError {
+  /** What was refused, e.g. the mailbox field `body`. */
+  readonly field: string | undefined;
+  constructor(message: string, options: TwilioErrorOptions & { field?: string | undefined } = {}) {
+    super("webhook_event_refused", message, { status: 422, isRetryable: false, ...options });
+    this.field = options.field;
+  }
+}

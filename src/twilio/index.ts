@@ -99,6 +99,7 @@ export {
   TwilioError,
   type TwilioErrorOptions,
   UniqueNameTakenError,
+  WebhookEventRefusedError,
   WebhookParseError,
   WebhookPayloadTooLargeError,
   WebhookSignatureError,

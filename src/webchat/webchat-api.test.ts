@@ -50,6 +50,15 @@ async function start(options: Partial<WebchatApiOptions> = {}) {
     cleanups.push(() => controller.abort());
     return fetch(`${server.url}/webchat/stream?${query}`, { signal: controller.signal, headers });
   };
+  /** A one-use ticket for the visitor `token`: the only thing that opens a stream. */
+  const ticketFor = async (token: string) => {
+    const issued = await post("/webchat/stream-ticket", {}, { authorization: `Bearer ${token}` });
+    expect(issued.status).toBe(201);
+    return ((await issued.json()) as { ticket: string }).ticket;
+  };
+  /** Opens the stream as the visitor holding `token`, through a fresh ticket. */
+  const streamAs = async (token: string, query = "", headers: Record<string, string> = {}) =>
+    stream(`ticket=${encodeURIComponent(await ticketFor(token))}${query}`, headers);
   return {
     deps,
     errors,
@@ -58,6 +67,8 @@ async function start(options: Partial<WebchatApiOptions> = {}) {
     session,
     send,
     stream,
+    ticketFor,
+    streamAs,
     advance: (ms: number) => {
       now += ms;
     },
@@ -211,7 +222,7 @@ describe("POST /webchat/session", () => {
       statuses.push((await api.session(body.token)).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(lookups.closed).toBe(3);
-    const stream = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    const stream = await api.streamAs(body.token);
     expect(stream.status).toBe(429);
     expect(stream.headers.get("retry-after")).not.toBeNull();
   });
@@ -249,7 +260,7 @@ describe("POST /webchat/session", () => {
       const controllers = [new AbortController(), new AbortController(), new AbortController()];
       for (const controller of controllers) {
         const opened = await fetch(
-          `${api.url}/webchat/stream?token=${encodeURIComponent(body.token)}`,
+          `${api.url}/webchat/stream?ticket=${await api.ticketFor(body.token)}`,
           { signal: controller.signal },
         );
         expect(opened.status).toBe(200);
@@ -266,9 +277,9 @@ describe("POST /webchat/session", () => {
     const api = await start({ maxStreams: 1 });
     const first = await api.session();
     const second = await api.session();
-    const open = await api.stream(`token=${encodeURIComponent(first.body.token)}`);
+    const open = await api.streamAs(first.body.token);
     expect(open.status).toBe(200);
-    const refused = await api.stream(`token=${encodeURIComponent(second.body.token)}`);
+    const refused = await api.streamAs(second.body.token);
     expect(refused.status).toBe(429);
     expect((await errorOf(refused)).code).toBe("too_many_streams");
   });
@@ -509,7 +520,7 @@ describe("GET /webchat/stream", () => {
     const api = await start();
     const { body } = await api.session();
     await api.send(body.token, "Do you ship to Canada?");
-    const response = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    const response = await api.streamAs(body.token);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
     const initial = await readEvents(response, (events) => events.length >= 2);
@@ -544,14 +555,13 @@ describe("GET /webchat/stream", () => {
     const api = await start();
     const { body } = await api.session();
     for (const text of ["one", "two", "three"]) api.deps.reply(body.conversationSid, text);
-    const token = encodeURIComponent(body.token);
 
-    const afterQuery = await api.stream(`token=${token}&after=0`);
+    const afterQuery = await api.streamAs(body.token, `&after=0`);
     const fromQuery = await readEvents(afterQuery, (events) => events.length >= 3);
     expect(fromQuery.filter((e) => e.event === "message").map((e) => e.id)).toEqual(["1", "2"]);
 
     // EventSource reconnects with the original URL plus Last-Event-ID; the later wins.
-    const reconnect = await api.stream(`token=${token}&after=0`, { "last-event-id": "1" });
+    const reconnect = await api.streamAs(body.token, `&after=0`, { "last-event-id": "1" });
     const fromHeader = await readEvents(reconnect, (events) => events.length >= 2);
     expect(fromHeader.filter((e) => e.event === "message").map((e) => e.id)).toEqual(["2"]);
     api.deps.reply(body.conversationSid, "four");
@@ -565,7 +575,7 @@ describe("GET /webchat/stream", () => {
     const bob = await api.session();
     api.deps.reply(alice.body.conversationSid, "Alice's secret order number");
     api.deps.reply(bob.body.conversationSid, "Bob's reply");
-    const response = await api.stream(`token=${encodeURIComponent(bob.body.token)}`);
+    const response = await api.streamAs(bob.body.token);
     const events = await readEvents(response, (received) => received.length >= 2);
     expect(events.map((event) => (event.data as { body?: string }).body)).toEqual([
       undefined,
@@ -582,19 +592,27 @@ describe("GET /webchat/stream", () => {
     const { body } = await api.session();
     const token = encodeURIComponent(body.token);
     expect((await api.stream("")).status).toBe(401);
-    expect((await api.stream(`token=${token.slice(0, -3)}abc`)).status).toBe(401);
+    // The visitor token itself never opens a stream, in the URL or as a header.
+    for (const refused of [
+      await api.stream(`token=${token}`),
+      await api.stream("", { authorization: `Bearer ${body.token}` }),
+      await api.stream(`ticket=${token}`),
+    ]) {
+      expect(refused.status).toBe(401);
+      expect((await errorOf(refused)).code).toMatch(/^ticket_(missing|invalid)$/);
+    }
     for (const after of ["x", "-2", "1.5", "99999999999999999999"]) {
-      const response = await api.stream(`token=${token}&after=${after}`);
+      const response = await api.streamAs(body.token, `&after=${after}`);
       expect(response.status, after).toBe(400);
       expect((await errorOf(response)).code).toBe("invalid_cursor");
     }
-    const badHeader = await api.stream(`token=${token}`, { "last-event-id": "abc" });
+    const badHeader = await api.streamAs(body.token, "", { "last-event-id": "abc" });
     expect(badHeader.status).toBe(400);
 
-    const first = await api.stream(`token=${token}`);
-    const second = await api.stream(`token=${token}`);
+    const first = await api.streamAs(body.token);
+    const second = await api.streamAs(body.token);
     expect([first.status, second.status]).toEqual([200, 200]);
-    const third = await api.stream(`token=${token}`);
+    const third = await api.streamAs(body.token);
     expect(third.status).toBe(429);
     expect((await errorOf(third)).code).toBe("too_many_streams");
     expect(third.headers.get("retry-after")).not.toBeNull();
@@ -605,7 +623,7 @@ describe("GET /webchat/stream", () => {
     const { body } = await api.session();
     const controller = new AbortController();
     const response = await fetch(
-      `${api.url}/webchat/stream?token=${encodeURIComponent(body.token)}`,
+      `${api.url}/webchat/stream?ticket=${await api.ticketFor(body.token)}`,
       { signal: controller.signal },
     );
     await readEvents(response, (events) => events.length >= 1);
@@ -613,7 +631,7 @@ describe("GET /webchat/stream", () => {
     controller.abort();
     await expect.poll(() => api.deps.listenerCount(body.conversationSid)).toBe(0);
     // The slot is free again.
-    const again = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    const again = await api.streamAs(body.token);
     expect(again.status).toBe(200);
   });
 
@@ -621,7 +639,7 @@ describe("GET /webchat/stream", () => {
     const api = await start();
     const { body } = await api.session();
     api.deps.failHistory = new Error("database down");
-    const response = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    const response = await api.streamAs(body.token);
     const events = await readEvents(response, () => false);
     expect(events).toEqual([]);
     expect(api.errors).toHaveLength(1);
@@ -652,7 +670,7 @@ describe("a conversation Twilio no longer has", () => {
       code: "conversation_gone",
       message: "This conversation no longer exists; start a new one.",
     });
-    const stream = await api.stream(`token=${encodeURIComponent(body.token)}`);
+    const stream = await api.streamAs(body.token);
     expect(stream.status).toBe(409);
     expect((await errorOf(stream)).code).toBe("conversation_gone");
     expect(api.deps.sends).toEqual([]);

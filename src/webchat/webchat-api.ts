@@ -49,6 +49,11 @@ export interface WebchatApiOptions {
    */
   isRevoked?: (identity: string) => boolean;
   /**
+   * Subscribes to revocations as they happen (on any instance): the revoked visitor's open
+   * streams are closed at once, and their reconnect is refused by `isRevoked`.
+   */
+  onRevoked?: (listener: (identity: string) => void) => () => void;
+  /**
    * Origins (`https://shop.example`) whose pages may call the API, or `"*"` (the default):
    * tokens travel as bearer headers, never cookies, so any page may embed the widget
    * without gaining access to another visitor's conversation.
@@ -151,8 +156,9 @@ export const webchatPaths = {
  *   conversation's media item, for the widget to show.
  * - `POST /webchat/stream-ticket` with the bearer token → 201 `{ ticket, expiresInMs }`: a
  *   one-use ticket for the stream, valid for seconds.
- * - `GET /webchat/stream?ticket=…&after=<index>` (or the deprecated `?token=`) → Server-Sent Events: `message` (id = the
- *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`.
+ * - `GET /webchat/stream?ticket=…&after=<index>` → Server-Sent Events: `message` (id = the
+ *   message index), `typing`, `state`; resumes after `after` or `Last-Event-ID`. Only a
+ *   ticket opens it: the visitor token is refused there (401 `ticket_missing`).
  *
  * A conversation Twilio no longer has (`conversation_gone` from the deps) is treated like a
  * closed one by the session call — the visitor gets a fresh conversation under the same
@@ -231,6 +237,11 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
   const maxStreamBufferBytes = options.maxStreamBufferBytes ?? 64 * 1024;
   let streamCount = 0;
   const openStreams = new Map<string, number>();
+  /** How to close each identity's open streams, for a revocation. */
+  const streamClosers = new Map<string, Set<() => void>>();
+  options.onRevoked?.((identity) => {
+    for (const close of [...(streamClosers.get(identity) ?? [])]) close();
+  });
   const streamTicketMs = options.streamTicketMs ?? 30_000;
   /** Unspent stream tickets: whose they are and when each expires (bounded). */
   const tickets = new Map<string, { claims: VisitorTokenClaims; expiresAt: number }>();
@@ -520,13 +531,19 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     url: URL,
     cors: Record<string, string>,
   ) {
-    // A one-use ticket keeps the long-lived token out of URLs (and proxy logs); `?token=`
-    // still works for older widgets.
+    // Only a one-use ticket opens a stream: `EventSource` cannot send headers, so whatever
+    // opens it travels in the URL (and so into proxy logs), and a spent ticket is worthless
+    // there. The long-lived visitor token is never accepted here, in the URL or otherwise.
     const ticket = url.searchParams.get("ticket");
-    const claims =
-      ticket !== null
-        ? spendTicket(ticket)
-        : verify(url.searchParams.get("token") ?? bearerToken(request));
+    if (ticket === null || ticket === "") {
+      throw new RequestError(
+        401,
+        "ticket_missing",
+        "Open the stream with a one-use ticket: POST /webchat/stream-ticket, then ?ticket=….",
+        { headers: { "www-authenticate": 'Bearer error="invalid_request"' } },
+      );
+    }
+    const claims = spendTicket(ticket);
     const conversationSid = conversationOf(claims);
     const after = Math.max(
       readIndex(url.searchParams.get("after"), "after"),
@@ -565,11 +582,18 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       headers: cors,
       maxBufferedBytes: maxStreamBufferBytes,
     });
+    const closers = streamClosers.get(claims.identity) ?? new Set<() => void>();
+    streamClosers.set(claims.identity, closers);
+    const closeThis = () => events.close();
+    closers.add(closeThis);
     events.onClose(() => {
       streamCount -= 1;
       const count = (openStreams.get(claims.identity) ?? 1) - 1;
       if (count <= 0) openStreams.delete(claims.identity);
       else openStreams.set(claims.identity, count);
+      closers.delete(closeThis);
+      if (closers.size === 0 && streamClosers.get(claims.identity) === closers)
+        streamClosers.delete(claims.identity);
     });
 
     // Subscribe before reading history so nothing falls between the two; anything the

@@ -5,7 +5,7 @@
 
 /** `POST /webchat/session` → 200 (resumed) or 201 (a new conversation). */
 export interface WebchatSessionResponse {
-  /** The visitor token: a bearer token for the other calls and `?token=` on the stream. */
+  /** The visitor token: a bearer token for the other calls (the stream takes a one-use ticket). */
   token: string;
   identity: string;
   conversationSid: string;

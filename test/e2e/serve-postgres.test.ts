@@ -182,7 +182,16 @@ describeWithPostgres("switchboard serve on PostgreSQL", (adminUrl) => {
     const { token } = (await session.json()) as { token: string };
 
     const stream = await fetch(
-      `http://127.0.0.1:${portB}/webchat/stream?token=${encodeURIComponent(token)}`,
+      `http://127.0.0.1:${portB}/webchat/stream?ticket=${
+        (
+          (await (
+            await fetch(`http://127.0.0.1:${portB}/webchat/stream-ticket`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json()) as { ticket: string }
+        ).ticket
+      }`,
     );
     expect(stream.status).toBe(200);
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();

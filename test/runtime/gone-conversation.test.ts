@@ -260,7 +260,16 @@ describe("a conversation Twilio no longer has", () => {
     expect(refused.body.error.code).toBe("conversation_gone");
     // …and so is its stream, before it opens.
     const stream = await fetch(
-      `${server.url}/webchat/stream?token=${encodeURIComponent(visitor.token)}`,
+      `${server.url}/webchat/stream?ticket=${
+        (
+          (await (
+            await fetch(`${server.url}/webchat/stream-ticket`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${visitor.token}` },
+            })
+          ).json()) as { ticket: string }
+        ).ticket
+      }`,
     );
     expect(stream.status).toBe(409);
     await stream.body?.cancel();

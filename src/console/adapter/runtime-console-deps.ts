@@ -116,6 +116,18 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   };
 
   const deps: ConsoleDeps = {
+    async refusedMessages() {
+      const letters = await switchboard.mailbox.inboundDeadLetters({ limit: 100 });
+      return letters.map((letter) => ({
+        conversationSid: letter.conversationSid,
+        messageSid: letter.messageSid,
+        author: letter.author,
+        field: letter.field,
+        reason: letter.reason,
+        bodyLength: letter.bodyLength,
+        at: new Date(letter.recordedAt).toISOString(),
+      }));
+    },
     info: () => options.info,
     async listConversations() {
       const sids = await mailbox.knownConversations();
@@ -222,6 +234,13 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
         events.on("dead-letter", (event) => state(event.conversationSid, "dead", event.reason)),
         events.on("conversation.gone", (event) =>
           state(event.conversationSid, "gone", event.reason),
+        ),
+        events.on("message.refused", (event) =>
+          safe({
+            type: "refused",
+            conversationSid: event.conversationSid,
+            messageSid: event.messageSid,
+          }),
         ),
       ];
       return () => {

@@ -12,6 +12,7 @@ import type {
   ConsoleConversationState,
   ConsoleInfo,
   ConsoleMessage,
+  ConsoleRefusedMessage,
   ConsoleTranscript,
 } from "../console-deps.js";
 import { takeTokenFromAddress } from "./address-token.js";
@@ -27,6 +28,7 @@ import { createCustomerForm } from "./customer-form.js";
 import { byId, isHttpUrl } from "./dom.js";
 import { createListView } from "./list-view.js";
 import { createLiveBadge } from "./live-badge.js";
+import { renderRefused } from "./refused-view.js";
 import { mergeMessage } from "./transcript-order.js";
 import { TranscriptView } from "./transcript-view.js";
 
@@ -257,7 +259,18 @@ window.addEventListener("hashchange", () => {
 });
 
 // ---- live updates ----------------------------------------------------------------------
+/** The refused messages (inbound dead letters): loaded with the list, shown when any. */
+async function loadRefused(): Promise<void> {
+  const data = await api<{ messages: ConsoleRefusedMessage[] }>("GET", "/api/refused-messages");
+  renderRefused(data.messages, {
+    container: byId("refused"),
+    count: byId("refused-count"),
+    list: byId("refused-list"),
+  });
+}
+
 async function loadConversations(): Promise<void> {
+  loadRefused().catch(() => {});
   const data = await api<{ conversations: ConsoleConversation[] }>("GET", "/api/conversations");
   state.conversations = new Map(data.conversations.map((c) => [c.sid, c]));
   renderList();
@@ -363,6 +376,9 @@ function openStream(url: string): void {
     else if (data.reason) conversation.deadLetterReason = data.reason;
     renderList();
     if (data.conversationSid === state.selected) renderHead();
+  });
+  source.addEventListener("refused", () => {
+    loadRefused().catch(() => {});
   });
   source.addEventListener("error", () => {
     if (state.source !== source) return;

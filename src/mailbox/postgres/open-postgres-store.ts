@@ -11,6 +11,7 @@ import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
 import { postgresCustomerMethods } from "./postgres-customer-methods.js";
+import { postgresInboundDeadLetterMethods } from "./postgres-inbound-dead-letters.js";
 import { postgresJournalMethods } from "./postgres-journal-methods.js";
 import { postgresLedgerMethods } from "./postgres-ledger-methods.js";
 import { openNoticeChannel } from "./postgres-notices.js";
@@ -138,6 +139,7 @@ export async function openPostgresStore(
     ...conversationMethods,
     ...postgresCustomerMethods(context, conversationMethods.history),
     ...postgresLedgerMethods(context),
+    ...postgresInboundDeadLetterMethods(context),
     ...postgresJournalMethods(context),
 
     withLock(name, work) {

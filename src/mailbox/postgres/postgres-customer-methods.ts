@@ -187,6 +187,7 @@ export function postgresCustomerMethods(
           await client.query(sql.eraseJournal, [sids]);
           await client.query(sql.eraseHandoffNotes, [sids]);
           await client.query(sql.eraseTranscripts, [sids]);
+          await client.query(sql.eraseDeadLetters, [sids]);
           await client.query(sql.eraseConversations, [sids]);
           const consent = (await client.query(sql.deleteCustomerConsent, [id])).rowCount ?? 0;
           const addresses = (await client.query(sql.deleteCustomerAddresses, [id])).rowCount ?? 0;

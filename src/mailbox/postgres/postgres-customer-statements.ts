@@ -35,6 +35,7 @@ export function postgresCustomerStatements(s: string, pendingCount: string) {
     eraseJournal: `DELETE FROM ${s}tool_journal WHERE conversation_sid = ANY($1::text[])`,
     eraseHandoffNotes: `DELETE FROM ${s}handoff_notes WHERE conversation_sid = ANY($1::text[])`,
     eraseTranscripts: `DELETE FROM ${s}media_transcripts WHERE conversation_sid = ANY($1::text[])`,
+    eraseDeadLetters: `DELETE FROM ${s}inbound_dead_letters WHERE conversation_sid = ANY($1::text[])`,
     eraseConversations: `DELETE FROM ${s}conversations WHERE conversation_sid = ANY($1::text[])`,
     listCustomers: `SELECT cu.*, coalesce((SELECT max(c.updated_at) FROM ${s}conversations c ${owned}
         WHERE a.customer_id = cu.customer_id), cu.created_at) AS last_activity_at

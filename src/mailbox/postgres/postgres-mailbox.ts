@@ -174,6 +174,8 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     listCustomers: opened("listCustomers"),
     setCustomerHandoff: opened("setCustomerHandoff"),
     deleteCustomer: opened("deleteCustomer"),
+    recordInboundDeadLetter: opened("recordInboundDeadLetter"),
+    inboundDeadLetters: opened("inboundDeadLetters"),
     withLock: (name, work) => open().then((store) => store.withLock(name, work)),
     publish: opened("publish"),
     onWork: (listener) => hub.onWork(listener),

@@ -270,6 +270,23 @@ export const postgresMigrations: readonly string[] = [
   END $$;
   DELETE FROM meta WHERE key LIKE 'transcripts:%';
   `,
+  // inbound dead letters: a summary (never the body) of each correctly signed message the mailbox
+  // refused for good, once per message SID, so it is visible instead of retried forever or
+  // lost. Self-contained and re-runnable (IF NOT EXISTS): other migrations may land beside it.
+  `
+  CREATE TABLE IF NOT EXISTS inbound_dead_letters (
+    message_sid text PRIMARY KEY,
+    conversation_sid text NOT NULL,
+    author text NOT NULL,
+    field text NOT NULL,
+    reason text NOT NULL,
+    body_length integer NOT NULL,
+    recorded_at double precision NOT NULL,
+    -- Insertion order, for letters recorded within the same millisecond.
+    seq bigint GENERATED ALWAYS AS IDENTITY
+  );
+  CREATE INDEX IF NOT EXISTS inbound_dead_letters_by_age ON inbound_dead_letters (recorded_at, seq);
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { postgresCustomerStatements } from "./postgres-customer-statements.js";
+import { postgresInboundDeadLetterStatements } from "./postgres-inbound-dead-letters.js";
 import { postgresLedgerStatements } from "./postgres-ledger-statements.js";
 
 /**
@@ -268,6 +269,7 @@ export function postgresStatements(schema: string) {
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
+    ...postgresInboundDeadLetterStatements(s),
   } as const;
 }
 

@@ -232,6 +232,14 @@ export function describeCustomerContract(use: UseContract): void {
       });
       await store.ingest(voiceNote);
       await store.saveTranscripts(voiceNote.messageSid, [{ mediaIndex: 0, text: "a voice note" }]);
+      await store.recordInboundDeadLetter({
+        conversationSid: smsSid,
+        messageSid: fakeSid("IM"),
+        author: "+1555•••9999",
+        field: "body",
+        reason: "body: too long",
+        bodyLength: 2000,
+      });
       await store.ingest(
         inboundMessage({
           conversationSid: keptSid,
@@ -271,6 +279,7 @@ export function describeCustomerContract(use: UseContract): void {
       expect(await reopened.history(smsSid)).toEqual([]);
       expect(await reopened.handoffNote(smsSid)).toBeNull();
       expect(await reopened.transcripts(voiceNote.messageSid)).toEqual([]);
+      expect(await reopened.inboundDeadLetters()).toEqual([]);
       expect(await reopened.consent("+15550009999")).toBeNull();
       expect(await reopened.consent("whatsapp:+15550009999")).toBeNull();
       expect(await reopened.deleteCustomer(customer.customerId)).toBeNull();

@@ -1,6 +1,7 @@
 import { ConfigError } from "../../../errors.js";
 import { maskAddress } from "../../channels/address.js";
 import {
+  WebhookEventRefusedError,
   WebhookParseError,
   WebhookPayloadTooLargeError,
   WebhookSignatureError,
@@ -14,8 +15,10 @@ import type { WebhookInput } from "../read-request.js";
 export interface WebhookHandlerOptions extends ParseWebhookEventOptions {
   /**
    * Receives each verified event. Resolve once it is durably recorded: the 200 tells Twilio
-   * not to retry. A rejection answers 500, so Twilio retries. Keep it fast — Twilio gives
-   * up after 5 seconds — and never run the agent here.
+   * not to retry. A rejection answers 500, so Twilio retries — except a
+   * `WebhookEventRefusedError`, which answers 422: the event can never be processed, so a
+   * retry would only fail again. Keep it fast — Twilio gives up after 5 seconds — and never
+   * run the agent here.
    */
   onEvent: (event: WebhookEvent) => unknown;
   logger?: TwilioLogger | undefined;
@@ -31,7 +34,8 @@ export interface WebhookResponse {
 
 /**
  * The one place webhook outcomes become HTTP: 200 accepted, 403 bad signature, 400
- * malformed, 413 oversized, 500 for a handler failure or missing configuration. Never throws.
+ * malformed, 413 oversized, 422 refused for good by the receiver, 500 for a handler failure
+ * or missing configuration. Never throws.
  */
 export async function handleWebhookRequest(
   input: WebhookInput,
@@ -47,6 +51,26 @@ export async function handleWebhookRequest(
   try {
     await options.onEvent(event);
   } catch (error) {
+    if (error instanceof WebhookEventRefusedError) {
+      // A 4xx, not a 5xx: Twilio retries a webhook whose delivery failed (connection
+      // failures, and the response classes chosen with the URL's `#rc=`/`#rp=` connection
+      // overrides: https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides),
+      // and a 5xx is what every retry policy treats as "try again". An event that can never
+      // be stored would fail the same way forever; 422 says "understood, will never accept"
+      // and the receiver has already kept it (the service's inbound dead letters). Should an
+      // operator opt into 4xx retries too, a retry is recorded once (dedupe by message SID).
+      logger.warn(
+        {
+          code: error.code,
+          field: error.field,
+          eventType: event.twilioEventType,
+          conversationId: event.conversationId,
+          messageSid: event.data && "messageSid" in event.data ? event.data.messageSid : undefined,
+        },
+        "webhook refused for good: the event can never be stored; answering 422 so it is not retried",
+      );
+      return respond(422);
+    }
     logger.error(
       { err: error, eventType: event.twilioEventType, conversationId: event.conversationId },
       "webhook onEvent failed; answering 500 so Twilio retries",

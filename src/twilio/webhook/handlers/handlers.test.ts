@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import express from "express";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { WebhookEventRefusedError } from "../../errors.js";
 import type { LogMethod, TwilioLogger } from "../../logger.js";
 import type { WebhookEvent } from "../event-types.js";
 import { computeBodyHash, computeTwilioSignature } from "../verify-signature.js";
@@ -266,6 +267,18 @@ describe.each(Object.entries(servers))("%s", (_name, start) => {
     const response = await signedPost(url, webhookFixture("onMessageAdded"));
     expect(response).toMatchObject({ status: 500, body: "" });
     expect(logs.some((entry) => entry.level === "error")).toBe(true);
+  });
+
+  it("answers 422 when onEvent refuses the event for good, so Twilio stops retrying", async () => {
+    const { logs, url } = await setup({
+      onEvent: async () => {
+        throw new WebhookEventRefusedError("can never be stored", { field: "body" });
+      },
+    });
+    const response = await signedPost(url, webhookFixture("onMessageAdded", { Body: "secret" }));
+    expect(response).toMatchObject({ status: 422, body: "" });
+    expect(logs.map((entry) => entry.level)).toEqual(["warn"]);
+    expect(JSON.stringify(logs)).not.toContain("secret");
   });
 
   it("answers 500 when no token is configured", async () => {
