@@ -1,6 +1,5 @@
 // Over 400 lines on purpose: every console route with its checks (token, origin, limits) in one
 // router, so no route can skip them.
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
 import type { ClientAddress } from "../http/client-address.js";
@@ -16,6 +15,7 @@ import {
   silentFaceLogger,
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
+import { createStreamTickets } from "../http/stream-tickets.js";
 import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
 import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
@@ -109,22 +109,16 @@ export function createConsoleApi(
   const maxStreams = options.maxStreams ?? 50;
   const streamTicketMs = options.streamTicketMs ?? 30_000;
   let streamCount = 0;
-  /** Unspent stream tickets and when each expires. */
-  const tickets = new Map<string, number>();
-  const issueTicket = (): string => {
-    const at = Date.now();
-    for (const [ticket, expiresAt] of tickets) if (expiresAt <= at) tickets.delete(ticket);
-    if (tickets.size >= 1000) tickets.delete(tickets.keys().next().value as string);
-    const ticket = randomBytes(24).toString("base64url");
-    tickets.set(ticket, at + streamTicketMs);
-    return ticket;
-  };
-  /** Spends a ticket: true once, within its lifetime. */
-  const spendTicket = (ticket: string): boolean => {
-    const expiresAt = tickets.get(ticket);
-    tickets.delete(ticket);
-    return expiresAt !== undefined && expiresAt > Date.now();
-  };
+  // Signed with a key derived from the console token, which every instance shares, so a
+  // ticket from one instance opens the stream on another.
+  const tickets = createStreamTickets<"console">({
+    secret: token,
+    purpose: "console",
+    ttlMs: streamTicketMs,
+  });
+  const issueTicket = (): string => tickets.issue("console");
+  /** Spends a ticket: true once (per instance), within its lifetime. */
+  const spendTicket = (ticket: string): boolean => tickets.spend(ticket) === "console";
   const clientAddress =
     options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? "");
   const failedAuth = createTokenBucket({

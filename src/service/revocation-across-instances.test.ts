@@ -117,6 +117,28 @@ describeWithPostgres("visitor revocation across instances", (adminUrl) => {
     expect(services[1]!.consoleToken).toBe(services[0]!.consoleToken);
   });
 
+  it("a stream ticket from one instance opens the stream on the other, once", async () => {
+    const [a, b] = [urls[0]!, urls[1]!];
+    const { token } = await visitor(a);
+    const issued = await post(`${a}/webchat/stream-ticket`, {}, token);
+    const { ticket } = (await issued.json()) as { ticket: string };
+    const opened = await fetch(`${b}/webchat/stream?ticket=${ticket}`);
+    expect(opened.status).toBe(200);
+    await opened.body?.cancel();
+    expect((await fetch(`${b}/webchat/stream?ticket=${ticket}`)).status).toBe(401);
+    // The console's tickets are signed with the shared console token the same way.
+    const consoleTicket = await post(`${b}/api/stream-ticket`, {}, services[1]!.consoleToken);
+    expect(consoleTicket.status).toBe(201);
+    const { ticket: forA } = (await consoleTicket.json()) as { ticket: string };
+    const consoleStream = await fetch(`${a}/api/stream?ticket=${forA}`);
+    expect(consoleStream.status).toBe(200);
+    await consoleStream.body?.cancel();
+    // A web chat ticket never opens the console's stream.
+    const another = await post(`${a}/webchat/stream-ticket`, {}, token);
+    const { ticket: visitorTicket } = (await another.json()) as { ticket: string };
+    expect((await fetch(`${b}/api/stream?ticket=${visitorTicket}`)).status).toBe(401);
+  });
+
   it("revoked on B: refused on A within seconds, and A's open stream is closed", async () => {
     const [a, b] = [urls[0]!, urls[1]!];
     const { token, identity } = await visitor(b);

@@ -17,7 +17,7 @@ function faceAllows(specifier: string): boolean {
     // The one Channel type, a leaf every layer may name.
     specifier === "../channel/channel.js" ||
     /^\.\/[a-z-]+\.js$/.test(specifier) ||
-    /^\.\.\/http\/(json-http|event-stream|request-error|router|token-bucket|client-address)\.js$/.test(
+    /^\.\.\/http\/(json-http|event-stream|request-error|router|token-bucket|client-address|stream-tickets)\.js$/.test(
       specifier,
     )
   );

@@ -1,6 +1,5 @@
 // Over 400 lines on purpose: every web chat route shares one token signer, one set of rate limits
 // and one stream registry, so they live in one closure.
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../errors.js";
 import { openEventStream } from "../http/event-stream.js";
@@ -15,6 +14,7 @@ import {
   silentFaceLogger,
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
+import { createStreamTickets } from "../http/stream-tickets.js";
 import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { readClientBundle } from "../read-client-bundle.js";
 import {
@@ -243,20 +243,17 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
     for (const close of [...(streamClosers.get(identity) ?? [])]) close();
   });
   const streamTicketMs = options.streamTicketMs ?? 30_000;
-  /** Unspent stream tickets: whose they are and when each expires (bounded). */
-  const tickets = new Map<string, { claims: VisitorTokenClaims; expiresAt: number }>();
-  const issueTicket = (claims: VisitorTokenClaims): string => {
-    const at = now();
-    for (const [ticket, entry] of tickets) if (entry.expiresAt <= at) tickets.delete(ticket);
-    if (tickets.size >= 10_000) tickets.delete(tickets.keys().next().value as string);
-    const ticket = randomBytes(24).toString("base64url");
-    tickets.set(ticket, { claims, expiresAt: at + streamTicketMs });
-    return ticket;
-  };
+  const tickets = createStreamTickets<VisitorTokenClaims>({
+    // The visitor tokens' key: every instance sharing it accepts the others' tickets.
+    secret: options.secret,
+    purpose: "webchat",
+    ttlMs: streamTicketMs,
+    now,
+  });
+  const issueTicket = (claims: VisitorTokenClaims): string => tickets.issue(claims);
   const spendTicket = (ticket: string): VisitorTokenClaims => {
-    const entry = tickets.get(ticket);
-    tickets.delete(ticket);
-    if (entry === undefined || entry.expiresAt <= now()) {
+    const claims = tickets.spend(ticket);
+    if (claims === undefined) {
       throw new RequestError(
         401,
         "ticket_invalid",
@@ -264,8 +261,8 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
         { headers: { "www-authenticate": 'Bearer error="invalid_token"' } },
       );
     }
-    refuseRevoked(entry.claims);
-    return entry.claims;
+    refuseRevoked(claims);
+    return claims;
   };
 
   /** Refuses (429) a stream open or session resume past the identity's or client's budget. */
