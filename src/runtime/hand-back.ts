@@ -91,9 +91,20 @@ async function isDue(
   if (now - waiting.startedAt < afterMs) return false;
   if (businessHours !== undefined && !businessHours.isOpen(new Date(waiting.startedAt)))
     return false;
-  // Picked up: a person wrote in the conversation since the handoff.
-  const history = await mailbox.history(waiting.conversationSid, { limit: 100 });
-  return !history.some(
+  // Picked up: a person wrote in the conversation since the handoff — or, since a person
+  // holds the whole customer, in any of the customer's conversations (they may answer the
+  // SMS of a customer who asked for them on web chat).
+  const customer = await mailbox.customerOfConversation(waiting.conversationSid);
+  const entries =
+    customer === null
+      ? await mailbox.history(waiting.conversationSid, { limit: 100 })
+      : [
+          ...(await mailbox.history(waiting.conversationSid, { limit: 100 })),
+          ...(await mailbox.customerHistory(customer.customerId, { limit: 200 })).map(
+            (line) => line.entry,
+          ),
+        ];
+  return !entries.some(
     (entry) =>
       entry.direction === "inbound" &&
       entry.role === "human" &&

@@ -245,6 +245,55 @@ describe("one customer across channels (issue 18)", () => {
     expect(whatsapp.messages()[1]!.body).toBe("re: so?");
   });
 
+  it("a person who answers in another of the customer's conversations has picked the handoff up", async () => {
+    // Monday 7 December 2026, 10:00 in Amsterdam: inside the hours below.
+    const base = Date.now();
+    const clock = () => Date.UTC(2026, 11, 7, 9, 0) + (Date.now() - base);
+    harness = await startHarness({
+      agent: recordingAgent({
+        respond: (turn) =>
+          turn.text.includes("person")
+            ? { handoff: { reason: "asked for a person" }, text: "Getting a colleague." }
+            : `re: ${turn.text}`,
+      }),
+      mailbox: { now: clock },
+      switchboard: {
+        clock,
+        businessHours: { timeZone: "Europe/Amsterdam", weekly: { monday: ["09:00-17:00"] } },
+        handBack: { afterMs: 400, message: "Nobody is free; I'll keep helping." },
+      },
+    });
+    const { mailbox } = harness;
+    const sms = harness.emulator.customer({ channel: "sms", address: "+15557000012" });
+    const whatsapp = harness.emulator.customer({
+      channel: "whatsapp",
+      address: "whatsapp:+15557000012",
+    });
+    const byWhatsApp = await whatsapp.send("hello");
+    await eventually(() => (whatsapp.messages().length === 1 ? true : undefined), "the reply");
+    const bySms = await sms.send("I need a person");
+    await eventually(() => (sms.messages().length === 1 ? true : undefined), "the handoff");
+    // The person answers on WhatsApp, the customer's other conversation they now hold.
+    await mailbox.ingest({
+      conversationSid: byWhatsApp.conversationSid,
+      messageSid: `IM${"d".repeat(32)}`,
+      index: 50,
+      author: "ada@example.com",
+      body: "Ada here, I have your order open.",
+      media: [],
+      attributes: {},
+      channel: "whatsapp",
+      source: "SDK",
+      dateCreated: clock(),
+      receivedAt: clock(),
+      role: "human",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect((await mailbox.conversation(bySms.conversationSid))?.state).toBe("handoff");
+    expect((await mailbox.conversation(byWhatsApp.conversationSid))?.state).toBe("handoff");
+    expect(sms.messages()).toHaveLength(1);
+  });
+
   it("honours consent per address: STOP on SMS does not silence WhatsApp of the same customer", async () => {
     const agent = countingAgent();
     harness = await startHarness({ agent });
