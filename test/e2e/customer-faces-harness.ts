@@ -1,0 +1,204 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRuntimeConsoleDeps } from "../../src/console/adapter/runtime-console-deps.js";
+import { createConsoleApi } from "../../src/console/console-api.js";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { listenHttp, type RunningServer } from "../../src/http/listen-http.js";
+import { switchboardWebhookHandler } from "../../src/http/serve-switchboard.js";
+import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
+import { createSwitchboard, type Switchboard } from "../../src/runtime/create-switchboard.js";
+import { liveEventSource } from "../../src/runtime/live-event-source.js";
+import { type RecordingAgent, recordingAgent } from "../../src/testing/recording-agent.js";
+import { TwilioProvider } from "../../src/twilio/provider/twilio-provider.js";
+import { applySetup } from "../../src/twilio/setup/apply-setup.js";
+import { planSetup } from "../../src/twilio/setup/plan-setup.js";
+import { createOutboxTextSender } from "../../src/webchat/adapter/outbox-text-sender.js";
+import { createProviderWebchatDeps } from "../../src/webchat/adapter/provider-webchat-deps.js";
+import {
+  createPhoneVerification,
+  type PhoneVerificationOptions,
+} from "../../src/webchat/phone-verification.js";
+import { createWebchatApi } from "../../src/webchat/webchat-api.js";
+
+export const consoleToken = "console-token-for-customer-faces-000000";
+const webchatSecret = "web-chat-secret-for-customer-faces-0000000000";
+
+/**
+ * The whole path over real HTTP for the customer faces: the emulator posts signed webhooks to
+ * a switchboard served on one port with the web chat API (verify, continue) and the console
+ * API (customers), replies and codes go out through the outbox and the provider.
+ */
+export interface CustomerFacesHarness {
+  emulator: Emulator;
+  switchboard: Switchboard;
+  server: RunningServer;
+  agent: RecordingAgent;
+  /** Moves the verification clock forward (expiry, rate limits). */
+  skewMs: number;
+  /** Info-level audit lines of the console (JSON-serialised). */
+  audit: string[];
+  webchat(path: string, body: unknown, token?: string): Promise<Answer>;
+  console(path: string, init?: { method?: string; body?: unknown }): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string } };
+  headers: Headers;
+}
+
+export async function startCustomerFacesHarness(
+  options: { verification?: Partial<PhoneVerificationOptions>; whatsappNumber?: string } = {},
+): Promise<CustomerFacesHarness> {
+  const emulator = await startEmulator({ webhookBackoff: () => 50 });
+  const folder = mkdtempSync(join(tmpdir(), "customer-faces-"));
+  const providerOptions = {
+    accountSid: emulator.accountSid,
+    authToken: emulator.authToken,
+    conversationsServiceSid: emulator.serviceSid,
+    httpClient: emulator.httpClient(),
+  };
+  const provider = new TwilioProvider(providerOptions);
+  const facesProvider = new TwilioProvider({ ...providerOptions, webhookEnabled: true });
+  let count = 0;
+  const agent = recordingAgent({ respond: () => `reply ${++count}` });
+  const switchboard = createSwitchboard({
+    provider,
+    mailbox: sqliteMailbox({ path: join(folder, "mailbox.db") }),
+    agent,
+    humanIdentities: ["operator"],
+    webhook: { authToken: emulator.authToken },
+    workers: { pollMs: 50 },
+    catchUp: { intervalMs: 0 },
+  });
+  const harness = { skewMs: 0, audit: [] as string[] } as CustomerFacesHarness;
+  const now = () => Date.now() + harness.skewMs;
+  const sendText = createOutboxTextSender({
+    mailbox: switchboard.mailbox,
+    customers: switchboard.customers,
+    provider,
+    businessNumbers: emulator.numbers,
+  });
+  const consoleApi = createConsoleApi(
+    createRuntimeConsoleDeps({
+      switchboard,
+      info: { mode: "serve", channels: ["sms", "whatsapp", "chat"], numbers: {} },
+      sendAsHuman: async (conversationSid, text) => {
+        const sent = await facesProvider.sendMessage(conversationSid, {
+          content: text,
+          from: "operator",
+        });
+        return { messageSid: sent.id };
+      },
+    }),
+    {
+      token: consoleToken,
+      customers: switchboard.customers,
+      logger: {
+        info: (fields: unknown, message?: string) =>
+          harness.audit.push(JSON.stringify({ fields, message })),
+        warn: () => {},
+        error: () => {},
+      },
+    },
+  );
+  const webchatApi = createWebchatApi(
+    createProviderWebchatDeps({
+      provider: facesProvider,
+      events: liveEventSource(switchboard.live),
+    }),
+    {
+      secret: webchatSecret,
+      now,
+      customers: {
+        verification: createPhoneVerification(
+          {
+            sendText,
+            linkVerified: async (identity, address) => {
+              await switchboard.customers.link({ kind: "chat", value: identity }, address, {
+                source: "verified",
+              });
+            },
+          },
+          { secret: webchatSecret, channels: ["sms", "whatsapp"], now, ...options.verification },
+        ),
+        ...(options.whatsappNumber === undefined ? {} : { whatsappNumber: options.whatsappNumber }),
+        continueBySms: {
+          sendText,
+          verifiedNumber: async (identity) => {
+            const customer = await switchboard.customers.byAddress({
+              kind: "chat",
+              value: identity,
+            });
+            return (
+              customer?.addresses.find(
+                (address) => address.kind === "sms" && address.source === "verified",
+              )?.value ?? null
+            );
+          },
+        },
+        now,
+      },
+    },
+  );
+  const webhook = switchboardWebhookHandler(switchboard);
+  const server = await listenHttp(async (request, response) => {
+    if (request.url?.startsWith("/twilio/webhook")) return webhook(request, response);
+    if (await webchatApi(request, response)) return;
+    if (!(await consoleApi(request, response))) {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await switchboard.start();
+  const plan = await planSetup({
+    client: emulator.twilioClient(),
+    serviceSid: emulator.serviceSid,
+    webhookUrl: `${server.url}/twilio/webhook`,
+  });
+  await applySetup(plan);
+
+  const call = async (path: string, init: RequestInit): Promise<Answer> => {
+    const response = await fetch(`${server.url}${path}`, init);
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text === "" ? {} : JSON.parse(text),
+      headers: response.headers,
+    };
+  };
+  return Object.assign(harness, {
+    emulator,
+    switchboard,
+    server,
+    agent,
+    webchat: (path: string, body: unknown, token?: string) =>
+      call(path, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    console: (path: string, init: { method?: string; body?: unknown } = {}) =>
+      call(path, {
+        method: init.method ?? "GET",
+        headers: {
+          authorization: `Bearer ${consoleToken}`,
+          ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      }),
+    async close() {
+      await server.close();
+      await switchboard.close();
+      await provider.stop();
+      await facesProvider.stop();
+      await emulator.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  });
+}
