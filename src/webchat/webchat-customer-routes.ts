@@ -5,6 +5,7 @@ import { RequestError } from "../http/request-error.js";
 import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { maskAddress } from "../log/mask-phone-numbers.js";
 import type { PhoneVerification } from "./phone-verification.js";
+import type { SignedIdentityVerifier } from "./signed-identity.js";
 import type { VisitorTokenClaims } from "./visitor-token.js";
 
 /** The web chat's customer features: proving a number, continuing on another channel. */
@@ -29,6 +30,15 @@ export interface WebchatCustomerOptions {
       key: string,
     ): Promise<"queued" | "opted-out">;
   };
+  /**
+   * The application vouches for a visitor (`POST /webchat/identify` `{ identity }`, a
+   * `signVisitorIdentity` string): the vouched id is linked as an `app` address of the
+   * visitor's customer. Absent: not offered.
+   */
+  signedIdentity?: {
+    verifier: SignedIdentityVerifier;
+    link(visitorIdentity: string, appId: string): Promise<void>;
+  };
   /** "Continue by SMS" texts per visitor: a burst of 2, refilled over 10 minutes by default. */
   continueRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
   now?: () => number;
@@ -38,6 +48,7 @@ export interface WebchatCustomerOptions {
 export const webchatCustomerPaths = {
   verify: "/webchat/verify",
   verifyConfirm: "/webchat/verify/confirm",
+  identify: "/webchat/identify",
   continue: "/webchat/continue",
   continueSms: "/webchat/continue/sms",
 } as const;
@@ -67,6 +78,12 @@ export function createWebchatCustomerRoutes(options: WebchatCustomerOptions) {
     capacity: 2,
     refillMs: 10 * 60_000,
     ...options.continueRate,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+
+  const identifyLimit = createTokenBucket({
+    capacity: 10,
+    refillMs: 10 * 60_000,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 
@@ -112,6 +129,24 @@ export function createWebchatCustomerRoutes(options: WebchatCustomerOptions) {
           cors,
         );
       }
+      return true;
+    }
+    if (path === webchatCustomerPaths.identify) {
+      if (request.method !== "POST") throw methodNotAllowed(["POST"]);
+      const signed = options.signedIdentity;
+      if (signed === undefined)
+        throw new RequestError(404, "not_offered", "Signed identities are not accepted here.");
+      const claims = input.claims();
+      const allowed = identifyLimit.take(claims.identity);
+      if (!allowed.allowed) {
+        throw new RequestError(429, "rate_limited", "Too many identity checks; try again later.", {
+          retryAfterSeconds: Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)),
+        });
+      }
+      const body = asObject(await readJsonBody(request, input.maxBodyBytes));
+      const appId = signed.verifier.verify(body.identity);
+      await signed.link(claims.identity, appId);
+      sendJson(response, 200, { identified: true }, cors);
       return true;
     }
     if (path === webchatCustomerPaths.continue) {

@@ -19,10 +19,13 @@ import {
   createPhoneVerification,
   type PhoneVerificationOptions,
 } from "../../src/webchat/phone-verification.js";
+import { createSignedIdentityVerifier } from "../../src/webchat/signed-identity.js";
 import { createWebchatApi } from "../../src/webchat/webchat-api.js";
 
 export const consoleToken = "console-token-for-customer-faces-000000";
 const webchatSecret = "web-chat-secret-for-customer-faces-0000000000";
+/** What the application signs visitor identities with (`signVisitorIdentity`). */
+export const identitySecret = "application-identity-secret-0000000000000";
 
 /**
  * The whole path over real HTTP for the customer faces: the emulator posts signed webhooks to
@@ -124,6 +127,16 @@ export async function startCustomerFacesHarness(
           },
           { secret: webchatSecret, channels: ["sms", "whatsapp"], now, ...options.verification },
         ),
+        signedIdentity: {
+          verifier: createSignedIdentityVerifier({ secret: identitySecret, now }),
+          link: async (visitorIdentity, appId) => {
+            await switchboard.customers.link(
+              { kind: "app", value: appId },
+              { kind: "chat", value: visitorIdentity },
+              { source: "application" },
+            );
+          },
+        },
         ...(options.whatsappNumber === undefined ? {} : { whatsappNumber: options.whatsappNumber }),
         continueBySms: {
           sendText,

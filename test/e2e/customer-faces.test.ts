@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { signVisitorIdentity } from "../../src/webchat/signed-identity.js";
 import { eventually } from "../runtime/runtime-harness.js";
 import { botMessages } from "../runtime/webhook-helpers.js";
-import { type CustomerFacesHarness, startCustomerFacesHarness } from "./customer-faces-harness.js";
+import {
+  type CustomerFacesHarness,
+  identitySecret,
+  startCustomerFacesHarness,
+} from "./customer-faces-harness.js";
 
 let harness: CustomerFacesHarness | undefined;
 afterEach(async () => {
@@ -422,5 +427,66 @@ describe("customer faces over the emulator (issue 18)", () => {
     const anonymous = await fetch(`${h.server.url}/api/customers/${id}`, { method: "DELETE" });
     expect(anonymous.status).toBe(401);
     expect(await h.switchboard.customers.get(id)).not.toBeNull();
+  });
+
+  it("signed identity: the application vouches for a visitor; forged, expired and replayed signatures are refused", async () => {
+    harness = await startCustomerFacesHarness();
+    const h = harness;
+    // The application's user already has a customer with a phone (linked by its login).
+    const phone = h.emulator.customer({ channel: "sms", address: "+15557000108" });
+    await phone.send("booked the cargo bike");
+    await h.agent.waitForCalls(1);
+    await h.switchboard.customers.link(
+      { kind: "sms", value: "+15557000108" },
+      { kind: "app", value: "user-42" },
+      { source: "application" },
+    );
+    const visitor = await chatVisitor(h, "hi");
+    const signed = signVisitorIdentity(identitySecret, "user-42");
+    const forgedSecret = signVisitorIdentity("another-secret-of-enough-length-000000", "user-42");
+    const [payload, signature] = signed.split(".");
+    const rewritten = `${Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload!, "base64url").toString()),
+        id: "user-1",
+      }),
+    ).toString("base64url")}.${signature}`;
+    const expired = signVisitorIdentity(identitySecret, "user-42", {
+      now: () => Date.now() - 10 * 60_000,
+    });
+    const tooLong = signVisitorIdentity(identitySecret, "user-42", { ttlMs: 24 * 60 * 60_000 });
+    for (const [identity, code] of [
+      [forgedSecret, "identity_invalid"],
+      [rewritten, "identity_invalid"],
+      [expired, "identity_expired"],
+      [tooLong, "identity_expired"],
+      ["x".repeat(2000), "identity_invalid"],
+      [42, "identity_invalid"],
+    ] as const) {
+      const answer = await h.webchat("/webchat/identify", { identity }, visitor.token);
+      expect([answer.status, answer.body.error?.code]).toEqual([401, code]);
+    }
+    expect(
+      (await h.switchboard.customers.byAddress({ kind: "chat", value: visitor.identity }))
+        ?.addresses.length,
+    ).toBe(1);
+    expect((await h.webchat("/webchat/identify", { identity: signed })).status).toBe(401);
+    const ok = await h.webchat("/webchat/identify", { identity: signed }, visitor.token);
+    expect(ok.status).toBe(200);
+    const customer = await h.switchboard.customers.byAddress({ kind: "app", value: "user-42" });
+    expect(customer?.addresses.map((address) => address.kind).sort()).toEqual([
+      "app",
+      "chat",
+      "sms",
+    ]);
+    // Replayed (another visitor copied the page's signed identity): refused, nothing linked.
+    const other = await chatVisitor(h, "hello");
+    const replay = await h.webchat("/webchat/identify", { identity: signed }, other.token);
+    expect([replay.status, replay.body.error?.code]).toEqual([401, "identity_replayed"]);
+    // The vouched visitor's next turn remembers the SMS.
+    await h.webchat("/webchat/messages", { text: "which bike did I book?" }, visitor.token);
+    const calls = await h.agent.waitForCalls(4);
+    const turn = calls.find((call) => call.turn.text === "which bike did I book?");
+    expect(turn?.history.some((message) => message.text === "booked the cargo bike")).toBe(true);
   });
 });
