@@ -8,14 +8,69 @@ import {
 } from "../http/json-http.js";
 import { RequestError } from "../http/request-error.js";
 import { maskPersonalAddress } from "../log/mask-phone-numbers.js";
-import type { CustomerAddress, CustomerRecord } from "../mailbox/mailbox-customers.js";
-import type { SwitchboardCustomers } from "../runtime/switchboard-customers.js";
 
-/** The part of `switchboard.customers` the console reads and changes. */
-export type ConsoleCustomers = Pick<
-  SwitchboardCustomers,
-  "list" | "get" | "history" | "conversations" | "unlink" | "delete"
->;
+/** An address of a customer (the console's view of the mailbox's `CustomerAddress`). */
+export interface ConsoleCustomerAddress {
+  kind: "sms" | "whatsapp" | "chat" | "app";
+  value: string;
+}
+
+/** A customer as the console reads it (a structural subset of `CustomerRecord`). */
+export interface ConsoleCustomerRecord {
+  customerId: string;
+  createdAt: number;
+  addresses: readonly (ConsoleCustomerAddress & { source: string })[];
+  handoff: { conversationSid: string } | null;
+}
+
+/**
+ * The part of `switchboard.customers` the console reads and changes, named structurally so
+ * the face stays free of the runtime (`switchboard.customers` fits as it is).
+ */
+export interface ConsoleCustomers {
+  list(options: {
+    limit?: number;
+    search?: string;
+  }): Promise<(ConsoleCustomerRecord & { lastActivityAt: number })[]>;
+  get(customerId: string): Promise<ConsoleCustomerRecord | null>;
+  conversations(
+    customerId: string,
+    options: { limit?: number },
+  ): Promise<
+    {
+      conversationSid: string;
+      channel: string | null;
+      customerAddress: string | null;
+      state: string;
+    }[]
+  >;
+  history(
+    customerId: string,
+    options: { limit?: number },
+  ): Promise<
+    {
+      conversationSid: string;
+      channel: string | null;
+      at: number;
+      entry:
+        | { direction: "inbound"; role: string; body: string | null }
+        | {
+            direction: "outbound";
+            body: string | null;
+            status: string;
+            attributes: Readonly<Record<string, unknown>>;
+          };
+    }[]
+  >;
+  unlink(address: ConsoleCustomerAddress): Promise<ConsoleCustomerRecord | null>;
+  delete(customerId: string): Promise<{
+    customerId: string;
+    addresses: number;
+    conversations: number;
+    messages: number;
+    consent: number;
+  } | null>;
+}
 
 /** The console's customer paths. */
 export const consoleCustomerPaths = {
@@ -37,7 +92,7 @@ function shownAddress(address: { kind: string; value: string; source?: string })
   };
 }
 
-function shownCustomer(customer: CustomerRecord & { lastActivityAt?: number }) {
+function shownCustomer(customer: ConsoleCustomerRecord & { lastActivityAt?: number }) {
   return {
     customerId: customer.customerId,
     createdAt: customer.createdAt,
@@ -115,7 +170,7 @@ export function createConsoleCustomerRoutes(customers: ConsoleCustomers, logger:
             ? "The customer has no such address."
             : "Two addresses look alike masked; unlink from the application instead.",
         );
-      const address: CustomerAddress = { kind: matches[0]!.kind, value: matches[0]!.value };
+      const address: ConsoleCustomerAddress = { kind: matches[0]!.kind, value: matches[0]!.value };
       const separated = await customers.unlink(address);
       (logger.info ?? logger.warn)(
         {

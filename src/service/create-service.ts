@@ -35,6 +35,7 @@ import { DisposalStack } from "./disposal-stack.js";
 import { openMailbox, openSharedPacer, resolveWebchatSecret } from "./open-storage.js";
 import { operatorAuthor } from "./operator-author.js";
 import type { ServiceOptions } from "./service-options.js";
+import { webchatCustomerOptions } from "./webchat-customer-faces.js";
 
 /** The mailbox meta key the revoked web chat visitors are kept under. */
 const revokedVisitorsKey = "webchat-revoked-visitors";
@@ -219,6 +220,7 @@ async function compose(
       logger: faceLogger,
       clientAddress,
       revokeVisitor,
+      customers: switchboard.customers,
     },
   );
   const webchatApi = createWebchatApi(
@@ -240,6 +242,13 @@ async function compose(
       logger: faceLogger,
       clientAddress,
       isRevoked: (identity) => revokedVisitors.has(identity),
+      customers: webchatCustomerOptions({
+        switchboard,
+        provider,
+        secret: webchatSecret,
+        config: options.webchat,
+        environment: options.environment ?? process.env,
+      }),
     },
   );
 
