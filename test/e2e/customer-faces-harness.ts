@@ -159,6 +159,15 @@ export async function startCustomerFacesHarness(
   const webhook = switchboardWebhookHandler(switchboard);
   const server = await listenHttp(async (request, response) => {
     if (request.url?.startsWith("/twilio/webhook")) return webhook(request, response);
+    if (request.url?.startsWith("/shop")) {
+      // A host page with the widget, as a business would embed it.
+      const identity = new URL(request.url, "http://x").searchParams.get("identity");
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end(
+        `<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Harbor Bikes</title></head><body style="font-family:sans-serif"><h1>Harbor Bikes</h1><p>E-bikes for a weekend.</p><script src="/webchat.js" data-open="true" data-title="Harbor Bikes"${identity === null ? "" : ` data-identity="${identity.replace(/[^A-Za-z0-9._-]/g, "")}"`}></script></body></html>`,
+      );
+      return;
+    }
     if (await webchatApi(request, response)) return;
     if (!(await consoleApi(request, response))) {
       response.writeHead(404);

@@ -1,0 +1,120 @@
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../runtime/runtime-harness.js";
+import {
+  type CustomerFacesHarness,
+  consoleToken,
+  startCustomerFacesHarness,
+} from "./customer-faces-harness.js";
+
+/**
+ * The customer faces in real Chromium over the real pipeline (emulator, webhooks, mailbox,
+ * outbox): the widget's "verify your phone" flow, and the console's customer view.
+ * Screenshots at phone and desktop sizes go to /tmp for a person to look at.
+ */
+let harness: CustomerFacesHarness;
+let browser: Browser;
+beforeAll(async () => {
+  harness = await startCustomerFacesHarness({ whatsappNumber: "+14155238886" });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+const viewports = [
+  ["desktop", { width: 1280, height: 800 }],
+  ["phone", { width: 390, height: 844 }],
+] as const;
+
+describe("customer faces in the browser", () => {
+  it.each(viewports.map(([name, viewport], index) => [name, viewport, index] as const))(
+    "the widget verifies a phone with the code and then offers to continue by SMS (%s)",
+    async (name, viewport, index) => {
+      const number = `+1555700020${index}`;
+      const page = await browser.newPage({ viewport });
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(error.message));
+      try {
+        await page.goto(`${harness.server.url}/shop`);
+        const widget = page.locator("switchboard-webchat");
+        await widget.locator("textarea").fill("Do you rent e-bikes?");
+        await widget.locator("textarea").press("Enter");
+        await widget.locator(".msg.agent").first().waitFor({ timeout: 10_000 });
+        const verify = widget.getByRole("button", { name: "Verify your phone" });
+        await verify.waitFor({ timeout: 10_000 });
+        await expect(
+          widget.getByRole("link", { name: "Continue on WhatsApp" }).getAttribute("href"),
+        ).resolves.toMatch(/^https:\/\/wa\.me\/14155238886\?text=/);
+        await page.screenshot({ path: `/tmp/widget-verify-offer-${name}.png` });
+        await verify.click();
+        await widget.locator('input[name="phone"]').fill(number);
+        await widget.getByRole("button", { name: "Send code" }).click();
+        await widget.locator('input[name="code"]').waitFor();
+        const code = await eventually(() => {
+          const text = harness.emulator.deviceMessages(number).at(-1)?.body ?? "";
+          return /code is (\d{6})/.exec(text)?.[1];
+        }, "the code");
+        // A wrong code first: told so, nothing linked.
+        await widget.locator('input[name="code"]').fill("000000" === code ? "111111" : "000000");
+        await widget.getByRole("button", { name: "Verify" }).click();
+        await widget.locator(".notice.error").waitFor();
+        await expect(widget.locator(".notice-text").textContent()).resolves.toMatch(/not right/);
+        await page.screenshot({ path: `/tmp/widget-verify-code-${name}.png` });
+        await widget.locator('input[name="code"]').fill(code);
+        await widget.getByRole("button", { name: "Verify" }).click();
+        await widget.getByRole("button", { name: "Continue by SMS" }).waitFor();
+        await expect(widget.locator(".verified").textContent()).resolves.toBe(
+          `\u2713 ${number.slice(0, 5)}***${number.slice(-4)}`,
+        );
+        await page.screenshot({ path: `/tmp/widget-verified-${name}.png` });
+        await widget.getByRole("button", { name: "Continue by SMS" }).click();
+        await expect.poll(() => widget.locator(".notice-text").textContent()).toMatch(/We texted/);
+        expect(
+          (
+            await harness.switchboard.customers.byAddress({ kind: "sms", value: number })
+          )?.addresses.map((address) => address.kind),
+        ).toEqual(["chat", "sms"]);
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    40_000,
+  );
+
+  it.each(viewports)(
+    "the console lists customers with channel badges and one merged transcript (%s)",
+    async (name, viewport) => {
+      const page = await browser.newPage({ viewport });
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(error.message));
+      try {
+        await page.goto(`${harness.server.url}/?token=${consoleToken}#/customers`);
+        const row = page.locator(".customer-row").first();
+        await row.waitFor({ timeout: 10_000 });
+        await expect(row.locator(".badge").allTextContents()).resolves.toEqual(
+          expect.arrayContaining(["Web chat", "SMS"]),
+        );
+        await page.locator('input[name="customer-search"]').fill("7000200");
+        await expect.poll(() => page.locator(".customer-row").count()).toBe(1);
+        await page.locator(".customer-row").first().click();
+        const transcript = page.locator(".customer-transcript");
+        await transcript.locator(".customer-message").first().waitFor();
+        const texts = await transcript.locator(".customer-message").allTextContents();
+        expect(texts.join("\n")).toContain("Do you rent e-bikes?");
+        expect(texts.join("\n")).toContain("SMS");
+        expect(await page.content()).not.toContain("+15557000200");
+        await page.screenshot({ path: `/tmp/console-customer-${name}.png`, fullPage: false });
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    40_000,
+  );
+});
