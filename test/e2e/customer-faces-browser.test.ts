@@ -14,6 +14,7 @@ import {
  */
 let harness: CustomerFacesHarness;
 let browser: Browser;
+let texted = false;
 beforeAll(async () => {
   harness = await startCustomerFacesHarness({ whatsappNumber: "+14155238886" });
   browser = await chromium.launch({
@@ -90,6 +91,19 @@ describe("customer faces in the browser", () => {
   it.each(viewports)(
     "the console lists customers with channel badges and one merged transcript (%s)",
     async (name, viewport) => {
+      // The verified visitor of the widget test now texts from their phone.
+      const phone = harness.emulator.customer({ channel: "sms", address: "+15557000200" });
+      if (!texted) await phone.send("texting from my phone now");
+      texted = true;
+      await eventually(
+        async () =>
+          (await harness.switchboard.customers.byAddress({ kind: "sms", value: "+15557000200" }))
+            ?.addresses.length === 2 &&
+          (await harness.console("/api/customers?search=7000200")).body.customers !== undefined
+            ? true
+            : undefined,
+        "the customer",
+      );
       const page = await browser.newPage({ viewport });
       const problems: string[] = [];
       page.on("pageerror", (error) => problems.push(error.message));
@@ -107,8 +121,17 @@ describe("customer faces in the browser", () => {
         await transcript.locator(".customer-message").first().waitFor();
         const texts = await transcript.locator(".customer-message").allTextContents();
         expect(texts.join("\n")).toContain("Do you rent e-bikes?");
-        expect(texts.join("\n")).toContain("SMS");
-        expect(await page.content()).not.toContain("+15557000200");
+        await expect
+          .poll(async () =>
+            (await transcript.locator(".customer-message").allTextContents()).join("\n"),
+          )
+          .toContain("texting from my phone now");
+        expect(
+          (await transcript.locator(".customer-message .badge").allTextContents()).sort(),
+        ).toEqual(expect.arrayContaining(["SMS", "Web chat"]));
+        // Masked everywhere in the customers view (the conversation list behind it is unchanged).
+        expect(await page.locator(".customers-view").innerHTML()).not.toContain("+15557000200");
+        expect(await page.locator(".customers-view").innerHTML()).toContain("+1555***0200");
         await page.screenshot({ path: `/tmp/console-customer-${name}.png`, fullPage: false });
         expect(problems).toEqual([]);
       } finally {
