@@ -489,4 +489,44 @@ describe("customer faces over the emulator (issue 18)", () => {
     const turn = calls.find((call) => call.turn.text === "which bike did I book?");
     expect(turn?.history.some((message) => message.text === "booked the cargo bike")).toBe(true);
   });
+
+  it("floods of code checks, identity checks and continue calls are refused with 429; wrong methods and missing tokens too", async () => {
+    harness = await startCustomerFacesHarness();
+    const h = harness;
+    const visitor = await chatVisitor(h, "hi");
+    const started = await h.webchat("/webchat/verify", { phone: "+15557000110" }, visitor.token);
+    // Ten checks per visitor per ten minutes, across challenges: the eleventh is refused.
+    const statuses: number[] = [];
+    for (let count = 0; count < 11; count += 1) {
+      statuses.push(
+        (
+          await h.webchat(
+            "/webchat/verify/confirm",
+            { challenge: started.body.challenge, code: "000000" },
+            visitor.token,
+          )
+        ).status,
+      );
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(1);
+    const identifies: number[] = [];
+    for (let count = 0; count < 11; count += 1)
+      identifies.push(
+        (await h.webchat("/webchat/identify", { identity: "a.b" }, visitor.token)).status,
+      );
+    expect(identifies.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(identifies[10]).toBe(429);
+    // Methods and tokens on every new route.
+    for (const path of ["/webchat/verify", "/webchat/verify/confirm", "/webchat/identify"]) {
+      const wrong = await fetch(`${h.server.url}${path}`, {
+        headers: { authorization: `Bearer ${visitor.token}` },
+      });
+      expect([path, wrong.status]).toEqual([path, 405]);
+    }
+    expect((await h.webchat("/webchat/continue", {}, visitor.token)).status).toBe(405);
+    expect((await fetch(`${h.server.url}/webchat/continue`)).status).toBe(401);
+    expect((await h.webchat("/webchat/continue/sms", {})).status).toBe(401);
+    expect((await h.webchat("/webchat/continue/sms", {}, "x.y")).status).toBe(401);
+  });
 });
