@@ -80,7 +80,8 @@ export const consoleCustomerPaths = {
 } as const;
 
 const customerIdPattern = /^cu_[0-9a-f]{32}$/;
-/** Outbox texts of the web chat's customer features, by their attribute. */
+/** Outbox texts of the web chat's customer features, by their attribute (the runtime's
+ * `customerTextAttribute`; named here so the face stays free of the runtime). */
 const verificationText = "verify";
 
 /** One address as the console shows it: personal addresses masked. */

@@ -87,6 +87,12 @@ export function createWebchatCustomerRoutes(options: WebchatCustomerOptions) {
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 
+  const readLimit = createTokenBucket({
+    capacity: 20,
+    refillMs: 60_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+
   return async function handle(
     path: string,
     request: IncomingMessage,
@@ -152,6 +158,13 @@ export function createWebchatCustomerRoutes(options: WebchatCustomerOptions) {
     if (path === webchatCustomerPaths.continue) {
       if (request.method !== "GET") throw methodNotAllowed(["GET"]);
       const claims = input.claims();
+      // Each read may ask the mailbox: budgeted per visitor like stream reconnects.
+      const allowed = readLimit.take(claims.identity);
+      if (!allowed.allowed) {
+        throw new RequestError(429, "rate_limited", "Too many requests; try again shortly.", {
+          retryAfterSeconds: Math.max(1, Math.ceil(allowed.retryAfterMs / 1000)),
+        });
+      }
       const reference = chatReference(input.conversationSid(claims));
       const sms =
         options.continueBySms === undefined

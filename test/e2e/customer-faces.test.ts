@@ -91,6 +91,9 @@ describe("customer faces over the emulator (issue 18)", () => {
         .filter((message) => message.elsewhere?.channel === "chat")
         .map((message) => message.text),
     ).toEqual(["Do you rent e-bikes for a weekend?", "reply 1"]);
+    // The code's text never reaches the agent, though it is in the SMS conversation.
+    expect(JSON.stringify(smsTurn.history)).not.toContain(code);
+    expect(smsTurn.history.map((message) => message.text)).toContain("[verification code sent]");
     await eventually(
       () =>
         h.emulator.deviceMessages("+15557000101").some((message) => message.body === "reply 2")
@@ -403,7 +406,7 @@ describe("customer faces over the emulator (issue 18)", () => {
     expect(h.audit.join("\n")).not.toContain("+15557000107");
 
     const refusals: [string, { method?: string; body?: unknown }, number][] = [
-      ["/api/customers?search=" + "a".repeat(101), {}, 400],
+      [`/api/customers?search=${"a".repeat(101)}`, {}, 400],
       ["/api/customers?limit=0", {}, 400],
       ["/api/customers?limit=99999", {}, 400],
       ["/api/customers/cu_nothex", {}, 400],
@@ -525,6 +528,17 @@ describe("customer faces over the emulator (issue 18)", () => {
       expect([path, wrong.status]).toEqual([path, 405]);
     }
     expect((await h.webchat("/webchat/continue", {}, visitor.token)).status).toBe(405);
+    const reads: number[] = [];
+    for (let count = 0; count < 21; count += 1)
+      reads.push(
+        (
+          await fetch(`${h.server.url}/webchat/continue`, {
+            headers: { authorization: `Bearer ${visitor.token}` },
+          })
+        ).status,
+      );
+    expect(reads.slice(0, 20).every((status) => status === 200)).toBe(true);
+    expect(reads[20]).toBe(429);
     expect((await fetch(`${h.server.url}/webchat/continue`)).status).toBe(401);
     expect((await h.webchat("/webchat/continue/sms", {})).status).toBe(401);
     expect((await h.webchat("/webchat/continue/sms", {}, "x.y")).status).toBe(401);

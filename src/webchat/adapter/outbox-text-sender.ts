@@ -1,4 +1,5 @@
 import type { MailboxStore } from "../../mailbox/mailbox-store.js";
+import { customerTextAttribute } from "../../runtime/reply-attributes.js";
 import type { SwitchboardCustomers } from "../../runtime/switchboard-customers.js";
 import { AddressInUseError } from "../../twilio/errors.js";
 
@@ -49,7 +50,7 @@ export function createOutboxTextSender(options: OutboxTextSenderOptions) {
     // `.0`: the reply's turn id is the key, so history groups it on its own.
     await mailbox.enqueueReply(conversationSid, `${key}.0`, {
       body: text,
-      attributes: { switchboardCustomerText: key.split("-")[0] },
+      attributes: { [customerTextAttribute]: key.split("-")[0] },
     });
     return "queued";
   };

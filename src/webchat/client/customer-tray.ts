@@ -72,10 +72,11 @@ export class CustomerTray {
     } else if (options.canVerify) {
       row.append(this.#button("Verify your phone", () => this.#showPhoneForm()));
     }
-    if (options.whatsapp !== null && options.whatsapp.url.startsWith("https://wa.me/")) {
+    const whatsappUrl = options.whatsapp?.url;
+    if (whatsappUrl?.startsWith("https://wa.me/")) {
       const link = document.createElement("a");
       link.className = "tray-button";
-      link.href = options.whatsapp.url;
+      link.href = whatsappUrl;
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       link.textContent = "Continue on WhatsApp";
