@@ -6,6 +6,7 @@ import { createConsoleApi } from "../../src/console/console-api.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { listenHttp, type RunningServer } from "../../src/http/listen-http.js";
 import { switchboardWebhookHandler } from "../../src/http/serve-switchboard.js";
+import { postgresMailbox } from "../../src/mailbox/postgres/index.js";
 import { sqliteMailbox } from "../../src/mailbox/sqlite-mailbox.js";
 import { createSwitchboard, type Switchboard } from "../../src/runtime/create-switchboard.js";
 import { liveEventSource } from "../../src/runtime/live-event-source.js";
@@ -42,6 +43,11 @@ export interface CustomerFacesHarness {
   /** Info-level audit lines of the console (JSON-serialised). */
   audit: string[];
   webchat(path: string, body: unknown, token?: string): Promise<Answer>;
+  /**
+   * The same, on a second web chat face with its own verification state (another instance,
+   * or this one after a restart): it has never seen the challenges the first one issued.
+   */
+  webchatElsewhere(path: string, body: unknown, token?: string): Promise<Answer>;
   console(path: string, init?: { method?: string; body?: unknown }): Promise<Answer>;
   close(): Promise<void>;
 }
@@ -53,7 +59,12 @@ export interface Answer {
 }
 
 export async function startCustomerFacesHarness(
-  options: { verification?: Partial<PhoneVerificationOptions>; whatsappNumber?: string } = {},
+  options: {
+    verification?: Partial<PhoneVerificationOptions>;
+    whatsappNumber?: string;
+    /** A PostgreSQL mailbox in this schema instead of a SQLite file. */
+    postgres?: { url: string; schema: string };
+  } = {},
 ): Promise<CustomerFacesHarness> {
   const emulator = await startEmulator({ webhookBackoff: () => 50 });
   const folder = mkdtempSync(join(tmpdir(), "customer-faces-"));
@@ -69,7 +80,14 @@ export async function startCustomerFacesHarness(
   const agent = recordingAgent({ respond: () => `reply ${++count}` });
   const switchboard = createSwitchboard({
     provider,
-    mailbox: sqliteMailbox({ path: join(folder, "mailbox.db") }),
+    mailbox:
+      options.postgres === undefined
+        ? sqliteMailbox({ path: join(folder, "mailbox.db") })
+        : postgresMailbox({
+            connectionString: options.postgres.url,
+            schema: options.postgres.schema,
+            poolSize: 4,
+          }),
     agent,
     humanIdentities: ["operator"],
     webhook: { authToken: emulator.authToken },
@@ -107,55 +125,60 @@ export async function startCustomerFacesHarness(
       },
     },
   );
-  const webchatApi = createWebchatApi(
-    createProviderWebchatDeps({
-      provider: facesProvider,
-      events: liveEventSource(switchboard.live),
-    }),
-    {
-      secret: webchatSecret,
-      now,
-      customers: {
-        verification: createPhoneVerification(
-          {
-            sendText,
-            linkVerified: async (identity, address) => {
-              await switchboard.customers.link({ kind: "chat", value: identity }, address, {
-                source: "verified",
-              });
+  const makeWebchatApi = () =>
+    createWebchatApi(
+      createProviderWebchatDeps({
+        provider: facesProvider,
+        events: liveEventSource(switchboard.live),
+      }),
+      {
+        secret: webchatSecret,
+        now,
+        customers: {
+          verification: createPhoneVerification(
+            {
+              sendText,
+              linkVerified: async (identity, address) => {
+                await switchboard.customers.link({ kind: "chat", value: identity }, address, {
+                  source: "verified",
+                });
+              },
+            },
+            { secret: webchatSecret, channels: ["sms", "whatsapp"], now, ...options.verification },
+          ),
+          signedIdentity: {
+            verifier: createSignedIdentityVerifier({ secret: identitySecret, now }),
+            link: async (visitorIdentity, appId) => {
+              await switchboard.customers.link(
+                { kind: "app", value: appId },
+                { kind: "chat", value: visitorIdentity },
+                { source: "application" },
+              );
             },
           },
-          { secret: webchatSecret, channels: ["sms", "whatsapp"], now, ...options.verification },
-        ),
-        signedIdentity: {
-          verifier: createSignedIdentityVerifier({ secret: identitySecret, now }),
-          link: async (visitorIdentity, appId) => {
-            await switchboard.customers.link(
-              { kind: "app", value: appId },
-              { kind: "chat", value: visitorIdentity },
-              { source: "application" },
-            );
+          ...(options.whatsappNumber === undefined
+            ? {}
+            : { whatsappNumber: options.whatsappNumber }),
+          continueBySms: {
+            sendText,
+            verifiedNumber: async (identity) => {
+              const customer = await switchboard.customers.byAddress({
+                kind: "chat",
+                value: identity,
+              });
+              return (
+                customer?.addresses.find(
+                  (address) => address.kind === "sms" && address.source === "verified",
+                )?.value ?? null
+              );
+            },
           },
+          now,
         },
-        ...(options.whatsappNumber === undefined ? {} : { whatsappNumber: options.whatsappNumber }),
-        continueBySms: {
-          sendText,
-          verifiedNumber: async (identity) => {
-            const customer = await switchboard.customers.byAddress({
-              kind: "chat",
-              value: identity,
-            });
-            return (
-              customer?.addresses.find(
-                (address) => address.kind === "sms" && address.source === "verified",
-              )?.value ?? null
-            );
-          },
-        },
-        now,
       },
-    },
-  );
+    );
+  const webchatApi = makeWebchatApi();
+  const elsewhereApi = makeWebchatApi();
   const webhook = switchboardWebhookHandler(switchboard);
   const server = await listenHttp(async (request, response) => {
     if (request.url?.startsWith("/twilio/webhook")) return webhook(request, response);
@@ -174,6 +197,12 @@ export async function startCustomerFacesHarness(
       response.end();
     }
   });
+  const elsewhere = await listenHttp(async (request, response) => {
+    if (!(await elsewhereApi(request, response))) {
+      response.writeHead(404);
+      response.end();
+    }
+  });
   await switchboard.start();
   const plan = await planSetup({
     client: emulator.twilioClient(),
@@ -182,8 +211,8 @@ export async function startCustomerFacesHarness(
   });
   await applySetup(plan);
 
-  const call = async (path: string, init: RequestInit): Promise<Answer> => {
-    const response = await fetch(`${server.url}${path}`, init);
+  const call = async (path: string, init: RequestInit, base = server.url): Promise<Answer> => {
+    const response = await fetch(`${base}${path}`, init);
     const text = await response.text();
     return {
       status: response.status,
@@ -191,20 +220,27 @@ export async function startCustomerFacesHarness(
       headers: response.headers,
     };
   };
-  return Object.assign(harness, {
-    emulator,
-    switchboard,
-    server,
-    agent,
-    webchat: (path: string, body: unknown, token?: string) =>
-      call(path, {
+  const post = (base: string, path: string, body: unknown, token?: string) =>
+    call(
+      path,
+      {
         method: "POST",
         headers: {
           "content-type": "application/json",
           ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
         },
         body: typeof body === "string" ? body : JSON.stringify(body),
-      }),
+      },
+      base,
+    );
+  return Object.assign(harness, {
+    emulator,
+    switchboard,
+    server,
+    agent,
+    webchat: (path: string, body: unknown, token?: string) => post(server.url, path, body, token),
+    webchatElsewhere: (path: string, body: unknown, token?: string) =>
+      post(elsewhere.url, path, body, token),
     console: (path: string, init: { method?: string; body?: unknown } = {}) =>
       call(path, {
         method: init.method ?? "GET",
@@ -216,6 +252,7 @@ export async function startCustomerFacesHarness(
       }),
     async close() {
       await server.close();
+      await elsewhere.close();
       await switchboard.close();
       await provider.stop();
       await facesProvider.stop();

@@ -1,4 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  describeWithPostgres,
+  dropTestSchema,
+  testSchemaName,
+} from "../../src/mailbox/postgres/test-support/test-database.js";
 import { signVisitorIdentity } from "../../src/webchat/signed-identity.js";
 import { eventually } from "../runtime/runtime-harness.js";
 import { botMessages } from "../runtime/webhook-helpers.js";
@@ -543,4 +548,54 @@ describe("customer faces over the emulator (issue 18)", () => {
     expect((await h.webchat("/webchat/continue/sms", {})).status).toBe(401);
     expect((await h.webchat("/webchat/continue/sms", {}, "x.y")).status).toBe(401);
   });
+});
+
+describeWithPostgres("customer faces on PostgreSQL, across instances", (url) => {
+  it("a code asked on one instance is checked on another; the SMS turn remembers the chat; delete erases it", async () => {
+    const schema = testSchemaName();
+    try {
+      harness = await startCustomerFacesHarness({ postgres: { url, schema } });
+      const h = harness;
+      const visitor = await chatVisitor(h, "Do you have cargo bikes?");
+      const started = await h.webchat("/webchat/verify", { phone: "+15557000401" }, visitor.token);
+      expect(started.status).toBe(202);
+      const code = await codeOn(h, "+15557000401");
+      // The other face never saw this challenge: the challenge itself carries what it checks.
+      const wrong = await h.webchatElsewhere(
+        "/webchat/verify/confirm",
+        { challenge: started.body.challenge, code: code === "000000" ? "111111" : "000000" },
+        visitor.token,
+      );
+      expect(wrong.status).toBe(400);
+      const confirmed = await h.webchatElsewhere(
+        "/webchat/verify/confirm",
+        { challenge: started.body.challenge, code },
+        visitor.token,
+      );
+      expect(confirmed.status).toBe(200);
+      const phone = h.emulator.customer({ channel: "sms", address: "+15557000401" });
+      await phone.send("still have one?");
+      const calls = await h.agent.waitForCalls(2);
+      expect(
+        calls[1]!.history
+          .filter((message) => message.elsewhere?.channel === "chat")
+          .map((message) => message.text),
+      ).toEqual(["Do you have cargo bikes?", "reply 1"]);
+      const rows = (await h.console("/api/customers?search=7000401")).body.customers as {
+        customerId: string;
+        channels: string[];
+      }[];
+      expect(rows.map((row) => row.channels)).toEqual([["chat", "sms"]]);
+      const deleted = await h.console(`/api/customers/${rows[0]!.customerId}`, {
+        method: "DELETE",
+      });
+      expect(deleted.status).toBe(200);
+      expect(await h.switchboard.customers.get(rows[0]!.customerId)).toBeNull();
+      expect(await h.switchboard.mailbox.conversation(visitor.conversationSid)).toBeNull();
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      await dropTestSchema(url, schema);
+    }
+  }, 30_000);
 });
