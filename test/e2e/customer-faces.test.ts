@@ -241,6 +241,43 @@ describe("customer faces over the emulator (issue 18)", () => {
     ).toBe(1);
   });
 
+  it("the number's owner proves it from the web chat: the two customers merge and the chat remembers the SMS", async () => {
+    harness = await startCustomerFacesHarness();
+    const h = harness;
+    const phone = h.emulator.customer({ channel: "sms", address: "+15557000111" });
+    await phone.send("I booked the blue e-bike for Saturday");
+    await h.agent.waitForCalls(1);
+    const smsCustomer = await h.switchboard.customers.byAddress({
+      kind: "sms",
+      value: "+15557000111",
+    });
+    const visitor = await chatVisitor(h, "hello again");
+    const started = await h.webchat("/webchat/verify", { phone: "+15557000111" }, visitor.token);
+    const code = await codeOn(h, "+15557000111");
+    const confirmed = await h.webchat(
+      "/webchat/verify/confirm",
+      { challenge: started.body.challenge, code },
+      visitor.token,
+    );
+    expect(confirmed.status).toBe(200);
+    const merged = await h.switchboard.customers.byAddress({
+      kind: "chat",
+      value: visitor.identity,
+    });
+    // One customer now: the phone's record took the chat in (or the other way round).
+    expect(merged?.addresses.map((address) => address.kind).sort()).toEqual(["chat", "sms"]);
+    expect(
+      (await h.switchboard.customers.byAddress({ kind: "sms", value: "+15557000111" }))?.customerId,
+    ).toBe(merged?.customerId);
+    expect(smsCustomer).not.toBeNull();
+    await h.webchat("/webchat/messages", { text: "which bike was it?" }, visitor.token);
+    const calls = await h.agent.waitForCalls(3);
+    const turn = calls.find((call) => call.turn.text === "which bike was it?");
+    expect(turn?.history.map((message) => message.text)).toContain(
+      "I booked the blue e-bike for Saturday",
+    );
+  });
+
   it("never sends a code to an opted-out number", async () => {
     harness = await startCustomerFacesHarness();
     const h = harness;
