@@ -4,6 +4,7 @@ import {
   dropTestSchema,
   testSchemaName,
 } from "../../src/mailbox/postgres/test-support/test-database.js";
+import { readClosedConversations } from "../../src/runtime/closed-conversations.js";
 import { signVisitorIdentity } from "../../src/webchat/signed-identity.js";
 import { eventually } from "../runtime/runtime-harness.js";
 import { botMessages } from "../runtime/webhook-helpers.js";
@@ -276,6 +277,32 @@ describe("customer faces over the emulator (issue 18)", () => {
     expect(turn?.history.map((message) => message.text)).toContain(
       "I booked the blue e-bike for Saturday",
     );
+  });
+
+  it("a number whose conversation was closed gets its code in a new conversation", async () => {
+    harness = await startCustomerFacesHarness();
+    const h = harness;
+    const phone = h.emulator.customer({ channel: "sms", address: "+15557000112" });
+    const first = await phone.send("hello");
+    await h.agent.waitForCalls(1);
+    await h.emulator
+      .twilioClient()
+      .conversations.v1.services(h.emulator.serviceSid)
+      .conversations(first.conversationSid)
+      .update({ state: "closed" });
+    // The runtime learns of the closing by webhook.
+    await eventually(
+      async () =>
+        (await readClosedConversations(h.switchboard.mailbox)).has(first.conversationSid)
+          ? true
+          : undefined,
+      "the closing",
+    );
+    const visitor = await chatVisitor(h, "hi");
+    const started = await h.webchat("/webchat/verify", { phone: "+15557000112" }, visitor.token);
+    expect(started.status).toBe(202);
+    const code = await codeOn(h, "+15557000112");
+    expect(code).toMatch(/^\d{6}$/);
   });
 
   it("never sends a code to an opted-out number", async () => {

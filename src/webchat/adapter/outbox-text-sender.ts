@@ -1,4 +1,5 @@
 import type { MailboxStore } from "../../mailbox/mailbox-store.js";
+import { readClosedConversations } from "../../runtime/closed-conversations.js";
 import { customerTextAttribute } from "../../runtime/reply-attributes.js";
 import type { SwitchboardCustomers } from "../../runtime/switchboard-customers.js";
 import { AddressInUseError } from "../../twilio/errors.js";
@@ -15,6 +16,8 @@ export interface OutboxTextProvider {
     friendlyName?: string;
     attributes?: Record<string, unknown>;
   }): Promise<{ id: string }>;
+  /** Closes the conversation made in vain when the number turned out to have one open. */
+  closeConversation?(conversationId: string): Promise<unknown>;
   addParticipant(
     conversationId: string,
     input: { sms: string; proxyAddress?: string } | { whatsapp: string; proxyAddress?: string },
@@ -58,11 +61,14 @@ export function createOutboxTextSender(options: OutboxTextSenderOptions) {
   async function conversationFor(address: PhoneAddress): Promise<string> {
     const owner = await customers.byAddress(address);
     if (owner !== null) {
+      // A closed conversation takes no messages (and frees the number for a new one).
+      const closed = await readClosedConversations(mailbox);
       const known = (await customers.conversations(owner.customerId, { limit: 50 })).find(
         (conversation) =>
           conversation.channel === address.kind &&
           conversation.customerAddress === address.value &&
-          conversation.goneAt === null,
+          conversation.goneAt === null &&
+          !closed.has(conversation.conversationSid),
       );
       if (known !== undefined) return known.conversationSid;
     }
@@ -80,8 +86,10 @@ export function createOutboxTextSender(options: OutboxTextSenderOptions) {
       return created.id;
     } catch (error) {
       // The pair is already in an open conversation the mailbox has no message of: use it.
-      if (error instanceof AddressInUseError && error.conversationSid !== undefined)
+      if (error instanceof AddressInUseError && error.conversationSid !== undefined) {
+        await provider.closeConversation?.(created.id).catch(() => {});
         return error.conversationSid;
+      }
       throw error;
     }
   }
