@@ -114,7 +114,7 @@ export interface WebchatCustomerConfig {
   whatsappNumber?: string;
   /**
    * "Verify your phone": `false` turns it off. Default on, by SMS when `smsNumber` is set
-   * (and by WhatsApp when `whatsappNumber` is).
+   * (and by WhatsApp when `whatsappNumber` and `verify.whatsappTemplate` are).
    */
   verify?:
     | false
@@ -124,6 +124,12 @@ export interface WebchatCustomerConfig {
         maxAttempts?: number;
         /** Put before the code text, e.g. your business name. */
         senderName?: string;
+        /**
+         * An approved WhatsApp authentication template (`HX…`) whose variable `variable`
+         * (default `"1"`) is the code: WhatsApp refuses free text to a number that has not
+         * written in the last 24 hours (63016), so codes by WhatsApp need one.
+         */
+        whatsappTemplate?: { contentSid: string; variable?: string };
       };
 }
 

@@ -165,6 +165,12 @@ const configSchema = z.strictObject({
             codeTtlMs: z.number().int().min(60_000).max(3_600_000).optional(),
             maxAttempts: z.number().int().min(1).max(10).optional(),
             senderName: z.string().trim().min(1).max(40).optional(),
+            whatsappTemplate: z
+              .strictObject({
+                contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, "must be a Content SID (HX…)"),
+                variable: z.string().min(1).max(20).optional(),
+              })
+              .optional(),
           }),
         ])
         .optional(),

@@ -44,8 +44,15 @@ describe("webchatCustomerOptions", () => {
 
   it("offers nothing without numbers or secret, and each feature when configured", () => {
     expect(build(undefined)).toEqual({});
+    expect(
+      build({ smsNumber: "+15017122661", whatsappNumber: "+14155238886" }).verification?.channels,
+    ).toEqual(["sms"]);
     const all = build(
-      { smsNumber: "+15017122661", whatsappNumber: "+14155238886" },
+      {
+        smsNumber: "+15017122661",
+        whatsappNumber: "+14155238886",
+        verify: { whatsappTemplate: { contentSid: `HX${"a".repeat(32)}` } },
+      },
       { [identitySecretVariable]: "application-identity-secret-00000000000" },
     );
     expect(all.verification?.channels).toEqual(["sms", "whatsapp"]);
@@ -63,6 +70,9 @@ describe("webchatCustomerOptions", () => {
     expect(
       refusal(() => build({ smsNumber: "+15017122661", verify: { channels: ["whatsapp"] } })),
     ).toMatch(/webchat\.verify\.channels/);
+    expect(
+      refusal(() => build({ whatsappNumber: "+14155238886", verify: { channels: ["whatsapp"] } })),
+    ).toMatch(/whatsappTemplate/);
     expect(
       refusal(() => build({ smsNumber: "+15017122661", verify: { codeTtlMs: 1000 } })),
     ).toMatch(/codeTtlMs/);

@@ -47,16 +47,21 @@ export function webchatCustomerOptions(input: {
     },
   });
   const verify = config.verify === false ? undefined : (config.verify ?? {});
+  const template = verify?.whatsappTemplate;
   const available: VerificationChannel[] = [
     ...(config.smsNumber === undefined ? [] : (["sms"] as const)),
-    ...(config.whatsappNumber === undefined ? [] : (["whatsapp"] as const)),
+    ...(config.whatsappNumber === undefined || template === undefined
+      ? []
+      : (["whatsapp"] as const)),
   ];
   const channels = verify?.channels ?? available;
   for (const channel of channels) {
     if (!available.includes(channel))
       throw new ConfigError(
         "webchat.verify.channels",
-        `webchat.verify.channels names ${channel}, but webchat.${channel}Number is not set.`,
+        channel === "whatsapp"
+          ? "webchat.verify.channels names whatsapp: set webchat.whatsappNumber and webchat.verify.whatsappTemplate (WhatsApp refuses free text to a number that has not written in 24 hours)."
+          : "webchat.verify.channels names sms, but webchat.smsNumber is not set.",
       );
   }
   const identitySecret = input.environment[identitySecretVariable];
@@ -75,7 +80,19 @@ export function webchatCustomerOptions(input: {
       : {
           verification: createPhoneVerification(
             {
-              sendText,
+              sendCode: (address, message, key) =>
+                address.kind === "whatsapp" && template !== undefined
+                  ? sendText(
+                      address,
+                      {
+                        template: {
+                          contentSid: template.contentSid,
+                          variables: { [template.variable ?? "1"]: message.code },
+                        },
+                      },
+                      key,
+                    )
+                  : sendText(address, message.text, key),
               linkVerified: async (identity, address) => {
                 await switchboard.customers.link({ kind: "chat", value: identity }, address, {
                   source: "verified",

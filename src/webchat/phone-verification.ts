@@ -9,13 +9,14 @@ export type VerificationChannel = "sms" | "whatsapp";
 /** What the verification needs from the rest of switchboard. */
 export interface PhoneVerificationDeps {
   /**
-   * Queues `text` to `address` through the outbox (durable, paced, reconciled like any
-   * reply). Resolves `"opted-out"` without queueing when the address opted out.
-   * `key` is unique per code, so a retried call queues nothing twice.
+   * Queues the code to `address` through the outbox (durable, paced, reconciled like any
+   * reply): `text` as free text, or `code` in an approved template where the channel needs
+   * one (WhatsApp outside the 24-hour window). Resolves `"opted-out"` without queueing when
+   * the address opted out. `key` is unique per code, so a retried call queues nothing twice.
    */
-  sendText(
+  sendCode(
     address: { kind: VerificationChannel; value: string },
-    text: string,
+    message: { text: string; code: string },
     key: string,
   ): Promise<"queued" | "opted-out">;
   /** Links the proven address to the visitor's customer (merging when another owns it). */
@@ -200,7 +201,7 @@ export function createPhoneVerification(
         kind: claims.channel,
         value: claims.channel === "whatsapp" ? `whatsapp:${number}` : number,
       };
-      const outcome = await deps.sendText(address, text, `verify-${claims.nonce}`);
+      const outcome = await deps.sendCode(address, { text, code }, `verify-${claims.nonce}`);
       if (outcome === "opted-out") {
         throw new RequestError(
           409,

@@ -305,6 +305,37 @@ describe("customer faces over the emulator (issue 18)", () => {
     expect(code).toMatch(/^\d{6}$/);
   });
 
+  it("a code by WhatsApp goes in the approved template and links the WhatsApp address", async () => {
+    harness = await startCustomerFacesHarness();
+    const h = harness;
+    const visitor = await chatVisitor(h, "hi");
+    const started = await h.webchat(
+      "/webchat/verify",
+      { phone: "+15557000113", channel: "whatsapp" },
+      visitor.token,
+    );
+    expect(started.body.channel).toBe("whatsapp");
+    const code = await codeOn(h, "whatsapp:+15557000113");
+    const confirmed = await h.webchat(
+      "/webchat/verify/confirm",
+      { challenge: started.body.challenge, code },
+      visitor.token,
+    );
+    expect(confirmed.body).toEqual({
+      verified: true,
+      channel: "whatsapp",
+      number: "whatsapp:+1555***0113",
+    });
+    expect(
+      (
+        await h.switchboard.customers.byAddress({ kind: "chat", value: visitor.identity })
+      )?.addresses.map((address) => [address.kind, address.source]),
+    ).toEqual([
+      ["chat", "first-contact"],
+      ["whatsapp", "verified"],
+    ]);
+  });
+
   it("never sends a code to an opted-out number", async () => {
     harness = await startCustomerFacesHarness();
     const h = harness;

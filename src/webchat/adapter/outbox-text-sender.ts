@@ -34,7 +34,7 @@ export interface OutboxTextSenderOptions {
 }
 
 /**
- * Sends a text to a phone address through the outbox, like any reply: durable, paced,
+ * Sends a text (or an approved template) to a phone address through the outbox, like any reply: durable, paced,
  * reconciled after an ambiguous send. The text goes into the number's open conversation
  * (the one the mailbox knows for this address), else into a new conversation with the number
  * as an SMS/WhatsApp participant. An opted-out address gets nothing: the consent ledger is
@@ -45,14 +45,16 @@ export function createOutboxTextSender(options: OutboxTextSenderOptions) {
   const { mailbox, customers, provider } = options;
   return async function sendText(
     address: PhoneAddress,
-    text: string,
+    message: string | { template: { contentSid: string; variables: Record<string, string> } },
     key: string,
   ): Promise<"queued" | "opted-out"> {
     if ((await mailbox.consent(address.value))?.state === "opted-out") return "opted-out";
     const conversationSid = await conversationFor(address);
     // `.0`: the reply's turn id is the key, so history groups it on its own.
     await mailbox.enqueueReply(conversationSid, `${key}.0`, {
-      body: text,
+      ...(typeof message === "string"
+        ? { body: message }
+        : { body: null, template: message.template }),
       attributes: { [customerTextAttribute]: key.split("-")[0] },
     });
     return "queued";
