@@ -178,6 +178,7 @@ input[type=text], input[type=search], .customer-form textarea { border: 1px soli
 .customers-view { position: fixed; inset: 52px 0 0 0; z-index: 20; background: var(--bg); display: flex; flex-direction: column; padding: 14px 20px; gap: 10px; }
 .customers-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
 .customers-head h2 { margin: 0; font-size: 16px; }
+.customers-view .status-line:empty { display: none; }
 .customers-head input { flex: 1 1 240px; border: 1px solid var(--field-line); background: var(--field); border-radius: 8px; padding: 7px 10px; }
 .customers-body { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(260px, 380px) 1fr; gap: 14px; }
 .customer-list, .customer-detail { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow-y: auto; margin: 0; padding: 0; }

@@ -140,4 +140,56 @@ describe("customer faces in the browser", () => {
     },
     40_000,
   );
+
+  it("the console unlinks an address and deletes a customer, each after a second click", async () => {
+    const sms = harness.emulator.customer({ channel: "sms", address: "+15557000210" });
+    const whatsapp = harness.emulator.customer({
+      channel: "whatsapp",
+      address: "whatsapp:+15557000210",
+    });
+    await sms.send("hi by sms");
+    await eventually(() => (sms.messages().length > 0 ? true : undefined), "the SMS reply");
+    await whatsapp.send("hi by whatsapp");
+    const customer = await eventually(async () => {
+      const found = await harness.switchboard.customers.byAddress({
+        kind: "whatsapp",
+        value: "whatsapp:+15557000210",
+      });
+      return found?.addresses.length === 2 ? found : undefined;
+    }, "the linked customer");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    try {
+      await page.goto(
+        `${harness.server.url}/?token=${consoleToken}#/customers/${customer.customerId}`,
+      );
+      const addresses = page.locator(".customer-addresses li");
+      await expect.poll(() => addresses.count()).toBe(2);
+      await addresses.nth(1).getByRole("button", { name: "Unlink" }).click();
+      await expect(addresses.nth(1).locator(".confirm-ask").textContent()).resolves.toBe(
+        "Unlink whatsapp:+1555***0210?",
+      );
+      // Nothing happened yet.
+      expect((await harness.switchboard.customers.get(customer.customerId))?.addresses.length).toBe(
+        2,
+      );
+      await addresses.nth(1).getByRole("button", { name: "Yes" }).click();
+      await expect.poll(() => addresses.count()).toBe(1);
+      await page.getByRole("button", { name: "Delete customer" }).click();
+      await page.screenshot({ path: "/tmp/console-customer-delete-confirm.png" });
+      await page.locator(".customer-actions").getByRole("button", { name: "Yes" }).click();
+      await page.waitForURL(/#\/customers$/);
+      await expect.poll(() => harness.switchboard.customers.get(customer.customerId)).toBeNull();
+      expect(
+        await harness.switchboard.customers.byAddress({
+          kind: "whatsapp",
+          value: "whatsapp:+15557000210",
+        }),
+      ).not.toBeNull();
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 40_000);
 });
