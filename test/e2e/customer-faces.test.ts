@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every customer-faces scenario shares one emulator harness and the
+// same visitor and code helpers; each test reads as one story from the web chat to the console.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   describeWithPostgres,
@@ -10,6 +12,7 @@ import { eventually } from "../runtime/runtime-harness.js";
 import { botMessages } from "../runtime/webhook-helpers.js";
 import {
   type CustomerFacesHarness,
+  consoleToken,
   identitySecret,
   startCustomerFacesHarness,
 } from "./customer-faces-harness.js";
@@ -526,10 +529,34 @@ describe("customer faces over the emulator (issue 18)", () => {
         status,
       ]);
     }
+    // Oversized: an unlink body past the console's limit is refused before it is read.
+    const oversized = await h.console(`/api/customers/${id}/unlink`, {
+      method: "POST",
+      body: { kind: "sms", address: "x".repeat(20_000) },
+    });
+    expect(oversized.status).toBe(413);
+    // Forged: a page of another origin may not delete (the console refuses cross-site writes).
+    const crossSite = await fetch(`${h.server.url}/api/customers/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${consoleToken}`, origin: "https://evil.example" },
+    });
+    expect(crossSite.status).toBe(403);
     // Without the console token: 401, nothing deleted.
     const anonymous = await fetch(`${h.server.url}/api/customers/${id}`, { method: "DELETE" });
     expect(anonymous.status).toBe(401);
     expect(await h.switchboard.customers.get(id)).not.toBeNull();
+    // A flood of wrong tokens is throttled before any token is compared.
+    const guesses: number[] = [];
+    for (let count = 0; count < 12; count += 1)
+      guesses.push(
+        (
+          await fetch(`${h.server.url}/api/customers`, {
+            headers: { authorization: `Bearer wrong-token-${count}-xxxxxxxxxxxxxxx` },
+          })
+        ).status,
+      );
+    expect(guesses).toContain(429);
+    expect(guesses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
   });
 
   it("signed identity: the application vouches for a visitor; forged, expired and replayed signatures are refused", async () => {
