@@ -124,6 +124,8 @@ export interface WebchatCustomerConfig {
         maxAttempts?: number;
         /** Put before the code text, e.g. your business name. */
         senderName?: string;
+        /** Country calling codes codes may go to (`["1", "44"]`); default every country. */
+        countries?: string[];
         /**
          * An approved WhatsApp authentication template (`HX…`) whose variable `variable`
          * (default `"1"`) is the code: WhatsApp refuses free text to a number that has not

@@ -165,6 +165,10 @@ const configSchema = z.strictObject({
             codeTtlMs: z.number().int().min(60_000).max(3_600_000).optional(),
             maxAttempts: z.number().int().min(1).max(10).optional(),
             senderName: z.string().trim().min(1).max(40).optional(),
+            countries: z
+              .array(z.string().regex(/^[1-9]\d{0,3}$/, "must be a country calling code like 44"))
+              .min(1)
+              .optional(),
             whatsappTemplate: z
               .strictObject({
                 contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, "must be a Content SID (HX…)"),

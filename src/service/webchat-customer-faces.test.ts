@@ -79,6 +79,9 @@ describe("webchatCustomerOptions", () => {
     expect(refusal(() => build({ smsNumber: "+15017122661", verify: { maxAttempts: 0 } }))).toMatch(
       /maxAttempts/,
     );
+    expect(
+      refusal(() => build({ smsNumber: "+15017122661", verify: { countries: ["+44"] } })),
+    ).toMatch(/webchat\.verify\.countries/);
     expect(refusal(() => build({}, { [identitySecretVariable]: "short" }))).toMatch(
       new RegExp(identitySecretVariable),
     );

@@ -105,6 +105,7 @@ export function webchatCustomerOptions(input: {
               ...(verify.codeTtlMs === undefined ? {} : { codeTtlMs: verify.codeTtlMs }),
               ...(verify.maxAttempts === undefined ? {} : { maxAttempts: verify.maxAttempts }),
               ...(verify.senderName === undefined ? {} : { senderName: verify.senderName }),
+              ...(verify.countries === undefined ? {} : { countries: verify.countries }),
             },
           ),
         }),

@@ -45,6 +45,12 @@ export interface PhoneVerificationOptions {
   globalRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
   /** Code checks per visitor: a burst of 10, refilled over 10 minutes by default. */
   checkRate?: Pick<TokenBucketOptions, "capacity" | "refillMs">;
+  /**
+   * Country calling codes codes may go to (`["1", "44"]`): anything else is refused (400
+   * `country_not_allowed`) before a text is paid for — the usual defence against SMS
+   * pumping to premium ranges. Default: every country.
+   */
+  countries?: readonly string[];
   /** The business name in the text. Default none. */
   senderName?: string;
   now?: () => number;
@@ -130,6 +136,18 @@ export function createPhoneVerification(
       "webchat.verification.maxAttempts must be an integer from 1 to 10.",
     );
   }
+  const countries = options.countries;
+  if (
+    countries !== undefined &&
+    (!Array.isArray(countries) ||
+      countries.length === 0 ||
+      countries.some((code) => typeof code !== "string" || !/^[1-9]\d{0,3}$/.test(code)))
+  ) {
+    throw new ConfigError(
+      "webchat.verify.countries",
+      'webchat.verify.countries must list country calling codes like "1" or "44".',
+    );
+  }
   const now = options.now ?? Date.now;
   const bucket = (
     given: Pick<TokenBucketOptions, "capacity" | "refillMs"> | undefined,
@@ -173,6 +191,13 @@ export function createPhoneVerification(
         );
       }
       const number = normalizePhone(phone);
+      if (countries !== undefined && !countries.some((code) => number.startsWith(`+${code}`))) {
+        throw new RequestError(
+          400,
+          "country_not_allowed",
+          "We cannot send codes to numbers in that country.",
+        );
+      }
       // Every budget is checked before any is spent: a refusal by one costs the others nothing.
       const budgets = [
         [globalLimit, "all", "codes"],

@@ -339,6 +339,19 @@ describe("customer faces over the emulator (issue 18)", () => {
     ]);
   });
 
+  it("refuses codes to countries not allowed, before any text", async () => {
+    harness = await startCustomerFacesHarness({ verification: { countries: ["1"] } });
+    const h = harness;
+    const visitor = await chatVisitor(h, "hi");
+    const refused = await h.webchat("/webchat/verify", { phone: "+447700900123" }, visitor.token);
+    expect([refused.status, refused.body.error?.code]).toEqual([400, "country_not_allowed"]);
+    await h.emulator.idle();
+    expect(h.emulator.deviceMessages("+447700900123")).toEqual([]);
+    expect(
+      (await h.webchat("/webchat/verify", { phone: "+15557000114" }, visitor.token)).status,
+    ).toBe(202);
+  });
+
   it("never sends a code to an opted-out number", async () => {
     harness = await startCustomerFacesHarness();
     const h = harness;
