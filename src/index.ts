@@ -105,6 +105,7 @@ export {
   type DatabaseConfig,
   defineConfig,
   type SwitchboardConfig,
+  type WebchatCustomerConfig,
   type WorkersConfig,
 } from "./config/switchboard-config.js";
 export { ConfigError, SwitchboardError } from "./errors.js";
@@ -426,3 +427,5 @@ export {
   verifyTwilioSignature,
 } from "./twilio/webhook/verify-signature.js";
 export { webhookEventFromParams } from "./twilio/webhook/webhook-event-from-params.js";
+// ── Web chat: the application vouches for a visitor ──────────────────────────────────────
+export { signVisitorIdentity } from "./webchat/signed-identity.js";

@@ -150,6 +150,12 @@ export async function runDevCommand(
           .send(text, conversationSid === undefined ? {} : { conversationSid }),
       workers: config.workers,
       channels: config.channels,
+      // Dev texts codes from the emulator's numbers unless the file says otherwise.
+      webchat: {
+        smsNumber: emulator.numbers.sms,
+        whatsappNumber: emulator.numbers.whatsapp.replace(/^whatsapp:/, ""),
+        ...config.webchat,
+      },
       policy: config.policy,
       botIdentities: config.botIdentities,
       handoffKeywords: config.handoffKeywords,

@@ -150,6 +150,7 @@ export async function runServeCommand(
       consoleInfo: { channels: ["sms", "whatsapp", "chat"], numbers: {} },
       workers: config.workers,
       channels: config.channels,
+      webchat: config.webchat,
       policy: config.policy,
       botIdentities: config.botIdentities,
       handoffKeywords: config.handoffKeywords,

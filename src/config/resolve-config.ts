@@ -7,7 +7,12 @@ import type { TurnPolicy } from "../mailbox/mailbox-store.js";
 import type { LoadedConfigFile } from "./load-config-file.js";
 import { type DatabaseLocation, parseDatabaseUrl } from "./parse-database-url.js";
 import { parseTrustProxy, type TrustProxySetting } from "./parse-trust-proxy.js";
-import type { ChannelsConfig, SwitchboardConfig, WorkersConfig } from "./switchboard-config.js";
+import type {
+  ChannelsConfig,
+  SwitchboardConfig,
+  WebchatCustomerConfig,
+  WorkersConfig,
+} from "./switchboard-config.js";
 
 /** Settings given on the command line; strings as typed, parsed here. */
 export interface ConfigFlags {
@@ -48,6 +53,8 @@ export interface ResolvedConfig {
   /** Absolute path, or `undefined` for the FAQ agent's shipped sample. */
   knowledge: string | undefined;
   channels: ChannelsConfig;
+  /** The widget's customer features (`webchat` in the file). */
+  webchat: WebchatCustomerConfig | undefined;
   port: number;
   host: string;
   database: DatabaseLocation;
@@ -280,6 +287,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     agent: file.agent ?? "faq",
     knowledge,
     channels: file.channels ?? {},
+    webchat: file.webchat,
     port,
     host: hostSetting.value,
     database,

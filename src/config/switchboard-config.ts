@@ -65,6 +65,12 @@ export interface SwitchboardConfig {
    * off) is how many of the customer's messages from other channels the agent sees.
    */
   customers?: { linkSameNumber?: boolean; historyLimit?: number };
+  /**
+   * The widget's customer features: "verify your phone" (a code by SMS/WhatsApp through the
+   * outbox), "continue on WhatsApp / by SMS". Signed identities take the secret from
+   * `SWITCHBOARD_WEBCHAT_IDENTITY_SECRET`.
+   */
+  webchat?: WebchatCustomerConfig;
   console?: {
     /**
      * Refused: the console token is a secret. Set `SWITCHBOARD_CONSOLE_TOKEN`, or let
@@ -100,6 +106,35 @@ export interface DatabaseConfig {
 }
 
 /** Per-channel options. */
+/** The config file's `webchat` section: the widget's customer features. */
+export interface WebchatCustomerConfig {
+  /** Our SMS number (E.164): codes and "continue by SMS" texts go from it. */
+  smsNumber?: string;
+  /** Our WhatsApp number (E.164): codes by WhatsApp, and the "continue on WhatsApp" link. */
+  whatsappNumber?: string;
+  /**
+   * "Verify your phone": `false` turns it off. Default on, by SMS when `smsNumber` is set
+   * (and by WhatsApp when `whatsappNumber` and `verify.whatsappTemplate` are).
+   */
+  verify?:
+    | false
+    | {
+        channels?: ("sms" | "whatsapp")[];
+        codeTtlMs?: number;
+        maxAttempts?: number;
+        /** Put before the code text, e.g. your business name. */
+        senderName?: string;
+        /** Country calling codes codes may go to (`["1", "44"]`); default every country. */
+        countries?: string[];
+        /**
+         * An approved WhatsApp authentication template (`HX…`) whose variable `variable`
+         * (default `"1"`) is the code: WhatsApp refuses free text to a number that has not
+         * written in the last 24 hours (63016), so codes by WhatsApp need one.
+         */
+        whatsappTemplate?: { contentSid: string; variable?: string };
+      };
+}
+
 export interface ChannelsConfig {
   sms?: {
     /** Add `(1/3)` markers to a reply split into several messages. */

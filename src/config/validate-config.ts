@@ -188,6 +188,42 @@ const configSchema = z.strictObject({
       }),
     ])
     .optional(),
+  webchat: z
+    .strictObject({
+      smsNumber: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number like +15017122661")
+        .optional(),
+      whatsappNumber: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number like +14155238886")
+        .optional(),
+      verify: z
+        .union([
+          z.literal(false),
+          z.strictObject({
+            channels: z
+              .array(z.enum(["sms", "whatsapp"]))
+              .min(1)
+              .optional(),
+            codeTtlMs: z.number().int().min(60_000).max(3_600_000).optional(),
+            maxAttempts: z.number().int().min(1).max(10).optional(),
+            senderName: z.string().trim().min(1).max(40).optional(),
+            countries: z
+              .array(z.string().regex(/^[1-9]\d{0,3}$/, "must be a country calling code like 44"))
+              .min(1)
+              .optional(),
+            whatsappTemplate: z
+              .strictObject({
+                contentSid: z.string().regex(/^HX[0-9a-fA-F]{32}$/, "must be a Content SID (HX…)"),
+                variable: z.string().min(1).max(20).optional(),
+              })
+              .optional(),
+          }),
+        ])
+        .optional(),
+    })
+    .optional(),
   console: z.strictObject({ token: z.string().min(1).optional() }).optional(),
   trustProxy: z.union([z.number().int().min(0).max(32), z.array(z.string().min(1))]).optional(),
 });

@@ -18,6 +18,7 @@ import { RequestError } from "../http/request-error.js";
 import { createStreamTickets } from "../http/stream-tickets.js";
 import { createTokenBucket, type TokenBucketOptions } from "../http/token-bucket.js";
 import { hostnameOf, isLoopbackHost, tokenMatches } from "./console-auth.js";
+import { type ConsoleCustomers, createConsoleCustomerRoutes } from "./console-customer-routes.js";
 import type { ConsoleChannel, ConsoleDeps, ConsoleEvent } from "./console-deps.js";
 import { ConsoleConflictError } from "./console-errors.js";
 import { consoleSourceMapPath, renderConsolePage } from "./console-page.js";
@@ -48,6 +49,11 @@ export interface ConsoleApiOptions {
    * working at once. Absent: the route answers 404.
    */
   revokeVisitor?: (identity: string) => Promise<void>;
+  /**
+   * Customers across channels (`switchboard.customers`): `GET /api/customers`,
+   * `GET|DELETE /api/customers/:id`, `POST /api/customers/:id/unlink`. Absent: 404.
+   */
+  customers?: ConsoleCustomers;
   /** Open event streams at once (all operators together). Default 50. */
   maxStreams?: number;
   /** How long a stream ticket (`POST /api/stream-ticket`) stays valid, in ms. Default 30 000. */
@@ -105,6 +111,10 @@ export function createConsoleApi(
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const retryMs = options.retryMs ?? 1000;
   const logger = options.logger ?? silentFaceLogger;
+  const customerRoutes =
+    options.customers === undefined
+      ? undefined
+      : createConsoleCustomerRoutes(options.customers, logger);
   const page = renderConsolePage();
   const maxStreams = options.maxStreams ?? 50;
   const streamTicketMs = options.streamTicketMs ?? 30_000;
@@ -329,6 +339,12 @@ export function createConsoleApi(
       sendJson(response, 202, { from, ...sent });
       return;
     }
+
+    if (
+      customerRoutes !== undefined &&
+      (await customerRoutes(path, url, request, response, maxBodyBytes))
+    )
+      return;
 
     const revoke = /^\/api\/visitors\/([^/]+)\/revoke$/.exec(path);
     if (revoke !== null && options.revokeVisitor !== undefined) {

@@ -183,4 +183,48 @@ input[type=text], input[type=search], .customer-form textarea { border: 1px soli
 .gate p { margin: 0; color: var(--muted); }
 @media (max-width: 1100px) { .grid { grid-template-columns: 1fr; } .panel { min-height: 360px; } #transcript { min-height: min(640px, 85vh); } .handoff-summary .summary-text { max-height: 6.5em; } }
 @media (prefers-reduced-motion: reduce) { .dots span, .mini-dots span { animation: none; } }
+/* Customers across channels: an overlay over the conversation grid (full screen on a phone). */
+.customers-open { background: #2b3038; border-color: #3a414b; color: #e9ecef; }
+.customers-open:hover { background: #3a414b; }
+.customers-view { position: fixed; inset: 52px 0 0 0; z-index: 20; background: var(--bg); display: flex; flex-direction: column; padding: 14px 20px; gap: 10px; }
+.customers-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
+.customers-head h2 { margin: 0; font-size: 16px; }
+.customers-view .status-line:empty { display: none; }
+.customers-head input { flex: 1 1 240px; border: 1px solid var(--field-line); background: var(--field); border-radius: 8px; padding: 7px 10px; }
+.customers-body { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(260px, 380px) 1fr; gap: 14px; }
+.customer-list, .customer-detail { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow-y: auto; margin: 0; padding: 0; }
+.customer-list { list-style: none; }
+.customer-row { padding: 10px 14px; border-bottom: 1px solid var(--line); cursor: pointer; display: grid; gap: 3px; }
+.customer-row:hover, .customer-row.selected { background: var(--selected); }
+.customer-names { font-size: 13px; overflow-wrap: anywhere; }
+.customer-when { font-size: 11.5px; color: var(--muted); }
+.badges { display: flex; gap: 4px; flex-wrap: wrap; }
+.badge { font-size: 11px; font-weight: 650; padding: 1px 7px; border-radius: 999px; background: var(--soft); color: var(--strong); }
+.badge-sms { background: var(--sms-bg); color: var(--sms); }
+.badge-whatsapp { background: var(--wa-bg); color: var(--wa); }
+.badge-chat { background: var(--chat-bg); color: var(--chat); }
+.customer-detail { padding: 14px; display: flex; flex-direction: column; gap: 12px; }
+.customers-back { align-self: flex-start; display: none; }
+.customer-addresses { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.customer-addresses li { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+.customer-addresses .source { font-size: 11.5px; color: var(--muted); }
+.customer-actions { display: flex; gap: 8px; }
+.button.small { padding: 3px 9px; font-size: 12px; }
+.button.danger { border-color: var(--dead); color: var(--dead); }
+.confirm { display: inline-flex; align-items: center; gap: 6px; flex-wrap: wrap; }
+.confirm-ask { font-size: 12.5px; color: var(--dead); }
+.customer-transcript { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+.customer-message { max-width: 78%; padding: 8px 11px; border-radius: 10px; background: var(--bubble); }
+.customer-message.outbound { align-self: flex-end; background: var(--agent-bubble); }
+.customer-message .meta { display: flex; align-items: center; gap: 6px; font-size: 11.5px; color: var(--muted); margin-bottom: 3px; }
+.customer-message .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.customer-detail .empty, .customer-list .empty { color: var(--muted); padding: 12px 14px; margin: 0; }
+@media (max-width: 760px) {
+  .customers-view { inset: 0; padding: 10px; }
+  .customers-body { grid-template-columns: 1fr; }
+  .customers-view.has-selection .customer-list { display: none; }
+  .customers-view:not(.has-selection) .customer-detail { display: none; }
+  .customers-back { display: inline-block; }
+  .customer-message { max-width: 92%; }
+}
 `;

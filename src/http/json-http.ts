@@ -6,6 +6,8 @@ export type FaceLogMethod = (fields: Record<string, unknown>, message?: string) 
 
 /** The logger the console and web chat APIs accept; a pino logger fits as is. */
 export interface FaceLogger {
+  /** Audit lines (operator actions); optional so a warn/error-only logger still fits. */
+  info?: FaceLogMethod;
   warn: FaceLogMethod;
   error: FaceLogMethod;
 }

@@ -19,3 +19,12 @@ export function replyIdOf(attributes: unknown): string | undefined {
   const value = (attributes as Record<string, unknown>)[replyIdAttribute];
   return typeof value === "string" ? value : undefined;
 }
+
+/**
+ * Marks a text the web chat's customer features sent through the outbox: `"verify"` (a
+ * one-time code) or `"continue"`. A code's text is never shown to the agent or an operator.
+ */
+export const customerTextAttribute = "switchboardCustomerText";
+
+/** What the agent and the console show instead of a verification code's text. */
+export const verificationCodeStandIn = "[verification code sent]";

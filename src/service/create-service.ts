@@ -37,6 +37,7 @@ import { openMailbox, openSharedPacer, resolveWebchatSecret } from "./open-stora
 import { operatorAuthor } from "./operator-author.js";
 import { createRevokedVisitors } from "./revoked-visitors.js";
 import type { ServiceOptions } from "./service-options.js";
+import { webchatCustomerOptions } from "./webchat-customer-faces.js";
 
 /** The whole service, composed; see {@link createService}. */
 export interface Service {
@@ -221,6 +222,7 @@ async function compose(
       logger: faceLogger,
       clientAddress,
       revokeVisitor,
+      customers: switchboard.customers,
     },
   );
   // Checked here to name the option as the config file spells it.
@@ -248,6 +250,13 @@ async function compose(
       isRevoked: (identity) => revokedVisitors.has(identity),
       ...(uploads === undefined ? {} : { uploads }),
       onRevoked: (listener) => revokedVisitors.onRevoked(listener),
+      customers: webchatCustomerOptions({
+        switchboard,
+        provider,
+        secret: webchatSecret,
+        config: options.webchat,
+        environment: options.environment ?? process.env,
+      }),
     },
   );
 

@@ -3,7 +3,11 @@ import type { Agent } from "../agents/types.js";
 import type { DatabaseLocation } from "../config/parse-database-url.js";
 import type { TrustProxySetting } from "../config/parse-trust-proxy.js";
 import type { HandoffSettings } from "../config/resolve-config.js";
-import type { ChannelsConfig, WorkersConfig } from "../config/switchboard-config.js";
+import type {
+  ChannelsConfig,
+  WebchatCustomerConfig,
+  WorkersConfig,
+} from "../config/switchboard-config.js";
 import type { ConsoleDeps, ConsoleInfo } from "../console/console-deps.js";
 import type { ServerLimits } from "../http/listen-http.js";
 import type { Logger } from "../log/create-logger.js";
@@ -56,6 +60,8 @@ export interface ServiceOptions {
   sendAsCustomer?: ConsoleDeps["sendAsCustomer"];
   workers?: WorkersConfig | undefined;
   channels?: ChannelsConfig | undefined;
+  /** The widget's customer features: verify a phone, continue on WhatsApp / by SMS. */
+  webchat?: WebchatCustomerConfig | undefined;
   policy?: TurnPolicy | undefined;
   botIdentities?: readonly string[] | undefined;
   handoffKeywords?: readonly string[] | undefined;

@@ -25,6 +25,10 @@ import {
   type VisitorTokens,
 } from "./visitor-token.js";
 import { isWebchatConversationGone } from "./webchat-conversation-gone-error.js";
+import {
+  createWebchatCustomerRoutes,
+  type WebchatCustomerOptions,
+} from "./webchat-customer-routes.js";
 import type { WebchatDeps, WebchatEvent, WebchatMessage } from "./webchat-deps.js";
 import {
   readVisitorUpload,
@@ -113,6 +117,12 @@ export interface WebchatApiOptions {
    */
   clientAddress?: (request: IncomingMessage) => string;
   logger?: FaceLogger;
+  /**
+   * "Verify your phone" and "continue on WhatsApp / by SMS" (`/webchat/verify`,
+   * `/webchat/verify/confirm`, `/webchat/continue`, `/webchat/continue/sms`). Absent:
+   * those routes answer 404 `not_offered`.
+   */
+  customers?: WebchatCustomerOptions;
   /** The clock (token expiry and rate limits). Default `Date.now`. */
   now?: () => number;
 }
@@ -180,6 +190,7 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       : { maxLifetimeMs: options.tokenMaxLifetimeMs }),
   });
   const logger = options.logger ?? silentFaceLogger;
+  const customerRoutes = createWebchatCustomerRoutes({ now, ...options.customers });
   // The widget, built from `client/` into `dist/client/webchat.js`; read once here.
   const widget = readClientBundle("webchat", "webchat.js.map");
   const maxTextLength = options.maxTextLength ?? 2000;
@@ -699,7 +710,15 @@ export function createWebchatApi(deps: WebchatDeps, options: WebchatApiOptions):
       } else if (path === webchatPaths.stream) {
         if (request.method !== "GET") throw methodNotAllowed(["GET"]);
         await stream(request, response, url, cors);
-      } else {
+      } else if (
+        !(await customerRoutes(path, request, response, {
+          claims: () => verify(bearerToken(request)),
+          conversationSid: conversationOf,
+          client: clientAddress(request),
+          cors,
+          maxBodyBytes,
+        }))
+      ) {
         throw new RequestError(404, "not_found", `No web chat endpoint at ${path}.`);
       }
     } catch (error) {

@@ -25,6 +25,7 @@ import {
 } from "./conversation-filter.js";
 import { conversationFromHash, hashForConversation } from "./conversation-route.js";
 import { createCustomerForm } from "./customer-form.js";
+import { createCustomerView } from "./customer-view.js";
 import { byId, isHttpUrl } from "./dom.js";
 import { createListView } from "./list-view.js";
 import { createLiveBadge } from "./live-badge.js";
@@ -251,6 +252,9 @@ async function refreshSelected(): Promise<void> {
     }
   }
 }
+
+// One row per customer, their merged transcript, unlink and delete (`#/customers`).
+createCustomerView({ api });
 
 // A link or the back button changes the fragment: open what it names.
 window.addEventListener("hashchange", () => {

@@ -3,12 +3,13 @@
  * `dist/client/webchat.js`). One `<script src=".../webchat.js">` tag on any page adds a
  * chat bubble at the bottom right: it defines `<switchboard-webchat>` and adds one,
  * copying the script tag's `data-*` settings (`data-title`, `data-subtitle`,
- * `data-greeting`, `data-accent`, `data-open`, `data-theme`) and pointing it at the
+ * `data-greeting`, `data-accent`, `data-open`, `data-theme`, and `data-identity`: the
+ * application's `signVisitorIdentity` string, sent once) and pointing it at the
  * script's own origin. A page may also write the element itself, with `data-server`.
  */
 import { SwitchboardWebchatElement, webchatTagName } from "./webchat-element.js";
 
-const settings = ["title", "subtitle", "greeting", "accent", "open", "theme"];
+const settings = ["title", "subtitle", "greeting", "accent", "open", "theme", "identity"];
 
 (() => {
   if (!customElements.get(webchatTagName)) {

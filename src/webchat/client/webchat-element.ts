@@ -12,6 +12,7 @@ import {
   uploadType,
 } from "./attachments.js";
 import { appendBold } from "./bold.js";
+import { CustomerTray } from "./customer-tray.js";
 import { firstReconnectDelayMs, nextReconnectDelay } from "./reconnect-delay.js";
 import { insertionPoint, TranscriptCursor } from "./transcript-cursor.js";
 import { createVisitorSession, localTokenStore, offlineText } from "./visitor-session.js";
@@ -89,6 +90,9 @@ export class SwitchboardWebchatElement extends HTMLElement {
   #uploads: UploadRules | null = null;
   #session!: ReturnType<typeof createVisitorSession>;
   #parts!: { wrapper: HTMLDivElement } & Record<Part, HTMLElement>;
+  #tray!: CustomerTray;
+  /** The application's signed identity (`data-identity`), sent once per page view. */
+  #identity: string | null = null;
   readonly #cursor = new TranscriptCursor();
   #source: EventSource | null = null;
   #ready: Promise<void> | null = null;
@@ -113,6 +117,8 @@ export class SwitchboardWebchatElement extends HTMLElement {
       store: localTokenStore(`switchboard-webchat:${this.#config.server}`),
       onNewConversation: () => this.#resetTranscript(),
     });
+    this.#identity = this.getAttribute("data-identity");
+    this.removeAttribute("data-identity");
     this.#build();
     // A returning visitor sees replies that arrived while they were away.
     if (this.#config.open) this.openPanel();
@@ -160,6 +166,12 @@ export class SwitchboardWebchatElement extends HTMLElement {
     find(".greeting").textContent = this.#config.greeting;
 
     const { launcher, panel, composer } = this.#parts;
+    this.#tray = new CustomerTray({
+      call: this.#call,
+      token: () => this.#session.token(),
+      say: (text, kind) => this.#showNotice(text, kind),
+    });
+    composer.before(this.#tray.element);
     const input = this.#input;
     launcher.addEventListener("click", () => (this.#open ? this.closePanel() : this.openPanel()));
     find(".close").addEventListener("click", () => this.closePanel());
@@ -623,7 +635,10 @@ export class SwitchboardWebchatElement extends HTMLElement {
 
   #ensureStarted(): Promise<void> {
     if (!this.#ready) {
-      const ready = this.#renew().then(() => this.#connect());
+      const ready = this.#renew().then(() => {
+        this.#connect();
+        void this.#afterSession();
+      });
       this.#ready = ready;
       ready.catch((error: unknown) => {
         this.#ready = null;
@@ -637,6 +652,20 @@ export class SwitchboardWebchatElement extends HTMLElement {
       });
     }
     return this.#ready;
+  }
+
+  /** Once a session exists: the application's vouching (once), then what the tray offers. */
+  async #afterSession(): Promise<void> {
+    try {
+      const identity = this.#identity;
+      if (identity) {
+        this.#identity = null;
+        await this.#call("POST", "/webchat/identify", { identity }, this.#session.token());
+      }
+      await this.#tray.refresh();
+    } catch {
+      // Offline: the tray stays hidden; the chat itself reports the connection.
+    }
   }
 
   #restart(): void {

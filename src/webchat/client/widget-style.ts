@@ -74,6 +74,18 @@ export function widgetStyle(accent: string): string {
 .send { width: 40px; height: 40px; border-radius: 12px; border: 0; background: var(--accent); color: #fff; cursor: pointer; display: flex; align-items: center; justify-content: center; flex: none; }
 .send:disabled { opacity: .45; cursor: default; }
 .send svg { width: 18px; height: 18px; }
+.tray { padding: 8px 12px 0; background: var(--surface); border-top: 1px solid var(--line); }
+.tray[hidden] { display: none; }
+.tray-row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
+.tray-button { font: inherit; font-size: 12.5px; padding: 5px 11px; border-radius: 999px; border: 1px solid var(--field-line); background: var(--surface); color: var(--ink); cursor: pointer; text-decoration: none; white-space: nowrap; }
+.tray-button:hover { border-color: var(--accent); color: var(--accent); }
+.tray-button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+.tray-button:disabled { opacity: .6; cursor: default; }
+.verified { font-size: 12.5px; color: #2b8a3e; font-weight: 600; }
+.tray-form { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 6px; }
+.tray-form label { display: flex; flex-direction: column; gap: 3px; font-size: 12px; color: var(--muted); flex: 1 1 150px; }
+.tray-form input { font: inherit; font-size: 14px; color: var(--ink); background: var(--surface); border: 1px solid var(--field-line); border-radius: 10px; padding: 7px 10px; }
+.tray-form input:focus { border-color: var(--accent); outline: none; box-shadow: 0 0 0 3px rgba(76,110,245,.15); }
 .foot { text-align: center; font-size: 11px; color: var(--muted); padding: 0 0 8px; background: var(--surface); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 /* A phone: the open chat takes the whole screen and the launcher steps aside, so nothing
