@@ -123,10 +123,15 @@ describe("switchboard dev across a restart", () => {
     expect(again.body.conversationSid).toBe(sms.body.conversationSid);
     const smsTranscript = await transcriptWithAnswers(second.url, sms.body.conversationSid, 2);
     expect(smsTranscript.messages.map((message) => message.body)).toContain("When are you open?");
-    const device = await json<{ messages: { body: string }[] }>(
-      fetch(
-        `${second.emulatorUrl}/_emulator/devices/${encodeURIComponent("+15551230001")}/messages`,
-      ),
+    // The transcript shows a reply once it is queued; the device has it once it is sent.
+    const device = await waitFor(
+      () =>
+        json<{ messages: { body: string }[] }>(
+          fetch(
+            `${second.emulatorUrl}/_emulator/devices/${encodeURIComponent("+15551230001")}/messages`,
+          ),
+        ),
+      (answer) => answer.body.messages.length >= 2,
     );
     expect(device.body.messages).toHaveLength(2);
 

@@ -117,9 +117,15 @@ describeWithPostgres("three instances on one PostgreSQL mailbox", (databaseUrl) 
     const customers = Array.from({ length: conversations }, (_, n) =>
       emulator.customer({ channel: "sms", address: `+1555400${String(n).padStart(4, "0")}` }),
     );
+    // The last messages wait for the kill, so it lands mid-run however loaded the machine is.
+    let killed: () => void = () => {};
+    const afterKill = new Promise<void>((resolve) => {
+      killed = resolve;
+    });
     const sending = runLimited(
       customers.map((customer, n) => async () => {
         for (let m = 0; m < perConversation; m++) {
+          if (m === perConversation - 2) await afterKill;
           const body = `customer ${n} message ${m}`;
           sent.push({ ...(await customer.send(body)), body });
           await new Promise((resolve) => setTimeout(resolve, 150));
@@ -135,6 +141,7 @@ describeWithPostgres("three instances on one PostgreSQL mailbox", (databaseUrl) 
     );
     await victim!.kill("SIGKILL");
     const killedAt = sent.length;
+    killed();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await start(ports[1]!);
     await sending;
