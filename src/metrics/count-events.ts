@@ -7,6 +7,7 @@ export function countEvents(events: SwitchboardEventSource, metrics: Metrics): v
   events.on("turn.completed", () => metrics.turn("ok"));
   events.on("turn.failed", () => metrics.turn("failed"));
   events.on("dead-letter", () => metrics.turn("dead"));
+  events.on("turn.interrupted", () => metrics.turn("interrupted"));
   events.on("handoff", (event) => {
     if (event.source !== "operator") metrics.turn("handoff");
   });

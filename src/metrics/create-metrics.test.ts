@@ -29,7 +29,7 @@ describe("createMetrics", () => {
     for (const outcome of ["accepted", "duplicate", "forged", "malformed", "error"]) {
       expect(sample(body, `switchboard_webhooks_total{outcome="${outcome}"}`)).toBe(0);
     }
-    for (const outcome of ["ok", "failed", "dead", "handoff"]) {
+    for (const outcome of ["ok", "failed", "dead", "handoff", "interrupted"]) {
       expect(sample(body, `switchboard_turns_total{outcome="${outcome}"}`)).toBe(0);
     }
     for (const outcome of ["sent", "retry", "failed", "ambiguous"]) {

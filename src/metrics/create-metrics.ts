@@ -9,8 +9,11 @@ export type WebhookOutcome =
   | "malformed"
   | "refused"
   | "error";
-/** Outcome of one turn: answered, failed (will retry), dead-lettered, or handed to a person. */
-export type TurnOutcome = "ok" | "failed" | "dead" | "handoff";
+/**
+ * Outcome of one turn: answered, failed (will retry), dead-lettered, handed to a person, or
+ * interrupted by a newer customer message (the `interrupt` policy; answered combined).
+ */
+export type TurnOutcome = "ok" | "failed" | "dead" | "handoff" | "interrupted";
 /** Outcome of one send attempt. `ambiguous`: the request left but no answer came back. */
 export type SendOutcome = "sent" | "retry" | "failed" | "ambiguous";
 
@@ -90,7 +93,7 @@ const webhookOutcomes: readonly WebhookOutcome[] = [
   "malformed",
   "error",
 ];
-const turnOutcomes: readonly TurnOutcome[] = ["ok", "failed", "dead", "handoff"];
+const turnOutcomes: readonly TurnOutcome[] = ["ok", "failed", "dead", "handoff", "interrupted"];
 const sendOutcomes: readonly SendOutcome[] = ["sent", "retry", "failed", "ambiguous"];
 
 /**

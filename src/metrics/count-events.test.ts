@@ -3,7 +3,7 @@ import { SwitchboardEvents } from "../runtime/switchboard-events.js";
 import { countEvents } from "./count-events.js";
 import { createMetrics } from "./create-metrics.js";
 
-describe("SMS segment metrics", () => {
+describe("runtime events as metrics", () => {
   it("totals the segments and messages of sent SMS replies by encoding", async () => {
     const events = new SwitchboardEvents();
     const metrics = createMetrics();
@@ -26,5 +26,16 @@ describe("SMS segment metrics", () => {
     expect(body).toContain('switchboard_sms_messages_total{encoding="GSM-7"} 2');
     expect(body).toContain('switchboard_sms_messages_total{encoding="UCS-2"} 1');
     expect(body).toContain('switchboard_sends_total{outcome="sent"} 4');
+  });
+
+  it("counts interrupted turns apart from answered ones", async () => {
+    const events = new SwitchboardEvents();
+    const metrics = createMetrics();
+    countEvents(events, metrics);
+    events.emit("turn.interrupted", { conversationSid: "CH1", turnId: "IM1" });
+    events.emit("turn.completed", { conversationSid: "CH1", turnId: "IM1", replies: 1 });
+    const { body } = await metrics.render();
+    expect(body).toContain('switchboard_turns_total{outcome="interrupted"} 1');
+    expect(body).toContain('switchboard_turns_total{outcome="ok"} 1');
   });
 });
