@@ -5,6 +5,7 @@ import { rememberClosedConversations } from "./closed-conversations.js";
 import type { ConsentPolicy } from "./consent-policy.js";
 import { applyInboundConsent, consentReplyAttribute, helpReplyId } from "./inbound-consent.js";
 import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
+import type { IndexGaps } from "./index-gaps.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
 import { recordDeliveryReceipt } from "./record-delivery-receipt.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
@@ -25,6 +26,8 @@ export interface ReceiveEventSettings {
   proxies?: ProxyAddresses;
   /** Consent keywords and the help answer; without it, consent is not applied. */
   consent?: ConsentPolicy;
+  /** Lists a conversation at once when a webhook's `Index` shows messages missing below it. */
+  gaps?: IndexGaps;
 }
 
 /**
@@ -39,15 +42,29 @@ export async function receiveEvent(
   if (event.type === "message.new") {
     const conversationSid = event.conversationId;
     if (conversationSid === undefined) return;
-    const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
+    // With gap detection the row is read anyway (its last Index); else only when needed.
+    const stored =
+      settings.gaps === undefined
+        ? undefined
+        : await settings.mailbox.conversation(conversationSid);
+    const channel =
+      stored === undefined
+        ? await knownChannel(settings.mailbox, conversationSid, event.data.author)
+        : isPhoneAuthor(event.data.author)
+          ? undefined
+          : stored?.channel;
     const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
     const parsed = inboundFromEvent(
       event,
       settings.identities,
-      record,
+      channel,
       settings.now(),
       proxyAddress,
     );
+    // Missing indexes below a customer message are fetched (and stored) before it, so its
+    // turn waits for them instead of going first once the settle window ends.
+    if (settings.gaps !== undefined && stored !== undefined && parsed.role === "customer")
+      await settings.gaps.beforeIngest(conversationSid, parsed.index, stored);
     const { inbound, answerHelp } =
       settings.consent === undefined
         ? { inbound: parsed, answerHelp: false }
@@ -120,6 +137,10 @@ export async function receiveEvent(
  * authors skip the read, keeping the common path to one write.
  */
 async function knownChannel(mailbox: MailboxStore, conversationSid: string, author: string) {
-  if (author.startsWith("+") || author.toLowerCase().startsWith("whatsapp:")) return undefined;
+  if (isPhoneAuthor(author)) return undefined;
   return (await mailbox.conversation(conversationSid))?.channel;
+}
+
+function isPhoneAuthor(author: string): boolean {
+  return author.startsWith("+") || author.toLowerCase().startsWith("whatsapp:");
 }
