@@ -62,6 +62,7 @@ import {
   validateGone,
   validateHistoryLimit,
   validateInboundMessage,
+  validateIndexRange,
   validateOutboxResult,
   validatePolicy,
   validateReplies,
@@ -373,6 +374,16 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     async lastIndex(conversationSid) {
       ensureOpen();
       return readConversationRow(conversationSid)?.last_index ?? null;
+    },
+
+    async recordedBetween(conversationSid, above, below) {
+      ensureOpen();
+      validateIndexRange(conversationSid, above, below);
+      return (
+        statements.recordedIndexes.get({ sid: conversationSid, above, below }) as {
+          recorded: number;
+        }
+      ).recorded;
     },
 
     async knownConversations() {

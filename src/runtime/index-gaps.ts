@@ -27,7 +27,9 @@ export interface IndexGapSettings {
   signal?: AbortSignal;
 }
 
-const pageSize = 20;
+const pageSize = 50;
+/** Pages one gap listing reads at most; a deeper gap is left to the settle window and runs. */
+const maxPages = 3;
 
 /**
  * The webhook path's catch-up: a customer message whose `Index` is more than one above the
@@ -43,7 +45,8 @@ const pageSize = 20;
  */
 export class IndexGaps {
   readonly #settings: IndexGapSettings;
-  readonly #inFlight = new Map<string, Promise<void>>();
+  /** One listing per conversation; `listing`: it holds a budget slot (is under way). */
+  readonly #inFlight = new Map<string, { work: Promise<void>; listing: boolean }>();
 
   constructor(settings: IndexGapSettings) {
     this.#settings = settings;
@@ -61,19 +64,45 @@ export class IndexGaps {
     index: number,
     record: ConversationRecord | null,
   ): Promise<void> {
-    const last = record?.lastIndex ?? -1;
-    if (index <= last + 1 || (record !== null && isMarkedGone(record))) return;
+    if (record !== null && isMarkedGone(record)) return;
+    // Everything above the last answered message must be recorded up to this one: stored
+    // (any role) or one of our sent replies. Not just "above lastIndex": a reply sent after
+    // a lost message would hide the gap below it.
+    const floor = record?.lastProcessedIndex ?? -1;
+    if (!(await this.#hasGap(conversationSid, floor, index, record))) return;
     let running = this.#inFlight.get(conversationSid);
     if (running === undefined) {
       const slot = this.#settings.budget.tryTake();
-      running = this.#fill(conversationSid, last, index, record, slot).finally(() =>
+      const work = this.#fill(conversationSid, floor, index, record, slot).finally(() =>
         this.#inFlight.delete(conversationSid),
       );
+      running = { work, listing: slot };
       this.#inFlight.set(conversationSid, running);
-      // No slot now: the webhook does not wait for the budget.
-      if (!slot) return;
     }
-    await waitAtMost(running, this.#settings.waitMs);
+    // Waits only for a listing under way; one still queued for the budget is not waited
+    // for (the settle window holds the turn meanwhile), so a full budget never slows webhooks.
+    if (running.listing) await waitAtMost(running.work, this.#settings.waitMs);
+  }
+
+  async #hasGap(
+    conversationSid: string,
+    floor: number,
+    index: number,
+    record: ConversationRecord | null,
+  ): Promise<boolean> {
+    const expected = index - floor - 1;
+    if (expected <= 0) return false;
+    const { mailbox } = this.#settings;
+    if (record === null || mailbox.recordedBetween === undefined)
+      return index > (record?.lastIndex ?? -1) + 1;
+    // A quick answer first: nothing recorded above the floor at all.
+    if ((record.lastIndex ?? -1) <= floor) return true;
+    try {
+      return (await mailbox.recordedBetween(conversationSid, floor, index)) < expected;
+    } catch {
+      // The ingest below meets the same store and reports its failure; no listing.
+      return false;
+    }
   }
 
   async #fill(
@@ -86,7 +115,11 @@ export class IndexGaps {
     const settings = this.#settings;
     this.fetches += 1;
     try {
-      if (!slotTaken) await settings.budget.take("gap", settings.signal);
+      if (!slotTaken) {
+        await settings.budget.take("gap", settings.signal);
+        const entry = this.#inFlight.get(conversationSid);
+        if (entry !== undefined) entry.listing = true;
+      }
       const missing: RuntimeListedMessage[] = [];
       let seen = 0;
       const channel = record?.channel ?? null;
@@ -102,7 +135,10 @@ export class IndexGaps {
           // The oldest ones first: a longer gap is the periodic run's (or the next gap's).
           if (missing.length > settings.maxMessages) missing.shift();
         }
-        if (seen % pageSize === 0) await settings.budget.take("gap", settings.signal);
+        // A further page only if the budget has a slot now and the gap is still below: a
+        // webhook may be waiting on this listing, so it never queues for the budget.
+        if (seen % pageSize === 0 && (seen >= pageSize * maxPages || !settings.budget.tryTake()))
+          break;
       }
       if (missing.length === 0) return;
       await ingestAll(

@@ -19,6 +19,7 @@ import { describeLedgerContract } from "./mailbox-contract/ledger-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
+import { describeRecordedBetweenContract } from "./mailbox-contract/recorded-between-contract.js";
 import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
@@ -94,6 +95,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeSentReplyContract(use);
     describeDriftContract(use);
     describeGoneContract(use);
+    describeRecordedBetweenContract(use);
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);

@@ -3,7 +3,12 @@ import { turnNotice } from "../core/work-notices.js";
 import { MailboxInputError } from "../mailbox-errors.js";
 import type { GarbageCollected, MailboxStore } from "../mailbox-store.js";
 import { toConversation } from "../sqlite-rows.js";
-import { validateGone, validateHistoryLimit, validatePolicy } from "../validate-mailbox-input.js";
+import {
+  validateGone,
+  validateHistoryLimit,
+  validateIndexRange,
+  validatePolicy,
+} from "../validate-mailbox-input.js";
 import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
@@ -16,11 +21,13 @@ type ConversationMethods = Pick<
   | "setHandoff"
   | "markGone"
   | "lastIndex"
+  | "recordedBetween"
   | "knownConversations"
   | "getMeta"
   | "setMeta"
   | "collectGarbage"
->;
+> &
+  Required<Pick<MailboxStore, "recordedBetween">>;
 
 /** Conversations: history and records, policy and handoff, metadata, garbage collection. */
 export function postgresConversationMethods(context: PostgresStoreContext): ConversationMethods {
@@ -111,6 +118,21 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
         assertStorableText("conversationSid", conversationSid);
         const raw = (await connection.query(sql.lastIndex, [conversationSid])).rows[0];
         return raw === undefined || raw.last_index === null ? null : Number(raw.last_index);
+      });
+    },
+
+    recordedBetween(conversationSid, above, below) {
+      return read(async () => {
+        validateIndexRange(conversationSid, above, below);
+        assertStorableText("conversationSid", conversationSid);
+        const raw = (
+          await connection.query<{ recorded: number }>(sql.recordedIndexes, [
+            conversationSid,
+            [above],
+            [below],
+          ])
+        ).rows[0];
+        return Number(raw?.recorded ?? 0);
       });
     },
 
