@@ -376,14 +376,18 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       return readConversationRow(conversationSid)?.last_index ?? null;
     },
 
-    async recordedBetween(conversationSid, above, below) {
+    async indexGap(conversationSid, above, below) {
       ensureOpen();
       validateIndexRange(conversationSid, above, below);
-      return (
-        statements.recordedIndexes.get({ sid: conversationSid, above, below }) as {
-          recorded: number;
-        }
-      ).recorded;
+      const { recorded } = statements.recordedIndexes.get({
+        sid: conversationSid,
+        above,
+        below,
+      }) as {
+        recorded: number;
+      };
+      const { sending } = statements.sendingReplies.get(conversationSid) as { sending: number };
+      return { recorded, sending };
     },
 
     async knownConversations() {

@@ -217,17 +217,14 @@ export function resolveMailboxOptions(options: MailboxOptions): ResolvedMailboxO
   };
 }
 
-/** `recordedBetween`'s arguments: a conversation SID and two whole indexes, `above < below`. */
+/** `indexGap`'s arguments: a conversation SID and two whole indexes, `above < below`. */
 export function validateIndexRange(conversationSid: unknown, above: unknown, below: unknown): void {
   if (
     typeof conversationSid !== "string" ||
     conversationSid.length === 0 ||
     conversationSid.length > 256
   )
-    throw new MailboxInputError(
-      "conversationSid",
-      "recordedBetween: conversationSid must be a SID",
-    );
+    throw new MailboxInputError("conversationSid", "indexGap: conversationSid must be a SID");
   for (const [name, value] of [
     ["above", above],
     ["below", below],
@@ -235,8 +232,8 @@ export function validateIndexRange(conversationSid: unknown, above: unknown, bel
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < -1)
       throw new MailboxInputError(
         name,
-        `recordedBetween: ${name} must be a whole number, -1 or more; got ${String(value)}`,
+        `indexGap: ${name} must be a whole number, -1 or more; got ${String(value)}`,
       );
   if ((above as number) >= (below as number))
-    throw new MailboxInputError("below", "recordedBetween: below must be greater than above");
+    throw new MailboxInputError("below", "indexGap: below must be greater than above");
 }

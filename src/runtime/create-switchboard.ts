@@ -32,8 +32,13 @@ const aliveEveryMs = 15_000;
 const outageLookbackMs = 24 * 60 * 60_000;
 /** A periodic run looks back past the previous run's start by this much. */
 const periodicOverlapMs = 60_000;
-/** How long a webhook waits for its Index gap's listing before storing its message anyway. */
-const gapWaitMs = 2_000;
+/**
+ * How long a webhook waits for its Index gap's listing (and the ingest of what it found)
+ * before storing its message anyway: Twilio's webhook timeout (15 s). A shorter cap lets a
+ * slow store (seconds per commit on a saturated host) answer the later message first; a
+ * webhook past Twilio's timeout is retried, and the retry lists again before it stores.
+ */
+const gapWaitMs = 15_000;
 
 /** What `GET /healthz` reports: the process is up and taking webhooks. */
 export interface SwitchboardHealth {

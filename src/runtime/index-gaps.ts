@@ -45,8 +45,11 @@ const maxPages = 3;
  */
 export class IndexGaps {
   readonly #settings: IndexGapSettings;
-  /** One listing per conversation; `listing`: it holds a budget slot (is under way). */
-  readonly #inFlight = new Map<string, { work: Promise<void>; listing: boolean }>();
+  /**
+   * One listing per conversation: `listing` once it holds a budget slot (is under way),
+   * `below` the index of the webhook that started it (it lists what is missing below).
+   */
+  readonly #inFlight = new Map<string, { work: Promise<void>; listing: boolean; below: number }>();
 
   constructor(settings: IndexGapSettings) {
     this.#settings = settings;
@@ -69,39 +72,51 @@ export class IndexGaps {
     // (any role) or one of our sent replies. Not just "above lastIndex": a reply sent after
     // a lost message would hide the gap below it.
     const floor = record?.lastProcessedIndex ?? -1;
-    if (!(await this.#hasGap(conversationSid, floor, index, record))) return;
-    let running = this.#inFlight.get(conversationSid);
-    if (running === undefined) {
-      const slot = this.#settings.budget.tryTake();
-      const work = this.#fill(conversationSid, floor, index, record, slot).finally(() =>
-        this.#inFlight.delete(conversationSid),
-      );
-      running = { work, listing: slot };
-      this.#inFlight.set(conversationSid, running);
+    // Twice at most: a listing already under way for an earlier webhook may stop below this
+    // message (it lists what was missing below its own), so look again once it is done.
+    for (let round = 0; round < 2; round++) {
+      if ((await this.#gapBelow(conversationSid, floor, index, record)) === "none") return;
+      let running = this.#inFlight.get(conversationSid);
+      if (running === undefined) {
+        const slot = this.#settings.budget.tryTake();
+        const work = this.#fill(conversationSid, floor, index, record, slot).finally(() =>
+          this.#inFlight.delete(conversationSid),
+        );
+        running = { work, listing: slot, below: index };
+        this.#inFlight.set(conversationSid, running);
+      }
+      // Waits only for a listing under way; one still queued for the budget is not waited
+      // for (the settle window holds the turn meanwhile): a full budget never slows webhooks.
+      if (!running.listing) return;
+      await waitAtMost(running.work, this.#settings.waitMs);
+      if (running.below >= index) return;
     }
-    // Waits only for a listing under way; one still queued for the budget is not waited
-    // for (the settle window holds the turn meanwhile), so a full budget never slows webhooks.
-    if (running.listing) await waitAtMost(running.work, this.#settings.waitMs);
   }
 
-  async #hasGap(
+  /**
+   * Whether indexes between the last answered message and this one are missing: neither
+   * stored nor one of our sent replies. A reply being sent may hold one of them (Twilio
+   * numbered it, the sender has not recorded it yet); that cannot be told from here, so it
+   * counts as a gap — a listing too many, never a turn out of order.
+   */
+  async #gapBelow(
     conversationSid: string,
     floor: number,
     index: number,
     record: ConversationRecord | null,
-  ): Promise<boolean> {
+  ): Promise<"none" | "gap"> {
     const expected = index - floor - 1;
-    if (expected <= 0) return false;
+    if (expected <= 0) return "none";
     const { mailbox } = this.#settings;
-    if (record === null || mailbox.recordedBetween === undefined)
-      return index > (record?.lastIndex ?? -1) + 1;
-    // A quick answer first: nothing recorded above the floor at all.
-    if ((record.lastIndex ?? -1) <= floor) return true;
+    if (record === null || mailbox.indexGap === undefined)
+      return index > (record?.lastIndex ?? -1) + 1 ? "gap" : "none";
+    if ((record.lastIndex ?? -1) <= floor) return "gap";
     try {
-      return (await mailbox.recordedBetween(conversationSid, floor, index)) < expected;
+      const known = await mailbox.indexGap(conversationSid, floor, index);
+      return known.recorded >= expected ? "none" : "gap";
     } catch {
       // The ingest below meets the same store and reports its failure; no listing.
-      return false;
+      return "none";
     }
   }
 

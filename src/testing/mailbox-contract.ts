@@ -9,6 +9,7 @@ import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
+import { describeIndexGapContract } from "./mailbox-contract/index-gap-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import {
   describeHandoffNoteContract,
@@ -19,7 +20,6 @@ import { describeLedgerContract } from "./mailbox-contract/ledger-contract.js";
 import { describeOrderContract } from "./mailbox-contract/order-contract.js";
 import { describeOutboxContract } from "./mailbox-contract/outbox-contract.js";
 import { describeParallelContract } from "./mailbox-contract/parallel-contract.js";
-import { describeRecordedBetweenContract } from "./mailbox-contract/recorded-between-contract.js";
 import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
@@ -95,7 +95,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeSentReplyContract(use);
     describeDriftContract(use);
     describeGoneContract(use);
-    describeRecordedBetweenContract(use);
+    describeIndexGapContract(use);
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);

@@ -21,13 +21,12 @@ type ConversationMethods = Pick<
   | "setHandoff"
   | "markGone"
   | "lastIndex"
-  | "recordedBetween"
   | "knownConversations"
   | "getMeta"
   | "setMeta"
   | "collectGarbage"
 > &
-  Required<Pick<MailboxStore, "recordedBetween">>;
+  Required<Pick<MailboxStore, "indexGap">>;
 
 /** Conversations: history and records, policy and handoff, metadata, garbage collection. */
 export function postgresConversationMethods(context: PostgresStoreContext): ConversationMethods {
@@ -121,18 +120,18 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
       });
     },
 
-    recordedBetween(conversationSid, above, below) {
+    indexGap(conversationSid, above, below) {
       return read(async () => {
         validateIndexRange(conversationSid, above, below);
         assertStorableText("conversationSid", conversationSid);
-        const raw = (
-          await connection.query<{ recorded: number }>(sql.recordedIndexes, [
+        const row = (
+          await connection.query<{ recorded: number; sending: number }>(sql.indexGap, [
             conversationSid,
-            [above],
-            [below],
+            above,
+            below,
           ])
         ).rows[0];
-        return Number(raw?.recorded ?? 0);
+        return { recorded: Number(row?.recorded ?? 0), sending: Number(row?.sending ?? 0) };
       });
     },
 
