@@ -1,13 +1,17 @@
 import { ConfigError } from "../errors.js";
 
 /**
- * The default catch-up budget, REST requests per second. Twilio limits an account's REST
- * traffic by concurrency (HTTP 429, error 20429, "too many concurrent requests" — commonly
- * about 100 requests in flight per account) and message writes by 30 actions per second per
- * conversation (Conversations changelog, 2020-03-31, "Increasing Actions Per Second for
- * Conversations"). Catch-up reads are a background chore: 5/s is a small share of either,
- * leaving the account's capacity to the replies (and to other applications on the account).
- * See docs/architecture.md, "Catch-up".
+ * The default catch-up budget, REST requests per second. Twilio's account limits:
+ * - REST concurrency: too many requests in flight are answered 429 with error 20429 ("Too
+ *   many requests", twilio.com/docs/api/errors/20429); the usual figure is about 100
+ *   concurrent requests per account;
+ * - 30 actions per second per conversation for message and participant writes, 30 per
+ *   service for conversation creates (Twilio changelog, 2020-03-31, "Increasing Actions Per
+ *   Second for Conversations"); reads are not counted against these (error 50063: "the APS
+ *   limit is enforced for commands … not Read actions").
+ * Catch-up only reads, in the background: 5 listings a second — one or two in flight — is a
+ * small share of the account's concurrency, leaving it to replies and to other applications
+ * on the account. See docs/architecture.md, step 7 ("Catch-up").
  */
 export const defaultCatchUpRequestsPerSecond = 5;
 
