@@ -243,4 +243,66 @@ describe("background catch-up", () => {
     // Answered while the start's run is still working through its budget.
     expect(runDone).toBe(false);
   });
+
+  it("after a known outage, the start's run lists the conversations active in the day before it, not older ones", async () => {
+    const folder = tempFolder();
+    cleanups.push(() => folder.cleanup());
+    const emulator = await startEmulator({ webhookRetries: 0 });
+    cleanups.push(() => emulator.close());
+    const path = join(folder.path, "mailbox.db");
+    const [recent] = await seedSmsConversation(emulator, "+15552740001", ["recent"]);
+    const [old] = await seedSmsConversation(emulator, "+15552740002", ["old"]);
+    const hour = 60 * 60_000;
+    const seed = sqliteMailbox({ path });
+    for (const [message, activeAgo] of [
+      [recent!, hour],
+      [old!, 3 * 24 * hour],
+    ] as const) {
+      await seed.ingest({
+        conversationSid: message.conversationSid,
+        messageSid: message.messageSid,
+        index: message.index,
+        author: message.author,
+        body: message.body,
+        media: [],
+        attributes: {},
+        channel: "sms",
+        source: "SMS",
+        dateCreated: Date.now() - activeAgo,
+        receivedAt: Date.now() - activeAgo,
+        role: "customer",
+        customerAddress: message.author,
+      });
+    }
+    for (const lease of await seed.claim("seed", 10, 60_000)) await seed.complete(lease, []);
+    // Every instance was down for the last 10 minutes: the heartbeat says so.
+    await seed.setMeta("catchUp.aliveAt", String(Date.now() - 10 * 60_000));
+    await seed.close();
+
+    const gets = recordGets(emulator);
+    const switchboard = createSwitchboard({
+      provider: await twilioProviderFor(emulator),
+      agent: recordingAgent({ respond: (turn) => `re: ${turn.text}` }),
+      mailbox: sqliteMailbox({ path }),
+      logger: capturedLog(),
+      workers: fastWorkers,
+      webhook: { authToken: emulator.authToken },
+      catchUp: { intervalMs: 0 },
+    });
+    const startedAt = Date.now();
+    await switchboard.start();
+    cleanups.push(() => switchboard.close());
+    // The start's run is over once it records its start (its last write).
+    await eventually(
+      async () => (await switchboard.mailbox.getMeta("catchUp.lastStartedAt")) ?? undefined,
+      "the start's run",
+    );
+    const listed = gets.map((get) => get.path);
+    expect(listed.some((path) => path.includes(recent!.conversationSid))).toBe(true);
+    expect(listed.some((path) => path.includes(old!.conversationSid))).toBe(false);
+    // This start is recorded as alive at once: the next start sees no outage behind it.
+    expect(Number(await switchboard.mailbox.getMeta("catchUp.aliveAt"))).toBeGreaterThanOrEqual(
+      startedAt,
+    );
+  });
 });
