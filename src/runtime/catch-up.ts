@@ -148,6 +148,12 @@ export async function catchUp(
     const newlyClosed: string[] = [];
     const pageSize = 100;
     let seen = 0;
+    // Twilio lists newest first when given `startDate`: once one is older than `since`, so
+    // are the rest, and their pages are not read. (A provider that ignores `startDate` and
+    // lists in another order is read to the end.)
+    let newestFirst = true;
+    let sawRecent = false;
+    let previousCreated = Number.POSITIVE_INFINITY;
     await budget.take("background", settings.signal);
     for await (const conversation of provider.listConversations({
       pageSize,
@@ -161,8 +167,16 @@ export async function catchUp(
           newlyClosed.push(conversation.id);
         continue;
       }
+      const created = conversation.createdAt.getTime();
+      newestFirst &&= created <= previousCreated;
+      previousCreated = created;
+      if (created < since) {
+        // Past the window, going down: the rest are older still.
+        if (newestFirst && sawRecent) break;
+        continue;
+      }
+      sawRecent = true;
       if (known.has(conversation.id)) continue;
-      if (conversation.createdAt.getTime() < since) continue;
       const added = await guarded(settings, conversation.id, async () => {
         await budget.take("background", settings.signal);
         const proxy = await settings.proxies?.fetch(conversation.id).catch(() => undefined);
