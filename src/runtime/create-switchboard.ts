@@ -34,11 +34,11 @@ const outageLookbackMs = 24 * 60 * 60_000;
 const periodicOverlapMs = 60_000;
 /**
  * How long a webhook waits for its Index gap's listing (and the ingest of what it found)
- * before storing its message anyway: Twilio's webhook timeout (15 s). A shorter cap lets a
- * slow store (seconds per commit on a saturated host) answer the later message first; a
- * webhook past Twilio's timeout is retried, and the retry lists again before it stores.
+ * before storing its message anyway: inside the webhook timeouts (Twilio's 15 s, the
+ * emulator's 5 s), so waiting never turns into Twilio's retries piling on a slow host; past
+ * it, the settle window holds the turn.
  */
-const gapWaitMs = 15_000;
+const gapWaitMs = 4_000;
 
 /** What `GET /healthz` reports: the process is up and taking webhooks. */
 export interface SwitchboardHealth {
@@ -192,6 +192,8 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     budget,
     maxMessages: settings.catchUp.maxMessagesPerConversation,
     waitMs: gapWaitMs,
+    // A second: a budget spent elsewhere slows a gap's webhook by that much at most.
+    slotWaitMs: 1_000,
     signal: closing.signal,
   });
   const catchUpSettings = {

@@ -24,6 +24,8 @@ export interface IndexGapSettings {
    * (the listing then finishes in the background and the settle window covers it).
    */
   waitMs: number;
+  /** How long a webhook waits for a budget slot for its gap's listing. */
+  slotWaitMs: number;
   signal?: AbortSignal;
 }
 
@@ -49,7 +51,10 @@ export class IndexGaps {
    * One listing per conversation: `listing` once it holds a budget slot (is under way),
    * `below` the index of the webhook that started it (it lists what is missing below).
    */
-  readonly #inFlight = new Map<string, { work: Promise<void>; listing: boolean; below: number }>();
+  readonly #inFlight = new Map<
+    string,
+    { work: Promise<void>; listing: boolean; below: number; started: Promise<void> }
+  >();
 
   constructor(settings: IndexGapSettings) {
     this.#settings = settings;
@@ -79,14 +84,31 @@ export class IndexGaps {
       let running = this.#inFlight.get(conversationSid);
       if (running === undefined) {
         const slot = this.#settings.budget.tryTake();
-        const work = this.#fill(conversationSid, floor, index, record, slot).finally(() =>
-          this.#inFlight.delete(conversationSid),
-        );
-        running = { work, listing: slot, below: index };
+        let started: () => void = () => {};
+        const entry = {
+          work: Promise.resolve(),
+          listing: slot,
+          below: index,
+          started: slot
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                started = resolve;
+              }),
+        };
+        entry.work = this.#fill(conversationSid, floor, index, record, slot, () => {
+          entry.listing = true;
+          started();
+        }).finally(() => {
+          started();
+          this.#inFlight.delete(conversationSid);
+        });
+        running = entry;
         this.#inFlight.set(conversationSid, running);
       }
-      // Waits only for a listing under way; one still queued for the budget is not waited
-      // for (the settle window holds the turn meanwhile): a full budget never slows webhooks.
+      // A listing still waiting for the budget is waited for briefly (`slotWaitMs`): past
+      // that the webhook goes on and the settle window holds the turn, so a budget spent
+      // elsewhere slows a webhook by that much at most. A listing under way is waited for.
+      if (!running.listing) await waitAtMost(running.started, this.#settings.slotWaitMs);
       if (!running.listing) return;
       await waitAtMost(running.work, this.#settings.waitMs);
       if (running.below >= index) return;
@@ -126,14 +148,14 @@ export class IndexGaps {
     below: number,
     record: ConversationRecord | null,
     slotTaken: boolean,
+    onSlot: () => void,
   ): Promise<void> {
     const settings = this.#settings;
     this.fetches += 1;
     try {
       if (!slotTaken) {
         await settings.budget.take("gap", settings.signal);
-        const entry = this.#inFlight.get(conversationSid);
-        if (entry !== undefined) entry.listing = true;
+        onSlot();
       }
       const missing: RuntimeListedMessage[] = [];
       let seen = 0;
@@ -155,6 +177,10 @@ export class IndexGaps {
         if (seen % pageSize === 0 && (seen >= pageSize * maxPages || !settings.budget.tryTake()))
           break;
       }
+      settings.logger.debug(
+        { conversationSid, above: last, below, found: missing.length },
+        "listed the messages missing below a webhook's index",
+      );
       if (missing.length === 0) return;
       await ingestAll(
         settings,
