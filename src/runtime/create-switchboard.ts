@@ -192,8 +192,6 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     budget,
     maxMessages: settings.catchUp.maxMessagesPerConversation,
     waitMs: gapWaitMs,
-    // A second: a budget spent elsewhere slows a gap's webhook by that much at most.
-    slotWaitMs: 1_000,
     signal: closing.signal,
   });
   const catchUpSettings = {

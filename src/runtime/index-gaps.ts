@@ -24,8 +24,6 @@ export interface IndexGapSettings {
    * (the listing then finishes in the background and the settle window covers it).
    */
   waitMs: number;
-  /** How long a webhook waits for a budget slot for its gap's listing. */
-  slotWaitMs: number;
   signal?: AbortSignal;
 }
 
@@ -51,10 +49,7 @@ export class IndexGaps {
    * One listing per conversation: `listing` once it holds a budget slot (is under way),
    * `below` the index of the webhook that started it (it lists what is missing below).
    */
-  readonly #inFlight = new Map<
-    string,
-    { work: Promise<void>; listing: boolean; below: number; started: Promise<void> }
-  >();
+  readonly #inFlight = new Map<string, { work: Promise<void>; listing: boolean; below: number }>();
 
   constructor(settings: IndexGapSettings) {
     this.#settings = settings;
@@ -84,31 +79,17 @@ export class IndexGaps {
       let running = this.#inFlight.get(conversationSid);
       if (running === undefined) {
         const slot = this.#settings.budget.tryTake();
-        let started: () => void = () => {};
-        const entry = {
-          work: Promise.resolve(),
-          listing: slot,
-          below: index,
-          started: slot
-            ? Promise.resolve()
-            : new Promise<void>((resolve) => {
-                started = resolve;
-              }),
-        };
+        const entry = { work: Promise.resolve(), listing: slot, below: index };
         entry.work = this.#fill(conversationSid, floor, index, record, slot, () => {
           entry.listing = true;
-          started();
-        }).finally(() => {
-          started();
-          this.#inFlight.delete(conversationSid);
-        });
+        }).finally(() => this.#inFlight.delete(conversationSid));
         running = entry;
         this.#inFlight.set(conversationSid, running);
       }
-      // A listing still waiting for the budget is waited for briefly (`slotWaitMs`): past
-      // that the webhook goes on and the settle window holds the turn, so a budget spent
-      // elsewhere slows a webhook by that much at most. A listing under way is waited for.
-      if (!running.listing) await waitAtMost(running.started, this.#settings.slotWaitMs);
+      // Waits only for a listing under way; one still queued for the budget is not waited
+      // for (the settle window holds the turn meanwhile). Waiting for the budget would hold
+      // this message back too — and it may be the one a later webhook is missing: with many
+      // gaps at once (a flood, a restart) that turns a full budget into answers out of order.
       if (!running.listing) return;
       await waitAtMost(running.work, this.#settings.waitMs);
       if (running.below >= index) return;
