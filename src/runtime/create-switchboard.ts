@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the one place the runtime's parts (workers, sender, catch-up beside
+// them, gap fetches, heartbeats, timers) are wired together and shut down in order.
 import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import type {
