@@ -72,28 +72,28 @@ export class IndexGaps {
     // (any role) or one of our sent replies. Not just "above lastIndex": a reply sent after
     // a lost message would hide the gap below it.
     const floor = record?.lastProcessedIndex ?? -1;
-    // Twice at most: a listing already under way for an earlier webhook may stop below this
-    // message (it lists what was missing below its own), so look again once it is done.
-    for (let round = 0; round < 2; round++) {
-      if ((await this.#gapBelow(conversationSid, floor, index, record)) === "none") return;
-      let running = this.#inFlight.get(conversationSid);
-      if (running === undefined) {
-        const slot = this.#settings.budget.tryTake();
-        const entry = { work: Promise.resolve(), listing: slot, below: index };
-        entry.work = this.#fill(conversationSid, floor, index, record, slot, () => {
-          entry.listing = true;
-        }).finally(() => this.#inFlight.delete(conversationSid));
-        running = entry;
-        this.#inFlight.set(conversationSid, running);
-      }
-      // Waits only for a listing under way; one still queued for the budget is not waited
-      // for (the settle window holds the turn meanwhile). Waiting for the budget would hold
-      // this message back too — and it may be the one a later webhook is missing: with many
-      // gaps at once (a flood, a restart) that turns a full budget into answers out of order.
-      if (!running.listing) return;
-      await waitAtMost(running.work, this.#settings.waitMs);
-      if (running.below >= index) return;
+    if ((await this.#gapBelow(conversationSid, floor, index, record)) === "none") return;
+    let running = this.#inFlight.get(conversationSid);
+    // A listing under way for an earlier webhook lists only what was missing below its own
+    // message, which may stop below this one: then this webhook needs a listing of its own.
+    // (Two at once for a conversation are harmless: dedupe drops what both find.)
+    if (running === undefined || running.below < index) {
+      const slot = this.#settings.budget.tryTake();
+      const entry = { work: Promise.resolve(), listing: slot, below: index };
+      entry.work = this.#fill(conversationSid, floor, index, record, slot, () => {
+        entry.listing = true;
+      }).finally(() => {
+        if (this.#inFlight.get(conversationSid) === entry) this.#inFlight.delete(conversationSid);
+      });
+      running = entry;
+      this.#inFlight.set(conversationSid, running);
     }
+    // Waits only for a listing under way; one still queued for the budget is not waited
+    // for (the settle window holds the turn meanwhile). Waiting for the budget would hold
+    // this message back too — and it may be the one a later webhook is missing: with many
+    // gaps at once (a flood, a restart) that turns a full budget into answers out of order.
+    if (!running.listing) return;
+    await waitAtMost(running.work, this.#settings.waitMs);
   }
 
   /**
