@@ -147,6 +147,7 @@ export async function runServeCommand(
       consoleToken: config.consoleToken,
       trustProxy: config.trustProxy,
       metricsToken: config.metricsToken,
+      catchUpRequestsPerSecond: config.catchUpRequestsPerSecond,
       consoleInfo: { channels: ["sms", "whatsapp", "chat"], numbers: {} },
       workers: config.workers,
       channels: config.channels,

@@ -112,6 +112,19 @@ describe("resolveConfig", () => {
     });
   });
 
+  it("reads catch-up's REST budget from SWITCHBOARD_CATCH_UP_RPS, refusing a bad one by name", () => {
+    expect(resolveConfig({ env: {}, cwd: "/work" }).catchUpRequestsPerSecond).toBeUndefined();
+    expect(
+      resolveConfig({ env: { SWITCHBOARD_CATCH_UP_RPS: "12" }, cwd: "/work" })
+        .catchUpRequestsPerSecond,
+    ).toBe(12);
+    for (const bad of ["0", "1.5", "-3", "fast", "1001", "1e3"]) {
+      const attempt = () => resolveConfig({ env: { SWITCHBOARD_CATCH_UP_RPS: bad }, cwd: "/work" });
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(/SWITCHBOARD_CATCH_UP_RPS must be a whole number/);
+    }
+  });
+
   it("treats empty environment variables as unset", () => {
     const resolved = resolveConfig({
       env: { PORT: "", DATABASE_URL: "  " },

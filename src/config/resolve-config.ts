@@ -74,6 +74,11 @@ export interface ResolvedConfig {
   trustProxy: TrustProxySetting | undefined;
   /** `SWITCHBOARD_METRICS_TOKEN`: when set, `/metrics` asks for it as a bearer token. */
   metricsToken: string | undefined;
+  /**
+   * `SWITCHBOARD_CATCH_UP_RPS`: catch-up's REST budget (requests per second, 1–1000), or
+   * `undefined` for the runtime's default (`catchUp.requestsPerSecond`).
+   */
+  catchUpRequestsPerSecond: number | undefined;
   /** Where each flag/env-capable setting came from. */
   sources: Record<
     "port" | "host" | "database" | "publicUrl" | "webhookPath" | "knowledge" | "consoleToken",
@@ -100,6 +105,7 @@ export const configEnvironmentVariables = {
   consoleToken: "SWITCHBOARD_CONSOLE_TOKEN",
   trustProxy: "SWITCHBOARD_TRUST_PROXY",
   metricsToken: "SWITCHBOARD_METRICS_TOKEN",
+  catchUpRequestsPerSecond: "SWITCHBOARD_CATCH_UP_RPS",
 } as const;
 
 /**
@@ -302,6 +308,9 @@ export function resolveConfig(options: ResolveConfigOptions = {}): ResolvedConfi
     consoleToken: consoleTokenSetting.value,
     trustProxy,
     metricsToken: fromEnv("SWITCHBOARD_METRICS_TOKEN"),
+    catchUpRequestsPerSecond: catchUpRps(
+      fromEnv(configEnvironmentVariables.catchUpRequestsPerSecond),
+    ),
     sources: {
       port: portSetting.source,
       host: hostSetting.source,
@@ -412,4 +421,16 @@ function handoffSettingsOf(file: SwitchboardConfig): HandoffSettings {
   if (file.customers !== undefined) settings.customers = file.customers;
   if (file.slowTurn !== undefined) settings.slowTurn = file.slowTurn;
   return settings;
+}
+
+/** `SWITCHBOARD_CATCH_UP_RPS`: a whole number from 1 to 1000, refused at start otherwise. */
+function catchUpRps(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < 1 || value > 1000)
+    throw new ConfigError(
+      configEnvironmentVariables.catchUpRequestsPerSecond,
+      `${configEnvironmentVariables.catchUpRequestsPerSecond} must be a whole number of REST requests per second from 1 to 1000 (catch-up's budget); got "${raw}".`,
+    );
+  return value;
 }

@@ -672,6 +672,20 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
 
   /** Highest `Index` recorded for a conversation (any role), for catch-up; null if none. */
   lastIndex(conversationSid: string): Promise<number | null>;
+  /**
+   * What the mailbox knows of the indexes strictly between `above` and `below`: `recorded`,
+   * how many distinct ones are recorded — as stored messages of any role or as our sent
+   * replies' indexes, the count the settle rule of `claim` makes — and `sending`, how many
+   * of the conversation's replies are being sent right now (each may already hold an index
+   * at Twilio that is not recorded yet). `recorded + sending < below - above - 1` means
+   * messages are missing there: the runtime lists the conversation at once instead of
+   * waiting out the settle window. Optional: without it the runtime compares `lastIndex`.
+   */
+  indexGap?(
+    conversationSid: string,
+    above: number,
+    below: number,
+  ): Promise<{ recorded: number; sending: number }>;
   /** Every conversation the mailbox has a row for. */
   knownConversations(): Promise<string[]>;
   getMeta(key: string): Promise<string | null>;

@@ -70,6 +70,7 @@ import {
   validateGone,
   validateHistoryLimit,
   validateInboundMessage,
+  validateIndexRange,
   validateOutboxResult,
   validatePolicy,
   validateReplies,
@@ -382,6 +383,20 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     async lastIndex(conversationSid) {
       ensureOpen();
       return readConversationRow(conversationSid)?.last_index ?? null;
+    },
+
+    async indexGap(conversationSid, above, below) {
+      ensureOpen();
+      validateIndexRange(conversationSid, above, below);
+      const { recorded } = statements.recordedIndexes.get({
+        sid: conversationSid,
+        above,
+        below,
+      }) as {
+        recorded: number;
+      };
+      const { sending } = statements.sendingReplies.get(conversationSid) as { sending: number };
+      return { recorded, sending };
     },
 
     async knownConversations() {

@@ -40,6 +40,10 @@ const sql = {
            WHERE conversation_sid = @sid AND sent_index > @above AND sent_index < @below)`,
   pending: `SELECT * FROM messages WHERE conversation_sid = ? AND status = 'pending'
        ORDER BY message_index, message_sid LIMIT ?`,
+  // Replies being sent right now (claimed, not settled): each may hold an Index at Twilio
+  // that the mailbox does not know yet. Through the `outbox_open` partial index.
+  sendingReplies: `SELECT count(*) AS sending FROM outbox
+       WHERE conversation_sid = ? AND status = 'sending'`,
   markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",
   // Driven by the pending messages (the `messages_pending` partial index), never by the
   // conversations: the cost follows the work waiting, not every conversation ever seen.

@@ -246,3 +246,24 @@ export function validateTranscripts(
   });
   return { messageSid: sid, transcripts: copied };
 }
+
+/** `indexGap`'s arguments: a conversation SID and two whole indexes, `above < below`. */
+export function validateIndexRange(conversationSid: unknown, above: unknown, below: unknown): void {
+  if (
+    typeof conversationSid !== "string" ||
+    conversationSid.length === 0 ||
+    conversationSid.length > 256
+  )
+    throw new MailboxInputError("conversationSid", "indexGap: conversationSid must be a SID");
+  for (const [name, value] of [
+    ["above", above],
+    ["below", below],
+  ] as const)
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < -1)
+      throw new MailboxInputError(
+        name,
+        `indexGap: ${name} must be a whole number, -1 or more; got ${String(value)}`,
+      );
+  if ((above as number) >= (below as number))
+    throw new MailboxInputError("below", "indexGap: below must be greater than above");
+}

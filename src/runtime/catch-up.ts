@@ -1,5 +1,6 @@
-import type { InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
+import type { ConversationRecord, InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
+import type { CatchUpBudget } from "./catch-up-budget.js";
 import { readClosedConversations, rememberClosedConversations } from "./closed-conversations.js";
 import { customerOnArrival } from "./customer-on-arrival.js";
 import type { CustomerSettings } from "./customer-options.js";
@@ -40,6 +41,20 @@ export interface CatchUpSettings {
   proxies?: ProxyAddresses;
   /** Customers across channels; without it, messages are stored without customers. */
   customers?: CustomerSettings;
+  /** The REST budget every listing request takes a slot of (see `CatchUpBudget`). */
+  budget: CatchUpBudget;
+  /** Conversations listed per run at most, most recently active first. Default 1000. */
+  maxConversationsPerRun?: number;
+  /** Aborted when the switchboard closes: a run waiting for its budget stops there. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Which conversations a run lists: those with a customer message since `activeSince` (epoch
+ * ms; pending ones always), most recent first. Without it, every one within the idle horizon.
+ */
+export interface CatchUpScope {
+  activeSince?: number;
 }
 
 /**
@@ -65,6 +80,8 @@ export const catchUpLockName = "catch-up";
 export interface CatchUpResult {
   conversations: number;
   ingested: number;
+  /** REST requests the run made (each took a slot of the catch-up budget). */
+  requests?: number;
   /**
    * True when another instance sharing the mailbox was catching up, so this one skipped the
    * round (the other run covers the same Twilio service).
@@ -80,45 +97,45 @@ export interface CatchUpResult {
  * The first run on an empty mailbox only records the time: answering a service's whole past
  * on first deploy would be wrong.
  */
-export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult> {
-  const { mailbox, provider } = settings;
+export async function catchUp(
+  settings: CatchUpSettings,
+  scope: CatchUpScope = {},
+): Promise<CatchUpResult> {
+  const { mailbox, provider, budget } = settings;
   const startedAt = settings.now();
+  const spentBefore = budget.spent;
   const previous = await mailbox.getMeta(catchUpMetaKey);
   const installed = await mailbox.getMeta(catchUpInstalledKey);
   if (installed === null) await mailbox.setMeta(catchUpInstalledKey, String(startedAt));
-  const known = new Set(await mailbox.knownConversations());
   const closed = await readClosedConversations(mailbox);
   // Nothing created before the first run is caught up (one second for REST's whole seconds).
   const oldestTail = Math.max(Number(installed ?? startedAt) - 1000, startedAt - tailMaxAgeMs);
+  const activeSince = Math.max(
+    startedAt - settings.idleHorizonMs,
+    scope.activeSince ?? Number.NEGATIVE_INFINITY,
+  );
+  const { records, known } = await candidates(settings, closed, activeSince);
   let conversations = 0;
   let ingested = 0;
 
-  for (const conversationSid of known) {
-    if (closed.has(conversationSid)) continue;
-    const record = await mailbox.conversation(conversationSid);
-    // Twilio no longer has it (marked on its first 404): nothing can arrive there.
-    if (isMarkedGone(record)) continue;
-    if (
-      record !== null &&
-      record.pendingCount === 0 &&
-      record.lastInboundAt !== null &&
-      record.lastInboundAt < startedAt - settings.idleHorizonMs
-    )
-      continue;
-    const processed = record?.lastProcessedIndex ?? -1;
-    const last = record?.lastIndex ?? -1;
+  for (const record of records) {
+    const conversationSid = record.conversationSid;
+    const processed = record.lastProcessedIndex ?? -1;
+    const last = record.lastIndex ?? -1;
     // Read back to the last answered message, not just the last recorded one: a lost
     // webhook below a later, delivered one would otherwise be skipped.
     const floor = Math.min(processed, last);
     const added = await guarded(settings, conversationSid, async () => {
-      const found = await newerMessages(provider, conversationSid, floor, settings);
+      const found = await newerMessages(provider, conversationSid, floor, settings, record.channel);
       const tail = await unseenTail(mailbox, conversationSid, found.tail, oldestTail);
       return ingestAll(
         settings,
         conversationSid,
         [...tail, ...found.above],
-        record?.channel ?? null,
-        record?.proxyAddress ?? (await settings.proxies?.of(conversationSid, mailbox)),
+        record.channel,
+        // The mailbox's own record, never a participant listing: a conversation whose
+        // channel is known but whose proxy address is not just has none to compare.
+        record.proxyAddress ?? undefined,
       );
     });
     if (added > 0) conversations += 1;
@@ -134,26 +151,42 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
     // `startDate` lets Twilio list only recent conversations (newest first); it has whole
     // days, and a provider may ignore it, so the exact cut is made here.
     const newlyClosed: string[] = [];
+    const pageSize = 100;
+    let seen = 0;
+    // Twilio lists newest first when given `startDate`: once one is older than `since`, so
+    // are the rest, and their pages are not read. (A provider that ignores `startDate` and
+    // lists in another order is read to the end.)
+    let newestFirst = true;
+    let sawRecent = false;
+    let previousCreated = Number.POSITIVE_INFINITY;
+    await budget.take("background", settings.signal);
     for await (const conversation of provider.listConversations({
-      pageSize: 100,
+      pageSize,
       startDate: startOfDay(since),
     })) {
+      seen += 1;
+      // The next item opens the next page: one more request.
+      if (seen % pageSize === 0) await budget.take("background", settings.signal);
       if (conversation.state === "closed") {
         if (known.has(conversation.id) && !closed.has(conversation.id))
           newlyClosed.push(conversation.id);
         continue;
       }
+      const created = conversation.createdAt.getTime();
+      newestFirst &&= created <= previousCreated;
+      previousCreated = created;
+      if (created < since) {
+        // Past the window, going down: the rest are older still.
+        if (newestFirst && sawRecent) break;
+        continue;
+      }
+      sawRecent = true;
       if (known.has(conversation.id)) continue;
-      if (conversation.createdAt.getTime() < since) continue;
       const added = await guarded(settings, conversation.id, async () => {
-        const found = await newerMessages(provider, conversation.id, -1, settings);
-        return ingestAll(
-          settings,
-          conversation.id,
-          found.above,
-          null,
-          await settings.proxies?.fetch(conversation.id).catch(() => undefined),
-        );
+        await budget.take("background", settings.signal);
+        const proxy = await settings.proxies?.fetch(conversation.id).catch(() => undefined);
+        const found = await newerMessages(provider, conversation.id, -1, settings, null);
+        return ingestAll(settings, conversation.id, found.above, null, proxy);
       });
       if (added > 0) conversations += 1;
       ingested += added;
@@ -166,7 +199,32 @@ export async function catchUp(settings: CatchUpSettings): Promise<CatchUpResult>
     settings.logger.info({ conversations, ingested }, "catch-up stored missed messages");
     settings.events.emit("catch-up", { conversations, ingested });
   }
-  return { conversations, ingested };
+  return { conversations, ingested, requests: budget.spent - spentBefore };
+}
+
+/**
+ * The conversations a run lists, most recently active first, at most
+ * `maxConversationsPerRun`: not closed, not gone, with a pending message or a customer
+ * message since `activeSince`. Reads the mailbox only (no REST).
+ */
+async function candidates(
+  settings: CatchUpSettings,
+  closed: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+  activeSince: number,
+): Promise<{ records: ConversationRecord[]; known: Set<string> }> {
+  const known = new Set(await settings.mailbox.knownConversations());
+  const records: ConversationRecord[] = [];
+  for (const conversationSid of known) {
+    if (closed.has(conversationSid)) continue;
+    const record = await settings.mailbox.conversation(conversationSid);
+    // Twilio no longer has it (marked on its first 404): nothing can arrive there.
+    if (record === null || isMarkedGone(record)) continue;
+    // No customer message yet (a conversation we opened): kept, it is rare and cheap.
+    if (record.pendingCount === 0 && (record.lastInboundAt ?? activeSince) < activeSince) continue;
+    records.push(record);
+  }
+  records.sort((a, b) => (b.lastInboundAt ?? 0) - (a.lastInboundAt ?? 0));
+  return { records: records.slice(0, settings.maxConversationsPerRun ?? 1000), known };
 }
 
 /**
@@ -182,6 +240,8 @@ async function guarded(
   try {
     return await run();
   } catch (error) {
+    // Closing: the run stops here, and the next process catches up from the same point.
+    if (settings.signal?.aborted) throw error;
     if (isConversationGoneError(error))
       await markConversationGone(settings, conversationSid, error);
     else settings.logger.warn({ err: error, conversationSid }, "catch-up skipped a conversation");
@@ -195,18 +255,26 @@ async function guarded(
  * first, so a gap larger than that is filled from below over successive runs, never skipped;
  * `tail` — those at or below `floor` among the newest `tailWindow`, to find lost webhooks.
  */
-async function newerMessages(
+export async function newerMessages(
   provider: RuntimeProvider,
   conversationSid: string,
   floor: number,
-  settings: CatchUpSettings,
+  settings: Pick<
+    CatchUpSettings,
+    "maxMessagesPerConversation" | "tailWindow" | "budget" | "signal"
+  >,
+  channel: InboundMessage["channel"] | null,
 ): Promise<{ above: RuntimeListedMessage[]; tail: RuntimeListedMessage[] }> {
   const above: RuntimeListedMessage[] = [];
   const tail: RuntimeListedMessage[] = [];
+  const pageSize = 50;
   let seen = 0;
+  await settings.budget.take("background", settings.signal);
   for await (const message of provider.listMessages(conversationSid, {
     order: "desc",
-    pageSize: 50,
+    pageSize,
+    // Known from the mailbox: the provider need not list participants to label messages.
+    ...(channel === null ? {} : { channel }),
   })) {
     seen += 1;
     if (message.index > floor) {
@@ -215,6 +283,8 @@ async function newerMessages(
       if (above.length > settings.maxMessagesPerConversation) above.shift();
     } else if (seen <= settings.tailWindow) tail.push(message);
     else break;
+    // The next item opens the next page: one more request.
+    if (seen % pageSize === 0) await settings.budget.take("background", settings.signal);
   }
   return { above: above.reverse(), tail: tail.reverse() };
 }
@@ -223,7 +293,7 @@ async function newerMessages(
  * Tail messages the mailbox does not hold, created since `oldest`. Read against the recent
  * history first so a quiet run writes nothing; dedupe still stops any the history missed.
  */
-async function unseenTail(
+export async function unseenTail(
   mailbox: MailboxStore,
   conversationSid: string,
   tail: readonly RuntimeListedMessage[],
@@ -249,8 +319,12 @@ function startOfDay(at: number): Date {
   return day;
 }
 
-async function ingestAll(
-  settings: CatchUpSettings,
+/** Ingests listed messages (dedupe drops stored ones); answers how many were new. */
+export async function ingestAll(
+  settings: Pick<
+    CatchUpSettings,
+    "mailbox" | "events" | "identities" | "now" | "logger" | "customers"
+  >,
   conversationSid: string,
   messages: readonly RuntimeListedMessage[],
   channel: InboundMessage["channel"] | null,

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the one place the runtime's parts (workers, sender, catch-up beside
+// them, gap fetches, heartbeats, timers) are wired together and shut down in order.
 import { randomUUID } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import type {
@@ -9,11 +11,13 @@ import type {
 } from "../mailbox/mailbox-store.js";
 import type { WebhookEvent } from "../twilio/webhook/event-types.js";
 import { announceHandoff } from "./announce-handoff.js";
-import { type CatchUpResult, catchUp, catchUpLockName } from "./catch-up.js";
+import { type CatchUpResult, type CatchUpScope, catchUp, catchUpLockName } from "./catch-up.js";
+import { CatchUpBudget } from "./catch-up-budget.js";
 import { releaseCustomer } from "./customer-handoff.js";
 import { createDeliveryCatchUp, type DeliveryCatchUpResult } from "./delivery-catch-up.js";
 import { markConversationGone } from "./gone-conversations.js";
 import { handBackUnanswered } from "./hand-back.js";
+import { IndexGaps } from "./index-gaps.js";
 import { createLiveFanOut, type LiveEventSource } from "./live-events.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { ProxyAddresses } from "./proxy-addresses.js";
@@ -24,6 +28,21 @@ import { type SwitchboardCustomers, switchboardCustomers } from "./switchboard-c
 import { type SwitchboardEventSource, SwitchboardEvents } from "./switchboard-events.js";
 import type { SwitchboardOptions } from "./switchboard-options.js";
 import { TurnWorker } from "./turn-worker.js";
+
+/** The meta key every running instance writes `now` to every `aliveEveryMs`: the outage clock. */
+export const aliveAtMetaKey = "catchUp.aliveAt";
+const aliveEveryMs = 15_000;
+/** Before an outage, conversations active this long before it are listed first. */
+const outageLookbackMs = 24 * 60 * 60_000;
+/** A periodic run looks back past the previous run's start by this much. */
+const periodicOverlapMs = 60_000;
+/**
+ * How long a webhook waits for its Index gap's listing (and the ingest of what it found)
+ * before storing its message anyway: inside the webhook timeouts (Twilio's 15 s, the
+ * emulator's 5 s), so waiting never turns into Twilio's retries piling on a slow host; past
+ * it, the settle window holds the turn.
+ */
+const gapWaitMs = 4_000;
 
 /** What `GET /healthz` reports: the process is up and taking webhooks. */
 export interface SwitchboardHealth {
@@ -51,7 +70,10 @@ export interface Switchboard {
   receive(event: WebhookEvent): Promise<void>;
   /** The body of `/healthz`: up unless closing or closed. */
   health(): SwitchboardHealth;
-  /** Catches up on missed messages, then starts the turn workers and the sender. */
+  /**
+   * Starts the turn workers and the sender at once; catch-up of what was missed while the
+   * service was down runs beside them in the background, within its REST budget.
+   */
   start(): Promise<void>;
   /**
    * Stops taking work, drains (or releases) running turns, closes the mailbox. Close the
@@ -75,7 +97,12 @@ export interface Switchboard {
    * own login), read a customer's conversations and history, erase a customer in one call.
    */
   readonly customers: SwitchboardCustomers;
-  /** Fetches and ingests missed messages now (also runs on start and periodically). */
+  /**
+   * Fetches and ingests missed messages now, listing every conversation active within the
+   * idle horizon (most recent first, within the REST budget). Also runs in the background on
+   * start (the known outage's window) and periodically (conversations active since the
+   * previous run).
+   */
   catchUp(): Promise<CatchUpResult>;
   /**
    * Lists the receipts of recently sent replies whose status never settled through the
@@ -163,6 +190,25 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     botAuthor: identities.botAuthor,
   });
   const proxies = new ProxyAddresses({ provider, logger });
+  // Aborted on close: a catch-up waiting for its budget stops instead of holding close.
+  const closing = new AbortController();
+  const budget = new CatchUpBudget({
+    requestsPerSecond: settings.catchUp.requestsPerSecond,
+    sendsBusy: () => sender.active > 0,
+  });
+  const gaps = new IndexGaps({
+    mailbox,
+    provider,
+    events,
+    logger,
+    identities,
+    now,
+    budget,
+    maxMessages: settings.catchUp.maxMessagesPerConversation,
+    waitMs: gapWaitMs,
+    signal: closing.signal,
+    customers: settings.customers,
+  });
   const catchUpSettings = {
     mailbox,
     provider,
@@ -175,6 +221,9 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
     idleHorizonMs: settings.catchUp.idleHorizonMs,
     tailWindow: settings.catchUp.tailWindow,
     customers: settings.customers,
+    maxConversationsPerRun: settings.catchUp.maxConversationsPerRun,
+    budget,
+    signal: closing.signal,
   };
   const catchUpIntervalMs = settings.catchUp.intervalMs;
   const deliveryCatchUp = createDeliveryCatchUp({ mailbox, provider, events, logger, now });
@@ -195,6 +244,9 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
   let catchUpTimer: NodeJS.Timeout | undefined;
   let handBackTimer: NodeJS.Timeout | undefined;
   let catchUpRunning: Promise<CatchUpResult> | undefined;
+  let aliveTimer: NodeJS.Timeout | undefined;
+  /** When this process's last catch-up run started: the next periodic run looks back to it. */
+  let lastRunStartedAt: number | undefined;
   let unsubscribe: (() => void) | undefined;
 
   const receive = (event: WebhookEvent) =>
@@ -210,21 +262,32 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       proxies,
       consent: settings.consent,
       customers: settings.customers,
+      gaps,
     });
 
-  const catchUpOnce = async (): Promise<CatchUpResult> => {
-    if (mailbox.withLock === undefined) return catchUp(catchUpSettings);
+  const catchUpOnce = async (scope: CatchUpScope): Promise<CatchUpResult> => {
+    lastRunStartedAt = now();
+    if (mailbox.withLock === undefined) return catchUp(catchUpSettings, scope);
     // Instances sharing the mailbox take turns: one lists Twilio, the others skip the round.
-    const outcome = await mailbox.withLock(catchUpLockName, () => catchUp(catchUpSettings));
+    const outcome = await mailbox.withLock(catchUpLockName, () => catchUp(catchUpSettings, scope));
     return outcome.acquired ? outcome.value : { conversations: 0, ingested: 0, ranElsewhere: true };
   };
 
-  const runCatchUp = () => {
-    // One run at a time: the periodic timer and an explicit call share it.
-    catchUpRunning ??= catchUpOnce().finally(() => {
+  const runCatchUp = (scope: CatchUpScope = {}) => {
+    // One run at a time: the periodic timer, the start run and an explicit call share it.
+    catchUpRunning ??= catchUpOnce(scope).finally(() => {
       catchUpRunning = undefined;
     });
     return catchUpRunning;
+  };
+
+  /** A background run: its failure is logged, never thrown (webhooks carry on regardless). */
+  const runInBackground = (scope: CatchUpScope, what: string) => {
+    runCatchUp(scope).catch((error) => {
+      if (closing.signal.aborted) return;
+      logger.warn({ err: error }, `${what} failed; continuing with webhooks`);
+      events.emit("error", { where: "catch-up", error });
+    });
   };
 
   const health = (): SwitchboardHealth => ({
@@ -250,28 +313,41 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
         starting = undefined;
         throw error;
       }
-      // Catch up before any worker runs, so a turn never starts ahead of a message that
-      // arrived (and was lost) while the service was down.
-      try {
-        await runCatchUp();
-      } catch (error) {
-        logger.error({ err: error }, "catch-up on start failed; continuing with webhooks");
-        events.emit("error", { where: "catch-up", error });
-      }
+      // The outage this start ends: from the last "alive at" any instance sharing the
+      // mailbox recorded (none within two heartbeats: every instance was down) to now.
+      const startedAt = now();
+      const aliveAt = Number((await mailbox.getMeta(aliveAtMetaKey).catch(() => null)) ?? NaN);
+      const outageFrom =
+        Number.isFinite(aliveAt) && startedAt - aliveAt > 2 * aliveEveryMs ? aliveAt : undefined;
+      const markAlive = () =>
+        mailbox.setMeta(aliveAtMetaKey, String(now())).catch((error) => {
+          logger.warn({ err: error }, "could not record the alive-at heartbeat");
+        });
+      await markAlive();
+      aliveTimer = setInterval(markAlive, aliveEveryMs);
+      aliveTimer.unref();
       unsubscribe = mailbox.onWork((notice) => {
         if (notice.kind === "outbox") sender.wake();
         else turnWorker.wake();
         if (notice.kind === "interrupt" && notice.leaseVersion !== undefined)
           turnWorker.interrupted(notice.conversationSid, notice.leaseVersion);
       });
+      // Workers first: the mailbox orders each conversation's turns by Index, so a message
+      // catch-up finds later still goes in order (or, past the settle window, marked late).
       turnWorker.start();
       sender.start();
+      // Catch-up beside them: the conversations active in the day before the outage (where
+      // missed messages are likely), most recent first; a quiet conversation's missing
+      // messages are fetched when its next webhook shows the Index gap.
+      runInBackground(
+        outageFrom === undefined ? {} : { activeSince: outageFrom - outageLookbackMs },
+        "catch-up on start",
+      );
       if (catchUpIntervalMs > 0) {
         catchUpTimer = setInterval(() => {
-          runCatchUp().catch((error) => {
-            logger.warn({ err: error }, "periodic catch-up failed");
-            events.emit("error", { where: "catch-up", error });
-          });
+          // Conversations active since the previous run (a little overlap for clock skew).
+          const since = (lastRunStartedAt ?? now() - catchUpIntervalMs) - periodicOverlapMs;
+          runInBackground({ activeSince: since }, "periodic catch-up");
         }, catchUpIntervalMs);
         catchUpTimer.unref();
         // Receipts whose webhook was missed, on the same period (its own timer: it must not
@@ -331,6 +407,8 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       clearInterval(catchUpTimer);
       clearInterval(deliveryTimer);
       clearInterval(handBackTimer);
+      clearInterval(aliveTimer);
+      closing.abort(new Error("The switchboard is closing."));
       await starting?.catch(() => {});
       unsubscribe?.();
       await turnWorker.stop(settings.drainMs);
@@ -341,7 +419,7 @@ export function createSwitchboard(options: SwitchboardOptions): Switchboard {
       await mailbox.close();
       state = "closed";
     },
-    catchUp: runCatchUp,
+    catchUp: () => runCatchUp(),
     catchUpDeliveries: runDeliveryCatchUp,
     async handoff(conversationSid, reason = "operator") {
       await mailbox.setHandoff(conversationSid, true);

@@ -73,6 +73,11 @@ export class OutboxSender {
     this.#loop?.wake();
   }
 
+  /** Sends in flight right now (catch-up's budget yields to them). */
+  get active(): number {
+    return this.#inFlight.size;
+  }
+
   /** Stops claiming and waits for sends in flight (each is one HTTP request). */
   async stop(): Promise<void> {
     await this.#loop?.stop();

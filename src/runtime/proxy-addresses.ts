@@ -41,13 +41,16 @@ export class ProxyAddresses {
     if (typeof cached === "string") return cached;
     // `null`: already looked everywhere (a chat conversation has none); do not ask again.
     if (cached === null) return undefined;
-    const stored = (await mailbox.conversation(conversationSid))?.proxyAddress ?? null;
+    const record = await mailbox.conversation(conversationSid);
+    const stored = record?.proxyAddress ?? null;
     if (stored !== null) {
       this.#set(conversationSid, stored);
       return stored;
     }
     this.#set(conversationSid, null);
-    this.#askProvider(conversationSid);
+    // A chat conversation has no proxy address: its known channel says so without a
+    // participant listing.
+    if (record?.channel !== "chat") this.#askProvider(conversationSid);
     return undefined;
   }
 

@@ -10,6 +10,7 @@ import { customerOnArrival } from "./customer-on-arrival.js";
 import type { CustomerSettings } from "./customer-options.js";
 import { applyInboundConsent, consentReplyAttribute, helpReplyId } from "./inbound-consent.js";
 import { type Identities, inboundFromEvent } from "./inbound-from-event.js";
+import type { IndexGaps } from "./index-gaps.js";
 import { keepAsDeadLetter } from "./ingest-or-dead-letter.js";
 import type { ProxyAddresses } from "./proxy-addresses.js";
 import { recordDeliveryReceipt } from "./record-delivery-receipt.js";
@@ -35,6 +36,8 @@ export interface ReceiveEventSettings {
   consent?: ConsentPolicy;
   /** Customers across channels; without it, messages are stored without customers. */
   customers?: CustomerSettings;
+  /** Lists a conversation at once when a webhook's `Index` shows messages missing below it. */
+  gaps?: IndexGaps;
 }
 
 /**
@@ -142,7 +145,7 @@ export async function receiveEvent(
  * authors skip the read, keeping the common path to one write.
  */
 async function knownChannel(mailbox: MailboxStore, conversationSid: string, author: string) {
-  if (author.startsWith("+") || author.toLowerCase().startsWith("whatsapp:")) return undefined;
+  if (isPhoneAuthor(author)) return undefined;
   return (await mailbox.conversation(conversationSid))?.channel;
 }
 
@@ -152,9 +155,27 @@ async function ingestMessage(
   conversationSid: string,
   settings: ReceiveEventSettings,
 ) {
-  const record = await knownChannel(settings.mailbox, conversationSid, event.data.author);
+  // With gap detection the row is read anyway (its last Index); else only when needed.
+  const stored =
+    settings.gaps === undefined ? undefined : await settings.mailbox.conversation(conversationSid);
+  const channel =
+    stored === undefined
+      ? await knownChannel(settings.mailbox, conversationSid, event.data.author)
+      : isPhoneAuthor(event.data.author)
+        ? undefined
+        : stored?.channel;
   const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
-  const parsed = inboundFromEvent(event, settings.identities, record, settings.now(), proxyAddress);
+  const parsed = inboundFromEvent(
+    event,
+    settings.identities,
+    channel,
+    settings.now(),
+    proxyAddress,
+  );
+  // Missing indexes below a customer message are fetched (and stored) before it, so its
+  // turn waits for them instead of going first once the settle window ends.
+  if (settings.gaps !== undefined && stored !== undefined && parsed.role === "customer")
+    await settings.gaps.beforeIngest(conversationSid, parsed.index, stored);
   const { inbound, answerHelp } =
     settings.consent === undefined
       ? { inbound: parsed, answerHelp: false }
@@ -163,4 +184,8 @@ async function ingestMessage(
     await customerOnArrival(inbound, { ...settings, customers: settings.customers });
   const result = await settings.mailbox.ingest(inbound);
   return { inbound, answerHelp, result };
+}
+
+function isPhoneAuthor(author: string): boolean {
+  return author.startsWith("+") || author.toLowerCase().startsWith("whatsapp:");
 }

@@ -4,6 +4,7 @@ import { type BusinessHours, businessHours } from "../config/business-hours.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
+import { defaultCatchUpRequestsPerSecond, validateRequestsPerSecond } from "./catch-up-budget.js";
 import { type ApprovedChoiceTemplate, resolveChoiceTemplates } from "./choice-templates.js";
 import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
 import { type CustomerSettings, resolveCustomerOptions } from "./customer-options.js";
@@ -62,6 +63,8 @@ export interface ResolvedOptions {
     maxMessagesPerConversation: number;
     idleHorizonMs: number;
     tailWindow: number;
+    requestsPerSecond: number;
+    maxConversationsPerRun: number;
   };
 }
 
@@ -178,6 +181,13 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
         "catchUp.idleHorizonMs",
       ),
       tailWindow: nonNegative(options.catchUp?.tailWindow ?? 50, "catchUp.tailWindow"),
+      requestsPerSecond: validateRequestsPerSecond(
+        options.catchUp?.requestsPerSecond ?? defaultCatchUpRequestsPerSecond,
+      ),
+      maxConversationsPerRun: positive(
+        options.catchUp?.maxConversationsPerRun ?? 1000,
+        "catchUp.maxConversationsPerRun",
+      ),
     },
   };
 }

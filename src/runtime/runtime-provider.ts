@@ -26,10 +26,13 @@ export interface RuntimeProvider {
     conversationId: string,
     message: RuntimeOutgoingMessage,
   ): Promise<{ id: string; index?: number }>;
-  /** A conversation's messages; the runtime asks for `desc` and stops early. */
+  /**
+   * A conversation's messages; the runtime asks for `desc` and stops early. `channel`: the
+   * conversation's channel when the mailbox knows it, so the provider need not look it up.
+   */
   listMessages(
     conversationId: string,
-    options: { order: "asc" | "desc"; pageSize?: number },
+    options: { order: "asc" | "desc"; pageSize?: number; channel?: Channel },
   ): AsyncIterable<RuntimeListedMessage>;
   /**
    * The service's conversations. Optional: without it, catch-up only covers conversations

@@ -168,4 +168,17 @@ export interface SwitchboardCatchUpOptions {
    * while the service was up below a message already answered. Default 50; 0 turns it off.
    */
   tailWindow?: number;
+  /**
+   * Catch-up's REST budget: requests per second at most, a whole number (default 5 — a
+   * small share of Twilio's account limits, see `defaultCatchUpRequestsPerSecond`). Shared
+   * by the start and periodic runs and the `Index` gap fetches of the webhook path; replies
+   * are sent first (background listings wait while sends are busy). Env:
+   * `SWITCHBOARD_CATCH_UP_RPS` for `switchboard serve`.
+   */
+  requestsPerSecond?: number;
+  /**
+   * Conversations listed per run at most, the most recently active first. Default 1000.
+   * Quiet conversations are covered by the gap fetch when their next message arrives.
+   */
+  maxConversationsPerRun?: number;
 }

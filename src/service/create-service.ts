@@ -164,6 +164,9 @@ async function compose(
       ...(options.twilio.webhookUrl === undefined ? {} : { url: options.twilio.webhookUrl }),
     },
     ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.catchUpRequestsPerSecond === undefined
+      ? {}
+      : { catchUp: { requestsPerSecond: options.catchUpRequestsPerSecond } }),
     ...(options.botIdentities === undefined ? {} : { botIdentities: options.botIdentities }),
     ...(options.handoffKeywords === undefined ? {} : { handoffKeywords: options.handoffKeywords }),
     ...options.handoffs,

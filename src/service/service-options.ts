@@ -56,6 +56,8 @@ export interface ServiceOptions {
   revocationRefreshMs?: number | undefined;
   /** When set, `/metrics` asks for `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
+  /** Catch-up's REST budget, requests per second; default the runtime's. */
+  catchUpRequestsPerSecond?: number | undefined;
   consoleInfo: Omit<ConsoleInfo, "mode">;
   sendAsCustomer?: ConsoleDeps["sendAsCustomer"];
   workers?: WorkersConfig | undefined;

@@ -11,6 +11,7 @@ import { describeFailureContract } from "./mailbox-contract/failure-contract.js"
 import { describeGoneContract } from "./mailbox-contract/gone-contract.js";
 import { describeHousekeepingContract } from "./mailbox-contract/housekeeping-contract.js";
 import { describeInboundDeadLetterContract } from "./mailbox-contract/inbound-dead-letter-contract.js";
+import { describeIndexGapContract } from "./mailbox-contract/index-gap-contract.js";
 import { describeIngestContract } from "./mailbox-contract/ingest-contract.js";
 import { describeInterruptContract } from "./mailbox-contract/interrupt-contract.js";
 import {
@@ -98,6 +99,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeSentReplyContract(use);
     describeDriftContract(use);
     describeGoneContract(use);
+    describeIndexGapContract(use);
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);

@@ -33,6 +33,20 @@ async function seedMore(
   return seeded;
 }
 
+/** Makes the next `times` matching REST requests answer 403 (not retried). */
+async function addRestFault(
+  h: Harness,
+  match: { method: string; path: string },
+  times: number,
+): Promise<void> {
+  const response = await fetch(`${h.emulator.url}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ match, fault: { status: 403, code: 20403 }, times }),
+  });
+  if (!response.ok) throw new Error(`fault refused: ${response.status} ${await response.text()}`);
+}
+
 async function repliesOf(h: Harness, conversationSid: string, count: number): Promise<string[]> {
   const replies = await eventually(async () => {
     const found = await botMessages(h.emulator, conversationSid);
@@ -88,7 +102,9 @@ describe("catch-up", () => {
     await deliverWebhook(h.emulator, h.webhookUrl, first!);
     await repliesOf(h, first!.conversationSid, 1);
     const [lost, delivered] = await seedMore(h, first!, ["lost", "delivered"]);
-    // Only the later message's webhook arrives; it is answered after the settle window.
+    // The later message's webhook shows the gap, but listing the conversation fails (a
+    // 403 is not retried): it is answered after the settle window, the lost one is not.
+    await addRestFault(h, { method: "GET", path: `${first!.conversationSid}/Messages` }, 1);
     await deliverWebhook(h.emulator, h.webhookUrl, delivered!);
     expect(await repliesOf(h, first!.conversationSid, 2)).toEqual(["re: m0", "re: delivered"]);
     expect((await h.mailbox.conversation(first!.conversationSid))?.lastProcessedIndex).toBe(
@@ -107,6 +123,11 @@ describe("catch-up", () => {
         (entry) => entry.direction === "inbound" && entry.messageSid === lost!.messageSid,
       ),
     ).toMatchObject({ status: "done" });
+    // In history it sits where Twilio has it: Index order, not the order it was answered.
+    const inbound = history.flatMap((entry) =>
+      entry.direction === "inbound" && entry.role === "customer" ? [entry.index] : [],
+    );
+    expect(inbound).toEqual([first!.index, lost!.index, delivered!.index]);
     // The next run finds nothing new: what is stored is not ingested again.
     expect(await h.switchboard.catchUp()).toMatchObject({ ingested: 0 });
   });
@@ -131,13 +152,13 @@ describe("catch-up", () => {
     // Lost messages in both: only the open conversation is still listed.
     await seedMore(h, closed!, ["never listed"]);
     await seedMore(h, open!, ["caught up"]);
-    expect(await h.switchboard.catchUp()).toEqual({ conversations: 1, ingested: 1 });
+    expect(await h.switchboard.catchUp()).toMatchObject({ conversations: 1, ingested: 1 });
     expect(await repliesOf(h, open!.conversationSid, 2)).toEqual(["re: hello", "re: caught up"]);
     expect(await botMessages(h.emulator, closed!.conversationSid)).toHaveLength(1);
 
     // Past the idle horizon (no customer message for 1.5 s here), it is not listed either.
     await new Promise((resolve) => setTimeout(resolve, 1600));
     await seedMore(h, open!, ["too late"]);
-    expect(await h.switchboard.catchUp()).toEqual({ conversations: 0, ingested: 0 });
+    expect(await h.switchboard.catchUp()).toMatchObject({ conversations: 0, ingested: 0 });
   });
 });

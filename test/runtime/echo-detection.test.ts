@@ -109,4 +109,44 @@ describe("echo detection by proxy address", () => {
       .conversations.create({});
     expect(await proxies.fetch(chat.sid)).toBeUndefined();
   });
+
+  it("never lists the participants of a conversation the mailbox knows is web chat", async () => {
+    harness = await startHarness({ agent: recordingAgent() });
+    const h = harness;
+    const participantLists: string[] = [];
+    const remove = h.emulator.addPreHook((request) => {
+      if (request.method === "GET" && request.path.endsWith("/Participants"))
+        participantLists.push(request.path);
+      return undefined;
+    });
+    try {
+      const service = h.emulator.twilioClient().conversations.v1.services(h.emulator.serviceSid);
+      const chat = await service.conversations.create({});
+      await h.mailbox.ingest({
+        conversationSid: chat.sid,
+        messageSid: `IM${"c".repeat(32)}`,
+        index: 0,
+        author: "visitor-1",
+        body: "hello",
+        media: [],
+        attributes: {},
+        channel: "chat",
+        source: "SDK",
+        dateCreated: Date.now(),
+        receivedAt: Date.now(),
+        role: "bot",
+      });
+      const [sms] = await seedSmsConversation(h.emulator, "+15552600003", ["hi"]);
+      const proxies = new ProxyAddresses({ provider: h.provider, logger: silentLogger });
+      expect(await proxies.of(chat.sid, h.mailbox)).toBeUndefined();
+      // The SMS conversation, asked after it, is listed: by then a chat listing would show.
+      await proxies.of(sms!.conversationSid, h.mailbox);
+      await eventually(() => proxies.of(sms!.conversationSid, h.mailbox), "the SMS proxy");
+      expect(participantLists).toEqual([
+        `/v1/Services/${h.emulator.serviceSid}/Conversations/${sms!.conversationSid}/Participants`,
+      ]);
+    } finally {
+      remove();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { toConversation } from "../sqlite-rows.js";
 import {
   validateGone,
   validateHistoryLimit,
+  validateIndexRange,
   validatePolicy,
   validateTranscripts,
 } from "../validate-mailbox-input.js";
@@ -27,7 +28,8 @@ type ConversationMethods = Pick<
   | "collectGarbage"
   | "saveTranscripts"
   | "transcripts"
->;
+> &
+  Required<Pick<MailboxStore, "indexGap">>;
 
 /** Conversations: history and records, policy and handoff, metadata, garbage collection. */
 export function postgresConversationMethods(context: PostgresStoreContext): ConversationMethods {
@@ -118,6 +120,21 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
         assertStorableText("conversationSid", conversationSid);
         const raw = (await connection.query(sql.lastIndex, [conversationSid])).rows[0];
         return raw === undefined || raw.last_index === null ? null : Number(raw.last_index);
+      });
+    },
+
+    indexGap(conversationSid, above, below) {
+      return read(async () => {
+        validateIndexRange(conversationSid, above, below);
+        assertStorableText("conversationSid", conversationSid);
+        const row = (
+          await connection.query<{ recorded: number; sending: number }>(sql.indexGap, [
+            conversationSid,
+            above,
+            below,
+          ])
+        ).rows[0];
+        return { recorded: Number(row?.recorded ?? 0), sending: Number(row?.sending ?? 0) };
       });
     },
 

@@ -152,6 +152,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     setHandoff: opened("setHandoff"),
     markGone: opened("markGone"),
     lastIndex: opened("lastIndex"),
+    indexGap: opened("indexGap"),
     knownConversations: opened("knownConversations"),
     getMeta: opened("getMeta"),
     setMeta: opened("setMeta"),

@@ -200,6 +200,16 @@ export function postgresStatements(schema: string) {
       WHERE conversation_sid = $3 AND gone_at IS NULL`,
     known: `SELECT conversation_sid FROM ${s}conversations ORDER BY created_at, conversation_sid`,
     lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
+    // `MailboxStore.indexGap` in one round trip: the settle rule's count of recorded indexes
+    // strictly between $2 and $3, and the replies being sent right now (claimed, not
+    // settled), each of which may hold an Index at Twilio the mailbox does not know yet.
+    indexGap: `SELECT (SELECT count(*) FROM (
+          SELECT message_index FROM ${s}messages WHERE conversation_sid = $1
+            AND message_index > $2 AND message_index < $3
+          UNION SELECT sent_index FROM ${s}outbox WHERE conversation_sid = $1
+            AND sent_index > $2 AND sent_index < $3) r)::integer AS recorded,
+        (SELECT count(*) FROM ${s}outbox
+          WHERE conversation_sid = $1 AND status = 'sending')::integer AS sending`,
     getMeta: `SELECT value FROM ${s}meta WHERE key = $1`,
     setMeta: `INSERT INTO ${s}meta (key, value) VALUES ($1, $2)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

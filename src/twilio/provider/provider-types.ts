@@ -171,6 +171,11 @@ export interface ListMessagesOptions {
   pageSize?: number | undefined;
   /** Stop after this many messages. */
   limit?: number | undefined;
+  /**
+   * The conversation's channel, when the caller knows it (e.g. from its own records): the
+   * messages are labelled with it and the participants are not listed to find it.
+   */
+  channel?: Channel | undefined;
 }
 
 /** Options of `receiveMessages` and `events`. */

@@ -521,7 +521,7 @@ export class TwilioProvider {
         order: options.order ?? "asc",
         ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       });
-    const channel = await this.#channelOf(sid);
+    const channel = options.channel ?? (await this.#channelOf(sid));
     for await (const item of this.#pages(context, first)) {
       yield toMessage(item, channel);
       remaining -= 1;
