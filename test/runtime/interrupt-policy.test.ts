@@ -22,7 +22,12 @@ import {
   startHarness,
   twilioProviderFor,
 } from "./runtime-harness.js";
-import { botMessages, deliverWebhook, seedSmsConversation } from "./webhook-helpers.js";
+import {
+  addCustomerMessage,
+  botMessages,
+  deliverWebhook,
+  seedSmsConversation,
+} from "./webhook-helpers.js";
 
 let harness: Harness | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -316,13 +321,18 @@ describe.skipIf(testDatabaseUrl === undefined)("interrupt policy across instance
       cleanups.push(() => served.close());
       webhooks.set(instance, `${served.url}/twilio/webhook`);
     }
-    const [first, second] = await seedSmsConversation(emulator, "+15551247005", [
-      "a bike for two days",
-      "starting Friday",
-    ]);
+    // The second message exists at Twilio only once the first call runs: catch-up in the
+    // background could otherwise store it first and answer both in one uninterrupted turn.
+    const [first] = await seedSmsConversation(emulator, "+15551247005", ["a bike for two days"]);
     expect(await deliverWebhook(emulator, webhooks.get("a")!, first!)).toBe(200);
     await eventually(() => (calls.length === 1 ? true : undefined), "the first model call");
     const other = calls[0]!.instance === "a" ? "b" : "a";
+    const second = await addCustomerMessage(
+      emulator,
+      first!.conversationSid,
+      "+15551247005",
+      "starting Friday",
+    );
     expect(await deliverWebhook(emulator, webhooks.get(other)!, second!)).toBe(200);
     await eventually(() => (calls[0]!.finished ? true : undefined), "the interrupted call");
     expect(calls[0]!.aborted).toBe(true);

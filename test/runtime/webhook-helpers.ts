@@ -28,20 +28,30 @@ export async function seedSmsConversation(
     "messagingBinding.proxyAddress": emulator.numbers.sms,
   });
   const seeded: SeededMessage[] = [];
-  for (const body of bodies) {
-    const message = await service
-      .conversations(conversation.sid)
-      .messages.create({ author: customer, body });
-    seeded.push({
-      conversationSid: conversation.sid,
-      messageSid: message.sid,
-      index: message.index,
-      author: customer,
-      body,
-      dateCreated: message.dateCreated,
-    });
-  }
+  for (const body of bodies)
+    seeded.push(await addCustomerMessage(emulator, conversation.sid, customer, body));
   return seeded;
+}
+
+/** Adds one more message by `customer` to a seeded conversation at Twilio (no webhook). */
+export async function addCustomerMessage(
+  emulator: Emulator,
+  conversationSid: string,
+  customer: string,
+  body: string,
+): Promise<SeededMessage> {
+  const service = emulator.twilioClient().conversations.v1.services(emulator.serviceSid);
+  const message = await service
+    .conversations(conversationSid)
+    .messages.create({ author: customer, body });
+  return {
+    conversationSid,
+    messageSid: message.sid,
+    index: message.index,
+    author: customer,
+    body,
+    dateCreated: message.dateCreated,
+  };
 }
 
 /** Posts the signed `onMessageAdded` webhook of a seeded message, as Twilio would. */
