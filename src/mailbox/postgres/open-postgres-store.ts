@@ -4,6 +4,7 @@ import type { MailboxStore, WorkNotice } from "../mailbox-store.js";
 import { maxPublishBytes } from "../mailbox-store.js";
 import { type NoticeHub, validateChannelName } from "../notice-hub.js";
 import { type ResolvedMailboxOptions, validateInboundMessage } from "../validate-mailbox-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import { withAdvisoryLock } from "./advisory-lock.js";
 import { createIngestBatch } from "./ingest-batch.js";
 import { startInstanceLiveness } from "./instance-liveness.js";
@@ -21,6 +22,12 @@ import { postgresTurnMethods } from "./postgres-turn-methods.js";
 import { assertStorableText, isStorableText } from "./storable-text.js";
 
 const maxIngestBatch = 200;
+/**
+ * Ingest batches committing at once. Each holds a pool connection for one round trip, so a
+ * few in flight overlap one batch's commit (fsync) with the next one's work without starving
+ * workers of connections (the pool default is 10).
+ */
+const ingestConcurrency = 3;
 
 /** The store's methods once connected, minus what the factory keeps itself. */
 export type OpenedPostgresStore = Required<Omit<MailboxStore, "onWork" | "subscribe" | "start">>;
@@ -105,6 +112,9 @@ export async function openPostgresStore(
     settleWindowMs: settings.settleWindowMs,
     defaultPolicy: settings.defaultPolicy,
     notifyIn: notices.notifyIn,
+    notifyChannel: notices.workChannel,
+    instanceId,
+    concurrency: ingestConcurrency,
     announce({ notice, delayMs }) {
       if (delayMs === undefined) hub.emit(notice);
       else hub.emitLater(notice, delayMs);
@@ -112,6 +122,16 @@ export async function openPostgresStore(
     windowMs: options.groupCommitWindowMs,
     maxBatch: maxIngestBatch,
   });
+  // Live events published in the same loop turn (and while one NOTIFY is under way) share
+  // one NOTIFY per ~7 KB; each is delivered here once its NOTIFY is sent, in order.
+  const publishBatch = createWriteBatcher<{ channel: string; payload: string }, void>(
+    async (items) => {
+      await connection.query(sql.notify, [notices.eventChannel, notices.publications(items)]);
+      for (const item of items) hub.deliver(item.channel, item.payload);
+      return items.map(() => ({ ok: true as const, value: undefined }));
+    },
+    { windowMs: 0 },
+  );
 
   return {
     ingest(message) {
@@ -162,16 +182,12 @@ export async function openPostgresStore(
       } catch (error) {
         return Promise.reject(error);
       }
-      return track(
-        (async () => {
-          await connection.query("SELECT pg_notify($1, $2)", notices.publication(name, payload));
-          hub.deliver(name, payload);
-        })(),
-      );
+      return track(publishBatch.run({ channel: name, payload }));
     },
 
     async close() {
       await ingestBatch.drain();
+      await publishBatch.drain();
       await Promise.allSettled([...running]);
       // Lapsing at once lets the other instances take over at their next tick whatever this
       // one still holds (a runtime releases its leases before closing the mailbox).

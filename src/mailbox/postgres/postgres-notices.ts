@@ -6,11 +6,50 @@ import type { PostgresStatements } from "./postgres-statements.js";
 
 /** The cross-process half: NOTIFY on commit, LISTEN for other processes' hints. */
 export interface NoticeChannel {
+  /** The channel work hints go out on (the ingest function notifies it itself). */
+  workChannel: string;
   /** Queues the notices' NOTIFY in the transaction (delivered on commit, to every process). */
   notifyIn(client: pg.ClientBase, notices: readonly WorkNotice[]): Promise<void>;
-  /** The `pg_notify` arguments of a `publish`. */
-  publication(channel: string, payload: string): [string, string];
+  /**
+   * The `pg_notify` payloads carrying `publications` to the other processes: as few as fit
+   * under PostgreSQL's 8000-byte payload limit, so a burst of live events costs one NOTIFY,
+   * not one each.
+   */
+  publications(items: readonly { channel: string; payload: string }[]): string[];
+  /** The channel those payloads go out on. */
+  eventChannel: string;
   listener: WorkListener;
+}
+
+/**
+ * A NOTIFY payload carries at most 7999 bytes; envelopes and JSON escaping stay under this.
+ * A single item may reach {@link maxPublishBytes} (7 000) plus its channel name and escaping,
+ * so an item that does not fit an open payload starts a new one, and a payload with one item
+ * is sent whatever its size (validated before, so it fits).
+ */
+const payloadBudgetBytes = 7_000;
+
+/**
+ * Splits `items` (already JSON-encoded) into JSON arrays of at most ~`payloadBudgetBytes`.
+ * Why: each NOTIFY takes the server's notification-queue lock and wakes every listener, so
+ * one per batch instead of one per event is what keeps live fan-out cheap.
+ */
+export function packPayloads(encoded: readonly string[], budget = payloadBudgetBytes): string[][] {
+  const packs: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const item of encoded) {
+    const size = Buffer.byteLength(item) + 1;
+    if (current.length > 0 && bytes + size > budget) {
+      packs.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) packs.push(current);
+  return packs;
 }
 
 /**
@@ -28,66 +67,89 @@ export function openNoticeChannel(
   const eventChannel = `switchboard_events_${schema}`.slice(0, 63);
   const listener = listenForWork(clientConfig, [workChannel, eventChannel], (on, payload) => {
     if (on === eventChannel) {
-      const published = parsePublished(payload);
-      if (published !== undefined && published.from !== instanceId)
+      for (const published of parsePublished(payload, instanceId))
         hub.deliver(published.channel, published.payload);
       return;
     }
-    const notice = parseNotice(payload);
-    if (notice !== undefined && notice.from !== instanceId)
-      hub.emit({ kind: notice.kind, conversationSid: notice.conversationSid });
+    for (const notice of parseNotices(payload, instanceId)) hub.emit(notice);
   });
   return {
     listener,
+    workChannel,
+    eventChannel,
     async notifyIn(client, notices) {
       if (notices.length === 0) return;
-      const payloads = [
-        ...new Set(
-          notices.map((notice) =>
-            JSON.stringify({
-              kind: notice.kind,
-              conversationSid: notice.conversationSid,
-              from: instanceId,
-            }),
+      const payloads: string[] = [];
+      for (const kind of ["turn", "outbox"] as const) {
+        const sids = [
+          ...new Set(
+            notices
+              .filter((notice) => notice.kind === kind)
+              .map((notice) => notice.conversationSid),
           ),
-        ),
-      ];
+        ];
+        for (const pack of packPayloads(sids.map((sid) => JSON.stringify(sid))))
+          payloads.push(
+            `{"kind":"${kind}","conversationSids":[${pack.join(",")}],"from":${JSON.stringify(instanceId)}}`,
+          );
+      }
       await client.query(sql.notify, [workChannel, payloads]);
     },
-    publication: (channel, payload) => [
-      eventChannel,
-      JSON.stringify({ channel, payload, from: instanceId }),
-    ],
+    publications: (items) =>
+      packPayloads(items.map((item) => JSON.stringify(item))).map(
+        (pack) => `{"events":[${pack.join(",")}],"from":${JSON.stringify(instanceId)}}`,
+      ),
   };
 }
 
-/** A work notice from another process, or undefined for anything malformed. */
-function parseNotice(
-  text: string,
-): { kind: WorkNotice["kind"]; conversationSid: string; from: unknown } | undefined {
+/**
+ * The work notices of another process's NOTIFY; none for our own or anything malformed. Takes
+ * the coalesced form (`conversationSids`) and the single one (`conversationSid`) that
+ * instances of an earlier version send during a rolling upgrade.
+ */
+export function parseNotices(text: string, self: string): WorkNotice[] {
   try {
     const parsed = JSON.parse(text) as {
       kind?: unknown;
       conversationSid?: unknown;
+      conversationSids?: unknown;
       from?: unknown;
     };
-    if (typeof parsed.conversationSid !== "string") return undefined;
-    if (parsed.kind !== "turn" && parsed.kind !== "outbox") return undefined;
-    return { kind: parsed.kind, conversationSid: parsed.conversationSid, from: parsed.from };
+    if (typeof parsed !== "object" || parsed === null || parsed.from === self) return [];
+    const kind = parsed.kind;
+    if (kind !== "turn" && kind !== "outbox") return [];
+    const sids = Array.isArray(parsed.conversationSids)
+      ? parsed.conversationSids
+      : [parsed.conversationSid];
+    return sids
+      .filter((sid): sid is string => typeof sid === "string" && sid.length > 0)
+      .map((conversationSid) => ({ kind, conversationSid }));
   } catch {
-    return undefined;
+    return [];
   }
 }
 
-/** A publication from another process, or undefined for anything malformed. */
-function parsePublished(
-  text: string,
-): { channel: string; payload: string; from: unknown } | undefined {
+/**
+ * The publications of another process's NOTIFY; none for our own or anything malformed.
+ * Takes the coalesced form (`events`) and the single one of earlier versions.
+ */
+export function parsePublished(text: string, self: string): { channel: string; payload: string }[] {
   try {
-    const parsed = JSON.parse(text) as { channel?: unknown; payload?: unknown; from?: unknown };
-    if (typeof parsed.channel !== "string" || typeof parsed.payload !== "string") return undefined;
-    return { channel: parsed.channel, payload: parsed.payload, from: parsed.from };
+    const parsed = JSON.parse(text) as {
+      events?: unknown;
+      channel?: unknown;
+      payload?: unknown;
+      from?: unknown;
+    };
+    if (typeof parsed !== "object" || parsed === null || parsed.from === self) return [];
+    const items: unknown[] = Array.isArray(parsed.events) ? parsed.events : [parsed];
+    return items.flatMap((item) => {
+      const { channel, payload } = (item ?? {}) as { channel?: unknown; payload?: unknown };
+      return typeof channel === "string" && typeof payload === "string"
+        ? [{ channel, payload }]
+        : [];
+    });
   } catch {
-    return undefined;
+    return [];
   }
 }

@@ -204,6 +204,109 @@ export const postgresMigrations: readonly string[] = [
     released_by text
   );
   `,
+  // 9: ingest in one round trip. The batch's messages travel as parallel arrays; the function
+  // takes each one's dedupe keys, upserts its conversation and inserts it, exactly like the
+  // per-statement path, then queues ONE coalesced NOTIFY per ~7 KB of woken conversations
+  // instead of one per message. Called in autocommit, so the call is its own transaction.
+  // `SET search_path FROM CURRENT` pins it to the schema it was created in. CREATE OR REPLACE:
+  // re-runnable like the ones before it.
+  `
+  CREATE OR REPLACE FUNCTION ingest_batch(
+    p_at double precision,
+    p_first_key text[], p_second_key text[],
+    p_message_sid text[], p_conversation_sid text[], p_service_sid text[], p_channel text[],
+    p_customer_address text[], p_proxy_address text[], p_index bigint[], p_role text[],
+    p_inbound_at double precision[], p_record text[],
+    p_notify_channel text, p_from text)
+  RETURNS TABLE (o_status text, o_policy_mode text, o_policy_window_ms bigint)
+  LANGUAGE plpgsql
+  SET search_path FROM CURRENT
+  AS $ingest$
+  DECLARE
+    n integer := coalesce(array_length(p_message_sid, 1), 0);
+    i integer;
+    v_state text;
+    v_mode text;
+    v_window bigint;
+    v_status text;
+    v_woken text[] := '{}';
+    v_sids json[] := '{}';
+    v_bytes integer := 0;
+    v_sid text;
+  BEGIN
+    FOR i IN 1 .. n LOOP
+      -- The unique key table is the dedupe (first key first: retries share the token).
+      INSERT INTO dedupe_keys (key, created_at) VALUES (p_first_key[i], p_at)
+        ON CONFLICT (key) DO NOTHING;
+      IF NOT FOUND THEN
+        o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      IF p_second_key[i] IS NOT NULL THEN
+        INSERT INTO dedupe_keys (key, created_at) VALUES (p_second_key[i], p_at)
+          ON CONFLICT (key) DO NOTHING;
+        IF NOT FOUND THEN
+          DELETE FROM dedupe_keys WHERE key = p_first_key[i];
+          o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
+          RETURN NEXT;
+          CONTINUE;
+        END IF;
+      END IF;
+      -- Keys are collected after 7 days but a pending message may stay longer.
+      PERFORM 1 FROM messages WHERE message_sid = p_message_sid[i];
+      IF FOUND THEN
+        DELETE FROM dedupe_keys WHERE key = p_first_key[i] OR key = p_second_key[i];
+        o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      INSERT INTO conversations AS c (conversation_sid, service_sid, channel, customer_address,
+          proxy_address, last_index, last_inbound_at, created_at, updated_at)
+        VALUES (p_conversation_sid[i], p_service_sid[i], p_channel[i], p_customer_address[i],
+          p_proxy_address[i], p_index[i], p_inbound_at[i], p_at, p_at)
+        ON CONFLICT (conversation_sid) DO UPDATE SET
+          service_sid = coalesce(excluded.service_sid, c.service_sid),
+          channel = excluded.channel,
+          customer_address = coalesce(excluded.customer_address, c.customer_address),
+          proxy_address = coalesce(excluded.proxy_address, c.proxy_address),
+          last_index = greatest(coalesce(c.last_index, -1), excluded.last_index),
+          last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN c.last_inbound_at
+            ELSE greatest(coalesce(c.last_inbound_at, 0), excluded.last_inbound_at) END,
+          updated_at = excluded.updated_at
+        RETURNING c.state, c.policy_mode, c.policy_window_ms INTO v_state, v_mode, v_window;
+      v_status := CASE WHEN p_role[i] <> 'customer' THEN 'history'
+        WHEN v_state = 'handoff' THEN 'handoff' ELSE 'pending' END;
+      INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
+          ingested_at)
+        VALUES (p_message_sid[i], p_conversation_sid[i], p_index[i], p_role[i], v_status,
+          p_record[i], p_at);
+      IF v_status = 'pending' AND NOT (p_conversation_sid[i] = ANY (v_woken)) THEN
+        v_woken := v_woken || p_conversation_sid[i];
+      END IF;
+      o_status := v_status; o_policy_mode := v_mode; o_policy_window_ms := v_window;
+      RETURN NEXT;
+    END LOOP;
+    IF p_notify_channel IS NOT NULL THEN
+      FOREACH v_sid IN ARRAY v_woken LOOP
+        -- NOTIFY payloads stop at 8000 bytes: a new notification every ~7 KB of SIDs.
+        IF v_bytes + octet_length(to_json(v_sid)::text) + 1 > 7000 THEN
+          PERFORM pg_notify(p_notify_channel, json_build_object('kind', 'turn',
+            'conversationSids', array_to_json(v_sids), 'from', p_from)::text);
+          v_sids := '{}';
+          v_bytes := 0;
+        END IF;
+        v_sids := v_sids || to_json(v_sid);
+        v_bytes := v_bytes + octet_length(to_json(v_sid)::text) + 1;
+      END LOOP;
+      IF array_length(v_sids, 1) > 0 THEN
+        PERFORM pg_notify(p_notify_channel, json_build_object('kind', 'turn',
+          'conversationSids', array_to_json(v_sids), 'from', p_from)::text);
+      END IF;
+    END IF;
+  END
+  $ingest$;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */
