@@ -23,11 +23,11 @@ import { assertStorableText, isStorableText } from "./storable-text.js";
 
 const maxIngestBatch = 200;
 /**
- * Ingest batches committing at once. Each holds a pool connection for one round trip, so a
- * few in flight overlap one batch's commit (fsync) with the next one's work without starving
- * workers of connections (the pool default is 10).
+ * Ingest batches committing at once: a third of the pool, at most 3. Each holds a connection
+ * for one round trip, so a few in flight overlap one batch's commit (fsync) with the next
+ * one's work while the workers keep connections of their own.
  */
-const ingestConcurrency = 3;
+const ingestConcurrency = (poolMax: number) => Math.max(1, Math.min(3, Math.floor(poolMax / 3)));
 
 /** The store's methods once connected, minus what the factory keeps itself. */
 export type OpenedPostgresStore = Required<Omit<MailboxStore, "onWork" | "subscribe" | "start">>;
@@ -114,7 +114,7 @@ export async function openPostgresStore(
     notifyIn: notices.notifyIn,
     notifyChannel: notices.workChannel,
     instanceId,
-    concurrency: ingestConcurrency,
+    concurrency: ingestConcurrency(opened.pool.options.max ?? 10),
     announce({ notice, delayMs }) {
       if (delayMs === undefined) hub.emit(notice);
       else hub.emitLater(notice, delayMs);

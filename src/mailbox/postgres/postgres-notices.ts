@@ -73,6 +73,9 @@ export function openNoticeChannel(
     }
     for (const notice of parseNotices(payload, instanceId)) hub.emit(notice);
   });
+  // The JSON object's opening (sender and fields), left open for the pre-encoded array.
+  const envelope = (fields: Record<string, string>) =>
+    JSON.stringify({ from: instanceId, ...fields }).slice(0, -1);
   return {
     listener,
     workChannel,
@@ -89,15 +92,13 @@ export function openNoticeChannel(
           ),
         ];
         for (const pack of packPayloads(sids.map((sid) => JSON.stringify(sid))))
-          payloads.push(
-            `{"kind":"${kind}","conversationSids":[${pack.join(",")}],"from":${JSON.stringify(instanceId)}}`,
-          );
+          payloads.push(`${envelope({ kind })},"conversationSids":[${pack.join(",")}]}`);
       }
       await client.query(sql.notify, [workChannel, payloads]);
     },
     publications: (items) =>
       packPayloads(items.map((item) => JSON.stringify(item))).map(
-        (pack) => `{"events":[${pack.join(",")}],"from":${JSON.stringify(instanceId)}}`,
+        (pack) => `${envelope({})},"events":[${pack.join(",")}]}`,
       ),
   };
 }

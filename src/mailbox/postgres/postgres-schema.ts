@@ -223,8 +223,7 @@ export const postgresMigrations: readonly string[] = [
   SET search_path FROM CURRENT
   AS $ingest$
   DECLARE
-    n integer := coalesce(array_length(p_message_sid, 1), 0);
-    i integer;
+    r record;
     v_state text;
     v_mode text;
     v_window bigint;
@@ -234,37 +233,44 @@ export const postgresMigrations: readonly string[] = [
     v_bytes integer := 0;
     v_sid text;
   BEGIN
-    FOR i IN 1 .. n LOOP
+    -- unnest walks the arrays once; subscripting them (p_record[i]) would rescan variable-width
+    -- elements from the start on every access, quadratic in the batch size.
+    FOR r IN SELECT * FROM unnest(p_first_key, p_second_key, p_message_sid, p_conversation_sid,
+        p_service_sid, p_channel, p_customer_address, p_proxy_address, p_index, p_role,
+        p_inbound_at, p_record) AS u (first_key, second_key, message_sid, conversation_sid,
+        service_sid, channel, customer_address, proxy_address, message_index, role, inbound_at,
+        record)
+    LOOP
       -- The unique key table is the dedupe (first key first: retries share the token).
-      INSERT INTO dedupe_keys (key, created_at) VALUES (p_first_key[i], p_at)
+      INSERT INTO dedupe_keys (key, created_at) VALUES (r.first_key, p_at)
         ON CONFLICT (key) DO NOTHING;
       IF NOT FOUND THEN
         o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
         RETURN NEXT;
         CONTINUE;
       END IF;
-      IF p_second_key[i] IS NOT NULL THEN
-        INSERT INTO dedupe_keys (key, created_at) VALUES (p_second_key[i], p_at)
+      IF r.second_key IS NOT NULL THEN
+        INSERT INTO dedupe_keys (key, created_at) VALUES (r.second_key, p_at)
           ON CONFLICT (key) DO NOTHING;
         IF NOT FOUND THEN
-          DELETE FROM dedupe_keys WHERE key = p_first_key[i];
+          DELETE FROM dedupe_keys WHERE key = r.first_key;
           o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
           RETURN NEXT;
           CONTINUE;
         END IF;
       END IF;
       -- Keys are collected after 7 days but a pending message may stay longer.
-      PERFORM 1 FROM messages WHERE message_sid = p_message_sid[i];
+      PERFORM 1 FROM messages WHERE message_sid = r.message_sid;
       IF FOUND THEN
-        DELETE FROM dedupe_keys WHERE key = p_first_key[i] OR key = p_second_key[i];
+        DELETE FROM dedupe_keys WHERE key = r.first_key OR key = r.second_key;
         o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
         RETURN NEXT;
         CONTINUE;
       END IF;
       INSERT INTO conversations AS c (conversation_sid, service_sid, channel, customer_address,
           proxy_address, last_index, last_inbound_at, created_at, updated_at)
-        VALUES (p_conversation_sid[i], p_service_sid[i], p_channel[i], p_customer_address[i],
-          p_proxy_address[i], p_index[i], p_inbound_at[i], p_at, p_at)
+        VALUES (r.conversation_sid, r.service_sid, r.channel, r.customer_address,
+          r.proxy_address, r.message_index, r.inbound_at, p_at, p_at)
         ON CONFLICT (conversation_sid) DO UPDATE SET
           service_sid = coalesce(excluded.service_sid, c.service_sid),
           channel = excluded.channel,
@@ -275,14 +281,14 @@ export const postgresMigrations: readonly string[] = [
             ELSE greatest(coalesce(c.last_inbound_at, 0), excluded.last_inbound_at) END,
           updated_at = excluded.updated_at
         RETURNING c.state, c.policy_mode, c.policy_window_ms INTO v_state, v_mode, v_window;
-      v_status := CASE WHEN p_role[i] <> 'customer' THEN 'history'
+      v_status := CASE WHEN r.role <> 'customer' THEN 'history'
         WHEN v_state = 'handoff' THEN 'handoff' ELSE 'pending' END;
       INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
           ingested_at)
-        VALUES (p_message_sid[i], p_conversation_sid[i], p_index[i], p_role[i], v_status,
-          p_record[i], p_at);
-      IF v_status = 'pending' AND NOT (p_conversation_sid[i] = ANY (v_woken)) THEN
-        v_woken := v_woken || p_conversation_sid[i];
+        VALUES (r.message_sid, r.conversation_sid, r.message_index, r.role, v_status,
+          r.record, p_at);
+      IF v_status = 'pending' AND NOT (r.conversation_sid = ANY (v_woken)) THEN
+        v_woken := v_woken || r.conversation_sid;
       END IF;
       o_status := v_status; o_policy_mode := v_mode; o_policy_window_ms := v_window;
       RETURN NEXT;

@@ -55,6 +55,51 @@ export function describeIngestContract(use: UseContract): void {
       expect(await reopened.lastIndex(conversationSid)).toBe(39);
     });
 
+    it("ingests a mixed batch of one loop turn exactly once, waking each conversation", async () => {
+      // Everything below reaches the store in one loop turn, so a store that commits in
+      // batches (both do) gets it as one or a few batches: copies inside the batch, a token
+      // reused under another SID, history rows and several conversations at once.
+      const { store } = use();
+      const woken = new Set<string>();
+      const stop = store.onWork((notice) => {
+        if (notice.kind === "turn") woken.add(notice.conversationSid);
+      });
+      const conversations = Array.from({ length: 12 }, () => fakeSid("CH"));
+      const originals = conversations.flatMap((conversationSid, c) =>
+        Array.from({ length: 5 }, (_, index) =>
+          inboundMessage({
+            conversationSid,
+            index,
+            idempotencyToken: `batch-${c}-${index}`,
+            role: index === 4 ? "bot" : "customer",
+          }),
+        ),
+      );
+      const copies = originals
+        .filter((_, n) => n % 4 === 0)
+        .flatMap((message) => [message, { ...message, messageSid: fakeSid("IM") }]);
+      const results = await Promise.all(
+        [...originals, ...copies].map((message) => store.ingest(message)),
+      );
+      expect(results.slice(0, originals.length).every((result) => result === "accepted")).toBe(
+        true,
+      );
+      expect(results.slice(originals.length).every((result) => result === "duplicate")).toBe(true);
+      stop();
+      for (const conversationSid of conversations) {
+        const history = await store.history(conversationSid);
+        expect(history.map((entry) => entry.direction === "inbound" && entry.status)).toEqual([
+          "pending",
+          "pending",
+          "pending",
+          "pending",
+          "history",
+        ]);
+        expect(await store.lastIndex(conversationSid)).toBe(4);
+        expect(woken.has(conversationSid)).toBe(true);
+      }
+    });
+
     it("rejects malformed and oversized messages and writes nothing", async () => {
       const { store } = use();
       const bad = [
