@@ -22,6 +22,8 @@ import { postgresTurnMethods } from "./postgres-turn-methods.js";
 import { assertStorableText, isStorableText } from "./storable-text.js";
 
 const maxIngestBatch = 200;
+/** How long other instances' wake-ups wait to share one NOTIFY. */
+const hintWindowMs = 10;
 /**
  * Ingest batches committing at once: a third of the pool, at most 3. Each holds a connection
  * for one round trip, so a few in flight overlap one batch's commit (fsync) with the next
@@ -82,6 +84,23 @@ export async function openPostgresStore(
     return work;
   };
 
+  // Other processes' wake-ups for committed writes, sent after the commit instead of inside
+  // the transaction: a transaction is then BEGIN, its statements and COMMIT, and the hints of
+  // the writes committing within `hintWindowMs` share one NOTIFY. A hint lost to a crash between
+  // commit and NOTIFY costs the other instances one poll interval, nothing more: hints are
+  // never the only way work is found.
+  const hints = createWriteBatcher<WorkNotice[], void>(
+    async (batches) => {
+      await connection.query(sql.notify, [
+        notices.workChannel,
+        notices.workPayloads(batches.flat()),
+      ]);
+      return batches.map(() => ({ ok: true as const, value: undefined }));
+    },
+    // Local workers were woken at once; other instances can wait a few ms for their hint so
+    // the writes of a busy moment share it.
+    { windowMs: hintWindowMs },
+  );
   const context: PostgresStoreContext = {
     connection,
     sql,
@@ -93,11 +112,10 @@ export async function openPostgresStore(
         (async () => {
           const value = await connection.transaction(async (client) => {
             written = [];
-            const result = await work(client, written);
-            await notices.notifyIn(client, written);
-            return result;
+            return work(client, written);
           }, transactionOptions);
           for (const notice of written) hub.emit(notice);
+          if (written.length > 0) void hints.run(written).catch(() => {});
           return value;
         })(),
       );
@@ -189,6 +207,8 @@ export async function openPostgresStore(
       await ingestBatch.drain();
       await publishBatch.drain();
       await Promise.allSettled([...running]);
+      // The hints of the writes just settled.
+      await hints.drain().catch(() => {});
       // Lapsing at once lets the other instances take over at their next tick whatever this
       // one still holds (a runtime releases its leases before closing the mailbox).
       await liveness.stop().catch(() => {});

@@ -10,6 +10,8 @@ export interface NoticeChannel {
   workChannel: string;
   /** Queues the notices' NOTIFY in the transaction (delivered on commit, to every process). */
   notifyIn(client: pg.ClientBase, notices: readonly WorkNotice[]): Promise<void>;
+  /** The `pg_notify` payloads carrying `notices` (coalesced by kind, ~7 KB each). */
+  workPayloads(notices: readonly WorkNotice[]): string[];
   /**
    * The `pg_notify` payloads carrying `publications` to the other processes: as few as fit
    * under PostgreSQL's 8000-byte payload limit, so a burst of live events costs one NOTIFY,
@@ -76,25 +78,27 @@ export function openNoticeChannel(
   // The JSON object's opening (sender and fields), left open for the pre-encoded array.
   const envelope = (fields: Record<string, string>) =>
     JSON.stringify({ from: instanceId, ...fields }).slice(0, -1);
+  const workPayloads = (notices: readonly WorkNotice[]) => {
+    const payloads: string[] = [];
+    for (const kind of ["turn", "outbox"] as const) {
+      const sids = [
+        ...new Set(
+          notices.filter((notice) => notice.kind === kind).map((notice) => notice.conversationSid),
+        ),
+      ];
+      for (const pack of packPayloads(sids.map((sid) => JSON.stringify(sid))))
+        payloads.push(`${envelope({ kind })},"conversationSids":[${pack.join(",")}]}`);
+    }
+    return payloads;
+  };
   return {
     listener,
     workChannel,
     eventChannel,
+    workPayloads,
     async notifyIn(client, notices) {
       if (notices.length === 0) return;
-      const payloads: string[] = [];
-      for (const kind of ["turn", "outbox"] as const) {
-        const sids = [
-          ...new Set(
-            notices
-              .filter((notice) => notice.kind === kind)
-              .map((notice) => notice.conversationSid),
-          ),
-        ];
-        for (const pack of packPayloads(sids.map((sid) => JSON.stringify(sid))))
-          payloads.push(`${envelope({ kind })},"conversationSids":[${pack.join(",")}]}`);
-      }
-      await client.query(sql.notify, [workChannel, payloads]);
+      await client.query(sql.notify, [workChannel, workPayloads(notices)]);
     },
     publications: (items) =>
       packPayloads(items.map((item) => JSON.stringify(item))).map(
