@@ -29,6 +29,21 @@ export function describeIngestContract(use: UseContract): void {
       expect(await store.history(first.conversationSid)).toHaveLength(2);
     });
 
+    it("answers a copy under a new token duplicate and leaves that token free", async () => {
+      const { store } = use();
+      const message = inboundMessage({ idempotencyToken: "first-token" });
+      expect(await store.ingest(message)).toBe("accepted");
+      // Same SID, another token: the token key is taken before the SID key refuses it, and
+      // must be given back, or the next message carrying that token would be lost.
+      expect(await store.ingest({ ...message, idempotencyToken: "second-token" })).toBe(
+        "duplicate",
+      );
+      expect(
+        await store.ingest(inboundMessage({ index: 1, idempotencyToken: "second-token" })),
+      ).toBe("accepted");
+      expect(await store.history(message.conversationSid)).toHaveLength(2);
+    });
+
     it("accepts exactly one of many concurrent copies", async () => {
       const { store } = use();
       const message = inboundMessage({ idempotencyToken: "concurrent" });
