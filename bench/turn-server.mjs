@@ -6,7 +6,8 @@
 // `reply <inbound MessageSid> <epoch ms>` per reply accepted; answers a `stats` line on stdin
 // with `stats <rss bytes> <heap bytes>` after a full GC, and a `metrics` line with
 // `metrics <ms>`: the time one /metrics render took (the service's gauges: one mailbox stats
-// query per scrape, process metrics, event counters).
+// query per scrape, process metrics, event counters). BENCH_POOL_SIZE sets the PostgreSQL
+// pool (default 8).
 import { writeSync } from "node:fs";
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
@@ -57,7 +58,11 @@ const provider = {
 
 const mailbox =
   store === "postgres"
-    ? postgresMailbox({ connectionString: databaseUrl, schema: where, poolSize: 8 })
+    ? postgresMailbox({
+        connectionString: databaseUrl,
+        schema: where,
+        poolSize: Number(process.env.BENCH_POOL_SIZE ?? 8),
+      })
     : sqliteMailbox({ path: where });
 const switchboard = createSwitchboard({
   provider,
