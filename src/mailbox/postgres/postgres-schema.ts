@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the append-only list of shipped migrations (never edited, only
+// extended) and the code that applies them live together, so a version is one array index.
 import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import { MailboxOpenError } from "../mailbox-errors.js";
