@@ -2,8 +2,8 @@
 // process, instant agent, a stand-in provider) is filled with conversations (one message and
 // its reply each), and at 1k, 10k (and 100k with BENCH_SCALE_MAX=100000) conversations a
 // measurement window runs new messages to existing conversations at a fixed rate. Prints, per
-// size: answered/s, p50/p99 (webhook in → reply accepted), RSS and heap after a full GC, and
-// the RSS per idle conversation; the 1k row is the baseline of the same run. Writes
+// size: answered/s, p50/p99 (webhook in → reply accepted), RSS and heap after a full GC, the
+// RSS per idle conversation, and the time one /metrics render takes (median of 5); the 1k row is the baseline of the same run. Writes
 // bench/results/scale.json. BENCH_SCALE_STORE (sqlite | postgres, default sqlite),
 // BENCH_SCALE_MAX (default 10000), BENCH_SECONDS (default 4), BENCH_RATE (default 200/s),
 // BENCH_FILL_RATE (messages/s while filling, default 400).
@@ -46,6 +46,10 @@ try {
     const unfilled = await drained(fill.sids, 120_000);
     const fillSeconds = (Date.now() - fillStarted) / 1000;
     const memory = await server.stats();
+    // /metrics at this size: the median of five scrapes (the first warms up).
+    const scrapes = [];
+    for (let scrape = 0; scrape < 5; scrape++) scrapes.push(await server.metrics());
+    const metricsMs = scrapes.sort((a, b) => a - b)[2];
     // Window: new messages to conversations spread over everything stored.
     const started = Date.now();
     const { sids, refused } = await openLoop(server.port, rate, seconds, (i) => (i * 7919) % size);
@@ -65,6 +69,7 @@ try {
       refused,
       rssMiB: Math.round(memory.rss / 2 ** 20),
       heapMiB: Math.round(memory.heap / 2 ** 20),
+      metricsMs,
       rssBytesPerConversation: Math.round((memory.rss - idle.rss) / size),
       heapBytesPerConversation: Math.round((memory.heap - idle.heap) / size),
     });
@@ -82,11 +87,11 @@ try {
 }
 const base = rows[0];
 console.log(
-  `\n${store}: conversations  answered/s  (× 1k)  p50 ms  p99 ms  RSS MiB  heap MiB  RSS B/conv  heap B/conv`,
+  `\n${store}: conversations  answered/s  (× 1k)  p50 ms  p99 ms  RSS MiB  heap MiB  RSS B/conv  heap B/conv  /metrics ms`,
 );
 for (const row of rows)
   console.log(
-    `${String(row.conversations).padStart(22)} ${String(row.answeredPerSecond).padStart(11)} ${(row.answeredPerSecond / base.answeredPerSecond).toFixed(2).padStart(7)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.rssMiB).padStart(8)} ${String(row.heapMiB).padStart(9)} ${String(row.rssBytesPerConversation).padStart(11)} ${String(row.heapBytesPerConversation).padStart(12)}`,
+    `${String(row.conversations).padStart(22)} ${String(row.answeredPerSecond).padStart(11)} ${(row.answeredPerSecond / base.answeredPerSecond).toFixed(2).padStart(7)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.rssMiB).padStart(8)} ${String(row.heapMiB).padStart(9)} ${String(row.rssBytesPerConversation).padStart(11)} ${String(row.heapBytesPerConversation).padStart(12)} ${String(row.metricsMs).padStart(12)}`,
   );
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(

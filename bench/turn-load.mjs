@@ -30,6 +30,7 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   const waiters = [];
+  const metricWaiters = [];
   const server = {
     child,
     port: 0,
@@ -38,6 +39,11 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
     stats() {
       child.stdin.write("stats\n");
       return new Promise((resolve) => waiters.push(resolve));
+    },
+    /** Milliseconds one /metrics render took. */
+    metrics() {
+      child.stdin.write("metrics\n");
+      return new Promise((resolve) => metricWaiters.push(resolve));
     },
     async stop() {
       child.kill("SIGTERM");
@@ -52,6 +58,7 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
       if (kind === "reply") {
         if (!replies.has(a)) replies.set(a, Number(b));
       } else if (kind === "stats") waiters.shift()?.({ rss: Number(a), heap: Number(b) });
+      else if (kind === "metrics") metricWaiters.shift()?.(Number(a));
       else if (kind === "port") {
         server.port = Number(a);
         resolve(server);

@@ -4,7 +4,10 @@
 // The agent answers at once (or after agentMs); the provider is a stand-in for Twilio that
 // accepts every reply (after sendMs). Prints `port <n>` once listening, then one line
 // `reply <inbound MessageSid> <epoch ms>` per reply accepted; answers a `stats` line on stdin
-// with `stats <rss bytes> <heap bytes>` after a full GC.
+// with `stats <rss bytes> <heap bytes>` after a full GC, and a `metrics` line with
+// `metrics <ms>`: the time one /metrics render took (the service's gauges: one mailbox stats
+// query per scrape, process metrics, event counters). BENCH_POOL_SIZE sets the PostgreSQL
+// pool (default 8).
 import { writeSync } from "node:fs";
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
@@ -13,6 +16,7 @@ import { createSwitchboardHandler } from "../dist/http/index.js";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { turnIdOfReply } from "../dist/mailbox/reply-id.js";
+import { countEvents, createMetrics } from "../dist/metrics/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 
 const [store, where, authToken, agentMs = "0", sendMs = "0"] = process.argv.slice(2);
@@ -20,6 +24,23 @@ const databaseUrl =
   process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
   process.env.SWITCHBOARD_TEST_DATABASE_URL ||
   "postgres://postgres@127.0.0.1:5432/test";
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * One line to the parent, synchronously (a kill -9 right after loses nothing it was told). A
+ * busy parent can leave the pipe full (EAGAIN): wait a millisecond and write again rather
+ * than fail the send, which the runtime would retry seconds later and skew the timings.
+ */
+function writeLine(text) {
+  for (;;) {
+    try {
+      writeSync(1, text);
+      return;
+    } catch (error) {
+      if (error.code !== "EAGAIN") throw error;
+      Atomics.wait(sleeper, 0, 0, 1);
+    }
+  }
+}
 const pause = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined);
 
 let sent = 0;
@@ -28,7 +49,7 @@ const provider = {
     await pause(Number(sendMs));
     const replyId = message.attributes?.switchboardReplyId ?? "";
     // Written synchronously: a kill -9 right after loses nothing the parent was told.
-    writeSync(1, `reply ${turnIdOfReply(replyId)} ${Date.now()}\n`);
+    writeLine(`reply ${turnIdOfReply(replyId)} ${Date.now()}\n`);
     sent += 1;
     return { id: `IM${sent.toString(16).padStart(32, "0")}` };
   },
@@ -37,7 +58,11 @@ const provider = {
 
 const mailbox =
   store === "postgres"
-    ? postgresMailbox({ connectionString: databaseUrl, schema: where, poolSize: 8 })
+    ? postgresMailbox({
+        connectionString: databaseUrl,
+        schema: where,
+        poolSize: Number(process.env.BENCH_POOL_SIZE ?? 8),
+      })
     : sqliteMailbox({ path: where });
 const switchboard = createSwitchboard({
   provider,
@@ -54,15 +79,37 @@ const switchboard = createSwitchboard({
     error: (...args) => console.error(...args),
   },
 });
+// The same metrics as `serve` (src/service/create-service.ts), so a scrape costs what it costs there.
+let statsInFlight;
+const scrapeStats = () => {
+  statsInFlight ??= mailbox.stats().finally(() => {
+    setTimeout(() => {
+      statsInFlight = undefined;
+    }, 0);
+  });
+  return statsInFlight;
+};
+const metrics = createMetrics({
+  processMetrics: true,
+  deadLetters: async () => (await scrapeStats()).deadLetters,
+  queueDepth: async () => (await scrapeStats()).pendingMessages,
+});
+countEvents(switchboard.events, metrics);
 await switchboard.start();
 const server = createServer(createSwitchboardHandler(switchboard));
 server.keepAliveTimeout = 65_000;
-server.listen(0, "127.0.0.1", () => writeSync(1, `port ${server.address().port}\n`));
-createInterface({ input: process.stdin }).on("line", (line) => {
+server.listen(0, "127.0.0.1", () => writeLine(`port ${server.address().port}\n`));
+createInterface({ input: process.stdin }).on("line", async (line) => {
+  if (line === "metrics") {
+    const started = performance.now();
+    await metrics.render().catch((error) => console.error("metrics render failed", error));
+    writeLine(`metrics ${(performance.now() - started).toFixed(2)}\n`);
+    return;
+  }
   if (line !== "stats") return;
   globalThis.gc?.();
   const memory = process.memoryUsage();
-  writeSync(1, `stats ${memory.rss} ${memory.heapUsed}\n`);
+  writeLine(`stats ${memory.rss} ${memory.heapUsed}\n`);
 });
 process.on("SIGTERM", async () => {
   server.close();

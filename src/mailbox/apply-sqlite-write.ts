@@ -115,13 +115,32 @@ function pickTurn({ statements, settings, at }: WriteContext, conversation: Conv
 
 const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
   ingest({ statements, settings, at, notices }, write) {
-    const keys = inboundDedupeKeys(write);
-    for (const key of keys) if (statements.hasKey.get(key) !== undefined) return "duplicate";
-    if (statements.hasMessage.get(write.messageSid) !== undefined) return "duplicate";
-    for (const key of keys) statements.insertKey.run(key, at);
-    statements.insertConversation.run(write.conversationSid, at, at);
-    // State, policy and lease only: the full row's pending count is not worth its scan.
-    const conversation = statements.conversationState.get(write.conversationSid) as Pick<
+    // Five statements for a new message: each key's INSERT OR IGNORE is its own dedupe check
+    // (no read first), then the message check, one conversation upsert and the message.
+    const taken: string[] = [];
+    const duplicate = () => {
+      // The savepoint commits on return, so keys taken for a duplicate are given back here.
+      for (const key of taken) statements.deleteKey.run(key);
+      return "duplicate" as const;
+    };
+    for (const key of inboundDedupeKeys(write)) {
+      if (statements.insertKey.run(key, at).changes === 0) return duplicate();
+      taken.push(key);
+    }
+    // Keys are collected after their retention but a message may stay longer.
+    if (statements.hasMessage.get(write.messageSid) !== undefined) return duplicate();
+    const isCustomer = write.role === "customer";
+    // State, policy and lease as the ingest found them (the upsert leaves those alone).
+    const conversation = statements.ingestConversation.get({
+      sid: write.conversationSid,
+      serviceSid: write.serviceSid,
+      channel: write.channel,
+      customerAddress: write.customerAddress,
+      proxyAddress: write.proxyAddress,
+      index: write.index,
+      inboundAt: isCustomer ? write.dateCreated : null,
+      at,
+    }) as Pick<
       ConversationRow,
       | "state"
       | "policy"
@@ -130,7 +149,6 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       | "lease_expires_at"
       | "turn_message_sids"
     >;
-    const isCustomer = write.role === "customer";
     const status = !isCustomer
       ? "history"
       : conversation.state === "handoff"
@@ -145,16 +163,6 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       write.record,
       at,
     );
-    statements.touchConversation.run({
-      sid: write.conversationSid,
-      serviceSid: write.serviceSid,
-      channel: write.channel,
-      customerAddress: write.customerAddress,
-      proxyAddress: write.proxyAddress,
-      index: write.index,
-      inboundAt: isCustomer ? write.dateCreated : null,
-      at,
-    });
     if (status !== "pending") return "accepted";
     const policy = policyOf(conversation.policy, settings.defaultPolicy);
     const turnId = turnMessageSids(conversation)[0];

@@ -10,20 +10,27 @@ const conversationColumns = `c.*, (SELECT count(*) FROM messages m
 /** The mailbox's SQL, by name. */
 const sql = {
   conversation: `SELECT ${conversationColumns} FROM conversations c WHERE c.conversation_sid = ?`,
-  conversationState: `SELECT state, policy, lease_owner, lease_version, lease_expires_at,
-         turn_message_sids FROM conversations WHERE conversation_sid = ?`,
   insertConversation: `INSERT OR IGNORE INTO conversations (conversation_sid, created_at, updated_at)
        VALUES (?, ?, ?)`,
-  touchConversation: `UPDATE conversations SET
-         service_sid = coalesce(@serviceSid, service_sid),
-         channel = @channel,
-         customer_address = coalesce(@customerAddress, customer_address),
-         proxy_address = coalesce(@proxyAddress, proxy_address),
-         last_index = max(coalesce(last_index, -1), @index),
-         last_inbound_at = CASE WHEN @inboundAt IS NULL THEN last_inbound_at
-           ELSE max(coalesce(last_inbound_at, 0), @inboundAt) END,
-         updated_at = @at
-       WHERE conversation_sid = @sid`,
+  // Ingest's conversation write in one statement: created or updated, answering what the
+  // message's status and the interrupt rule depend on (three statements before: insert, read,
+  // update). The update leaves state, policy and lease alone, so the answer is the row as the
+  // ingest found it.
+  ingestConversation: `INSERT INTO conversations (conversation_sid, service_sid, channel,
+         customer_address, proxy_address, last_index, last_inbound_at, created_at, updated_at)
+       VALUES (@sid, @serviceSid, @channel, @customerAddress, @proxyAddress, @index, @inboundAt,
+         @at, @at)
+       ON CONFLICT (conversation_sid) DO UPDATE SET
+         service_sid = coalesce(excluded.service_sid, service_sid),
+         channel = excluded.channel,
+         customer_address = coalesce(excluded.customer_address, customer_address),
+         proxy_address = coalesce(excluded.proxy_address, proxy_address),
+         last_index = max(coalesce(last_index, -1), excluded.last_index),
+         last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN last_inbound_at
+           ELSE max(coalesce(last_inbound_at, 0), excluded.last_inbound_at) END,
+         updated_at = excluded.updated_at
+       RETURNING state, policy, lease_owner, lease_version, lease_expires_at, turn_message_sids`,
+  deleteKey: "DELETE FROM dedupe_keys WHERE key = ?",
   hasKey: "SELECT 1 FROM dedupe_keys WHERE key = ?",
   insertKey: "INSERT OR IGNORE INTO dedupe_keys (key, created_at) VALUES (?, ?)",
   hasMessage: "SELECT 1 FROM messages WHERE message_sid = ?",

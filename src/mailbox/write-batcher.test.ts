@@ -98,7 +98,7 @@ describe("createWriteBatcher over savepoint commits", () => {
 
 describe("createWriteBatcher with a commit in flight", () => {
   /** A commit the test finishes by hand, like a writer thread busy with its fsync. */
-  const manualCommits = () => {
+  const manualCommits = (concurrency?: number) => {
     const batches: { requests: string[]; finish: (outcomes: BatchOutcome<string>[]) => void }[] =
       [];
     const batcher = createWriteBatcher<string, string>(
@@ -106,7 +106,7 @@ describe("createWriteBatcher with a commit in flight", () => {
         new Promise((finish) => {
           batches.push({ requests, finish });
         }),
-      { windowMs: 0 },
+      { windowMs: 0, ...(concurrency === undefined ? {} : { concurrency }) },
     );
     return { batcher, batches };
   };
@@ -163,5 +163,49 @@ describe("createWriteBatcher with a commit in flight", () => {
     batches[0]!.finish([{ ok: true, value: "A" }]);
     const settled = await Promise.allSettled(pending);
     expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected"]);
+  });
+
+  it("with concurrency 2 hands the next batch over while the first still commits", async () => {
+    const { batcher, batches } = manualCommits(2);
+    const first = batcher.run("a");
+    await turn();
+    const second = ["b", "c"].map((request) => batcher.run(request));
+    await turn();
+    expect(batches.map((batch) => batch.requests)).toEqual([["a"], ["b", "c"]]);
+    // Two in flight: d and e wait for either to finish, then go together.
+    const third = ["d", "e"].map((request) => batcher.run(request));
+    await turn();
+    expect(batches).toHaveLength(2);
+    let drained = false;
+    const draining = batcher.drain().then(() => {
+      drained = true;
+    });
+    // The second batch finishing first is fine: each settles only its own writes.
+    batches[1]!.finish([
+      { ok: true, value: "B" },
+      { ok: true, value: "C" },
+    ]);
+    expect(await Promise.all(second)).toEqual(["B", "C"]);
+    await turn();
+    await turn();
+    expect(batches.map((batch) => batch.requests)).toEqual([["a"], ["b", "c"], ["d", "e"]]);
+    batches[2]!.finish([
+      { ok: true, value: "D" },
+      { ok: true, value: "E" },
+    ]);
+    expect(await Promise.all(third)).toEqual(["D", "E"]);
+    await turn();
+    expect(drained).toBe(false);
+    batches[0]!.finish([{ ok: true, value: "A" }]);
+    expect(await first).toBe("A");
+    await draining;
+    expect(batcher.stats()).toEqual({ commits: 3, operations: 5 });
+  });
+
+  it("refuses a concurrency that is not a positive integer", () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN])
+      expect(() => createWriteBatcher(() => [], { windowMs: 0, concurrency })).toThrow(
+        /concurrency/,
+      );
   });
 });

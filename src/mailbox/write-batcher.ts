@@ -13,9 +13,11 @@ export type CommitBatch<Request, Result> = (
  * Group commit, for both stores (SQLite commits batches of writes, PostgreSQL batches of
  * ingests). Requests queued within one turn of the event loop (or within `windowMs`), and
  * every request that arrives while a commit is under way, go to the next commit together, so
- * concurrent webhooks share one fsync. One commit is in flight at a time per process, which
- * also keeps one process's PostgreSQL batches from deadlocking each other. Every promise
- * settles only after its commit, which is what makes "resolved" mean "durable".
+ * concurrent webhooks share one fsync. By default one commit is in flight at a time; with
+ * `concurrency` above 1 the next batch is handed over while earlier ones still commit
+ * (pipelining: a writer that applies batches in order, like the SQLite writer thread, keeps
+ * their order; PostgreSQL runs them on separate connections). Every promise settles only
+ * after its commit, which is what makes "resolved" mean "durable".
  */
 export interface WriteBatcher<Request, Result> {
   run(request: Request): Promise<Result>;
@@ -33,12 +35,15 @@ interface Entry<Request, Result> {
 
 export function createWriteBatcher<Request, Result>(
   commit: CommitBatch<Request, Result>,
-  options: { windowMs: number; maxBatch?: number },
+  options: { windowMs: number; maxBatch?: number; concurrency?: number },
 ): WriteBatcher<Request, Result> {
   const maxBatch = options.maxBatch ?? 500;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+    throw new RangeError("concurrency must be a positive integer.");
   const queue: Entry<Request, Result>[] = [];
   let scheduled = false;
-  let inFlight: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
   let commits = 0;
   let operations = 0;
 
@@ -55,7 +60,7 @@ export function createWriteBatcher<Request, Result>(
 
   const flush = () => {
     scheduled = false;
-    if (inFlight !== undefined) return;
+    if (inFlight.size >= concurrency) return;
     const batch = queue.splice(0, maxBatch);
     if (batch.length === 0) return;
     const committed = (async () => {
@@ -65,11 +70,12 @@ export function createWriteBatcher<Request, Result>(
         for (const entry of batch) entry.reject(error);
       }
     })();
-    inFlight = committed.finally(() => {
-      inFlight = undefined;
+    const tracked: Promise<void> = committed.finally(() => {
+      inFlight.delete(tracked);
       // What arrived during this commit forms the next batch.
       if (queue.length > 0) schedule();
     });
+    inFlight.add(tracked);
   };
 
   const schedule = () => {
@@ -85,13 +91,13 @@ export function createWriteBatcher<Request, Result>(
     run(request: Request): Promise<Result> {
       return new Promise<Result>((resolve, reject) => {
         queue.push({ request, resolve, reject });
-        if (inFlight === undefined) schedule();
+        if (inFlight.size < concurrency) schedule();
       });
     },
     async drain() {
-      while (inFlight !== undefined || queue.length > 0) {
-        if (inFlight === undefined) flush();
-        await inFlight;
+      while (inFlight.size > 0 || queue.length > 0) {
+        if (inFlight.size < concurrency) flush();
+        await Promise.all(inFlight);
       }
     },
     stats: () => ({ commits, operations }),

@@ -9,6 +9,7 @@ import {
   isRetryableConflict,
   type PostgresConnection,
 } from "./postgres-connection.js";
+import { MailboxUnavailableError } from "./postgres-errors.js";
 import type { PostgresStatements } from "./postgres-statements.js";
 
 /** What the ingest queue needs from the store. */
@@ -20,10 +21,15 @@ export interface IngestContext {
   defaultPolicy: TurnPolicy;
   /** Queues the notices' NOTIFY in the transaction. */
   notifyIn(client: pg.ClientBase, notices: readonly WorkNotice[]): Promise<void>;
+  /** Where the ingest function NOTIFYs woken conversations, and who it says it is. */
+  notifyChannel: string;
+  instanceId: string;
   /** After commit: each notice now, or after its delay. */
   announce(committed: CommittedNotice): void;
   windowMs: number;
   maxBatch: number;
+  /** Batches committing at once (each on its own pool connection). */
+  concurrency: number;
 }
 
 /** A message's permanent dedupe keys, in the order they are taken. */
@@ -123,6 +129,7 @@ export function createIngestBatch(
     };
     // The upsert above holds the conversation's row lock, which `journalRecord` takes too: a
     // step journaled before this point is seen here, and one after it finds the lease gone.
+    // The one-trip path runs the same rule in SQL (`ingest_batch`, postgres-schema.ts 13).
     if (
       mayInterrupt(policy, running, at) &&
       (await client.query(sql.journalHasTurn, [message.conversationSid, running.turnId]))
@@ -143,6 +150,72 @@ export function createIngestBatch(
     return "accepted";
   };
 
+  /**
+   * The whole batch in one round trip: the schema's `ingest_batch` function runs the same
+   * steps as `ingestOne` for every message (the interrupt rule included: it holds the row
+   * lock), in the same (sorted) order, and NOTIFYs once per ~7 KB of woken conversations plus
+   * once per interrupt, in autocommit (the call is its transaction). Rejects when any message fails: the
+   * caller then re-runs the batch statement by statement to find it.
+   */
+  const ingestAll = async (
+    messages: readonly InboundMessage[],
+    order: readonly number[],
+  ): Promise<{ results: BatchOutcome<IngestResult>[]; later: CommittedNotice[] }> => {
+    const column = <T>(pick: (message: InboundMessage) => T): T[] =>
+      order.map((position) => pick(messages[position]!));
+    const at = now();
+    const keys = order.map((position) => dedupeKeysOf(messages[position]!));
+    const outcome = await connection.query<{
+      o_status: string;
+      o_policy_mode: string | null;
+      o_policy_window_ms: string | null;
+      o_interrupted_version: string | null;
+    }>(sql.ingestBatch, [
+      at,
+      keys.map((taken) => taken[0]!),
+      keys.map((taken) => taken[1] ?? null),
+      column((message) => message.messageSid),
+      column((message) => message.conversationSid),
+      column((message) => message.serviceSid ?? null),
+      column((message) => message.channel),
+      column((message) => message.customerAddress ?? null),
+      column((message) => message.proxyAddress ?? null),
+      column((message) => message.index),
+      column((message) => message.role),
+      column((message) => (message.role === "customer" ? message.dateCreated : null)),
+      column((message) => JSON.stringify(message)),
+      context.notifyChannel,
+      context.instanceId,
+      defaultPolicy.mode,
+    ]);
+    if (outcome.rows.length !== order.length)
+      throw new Error("The ingest function answered for a different number of messages.");
+    const results: BatchOutcome<IngestResult>[] = [];
+    const later: CommittedNotice[] = [];
+    outcome.rows.forEach((row, rank) => {
+      const position = order[rank]!;
+      if (row.o_status === "duplicate") {
+        results[position] = { ok: true, value: "duplicate" };
+        return;
+      }
+      results[position] = { ok: true, value: "accepted" };
+      const conversationSid = messages[position]!.conversationSid;
+      // The function released the running turn's lease (the interrupt rule, mirrored there in
+      // SQL) and told the other instances; this one hears it here.
+      if (row.o_interrupted_version !== null)
+        later.push({ notice: interruptNotice(conversationSid, Number(row.o_interrupted_version)) });
+      if (row.o_status === "pending")
+        later.push(
+          ...ingestNotices(
+            conversationSid,
+            storedPolicy(row.o_policy_mode, row.o_policy_window_ms, defaultPolicy),
+            settleWindowMs,
+          ),
+        );
+    });
+    return { results, later };
+  };
+
   return createWriteBatcher<InboundMessage, IngestResult>(
     async (messages) => {
       // Every batch (in every process) takes its locks in one global order — conversation,
@@ -157,6 +230,16 @@ export function createIngestBatch(
           const right = sortKey(messages[b]!);
           return left < right ? -1 : left > right ? 1 : a - b;
         });
+      try {
+        const { results, later } = await ingestAll(messages, remaining);
+        for (const committed of later) context.announce(committed);
+        return results;
+      } catch (error) {
+        // Lost for good (retries spent): nothing more to try. Anything else is one message's
+        // fault (a constraint, say), so the statement-by-statement path below isolates it.
+        if (isConnectionLost(error) || isRetryableConflict(error)) throw error;
+        if (error instanceof MailboxUnavailableError) throw error;
+      }
       const results: BatchOutcome<IngestResult>[] = [];
       for (;;) {
         let later: CommittedNotice[] = [];
@@ -193,7 +276,7 @@ export function createIngestBatch(
         }
       }
     },
-    { windowMs: context.windowMs, maxBatch: context.maxBatch },
+    { windowMs: context.windowMs, maxBatch: context.maxBatch, concurrency: context.concurrency },
   );
 }
 

@@ -4,6 +4,7 @@ import type { MailboxStore, WorkNotice } from "../mailbox-store.js";
 import { maxPublishBytes } from "../mailbox-store.js";
 import { type NoticeHub, validateChannelName } from "../notice-hub.js";
 import { type ResolvedMailboxOptions, validateInboundMessage } from "../validate-mailbox-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import { withAdvisoryLock } from "./advisory-lock.js";
 import { createIngestBatch } from "./ingest-batch.js";
 import { startInstanceLiveness } from "./instance-liveness.js";
@@ -23,6 +24,14 @@ import { postgresTurnMethods } from "./postgres-turn-methods.js";
 import { assertStorableText, isStorableText } from "./storable-text.js";
 
 const maxIngestBatch = 200;
+/** How long other instances' wake-ups wait to share one NOTIFY. */
+const hintWindowMs = 10;
+/**
+ * Ingest batches committing at once: a third of the pool, at most 3. Each holds a connection
+ * for one round trip, so a few in flight overlap one batch's commit (fsync) with the next
+ * one's work while the workers keep connections of their own.
+ */
+const ingestConcurrency = (poolMax: number) => Math.max(1, Math.min(3, Math.floor(poolMax / 3)));
 
 /** The store's methods once connected, minus what the factory keeps itself. */
 export type OpenedPostgresStore = Required<Omit<MailboxStore, "onWork" | "subscribe" | "start">>;
@@ -77,6 +86,23 @@ export async function openPostgresStore(
     return work;
   };
 
+  // Other processes' wake-ups for committed writes, sent after the commit instead of inside
+  // the transaction: a transaction is then BEGIN, its statements and COMMIT, and the hints of
+  // the writes committing within `hintWindowMs` share one NOTIFY. A hint lost to a crash between
+  // commit and NOTIFY costs the other instances one poll interval, nothing more: hints are
+  // never the only way work is found.
+  const hints = createWriteBatcher<WorkNotice[], void>(
+    async (batches) => {
+      await connection.query(sql.notify, [
+        notices.workChannel,
+        notices.workPayloads(batches.flat()),
+      ]);
+      return batches.map(() => ({ ok: true as const, value: undefined }));
+    },
+    // Local workers were woken at once; other instances can wait a few ms for their hint so
+    // the writes of a busy moment share it.
+    { windowMs: hintWindowMs },
+  );
   const context: PostgresStoreContext = {
     connection,
     sql,
@@ -88,11 +114,10 @@ export async function openPostgresStore(
         (async () => {
           const value = await connection.transaction(async (client) => {
             written = [];
-            const result = await work(client, written);
-            await notices.notifyIn(client, written);
-            return result;
+            return work(client, written);
           }, transactionOptions);
           for (const notice of written) hub.emit(notice);
+          if (written.length > 0) void hints.run(written).catch(() => {});
           return value;
         })(),
       );
@@ -107,6 +132,9 @@ export async function openPostgresStore(
     settleWindowMs: settings.settleWindowMs,
     defaultPolicy: settings.defaultPolicy,
     notifyIn: notices.notifyIn,
+    notifyChannel: notices.workChannel,
+    instanceId,
+    concurrency: ingestConcurrency(opened.pool.options.max ?? 10),
     announce({ notice, delayMs }) {
       if (delayMs === undefined) hub.emit(notice);
       else hub.emitLater(notice, delayMs);
@@ -114,6 +142,16 @@ export async function openPostgresStore(
     windowMs: options.groupCommitWindowMs,
     maxBatch: maxIngestBatch,
   });
+  // Live events published in the same loop turn (and while one NOTIFY is under way) share
+  // one NOTIFY per ~7 KB; each is delivered here once its NOTIFY is sent, in order.
+  const publishBatch = createWriteBatcher<{ channel: string; payload: string }, void>(
+    async (items) => {
+      await connection.query(sql.notify, [notices.eventChannel, notices.publications(items)]);
+      for (const item of items) hub.deliver(item.channel, item.payload);
+      return items.map(() => ({ ok: true as const, value: undefined }));
+    },
+    { windowMs: 0 },
+  );
 
   const conversationMethods = postgresConversationMethods(context);
   return {
@@ -167,17 +205,15 @@ export async function openPostgresStore(
       } catch (error) {
         return Promise.reject(error);
       }
-      return track(
-        (async () => {
-          await connection.query("SELECT pg_notify($1, $2)", notices.publication(name, payload));
-          hub.deliver(name, payload);
-        })(),
-      );
+      return track(publishBatch.run({ channel: name, payload }));
     },
 
     async close() {
       await ingestBatch.drain();
+      await publishBatch.drain();
       await Promise.allSettled([...running]);
+      // The hints of the writes just settled.
+      await hints.drain().catch(() => {});
       // Lapsing at once lets the other instances take over at their next tick whatever this
       // one still holds (a runtime releases its leases before closing the mailbox).
       await liveness.stop().catch(() => {});

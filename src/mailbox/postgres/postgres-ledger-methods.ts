@@ -13,12 +13,29 @@ import {
   validateDeliveryUpdate,
   validateLedgerConversation,
 } from "../validate-ledger-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
+
+/** Consent lookups sharing one query at most; several such queries may run at once. */
+const consentReadsInFlight = 4;
 
 /** Delivery status per message and consent per address (see `MailboxLedger`). */
 export function postgresLedgerMethods(context: PostgresStoreContext): MailboxLedger {
   const { connection, sql, settings, write, read } = context;
   const { now } = settings;
+  // Every inbound SMS/WhatsApp message reads its sender's consent before it is stored, so
+  // under load this is one round trip per webhook. Lookups made in the same loop turn share
+  // one `= ANY` query instead: a read still starts after every write that resolved before it
+  // was asked, so it sees them.
+  const consentReads = createWriteBatcher<string, ConsentRow | undefined>(
+    async (addresses) => {
+      const rows = (await connection.query<ConsentRow>(sql.consentOf, [[...new Set(addresses)]]))
+        .rows;
+      const byAddress = new Map(rows.map((row) => [row.address, row]));
+      return addresses.map((address) => ({ ok: true, value: byAddress.get(address) }));
+    },
+    { windowMs: 0, maxBatch: 500, concurrency: consentReadsInFlight },
+  );
   return {
     recordDelivery(update) {
       try {
@@ -85,9 +102,7 @@ export function postgresLedgerMethods(context: PostgresStoreContext): MailboxLed
     consent(address) {
       return read(async () => {
         validateAddress(address);
-        const row = (await connection.query(sql.consent, [address])).rows[0] as
-          | ConsentRow
-          | undefined;
+        const row = await consentReads.run(address);
         return row === undefined ? null : toConsentRecord(row);
       });
     },

@@ -12,7 +12,7 @@ export function postgresLedgerStatements(s: string) {
       WHERE message_sid = $1 RETURNING *`,
     deliveriesOf: `SELECT * FROM ${s}deliveries WHERE conversation_sid = $1
       ORDER BY recorded_at DESC, message_sid DESC LIMIT $2`,
-    consent: `SELECT * FROM ${s}consent WHERE address = $1`,
+    consentOf: `SELECT * FROM ${s}consent WHERE address = ANY($1::text[])`,
     upsertConsent: `INSERT INTO ${s}consent (address, state, reason, detail, changed_at)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (address) DO UPDATE SET state = excluded.state, reason = excluded.reason,

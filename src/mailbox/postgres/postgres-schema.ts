@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the append-only list of shipped migrations (never edited, only
+// extended) and the code that applies them live together, so a version is one array index.
 import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import { MailboxOpenError } from "../mailbox-errors.js";
@@ -286,6 +288,152 @@ export const postgresMigrations: readonly string[] = [
     seq bigint GENERATED ALWAYS AS IDENTITY
   );
   CREATE INDEX IF NOT EXISTS inbound_dead_letters_by_age ON inbound_dead_letters (recorded_at, seq);
+  `,
+  // 13: ingest in one round trip. The batch's messages travel as parallel arrays; the function
+  // takes each one's dedupe keys, upserts its conversation and inserts it, exactly like the
+  // per-statement path (ingestOne in ingest-batch.ts), interrupt rule included, then queues
+  // ONE coalesced NOTIFY per ~7 KB of woken conversations instead of one per message (and one
+  // per interrupt, which names its lease version). Called in autocommit, so the call is its
+  // own transaction. `SET search_path FROM CURRENT` pins it to the schema it was created in.
+  // Self-contained and re-runnable (CREATE OR REPLACE): other migrations may land beside it.
+  `
+  CREATE OR REPLACE FUNCTION ingest_batch(
+    p_at double precision,
+    p_first_key text[], p_second_key text[],
+    p_message_sid text[], p_conversation_sid text[], p_service_sid text[], p_channel text[],
+    p_customer_address text[], p_proxy_address text[], p_index bigint[], p_role text[],
+    p_inbound_at double precision[], p_record text[],
+    p_notify_channel text, p_from text, p_default_mode text)
+  RETURNS TABLE (o_status text, o_policy_mode text, o_policy_window_ms bigint,
+    o_interrupted_version bigint)
+  LANGUAGE plpgsql
+  SET search_path FROM CURRENT
+  AS $ingest$
+  DECLARE
+    r record;
+    v_state text;
+    v_mode text;
+    v_window bigint;
+    v_owner text;
+    v_version bigint;
+    v_expires double precision;
+    v_turn text;
+    v_status text;
+    v_woken text[] := '{}';
+    v_sids json[] := '{}';
+    v_bytes integer := 0;
+    v_sid text;
+  BEGIN
+    -- unnest walks the arrays once; subscripting them (p_record[i]) would rescan variable-width
+    -- elements from the start on every access, quadratic in the batch size.
+    FOR r IN SELECT * FROM unnest(p_first_key, p_second_key, p_message_sid, p_conversation_sid,
+        p_service_sid, p_channel, p_customer_address, p_proxy_address, p_index, p_role,
+        p_inbound_at, p_record) AS u (first_key, second_key, message_sid, conversation_sid,
+        service_sid, channel, customer_address, proxy_address, message_index, role, inbound_at,
+        record)
+    LOOP
+      -- The unique key table is the dedupe (first key first: retries share the token).
+      INSERT INTO dedupe_keys (key, created_at) VALUES (r.first_key, p_at)
+        ON CONFLICT (key) DO NOTHING;
+      IF NOT FOUND THEN
+        o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
+        o_interrupted_version := NULL;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      IF r.second_key IS NOT NULL THEN
+        INSERT INTO dedupe_keys (key, created_at) VALUES (r.second_key, p_at)
+          ON CONFLICT (key) DO NOTHING;
+        IF NOT FOUND THEN
+          DELETE FROM dedupe_keys WHERE key = r.first_key;
+          o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
+          o_interrupted_version := NULL;
+          RETURN NEXT;
+          CONTINUE;
+        END IF;
+      END IF;
+      -- Keys are collected after 7 days but a pending message may stay longer.
+      PERFORM 1 FROM messages WHERE message_sid = r.message_sid;
+      IF FOUND THEN
+        DELETE FROM dedupe_keys WHERE key = r.first_key OR key = r.second_key;
+        o_status := 'duplicate'; o_policy_mode := NULL; o_policy_window_ms := NULL;
+        o_interrupted_version := NULL;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      INSERT INTO conversations AS c (conversation_sid, service_sid, channel, customer_address,
+          proxy_address, last_index, last_inbound_at, created_at, updated_at)
+        VALUES (r.conversation_sid, r.service_sid, r.channel, r.customer_address,
+          r.proxy_address, r.message_index, r.inbound_at, p_at, p_at)
+        ON CONFLICT (conversation_sid) DO UPDATE SET
+          service_sid = coalesce(excluded.service_sid, c.service_sid),
+          channel = excluded.channel,
+          customer_address = coalesce(excluded.customer_address, c.customer_address),
+          proxy_address = coalesce(excluded.proxy_address, c.proxy_address),
+          last_index = greatest(coalesce(c.last_index, -1), excluded.last_index),
+          last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN c.last_inbound_at
+            ELSE greatest(coalesce(c.last_inbound_at, 0), excluded.last_inbound_at) END,
+          updated_at = excluded.updated_at
+        RETURNING c.state, c.policy_mode, c.policy_window_ms, c.lease_owner, c.lease_version,
+          c.lease_expires_at, c.turn_message_sids[1]
+        INTO v_state, v_mode, v_window, v_owner, v_version, v_expires, v_turn;
+      v_status := CASE WHEN r.role <> 'customer' THEN 'history'
+        WHEN v_state = 'handoff' THEN 'handoff' ELSE 'pending' END;
+      INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
+          ingested_at)
+        VALUES (r.message_sid, r.conversation_sid, r.message_index, r.role, v_status,
+          r.record, p_at);
+      o_interrupted_version := NULL;
+      -- The interrupt rule, as in ingestOne: mayInterrupt (src/mailbox/core/turn-rules.ts) in
+      -- SQL — the effective policy is interrupt, the turn is leased with a live lease and has
+      -- an id — and, the store's half, the running turn has journaled no step. The upsert above
+      -- holds the row lock journalRecord takes too, so a step is either seen here or refused
+      -- after the lease is gone. Change one, change the other.
+      IF v_status = 'pending' AND coalesce(v_mode, p_default_mode) = 'interrupt'
+          AND v_state = 'leased' AND v_turn IS NOT NULL AND coalesce(v_expires, 0) > p_at
+          AND NOT EXISTS (SELECT 1 FROM tool_journal j
+            WHERE j.conversation_sid = r.conversation_sid AND j.turn_id = v_turn) THEN
+        -- Given back uncounted (releaseLease in postgres-statements.ts): the combined turn
+        -- keeps its attempt.
+        UPDATE conversations SET state = 'idle', lease_owner = NULL, lease_expires_at = NULL,
+            next_attempt_at = NULL, attempts = greatest(attempts - 1, 0), updated_at = p_at
+          WHERE conversation_sid = r.conversation_sid AND state = 'leased'
+            AND lease_version = v_version AND lease_owner = v_owner;
+        IF FOUND THEN
+          o_interrupted_version := v_version;
+          -- Its own NOTIFY (a lease version cannot join a SID list), before the wake-ups.
+          IF p_notify_channel IS NOT NULL THEN
+            PERFORM pg_notify(p_notify_channel, json_build_object('from', p_from,
+              'kind', 'interrupt', 'conversationSid', r.conversation_sid,
+              'leaseVersion', v_version)::text);
+          END IF;
+        END IF;
+      END IF;
+      IF v_status = 'pending' AND NOT (r.conversation_sid = ANY (v_woken)) THEN
+        v_woken := v_woken || r.conversation_sid;
+      END IF;
+      o_status := v_status; o_policy_mode := v_mode; o_policy_window_ms := v_window;
+      RETURN NEXT;
+    END LOOP;
+    IF p_notify_channel IS NOT NULL THEN
+      FOREACH v_sid IN ARRAY v_woken LOOP
+        -- NOTIFY payloads stop at 8000 bytes: a new notification every ~7 KB of SIDs.
+        IF v_bytes + octet_length(to_json(v_sid)::text) + 1 > 7000 THEN
+          PERFORM pg_notify(p_notify_channel, json_build_object('kind', 'turn',
+            'conversationSids', array_to_json(v_sids), 'from', p_from)::text);
+          v_sids := '{}';
+          v_bytes := 0;
+        END IF;
+        v_sids := v_sids || to_json(v_sid);
+        v_bytes := v_bytes + octet_length(to_json(v_sid)::text) + 1;
+      END LOOP;
+      IF array_length(v_sids, 1) > 0 THEN
+        PERFORM pg_notify(p_notify_channel, json_build_object('kind', 'turn',
+          'conversationSids', array_to_json(v_sids), 'from', p_from)::text);
+      END IF;
+    END IF;
+  END
+  $ingest$;
   `,
 ];
 

@@ -277,6 +277,11 @@ export function postgresStatements(schema: string) {
     gcJournal: `DELETE FROM ${s}tool_journal j WHERE j.recorded_at < $1 AND NOT EXISTS (
         SELECT 1 FROM ${s}messages m WHERE m.message_sid = j.turn_id AND m.status = 'pending')`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+    // A whole ingest batch in one round trip (migration 13's function).
+    ingestBatch: `SELECT o_status, o_policy_mode, o_policy_window_ms, o_interrupted_version
+      FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+      $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::double precision[],
+      $13::text[], $14, $15, $16)`,
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),

@@ -29,6 +29,21 @@ export function describeIngestContract(use: UseContract): void {
       expect(await store.history(first.conversationSid)).toHaveLength(2);
     });
 
+    it("answers a copy under a new token duplicate and leaves that token free", async () => {
+      const { store } = use();
+      const message = inboundMessage({ idempotencyToken: "first-token" });
+      expect(await store.ingest(message)).toBe("accepted");
+      // Same SID, another token: the token key is taken before the SID key refuses it, and
+      // must be given back, or the next message carrying that token would be lost.
+      expect(await store.ingest({ ...message, idempotencyToken: "second-token" })).toBe(
+        "duplicate",
+      );
+      expect(
+        await store.ingest(inboundMessage({ index: 1, idempotencyToken: "second-token" })),
+      ).toBe("accepted");
+      expect(await store.history(message.conversationSid)).toHaveLength(2);
+    });
+
     it("accepts exactly one of many concurrent copies", async () => {
       const { store } = use();
       const message = inboundMessage({ idempotencyToken: "concurrent" });
@@ -53,6 +68,51 @@ export function describeIngestContract(use: UseContract): void {
       const reopened = await harness.reopen();
       expect(await reopened.history(conversationSid, { limit: 100 })).toHaveLength(40);
       expect(await reopened.lastIndex(conversationSid)).toBe(39);
+    });
+
+    it("ingests a mixed batch of one loop turn exactly once, waking each conversation", async () => {
+      // Everything below reaches the store in one loop turn, so a store that commits in
+      // batches (both do) gets it as one or a few batches: copies inside the batch, a token
+      // reused under another SID, history rows and several conversations at once.
+      const { store } = use();
+      const woken = new Set<string>();
+      const stop = store.onWork((notice) => {
+        if (notice.kind === "turn") woken.add(notice.conversationSid);
+      });
+      const conversations = Array.from({ length: 12 }, () => fakeSid("CH"));
+      const originals = conversations.flatMap((conversationSid, c) =>
+        Array.from({ length: 5 }, (_, index) =>
+          inboundMessage({
+            conversationSid,
+            index,
+            idempotencyToken: `batch-${c}-${index}`,
+            role: index === 4 ? "bot" : "customer",
+          }),
+        ),
+      );
+      const copies = originals
+        .filter((_, n) => n % 4 === 0)
+        .flatMap((message) => [message, { ...message, messageSid: fakeSid("IM") }]);
+      const results = await Promise.all(
+        [...originals, ...copies].map((message) => store.ingest(message)),
+      );
+      expect(results.slice(0, originals.length).every((result) => result === "accepted")).toBe(
+        true,
+      );
+      expect(results.slice(originals.length).every((result) => result === "duplicate")).toBe(true);
+      stop();
+      for (const conversationSid of conversations) {
+        const history = await store.history(conversationSid);
+        expect(history.map((entry) => entry.direction === "inbound" && entry.status)).toEqual([
+          "pending",
+          "pending",
+          "pending",
+          "pending",
+          "history",
+        ]);
+        expect(await store.lastIndex(conversationSid)).toBe(4);
+        expect(woken.has(conversationSid)).toBe(true);
+      }
     });
 
     it("rejects malformed and oversized messages and writes nothing", async () => {

@@ -139,6 +139,34 @@ export function describeLedgerContract(use: UseContract): void {
       expect((await reopened.consent(address))?.reason).toBe("twilio-21610");
     });
 
+    it("answers many consent lookups made at once, each for its own address", async () => {
+      // A store may answer lookups of one loop turn with one query (PostgreSQL does): each
+      // caller still gets its own address's record, a repeated address included, and a
+      // lookup made after a change resolved sees the change.
+      const { store } = use();
+      const addresses = Array.from(
+        { length: 30 },
+        (_, n) => `+1555000${String(n).padStart(4, "0")}`,
+      );
+      for (const address of addresses.filter((_, n) => n % 3 === 0))
+        await store.setConsent({ address, state: "opted-out", reason: "keyword", detail: address });
+      const asked = [...addresses, ...addresses.slice(0, 5)];
+      const answers = await Promise.all(asked.map((address) => store.consent(address)));
+      answers.forEach((answer, n) => {
+        const address = asked[n]!;
+        if (addresses.indexOf(address) % 3 === 0)
+          expect(answer).toMatchObject({ address, state: "opted-out", detail: address });
+        else expect(answer).toBeNull();
+      });
+      await store.setConsent({ address: addresses[1]!, state: "opted-out", reason: "operator" });
+      const [changed, unchanged] = await Promise.all([
+        store.consent(addresses[1]!),
+        store.consent(addresses[2]!),
+      ]);
+      expect(changed?.reason).toBe("operator");
+      expect(unchanged).toBeNull();
+    });
+
     it("refuses malformed consent changes and writes nothing", async () => {
       const { store } = use();
       const address = "+15550002222";

@@ -6,7 +6,11 @@ export type CutPoint = "before-commit" | "after-commit";
 /** A TCP proxy in front of PostgreSQL that can drop a connection exactly at a commit. */
 export interface CommitCuttingProxy {
   port: number;
-  /** The next simple-protocol `COMMIT` passing through cuts its connection at `point`. */
+  /**
+   * The next commit passing through cuts its connection at `point`: a simple-protocol
+   * `COMMIT`, or the autocommit call of the ingest function (one round trip: its `Sync`
+   * commits it).
+   */
   cutNextCommit(point: CutPoint): void;
   /** How many cuts happened so far. */
   cuts(): number;
@@ -38,6 +42,7 @@ export async function startCommitCuttingProxy(target: {
     let buffered = Buffer.alloc(0);
     let startup = true;
     let holdReplies = false;
+    let cutAtSync = false;
     const closeBoth = () => {
       client.destroy();
       upstream.destroy();
@@ -81,6 +86,24 @@ export async function startCommitCuttingProxy(target: {
             .toString("utf8")
             .trim()
             .toUpperCase() === "COMMIT";
+        // Extended protocol: Parse (P) carries the text; the Sync (S) after it commits.
+        const isOneTripWrite = !startup && message[0] === 0x50 && message.includes("ingest_batch(");
+        if (isOneTripWrite && armed !== undefined) {
+          const point = armed;
+          armed = undefined;
+          cutCount += 1;
+          if (point === "before-commit") {
+            closeBoth();
+            return;
+          }
+          cutAtSync = true;
+        }
+        if (cutAtSync && message[0] === 0x53) {
+          cutAtSync = false;
+          holdReplies = true;
+          upstream.write(message);
+          return;
+        }
         if (isCommit && armed !== undefined) {
           const point = armed;
           armed = undefined;
