@@ -208,7 +208,7 @@ export const sqliteMigrations: readonly string[] = [
       AND j.key GLOB '[0-9]*' AND NOT j.key GLOB '*[^0-9]*';
   DELETE FROM meta WHERE key LIKE 'transcripts:%';
   `,
-  // inbound dead letters: a summary (never the body) of each correctly signed message the mailbox
+  // 9: inbound dead letters: a summary (never the body) of each correctly signed message the mailbox
   // refused for good, once per message SID, so it is visible instead of retried forever or
   // lost. Self-contained and re-runnable (IF NOT EXISTS): other migrations may land beside it.
   `

@@ -124,6 +124,9 @@ describeWithPostgres("two runtimes on one PostgreSQL mailbox", (url) => {
       switchboard.live.subscribe((event) => events.push(event));
 
     const conversationSid = `CH${"e".repeat(32)}`;
+    // Both listen before either runs a turn: the runtimes start without waiting for catch-up,
+    // so the first could publish its first event before the second's mailbox listens.
+    await Promise.all([first.mailbox.start?.(), second.mailbox.start?.()]);
     await first.mailbox.ingest(inboundMessage({ conversationSid, body: "hello" }));
     await Promise.all([first.start(), second.start()]);
     await until(() =>
