@@ -422,7 +422,7 @@ export function createConsoleApi(
         return true;
       }
       // The page holds no data; the API behind it is what the token protects. It reads a
-      // `?token=` from its own address, keeps it in memory and removes it from the URL.
+      // `#token=` (or `?token=`) from its own address, keeps it in memory and removes it.
       response.writeHead(200, {
         "content-type": "text/html; charset=utf-8",
         "content-security-policy": page.contentSecurityPolicy,

@@ -33,6 +33,16 @@ describe("the console token in the address", () => {
     expect(replaced).toEqual([`/?view=x#/conversations/${sid}`]);
   });
 
+  it("is taken from #token= (never sent to the server) and removed with its fragment", () => {
+    const replaced: string[] = [];
+    const token = takeTokenFromAddress(
+      { search: "?view=x", pathname: "/", hash: "#token=abc%2F123" },
+      { replaceState: (_data, _unused, url) => replaced.push(String(url)) },
+    );
+    expect(token).toBe("abc/123");
+    expect(replaced).toEqual(["/?view=x"]);
+  });
+
   it("leaves an address without a token alone", () => {
     const replaced: string[] = [];
     const token = takeTokenFromAddress(
