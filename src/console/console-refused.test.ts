@@ -85,8 +85,13 @@ describe("console page: refused messages in Chromium", () => {
         problems.push(`dialog: ${dialog.message()}`);
         void dialog.dismiss();
       });
-      await page.goto(`${url}/?token=${token}`);
+      const requested: string[] = [];
+      page.on("request", (request) => requested.push(request.url()));
+      // The fragment form: the browser never sends it, so the token is in no request line.
+      await page.goto(`${url}/#token=${token}`);
       await page.locator("#live", { hasText: "Live" }).waitFor();
+      expect(requested.filter((address) => address.includes(token))).toEqual([]);
+      expect(await page.evaluate(() => location.hash)).toBe("");
       // None yet: the section is not shown at all.
       expect(await page.locator("#refused").isHidden()).toBe(true);
 
