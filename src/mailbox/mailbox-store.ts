@@ -686,6 +686,17 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
     above: number,
     below: number,
   ): Promise<{ recorded: number; sending: number }>;
+  /**
+   * The conversations with activity since `since` (epoch ms, store clock): a customer message
+   * (`lastInboundAt`) at or after it, or — for one with no customer message yet, such as a
+   * conversation we opened — a row created at or after it. Most recent activity first (ties
+   * by SID), at most `limit` (an integer from 1 to {@link mailboxLimits}`.activeLimit`), never
+   * a conversation marked gone. Read through an index on that activity, so catch-up costs
+   * the same whatever the number of conversations ever seen. Rejects with
+   * `MailboxInputError` for a `since` that is not a finite number or a `limit` out of range.
+   * Optional: without it catch-up reads every known conversation's row.
+   */
+  activeConversations?(since: number, limit: number): Promise<ConversationRecord[]>;
   /** Every conversation the mailbox has a row for. */
   knownConversations(): Promise<string[]>;
   getMeta(key: string): Promise<string | null>;

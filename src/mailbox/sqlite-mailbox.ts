@@ -65,6 +65,7 @@ import {
 import {
   mailboxLimits,
   resolveMailboxOptions,
+  validateActiveQuery,
   validateClaim,
   validateEnqueuedReply,
   validateGone,
@@ -397,6 +398,14 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       };
       const { sending } = statements.sendingReplies.get(conversationSid) as { sending: number };
       return { recorded, sending };
+    },
+
+    async activeConversations(since, limit) {
+      ensureOpen();
+      validateActiveQuery(since, limit);
+      return (statements.active.all({ since, limit }) as ConversationRow[]).map((row) =>
+        toConversation(row, defaultPolicy),
+      );
     },
 
     async knownConversations() {

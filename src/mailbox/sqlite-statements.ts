@@ -154,6 +154,12 @@ const sql = {
   markGone: `UPDATE conversations SET gone_at = ?, gone_reason = ?, updated_at = ?
        WHERE conversation_sid = ? AND gone_at IS NULL`,
   known: "SELECT conversation_sid FROM conversations ORDER BY created_at, conversation_sid",
+  // The expression matches the index conversations_by_activity, which serves both the range
+  // and the order: the rows read are the ones answered (plus any gone ones among them).
+  active: `SELECT ${conversationColumns} FROM conversations c
+       WHERE coalesce(c.last_inbound_at, c.created_at) >= @since AND c.gone_at IS NULL
+       ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
+       LIMIT @limit`,
   getMeta: "SELECT value FROM meta WHERE key = ?",
   setMeta:
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

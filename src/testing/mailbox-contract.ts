@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from "vitest";
+import { describeActiveConversationsContract } from "./mailbox-contract/active-conversations-contract.js";
 import {
   type ContractState,
   contractSettings,
@@ -100,6 +101,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeDriftContract(use);
     describeGoneContract(use);
     describeIndexGapContract(use);
+    describeActiveConversationsContract(use);
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);

@@ -153,6 +153,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     markGone: opened("markGone"),
     lastIndex: opened("lastIndex"),
     indexGap: opened("indexGap"),
+    activeConversations: opened("activeConversations"),
     knownConversations: opened("knownConversations"),
     getMeta: opened("getMeta"),
     setMeta: opened("setMeta"),

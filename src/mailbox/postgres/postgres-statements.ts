@@ -199,6 +199,11 @@ export function postgresStatements(schema: string) {
     markGone: `UPDATE ${s}conversations SET gone_at = $1, gone_reason = $2, updated_at = $1
       WHERE conversation_sid = $3 AND gone_at IS NULL`,
     known: `SELECT conversation_sid FROM ${s}conversations ORDER BY created_at, conversation_sid`,
+    // The expression matches the index conversations_by_activity (range and order alike).
+    active: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE coalesce(c.last_inbound_at, c.created_at) >= $1::double precision
+        AND c.gone_at IS NULL
+      ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid LIMIT $2`,
     lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
     // `MailboxStore.indexGap` in one round trip: the settle rule's count of recorded indexes
     // strictly between $2 and $3, and the replies being sent right now (claimed, not
