@@ -592,6 +592,19 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
    * `attempt` > 1 tells the runtime to look for the reply id before resending).
    */
   claimOutbox(workerId: string, max: number, leaseMs: number): Promise<OutboxItem[]>;
+  /**
+   * Records that a send request of this claim is about to leave, and that it may land at
+   * Twilio until `deadline` (store clock: the attempt's start plus the provider's bounded
+   * request time and a margin). The claim's lease is extended to `deadline` if it ends
+   * sooner. Resolves false, writing nothing, when the claim is no longer this item's (another
+   * claim took the row, it was settled) or its lease has run out or was released (its
+   * instance's liveness lapsed): the caller must then not send. A release because the
+   * owner's liveness lapsed leaves a row with an attempt in flight leased until its deadline,
+   * so no one looks for the reply (and resends) while the lapsed owner's request may still
+   * land; a row only claimed is taken at once. Optional: without it a lapsed owner's sends are
+   * taken at once.
+   */
+  startSendAttempt?(item: OutboxItem, deadline: number): Promise<boolean>;
 
   /**
    * Records a send outcome. `sent` is a fact and is always recorded (even from a sender whose

@@ -328,6 +328,19 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       return write({ kind: "settleOutbox", id: item.id, claimVersion: item.claimVersion, result });
     },
 
+    startSendAttempt(item, deadline) {
+      if (!Number.isSafeInteger(item?.id) || !Number.isSafeInteger(item?.claimVersion))
+        return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
+      if (!Number.isFinite(deadline))
+        return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
+      return write({
+        kind: "startSendAttempt",
+        id: item.id,
+        claimVersion: item.claimVersion,
+        deadline,
+      });
+    },
+
     enqueueReply(conversationSid, replyId, reply) {
       try {
         validateEnqueuedReply(conversationSid, replyId, reply);

@@ -155,6 +155,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     indexGap: opened("indexGap"),
     activeConversations: opened("activeConversations"),
     knownConversations: opened("knownConversations"),
+    startSendAttempt: opened("startSendAttempt"),
     getMeta: opened("getMeta"),
     setMeta: opened("setMeta"),
     collectGarbage: opened("collectGarbage"),
