@@ -223,15 +223,13 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS inbound_dead_letters_by_age ON inbound_dead_letters (recorded_at);
   `,
-  // catch-up2: (a) conversations by their last activity (a customer message, else creation),
-  // so catch-up reads only the active ones whatever the number ever seen; (b) the deadline of
-  // a send attempt in flight (attempt start + the provider's bounded request time), so a
-  // send taken from a lapsed owner is not resent while that owner's request may still land.
-  // SQLite has no ADD COLUMN IF NOT EXISTS; the column is new here and nowhere else.
+  // catch-up2: conversations by their last activity (a customer message, else creation), so
+  // catch-up reads only the active ones whatever the number ever seen. (A send attempt's
+  // deadline needs no column here: one process owns the file, so `startSendAttempt` only
+  // extends the claim's lease.) Re-runnable (IF NOT EXISTS).
   `
   CREATE INDEX IF NOT EXISTS conversations_by_activity
     ON conversations (coalesce(last_inbound_at, created_at));
-  ALTER TABLE outbox ADD COLUMN attempt_deadline INTEGER;
   `,
 ];
 

@@ -114,12 +114,11 @@ const sql = {
   claimOutboxRow: `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?,
          attempts = attempts + 1, claim_version = claim_version + 1, next_attempt_at = NULL,
          last_error_throttled = CASE WHEN status = 'sending' THEN 0 ELSE last_error_throttled END,
-         must_reconcile = CASE WHEN status = 'sending' THEN 1 ELSE must_reconcile END,
-         attempt_deadline = NULL
+         must_reconcile = CASE WHEN status = 'sending' THEN 1 ELSE must_reconcile END
        WHERE id = ?`,
-  // Fenced like a settle: only the current claim, only while its lease runs.
-  startSendAttempt: `UPDATE outbox SET attempt_deadline = @deadline,
-         lease_expires_at = max(lease_expires_at, @deadline)
+  // Fenced like a settle: only the current claim, only while its lease runs. One process owns
+  // the file (no liveness sweep), so the lease itself is the whole record of the attempt.
+  startSendAttempt: `UPDATE outbox SET lease_expires_at = max(lease_expires_at, @deadline)
        WHERE id = @id AND claim_version = @claimVersion AND status = 'sending'
          AND lease_expires_at > @at`,
   settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
