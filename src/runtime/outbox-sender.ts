@@ -45,6 +45,9 @@ export interface OutboxSenderSettings {
  * How long one send may take at the provider. Twilio answers a create well within a second;
  * this leaves room for pacing and a retry while keeping recovery after a crash in seconds:
  * another instance looks for a lapsed owner's reply only once the owner's request is over.
+ * What this cannot cover: a request Twilio itself holds past the bound plus the landing margin
+ * before creating the message, while its sender is frozen (so cannot cut it off) — only an
+ * idempotency key at Twilio could, and Conversations has none.
  */
 export const defaultSendAttemptMs = 5_000;
 /**
