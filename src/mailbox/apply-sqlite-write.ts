@@ -329,6 +329,10 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     });
   },
 
+  startSendAttempt({ statements, at }, { id, claimVersion, deadline }) {
+    return statements.startSendAttempt.run({ deadline, id, claimVersion, at }).changes === 1;
+  },
+
   settleOutbox({ statements, at, notices }, { id, claimVersion, result }) {
     const row = statements.outboxRow.get(id) as OutboxRow | undefined;
     if (row === undefined) return false;

@@ -592,6 +592,19 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
    * `attempt` > 1 tells the runtime to look for the reply id before resending).
    */
   claimOutbox(workerId: string, max: number, leaseMs: number): Promise<OutboxItem[]>;
+  /**
+   * Records that a send request of this claim is about to leave, and that it may land at
+   * Twilio until `deadline` (store clock: the attempt's start plus the provider's bounded
+   * request time and a margin). The claim's lease is extended to `deadline` if it ends
+   * sooner. Resolves false, writing nothing, when the claim is no longer this item's (another
+   * claim took the row, it was settled) or its lease has run out or was released (its
+   * instance's liveness lapsed): the caller must then not send. A release because the
+   * owner's liveness lapsed leaves a row with an attempt in flight leased until its deadline,
+   * so no one looks for the reply (and resends) while the lapsed owner's request may still
+   * land; a row only claimed is taken at once. Optional: without it a lapsed owner's sends are
+   * taken at once.
+   */
+  startSendAttempt?(item: OutboxItem, deadline: number): Promise<boolean>;
 
   /**
    * Records a send outcome. `sent` is a fact and is always recorded (even from a sender whose
@@ -686,6 +699,17 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
     above: number,
     below: number,
   ): Promise<{ recorded: number; sending: number }>;
+  /**
+   * The conversations with activity since `since` (epoch ms, store clock): a customer message
+   * (`lastInboundAt`) at or after it, or — for one with no customer message yet, such as a
+   * conversation we opened — a row created at or after it. Most recent activity first (ties
+   * by SID), at most `limit` (an integer from 1 to {@link mailboxLimits}`.activeLimit`), never
+   * a conversation marked gone. Read through an index on that activity, so catch-up costs
+   * the same whatever the number of conversations ever seen. Rejects with
+   * `MailboxInputError` for a `since` that is not a finite number or a `limit` out of range.
+   * Optional: without it catch-up reads every known conversation's row.
+   */
+  activeConversations?(since: number, limit: number): Promise<ConversationRecord[]>;
   /** Every conversation the mailbox has a row for. */
   knownConversations(): Promise<string[]>;
   getMeta(key: string): Promise<string | null>;

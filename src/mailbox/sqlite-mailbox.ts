@@ -65,6 +65,7 @@ import {
 import {
   mailboxLimits,
   resolveMailboxOptions,
+  validateActiveQuery,
   validateClaim,
   validateEnqueuedReply,
   validateGone,
@@ -327,6 +328,19 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       return write({ kind: "settleOutbox", id: item.id, claimVersion: item.claimVersion, result });
     },
 
+    startSendAttempt(item, deadline) {
+      if (!Number.isSafeInteger(item?.id) || !Number.isSafeInteger(item?.claimVersion))
+        return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
+      if (!Number.isFinite(deadline))
+        return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
+      return write({
+        kind: "startSendAttempt",
+        id: item.id,
+        claimVersion: item.claimVersion,
+        deadline,
+      });
+    },
+
     enqueueReply(conversationSid, replyId, reply) {
       try {
         validateEnqueuedReply(conversationSid, replyId, reply);
@@ -397,6 +411,14 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       };
       const { sending } = statements.sendingReplies.get(conversationSid) as { sending: number };
       return { recorded, sending };
+    },
+
+    async activeConversations(since, limit) {
+      ensureOpen();
+      validateActiveQuery(since, limit);
+      return (statements.active.all({ since, limit }) as ConversationRow[]).map((row) =>
+        toConversation(row, defaultPolicy),
+      );
     },
 
     async knownConversations() {

@@ -116,6 +116,11 @@ const sql = {
          last_error_throttled = CASE WHEN status = 'sending' THEN 0 ELSE last_error_throttled END,
          must_reconcile = CASE WHEN status = 'sending' THEN 1 ELSE must_reconcile END
        WHERE id = ?`,
+  // Fenced like a settle: only the current claim, only while its lease runs. One process owns
+  // the file (no liveness sweep), so the lease itself is the whole record of the attempt.
+  startSendAttempt: `UPDATE outbox SET lease_expires_at = max(lease_expires_at, @deadline)
+       WHERE id = @id AND claim_version = @claimVersion AND status = 'sending'
+         AND lease_expires_at > @at`,
   settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
          lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0,
          must_reconcile = 0
@@ -154,6 +159,12 @@ const sql = {
   markGone: `UPDATE conversations SET gone_at = ?, gone_reason = ?, updated_at = ?
        WHERE conversation_sid = ? AND gone_at IS NULL`,
   known: "SELECT conversation_sid FROM conversations ORDER BY created_at, conversation_sid",
+  // The expression matches the index conversations_by_activity, which serves both the range
+  // and the order: the rows read are the ones answered (plus any gone ones among them).
+  active: `SELECT ${conversationColumns} FROM conversations c
+       WHERE coalesce(c.last_inbound_at, c.created_at) >= @since AND c.gone_at IS NULL
+       ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
+       LIMIT @limit`,
   getMeta: "SELECT value FROM meta WHERE key = ?",
   setMeta:
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

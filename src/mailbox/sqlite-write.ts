@@ -66,6 +66,7 @@ export type SqliteWrite =
   | { kind: "skipDeadLetter"; conversationSid: string }
   | { kind: "claimOutbox"; workerId: string; max: number; leaseMs: number }
   | { kind: "settleOutbox"; id: number; claimVersion: number; result: OutboxResult }
+  | { kind: "startSendAttempt"; id: number; claimVersion: number; deadline: number }
   | {
       kind: "enqueueReply";
       conversationSid: string;
@@ -130,6 +131,7 @@ export interface SqliteWriteResults {
   skipDeadLetter: boolean;
   claimOutbox: OutboxItem[];
   settleOutbox: boolean;
+  startSendAttempt: boolean;
   enqueueReply: "queued" | "duplicate";
   setPolicy: undefined;
   setHandoff: undefined;

@@ -23,6 +23,8 @@ export const mailboxLimits = {
   claimMax: 1_000,
   historyLimit: 500,
   goneReasonLength: 1_000,
+  /** Conversations `activeConversations` answers per call at most. */
+  activeLimit: 10_000,
 } as const;
 
 const day = 24 * 60 * 60 * 1000;
@@ -169,6 +171,19 @@ export function validateHistoryLimit(limit: number | undefined): number {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > mailboxLimits.historyLimit)
     fail("limit", `must be an integer from 1 to ${mailboxLimits.historyLimit}`);
   return limit;
+}
+
+/** `activeConversations`' arguments: a finite time and a limit from 1 to `activeLimit`. */
+export function validateActiveQuery(since: unknown, limit: unknown): void {
+  if (typeof since !== "number" || !Number.isFinite(since))
+    fail("since", "must be a finite time in epoch ms");
+  if (
+    typeof limit !== "number" ||
+    !Number.isSafeInteger(limit) ||
+    limit < 1 ||
+    limit > mailboxLimits.activeLimit
+  )
+    fail("limit", `must be an integer from 1 to ${mailboxLimits.activeLimit}`);
 }
 
 /** Throws unless `policy` is a valid turn policy. */

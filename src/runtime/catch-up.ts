@@ -1,4 +1,5 @@
 import type { ConversationRecord, InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
+import { mailboxLimits } from "../mailbox/validate-mailbox-input.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { CatchUpBudget } from "./catch-up-budget.js";
 import { readClosedConversations, rememberClosedConversations } from "./closed-conversations.js";
@@ -114,7 +115,11 @@ export async function catchUp(
     startedAt - settings.idleHorizonMs,
     scope.activeSince ?? Number.NEGATIVE_INFINITY,
   );
-  const { records, known } = await candidates(settings, closed, activeSince);
+  const records = await candidates(settings, closed, activeSince);
+  // Conversations the listing below finds are checked one by one: only those created since
+  // the previous run are listed, so this stays O(new conversations).
+  const isKnown = async (conversationSid: string) =>
+    (await mailbox.conversation(conversationSid)) !== null;
   let conversations = 0;
   let ingested = 0;
 
@@ -168,7 +173,7 @@ export async function catchUp(
       // The next item opens the next page: one more request.
       if (seen % pageSize === 0) await budget.take("background", settings.signal);
       if (conversation.state === "closed") {
-        if (known.has(conversation.id) && !closed.has(conversation.id))
+        if (!closed.has(conversation.id) && (await isKnown(conversation.id)))
           newlyClosed.push(conversation.id);
         continue;
       }
@@ -181,7 +186,7 @@ export async function catchUp(
         continue;
       }
       sawRecent = true;
-      if (known.has(conversation.id)) continue;
+      if (await isKnown(conversation.id)) continue;
       const added = await guarded(settings, conversation.id, async () => {
         await budget.take("background", settings.signal);
         const proxy = await settings.proxies?.fetch(conversation.id).catch(() => undefined);
@@ -204,27 +209,36 @@ export async function catchUp(
 
 /**
  * The conversations a run lists, most recently active first, at most
- * `maxConversationsPerRun`: not closed, not gone, with a pending message or a customer
- * message since `activeSince`. Reads the mailbox only (no REST).
+ * `maxConversationsPerRun`: not closed, not gone, with a customer message (or, with none yet,
+ * created) since `activeSince`. Reads the mailbox only (no REST), through its activity index
+ * when it has one, so a run costs O(active conversations), not O(conversations ever seen).
  */
 async function candidates(
   settings: CatchUpSettings,
   closed: ReadonlySet<string> | ReadonlyMap<string, unknown>,
   activeSince: number,
-): Promise<{ records: ConversationRecord[]; known: Set<string> }> {
-  const known = new Set(await settings.mailbox.knownConversations());
+): Promise<ConversationRecord[]> {
+  const { mailbox } = settings;
+  const max = settings.maxConversationsPerRun ?? 1000;
+  if (mailbox.activeConversations !== undefined) {
+    // Closed ones are dropped after the query: ask for that many more (bounded by the limit).
+    const limit = Math.min(mailboxLimits.activeLimit, max + closed.size);
+    const active = await mailbox.activeConversations(activeSince, limit);
+    return active.filter((record) => !closed.has(record.conversationSid)).slice(0, max);
+  }
+  // A store without the query: every known conversation's row is read.
   const records: ConversationRecord[] = [];
-  for (const conversationSid of known) {
+  for (const conversationSid of await mailbox.knownConversations()) {
     if (closed.has(conversationSid)) continue;
-    const record = await settings.mailbox.conversation(conversationSid);
+    const record = await mailbox.conversation(conversationSid);
     // Twilio no longer has it (marked on its first 404): nothing can arrive there.
     if (record === null || isMarkedGone(record)) continue;
-    // No customer message yet (a conversation we opened): kept, it is rare and cheap.
-    if (record.pendingCount === 0 && (record.lastInboundAt ?? activeSince) < activeSince) continue;
+    // No customer message yet (a conversation we opened): kept, the record has no creation time.
+    if ((record.lastInboundAt ?? activeSince) < activeSince) continue;
     records.push(record);
   }
   records.sort((a, b) => (b.lastInboundAt ?? 0) - (a.lastInboundAt ?? 0));
-  return { records: records.slice(0, settings.maxConversationsPerRun ?? 1000), known };
+  return records.slice(0, max);
 }
 
 /**

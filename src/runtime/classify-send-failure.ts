@@ -10,7 +10,8 @@ import { SwitchboardError } from "../errors.js";
  *   code): no retry can succeed;
  * - `refused`: another definite refusal (a Twilio 4xx that is not retryable): nothing was
  *   created and the same message cannot succeed;
- * - `unsent`: refused before reaching Twilio and worth retrying (`CircuitOpenError`);
+ * - `unsent`: refused before reaching Twilio and worth retrying (`CircuitOpenError`, or a
+ *   bounded send whose time ran out before its request started: `send_deadline`);
  * - `ambiguous`: the message may have been created (`AmbiguousSendError`, a reset, an unknown
  *   error or a bug): retried, after looking for the reply id.
  */
@@ -43,6 +44,7 @@ export function classifySendFailure(error: unknown): SendFailure {
     case "ambiguous_send":
       return { kind: "ambiguous" };
     case "circuit_open":
+    case "send_deadline":
       return { kind: "unsent" };
   }
   if (!error.isRetryable && typeof status === "number" && status >= 400 && status < 500)

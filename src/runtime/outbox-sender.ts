@@ -34,7 +34,27 @@ export interface OutboxSenderSettings {
    * processing may not be in the listing yet, and resending then would duplicate it.
    */
   retryPolicy: RetryPolicy;
+  /**
+   * The bound of one send at the provider (`RuntimeOutgoingMessage.timeoutMs`), pacer waits
+   * and retries included. Default {@link defaultSendAttemptMs}.
+   */
+  sendAttemptMs?: number;
 }
+
+/**
+ * How long one send may take at the provider. Twilio answers a create well within a second;
+ * this leaves room for pacing and a retry while keeping recovery after a crash in seconds:
+ * another instance looks for a lapsed owner's reply only once the owner's request is over.
+ * What this cannot cover: a request Twilio itself holds past the bound plus the landing margin
+ * before creating the message, while its sender is frozen (so cannot cut it off) — only an
+ * idempotency key at Twilio could, and Conversations has none.
+ */
+export const defaultSendAttemptMs = 5_000;
+/**
+ * Added to the send bound in the mailbox: a request cut off at its timeout may still be
+ * finishing at Twilio, so the reply is looked up a little later.
+ */
+export const sendLandingMarginMs = 1_000;
 
 /** How far back to look for a reply that may already have been sent. */
 const reconcileDepth = 100;
@@ -124,7 +144,29 @@ export class OutboxSender {
         await this.#settle(item, { failed: true, error: refusal }, false);
         return;
       }
-      const sent = await settings.provider.sendMessage(item.conversationSid, this.#messageOf(item));
+      const message = this.#messageOf(item);
+      if (settings.mailbox.startSendAttempt !== undefined) {
+        // Recorded before the request leaves, fenced by this claim: if another instance took
+        // the row (this one stalled past its liveness), nothing is sent; otherwise the row
+        // stays ours until the request has landed or been cut off (the deadline below).
+        const attemptMs = settings.sendAttemptMs ?? defaultSendAttemptMs;
+        const deadline = settings.now() + attemptMs + sendLandingMarginMs;
+        if (!(await settings.mailbox.startSendAttempt(item, deadline))) {
+          this.#lostClaim(item);
+          return;
+        }
+        // What is left of the bound, measured now: a stall since the record shortens it.
+        message.timeoutMs = deadline - sendLandingMarginMs - settings.now();
+        if (message.timeoutMs <= 0) {
+          await this.#settle(
+            item,
+            this.#failureResult(item, outOfTime(), { kind: "unsent" }, false),
+            false,
+          );
+          return;
+        }
+      }
+      const sent = await settings.provider.sendMessage(item.conversationSid, message);
       await this.#settleSent(item, sent.id, sent.index, false);
     } catch (error) {
       const failure = classifySendFailure(error);
@@ -207,6 +249,14 @@ export class OutboxSender {
         variables: { ...item.template.variables },
       };
     return message;
+  }
+
+  /** Another claim has the row (or its lease ran out): it decides; this try sends nothing. */
+  #lostClaim(item: OutboxItem): void {
+    this.#settings.logger.info(
+      { conversationSid: item.conversationSid, replyId: item.replyId },
+      "a reply's claim was taken over before it was sent; not sending it here",
+    );
   }
 
   /** The message of an earlier attempt, if it reached Twilio. */
@@ -323,4 +373,9 @@ function smsOf(item: OutboxItem): { sms?: SmsSegmentCount } {
   if (recorded === undefined || typeof recorded.segments !== "number") return {};
   if (recorded.encoding !== "GSM-7" && recorded.encoding !== "UCS-2") return {};
   return { sms: { encoding: recorded.encoding, segments: recorded.segments } };
+}
+
+/** The error a send records when its bound ran out before its request could start. */
+function outOfTime(): Error {
+  return new Error("the send's time bound ran out before its request started; nothing was sent");
 }

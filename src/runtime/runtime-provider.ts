@@ -98,6 +98,13 @@ export interface RuntimeParticipant {
 export interface RuntimeOutgoingMessage {
   content?: string;
   from: string;
+  /**
+   * The send's whole time bound (ms): no request may start after it and one in flight must be
+   * cut off at it, so that by then the message has reached Twilio or never will. A provider
+   * without such a bound may ignore it; the sender then cannot tell another instance when a
+   * lapsed send is safe to look up, and a stalled sender's request may land late.
+   */
+  timeoutMs?: number;
   attributes?: Record<string, unknown>;
   template?: { contentSid: string; variables?: Readonly<Record<string, string>> };
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from "vitest";
+import { describeActiveConversationsContract } from "./mailbox-contract/active-conversations-contract.js";
 import {
   type ContractState,
   contractSettings,
@@ -26,6 +27,7 @@ import { describeParallelContract } from "./mailbox-contract/parallel-contract.j
 import { describeRecoveryContract } from "./mailbox-contract/recovery-contract.js";
 import { describeReleaseContract } from "./mailbox-contract/release-contract.js";
 import { describeRichReplyContract } from "./mailbox-contract/rich-reply-contract.js";
+import { describeSendAttemptContract } from "./mailbox-contract/send-attempt-contract.js";
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 import { describeStatsContract } from "./mailbox-contract/stats-contract.js";
 import { describeTranscriptContract } from "./mailbox-contract/transcript-contract.js";
@@ -100,6 +102,8 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeDriftContract(use);
     describeGoneContract(use);
     describeIndexGapContract(use);
+    describeActiveConversationsContract(use);
+    describeSendAttemptContract(use);
     describeRecoveryContract(use);
     describeLedgerContract(use);
     describeRichReplyContract(use);

@@ -165,6 +165,16 @@ export class AmbiguousSendError extends TwilioApiError {
   }
 }
 
+/**
+ * A bounded send (`SendMessageInput.timeoutMs`) reached its deadline before its request could
+ * start (pacer waits, retries): nothing was sent, and it is worth trying again.
+ */
+export class SendDeadlineError extends TwilioError {
+  constructor(message: string, options: TwilioErrorOptions = {}) {
+    super("send_deadline", message, { ...options, isRetryable: true });
+  }
+}
+
 /** Calls are refused without reaching Twilio because too many recent calls failed. */
 export class CircuitOpenError extends TwilioError {
   constructor(message: string, options: TwilioErrorOptions = {}) {

@@ -79,6 +79,7 @@ describe("the send-state migration of a SQLite file", () => {
       DROP TABLE customers;
       DROP TABLE media_transcripts;
       DROP TABLE inbound_dead_letters;
+      DROP INDEX conversations_by_activity;
       DELETE FROM schema_version WHERE version >= 3;`);
     const update = database.prepare(
       "UPDATE outbox SET attempts = 1, last_error = ? WHERE conversation_sid = ?",

@@ -2,7 +2,7 @@
 // SIGKILL it. It runs the built code (`dist/`, built by `pretest`) on a shared PostgreSQL
 // mailbox and a shared PostgreSQL pacer, configured by the JSON in SWITCHBOARD_CHILD:
 // { emulatorUrl, accountSid, authToken, serviceSid, databaseUrl, schema, port, webhookUrl,
-//   agentDelayMs, settleWindowMs }.
+//   agentDelayMs, settleWindowMs, instanceLivenessMs? }.
 // `webhookUrl` is the public URL (the round-robin proxy) Twilio signs webhooks for.
 // It prints `ready`, then `agent <IM>` per agent call, `sent <replyId>` per reply and
 // `ingested <IM> <webhook|catch-up> <epoch ms>` per stored message.
@@ -37,6 +37,9 @@ const switchboard = createSwitchboard({
     schema: config.schema,
     poolSize: 6,
     settleWindowMs: config.settleWindowMs ?? 300,
+    ...(config.instanceLivenessMs === undefined
+      ? {}
+      : { instanceLivenessMs: config.instanceLivenessMs }),
   }),
   agent: functionAgent(async (turn) => {
     say(`agent ${turn.messages[0].messageSid}`);

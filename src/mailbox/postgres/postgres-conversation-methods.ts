@@ -4,6 +4,7 @@ import { MailboxInputError } from "../mailbox-errors.js";
 import type { GarbageCollected, MailboxStore } from "../mailbox-store.js";
 import { toConversation } from "../sqlite-rows.js";
 import {
+  validateActiveQuery,
   validateGone,
   validateHistoryLimit,
   validateIndexRange,
@@ -29,7 +30,7 @@ type ConversationMethods = Pick<
   | "saveTranscripts"
   | "transcripts"
 > &
-  Required<Pick<MailboxStore, "indexGap">>;
+  Required<Pick<MailboxStore, "indexGap" | "activeConversations">>;
 
 /** Conversations: history and records, policy and handoff, metadata, garbage collection. */
 export function postgresConversationMethods(context: PostgresStoreContext): ConversationMethods {
@@ -135,6 +136,14 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
           ])
         ).rows[0];
         return { recorded: Number(row?.recorded ?? 0), sending: Number(row?.sending ?? 0) };
+      });
+    },
+
+    activeConversations(since, limit) {
+      return read(async () => {
+        validateActiveQuery(since, limit);
+        const rows = (await connection.query(sql.active, [since, limit])).rows;
+        return rows.map((raw) => toConversation(conversationRowFrom(raw), defaultPolicy));
       });
     },
 

@@ -18,7 +18,8 @@ import { conversationRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText, storableText } from "./storable-text.js";
 
-type OutboxMethods = Pick<MailboxStore, "claimOutbox" | "settleOutbox" | "enqueueReply">;
+type OutboxMethods = Pick<MailboxStore, "claimOutbox" | "settleOutbox" | "enqueueReply"> &
+  Required<Pick<MailboxStore, "startSendAttempt">>;
 
 /** The outbox: claiming replies to send, settling them, and replies outside a turn. */
 export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMethods {
@@ -90,6 +91,22 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         }
         if (settlementNotifies(settlement)) notices.push(outboxNotice(row.conversation_sid));
         return true;
+      });
+    },
+
+    startSendAttempt(item, deadline) {
+      if (!Number.isSafeInteger(item?.id) || !Number.isSafeInteger(item?.claimVersion))
+        return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
+      if (!Number.isFinite(deadline))
+        return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
+      return write(async (client) => {
+        const started = await client.query(sql.startSendAttempt, [
+          item.id,
+          item.claimVersion,
+          deadline,
+          now(),
+        ]);
+        return started.rowCount === 1;
       });
     },
 

@@ -435,6 +435,16 @@ export const postgresMigrations: readonly string[] = [
   END
   $ingest$;
   `,
+  // catch-up2: (a) conversations by their last activity (a customer message, else creation),
+  // so catch-up reads only the active ones whatever the number ever seen; (b) the deadline of
+  // a send attempt in flight (attempt start + the provider's bounded request time), so a
+  // send taken from a lapsed instance is not resent while that instance's request may still
+  // land at Twilio. Re-runnable (IF NOT EXISTS): other migrations may land beside it.
+  `
+  CREATE INDEX IF NOT EXISTS conversations_by_activity
+    ON conversations ((coalesce(last_inbound_at, created_at)));
+  ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attempt_deadline double precision;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -148,9 +148,16 @@ export function postgresStatements(schema: string) {
         -- Reclaiming an expired claim clears the flag: that try may have reached Twilio.
         last_error_throttled = o.last_error_throttled AND o.status <> 'sending',
         -- An expired claim (a crashed sender) may have reached Twilio: the next try looks first.
-        must_reconcile = o.must_reconcile OR o.status = 'sending'
+        must_reconcile = o.must_reconcile OR o.status = 'sending',
+        attempt_deadline = NULL
       FROM heads WHERE o.id = heads.id
       RETURNING o.*`,
+    // Fenced like a settle: only the current claim, only while its lease runs (a lease the
+    // liveness sweep released has run out).
+    startSendAttempt: `UPDATE ${s}outbox SET attempt_deadline = $3,
+        lease_expires_at = greatest(lease_expires_at, $3::double precision)
+      WHERE id = $1 AND claim_version = $2 AND status = 'sending'
+        AND lease_expires_at > $4::double precision`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
     settleSent: `UPDATE ${s}outbox SET status = 'sent', message_sid = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
@@ -199,6 +206,11 @@ export function postgresStatements(schema: string) {
     markGone: `UPDATE ${s}conversations SET gone_at = $1, gone_reason = $2, updated_at = $1
       WHERE conversation_sid = $3 AND gone_at IS NULL`,
     known: `SELECT conversation_sid FROM ${s}conversations ORDER BY created_at, conversation_sid`,
+    // The expression matches the index conversations_by_activity (range and order alike).
+    active: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE coalesce(c.last_inbound_at, c.created_at) >= $1::double precision
+        AND c.gone_at IS NULL
+      ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid LIMIT $2`,
     lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
     // `MailboxStore.indexGap` in one round trip: the settle rule's count of recorded indexes
     // strictly between $2 and $3, and the replies being sent right now (claimed, not
@@ -245,9 +257,13 @@ export function postgresStatements(schema: string) {
           AND (c.lease_instance IN (SELECT instance_id FROM gone) OR NOT EXISTS (
             SELECT 1 FROM ${s}instances i WHERE i.instance_id = c.lease_instance))
         RETURNING c.conversation_sid),
-      sends AS (UPDATE ${s}outbox o SET lease_expires_at = $1::double precision
+      sends AS (UPDATE ${s}outbox o
+        SET lease_expires_at = greatest($1::double precision, coalesce(o.attempt_deadline, $1))
         WHERE o.status = 'sending' AND o.lease_instance IS NOT NULL
-          AND o.lease_expires_at > $1::double precision
+          -- A send with a request in flight keeps its lease until that request has landed or
+          -- timed out (attempt_deadline): the taker looks for the reply only then. One only
+          -- claimed is taken at once. Rows already cut to that are not touched again.
+          AND o.lease_expires_at > greatest($1::double precision, coalesce(o.attempt_deadline, $1))
           AND (o.lease_instance IN (SELECT instance_id FROM gone) OR NOT EXISTS (
             SELECT 1 FROM ${s}instances i WHERE i.instance_id = o.lease_instance))
         RETURNING o.conversation_sid)

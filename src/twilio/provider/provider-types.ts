@@ -147,6 +147,12 @@ export interface TemplateInput {
 
 /** What `sendMessage` accepts: text, a media file, a template, or text with media. */
 export interface SendMessageInput {
+  /**
+   * At most this long (ms) for the whole send, pacer waits and retries included: no request
+   * starts after it (the send fails with `send_deadline`, nothing sent), and a request in
+   * flight is cut off at it (`ambiguous_send`). Without it each request may take 30 s.
+   */
+  timeoutMs?: number | undefined;
   /** The text (≤ 1600 characters for SMS/WhatsApp). Optional with `media` or `template`. */
   content?: string | undefined;
   /** The Author, e.g. `"agent"` or `"system"`; shown to chat participants. Default `system`. */

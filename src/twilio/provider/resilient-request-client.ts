@@ -14,7 +14,8 @@ import {
 } from "cockatiel";
 import twilio from "twilio";
 import { parseRetryAfter } from "../error-codes.js";
-import { CircuitOpenError } from "../errors.js";
+import { CircuitOpenError, SendDeadlineError } from "../errors.js";
+import { currentRequestDeadline } from "./request-deadline.js";
 import type { PacingRequest, RequestPacer } from "./request-pacer.js";
 import { TwilioHttpError } from "./twilio-http-error.js";
 
@@ -22,6 +23,9 @@ const { RequestClient } = twilio;
 type RequestOptions<TData> = Parameters<InstanceType<typeof RequestClient>["request"]>[0] & {
   data?: TData;
 };
+
+/** Timeout of one Twilio request unless a bounded call's deadline is nearer. */
+export const defaultRequestTimeoutMs = 30_000;
 
 /** How the provider's requests survive rate limits, blips and outages. */
 export interface ResilienceOptions {
@@ -163,7 +167,9 @@ export class ResilientRequestClient extends RequestClient {
     pacing: PacingRequest | undefined,
   ) {
     if (pacing !== undefined && this.#pacer !== undefined) await this.#pacer.acquire(pacing);
-    const response = await this.#bulkhead.execute(() => this.#inner.request<TData>(options));
+    const response = await this.#bulkhead.execute(() =>
+      this.#inner.request<TData>(withinDeadline(options)),
+    );
     if (response.statusCode < 200 || response.statusCode >= 400) {
       throw new TwilioHttpError(response, method, options.uri);
     }
@@ -247,4 +253,20 @@ function atLeastOne(value: number): number {
   if (!Number.isInteger(value) || value < 1)
     throw new RangeError("resilience.maxConcurrentRequests must be a positive integer");
   return value;
+}
+
+/**
+ * The request bounded by the current call's deadline (see `withRequestDeadline`): refused if
+ * the deadline has passed — checked last thing before the request starts, after pacer and
+ * bulkhead waits — else its timeout cut to the time left, so it has landed or failed by then.
+ */
+function withinDeadline<TData>(options: RequestOptions<TData>): RequestOptions<TData> {
+  const deadline = currentRequestDeadline();
+  if (deadline === undefined) return options;
+  const left = Math.floor(deadline - Date.now());
+  if (left <= 0)
+    throw new SendDeadlineError(
+      "The send's time ran out before its request could start; nothing was sent.",
+    );
+  return { ...options, timeout: Math.min(options.timeout ?? defaultRequestTimeoutMs, left) };
 }

@@ -39,8 +39,13 @@ import type {
   TwilioParticipant,
   UpdateConversationInput,
 } from "./provider-types.js";
+import { withRequestDeadline } from "./request-deadline.js";
 import { createInProcessPacer, type RequestPacer } from "./request-pacer.js";
-import { type ResilienceOptions, ResilientRequestClient } from "./resilient-request-client.js";
+import {
+  defaultRequestTimeoutMs,
+  type ResilienceOptions,
+  ResilientRequestClient,
+} from "./resilient-request-client.js";
 import { TwilioHttpError } from "./twilio-http-error.js";
 import { enableRawUploads, uploadMedia } from "./upload-media.js";
 
@@ -149,7 +154,8 @@ export class TwilioProvider {
             senderMessagesPerSecond: config.senderBudget?.messagesPerSecond,
           }));
 
-    const inner = options.httpClient ?? new twilio.RequestClient({ timeout: 30_000 });
+    const inner =
+      options.httpClient ?? new twilio.RequestClient({ timeout: defaultRequestTimeoutMs });
     this.#rawUploads = enableRawUploads(inner);
     const onRetry = config.resilience?.onRetry;
     this.#http = new ResilientRequestClient(
@@ -429,7 +435,14 @@ export class TwilioProvider {
    */
   sendMessage(id: string, input: SendMessageInput): Promise<TwilioMessage> {
     if (this.#stopped) return Promise.reject(new ProviderStoppedError("sendMessage"));
-    return this.#track(this.#sendMessage(id, input));
+    const { timeoutMs } = input;
+    if (timeoutMs === undefined) return this.#track(this.#sendMessage(id, input));
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      return Promise.reject(
+        new InvalidInputError("timeoutMs", "sendMessage timeoutMs must be a positive number."),
+      );
+    const deadline = Date.now() + timeoutMs;
+    return this.#track(withRequestDeadline(deadline, () => this.#sendMessage(id, input)));
   }
 
   async #sendMessage(id: string, input: SendMessageInput): Promise<TwilioMessage> {
