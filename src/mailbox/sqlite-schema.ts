@@ -223,7 +223,7 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS inbound_dead_letters_by_age ON inbound_dead_letters (recorded_at);
   `,
-  // catch-up2: conversations by their last activity (a customer message, else creation), so
+  // 10: conversations by their last activity (a customer message, else creation), so
   // catch-up reads only the active ones whatever the number ever seen. (A send attempt's
   // deadline needs no column here: one process owns the file, so `startSendAttempt` only
   // extends the claim's lease.) Re-runnable (IF NOT EXISTS).

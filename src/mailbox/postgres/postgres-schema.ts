@@ -435,7 +435,7 @@ export const postgresMigrations: readonly string[] = [
   END
   $ingest$;
   `,
-  // catch-up2: (a) conversations by their last activity (a customer message, else creation),
+  // 14: (a) conversations by their last activity (a customer message, else creation),
   // so catch-up reads only the active ones whatever the number ever seen; (b) the deadline of
   // a send attempt in flight (attempt start + the provider's bounded request time), so a
   // send taken from a lapsed instance is not resent while that instance's request may still
