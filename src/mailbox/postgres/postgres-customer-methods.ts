@@ -5,7 +5,7 @@ import {
   customerLimits,
   type MailboxCustomers,
 } from "../mailbox-customers.js";
-import type { MailboxStore } from "../mailbox-store.js";
+import type { HistoryEntry } from "../mailbox-store.js";
 import { toConversation } from "../sqlite-rows.js";
 import {
   likePattern,
@@ -34,10 +34,13 @@ function guarded<T>(build: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Customers (see `MailboxCustomers`); `history` is the store's own conversation history. */
+/**
+ * Customers (see `MailboxCustomers`); `histories` reads several conversations' histories at
+ * once (`postgres-histories.ts`).
+ */
 export function postgresCustomerMethods(
   context: PostgresStoreContext,
-  history: MailboxStore["history"],
+  histories: (sids: readonly string[], limit: number) => Promise<Map<string, HistoryEntry[]>>,
 ): MailboxCustomers {
   const { connection, sql, settings, write, read } = context;
   const { now, defaultPolicy } = settings;
@@ -252,13 +255,17 @@ export function postgresCustomerMethods(
         const conversations = (
           await conversationsOf(id, customerLimits.historyConversations)
         ).filter((conversation) => conversation.conversationSid !== except);
-        const histories = await Promise.all(
-          conversations.map(async (conversation) => ({
-            conversation,
-            entries: await history(conversation.conversationSid, { limit }),
-          })),
+        const entries = await histories(
+          conversations.map((conversation) => conversation.conversationSid),
+          limit,
         );
-        return mergeCustomerHistory(histories, limit);
+        return mergeCustomerHistory(
+          conversations.map((conversation) => ({
+            conversation,
+            entries: entries.get(conversation.conversationSid) ?? [],
+          })),
+          limit,
+        );
       });
     },
 

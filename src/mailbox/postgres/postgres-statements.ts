@@ -125,11 +125,6 @@ export function postgresStatements(schema: string) {
     revive: `UPDATE ${s}conversations SET state = 'idle', attempts = 0, last_error = NULL,
         dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = $1
       WHERE conversation_sid = $2 AND state = 'dead' RETURNING conversation_sid`,
-    insertOutbox: `INSERT INTO ${s}outbox (reply_id, conversation_sid, seq, turn_id, position,
-        after_index, channel, to_address, from_address, reply, status, created_at)
-      SELECT r.reply_id, $1, r.seq, $2, r.position, $3, $4, $5, $6, r.reply, 'pending', $7
-      FROM unnest($8::text[], $9::bigint[], $10::integer[], $11::text[])
-        AS r (reply_id, seq, position, reply)`,
     // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
     // concurrent senders skip them. Heads are found through the `outbox_open` partial index
     // (unsent rows only): sent rows, however many, are never read.
@@ -152,11 +147,6 @@ export function postgresStatements(schema: string) {
       FROM heads WHERE o.id = heads.id
       RETURNING o.*`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
-    settleSent: `UPDATE ${s}outbox SET status = 'sent', message_sid = $1, settled_at = $2,
-        lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
-        last_error_throttled = false, must_reconcile = false, sent_index = $4 WHERE id = $3`,
-    touchSentIndex: `UPDATE ${s}conversations SET last_index = greatest(coalesce(last_index, -1), $1)
-      WHERE conversation_sid = $2`,
     settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
     // A throttled try gives its attempt back ($4): Twilio never processed it.
@@ -179,11 +169,18 @@ export function postgresStatements(schema: string) {
       RETURNING id`,
     setOutboxSeq: `UPDATE ${s}conversations SET outbox_seq = $1, updated_at = $2
       WHERE conversation_sid = $3`,
-    deleteEcho: `DELETE FROM ${s}messages WHERE message_sid = $1 AND role <> 'customer'`,
     recentMessages: `SELECT * FROM ${s}messages WHERE conversation_sid = $1
       ORDER BY message_index DESC, message_sid DESC LIMIT $2`,
     recentOutbox: `SELECT * FROM ${s}outbox WHERE conversation_sid = $1
       ORDER BY after_index DESC, seq DESC LIMIT $2`,
+    // `recentMessages` and `recentOutbox` of several conversations ($1) in one statement each:
+    // every conversation keeps its own newest $2 (a lateral scan of its index per conversation).
+    recentMessagesOf: `SELECT m.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
+        SELECT * FROM ${s}messages WHERE conversation_sid = w.sid
+        ORDER BY message_index DESC, message_sid DESC LIMIT $2) m`,
+    recentOutboxOf: `SELECT o.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
+        SELECT * FROM ${s}outbox WHERE conversation_sid = w.sid
+        ORDER BY after_index DESC, seq DESC LIMIT $2) o`,
     setPolicy: `UPDATE ${s}conversations SET policy_mode = $1, policy_window_ms = $2, updated_at = $3
       WHERE conversation_sid = $4`,
     handoffOn: `UPDATE ${s}conversations SET state = 'handoff', lease_owner = NULL,
@@ -282,6 +279,11 @@ export function postgresStatements(schema: string) {
       FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
       $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::double precision[],
       $13::text[], $14, $15, $16)`,
+    // `complete` and a sent `settleOutbox` in one round trip each (migration 14's functions).
+    completeTurn: `SELECT ${s}complete_turn($1, $2, $3, $4::text[], $5, $6, $7, $8, $9::text[],
+      $10::integer[], $11::text[]) AS outcome`,
+    settleSentCall: `SELECT o_outcome, o_conversation_sid
+      FROM ${s}settle_sent($1, $2, $3, $4, $5)`,
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),
