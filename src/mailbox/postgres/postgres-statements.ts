@@ -38,19 +38,6 @@ export function postgresStatements(schema: string) {
         status, record, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     hasMessage: `SELECT 1 FROM ${s}messages WHERE message_sid = $1`,
     deleteKeys: `DELETE FROM ${s}dedupe_keys WHERE key = ANY($1::text[])`,
-    pending: `SELECT * FROM ${s}messages WHERE conversation_sid = $1 AND status = 'pending'
-      ORDER BY message_index, message_sid LIMIT $2`,
-    // The settle rule: for each (above, below) pair, how many distinct indexes strictly
-    // between them are recorded, as stored messages (any role) or our sent replies whose
-    // Index the sender reported. UNION, not UNION ALL: a sent reply's echo row may still hold
-    // the same index. Answers one row per pair, in the pairs' order.
-    recordedIndexes: `SELECT (SELECT count(*) FROM (
-          SELECT m.message_index FROM ${s}messages m WHERE m.conversation_sid = $1
-            AND m.message_index > b.above AND m.message_index < b.below
-          UNION SELECT o.sent_index FROM ${s}outbox o WHERE o.conversation_sid = $1
-            AND o.sent_index > b.above AND o.sent_index < b.below) r)::integer AS recorded
-      FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS b (above, below, position)
-      ORDER BY b.position`,
     markMessages: `UPDATE ${s}messages SET status = $1
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
@@ -91,12 +78,32 @@ export function postgresStatements(schema: string) {
       ORDER BY waiting.waiting_since, c.conversation_sid
       LIMIT $3
       FOR UPDATE OF c SKIP LOCKED`,
-    // Answers the leased row as `conversation` does, saving a round trip per lease.
-    lease: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
-        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = $4,
-        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6,
-        lease_instance = $7
-      WHERE c.conversation_sid = $1
+    // The claim's steps for all candidates of a round at once (claim-turns.ts): their rows
+    // as `conversation` reads them; each one's first pending messages in Index order; the
+    // settle rule's counts — for each (conversation, above, below) triple, how many distinct
+    // indexes strictly between are recorded, as stored messages (any role) or our sent
+    // replies whose Index the sender reported (UNION, not UNION ALL: a sent reply's echo row
+    // may still hold the same index), answered in the triples' order; and the leases, each
+    // answered as `conversation` reads it — $1 a JSON array of { sid, attempts, turn: [SIDs] }.
+    conversationsOf: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE c.conversation_sid = ANY($1::text[])`,
+    pendingOf: `SELECT m.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
+        SELECT * FROM ${s}messages WHERE conversation_sid = w.sid AND status = 'pending'
+        ORDER BY message_index, message_sid LIMIT $2) m`,
+    recordedIndexesOf: `SELECT (SELECT count(*) FROM (
+          SELECT m.message_index FROM ${s}messages m WHERE m.conversation_sid = b.sid
+            AND m.message_index > b.above AND m.message_index < b.below
+          UNION SELECT o.sent_index FROM ${s}outbox o WHERE o.conversation_sid = b.sid
+            AND o.sent_index > b.above AND o.sent_index < b.below) r)::integer AS recorded
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
+        AS b (sid, above, below, position)
+      ORDER BY b.position`,
+    leaseMany: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
+        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = l.attempts,
+        turn_message_sids = ARRAY(SELECT json_array_elements_text(l.turn)),
+        next_attempt_at = NULL, updated_at = $4, lease_instance = $5
+      FROM json_to_recordset($1::json) AS l (sid text, attempts integer, turn json)
+      WHERE c.conversation_sid = l.sid
       RETURNING c.*, ${pendingCount}`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
