@@ -85,6 +85,15 @@ const switchboard = createSwitchboard({
   }),
   mailbox,
   webhook: { authToken },
+  // BENCH_CONCURRENCY: turn and send workers (default: the service's, 8 each).
+  ...(process.env.BENCH_CONCURRENCY === undefined
+    ? {}
+    : {
+        workers: {
+          concurrency: Number(process.env.BENCH_CONCURRENCY),
+          sendConcurrency: Number(process.env.BENCH_CONCURRENCY),
+        },
+      }),
   logger: {
     debug() {},
     info() {},

@@ -34,6 +34,13 @@ function guarded<T>(build: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A customer row with its addresses as JSON (`customerWithAddresses`), or null for none. */
+function customerFrom(raw: unknown): CustomerRecord | null {
+  if (raw === undefined) return null;
+  const { addresses, ...row } = raw as CustomerRow & { addresses: CustomerAddressRow[] };
+  return toCustomerRecord(row, addresses);
+}
+
 /**
  * Customers (see `MailboxCustomers`); `histories` reads several conversations' histories at
  * once (`postgres-histories.ts`).
@@ -60,12 +67,8 @@ export function postgresCustomerMethods(
       ),
     );
   };
-  const readCustomer = async (client: Queryable, customerId: string) => {
-    const row = (await client.query(sql.customerRow, [customerId])).rows[0] as
-      | CustomerRow
-      | undefined;
-    return row === undefined ? null : ((await readCustomers(client, [row]))[0] ?? null);
-  };
+  const readCustomer = async (client: Queryable, customerId: string) =>
+    customerFrom((await client.query(sql.customerWithAddresses, [customerId])).rows[0]);
   const ownerOf = async (client: Queryable, kind: string, value: string) =>
     (
       (await client.query(sql.addressOwner, [kind, value])).rows[0] as
@@ -221,10 +224,7 @@ export function postgresCustomerMethods(
     customerOfConversation(conversationSid) {
       return read(async () => {
         const sid = validateCustomerConversation(conversationSid);
-        const owner = (await connection.query(sql.conversationOwner, [sid])).rows[0] as
-          | { customer_id: string }
-          | undefined;
-        return owner === undefined ? null : readCustomer(connection, owner.customer_id);
+        return customerFrom((await connection.query(sql.conversationCustomer, [sid])).rows[0]);
       });
     },
 
