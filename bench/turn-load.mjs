@@ -31,6 +31,7 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
   );
   const waiters = [];
   const metricWaiters = [];
+  const queryWaiters = [];
   const server = {
     child,
     port: 0,
@@ -44,6 +45,11 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
     metrics() {
       child.stdin.write("metrics\n");
       return new Promise((resolve) => metricWaiters.push(resolve));
+    },
+    /** With BENCH_COUNT_QUERIES=1: replies sent and statements run, by their first words. */
+    queries() {
+      child.stdin.write("queries\n");
+      return new Promise((resolve) => queryWaiters.push(resolve));
     },
     async stop() {
       child.kill("SIGTERM");
@@ -59,6 +65,7 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
         if (!replies.has(a)) replies.set(a, Number(b));
       } else if (kind === "stats") waiters.shift()?.({ rss: Number(a), heap: Number(b) });
       else if (kind === "metrics") metricWaiters.shift()?.(Number(a));
+      else if (kind === "queries") queryWaiters.shift()?.(JSON.parse(line.slice(8)));
       else if (kind === "port") {
         server.port = Number(a);
         resolve(server);

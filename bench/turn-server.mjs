@@ -11,6 +11,7 @@
 import { writeSync } from "node:fs";
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
+import pg from "pg";
 import { functionAgent } from "../dist/agents/index.js";
 import { createSwitchboardHandler } from "../dist/http/index.js";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
@@ -24,6 +25,18 @@ const databaseUrl =
   process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
   process.env.SWITCHBOARD_TEST_DATABASE_URL ||
   "postgres://postgres@127.0.0.1:5432/test";
+// BENCH_COUNT_QUERIES=1: count every statement sent to PostgreSQL by its first words, and
+// print the counts on a `queries` line on stdin (round trips per answered message).
+const queryCounts = new Map();
+if (process.env.BENCH_COUNT_QUERIES === "1") {
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (config, ...rest) {
+    const text = typeof config === "string" ? config : (config?.text ?? "?");
+    const key = text.replace(/\s+/g, " ").slice(0, 70);
+    queryCounts.set(key, (queryCounts.get(key) ?? 0) + 1);
+    return original.call(this, config, ...rest);
+  };
+}
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /**
  * One line to the parent, synchronously (a kill -9 right after loses nothing it was told). A
@@ -72,6 +85,15 @@ const switchboard = createSwitchboard({
   }),
   mailbox,
   webhook: { authToken },
+  // BENCH_CONCURRENCY: turn and send workers (default: the service's, 8 each).
+  ...(process.env.BENCH_CONCURRENCY === undefined
+    ? {}
+    : {
+        workers: {
+          concurrency: Number(process.env.BENCH_CONCURRENCY),
+          sendConcurrency: Number(process.env.BENCH_CONCURRENCY),
+        },
+      }),
   logger: {
     debug() {},
     info() {},
@@ -104,6 +126,11 @@ createInterface({ input: process.stdin }).on("line", async (line) => {
     const started = performance.now();
     await metrics.render().catch((error) => console.error("metrics render failed", error));
     writeLine(`metrics ${(performance.now() - started).toFixed(2)}\n`);
+    return;
+  }
+  if (line === "queries") {
+    const sorted = [...queryCounts].sort((a, b) => b[1] - a[1]);
+    writeLine(`queries ${JSON.stringify({ sent, counts: sorted })}\n`);
     return;
   }
   if (line !== "stats") return;

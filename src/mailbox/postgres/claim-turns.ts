@@ -33,9 +33,15 @@ export interface ClaimContext {
 /**
  * Inside a transaction: leases up to `max` conversations. Candidates are locked with
  * `FOR UPDATE SKIP LOCKED`, so concurrent claimers in any process never get the same
- * conversation and never wait for each other; each locked candidate is then re-read (a new
+ * conversation and never wait for each other; the locked candidates are then re-read (a new
  * statement sees everything committed before the lock was taken) and re-checked with the same
- * rules (`core/turn-rules.ts`) as the SQLite store before it is leased.
+ * rules (`core/turn-rules.ts`) as the SQLite store before they are leased.
+ *
+ * Every step covers all candidates of a round at once — their rows, their pending messages,
+ * the settle rule's counts, the leases — so a claim of eight turns costs about as many round
+ * trips as a claim of one (BEGIN, candidates, rows, pending, counts, lease, COMMIT). One per
+ * candidate made the claim, which the worker loop awaits before it starts any of the turns,
+ * the longest chain of waits on the PostgreSQL turn path.
  */
 export async function claimTurns(
   client: pg.ClientBase,
@@ -57,101 +63,156 @@ export async function claimTurns(
       defaultPolicy.mode === "burst" ? defaultPolicy.windowMs : 0,
     ]);
     if (candidates.rows.length === 0) break;
-    for (const { conversation_sid: sid } of candidates.rows) {
-      seen.push(sid);
-      const lease = await leaseOne(client, context, sid, request);
-      if (lease !== undefined) leases.push(lease);
-    }
+    const sids = candidates.rows.map((row) => row.conversation_sid);
+    seen.push(...sids);
+    leases.push(...(await leaseAll(client, context, sids, request)));
   }
   return leases;
 }
 
-async function readConversation(client: pg.ClientBase, sql: PostgresStatements, sid: string) {
-  const raw = (await client.query(sql.conversation, [sid])).rows[0];
-  return raw === undefined ? undefined : conversationRowFrom(raw);
+/** A locked candidate that passed the checks, with the messages of its turn. */
+interface Picked {
+  candidate: ConversationRow;
+  turn: MessageRow[];
+  attempts: number;
 }
 
-async function leaseOne(
+async function leaseAll(
   client: pg.ClientBase,
   context: ClaimContext,
-  sid: string,
+  sids: readonly string[],
   request: { workerId: string; leaseMs: number; at: number },
-): Promise<Lease | undefined> {
+): Promise<Lease[]> {
   const { sql, maxAttempts, defaultPolicy } = context;
   const { workerId, leaseMs, at } = request;
-  const candidate = await readConversation(client, sql, sid);
-  if (
-    candidate === undefined ||
-    !isClaimable(
-      {
-        state: candidate.state,
-        pendingCount: candidate.pending_count,
-        nextAttemptAt: candidate.next_attempt_at,
-        leaseExpiresAt: candidate.lease_expires_at,
-        attempts: candidate.attempts,
-      },
-      at,
+  const rows = (await client.query(sql.conversationsOf, [sids])).rows.map(conversationRowFrom);
+  const bySid = new Map(rows.map((row) => [row.conversation_sid, row]));
+  const claimable: ConversationRow[] = [];
+  // In the candidates' order (oldest waiting first), which the leases keep.
+  for (const sid of sids) {
+    const candidate = bySid.get(sid);
+    if (
+      candidate === undefined ||
+      !isClaimable(
+        {
+          state: candidate.state,
+          pendingCount: candidate.pending_count,
+          nextAttemptAt: candidate.next_attempt_at,
+          leaseExpiresAt: candidate.lease_expires_at,
+          attempts: candidate.attempts,
+        },
+        at,
+      )
     )
-  )
-    return undefined;
-  const deadReason = expiredLeaseDeadLetter(candidate, maxAttempts);
-  if (deadReason !== undefined) {
-    await client.query(sql.deadLetter, [deadReason, at, sid]);
-    return undefined;
+      continue;
+    const deadReason = expiredLeaseDeadLetter(candidate, maxAttempts);
+    if (deadReason !== undefined) {
+      await client.query(sql.deadLetter, [deadReason, at, sid]);
+      continue;
+    }
+    claimable.push(candidate);
   }
-  const turn = await pickTurn(client, context, candidate, at);
-  const first = turn[0];
-  if (first === undefined) return undefined;
-  const attempts = attemptOfClaim(
-    turnMessageSids(candidate)[0],
-    candidate.attempts,
-    first.message_sid,
-  );
-  const sids = turn.map((message) => message.message_sid);
-  const leased = await client.query(sql.lease, [
-    sid,
+  const picked = await pickTurns(client, context, claimable, at);
+  if (picked.length === 0) return [];
+  const leased = await client.query(sql.leaseMany, [
+    JSON.stringify(
+      picked.map(({ candidate, turn, attempts }) => ({
+        sid: candidate.conversation_sid,
+        attempts,
+        turn: turn.map((message) => message.message_sid),
+      })),
+    ),
     workerId,
     at + leaseMs,
-    attempts,
-    sids,
     at,
     context.instanceId,
   ]);
-  const conversation = toConversation(conversationRowFrom(leased.rows[0]), defaultPolicy);
-  return leaseOf(
-    { workerId, at, leaseMs, attempt: attempts },
-    turn,
-    candidate.last_processed_index,
-    conversation,
+  const leasedBySid = new Map(
+    leased.rows.map((raw) => {
+      const row = conversationRowFrom(raw);
+      return [row.conversation_sid, row];
+    }),
   );
+  return picked.flatMap(({ candidate, turn, attempts }) => {
+    const row = leasedBySid.get(candidate.conversation_sid);
+    if (row === undefined) return [];
+    return [
+      leaseOf(
+        { workerId, at, leaseMs, attempt: attempts },
+        turn,
+        candidate.last_processed_index,
+        toConversation(row, defaultPolicy),
+      ),
+    ];
+  });
 }
 
 /**
- * The next turn's messages, or none while the settle or burst window holds it back. The
- * ranges the settle rule needs counted are counted in one round trip.
+ * Each candidate's next turn, or none while the settle or burst window holds it back: the
+ * pending messages of all candidates in one statement, and every range the settle rule
+ * needs counted, for all of them, in one more.
  */
-async function pickTurn(
+async function pickTurns(
   client: pg.ClientBase,
   context: ClaimContext,
-  conversation: ConversationRow,
+  conversations: readonly ConversationRow[],
   at: number,
-): Promise<MessageRow[]> {
+): Promise<Picked[]> {
+  if (conversations.length === 0) return [];
   const { sql, settleWindowMs, defaultPolicy } = context;
-  const pending = (
-    await client.query(sql.pending, [conversation.conversation_sid, maxTurnMessages])
-  ).rows
-    .map(messageRowFrom)
-    .map((row) => ({ row, index: row.message_index, ingestedAt: row.ingested_at }));
-  const candidates = turnCandidates(pending, policyOf(conversation.policy, defaultPolicy), at);
-  const checks = recordedChecks(candidates, conversation.last_processed_index, at, settleWindowMs);
-  let recorded: number[] = [];
-  if (checks.length > 0) {
-    const { rows } = await client.query<{ recorded: number }>(sql.recordedIndexes, [
-      conversation.conversation_sid,
-      checks.map(({ above }) => above),
-      checks.map(({ below }) => below),
-    ]);
-    recorded = rows.map((row) => Number(row.recorded));
+  const pendingRows = (
+    await client.query(sql.pendingOf, [
+      conversations.map((conversation) => conversation.conversation_sid),
+      maxTurnMessages,
+    ])
+  ).rows.map(messageRowFrom);
+  const pendingOf = new Map<string, MessageRow[]>();
+  for (const row of pendingRows) {
+    const list = pendingOf.get(row.conversation_sid);
+    if (list === undefined) pendingOf.set(row.conversation_sid, [row]);
+    else list.push(row);
   }
-  return cutTurn(candidates, checks, recorded).map((candidate) => candidate.row);
+  const planned = conversations.map((conversation) => {
+    const pending = (pendingOf.get(conversation.conversation_sid) ?? []).map((row) => ({
+      row,
+      index: row.message_index,
+      ingestedAt: row.ingested_at,
+    }));
+    const candidates = turnCandidates(pending, policyOf(conversation.policy, defaultPolicy), at);
+    const checks = recordedChecks(
+      candidates,
+      conversation.last_processed_index,
+      at,
+      settleWindowMs,
+    );
+    return { conversation, candidates, checks };
+  });
+  const asked = planned.flatMap(({ conversation, checks }) =>
+    checks.map((check) => ({ sid: conversation.conversation_sid, ...check })),
+  );
+  let counts: number[] = [];
+  if (asked.length > 0) {
+    const { rows } = await client.query<{ recorded: number }>(sql.recordedIndexesOf, [
+      asked.map(({ sid }) => sid),
+      asked.map(({ above }) => above),
+      asked.map(({ below }) => below),
+    ]);
+    counts = rows.map((row) => Number(row.recorded));
+  }
+  const picked: Picked[] = [];
+  let offset = 0;
+  for (const { conversation, candidates, checks } of planned) {
+    const recorded = counts.slice(offset, offset + checks.length);
+    offset += checks.length;
+    const turn = cutTurn(candidates, checks, recorded).map((candidate) => candidate.row);
+    const first = turn[0];
+    if (first === undefined) continue;
+    const attempts = attemptOfClaim(
+      turnMessageSids(conversation)[0],
+      conversation.attempts,
+      first.message_sid,
+    );
+    picked.push({ candidate: conversation, turn, attempts });
+  }
+  return picked;
 }

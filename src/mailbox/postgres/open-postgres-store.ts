@@ -12,6 +12,7 @@ import type { PostgresPoolPlan } from "./open-postgres-pool.js";
 import { createPostgresConnection } from "./postgres-connection.js";
 import { postgresConversationMethods } from "./postgres-conversation-methods.js";
 import { postgresCustomerMethods } from "./postgres-customer-methods.js";
+import { postgresHistories } from "./postgres-histories.js";
 import { postgresInboundDeadLetterMethods } from "./postgres-inbound-dead-letters.js";
 import { postgresJournalMethods } from "./postgres-journal-methods.js";
 import { postgresLedgerMethods } from "./postgres-ledger-methods.js";
@@ -175,7 +176,7 @@ export async function openPostgresStore(
     ...postgresTurnMethods(context),
     ...postgresOutboxMethods(context),
     ...conversationMethods,
-    ...postgresCustomerMethods(context, conversationMethods.history),
+    ...postgresCustomerMethods(context, postgresHistories(context)),
     ...postgresLedgerMethods(context),
     ...postgresInboundDeadLetterMethods(context),
     ...postgresJournalMethods(context),

@@ -74,6 +74,36 @@ describeWithPostgres("postgresMailbox when a commit is cut off", (url) => {
       expect((await store.conversation(lease.conversationSid))?.state).toBe("idle");
     });
 
+    it(`settles a sent reply once when the commit is cut ${point}`, async () => {
+      const lease = await leaseOne();
+      await store.complete(lease, [{ body: "a" }, { body: "b" }]);
+      const [first] = await store.claimOutbox("sender", 5, leaseMs);
+      const sentSid = fakeSid("IM");
+      proxy.cutNextCommit(point);
+      expect(await store.settleOutbox(first!, { sent: true, messageSid: sentSid, index: 1 })).toBe(
+        true,
+      );
+      expect(proxy.cuts()).toBe(1);
+      // Our echo is a duplicate (the settle's dedupe key), and the next reply is due.
+      expect(
+        await store.ingest(
+          inboundMessage({
+            conversationSid: lease.conversationSid,
+            messageSid: sentSid,
+            index: 1,
+          }),
+        ),
+      ).toBe("duplicate");
+      const [second] = await store.claimOutbox("sender", 5, leaseMs);
+      expect(second).toMatchObject({ position: 1, body: "b" });
+      const history = await store.history(lease.conversationSid);
+      expect(history.map((entry) => [entry.body, entry.status])).toEqual([
+        ["message 0", "done"],
+        ["a", "sent"],
+        ["b", "sending"],
+      ]);
+    });
+
     it(`records a failure once when the commit is cut ${point}`, async () => {
       const lease = await leaseOne();
       proxy.cutNextCommit(point);

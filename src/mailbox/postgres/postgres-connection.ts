@@ -42,6 +42,12 @@ export interface TransactionOptions {
    * `MailboxUnavailableError`.
    */
   verify?: () => Promise<{ committed: true; value: unknown } | { committed: false }>;
+  /**
+   * The work sends exactly one statement: it runs in autocommit, as its own transaction,
+   * saving the `BEGIN` and `COMMIT` round trips. A connection lost while it runs leaves the
+   * outcome unknown, as a lost `COMMIT` does.
+   */
+  singleStatement?: boolean;
 }
 
 /** Pauses between retries after a lost connection, deadlock or serialization failure. */
@@ -165,16 +171,21 @@ export function createPostgresConnection(
         let committing = false;
         try {
           held = await checkout(pool);
-          await held.client.query("BEGIN");
+          const single = options.singleStatement === true;
+          if (!single) await held.client.query("BEGIN");
+          // In autocommit the one statement is the commit.
+          committing = single;
           const value = await work(held.client);
           committing = true;
-          await held.client.query("COMMIT");
+          if (!single) await held.client.query("COMMIT");
           held.release();
           return value;
         } catch (error) {
           const lost = isConnectionLost(error);
           if (held !== undefined) {
-            if (lost || committing) held.release(error as Error);
+            // A failed autocommit statement rolled itself back: the client is fine.
+            if (options.singleStatement === true && !lost) held.release();
+            else if (lost || committing) held.release(error as Error);
             else {
               try {
                 await held.client.query("ROLLBACK");

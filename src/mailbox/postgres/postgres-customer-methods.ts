@@ -5,7 +5,7 @@ import {
   customerLimits,
   type MailboxCustomers,
 } from "../mailbox-customers.js";
-import type { MailboxStore } from "../mailbox-store.js";
+import type { HistoryEntry } from "../mailbox-store.js";
 import { toConversation } from "../sqlite-rows.js";
 import {
   likePattern,
@@ -34,10 +34,20 @@ function guarded<T>(build: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Customers (see `MailboxCustomers`); `history` is the store's own conversation history. */
+/** A customer row with its addresses as JSON (`customerWithAddresses`), or null for none. */
+function customerFrom(raw: unknown): CustomerRecord | null {
+  if (raw === undefined) return null;
+  const { addresses, ...row } = raw as CustomerRow & { addresses: CustomerAddressRow[] };
+  return toCustomerRecord(row, addresses);
+}
+
+/**
+ * Customers (see `MailboxCustomers`); `histories` reads several conversations' histories at
+ * once (`postgres-histories.ts`).
+ */
 export function postgresCustomerMethods(
   context: PostgresStoreContext,
-  history: MailboxStore["history"],
+  histories: (sids: readonly string[], limit: number) => Promise<Map<string, HistoryEntry[]>>,
 ): MailboxCustomers {
   const { connection, sql, settings, write, read } = context;
   const { now, defaultPolicy } = settings;
@@ -57,12 +67,8 @@ export function postgresCustomerMethods(
       ),
     );
   };
-  const readCustomer = async (client: Queryable, customerId: string) => {
-    const row = (await client.query(sql.customerRow, [customerId])).rows[0] as
-      | CustomerRow
-      | undefined;
-    return row === undefined ? null : ((await readCustomers(client, [row]))[0] ?? null);
-  };
+  const readCustomer = async (client: Queryable, customerId: string) =>
+    customerFrom((await client.query(sql.customerWithAddresses, [customerId])).rows[0]);
   const ownerOf = async (client: Queryable, kind: string, value: string) =>
     (
       (await client.query(sql.addressOwner, [kind, value])).rows[0] as
@@ -218,10 +224,7 @@ export function postgresCustomerMethods(
     customerOfConversation(conversationSid) {
       return read(async () => {
         const sid = validateCustomerConversation(conversationSid);
-        const owner = (await connection.query(sql.conversationOwner, [sid])).rows[0] as
-          | { customer_id: string }
-          | undefined;
-        return owner === undefined ? null : readCustomer(connection, owner.customer_id);
+        return customerFrom((await connection.query(sql.conversationCustomer, [sid])).rows[0]);
       });
     },
 
@@ -252,13 +255,17 @@ export function postgresCustomerMethods(
         const conversations = (
           await conversationsOf(id, customerLimits.historyConversations)
         ).filter((conversation) => conversation.conversationSid !== except);
-        const histories = await Promise.all(
-          conversations.map(async (conversation) => ({
-            conversation,
-            entries: await history(conversation.conversationSid, { limit }),
-          })),
+        const entries = await histories(
+          conversations.map((conversation) => conversation.conversationSid),
+          limit,
         );
-        return mergeCustomerHistory(histories, limit);
+        return mergeCustomerHistory(
+          conversations.map((conversation) => ({
+            conversation,
+            entries: entries.get(conversation.conversationSid) ?? [],
+          })),
+          limit,
+        );
       });
     },
 

@@ -5,14 +5,21 @@
  */
 export function postgresCustomerStatements(s: string, pendingCount: string) {
   const owned = `JOIN ${s}customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address`;
+  const addressesOf = `coalesce((SELECT json_agg(ad) FROM ${s}customer_addresses ad
+      WHERE ad.customer_id = cu.customer_id), '[]'::json) AS addresses`;
   return {
-    customerRow: `SELECT * FROM ${s}customers WHERE customer_id = $1`,
+    // A customer with its addresses (JSON rows of customer_addresses) in one round trip: by
+    // id, or as the owner of a conversation's address. Turns read the customer of their
+    // conversation; the row then the addresses cost two waits each time.
+    customerWithAddresses: `SELECT cu.*, ${addressesOf} FROM ${s}customers cu
+      WHERE cu.customer_id = $1`,
+    conversationCustomer: `SELECT cu.*, ${addressesOf} FROM ${s}customers cu
+      WHERE cu.customer_id = (SELECT a.customer_id FROM ${s}conversations c ${owned}
+        WHERE c.conversation_sid = $1)`,
     lockCustomers: `SELECT customer_id FROM ${s}customers WHERE customer_id = ANY($1::text[])
       ORDER BY customer_id FOR UPDATE`,
     customerAddresses: `SELECT * FROM ${s}customer_addresses WHERE customer_id = ANY($1::text[])`,
     addressOwner: `SELECT customer_id FROM ${s}customer_addresses WHERE kind = $1 AND value = $2`,
-    conversationOwner: `SELECT a.customer_id FROM ${s}conversations c ${owned}
-      WHERE c.conversation_sid = $1`,
     insertCustomer: `INSERT INTO ${s}customers (customer_id, created_at) VALUES ($1, $2)`,
     insertAddress: `INSERT INTO ${s}customer_addresses (kind, value, customer_id, source, linked_at)
       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, value) DO NOTHING RETURNING customer_id`,

@@ -48,7 +48,7 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
           .map(outboxRowFrom)
           .sort((a, b) => a.id - b.id)
           .map(toOutboxItem);
-      });
+      }, claimOptions);
     },
 
     settleOutbox(item, result) {
@@ -60,6 +60,34 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
       } catch (error) {
         return Promise.reject(error);
       }
+      if ("sent" in result) {
+        // The common outcome in one round trip: settle_sent (migration 14) decides as
+        // outboxSettlement does, in autocommit. Our own message comes back through
+        // onMessageAdded: its SID becomes a dedupe key so that is a duplicate, and a copy that
+        // arrived before this settle is dropped so history shows it once. Its index stays
+        // recorded on the outbox row, so the settle rule of claim still sees it.
+        const { messageSid } = result;
+        return write(
+          async (client, notices) => {
+            const { rows } = await client.query<{
+              o_outcome: string;
+              o_conversation_sid: string | null;
+            }>(sql.settleSentCall, [
+              item.id,
+              messageSid,
+              sentMessageKey(messageSid),
+              now(),
+              result.index ?? null,
+            ]);
+            const row = rows[0];
+            if (row === undefined || row.o_outcome === "missing") return false;
+            if (row.o_outcome === "sent" && row.o_conversation_sid !== null)
+              notices.push(outboxNotice(row.o_conversation_sid));
+            return true;
+          },
+          { idempotent: true, singleStatement: true },
+        );
+      }
       return write(async (client, notices) => {
         const at = now();
         const raw = (await client.query(sql.lockOutboxRow, [item.id])).rows[0];
@@ -67,16 +95,7 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         const row = outboxRowFrom(raw);
         const settlement = outboxSettlement(row, item.claimVersion, result);
         if (settlement === "stale") return false;
-        if ("sent" in result && settlement === "sent") {
-          const index = result.index ?? null;
-          await client.query(sql.settleSent, [result.messageSid, at, row.id, index]);
-          // Our own message comes back through onMessageAdded: make that a duplicate, and
-          // drop a copy that arrived before this settle so history shows it once. Its index
-          // stays recorded on the outbox row, so the settle rule of claim still sees it.
-          await client.query(sql.insertKeys, [[sentMessageKey(result.messageSid)], at]);
-          await client.query(sql.deleteEcho, [result.messageSid]);
-          if (index !== null) await client.query(sql.touchSentIndex, [index, row.conversation_sid]);
-        } else if ("failed" in result)
+        if ("failed" in result)
           await client.query(sql.settleFailed, [storableText(String(result.error)), at, row.id]);
         else if ("retryAt" in result) {
           if (!Number.isFinite(result.retryAt))
@@ -156,6 +175,9 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
     },
   };
 }
+
+/** The outbox claim is one statement (an UPDATE over the locked heads): no BEGIN/COMMIT. */
+const claimOptions = { idempotent: true, singleStatement: true } as const;
 
 /** Rolls an enqueue back whose reply id another transaction inserted first. */
 class ReplyIdTakenError extends Error {}

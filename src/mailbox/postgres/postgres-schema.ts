@@ -445,6 +445,98 @@ export const postgresMigrations: readonly string[] = [
     ON conversations ((coalesce(last_inbound_at, created_at)));
   ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attempt_deadline double precision;
   `,
+  // 15: the turn path in fewer round trips. complete_turn is `complete` (the lease check, the
+  // turn's messages marked done, its replies appended to the outbox after the conversation's
+  // others, the lease released, a handoff's pending messages parked) and settle_sent is
+  // `settleOutbox` with a sent result (outboxSettlement in core/outbox-settle.ts: a row
+  // already sent is left alone; otherwise the row is marked sent, the message SID becomes a
+  // dedupe key so our echo is a duplicate, an echo stored first is dropped and the reported
+  // Index recorded). Each is called in autocommit, so the call is its own transaction: one
+  // round trip instead of BEGIN, four to six statements and COMMIT. The lease check, release
+  // and handoff parking mirror lockConversation + holdsLease, release and handoffPending in
+  // postgres-statements.ts: change one, change the other. Self-contained and re-runnable
+  // (CREATE OR REPLACE).
+  `
+  CREATE OR REPLACE FUNCTION complete_turn(
+    p_sid text, p_version bigint, p_owner text, p_message_sids text[], p_handoff boolean,
+    p_last_index bigint, p_turn_id text, p_at double precision,
+    p_reply_ids text[], p_positions integer[], p_replies text[])
+  RETURNS text
+  LANGUAGE plpgsql
+  SET search_path FROM CURRENT
+  AS $complete$
+  DECLARE
+    v_state text;
+    v_version bigint;
+    v_owner text;
+    v_seq bigint;
+    v_channel text;
+    v_to text;
+    v_from text;
+  BEGIN
+    SELECT state, lease_version, lease_owner, outbox_seq, channel, customer_address,
+        proxy_address
+      INTO v_state, v_version, v_owner, v_seq, v_channel, v_to, v_from
+      FROM conversations WHERE conversation_sid = p_sid FOR UPDATE;
+    -- holdsLease (src/mailbox/core/turn-rules.ts): a worker that lost its lease writes nothing.
+    IF NOT FOUND OR v_state <> 'leased' OR v_version <> p_version
+        OR v_owner IS DISTINCT FROM p_owner THEN
+      RETURN 'lost';
+    END IF;
+    UPDATE messages SET status = 'done'
+      WHERE conversation_sid = p_sid AND message_sid = ANY (p_message_sids)
+        AND status = 'pending';
+    INSERT INTO outbox (reply_id, conversation_sid, seq, turn_id, position, after_index,
+        channel, to_address, from_address, reply, status, created_at)
+      SELECT r.reply_id, p_sid, v_seq + r.position + 1, p_turn_id, r.position, p_last_index,
+          v_channel, v_to, v_from, r.reply, 'pending', p_at
+        FROM unnest(p_reply_ids, p_positions, p_replies) AS r (reply_id, position, reply);
+    UPDATE conversations SET state = CASE WHEN p_handoff THEN 'handoff' ELSE 'idle' END,
+        lease_owner = NULL, lease_expires_at = NULL, attempts = 0, last_error = NULL,
+        next_attempt_at = NULL, dead_at = NULL, turn_message_sids = NULL,
+        last_processed_index = greatest(coalesce(last_processed_index, -1), p_last_index),
+        outbox_seq = v_seq + coalesce(array_length(p_reply_ids, 1), 0), updated_at = p_at
+      WHERE conversation_sid = p_sid;
+    IF p_handoff THEN
+      UPDATE messages SET status = 'handoff' WHERE conversation_sid = p_sid AND status = 'pending';
+    END IF;
+    RETURN 'done';
+  END
+  $complete$;
+
+  CREATE OR REPLACE FUNCTION settle_sent(
+    p_id bigint, p_message_sid text, p_key text, p_at double precision, p_index bigint)
+  RETURNS TABLE (o_outcome text, o_conversation_sid text)
+  LANGUAGE plpgsql
+  SET search_path FROM CURRENT
+  AS $settle$
+  DECLARE
+    v_status text;
+  BEGIN
+    SELECT status, conversation_sid INTO v_status, o_conversation_sid
+      FROM outbox WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+      o_outcome := 'missing';
+    ELSIF v_status = 'sent' THEN
+      o_outcome := 'already-sent';
+    ELSE
+      UPDATE outbox SET status = 'sent', message_sid = p_message_sid, settled_at = p_at,
+          lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
+          last_error_throttled = false, must_reconcile = false, sent_index = p_index
+        WHERE id = p_id;
+      INSERT INTO dedupe_keys (key, created_at) VALUES (p_key, p_at)
+        ON CONFLICT (key) DO NOTHING;
+      DELETE FROM messages WHERE message_sid = p_message_sid AND role <> 'customer';
+      IF p_index IS NOT NULL THEN
+        UPDATE conversations SET last_index = greatest(coalesce(last_index, -1), p_index)
+          WHERE conversation_sid = o_conversation_sid;
+      END IF;
+      o_outcome := 'sent';
+    END IF;
+    RETURN NEXT;
+  END
+  $settle$;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -38,19 +38,6 @@ export function postgresStatements(schema: string) {
         status, record, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     hasMessage: `SELECT 1 FROM ${s}messages WHERE message_sid = $1`,
     deleteKeys: `DELETE FROM ${s}dedupe_keys WHERE key = ANY($1::text[])`,
-    pending: `SELECT * FROM ${s}messages WHERE conversation_sid = $1 AND status = 'pending'
-      ORDER BY message_index, message_sid LIMIT $2`,
-    // The settle rule: for each (above, below) pair, how many distinct indexes strictly
-    // between them are recorded, as stored messages (any role) or our sent replies whose
-    // Index the sender reported. UNION, not UNION ALL: a sent reply's echo row may still hold
-    // the same index. Answers one row per pair, in the pairs' order.
-    recordedIndexes: `SELECT (SELECT count(*) FROM (
-          SELECT m.message_index FROM ${s}messages m WHERE m.conversation_sid = $1
-            AND m.message_index > b.above AND m.message_index < b.below
-          UNION SELECT o.sent_index FROM ${s}outbox o WHERE o.conversation_sid = $1
-            AND o.sent_index > b.above AND o.sent_index < b.below) r)::integer AS recorded
-      FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS b (above, below, position)
-      ORDER BY b.position`,
     markMessages: `UPDATE ${s}messages SET status = $1
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
@@ -61,42 +48,75 @@ export function postgresStatements(schema: string) {
     // $6/$7 the default policy's mode and window.
     // Driven by the pending messages (the `messages_pending` partial index), never by the
     // conversations: the cost follows the work waiting, not every conversation ever seen.
-    candidates: `SELECT c.conversation_sid FROM (
-        SELECT m.conversation_sid, min(m.ingested_at) AS waiting_since FROM ${s}messages m
-        WHERE m.status = 'pending' GROUP BY m.conversation_sid) waiting
-      JOIN ${s}conversations c ON c.conversation_sid = waiting.conversation_sid
-      WHERE (c.state = 'idle'
-          OR (c.state = 'backoff' AND c.next_attempt_at <= $1::double precision)
-          OR (c.state = 'leased' AND c.lease_expires_at <= $1::double precision))
-        AND c.conversation_sid <> ALL($5::text[])
-        AND ((c.state = 'leased' AND c.attempts >= $2::integer) OR EXISTS (
-          SELECT 1 FROM (SELECT h.message_index, h.ingested_at FROM ${s}messages h
-              WHERE h.conversation_sid = c.conversation_sid AND h.status = 'pending'
-              ORDER BY h.message_index, h.message_sid LIMIT 1) head
-            WHERE (head.message_index = 0
-                OR coalesce(c.last_processed_index, -1) >= head.message_index - 1
-                OR $1::double precision - head.ingested_at >= $4::double precision
-                OR (SELECT count(*) FROM (
-                    SELECT p.message_index FROM ${s}messages p
-                      WHERE p.conversation_sid = c.conversation_sid
-                        AND p.message_index > coalesce(c.last_processed_index, -1)
-                        AND p.message_index < head.message_index
-                    UNION SELECT r.sent_index FROM ${s}outbox r
-                      WHERE r.conversation_sid = c.conversation_sid
-                        AND r.sent_index > coalesce(c.last_processed_index, -1)
-                        AND r.sent_index < head.message_index) recorded)
-                  = head.message_index - 1 - coalesce(c.last_processed_index, -1))
-              AND (coalesce(c.policy_mode, $6::text) IN ('queue', 'interrupt')
-                OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
-      ORDER BY waiting.waiting_since, c.conversation_sid
-      LIMIT $3
+    // The LATERAL pins that order whatever the planner's statistics say: on a fresh schema
+    // (no ANALYZE yet) a plain join was planned with the conversations outside and the
+    // pending aggregate rescanned per conversation, 20-60 ms per claim at a backlog of 200.
+    // Only the first ready ones ($3 × 4 + 16) are then locked, skipping those another
+    // claimer or an ingest holds; the store re-reads and re-checks what it locked.
+    candidates: `WITH ready AS MATERIALIZED (
+        SELECT waiting.conversation_sid, waiting.waiting_since FROM (
+          SELECT m.conversation_sid, min(m.ingested_at) AS waiting_since FROM ${s}messages m
+          WHERE m.status = 'pending' GROUP BY m.conversation_sid) waiting
+        CROSS JOIN LATERAL (SELECT 1 FROM ${s}conversations c
+          WHERE (c.state = 'idle'
+              OR (c.state = 'backoff' AND c.next_attempt_at <= $1::double precision)
+              OR (c.state = 'leased' AND c.lease_expires_at <= $1::double precision))
+            AND c.conversation_sid <> ALL($5::text[])
+            AND ((c.state = 'leased' AND c.attempts >= $2::integer) OR EXISTS (
+              SELECT 1 FROM (SELECT h.message_index, h.ingested_at FROM ${s}messages h
+                  WHERE h.conversation_sid = c.conversation_sid AND h.status = 'pending'
+                  ORDER BY h.message_index, h.message_sid LIMIT 1) head
+                WHERE (head.message_index = 0
+                    OR coalesce(c.last_processed_index, -1) >= head.message_index - 1
+                    OR $1::double precision - head.ingested_at >= $4::double precision
+                    OR (SELECT count(*) FROM (
+                        SELECT p.message_index FROM ${s}messages p
+                          WHERE p.conversation_sid = c.conversation_sid
+                            AND p.message_index > coalesce(c.last_processed_index, -1)
+                            AND p.message_index < head.message_index
+                        UNION SELECT r.sent_index FROM ${s}outbox r
+                          WHERE r.conversation_sid = c.conversation_sid
+                            AND r.sent_index > coalesce(c.last_processed_index, -1)
+                            AND r.sent_index < head.message_index) recorded)
+                      = head.message_index - 1 - coalesce(c.last_processed_index, -1))
+                  AND (coalesce(c.policy_mode, $6::text) IN ('queue', 'interrupt')
+                    OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
+            AND c.conversation_sid = waiting.conversation_sid
+          -- LIMIT keeps the subquery from being flattened into a join the planner reorders.
+          LIMIT 1) due
+        ORDER BY waiting.waiting_since, waiting.conversation_sid
+        LIMIT $3::integer * 4 + 16)
+      SELECT c.conversation_sid FROM ready
+      JOIN ${s}conversations c ON c.conversation_sid = ready.conversation_sid
+      ORDER BY ready.waiting_since, ready.conversation_sid
+      LIMIT $3::integer
       FOR UPDATE OF c SKIP LOCKED`,
-    // Answers the leased row as `conversation` does, saving a round trip per lease.
-    lease: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
-        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = $4,
-        turn_message_sids = $5::text[], next_attempt_at = NULL, updated_at = $6,
-        lease_instance = $7
-      WHERE c.conversation_sid = $1
+    // The claim's steps for all candidates of a round at once (claim-turns.ts): their rows
+    // as `conversation` reads them; each one's first pending messages in Index order; the
+    // settle rule's counts — for each (conversation, above, below) triple, how many distinct
+    // indexes strictly between are recorded, as stored messages (any role) or our sent
+    // replies whose Index the sender reported (UNION, not UNION ALL: a sent reply's echo row
+    // may still hold the same index), answered in the triples' order; and the leases, each
+    // answered as `conversation` reads it — $1 a JSON array of { sid, attempts, turn: [SIDs] }.
+    conversationsOf: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE c.conversation_sid = ANY($1::text[])`,
+    pendingOf: `SELECT m.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
+        SELECT * FROM ${s}messages WHERE conversation_sid = w.sid AND status = 'pending'
+        ORDER BY message_index, message_sid LIMIT $2) m`,
+    recordedIndexesOf: `SELECT (SELECT count(*) FROM (
+          SELECT m.message_index FROM ${s}messages m WHERE m.conversation_sid = b.sid
+            AND m.message_index > b.above AND m.message_index < b.below
+          UNION SELECT o.sent_index FROM ${s}outbox o WHERE o.conversation_sid = b.sid
+            AND o.sent_index > b.above AND o.sent_index < b.below) r)::integer AS recorded
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
+        AS b (sid, above, below, position)
+      ORDER BY b.position`,
+    leaseMany: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
+        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = l.attempts,
+        turn_message_sids = ARRAY(SELECT json_array_elements_text(l.turn)),
+        next_attempt_at = NULL, updated_at = $4, lease_instance = $5
+      FROM json_to_recordset($1::json) AS l (sid text, attempts integer, turn json)
+      WHERE c.conversation_sid = l.sid
       RETURNING c.*, ${pendingCount}`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
@@ -125,11 +145,6 @@ export function postgresStatements(schema: string) {
     revive: `UPDATE ${s}conversations SET state = 'idle', attempts = 0, last_error = NULL,
         dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = $1
       WHERE conversation_sid = $2 AND state = 'dead' RETURNING conversation_sid`,
-    insertOutbox: `INSERT INTO ${s}outbox (reply_id, conversation_sid, seq, turn_id, position,
-        after_index, channel, to_address, from_address, reply, status, created_at)
-      SELECT r.reply_id, $1, r.seq, $2, r.position, $3, $4, $5, $6, r.reply, 'pending', $7
-      FROM unnest($8::text[], $9::bigint[], $10::integer[], $11::text[])
-        AS r (reply_id, seq, position, reply)`,
     // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
     // concurrent senders skip them. Heads are found through the `outbox_open` partial index
     // (unsent rows only): sent rows, however many, are never read.
@@ -159,11 +174,6 @@ export function postgresStatements(schema: string) {
       WHERE id = $1 AND claim_version = $2 AND status = 'sending'
         AND lease_expires_at > $4::double precision`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
-    settleSent: `UPDATE ${s}outbox SET status = 'sent', message_sid = $1, settled_at = $2,
-        lease_owner = NULL, lease_expires_at = NULL, last_error = NULL,
-        last_error_throttled = false, must_reconcile = false, sent_index = $4 WHERE id = $3`,
-    touchSentIndex: `UPDATE ${s}conversations SET last_index = greatest(coalesce(last_index, -1), $1)
-      WHERE conversation_sid = $2`,
     settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
     // A throttled try gives its attempt back ($4): Twilio never processed it.
@@ -186,11 +196,18 @@ export function postgresStatements(schema: string) {
       RETURNING id`,
     setOutboxSeq: `UPDATE ${s}conversations SET outbox_seq = $1, updated_at = $2
       WHERE conversation_sid = $3`,
-    deleteEcho: `DELETE FROM ${s}messages WHERE message_sid = $1 AND role <> 'customer'`,
     recentMessages: `SELECT * FROM ${s}messages WHERE conversation_sid = $1
       ORDER BY message_index DESC, message_sid DESC LIMIT $2`,
     recentOutbox: `SELECT * FROM ${s}outbox WHERE conversation_sid = $1
       ORDER BY after_index DESC, seq DESC LIMIT $2`,
+    // `recentMessages` and `recentOutbox` of several conversations ($1) in one statement each:
+    // every conversation keeps its own newest $2 (a lateral scan of its index per conversation).
+    recentMessagesOf: `SELECT m.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
+        SELECT * FROM ${s}messages WHERE conversation_sid = w.sid
+        ORDER BY message_index DESC, message_sid DESC LIMIT $2) m`,
+    recentOutboxOf: `SELECT o.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
+        SELECT * FROM ${s}outbox WHERE conversation_sid = w.sid
+        ORDER BY after_index DESC, seq DESC LIMIT $2) o`,
     setPolicy: `UPDATE ${s}conversations SET policy_mode = $1, policy_window_ms = $2, updated_at = $3
       WHERE conversation_sid = $4`,
     handoffOn: `UPDATE ${s}conversations SET state = 'handoff', lease_owner = NULL,
@@ -298,6 +315,11 @@ export function postgresStatements(schema: string) {
       FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
       $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::double precision[],
       $13::text[], $14, $15, $16)`,
+    // `complete` and a sent `settleOutbox` in one round trip each (migration 14's functions).
+    completeTurn: `SELECT ${s}complete_turn($1, $2, $3, $4::text[], $5, $6, $7, $8, $9::text[],
+      $10::integer[], $11::text[]) AS outcome`,
+    settleSentCall: `SELECT o_outcome, o_conversation_sid
+      FROM ${s}settle_sent($1, $2, $3, $4, $5)`,
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),

@@ -111,45 +111,34 @@ export function postgresTurnMethods(context: PostgresStoreContext): TurnMethods 
       }
       const handoff = options.handoff === true;
       const replyIdsOf = () => replies.map((_, position) => replyIdFor(lease.turnId, position));
+      if (!isPlausibleLease(lease))
+        return Promise.reject(new LeaseLostError(String(lease?.conversationSid), NaN));
       return write(
         async (client, notices): Promise<CompletedTurn> => {
-          const at = now();
-          const row = await lockLease(client, lease);
           const replyIds = replyIdsOf();
-          await client.query(sql.markMessages, [
-            "done",
+          // One round trip: the lease check and every write of completion in one function
+          // (complete_turn, migration 14), its own transaction.
+          const { rows } = await client.query<{ outcome: string }>(sql.completeTurn, [
             lease.conversationSid,
+            lease.leaseVersion,
+            lease.workerId,
             lease.messages.map((message) => message.messageSid),
+            handoff,
+            lastIndexOf(lease.messages),
+            lease.turnId,
+            now(),
+            replyIds,
+            replies.map((_, position) => position),
+            replies.map(serialiseReply),
           ]);
-          const lastIndex = lastIndexOf(lease.messages);
-          const seqs = replies.map((_, position) => row.outbox_seq + position + 1);
-          if (replies.length > 0)
-            await client.query(sql.insertOutbox, [
-              lease.conversationSid,
-              lease.turnId,
-              lastIndex,
-              row.channel,
-              row.customer_address,
-              row.proxy_address,
-              at,
-              replyIds,
-              seqs,
-              replies.map((_, position) => position),
-              replies.map(serialiseReply),
-            ]);
-          await client.query(sql.release, [
-            lease.conversationSid,
-            handoff ? "handoff" : "idle",
-            lastIndex,
-            row.outbox_seq + replies.length,
-            at,
-          ]);
-          if (handoff) await client.query(sql.handoffPending, [lease.conversationSid]);
+          if (rows[0]?.outcome !== "done")
+            throw new LeaseLostError(lease.conversationSid, lease.leaseVersion);
           notices.push(...completeNotices(lease.conversationSid, replies.length, handoff));
           return { replyIds };
         },
         {
           idempotent: false,
+          singleStatement: true,
           verify: async () =>
             (await settledWith(lease, ["idle", "handoff"])) === undefined
               ? { committed: false }

@@ -89,6 +89,39 @@ export function describeOrderContract(use: UseContract): void {
       expect(turns).toEqual([[[2, false]], [[3, false]], [[5, false]]]);
     });
 
+    it("applies the settle rule to each conversation of one claim on its own", async () => {
+      // One claim covers several conversations at once (PostgreSQL checks them in one batch):
+      // each one's gap is counted against its own records.
+      const { store } = use();
+      const held = fakeSid("CH");
+      const recorded = fakeSid("CH");
+      const heldFurther = fakeSid("CH");
+      const fresh = fakeSid("CH");
+      for (const conversationSid of [held, recorded, heldFurther])
+        await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      expect(await answerOnce(store)).toEqual([[0], [0], [0]]);
+      await store.ingest(inboundMessage({ conversationSid: held, index: 2 }));
+      await store.ingest(inboundMessage({ conversationSid: recorded, index: 1, role: "bot" }));
+      await store.ingest(inboundMessage({ conversationSid: recorded, index: 2 }));
+      await store.ingest(inboundMessage({ conversationSid: heldFurther, index: 1, role: "bot" }));
+      await store.ingest(inboundMessage({ conversationSid: heldFurther, index: 3 }));
+      await store.ingest(inboundMessage({ conversationSid: fresh, index: 0 }));
+      const leases = await store.claim("worker-a", 10, leaseMs);
+      expect(
+        new Map(
+          leases.map((lease) => [
+            lease.conversationSid,
+            lease.messages.map((message) => message.index),
+          ]),
+        ),
+      ).toEqual(
+        new Map([
+          [recorded, [2]],
+          [fresh, [0]],
+        ]),
+      );
+    });
+
     it("hands out a message after a real skip in the indexes once the settle window passes", async () => {
       const { store, clock } = use();
       const conversationSid = await answeredUpToOneWithReplyAtFour(store);

@@ -8,14 +8,17 @@ export interface CommitCuttingProxy {
   port: number;
   /**
    * The next commit passing through cuts its connection at `point`: a simple-protocol
-   * `COMMIT`, or the autocommit call of the ingest function (one round trip: its `Sync`
-   * commits it).
+   * `COMMIT`, or the autocommit call of a one-round-trip function (ingest, turn completion,
+   * a sent settle: its `Sync` commits it).
    */
   cutNextCommit(point: CutPoint): void;
   /** How many cuts happened so far. */
   cuts(): number;
   close(): Promise<void>;
 }
+
+/** The functions the mailbox calls in autocommit, each its own transaction. */
+const oneTripWrites = ["ingest_batch(", "complete_turn(", "settle_sent("];
 
 /**
  * Test support: forwards bytes both ways and reads the client's messages (type byte + length)
@@ -87,7 +90,8 @@ export async function startCommitCuttingProxy(target: {
             .trim()
             .toUpperCase() === "COMMIT";
         // Extended protocol: Parse (P) carries the text; the Sync (S) after it commits.
-        const isOneTripWrite = !startup && message[0] === 0x50 && message.includes("ingest_batch(");
+        const isOneTripWrite =
+          !startup && message[0] === 0x50 && oneTripWrites.some((name) => message.includes(name));
         if (isOneTripWrite && armed !== undefined) {
           const point = armed;
           armed = undefined;
