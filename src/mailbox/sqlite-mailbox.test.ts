@@ -153,6 +153,23 @@ describe("sqliteMailbox", () => {
     expect(await store.customerByAddress(whatsapp)).toBeNull();
   });
 
+  it("answers consent from memory until a consent write, and never a stale state", async () => {
+    const store = open(join(folder, "consent.db"));
+    const address = "+15550002222";
+    expect(await store.consent(address)).toBeNull();
+    await store.setConsent({ address, state: "opted-out", reason: "keyword", detail: "STOP" });
+    expect((await store.consent(address))?.state).toBe("opted-out");
+    const given = await store.consent(address);
+    given!.state = "opted-in";
+    expect((await store.consent(address))?.state).toBe("opted-out");
+    await store.setConsent({ address, state: "opted-in", reason: "keyword", detail: "START" });
+    expect((await store.consent(address))?.state).toBe("opted-in");
+    // Deleting the customer erases the consent of its addresses.
+    const customer = await store.ensureCustomer({ kind: "sms", value: address }, "first-contact");
+    await store.deleteCustomer(customer.customerId);
+    expect(await store.consent(address)).toBeNull();
+  });
+
   it("works with a group-commit window and in memory", async () => {
     const windowed = sqliteMailbox({ path: join(folder, "windowed.db"), groupCommitWindowMs: 5 });
     opened.push(windowed);
