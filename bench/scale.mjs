@@ -37,6 +37,7 @@ const rows = [];
 let filled = 0;
 try {
   const idle = await server.stats();
+  let previous;
   for (const size of sizes) {
     // Fill: new conversations, each one message, answered before the window starts.
     const fillStarted = Date.now();
@@ -71,9 +72,17 @@ try {
       heapMiB: Math.round(memory.heap / 2 ** 20),
       metricsMs,
       rssBytesPerConversation: Math.round((memory.rss - idle.rss) / size),
+      // What each conversation added since the previous size: the figure above also spreads
+      // over the conversations what fills once and then stays (V8's young generation grown
+      // to its maximum, SQLite's page caches), so it falls as the size grows.
+      rssBytesPerAddedConversation:
+        previous === undefined
+          ? null
+          : Math.round((memory.rss - previous.rss) / (size - previous.size)),
       heapBytesPerConversation: Math.round((memory.heap - idle.heap) / size),
     });
     console.log(JSON.stringify(rows.at(-1)));
+    previous = { rss: memory.rss, size };
   }
 } finally {
   await server.stop();
@@ -87,11 +96,11 @@ try {
 }
 const base = rows[0];
 console.log(
-  `\n${store}: conversations  answered/s  (× 1k)  p50 ms  p99 ms  RSS MiB  heap MiB  RSS B/conv  heap B/conv  /metrics ms`,
+  `\n${store}: conversations  answered/s  (× 1k)  p50 ms  p99 ms  RSS MiB  heap MiB  RSS B/conv  heap B/conv  /metrics ms  RSS B/added conv`,
 );
 for (const row of rows)
   console.log(
-    `${String(row.conversations).padStart(22)} ${String(row.answeredPerSecond).padStart(11)} ${(row.answeredPerSecond / base.answeredPerSecond).toFixed(2).padStart(7)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.rssMiB).padStart(8)} ${String(row.heapMiB).padStart(9)} ${String(row.rssBytesPerConversation).padStart(11)} ${String(row.heapBytesPerConversation).padStart(12)} ${String(row.metricsMs).padStart(12)}`,
+    `${String(row.conversations).padStart(22)} ${String(row.answeredPerSecond).padStart(11)} ${(row.answeredPerSecond / base.answeredPerSecond).toFixed(2).padStart(7)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.rssMiB).padStart(8)} ${String(row.heapMiB).padStart(9)} ${String(row.rssBytesPerConversation).padStart(11)} ${String(row.heapBytesPerConversation).padStart(12)} ${String(row.metricsMs).padStart(12)} ${String(row.rssBytesPerAddedConversation ?? "-").padStart(17)}`,
   );
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(

@@ -5,11 +5,23 @@ import { computeTwilioSignature } from "../dist/twilio/webhook/verify-signature.
 
 export const benchAuthToken = "bench-auth-token-0123456789abcdef";
 
-let sequence = 0;
+/**
+ * One counter per group of servers that share a mailbox (the ports of one `measure` call).
+ * Servers measured in rotating windows each have their own: with one counter for all, every
+ * window's messages skipped the `Index` values the other servers' windows took, so each
+ * conversation a server stored had permanent gaps below every message — which a real
+ * Conversations service never sends — and the server ran its gap check (and a listing) on
+ * every message after the first rotation.
+ */
+const sequences = new Map();
 
-/** A new message every call (new MessageSid), spread over 500 conversations. */
-export function signedBody(url) {
-  sequence += 1;
+/**
+ * A new message every call (new MessageSid), spread over 500 conversations, each
+ * conversation's `Index` contiguous within `group` (default: one group for every call).
+ */
+export function signedBody(url, group = "") {
+  const sequence = (sequences.get(group) ?? 0) + 1;
+  sequences.set(group, sequence);
   const id = sequence.toString(16).padStart(32, "0");
   const fields = {
     AccountSid: "AC00000000000000000000000000000000",
@@ -37,6 +49,7 @@ export function signedBody(url) {
  */
 export async function measure(ports, connections, durationSeconds) {
   const share = Math.max(1, Math.round(connections / ports.length));
+  const group = ports.join(",");
   const results = await Promise.all(
     ports.map((port) => {
       const url = `http://127.0.0.1:${port}/twilio/webhook`;
@@ -48,7 +61,7 @@ export async function measure(ports, connections, durationSeconds) {
           {
             method: "POST",
             setupRequest: (request) => {
-              const { body, signature } = signedBody(url);
+              const { body, signature } = signedBody(url, group);
               return {
                 ...request,
                 body,

@@ -1,7 +1,7 @@
 import { readSqliteCustomer } from "./apply-sqlite-customer-write.js";
 import { mergeCustomerHistory } from "./core/customer-history.js";
 import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "./customer-rows.js";
-import { customerLimits, type MailboxCustomers } from "./mailbox-customers.js";
+import { type CustomerRecord, customerLimits, type MailboxCustomers } from "./mailbox-customers.js";
 import type { MailboxStore, TurnPolicy } from "./mailbox-store.js";
 import { type ConversationRow, toConversation } from "./sqlite-rows.js";
 import type { SqliteStatements } from "./sqlite-statements.js";
@@ -37,9 +37,41 @@ function guarded<T>(build: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Addresses whose customer is remembered at most (the most recently read). */
+export const rememberedCustomerAddresses = 4_096;
+
+/**
+ * A copy for the caller: the remembered record is shared, and a caller may change what it
+ * is given.
+ */
+const copyOf = (customer: CustomerRecord): CustomerRecord => ({
+  ...customer,
+  addresses: customer.addresses.map((address) => ({ ...address })),
+  handoff: customer.handoff === null ? null : { ...customer.handoff },
+});
+
 /** The customer methods of the SQLite mailbox: writes through its queue, reads on this thread. */
 export function sqliteCustomerMethods(context: SqliteCustomerContext): MailboxCustomers {
-  const { statements, defaultPolicy, ensureOpen, write } = context;
+  const { statements, defaultPolicy, ensureOpen } = context;
+  // Every customer message reads its address's customer before it is stored: three
+  // statements, the largest read of the webhook path. Customer rows change only through the
+  // six customer writes below (this store is the file's only owner, and no other write
+  // touches the customer tables), so what was read stays true until one of them: each
+  // forgets everything when issued and again when it settles (a read in between may have
+  // seen the state before its commit). Bounded, most recent first out last.
+  const byAddress = new Map<string, CustomerRecord | null>();
+  const write: SqliteCustomerContext["write"] = (request) => {
+    byAddress.clear();
+    return context.write(request).finally(() => byAddress.clear());
+  };
+  const remember = (key: string, customer: CustomerRecord | null) => {
+    byAddress.set(key, customer);
+    if (byAddress.size > rememberedCustomerAddresses)
+      for (const oldest of byAddress.keys()) {
+        byAddress.delete(oldest);
+        break;
+      }
+  };
 
   const conversationsOf = (customerId: string, limit: number) =>
     (statements.customerConversations.all(customerId, limit) as ConversationRow[]).map((row) =>
@@ -112,10 +144,14 @@ export function sqliteCustomerMethods(context: SqliteCustomerContext): MailboxCu
     async customerByAddress(address) {
       ensureOpen();
       const { kind, value } = validateCustomerAddress(address);
+      const key = `${kind}\u0000${value}`;
+      const known = byAddress.get(key);
+      if (known !== undefined) return known === null ? null : copyOf(known);
       const owner = statements.addressOwner.get(kind, value) as { customer_id: string } | undefined;
-      return owner === undefined
-        ? null
-        : (readSqliteCustomer(statements, owner.customer_id) ?? null);
+      const customer =
+        owner === undefined ? null : (readSqliteCustomer(statements, owner.customer_id) ?? null);
+      remember(key, customer);
+      return customer === null ? null : copyOf(customer);
     },
 
     async customerOfConversation(conversationSid) {

@@ -124,6 +124,52 @@ describe("sqliteMailbox", () => {
     );
   });
 
+  it("answers customerByAddress from memory until a customer write, and never a stale record", async () => {
+    const store = open(join(folder, "customers.db"));
+    const sms = { kind: "sms" as const, value: "+15550001111" };
+    const whatsapp = { kind: "whatsapp" as const, value: "whatsapp:+15550001111" };
+    expect(await store.customerByAddress(sms)).toBeNull();
+    const made = await store.ensureCustomer(sms, "first-contact");
+    expect(await store.customerByAddress(sms)).toEqual(made);
+    // A caller changing what it was given changes nothing remembered.
+    const given = await store.customerByAddress(sms);
+    given!.addresses.length = 0;
+    expect((await store.customerByAddress(sms))?.addresses).toHaveLength(1);
+    // Each customer write shows at once in the next read.
+    await store.setCustomerHandoff(made.customerId, { conversationSid: "CH0001" });
+    expect((await store.customerByAddress(sms))?.handoff?.conversationSid).toBe("CH0001");
+    await store.linkAddress(made.customerId, whatsapp, "same-number");
+    expect((await store.customerByAddress(sms))?.addresses.map((a) => a.kind).sort()).toEqual([
+      "sms",
+      "whatsapp",
+    ]);
+    await store.unlinkAddress(whatsapp);
+    expect(await store.customerByAddress(whatsapp)).toBeNull();
+    const other = await store.ensureCustomer(whatsapp, "first-contact");
+    await store.mergeCustomers(made.customerId, other.customerId);
+    expect((await store.customerByAddress(whatsapp))?.customerId).toBe(made.customerId);
+    await store.deleteCustomer(made.customerId);
+    expect(await store.customerByAddress(sms)).toBeNull();
+    expect(await store.customerByAddress(whatsapp)).toBeNull();
+  });
+
+  it("answers consent from memory until a consent write, and never a stale state", async () => {
+    const store = open(join(folder, "consent.db"));
+    const address = "+15550002222";
+    expect(await store.consent(address)).toBeNull();
+    await store.setConsent({ address, state: "opted-out", reason: "keyword", detail: "STOP" });
+    expect((await store.consent(address))?.state).toBe("opted-out");
+    const given = await store.consent(address);
+    given!.state = "opted-in";
+    expect((await store.consent(address))?.state).toBe("opted-out");
+    await store.setConsent({ address, state: "opted-in", reason: "keyword", detail: "START" });
+    expect((await store.consent(address))?.state).toBe("opted-in");
+    // Deleting the customer erases the consent of its addresses.
+    const customer = await store.ensureCustomer({ kind: "sms", value: address }, "first-contact");
+    await store.deleteCustomer(customer.customerId);
+    expect(await store.consent(address)).toBeNull();
+  });
+
   it("works with a group-commit window and in memory", async () => {
     const windowed = sqliteMailbox({ path: join(folder, "windowed.db"), groupCommitWindowMs: 5 });
     opened.push(windowed);

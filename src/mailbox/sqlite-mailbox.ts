@@ -12,6 +12,7 @@ import {
 } from "./ledger-rows.js";
 import { MailboxClosedError, MailboxInputError } from "./mailbox-errors.js";
 import type {
+  ConsentRecord,
   DeadLetter,
   HandoffNote,
   Lease,
@@ -98,6 +99,9 @@ export interface SqliteMailboxOptions extends MailboxOptions {
   writerThread?: boolean;
 }
 
+/** Addresses whose consent answer is remembered at most. */
+const rememberedConsentAddresses = 4_096;
+
 const leaseKey = (lease: Lease): LeaseKey => ({
   conversationSid: lease.conversationSid,
   leaseVersion: lease.leaseVersion,
@@ -166,10 +170,28 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
   const ensureOpen = () => {
     if (closed) throw new MailboxClosedError();
   };
+  // Every inbound SMS/WhatsApp message reads its sender's consent before it is stored. The
+  // consent table changes only through `setConsent` and `deleteCustomer` (this store is the
+  // file's only owner), so answers are remembered until one of those, which forgets them
+  // when issued and again when it settles (a read in between may predate its commit).
+  const consentByAddress = new Map<string, ConsentRecord | null>();
   const write = async <Kind extends SqliteWrite["kind"]>(
     request: Extract<SqliteWrite, { kind: Kind }>,
   ): Promise<SqliteWriteResults[Kind]> => {
     if (closed) throw new MailboxClosedError();
+    if (request.kind === "setConsent" || request.kind === "deleteCustomer") {
+      consentByAddress.clear();
+      try {
+        return await applyWrite(request);
+      } finally {
+        consentByAddress.clear();
+      }
+    }
+    return applyWrite(request);
+  };
+  const applyWrite = async <Kind extends SqliteWrite["kind"]>(
+    request: Extract<SqliteWrite, { kind: Kind }>,
+  ): Promise<SqliteWriteResults[Kind]> => {
     const applied = await batcher.run(request);
     for (const notice of applied.notices) emitCommitted(notice);
     return applied.value as SqliteWriteResults[Kind];
@@ -488,8 +510,18 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     async consent(address) {
       ensureOpen();
       validateAddress(address);
+      const known = consentByAddress.get(address);
+      if (known !== undefined) return known === null ? null : { ...known };
       const row = statements.consent.get(address) as ConsentRow | undefined;
-      return row === undefined ? null : toConsentRecord(row);
+      const record = row === undefined ? null : toConsentRecord(row);
+      consentByAddress.set(address, record);
+      // Bounded: the oldest answer goes first.
+      if (consentByAddress.size > rememberedConsentAddresses)
+        for (const oldest of consentByAddress.keys()) {
+          consentByAddress.delete(oldest);
+          break;
+        }
+      return record === null ? null : { ...record };
     },
 
     ...sqliteCustomerMethods({

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { MailboxWriterStoppedError } from "./mailbox-errors.js";
-import type { AppliedWrite, SqliteWriteSettings } from "./sqlite-write.js";
+import type { AppliedWrite, SqliteWrite, SqliteWriteSettings } from "./sqlite-write.js";
 import type { SqliteWriter } from "./sqlite-writer.js";
-import type { FromWriterThread, ToWriterThread } from "./sqlite-writer-worker.js";
+import type { FromWriterThread, ToWriterThread, WireWrite } from "./sqlite-writer-worker.js";
 import { fromWireError } from "./wire-error.js";
 import type { BatchOutcome } from "./write-batcher.js";
 
@@ -85,6 +85,11 @@ function writerThread(): WriterThread | undefined {
   return thread;
 }
 
+/** See `WireWrite`: an ingest crosses as text. */
+function toWireWrite(write: SqliteWrite): WireWrite {
+  return write.kind === "ingest" ? JSON.stringify(write) : write;
+}
+
 interface Pending {
   writes: Parameters<SqliteWriter["commit"]>[0];
   at: number;
@@ -119,7 +124,13 @@ export function startSqliteWriterThread(
   const post = (commit: Pending) => {
     const id = nextId++;
     posted.set(id, commit);
-    thread.ask({ kind: "commit", connection, id, at: commit.at, writes: commit.writes });
+    thread.ask({
+      kind: "commit",
+      connection,
+      id,
+      at: commit.at,
+      writes: commit.writes.map(toWireWrite),
+    });
   };
   const takeOver = (reason: string, cause?: unknown) => {
     for (const commit of posted.values())

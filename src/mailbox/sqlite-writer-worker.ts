@@ -13,8 +13,22 @@ import { toWireError, type WireError } from "./wire-error.js";
 /** Main thread → writer thread. Connections are numbered by the main thread. */
 export type ToWriterThread =
   | { kind: "open"; connection: number; location: string; settings: SqliteWriteSettings }
-  | { kind: "commit"; connection: number; id: number; at: number; writes: SqliteWrite[] }
+  | { kind: "commit"; connection: number; id: number; at: number; writes: WireWrite[] }
   | { kind: "close"; connection: number };
+
+/**
+ * A write on its way to the thread: an ingest travels as its JSON text (all its fields are
+ * strings, finite numbers or null, so the text gives back the same object), because cloning a
+ * string is a copy while structured clone walks every field: that walk was the largest single
+ * cost of the webhook path's hand-off. Other writes, rarer and holding nested data, are
+ * cloned as they are.
+ */
+export type WireWrite = SqliteWrite | string;
+
+/** The write a `WireWrite` carries. */
+export function fromWireWrite(write: WireWrite): SqliteWrite {
+  return typeof write === "string" ? (JSON.parse(write) as SqliteWrite) : write;
+}
 
 /** How one write of a batch ended, as plain data. */
 export type WireOutcome = { ok: true; value: AppliedWrite } | { ok: false; error: WireError };
@@ -68,7 +82,8 @@ function serve(port: NonNullable<typeof parentPort>): void {
       if (open === undefined) throw new Error(`writer connection ${connection} is not open`);
       const outcomes = open.commitInSavepoints(
         message.writes.map(
-          (write) => () => applySqliteWrite(open.statements, open.settings, write, message.at),
+          (write) => () =>
+            applySqliteWrite(open.statements, open.settings, fromWireWrite(write), message.at),
         ),
       );
       send({

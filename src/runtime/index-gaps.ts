@@ -31,6 +31,12 @@ export interface IndexGapSettings {
 }
 
 const pageSize = 50;
+/**
+ * Conversations whose recorded-through index is remembered at most (the most recently noted
+ * ones): enough for every conversation active in a busy minute, and bounded, so an idle
+ * conversation costs nothing here (~100 bytes each while remembered).
+ */
+export const rememberedConversations = 4_096;
 /** Pages one gap listing reads at most; a deeper gap is left to the settle window and runs. */
 const maxPages = 3;
 
@@ -54,6 +60,14 @@ export class IndexGaps {
    */
   readonly #inFlight = new Map<string, { work: Promise<void>; listing: boolean; below: number }>();
 
+  /**
+   * Per conversation, an index through which every message is known recorded (stored or one
+   * of our replies) down to the last answered one, as found by this object's own checks.
+   * Messages are never unrecorded while their conversation lives, so the fact stays true:
+   * the next message in sequence needs no read at all. Map order is recency, for the bound.
+   */
+  readonly #recordedThrough = new Map<string, number>();
+
   constructor(settings: IndexGapSettings) {
     this.#settings = settings;
   }
@@ -62,20 +76,47 @@ export class IndexGaps {
   fetches = 0;
 
   /**
+   * Whether nothing can be missing below a message at `index`: every index under it is
+   * known recorded (see `recorded`). Then the webhook skips the conversation read and
+   * `beforeIngest` — the common case of a conversation's next message in sequence.
+   */
+  knownComplete(conversationSid: string, index: number): boolean {
+    const through = this.#recordedThrough.get(conversationSid);
+    return through !== undefined && index <= through + 1;
+  }
+
+  /**
+   * A customer message at `index` is stored and nothing was missing below it (its
+   * `beforeIngest` answered true, or `knownComplete` did): the next index needs no check.
+   */
+  recorded(conversationSid: string, index: number): void {
+    const through = this.#recordedThrough.get(conversationSid);
+    if (through !== undefined && through >= index) return;
+    this.#recordedThrough.delete(conversationSid);
+    this.#recordedThrough.set(conversationSid, index);
+    if (this.#recordedThrough.size > rememberedConversations)
+      for (const oldest of this.#recordedThrough.keys()) {
+        this.#recordedThrough.delete(oldest);
+        break;
+      }
+  }
+
+  /**
    * Called with the conversation's row (or null) before a customer message at `index` is
    * ingested; resolves once the missing messages are stored, or after `waitMs`. Never rejects.
+   * Answers true when nothing was missing below `index` (no listing was needed).
    */
   async beforeIngest(
     conversationSid: string,
     index: number,
     record: ConversationRecord | null,
-  ): Promise<void> {
-    if (record !== null && isMarkedGone(record)) return;
+  ): Promise<boolean> {
+    if (record !== null && isMarkedGone(record)) return false;
     // Everything above the last answered message must be recorded up to this one: stored
     // (any role) or one of our sent replies. Not just "above lastIndex": a reply sent after
     // a lost message would hide the gap below it.
     const floor = record?.lastProcessedIndex ?? -1;
-    if ((await this.#gapBelow(conversationSid, floor, index, record)) === "none") return;
+    if ((await this.#gapBelow(conversationSid, floor, index, record)) === "none") return true;
     let running = this.#inFlight.get(conversationSid);
     // A listing under way for an earlier webhook lists only what was missing below its own
     // message, which may stop below this one: then this webhook needs a listing of its own.
@@ -95,8 +136,9 @@ export class IndexGaps {
     // for (the settle window holds the turn meanwhile). Waiting for the budget would hold
     // this message back too — and it may be the one a later webhook is missing: with many
     // gaps at once (a flood, a restart) that turns a full budget into answers out of order.
-    if (!running.listing) return;
+    if (!running.listing) return false;
     await waitAtMost(running.work, this.#settings.waitMs);
+    return false;
   }
 
   /**

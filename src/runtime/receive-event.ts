@@ -155,9 +155,16 @@ async function ingestMessage(
   conversationSid: string,
   settings: ReceiveEventSettings,
 ) {
-  // With gap detection the row is read anyway (its last Index); else only when needed.
+  const { gaps } = settings;
+  // With gap detection the row is read (its last Index), unless this is the next message of a
+  // conversation known complete below it and its author's role needs no channel: the common
+  // case, kept to no read at all.
+  const known =
+    gaps !== undefined &&
+    isPhoneAuthor(event.data.author) &&
+    gaps.knownComplete(conversationSid, event.data.index);
   const stored =
-    settings.gaps === undefined ? undefined : await settings.mailbox.conversation(conversationSid);
+    gaps === undefined || known ? undefined : await settings.mailbox.conversation(conversationSid);
   const channel =
     stored === undefined
       ? await knownChannel(settings.mailbox, conversationSid, event.data.author)
@@ -174,8 +181,10 @@ async function ingestMessage(
   );
   // Missing indexes below a customer message are fetched (and stored) before it, so its
   // turn waits for them instead of going first once the settle window ends.
-  if (settings.gaps !== undefined && stored !== undefined && parsed.role === "customer")
-    await settings.gaps.beforeIngest(conversationSid, parsed.index, stored);
+  const complete =
+    gaps !== undefined && stored !== undefined && parsed.role === "customer"
+      ? await gaps.beforeIngest(conversationSid, parsed.index, stored)
+      : known;
   const { inbound, answerHelp } =
     settings.consent === undefined
       ? { inbound: parsed, answerHelp: false }
@@ -183,6 +192,7 @@ async function ingestMessage(
   if (settings.customers !== undefined && inbound.role === "customer")
     await customerOnArrival(inbound, { ...settings, customers: settings.customers });
   const result = await settings.mailbox.ingest(inbound);
+  if (complete && inbound.role === "customer") gaps?.recorded(conversationSid, inbound.index);
   return { inbound, answerHelp, result };
 }
 

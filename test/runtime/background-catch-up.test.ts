@@ -110,6 +110,42 @@ describe("background catch-up", () => {
     expect(gets.filter((get) => !get.path.includes("/Receipts"))).toHaveLength(1);
   });
 
+  it("a gap after messages that needed no check (the next Index in sequence) is still listed", async () => {
+    harness = await startHarness({
+      agent: recordingAgent({ respond: (turn) => `re: ${turn.text}` }),
+      mailbox: { settleWindowMs: 60_000 },
+    });
+    const h = harness;
+    // All four exist at Twilio before any webhook: m0 and m1 arrive in sequence (m1 is the
+    // next Index after a checked m0, so the webhook path skips its reads), then m3 arrives
+    // with m2 missing below it.
+    const [m0, m1, lost, m3] = await seedSmsConversation(h.emulator, "+15552710003", [
+      "m0",
+      "m1",
+      "lost",
+      "m3",
+    ]);
+    const gets = recordGets(h.emulator);
+    const via = new Map<string, string>();
+    h.switchboard.events.on("message.ingested", (event) => via.set(event.messageSid, event.via));
+    const listings = () =>
+      gets.filter((get) => get.path.endsWith(`/Conversations/${m0!.conversationSid}/Messages`));
+
+    expect(await deliverWebhook(h.emulator, h.webhookUrl, m0!)).toBe(200);
+    expect(await deliverWebhook(h.emulator, h.webhookUrl, m1!)).toBe(200);
+    expect(listings()).toHaveLength(0);
+    expect(await deliverWebhook(h.emulator, h.webhookUrl, m3!)).toBe(200);
+    expect(listings()).toHaveLength(1);
+    // The listing stored the lost message before m3's webhook answered.
+    expect(via.get(lost!.messageSid)).toBe("catch-up");
+    const history = await h.mailbox.history(m0!.conversationSid);
+    expect(
+      history.flatMap((entry) =>
+        entry.direction === "inbound" && entry.role === "customer" ? [entry.index] : [],
+      ),
+    ).toEqual([m0!, m1!, lost!, m3!].map((message) => message.index));
+  });
+
   it("a message found by catch-up after later ones were answered is answered, and sits in history in Index order", async () => {
     harness = await startHarness({
       agent: recordingAgent({ respond: (turn) => `re: ${turn.text}` }),

@@ -24,12 +24,17 @@ export interface WebhookRequestParts {
 /** Anything `parseWebhookEvent` accepts. */
 export type WebhookInput = Request | IncomingMessage | WebhookRequestParts;
 
+/** Reads one header by lower-case name, as `Headers.get` does (a `Headers` is one). */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** A request reduced to what verification and parsing need. */
 export interface WebhookRequest {
   method: string;
   /** The absolute URL as this server saw it (after `trustProxy`). */
   url: string;
-  headers: Headers;
+  headers: HeaderReader;
   /** The raw body when available; `undefined` when only parsed fields were handed over. */
   rawBody: string | undefined;
   /** Fields parsed by someone else's body parser, when the raw body is gone. */
@@ -76,7 +81,7 @@ export async function readWebhookRequest(
 
   if (isIncomingMessage(input)) {
     const request = input as NodeRequestExtras;
-    const headers = toHeaders(request.headers);
+    const headers = nodeHeaders(request.headers);
     const path =
       typeof request.originalUrl === "string" ? request.originalUrl : (request.url ?? "/");
     const scheme = (request.socket as { encrypted?: boolean } | null)?.encrypted ? "https" : "http";
@@ -116,7 +121,7 @@ function isIncomingMessage(input: WebhookInput): input is IncomingMessage {
 
 async function nodeBody(
   request: NodeRequestExtras,
-  headers: Headers,
+  headers: HeaderReader,
   limit: number,
 ): Promise<Pick<WebhookRequest, "rawBody" | "parsedBody">> {
   checkDeclaredLength(headers, limit);
@@ -138,7 +143,7 @@ async function nodeBody(
   return { rawBody: await readNodeStream(request, limit), parsedBody: undefined };
 }
 
-function checkDeclaredLength(headers: Headers, limit: number): void {
+function checkDeclaredLength(headers: HeaderReader, limit: number): void {
   const declared = Number(headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw new WebhookPayloadTooLargeError(limit);
 }
@@ -207,6 +212,23 @@ function readNodeStream(request: IncomingMessage, limit: number): Promise<string
   });
 }
 
+/**
+ * A Node request's headers as read: Node already lower-cases the names and joins repeated
+ * values with ", " (arrays only for `set-cookie`), so reading the record gives what a
+ * `Headers` built from it would, without building one (a Fetch `Headers` validates and
+ * copies every header: a measurable share of a webhook's cost).
+ */
+function nodeHeaders(record: IncomingMessage["headers"]): HeaderReader {
+  return {
+    get(name) {
+      const value = record[name.toLowerCase()];
+      if (value === undefined) return null;
+      return typeof value === "string" ? value : value.join(", ");
+    },
+  };
+}
+
+/** Headers handed over by a caller: names in any case, so normalised through `Headers`. */
 function toHeaders(record: HeaderRecord): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(record)) {
@@ -221,7 +243,12 @@ function toHeaders(record: HeaderRecord): Headers {
  * The URL as the server saw it, or as the client sent it when a trusted proxy says so.
  * Forwarded headers are only honoured with `trustProxy`: anyone can send them.
  */
-function publicUrl(url: string, headers: Headers, trustProxy: boolean, scheme: string): string {
+function publicUrl(
+  url: string,
+  headers: HeaderReader,
+  trustProxy: boolean,
+  scheme: string,
+): string {
   const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
   const firstOf = (name: string) => headers.get(name)?.split(",")[0]?.trim() || undefined;
   let protocol = scheme;
