@@ -234,10 +234,7 @@ describe("receipts whose webhook was missed", () => {
       const reply = async () =>
         (await harness.transcript(sid)).messages.find((message) => message.role === "agent");
       // The emulator delivers before the sender records Twilio's answer: wait for the record.
-      await vi.waitFor(
-        async () => expect((await reply())?.delivery?.status).toBe("queued"),
-        wait,
-      );
+      await vi.waitFor(async () => expect((await reply())?.delivery?.status).toBe("queued"), wait);
       // Within the grace period the webhook may still come: nothing is listed yet.
       expect(await harness.switchboard.catchUpDeliveries()).toEqual({ checked: 0, updated: 0 });
       harness.clockSkewForRuntime(61_000);
