@@ -20,6 +20,31 @@ function countingAgent() {
   return recordingAgent({ respond: () => `reply ${++count}` });
 }
 
+/**
+ * A switchboard inside business hours (Monday 10:00 in Amsterdam, on a clock that runs from
+ * there) that hands a handoff back to the bot after 400 ms nobody picked it up; the agent
+ * hands off when asked for a person.
+ */
+async function startInsideHoursWithHandBack() {
+  const base = Date.now();
+  const clock = () => Date.UTC(2026, 11, 7, 9, 0) + (Date.now() - base);
+  harness = await startHarness({
+    agent: recordingAgent({
+      respond: (turn) =>
+        turn.text.includes("person")
+          ? { handoff: { reason: "asked for a person" }, text: "Getting a colleague." }
+          : `re: ${turn.text}`,
+    }),
+    mailbox: { now: clock },
+    switchboard: {
+      clock,
+      businessHours: { timeZone: "Europe/Amsterdam", weekly: { monday: ["09:00-17:00"] } },
+      handBack: { afterMs: 400, message: "Nobody is free; I'll keep helping." },
+    },
+  });
+  return { clock, started: harness };
+}
+
 describe("one customer across channels (issue 18)", () => {
   it("links SMS and WhatsApp of one number: the history holds the other channel, the reply goes by the origin only", async () => {
     const agent = countingAgent();
@@ -197,26 +222,10 @@ describe("one customer across channels (issue 18)", () => {
   });
 
   it("the hand-back timeout lets the whole customer go, not only the conversation that handed off", async () => {
-    // Monday 7 December 2026, 10:00 in Amsterdam: inside the hours below.
-    const base = Date.now();
-    const clock = () => Date.UTC(2026, 11, 7, 9, 0) + (Date.now() - base);
-    harness = await startHarness({
-      agent: recordingAgent({
-        respond: (turn) =>
-          turn.text.includes("person")
-            ? { handoff: { reason: "asked for a person" }, text: "Getting a colleague." }
-            : `re: ${turn.text}`,
-      }),
-      mailbox: { now: clock },
-      switchboard: {
-        clock,
-        businessHours: { timeZone: "Europe/Amsterdam", weekly: { monday: ["09:00-17:00"] } },
-        handBack: { afterMs: 400, message: "Nobody is free; I'll keep helping." },
-      },
-    });
-    const { mailbox } = harness;
-    const sms = harness.emulator.customer({ channel: "sms", address: "+15557000011" });
-    const whatsapp = harness.emulator.customer({
+    const { started } = await startInsideHoursWithHandBack();
+    const { mailbox } = started;
+    const sms = started.emulator.customer({ channel: "sms", address: "+15557000011" });
+    const whatsapp = started.emulator.customer({
       channel: "whatsapp",
       address: "whatsapp:+15557000011",
     });
@@ -246,26 +255,10 @@ describe("one customer across channels (issue 18)", () => {
   });
 
   it("a person who answers in another of the customer's conversations has picked the handoff up", async () => {
-    // Monday 7 December 2026, 10:00 in Amsterdam: inside the hours below.
-    const base = Date.now();
-    const clock = () => Date.UTC(2026, 11, 7, 9, 0) + (Date.now() - base);
-    harness = await startHarness({
-      agent: recordingAgent({
-        respond: (turn) =>
-          turn.text.includes("person")
-            ? { handoff: { reason: "asked for a person" }, text: "Getting a colleague." }
-            : `re: ${turn.text}`,
-      }),
-      mailbox: { now: clock },
-      switchboard: {
-        clock,
-        businessHours: { timeZone: "Europe/Amsterdam", weekly: { monday: ["09:00-17:00"] } },
-        handBack: { afterMs: 400, message: "Nobody is free; I'll keep helping." },
-      },
-    });
-    const { mailbox } = harness;
-    const sms = harness.emulator.customer({ channel: "sms", address: "+15557000012" });
-    const whatsapp = harness.emulator.customer({
+    const { clock, started } = await startInsideHoursWithHandBack();
+    const { mailbox } = started;
+    const sms = started.emulator.customer({ channel: "sms", address: "+15557000012" });
+    const whatsapp = started.emulator.customer({
       channel: "whatsapp",
       address: "whatsapp:+15557000012",
     });

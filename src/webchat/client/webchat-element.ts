@@ -599,16 +599,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     const attempt = async (retried: boolean): Promise<void> => {
       const result = await this.#upload<WebchatSendResponse>(file, type, this.#session.token());
       if (result.status === 202 && result.data) {
-        const { index } = result.data;
-        pending.remove();
-        if (this.#cursor.accept(index)) {
-          pending.classList.remove("pending");
-          pending.setAttribute("data-index", String(index));
-          const meta = pending.querySelector(".meta");
-          if (meta) meta.textContent = timeOf(new Date().toISOString());
-          this.#insertMessage(pending, index);
-        }
-        this.#hideNotice();
+        this.#confirmSent(pending, result.data.index);
         return;
       }
       const gone = result.status === 409 && errorCode(result.data) === "conversation_gone";
@@ -631,6 +622,19 @@ export class SwitchboardWebchatElement extends HTMLElement {
       pending.remove();
       this.#showNotice("You seem to be offline; your file was not sent.", "error");
     });
+  }
+
+  /** The server took a message shown as pending: it moves to its place at `index`. */
+  #confirmSent(pending: HTMLElement, index: number): void {
+    pending.remove();
+    if (this.#cursor.accept(index)) {
+      pending.classList.remove("pending");
+      pending.setAttribute("data-index", String(index));
+      const meta = pending.querySelector(".meta");
+      if (meta) meta.textContent = timeOf(new Date().toISOString());
+      this.#insertMessage(pending, index);
+    }
+    this.#hideNotice();
   }
 
   #ensureStarted(): Promise<void> {
@@ -699,16 +703,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
         this.#session.token(),
       );
       if (result.status === 202 && result.data) {
-        const { index } = result.data;
-        pending.remove();
-        if (this.#cursor.accept(index)) {
-          pending.classList.remove("pending");
-          pending.setAttribute("data-index", String(index));
-          const meta = pending.querySelector(".meta");
-          if (meta) meta.textContent = timeOf(new Date().toISOString());
-          this.#insertMessage(pending, index);
-        }
-        this.#hideNotice();
+        this.#confirmSent(pending, result.data.index);
         return;
       }
       // A refused token, or a conversation Twilio no longer has: the renewed session resumes
