@@ -100,7 +100,9 @@ export async function sendMessage(port, n, { messageSid, index } = {}) {
     ConversationSid: conversation,
     MessageSid: sid,
     Index: String(at),
-    Author: "+15551230001",
+    // One customer per conversation, as in real traffic. (All conversations from one number
+    // made every turn read the customer's memory across up to 20 other conversations.)
+    Author: `+1555${String(n % 10_000_000).padStart(7, "0")}`,
     Body: "Hi, what are your opening hours?",
     Source: "SMS",
     Attributes: "{}",
