@@ -537,6 +537,157 @@ export const postgresMigrations: readonly string[] = [
   END
   $settle$;
   `,
+  // 16: claims in one round trip that read only ready rows. claim_turns is `claim`: it walks
+  // the pending messages oldest first through `messages_waiting` (so the first message seen
+  // of a conversation is its oldest pending one: the order is the conversations' waiting
+  // time, as before), locks each not-yet-seen conversation with SKIP LOCKED, applies the turn
+  // rules and leases, and stops as soon as `p_max` are leased — the cost follows the work
+  // ahead of the last lease, not the backlog or the conversations. It RE-STATES the rules of
+  // src/mailbox/core/turn-rules.ts (isClaimable, expiredLeaseDeadLetter, policyOf,
+  // turnCandidates, recordedChecks + cutTurn, attemptOfClaim), which the SQLite store runs
+  // in TypeScript: change one, change the other; the contract suite runs the same cases
+  // on both stores. `outbox_due` indexes the open outbox rows by when they are due (a
+  // pending row's retry time, a sending row's lease expiry), so the outbox claim reads the
+  // due rows only. Called in autocommit: one round trip instead of BEGIN, five statements
+  // and COMMIT. Self-contained and re-runnable (IF NOT EXISTS, CREATE OR REPLACE).
+  `
+  CREATE INDEX IF NOT EXISTS messages_waiting ON messages (ingested_at, conversation_sid)
+    WHERE status = 'pending';
+  CREATE INDEX IF NOT EXISTS outbox_due ON outbox ((CASE WHEN status = 'pending'
+      THEN coalesce(next_attempt_at, '-Infinity'::double precision) ELSE lease_expires_at END))
+    WHERE status IN ('pending', 'sending');
+
+  CREATE OR REPLACE FUNCTION claim_turns(
+    p_worker text, p_max integer, p_expires double precision, p_at double precision,
+    p_instance text, p_settle_ms double precision, p_max_attempts integer,
+    p_default_mode text, p_default_window double precision, p_max_turn integer)
+  RETURNS TABLE (o_conversation json, o_pending_count integer, o_last_processed bigint,
+    o_attempts integer, o_messages json)
+  LANGUAGE plpgsql
+  SET search_path FROM CURRENT
+  AS $claim$
+  DECLARE
+    v_waiting record;
+    v_seen text[] := '{}';
+    v_taken integer := 0;
+    v_conv conversations%ROWTYPE;
+    v_pending messages[];
+    v_count integer;
+    v_mode text;
+    v_window double precision;
+    v_end integer;
+    v_window_end double precision;
+    v_last bigint;
+    v_above bigint;
+    v_message messages%ROWTYPE;
+    v_recorded bigint;
+    v_turn messages[];
+    v_attempts integer;
+    v_leased conversations%ROWTYPE;
+  BEGIN
+    IF p_max <= 0 THEN
+      RETURN;
+    END IF;
+    FOR v_waiting IN SELECT w.conversation_sid FROM messages w WHERE w.status = 'pending'
+        ORDER BY w.ingested_at, w.conversation_sid LOOP
+      CONTINUE WHEN v_waiting.conversation_sid = ANY (v_seen);
+      v_seen := v_seen || v_waiting.conversation_sid;
+      -- isClaimable (turn-rules.ts), the state half; locked ones (another claimer, an ingest
+      -- in progress) are skipped, not waited for. A new statement: it sees every commit.
+      SELECT * INTO v_conv FROM conversations c
+        WHERE c.conversation_sid = v_waiting.conversation_sid
+          AND (c.state = 'idle'
+            OR (c.state = 'backoff' AND coalesce(c.next_attempt_at, 0) <= p_at)
+            OR (c.state = 'leased' AND coalesce(c.lease_expires_at, 0) <= p_at))
+        FOR UPDATE SKIP LOCKED;
+      CONTINUE WHEN NOT FOUND;
+      -- The first pending messages in Index order (the pending half of isClaimable).
+      v_pending := ARRAY(SELECT m FROM messages m
+        WHERE m.conversation_sid = v_conv.conversation_sid AND m.status = 'pending'
+        ORDER BY m.message_index, m.message_sid LIMIT p_max_turn);
+      v_count := coalesce(array_length(v_pending, 1), 0);
+      CONTINUE WHEN v_count = 0;
+      -- expiredLeaseDeadLetter: a turn that keeps killing its worker must not loop forever.
+      IF v_conv.state = 'leased' AND v_conv.attempts >= p_max_attempts THEN
+        UPDATE conversations SET state = 'dead', lease_owner = NULL, lease_expires_at = NULL,
+            next_attempt_at = NULL,
+            last_error = 'the lease expired ' || v_conv.attempts
+              || ' times without the turn completing',
+            dead_at = p_at, updated_at = p_at
+          WHERE conversation_sid = v_conv.conversation_sid;
+        CONTINUE;
+      END IF;
+      -- policyOf: the stored policy, else the store's default (mode and window together).
+      IF v_conv.policy_mode IS NULL THEN
+        v_mode := p_default_mode;
+        v_window := p_default_window;
+      ELSE
+        v_mode := v_conv.policy_mode;
+        v_window := coalesce(v_conv.policy_window_ms, 0);
+      END IF;
+      -- turnCandidates: queue one; interrupt all (up to the cap); burst none before the
+      -- window ends, then those ingested in [first, first + window).
+      IF v_mode = 'queue' THEN
+        v_end := 1;
+      ELSIF v_mode = 'interrupt' THEN
+        v_end := v_count;
+      ELSE
+        v_window_end := (v_pending[1]).ingested_at + v_window;
+        CONTINUE WHEN p_at < v_window_end;
+        v_end := 1;
+        WHILE v_end < v_count AND (v_pending[v_end + 1]).ingested_at < v_window_end LOOP
+          v_end := v_end + 1;
+        END LOOP;
+      END IF;
+      -- recordedChecks + cutTurn: a candidate joins when every index between the one before
+      -- it (or the last processed) and its own is recorded, or it has waited the settle
+      -- window; the first that does not ends the turn.
+      v_last := coalesce(v_conv.last_processed_index, -1);
+      FOR v_position IN 1 .. v_end LOOP
+        v_message := v_pending[v_position];
+        v_above := greatest(v_last, CASE WHEN v_position = 1 THEN -1
+          ELSE (v_pending[v_position - 1]).message_index END);
+        CONTINUE WHEN v_message.message_index - 1 <= v_above
+          OR p_at - v_message.ingested_at >= p_settle_ms;
+        SELECT count(*) INTO v_recorded FROM (
+          SELECT r.message_index FROM messages r WHERE r.conversation_sid = v_conv.conversation_sid
+            AND r.message_index > v_above AND r.message_index < v_message.message_index
+          UNION SELECT s.sent_index FROM outbox s WHERE s.conversation_sid = v_conv.conversation_sid
+            AND s.sent_index > v_above AND s.sent_index < v_message.message_index) recorded;
+        IF v_recorded <> v_message.message_index - 1 - v_above THEN
+          v_end := v_position - 1;
+          EXIT;
+        END IF;
+      END LOOP;
+      CONTINUE WHEN v_end = 0;
+      v_turn := v_pending[1:v_end];
+      -- attemptOfClaim: the same first message is another attempt of the same turn.
+      v_attempts := CASE WHEN v_conv.turn_message_sids[1] = (v_turn[1]).message_sid
+        THEN v_conv.attempts + 1 ELSE 1 END;
+      UPDATE conversations SET state = 'leased', lease_owner = p_worker,
+          lease_expires_at = p_expires, lease_version = lease_version + 1,
+          attempts = v_attempts,
+          turn_message_sids = ARRAY(SELECT t.message_sid FROM unnest(v_turn) t),
+          next_attempt_at = NULL, updated_at = p_at, lease_instance = p_instance
+        WHERE conversation_sid = v_conv.conversation_sid
+        RETURNING * INTO v_leased;
+      IF v_count = p_max_turn THEN
+        SELECT count(*) INTO v_count FROM messages m
+          WHERE m.conversation_sid = v_conv.conversation_sid AND m.status = 'pending';
+      END IF;
+      -- json, not jsonb: json prints double precision exactly, jsonb rounds it to 15 digits.
+      o_conversation := to_json(v_leased);
+      o_pending_count := v_count;
+      o_last_processed := v_conv.last_processed_index;
+      o_attempts := v_attempts;
+      o_messages := to_json(v_turn);
+      RETURN NEXT;
+      v_taken := v_taken + 1;
+      EXIT WHEN v_taken >= p_max;
+    END LOOP;
+  END
+  $claim$;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -41,83 +41,15 @@ export function postgresStatements(schema: string) {
     markMessages: `UPDATE ${s}messages SET status = $1
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
-    // Conversations with a due turn, oldest waiting first, locked so no other claimer (in any
-    // process) gets them; locked ones are skipped, not waited for. `ready` mirrors the settle
-    // rule and the burst window; the store re-checks both under the lock with fresh reads.
-    // $1 now, $2 maxAttempts, $3 limit, $4 settleWindowMs, $5 excluded sids,
-    // $6/$7 the default policy's mode and window.
-    // Driven by the pending messages (the `messages_pending` partial index), never by the
-    // conversations: the cost follows the work waiting, not every conversation ever seen.
-    // The LATERAL pins that order whatever the planner's statistics say: on a fresh schema
-    // (no ANALYZE yet) a plain join was planned with the conversations outside and the
-    // pending aggregate rescanned per conversation, 20-60 ms per claim at a backlog of 200.
-    // Only the first ready ones ($3 × 4 + 16) are then locked, skipping those another
-    // claimer or an ingest holds; the store re-reads and re-checks what it locked.
-    candidates: `WITH ready AS MATERIALIZED (
-        SELECT waiting.conversation_sid, waiting.waiting_since FROM (
-          SELECT m.conversation_sid, min(m.ingested_at) AS waiting_since FROM ${s}messages m
-          WHERE m.status = 'pending' GROUP BY m.conversation_sid) waiting
-        CROSS JOIN LATERAL (SELECT 1 FROM ${s}conversations c
-          WHERE (c.state = 'idle'
-              OR (c.state = 'backoff' AND c.next_attempt_at <= $1::double precision)
-              OR (c.state = 'leased' AND c.lease_expires_at <= $1::double precision))
-            AND c.conversation_sid <> ALL($5::text[])
-            AND ((c.state = 'leased' AND c.attempts >= $2::integer) OR EXISTS (
-              SELECT 1 FROM (SELECT h.message_index, h.ingested_at FROM ${s}messages h
-                  WHERE h.conversation_sid = c.conversation_sid AND h.status = 'pending'
-                  ORDER BY h.message_index, h.message_sid LIMIT 1) head
-                WHERE (head.message_index = 0
-                    OR coalesce(c.last_processed_index, -1) >= head.message_index - 1
-                    OR $1::double precision - head.ingested_at >= $4::double precision
-                    OR (SELECT count(*) FROM (
-                        SELECT p.message_index FROM ${s}messages p
-                          WHERE p.conversation_sid = c.conversation_sid
-                            AND p.message_index > coalesce(c.last_processed_index, -1)
-                            AND p.message_index < head.message_index
-                        UNION SELECT r.sent_index FROM ${s}outbox r
-                          WHERE r.conversation_sid = c.conversation_sid
-                            AND r.sent_index > coalesce(c.last_processed_index, -1)
-                            AND r.sent_index < head.message_index) recorded)
-                      = head.message_index - 1 - coalesce(c.last_processed_index, -1))
-                  AND (coalesce(c.policy_mode, $6::text) IN ('queue', 'interrupt')
-                    OR $1::double precision >= head.ingested_at + coalesce(c.policy_window_ms, $7::double precision))))
-            AND c.conversation_sid = waiting.conversation_sid
-          -- LIMIT keeps the subquery from being flattened into a join the planner reorders.
-          LIMIT 1) due
-        ORDER BY waiting.waiting_since, waiting.conversation_sid
-        LIMIT $3::integer * 4 + 16)
-      SELECT c.conversation_sid FROM ready
-      JOIN ${s}conversations c ON c.conversation_sid = ready.conversation_sid
-      ORDER BY ready.waiting_since, ready.conversation_sid
-      LIMIT $3::integer
-      FOR UPDATE OF c SKIP LOCKED`,
-    // The claim's steps for all candidates of a round at once (claim-turns.ts): their rows
-    // as `conversation` reads them; each one's first pending messages in Index order; the
-    // settle rule's counts — for each (conversation, above, below) triple, how many distinct
-    // indexes strictly between are recorded, as stored messages (any role) or our sent
-    // replies whose Index the sender reported (UNION, not UNION ALL: a sent reply's echo row
-    // may still hold the same index), answered in the triples' order; and the leases, each
-    // answered as `conversation` reads it — $1 a JSON array of { sid, attempts, turn: [SIDs] }.
-    conversationsOf: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
-      WHERE c.conversation_sid = ANY($1::text[])`,
-    pendingOf: `SELECT m.* FROM unnest($1::text[]) AS w (sid) CROSS JOIN LATERAL (
-        SELECT * FROM ${s}messages WHERE conversation_sid = w.sid AND status = 'pending'
-        ORDER BY message_index, message_sid LIMIT $2) m`,
-    recordedIndexesOf: `SELECT (SELECT count(*) FROM (
-          SELECT m.message_index FROM ${s}messages m WHERE m.conversation_sid = b.sid
-            AND m.message_index > b.above AND m.message_index < b.below
-          UNION SELECT o.sent_index FROM ${s}outbox o WHERE o.conversation_sid = b.sid
-            AND o.sent_index > b.above AND o.sent_index < b.below) r)::integer AS recorded
-      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY
-        AS b (sid, above, below, position)
-      ORDER BY b.position`,
-    leaseMany: `UPDATE ${s}conversations c SET state = 'leased', lease_owner = $2,
-        lease_expires_at = $3, lease_version = c.lease_version + 1, attempts = l.attempts,
-        turn_message_sids = ARRAY(SELECT json_array_elements_text(l.turn)),
-        next_attempt_at = NULL, updated_at = $4, lease_instance = $5
-      FROM json_to_recordset($1::json) AS l (sid text, attempts integer, turn json)
-      WHERE c.conversation_sid = l.sid
-      RETURNING c.*, ${pendingCount}`,
+    // `claim` in one round trip (migration 16's function, which re-states the turn rules of
+    // core/turn-rules.ts): $1 worker, $2 max, $3 lease expiry, $4 now, $5 instance,
+    // $6 settleWindowMs, $7 maxAttempts, $8/$9 the default policy's mode and window,
+    // $10 the most messages of one turn. One row per lease, oldest waiting first.
+    claimTurnsCall: `SELECT o_conversation, o_pending_count, o_last_processed, o_attempts,
+        o_messages
+      FROM ${s}claim_turns($1::text, $2::integer, $3::double precision, $4::double precision,
+        $5::text, $6::double precision, $7::integer, $8::text, $9::double precision,
+        $10::integer)`,
     heartbeat: `UPDATE ${s}conversations SET lease_expires_at = $1
       WHERE conversation_sid = $2 AND state = 'leased' AND lease_version = $3 AND lease_owner = $4`,
     // Gives a turn back uncounted: the next claim of the same turn adds the attempt again.
@@ -146,15 +78,26 @@ export function postgresStatements(schema: string) {
         dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = $1
       WHERE conversation_sid = $2 AND state = 'dead' RETURNING conversation_sid`,
     // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
-    // concurrent senders skip them. Heads are found through the `outbox_open` partial index
-    // (unsent rows only): sent rows, however many, are never read.
-    claimOutbox: `WITH heads AS (
-        SELECT o.id FROM (
-          SELECT p.conversation_sid, min(p.seq) AS seq FROM ${s}outbox p
-          WHERE p.status IN ('pending', 'sending') GROUP BY p.conversation_sid) head
-        JOIN ${s}outbox o ON o.conversation_sid = head.conversation_sid AND o.seq = head.seq
+    // concurrent senders skip them. Only due rows are read: the `outbox_due` partial index
+    // (migration 16) holds the open rows by when they are due — a pending row's retry time
+    // (-Infinity: at once), a sending row's lease expiry — so neither sent rows nor rows
+    // waiting for a retry or in flight are read, however many there are. A due row is its
+    // conversation's head when no open row comes before it (`outbox_open`). MATERIALIZED
+    // keeps the planner from walking the primary key in id order instead, which reads sent
+    // rows too when fewer than $2 are due.
+    claimOutbox: `WITH due AS MATERIALIZED (
+        SELECT d.id FROM ${s}outbox d
+        WHERE d.status IN ('pending', 'sending')
+          AND (CASE WHEN d.status = 'pending'
+            THEN coalesce(d.next_attempt_at, '-Infinity'::double precision)
+            ELSE d.lease_expires_at END) <= $1::double precision),
+      heads AS (
+        SELECT o.id FROM due JOIN ${s}outbox o ON o.id = due.id
         WHERE ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
             OR (o.status = 'sending' AND o.lease_expires_at <= $1::double precision))
+          AND NOT EXISTS (SELECT 1 FROM ${s}outbox p
+            WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending')
+              AND p.seq < o.seq)
         ORDER BY o.id LIMIT $2
         FOR UPDATE OF o SKIP LOCKED)
       UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,

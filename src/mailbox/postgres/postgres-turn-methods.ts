@@ -69,9 +69,11 @@ export function postgresTurnMethods(context: PostgresStoreContext): TurnMethods 
         return Promise.reject(error);
       }
       // A claim whose commit was interrupted may have leased conversations nobody got: they
-      // come back when those leases expire, so repeating it is safe.
-      return write((client) =>
-        claimTurns(client, claimContext, { workerId, max, leaseMs, at: now() }),
+      // come back when those leases expire, so repeating it is safe. One statement (the
+      // claim_turns function), so it runs in autocommit: no BEGIN and COMMIT round trips.
+      return write(
+        (client) => claimTurns(client, claimContext, { workerId, max, leaseMs, at: now() }),
+        { idempotent: true, singleStatement: true },
       );
     },
 
