@@ -6,6 +6,7 @@ import {
   type MailboxContractFactory,
 } from "./mailbox-contract/contract-context.js";
 import { createManualClock } from "./mailbox-contract/contract-fixtures.js";
+import { describeClaimScanContract } from "./mailbox-contract/claim-scan-contract.js";
 import { describeCustomerContract } from "./mailbox-contract/customer-contract.js";
 import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";
@@ -92,6 +93,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeIngestContract(use);
     describeLeaseContract(use);
     describeOrderContract(use);
+    describeClaimScanContract(use);
     describeFailureContract(use);
     describeOutboxContract(use);
     describeHousekeepingContract(use);
