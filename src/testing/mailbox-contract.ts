@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import { describeActiveConversationsContract } from "./mailbox-contract/active-conversations-contract.js";
+import { describeClaimScanContract } from "./mailbox-contract/claim-scan-contract.js";
 import {
   type ContractState,
   contractSettings,
   type MailboxContractFactory,
 } from "./mailbox-contract/contract-context.js";
 import { createManualClock } from "./mailbox-contract/contract-fixtures.js";
-import { describeClaimScanContract } from "./mailbox-contract/claim-scan-contract.js";
 import { describeCustomerContract } from "./mailbox-contract/customer-contract.js";
 import { describeDriftContract } from "./mailbox-contract/drift-contract.js";
 import { describeFailureContract } from "./mailbox-contract/failure-contract.js";

@@ -22,6 +22,7 @@ import { openMigratedPool } from "./postgres-schema.js";
 import { postgresStatements } from "./postgres-statements.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { postgresTurnMethods } from "./postgres-turn-methods.js";
+import { registerPreparedStatements } from "./prepared-statements.js";
 import { assertStorableText, isStorableText } from "./storable-text.js";
 
 const maxIngestBatch = 200;
@@ -61,6 +62,7 @@ export async function openPostgresStore(
   const opened = await openMigratedPool(options.plan, schema, options.migrate);
   const connection = createPostgresConnection(opened.pool, opened.target, opened.ownsPool);
   const sql = postgresStatements(schema);
+  registerPreparedStatements(Object.values(sql));
   const instanceId = randomUUID();
   const notices = openNoticeChannel(opened.clientConfig, schema, sql, hub, instanceId);
   let liveness: Awaited<ReturnType<typeof startInstanceLiveness>>;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { type DatabaseTarget, describeTarget, MailboxUnavailableError } from "./postgres-errors.js";
+import { queryConfigOf, sendPrepared } from "./prepared-statements.js";
 
 /**
  * True for errors that mean the connection is gone (the server restarted, a backend was
@@ -154,7 +155,7 @@ export function createPostgresConnection(
       const startedAt = Date.now();
       for (let attempt = 0; ; attempt++) {
         try {
-          return await pool.query<Row>(text, values as unknown[]);
+          return await pool.query<Row>(queryConfigOf(text, values));
         } catch (error) {
           const delay = nextDelay(attempt, startedAt);
           if (!(isConnectionLost(error) || isRetryableConflict(error))) throw error;
@@ -171,6 +172,7 @@ export function createPostgresConnection(
         let committing = false;
         try {
           held = await checkout(pool);
+          sendPrepared(held.client);
           const single = options.singleStatement === true;
           if (!single) await held.client.query("BEGIN");
           // In autocommit the one statement is the commit.

@@ -82,8 +82,7 @@ export function describeClaimScanContract(use: UseContract): void {
       await store.ingest(inboundMessage({ conversationSid: waiting, index: 0 }));
       await store.ingest(inboundMessage({ conversationSid: other, index: 0 }));
       for (const lease of await store.claim("worker-a", 2, leaseMs)) {
-        const replies =
-          lease.conversationSid === waiting ? [textReply("w1"), textReply("w2")] : [];
+        const replies = lease.conversationSid === waiting ? [textReply("w1"), textReply("w2")] : [];
         await store.complete(lease, replies);
       }
       const [head] = await store.claimOutbox("sender", 10, leaseMs);

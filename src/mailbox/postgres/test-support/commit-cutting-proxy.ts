@@ -8,8 +8,8 @@ export interface CommitCuttingProxy {
   port: number;
   /**
    * The next commit passing through cuts its connection at `point`: a simple-protocol
-   * `COMMIT`, or the autocommit call of a one-round-trip function (ingest, turn completion,
-   * a sent settle: its `Sync` commits it).
+   * `COMMIT`, or the autocommit call of a one-round-trip function (ingest, a claim, turn
+   * completion, a sent settle: its `Sync` commits it).
    */
   cutNextCommit(point: CutPoint): void;
   /** How many cuts happened so far. */
@@ -18,7 +18,7 @@ export interface CommitCuttingProxy {
 }
 
 /** The functions the mailbox calls in autocommit, each its own transaction. */
-const oneTripWrites = ["ingest_batch(", "complete_turn(", "settle_sent("];
+const oneTripWrites = ["ingest_batch(", "claim_turns(", "complete_turn(", "settle_sent("];
 
 /**
  * Test support: forwards bytes both ways and reads the client's messages (type byte + length)
@@ -46,6 +46,8 @@ export async function startCommitCuttingProxy(target: {
     let startup = true;
     let holdReplies = false;
     let cutAtSync = false;
+    // Per prepared statement name ("" the unnamed one): whether its text calls a one-trip write.
+    const oneTripStatements = new Map<string, boolean>();
     const closeBoth = () => {
       client.destroy();
       upstream.destroy();
@@ -89,9 +91,22 @@ export async function startCommitCuttingProxy(target: {
             .toString("utf8")
             .trim()
             .toUpperCase() === "COMMIT";
-        // Extended protocol: Parse (P) carries the text; the Sync (S) after it commits.
-        const isOneTripWrite =
-          !startup && message[0] === 0x50 && oneTripWrites.some((name) => message.includes(name));
+        // Extended protocol: Parse (P) carries a statement's name and text, once per connection
+        // for a named (prepared) one; each call is a Bind (B) naming it, and the Sync (S) after
+        // it commits.
+        if (!startup && message[0] === 0x50) {
+          const name = message.subarray(5, message.indexOf(0, 5)).toString("utf8");
+          oneTripStatements.set(
+            name,
+            oneTripWrites.some((write) => message.includes(write)),
+          );
+        }
+        let isOneTripWrite = false;
+        if (!startup && message[0] === 0x42) {
+          const portalEnd = message.indexOf(0, 5);
+          const name = message.subarray(portalEnd + 1, message.indexOf(0, portalEnd + 1));
+          isOneTripWrite = oneTripStatements.get(name.toString("utf8")) === true;
+        }
         if (isOneTripWrite && armed !== undefined) {
           const point = armed;
           armed = undefined;
