@@ -73,8 +73,12 @@ describeWithPostgres("postgresMailbox across instances", (connectionString) => {
             const list = answered.get(lease.conversationSid) ?? [];
             list.push(...lease.messages.map((message) => message.index));
             answered.set(lease.conversationSid, list);
-            await store.complete(lease, [{ body: `ok ${lease.messages[0]?.index}` }]);
+            // Not running once its completion is sent: the other instance's one-round-trip
+            // claim may take the next turn between that commit and this loop hearing of it.
+            // Fencing covers the completion itself: had another loop leased the conversation
+            // meanwhile, this complete would throw LeaseLostError and fail the test.
             running.delete(lease.conversationSid);
+            await store.complete(lease, [{ body: `ok ${lease.messages[0]?.index}` }]);
             turnsBy.set(store, (turnsBy.get(store) ?? 0) + 1);
           }),
         );

@@ -81,20 +81,14 @@ export function postgresStatements(schema: string) {
     // concurrent senders skip them. Only due rows are read: the `outbox_due` partial index
     // (migration 16) holds the open rows by when they are due — a pending row's retry time
     // (-Infinity: at once), a sending row's lease expiry — so neither sent rows nor rows
-    // waiting for a retry or in flight are read, however many there are. A due row is its
-    // conversation's head when no open row comes before it (`outbox_open`). MATERIALIZED
-    // keeps the planner from walking the primary key in id order instead, which reads sent
-    // rows too when fewer than $2 are due.
-    claimOutbox: `WITH due AS MATERIALIZED (
-        SELECT d.id FROM ${s}outbox d
-        WHERE d.status IN ('pending', 'sending')
-          AND (CASE WHEN d.status = 'pending'
-            THEN coalesce(d.next_attempt_at, '-Infinity'::double precision)
-            ELSE d.lease_expires_at END) <= $1::double precision),
-      heads AS (
-        SELECT o.id FROM due JOIN ${s}outbox o ON o.id = due.id
-        WHERE ((o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $1::double precision))
-            OR (o.status = 'sending' AND o.lease_expires_at <= $1::double precision))
+    // waiting for a retry are walked, however many there are. A due row is its
+    // conversation's head when no open row comes before it (`outbox_open`).
+    claimOutbox: `WITH heads AS (
+        SELECT o.id FROM ${s}outbox o
+        WHERE o.status IN ('pending', 'sending')
+          AND (CASE WHEN o.status = 'pending'
+            THEN coalesce(o.next_attempt_at, '-Infinity'::double precision)
+            ELSE o.lease_expires_at END) <= $1::double precision
           AND NOT EXISTS (SELECT 1 FROM ${s}outbox p
             WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending')
               AND p.seq < o.seq)

@@ -36,8 +36,12 @@ export function describeParallelContract(use: UseContract): void {
             const list = answered.get(lease.conversationSid) ?? [];
             list.push(...lease.messages.map((message) => message.index));
             answered.set(lease.conversationSid, list);
-            await store.complete(lease, [textReply("ok")]);
+            // Not running once its completion is sent: a one-round-trip claim in another
+            // worker may take the next turn between that commit and this worker hearing of it.
+            // Fencing covers the completion itself: had another worker leased the conversation
+            // meanwhile, this complete would throw LeaseLostError and fail the test.
             running.delete(lease.conversationSid);
+            await store.complete(lease, [textReply("ok")]);
           }),
         );
       }
