@@ -588,7 +588,19 @@ export const postgresMigrations: readonly string[] = [
     IF p_max <= 0 THEN
       RETURN;
     END IF;
-    FOR v_waiting IN SELECT w.conversation_sid FROM messages w WHERE w.status = 'pending'
+    -- The walk leaves out, in the executor, messages of conversations that are not claimable
+    -- as of its start (running turns, backoff, dead letters, handoffs): far cheaper than a
+    -- statement each. The LIMIT 1 keeps the lateral a per-message index probe the planner
+    -- cannot turn into a join over every conversation. The lock below re-checks with a
+    -- fresh snapshot, so a conversation that changed since is judged as it is now.
+    FOR v_waiting IN SELECT w.conversation_sid FROM messages w
+        CROSS JOIN LATERAL (SELECT 1 FROM conversations k
+          WHERE k.conversation_sid = w.conversation_sid
+            AND (k.state = 'idle'
+              OR (k.state = 'backoff' AND coalesce(k.next_attempt_at, 0) <= p_at)
+              OR (k.state = 'leased' AND coalesce(k.lease_expires_at, 0) <= p_at))
+          LIMIT 1) claimable
+        WHERE w.status = 'pending'
         ORDER BY w.ingested_at, w.conversation_sid LOOP
       CONTINUE WHEN v_waiting.conversation_sid = ANY (v_seen);
       v_seen := v_seen || v_waiting.conversation_sid;
