@@ -2,8 +2,13 @@ import type { FailOutcome, TurnPolicy } from "../mailbox-store.js";
 
 /**
  * The turn rules of `MailboxStore.claim`, `fail` and the fenced writes, as pure functions over
- * what a store has recorded. Both stores (SQLite, PostgreSQL) read rows, ask these, and write
- * the answer: the rules are written once, so they cannot drift between stores.
+ * what a store has recorded. The SQLite store reads rows, asks these, and writes the answer.
+ * PostgreSQL RE-STATES the claim's rules in SQL — isClaimable, expiredLeaseDeadLetter,
+ * policyOf, turnCandidates, recordedChecks, cutTurn, attemptOfClaim — in its `claim_turns`
+ * function (postgres-schema.ts, migration 16), so a claim is one round trip that reads only
+ * ready rows; and holdsLease in `complete_turn` (migration 15). Change a rule here, change it
+ * there too: the store contract suite (src/testing/mailbox-contract) runs the same cases on
+ * both stores and is what keeps them agreeing.
  */
 
 /** Most messages one burst turn carries. */
