@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { type DatabaseTarget, describeTarget, MailboxUnavailableError } from "./postgres-errors.js";
-import { queryConfigOf, sendPrepared } from "./prepared-statements.js";
+import { isStalePreparedStatement, queryPrepared, sendPrepared } from "./prepared-statements.js";
 
 /**
  * True for errors that mean the connection is gone (the server restarted, a backend was
@@ -155,10 +155,17 @@ export function createPostgresConnection(
       const startedAt = Date.now();
       for (let attempt = 0; ; attempt++) {
         try {
-          return await pool.query<Row>(queryConfigOf(text, values));
+          return await queryPrepared<Row>(pool, text, values);
         } catch (error) {
           const delay = nextDelay(attempt, startedAt);
-          if (!(isConnectionLost(error) || isRetryableConflict(error))) throw error;
+          if (
+            !(
+              isConnectionLost(error) ||
+              isRetryableConflict(error) ||
+              isStalePreparedStatement(error)
+            )
+          )
+            throw error;
           if (delay === undefined) throw unavailable(error);
           await sleep(delay);
         }
@@ -197,7 +204,8 @@ export function createPostgresConnection(
               }
             }
           }
-          if (!(lost || isRetryableConflict(error))) throw error;
+          // A stale prepared statement ran nothing; it was renamed, so the retry prepares it.
+          if (!(lost || isRetryableConflict(error) || isStalePreparedStatement(error))) throw error;
           if (lost && committing && !options.idempotent) {
             // The commit may or may not have happened: repeating non-idempotent work blindly
             // could, say, report a completed turn as a lost lease.
