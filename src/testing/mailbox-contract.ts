@@ -31,6 +31,7 @@ import { describeSendAttemptContract } from "./mailbox-contract/send-attempt-con
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 import { describeStatsContract } from "./mailbox-contract/stats-contract.js";
 import { describeTranscriptContract } from "./mailbox-contract/transcript-contract.js";
+import { describeTurnContextContract } from "./mailbox-contract/turn-context-contract.js";
 
 export type {
   MailboxContractFactory,
@@ -113,5 +114,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeCustomerContract(use);
     describeInterruptContract(use);
     describeInboundDeadLetterContract(use);
+    describeTurnContextContract(use);
   });
 }

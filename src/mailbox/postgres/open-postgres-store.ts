@@ -21,6 +21,7 @@ import { postgresOutboxMethods } from "./postgres-outbox-methods.js";
 import { openMigratedPool } from "./postgres-schema.js";
 import { postgresStatements } from "./postgres-statements.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
+import { postgresTurnContext } from "./postgres-turn-context.js";
 import { postgresTurnMethods } from "./postgres-turn-methods.js";
 import { assertStorableText, isStorableText } from "./storable-text.js";
 
@@ -180,6 +181,7 @@ export async function openPostgresStore(
     ...postgresLedgerMethods(context),
     ...postgresInboundDeadLetterMethods(context),
     ...postgresJournalMethods(context),
+    ...postgresTurnContext(context),
 
     withLock(name, work) {
       try {

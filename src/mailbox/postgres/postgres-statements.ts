@@ -2,6 +2,7 @@ import pg from "pg";
 import { postgresCustomerStatements } from "./postgres-customer-statements.js";
 import { postgresInboundDeadLetterStatements } from "./postgres-inbound-dead-letters.js";
 import { postgresLedgerStatements } from "./postgres-ledger-statements.js";
+import { postgresTurnContextStatements } from "./postgres-turn-context-statements.js";
 
 /**
  * The PostgreSQL mailbox's SQL, by name, with every table qualified by the mailbox schema (so
@@ -323,6 +324,7 @@ export function postgresStatements(schema: string) {
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),
+    ...postgresTurnContextStatements(s, pendingCount),
   } as const;
 }
 
