@@ -324,7 +324,7 @@ export function postgresStatements(schema: string) {
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),
-    ...postgresTurnContextStatements(s, pendingCount),
+    ...postgresTurnContextStatements(s),
   } as const;
 }
 
