@@ -118,15 +118,20 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
       if (!Number.isFinite(deadline))
         return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
-      return write(async (client) => {
-        const started = await client.query(sql.startSendAttempt, [
-          item.id,
-          item.claimVersion,
-          deadline,
-          now(),
-        ]);
-        return started.rowCount === 1;
-      });
+      // One UPDATE, so in autocommit: one round trip instead of BEGIN, UPDATE and COMMIT.
+      // Repeating it after a lost connection answers the same (the fence still matches).
+      return write(
+        async (client) => {
+          const started = await client.query(sql.startSendAttempt, [
+            item.id,
+            item.claimVersion,
+            deadline,
+            now(),
+          ]);
+          return started.rowCount === 1;
+        },
+        { idempotent: true, singleStatement: true },
+      );
     },
 
     enqueueReply(conversationSid, replyId, reply) {
