@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import { describeActiveConversationsContract } from "./mailbox-contract/active-conversations-contract.js";
+import { describeConcurrentSettleContract } from "./mailbox-contract/concurrent-settle-contract.js";
 import {
   type ContractState,
   contractSettings,
@@ -115,5 +116,6 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeInterruptContract(use);
     describeInboundDeadLetterContract(use);
     describeTurnContextContract(use);
+    describeConcurrentSettleContract(use);
   });
 }

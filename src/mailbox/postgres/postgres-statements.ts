@@ -321,6 +321,14 @@ export function postgresStatements(schema: string) {
       $10::integer[], $11::text[]) AS outcome`,
     settleSentCall: `SELECT o_outcome, o_conversation_sid
       FROM ${s}settle_sent($1, $2, $3, $4, $5)`,
+    // settle_sent of several rows ($1 ids, $2 message SIDs, $3 dedupe keys, $5 indexes; $4
+    // now), each call deciding its own row as alone, answered in the given order.
+    settleSentMany: `SELECT r.o_outcome, r.o_conversation_sid
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $5::bigint[]) WITH ORDINALITY
+        AS b (id, message_sid, key, sent_index, position)
+      CROSS JOIN LATERAL ${s}settle_sent(b.id, b.message_sid, b.key, $4::double precision,
+        b.sent_index) r
+      ORDER BY b.position`,
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),

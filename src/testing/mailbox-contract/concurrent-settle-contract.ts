@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { contractSettings, type UseContract } from "./contract-context.js";
+import { fakeSid, inboundMessage, textReply } from "./contract-fixtures.js";
+
+const { leaseMs } = contractSettings;
+
+/**
+ * The mailbox contract: sends settled at the same moment (a store may write them together)
+ * are each decided as if alone — a sent row, a row settled twice, a row that does not exist.
+ */
+export function describeConcurrentSettleContract(use: UseContract): void {
+  describe("settles at the same moment", () => {
+    it("decides each sent settle on its own and wakes each conversation's next reply", async () => {
+      const { store } = use();
+      const sids = [fakeSid("CH"), fakeSid("CH"), fakeSid("CH"), fakeSid("CH")];
+      for (const conversationSid of sids)
+        await store.ingest(inboundMessage({ conversationSid, customerAddress: "+15550303030" }));
+      for (const lease of await store.claim("worker-a", 10, leaseMs))
+        await store.complete(lease, [textReply("first"), textReply("second")]);
+      const round = await store.claimOutbox("sender", 10, leaseMs);
+      expect(round).toHaveLength(4);
+      const messageSids = round.map(() => fakeSid("IM"));
+      const [a, b, c, d] = round;
+      // All in one loop turn: a row settled twice at once, a forged row id among real ones.
+      const outcomes = await Promise.all([
+        store.settleOutbox(a!, { sent: true, messageSid: messageSids[0]!, index: 1 }),
+        store.settleOutbox(b!, { sent: true, messageSid: messageSids[1]! }),
+        store.settleOutbox(b!, { sent: true, messageSid: messageSids[1]! }),
+        store.settleOutbox({ ...c!, id: 987_654_321 }, { sent: true, messageSid: fakeSid("IM") }),
+        store.settleOutbox(c!, { sent: true, messageSid: messageSids[2]!, index: 1 }),
+        store.settleOutbox(d!, { sent: true, messageSid: messageSids[3]! }),
+      ]);
+      expect(outcomes).toEqual([true, true, true, false, true, true]);
+      // Each conversation's second reply is next, and only it.
+      const next = await store.claimOutbox("sender", 10, leaseMs);
+      expect(next.map((item) => item.body)).toEqual(["second", "second", "second", "second"]);
+      expect(new Set(next.map((item) => item.conversationSid))).toEqual(new Set(sids));
+      for (const [position, item] of round.entries()) {
+        const history = await store.history(item.conversationSid);
+        const sent = history.find(
+          (entry) => entry.direction === "outbound" && entry.replyId === item.replyId,
+        );
+        expect(sent).toMatchObject({ status: "sent", messageSid: messageSids[position] });
+      }
+      // Our messages coming back through the webhook are duplicates of the settled sends.
+      expect(
+        await store.ingest(
+          inboundMessage({
+            conversationSid: a!.conversationSid,
+            messageSid: messageSids[0]!,
+            index: 1,
+            role: "bot",
+            author: "bot",
+          }),
+        ),
+      ).toBe("duplicate");
+    });
+  });
+}
