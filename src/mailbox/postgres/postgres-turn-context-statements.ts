@@ -8,10 +8,17 @@
  * $4 consent addresses, $5 the customer's conversations read (`historyConversations`).
  */
 export function postgresTurnContextStatements(s: string) {
-  return {
-    turnContext: `SELECT o_messages AS messages, o_outbox AS outbox, o_customer AS customer,
+  const columns = `o_messages AS messages, o_outbox AS outbox, o_customer AS customer,
         o_others AS others, o_other_messages AS other_messages, o_other_outbox AS other_outbox,
-        o_note AS note, o_consent AS consent
-      FROM ${s}turn_context($1, $2, $3, $4::text[], $5)`,
+        o_note AS note, o_consent AS consent`;
+  return {
+    turnContext: `SELECT ${columns} FROM ${s}turn_context($1, $2, $3, $4::text[], $5)`,
+    // Several turns' contexts at once (turns claimed together start together): $1 a JSON
+    // array of { position, sid, history, memory, addresses }, answered by position; $2 as $5 above.
+    turnContexts: `SELECT ${columns}
+      FROM json_to_recordset($1::json)
+        AS b (position integer, sid text, history integer, memory integer, addresses text[])
+      CROSS JOIN LATERAL ${s}turn_context(b.sid, b.history, b.memory, b.addresses, $2) t
+      ORDER BY b.position`,
   } as const;
 }

@@ -7,11 +7,23 @@ import { customerLimits } from "../mailbox-customers.js";
 import type { HandoffNote, MailboxStore } from "../mailbox-store.js";
 import { type MessageRow, type OutboxRow, toConversation } from "../sqlite-rows.js";
 import { validateCustomerConversation } from "../validate-customer-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
 
 type Raw = Record<string, unknown>;
+
+/** One `turn_context` call's arguments (the JSON keys of `turnContexts`). */
+interface Ask {
+  sid: string;
+  history: number;
+  memory: number;
+  addresses: string[];
+}
+
+/** Batches of context reads at once (each holds a pool connection for one round trip). */
+const contextReadsInFlight = 3;
 
 interface TurnContextRow {
   messages: Raw[];
@@ -29,6 +41,30 @@ export function postgresTurnContext(
   context: Pick<PostgresStoreContext, "connection" | "sql" | "settings" | "read">,
 ): Required<Pick<MailboxStore, "turnContext">> {
   const { connection, sql, settings, read } = context;
+  const readAlone = async (ask: Ask): Promise<TurnContextRow> =>
+    (
+      await connection.query(sql.turnContext, [
+        ask.sid,
+        ask.history,
+        ask.memory,
+        ask.addresses,
+        customerLimits.historyConversations,
+      ])
+    ).rows[0] as unknown as TurnContextRow;
+  // Turns claimed together start together: the contexts asked in one loop turn share one
+  // statement, each still its own `turn_context` call. Inputs are checked before, so the
+  // statement fails only as a whole (the server, the connection): then every read does.
+  const reads = createWriteBatcher<Ask, TurnContextRow>(
+    async (asks) => {
+      if (asks.length === 1) return [{ ok: true, value: await readAlone(asks[0]!) }];
+      const { rows } = await connection.query(sql.turnContexts, [
+        JSON.stringify(asks.map((ask, position) => ({ position, ...ask }))),
+        customerLimits.historyConversations,
+      ]);
+      return rows.map((row) => ({ ok: true as const, value: row as unknown as TurnContextRow }));
+    },
+    { windowMs: 0, maxBatch: 50, concurrency: contextReadsInFlight },
+  );
   return {
     turnContext(conversationSid, options) {
       return read(async () => {
@@ -37,15 +73,12 @@ export function postgresTurnContext(
         const checked = validateTurnContextOptions(options);
         for (const address of checked.consentAddresses)
           assertStorableText("consentAddresses", address);
-        const row = (
-          await connection.query(sql.turnContext, [
-            sid,
-            checked.historyLimit,
-            checked.customerHistoryLimit,
-            checked.consentAddresses,
-            customerLimits.historyConversations,
-          ])
-        ).rows[0] as unknown as TurnContextRow;
+        const row = await reads.run({
+          sid,
+          history: checked.historyLimit,
+          memory: checked.customerHistoryLimit,
+          addresses: checked.consentAddresses,
+        });
         const history = mergeHistory(
           row.messages.map(messageRowFrom),
           row.outbox.map(outboxRowFrom),

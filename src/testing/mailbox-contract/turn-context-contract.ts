@@ -168,6 +168,37 @@ export function describeTurnContextContract(use: UseContract): void {
       });
     });
 
+    it("answers each of several reads asked at once as if alone", async () => {
+      const { store } = use();
+      const read = turnContextOf(store);
+      const sids = [fakeSid("CH"), fakeSid("CH"), fakeSid("CH")];
+      for (const [position, conversationSid] of sids.entries()) {
+        const address = `+1555040400${position}`;
+        for (let index = 0; index <= position; index++)
+          await store.ingest(
+            inboundMessage({ conversationSid, index, customerAddress: address, author: address }),
+          );
+        await store.ensureCustomer({ kind: "sms", value: address });
+      }
+      await store.setConsent({ address: "+15550404001", state: "opted-out", reason: "keyword" });
+      await store.noteHandoff(sids[2]!, { reason: "asked", source: "agent", summary: "s" });
+      const asks = [
+        [
+          sids[0]!,
+          { historyLimit: 10, customerHistoryLimit: 3, consentAddresses: ["+15550404000"] },
+        ],
+        [sids[1]!, { historyLimit: 1, consentAddresses: ["+15550404001", "+15550404001"] }],
+        [sids[2]!, { historyLimit: 50, customerHistoryLimit: 200 }],
+        [fakeSid("CH"), { historyLimit: 5 }],
+      ] as const;
+      const together = await Promise.all(asks.map(([sid, options]) => read(sid, options)));
+      for (const [position, [sid, options]] of asks.entries())
+        expect(together[position], sid).toEqual(await read(sid, options));
+      expect(together[1]?.history).toHaveLength(1);
+      expect(together[1]?.consent.map((record) => record.state)).toEqual(["opted-out"]);
+      expect(together[2]?.handoffNote?.reason).toBe("asked");
+    });
+
     it("refuses malformed options before reading", async () => {
       const { store } = use();
       const read = turnContextOf(store);
