@@ -26,7 +26,14 @@ interface SentSettle {
   index: number | null;
 }
 
-/** Batches of sent settles committing at once (each holds a connection for one round trip). */
+/** A send attempt to record (`startSendAttempt`). */
+interface Attempt {
+  id: number;
+  claimVersion: number;
+  deadline: number;
+}
+
+/** Batches of sent settles (and of attempts) committing at once (each holds a connection for one round trip). */
 const settlesInFlight = 3;
 
 type OutboxMethods = Pick<MailboxStore, "claimOutbox" | "settleOutbox" | "enqueueReply"> &
@@ -87,6 +94,35 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
           ),
         );
       }
+    },
+    { windowMs: 0, maxBatch: 100, concurrency: settlesInFlight },
+  );
+
+  // Sends starting in one loop turn (claimed together) record their attempts in one UPDATE,
+  // each row fenced by its own claim. One statement, so in autocommit: one round trip instead
+  // of BEGIN, UPDATE and COMMIT; repeating it after a lost connection answers the same (the
+  // fences still match).
+  const attempts = createWriteBatcher<Attempt, boolean>(
+    async (asked) => {
+      const started = await write(
+        async (client) => {
+          const { rows } = await client.query<{ id: string; claim_version: string }>(
+            sql.startSendAttempts,
+            [
+              asked.map((attempt) => attempt.id),
+              asked.map((attempt) => attempt.claimVersion),
+              asked.map((attempt) => attempt.deadline),
+              now(),
+            ],
+          );
+          return new Set(rows.map((row) => `${row.id}:${row.claim_version}`));
+        },
+        { idempotent: true, singleStatement: true },
+      );
+      return asked.map((attempt) => ({
+        ok: true as const,
+        value: started.has(`${attempt.id}:${attempt.claimVersion}`),
+      }));
     },
     { windowMs: 0, maxBatch: 100, concurrency: settlesInFlight },
   );
@@ -166,20 +202,8 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
       if (!Number.isFinite(deadline))
         return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
-      // One UPDATE, so in autocommit: one round trip instead of BEGIN, UPDATE and COMMIT.
-      // Repeating it after a lost connection answers the same (the fence still matches).
-      return write(
-        async (client) => {
-          const started = await client.query(sql.startSendAttempt, [
-            item.id,
-            item.claimVersion,
-            deadline,
-            now(),
-          ]);
-          return started.rowCount === 1;
-        },
-        { idempotent: true, singleStatement: true },
-      );
+      const attempt = { id: item.id, claimVersion: item.claimVersion, deadline };
+      return read(() => attempts.run(attempt));
     },
 
     enqueueReply(conversationSid, replyId, reply) {

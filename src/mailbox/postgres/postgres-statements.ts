@@ -174,6 +174,15 @@ export function postgresStatements(schema: string) {
         lease_expires_at = greatest(lease_expires_at, $3::double precision)
       WHERE id = $1 AND claim_version = $2 AND status = 'sending'
         AND lease_expires_at > $4::double precision`,
+    // `startSendAttempt` of several rows ($1 ids, $2 claim versions, $3 deadlines; $4 now),
+    // each fenced as alone; answers the (id, claim version) pairs that started.
+    startSendAttempts: `UPDATE ${s}outbox o SET attempt_deadline = b.deadline,
+        lease_expires_at = greatest(o.lease_expires_at, b.deadline)
+      FROM unnest($1::bigint[], $2::bigint[], $3::double precision[])
+        AS b (id, claim_version, deadline)
+      WHERE o.id = b.id AND o.claim_version = b.claim_version AND o.status = 'sending'
+        AND o.lease_expires_at > $4::double precision
+      RETURNING o.id, o.claim_version`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
     settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,

@@ -42,6 +42,20 @@ export function describeConcurrentSettleContract(use: UseContract): void {
         );
         expect(sent).toMatchObject({ status: "sent", messageSid: messageSids[position] });
       }
+      // Attempts started at once are fenced each by its own claim: a stale claim version and
+      // a settled row start nothing, the others do.
+      if (store.startSendAttempt !== undefined) {
+        const deadline = use().clock.now() + 5_000;
+        const [first, second, third] = next;
+        const started = await Promise.all([
+          store.startSendAttempt(first!, deadline),
+          store.startSendAttempt({ ...second!, claimVersion: second!.claimVersion + 1 }, deadline),
+          store.startSendAttempt(third!, deadline),
+          store.startSendAttempt(third!, deadline),
+          store.startSendAttempt(a!, deadline),
+        ]);
+        expect(started).toEqual([true, false, true, true, false]);
+      }
       // Our messages coming back through the webhook are duplicates of the settled sends.
       expect(
         await store.ingest(
