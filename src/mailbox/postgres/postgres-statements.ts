@@ -320,6 +320,11 @@ export function postgresStatements(schema: string) {
     gcJournal: `DELETE FROM ${s}tool_journal j WHERE j.recorded_at < $1 AND NOT EXISTS (
         SELECT 1 FROM ${s}messages m WHERE m.message_sid = j.turn_id AND m.status = 'pending')`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+    // Several channels' payloads in one statement ($1 channels, $2 payloads, in pairs), sent
+    // in this order.
+    notifyMany: `SELECT pg_notify(n.channel, n.payload)
+      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n (channel, payload, position)
+      ORDER BY n.position`,
     // A whole ingest batch in one round trip (migration 13's function).
     ingestBatch: `SELECT o_status, o_policy_mode, o_policy_window_ms, o_interrupted_version
       FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
