@@ -333,6 +333,14 @@ export function postgresStatements(schema: string) {
     // `complete` and a sent `settleOutbox` in one round trip each (migration 14's functions).
     completeTurn: `SELECT ${s}complete_turn($1, $2, $3, $4::text[], $5, $6, $7, $8, $9::text[],
       $10::integer[], $11::text[]) AS outcome`,
+    // complete_turn of several turns ($1 a JSON array of their arguments with each one's
+    // `position`; $2 now), called in the array's order; each row names its position.
+    completeTurns: `SELECT b.position, ${s}complete_turn(b.sid, b.version, b.owner,
+        b.message_sids, b.handoff, b.last_index, b.turn_id, $2::double precision, b.reply_ids,
+        b.positions, b.replies) AS outcome
+      FROM json_to_recordset($1::json) AS b (position integer, sid text, version bigint,
+        owner text, message_sids text[], handoff boolean, last_index bigint, turn_id text,
+        reply_ids text[], positions integer[], replies text[])`,
     settleSentCall: `SELECT o_outcome, o_conversation_sid
       FROM ${s}settle_sent($1, $2, $3, $4, $5)`,
     // settle_sent of several rows ($1 ids, $2 message SIDs, $3 dedupe keys, $5 indexes; $4

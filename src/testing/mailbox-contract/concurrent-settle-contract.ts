@@ -10,6 +10,45 @@ const { leaseMs } = contractSettings;
  */
 export function describeConcurrentSettleContract(use: UseContract): void {
   describe("settles at the same moment", () => {
+    it("completes each turn finishing at the same moment as if alone, fenced by its own lease", async () => {
+      const { store } = use();
+      const sids = [fakeSid("CH"), fakeSid("CH"), fakeSid("CH"), fakeSid("CH")];
+      for (const conversationSid of sids)
+        await store.ingest(inboundMessage({ conversationSid, customerAddress: "+15550505050" }));
+      const leases = await store.claim("worker-a", 10, leaseMs);
+      expect(leases).toHaveLength(4);
+      const [a, b, c, d] = leases;
+      // b's lease is taken by a handoff, c is forged with another version: both are refused;
+      // d completes twice at once: once only; a and d hand off / answer as asked.
+      await store.setHandoff(b!.conversationSid, true);
+      const outcomes = await Promise.allSettled([
+        store.complete(a!, [textReply("to a")], { handoff: true }),
+        store.complete(b!, [textReply("to b")]),
+        store.complete({ ...c!, leaseVersion: c!.leaseVersion + 7 }, [textReply("forged")]),
+        store.complete(d!, [textReply("to d"), textReply("more d")]),
+        store.complete(d!, [textReply("to d"), textReply("more d")]),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        "fulfilled",
+        "rejected",
+        "rejected",
+        "fulfilled",
+        "rejected",
+      ]);
+      expect(outcomes[0]).toMatchObject({ value: { replyIds: [`${a!.turnId}.r0`] } });
+      expect(outcomes[3]).toMatchObject({
+        value: { replyIds: [`${d!.turnId}.r0`, `${d!.turnId}.r1`] },
+      });
+      expect((await store.conversation(a!.conversationSid))?.state).toBe("handoff");
+      expect((await store.conversation(b!.conversationSid))?.state).toBe("handoff");
+      expect((await store.conversation(c!.conversationSid))?.state).toBe("leased");
+      expect((await store.conversation(d!.conversationSid))?.state).toBe("idle");
+      // c's real lease still completes; each conversation's replies are in its outbox once.
+      await store.complete(c!, [textReply("to c")]);
+      const bodies = (await store.claimOutbox("sender", 10, leaseMs)).map((item) => item.body);
+      expect(bodies.sort()).toEqual(["to a", "to c", "to d"]);
+    });
+
     it("decides each sent settle on its own and wakes each conversation's next reply", async () => {
       const { store } = use();
       const sids = [fakeSid("CH"), fakeSid("CH"), fakeSid("CH"), fakeSid("CH")];
