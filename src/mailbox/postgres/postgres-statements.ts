@@ -14,6 +14,9 @@ export function postgresStatements(schema: string) {
       WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending') AS pending_count`;
   return {
     conversation: `SELECT c.*, ${pendingCount} FROM ${s}conversations c WHERE c.conversation_sid = $1`,
+    // `conversation` of several rows at once (reads asked in one loop turn).
+    conversationsById: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE c.conversation_sid = ANY($1::text[])`,
     lockConversation: `SELECT c.* FROM ${s}conversations c WHERE c.conversation_sid = $1 FOR UPDATE`,
     insertConversation: `INSERT INTO ${s}conversations (conversation_sid, created_at, updated_at)
       VALUES ($1, $2, $2) ON CONFLICT (conversation_sid) DO NOTHING`,

@@ -197,6 +197,24 @@ export function describeTurnContextContract(use: UseContract): void {
       expect(together[1]?.history).toHaveLength(1);
       expect(together[1]?.consent.map((record) => record.state)).toEqual(["opted-out"]);
       expect(together[2]?.handoffNote?.reason).toBe("asked");
+      // Conversation rows and customers by address asked at once answer as alone too.
+      const unknownSid = fakeSid("CH");
+      const rows = await Promise.all(
+        [...sids, sids[0]!, unknownSid].map((sid) => store.conversation(sid)),
+      );
+      for (const [position, sid] of [...sids, sids[0]!, unknownSid].entries())
+        expect(rows[position], sid).toEqual(await store.conversation(sid));
+      expect(rows.map((row) => row?.lastIndex ?? null)).toEqual([0, 1, 2, 0, null]);
+      const addresses = ["+15550404000", "+15550404002", "+15559999999", "+15550404000"];
+      const owners = await Promise.all(
+        addresses.map((value) => store.customerByAddress({ kind: "sms", value })),
+      );
+      for (const [position, value] of addresses.entries())
+        expect(owners[position], value).toEqual(
+          await store.customerByAddress({ kind: "sms", value }),
+        );
+      expect(owners[2]).toBeNull();
+      expect(owners[0]?.customerId).toBe(owners[3]?.customerId);
     });
 
     it("refuses malformed options before reading", async () => {
