@@ -118,15 +118,47 @@ export function postgresCustomerMethods(
     { windowMs: 0, maxBatch: 500, concurrency: addressReadsInFlight },
   );
 
+  // First contacts of one loop turn make their customers in one statement (`ensureCustomers`,
+  // each address decided as alone); null for one that lost a race to a concurrent first
+  // contact. One statement, so in autocommit; repeating it is harmless (the address then has
+  // its owner), so a lost connection is retried like a read.
+  const ensures = createWriteBatcher<
+    { kind: string; value: string; source: string },
+    CustomerRecord | null
+  >(
+    async (asked) => {
+      const { rows } = await connection.query(sql.ensureCustomers, [
+        asked.map((ask) => ask.kind),
+        asked.map((ask) => ask.value),
+        asked.map(() => newCustomerId()),
+        asked.map((ask) => ask.source),
+        now(),
+      ]);
+      const byPosition = new Map<number, unknown>();
+      for (const { position, ...row } of rows as ({ position: string } & Record<string, unknown>)[])
+        byPosition.set(Number(position), row);
+      // WITH ORDINALITY counts from 1.
+      return asked.map((_, index) => ({
+        ok: true as const,
+        value: customerFrom(byPosition.get(index + 1)),
+      }));
+    },
+    { windowMs: 0, maxBatch: 200, concurrency: addressReadsInFlight },
+  );
+
   return {
     ensureCustomer(address, source = "first-contact") {
       return guarded(() => {
         const { kind, value } = validateCustomerAddress(address);
         const checkedSource = validateLinkSource(source);
         return read(async () => {
-          // One statement (see `ensureCustomerOnce`); repeating it is harmless, so a lost
-          // connection is retried like a read.
+          const made = await ensures.run({ kind, value, source: checkedSource });
+          if (made !== null) return made;
+          // A concurrent first contact won the address after the statement began: read its
+          // owner; should it be unlinked meanwhile, try alone (repeating is harmless).
           for (let attempt = 0; ; attempt++) {
+            const owner = await byAddress.run({ kind, value });
+            if (owner !== null) return owner;
             const raw = (
               await connection.query(sql.ensureCustomerOnce, [
                 kind,
@@ -137,10 +169,6 @@ export function postgresCustomerMethods(
               ])
             ).rows[0];
             if (raw !== undefined) return customerFrom(raw)!;
-            // A concurrent first contact won the address after this statement began.
-            const owner = await byAddress.run({ kind, value });
-            if (owner !== null) return owner;
-            // …and it was unlinked since: make it ours after all.
             if (attempt >= 2)
               throw new Error(`could not make a customer for a ${kind} address: it keeps changing`);
           }

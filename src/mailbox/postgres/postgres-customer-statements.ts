@@ -42,6 +42,32 @@ export function postgresCustomerStatements(s: string, pendingCount: string) {
       UNION ALL
       SELECT cu.*, ${addressesOf} FROM ${s}customers cu
       WHERE cu.customer_id = (SELECT customer_id FROM existing)`,
+    // `ensureCustomerOnce` for several addresses ($1 kinds, $2 values, $3 new ids, $4 sources;
+    // $5 now): first contacts of one loop turn in one statement. Each row names the position
+    // it answers; an address asked twice gets the one customer made for it; a position
+    // missing lost a race to a concurrent first contact (the caller reads the owner).
+    ensureCustomers: `WITH asked AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+          AS k (kind, value, new_id, source, position)),
+      existing AS (
+        SELECT k.position, a.customer_id FROM asked k
+          JOIN ${s}customer_addresses a ON a.kind = k.kind AND a.value = k.value),
+      new_address AS (
+        INSERT INTO ${s}customer_addresses (kind, value, customer_id, source, linked_at)
+        SELECT k.kind, k.value, k.new_id, k.source, $5 FROM asked k
+        WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.position = k.position)
+        ORDER BY k.position
+        ON CONFLICT (kind, value) DO NOTHING RETURNING *),
+      new_customer AS (
+        INSERT INTO ${s}customers (customer_id, created_at)
+        SELECT customer_id, $5 FROM new_address RETURNING *)
+      SELECT k.position, cu.*, (SELECT json_agg(ad) FROM new_address ad
+          WHERE ad.customer_id = cu.customer_id) AS addresses
+        FROM asked k JOIN new_address na ON na.kind = k.kind AND na.value = k.value
+        JOIN new_customer cu ON cu.customer_id = na.customer_id
+      UNION ALL
+      SELECT e.position, cu.*, ${addressesOf} FROM existing e
+        JOIN ${s}customers cu ON cu.customer_id = e.customer_id`,
     lockCustomers: `SELECT customer_id FROM ${s}customers WHERE customer_id = ANY($1::text[])
       ORDER BY customer_id FOR UPDATE`,
     customerAddresses: `SELECT * FROM ${s}customer_addresses WHERE customer_id = ANY($1::text[])`,
