@@ -186,6 +186,8 @@ export type {
   OutboxStatus,
   StoredInboundMessage,
   StoredTranscript,
+  TurnContext,
+  TurnContextOptions,
   TurnPolicy,
   WaitingConversation,
   WorkNotice,

@@ -65,6 +65,8 @@ export type {
   OutboxStatus,
   SendTryOutcome,
   StoredInboundMessage,
+  TurnContext,
+  TurnContextOptions,
   TurnPolicy,
   WaitingConversation,
   WorkNotice,

@@ -23,7 +23,11 @@
  */
 
 import type { Channel } from "../channel/channel.js";
-import type { MailboxCustomers } from "./mailbox-customers.js";
+import type {
+  CustomerHistoryEntry,
+  CustomerRecord,
+  MailboxCustomers,
+} from "./mailbox-customers.js";
 
 export type {
   CustomerAddress,
@@ -416,6 +420,27 @@ export interface HandoffNote {
   releasedBy: "operator" | "timeout" | null;
 }
 
+/** What `turnContext` reads. */
+export interface TurnContextOptions {
+  /** Entries of the conversation's own history, as `history`'s `limit`. */
+  historyLimit: number;
+  /** Entries of the customer's other conversations, as `customerHistory`'s `limit`; 0: none. */
+  customerHistoryLimit?: number;
+  /** Addresses whose consent records to read (at most 100). */
+  consentAddresses?: readonly string[];
+}
+
+/** The answer of `turnContext`: each part as its own method answers it. */
+export interface TurnContext {
+  history: HistoryEntry[];
+  customer: CustomerRecord | null;
+  /** The customer's other conversations' recent entries; `[]` without a customer. */
+  customerHistory: CustomerHistoryEntry[];
+  handoffNote: HandoffNote | null;
+  /** The records found, one per address that has one. */
+  consent: ConsentRecord[];
+}
+
 /** One conversation in the "waiting for a person" queue. */
 export interface WaitingConversation extends HandoffNote {
   conversationSid: string;
@@ -637,7 +662,17 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
   history(conversationSid: string, options?: { limit?: number }): Promise<HistoryEntry[]>;
 
   /** The conversation's row, or null if never seen. */
-  conversation(conversationSid: string): Promise<ConversationRecord | null>;
+  conversation(conversationSid: string): Promise<ConversationRecord | null> /**
+   * Everything a turn reads before its agent runs, as one consistent read: the conversation's
+   * `history` (`historyLimit`), `customerOfConversation`, that customer's `customerHistory`
+   * with the conversation left out (`customerHistoryLimit` entries; 0 or absent: none), the
+   * `handoffNote`, and the `consent` record of each of `consentAddresses` (those with one).
+   * Each part equals what its own method answers. Optional: the runtime composes the separate
+   * calls when a store lacks it; PostgreSQL answers it in one round trip instead of six.
+   * Malformed input rejects with `MailboxInputError`, as the separate methods would.
+   */;
+  turnContext?(conversationSid: string, options: TurnContextOptions): Promise<TurnContext>;
+
   /** Sets how pending messages are cut into turns (creates the row if needed). */
   setPolicy(conversationSid: string, policy: TurnPolicy): Promise<void>;
   /**

@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { mergeHistory } from "./core/history-order.js";
+import { composeTurnContext } from "./core/turn-context.js";
 import {
   type ConsentRow,
   type DeliveryRow,
@@ -386,6 +387,11 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         statements.recentOutbox.all(conversationSid, limit) as OutboxRow[],
         limit,
       );
+    },
+
+    // Each read is a local statement here: composing them costs no round trips.
+    turnContext(conversationSid, options) {
+      return composeTurnContext(store, conversationSid, options);
     },
 
     async conversation(conversationSid) {

@@ -1,6 +1,18 @@
 import type { HistoryMessage } from "../agents/types.js";
-import type { CustomerRecord, MailboxStore } from "../mailbox/mailbox-store.js";
+import type {
+  CustomerHistoryEntry,
+  CustomerRecord,
+  MailboxStore,
+} from "../mailbox/mailbox-store.js";
 import { agentHistory } from "./agent-history.js";
+
+/**
+ * How many entries of the customer's history are read for `limit` kept: some are dropped
+ * (failed replies, echoes, unanswered messages). 0 for 0.
+ */
+export function memoryReadLimit(limit: number): number {
+  return Math.min(200, limit * 2);
+}
 
 /**
  * The agent's history with the customer's recent messages from their other conversations
@@ -15,15 +27,18 @@ export async function withCustomerMemory(
     customer: CustomerRecord | null;
     conversationSid: string;
     limit: number;
+    /** The customer's history read already (with the turn's context), at `memoryReadLimit`. */
+    lines?: readonly CustomerHistoryEntry[];
   },
 ): Promise<HistoryMessage[]> {
   const { customer, limit } = settings;
   if (customer === null || limit === 0) return [...history];
-  const lines = await settings.mailbox.customerHistory(customer.customerId, {
-    // Some entries are dropped below (failed replies, echoes, unanswered messages).
-    limit: Math.min(200, limit * 2),
-    exceptConversationSid: settings.conversationSid,
-  });
+  const lines =
+    settings.lines ??
+    (await settings.mailbox.customerHistory(customer.customerId, {
+      limit: memoryReadLimit(limit),
+      exceptConversationSid: settings.conversationSid,
+    }));
   const elsewhere: HistoryMessage[] = [];
   for (const line of lines) {
     if (line.channel === null) continue;

@@ -46,17 +46,19 @@ export async function customerOfMessage(
 ): Promise<CustomerRecord | undefined> {
   const address = customerAddressOf(message);
   if (address === undefined) return undefined;
-  // The common path after the first message: one read, no write.
-  const known = await mailbox.customerByAddress(address);
-  if (known !== null) return known;
   const sibling = linkSameNumber ? sameNumberAddress(address) : undefined;
-  if (sibling !== undefined) {
-    const owner = await mailbox.customerByAddress(sibling);
-    if (owner !== null) {
-      const linked = await mailbox.linkAddress(owner.customerId, address, "same-number");
-      if (linked.linked) return linked.customer;
-      // Another first contact of this address won the race: it has a customer now.
-    }
+  // The common path after the first message: one read, no write. The sibling is asked in the
+  // same breath, so a first contact's two lookups share one round trip where the store
+  // batches them (PostgreSQL); its answer is used only when the address has no customer.
+  const [known, siblingOwner] = await Promise.all([
+    mailbox.customerByAddress(address),
+    sibling === undefined ? null : mailbox.customerByAddress(sibling),
+  ]);
+  if (known !== null) return known;
+  if (siblingOwner !== null) {
+    const linked = await mailbox.linkAddress(siblingOwner.customerId, address, "same-number");
+    if (linked.linked) return linked.customer;
+    // Another first contact of this address won the race: it has a customer now.
   }
   return mailbox.ensureCustomer(address, "first-contact");
 }

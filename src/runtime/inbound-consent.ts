@@ -1,4 +1,9 @@
-import type { ConsentState, InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
+import type {
+  ConsentRecord,
+  ConsentState,
+  InboundMessage,
+  MailboxStore,
+} from "../mailbox/mailbox-store.js";
 import { maskAddress } from "../twilio/channels/address.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { ConsentPolicy } from "./consent-policy.js";
@@ -24,18 +29,22 @@ export interface InboundConsent {
  * and is marked `keyword`, so no agent answers it; any other message from an opted-out
  * address is marked `opted-out`. The message is stored either way: history keeps what the
  * customer said. Throws when the ledger cannot be read or written, so the webhook answers 500
- * and Twilio retries.
+ * and Twilio retries. `known`: states read already, by address (null: no record), used
+ * instead of reading the ledger and kept current by the changes made here.
  */
 export async function applyInboundConsent(
   inbound: InboundMessage,
   settings: InboundConsentSettings,
+  known?: Map<string, ConsentState | null>,
 ): Promise<InboundConsent> {
   const address = inbound.customerAddress;
   if (inbound.role !== "customer" || address === undefined || inbound.channel === "chat")
     return { inbound, answerHelp: false };
   const keyword = settings.policy.keywordOf(inbound.channel, inbound.body);
-  const current = await settings.mailbox.consent(address);
-  const optedOut = current?.state === "opted-out";
+  const current = known?.has(address)
+    ? known.get(address)
+    : ((await settings.mailbox.consent(address))?.state ?? null);
+  const optedOut = current === "opted-out";
   const change = async (state: ConsentState) => {
     await settings.mailbox.setConsent({
       address,
@@ -43,6 +52,7 @@ export async function applyInboundConsent(
       reason: "keyword",
       detail: (inbound.body ?? "").trim().slice(0, 200),
     });
+    known?.set(address, state);
     settings.logger.info(
       { conversationSid: inbound.conversationSid, address: maskAddress(address), state },
       "consent changed by keyword",
@@ -86,11 +96,37 @@ export const consentReplyAttribute = "switchboardConsentReply";
 export async function consentSilencesTurn(
   messages: readonly InboundMessage[],
   settings: InboundConsentSettings,
+  known?: readonly ConsentRecord[],
 ): Promise<boolean> {
+  // Records read already (with the turn's context) stand for the ledger's reads; a keyword of
+  // an earlier message in the turn updates them, as it updates the ledger.
+  const states =
+    known === undefined
+      ? undefined
+      : new Map<string, ConsentState | null>(
+          consentAddressesOf(messages).map((address) => [
+            address,
+            known.find((record) => record.address === address)?.state ?? null,
+          ]),
+        );
   for (const message of messages) {
     if (message.consentMark !== undefined) continue;
-    const { inbound } = await applyInboundConsent(message, settings);
+    const { inbound } = await applyInboundConsent(message, settings, states);
     if (inbound.consentMark === undefined) return false;
   }
   return messages.length > 0;
+}
+
+/** The addresses `consentSilencesTurn` reads the ledger of: unmarked customer messages'. */
+export function consentAddressesOf(messages: readonly InboundMessage[]): string[] {
+  const addresses = new Set<string>();
+  for (const message of messages)
+    if (
+      message.consentMark === undefined &&
+      message.role === "customer" &&
+      message.customerAddress !== undefined &&
+      message.channel !== "chat"
+    )
+      addresses.add(message.customerAddress);
+  return [...addresses];
 }

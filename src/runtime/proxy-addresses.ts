@@ -1,4 +1,4 @@
-import type { MailboxStore } from "../mailbox/mailbox-store.js";
+import type { ConversationRecord, MailboxStore } from "../mailbox/mailbox-store.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 
@@ -34,14 +34,20 @@ export class ProxyAddresses {
 
   /**
    * The proxy address if known here or in the mailbox; otherwise undefined, and the
-   * provider is asked in the background for the conversation's next messages.
+   * provider is asked in the background for the conversation's next messages. `row`: the
+   * conversation's row as the caller just read it (null: unknown), instead of reading it here.
    */
-  async of(conversationSid: string, mailbox: MailboxStore): Promise<string | undefined> {
+  async of(
+    conversationSid: string,
+    mailbox: MailboxStore,
+    row?: ConversationRecord | null,
+  ): Promise<string | undefined> {
     const cached = this.#known.get(conversationSid);
     if (typeof cached === "string") return cached;
     // `null`: already looked everywhere (a chat conversation has none); do not ask again.
     if (cached === null) return undefined;
-    const record = await mailbox.conversation(conversationSid);
+    // `row`: the caller read the row already (the webhook's gap check): not read twice.
+    const record = row !== undefined ? row : await mailbox.conversation(conversationSid);
     const stored = record?.proxyAddress ?? null;
     if (stored !== null) {
       this.#set(conversationSid, stored);

@@ -171,7 +171,7 @@ async function ingestMessage(
       : isPhoneAuthor(event.data.author)
         ? undefined
         : stored?.channel;
-  const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox);
+  const proxyAddress = await settings.proxies?.of(conversationSid, settings.mailbox, stored);
   const parsed = inboundFromEvent(
     event,
     settings.identities,

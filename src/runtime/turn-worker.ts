@@ -15,11 +15,12 @@ import { announceHandoff } from "./announce-handoff.js";
 import { backoffDelay } from "./backoff.js";
 import type { ApprovedChoiceTemplate } from "./choice-templates.js";
 import type { ConsentPolicy } from "./consent-policy.js";
-import { withCustomerMemory } from "./customer-memory.js";
+import { memoryReadLimit, withCustomerMemory } from "./customer-memory.js";
 import { describeError } from "./describe-error.js";
 import { handbackOf } from "./handback-context.js";
-import { consentSilencesTurn } from "./inbound-consent.js";
+import { consentAddressesOf, consentSilencesTurn } from "./inbound-consent.js";
 import { isLeaseLoss, mailboxToolJournal } from "./mailbox-tool-journal.js";
+import { readTurnContext } from "./read-turn-context.js";
 import { shapeReply } from "./reply-shaping.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import { channelContext, choicesContentFor, withTranscripts } from "./rich-reply.js";
@@ -275,10 +276,23 @@ export class TurnWorker {
       smsMaxSegments: settings.smsMaxSegments,
     };
 
+    // Everything the turn reads before the agent, in one call (one round trip on PostgreSQL):
+    // history, customer and their other channels, handoff note, the messages' consent.
+    const memoryLimit = settings.customerHistoryLimit ?? 0;
+    const read = await readTurnContext(settings.mailbox, lease.conversationSid, {
+      historyLimit: Math.min(500, settings.historyLimit + lease.messages.length + 20),
+      customerHistoryLimit: memoryReadLimit(memoryLimit),
+      consentAddresses: settings.consent === undefined ? [] : consentAddressesOf(lease.messages),
+    });
+
     // An opted-out customer's messages stay in history unanswered; the turn completes empty.
     if (
       settings.consent !== undefined &&
-      (await consentSilencesTurn(lease.messages, { ...settings, policy: settings.consent }))
+      (await consentSilencesTurn(
+        lease.messages,
+        { ...settings, policy: settings.consent },
+        read.consent,
+      ))
     )
       return { replies: [] };
 
@@ -292,9 +306,7 @@ export class TurnWorker {
       return { replies: shaped.replies, handoff: { reason: "keyword", source: "keyword" } };
     }
 
-    const entries = await settings.mailbox.history(lease.conversationSid, {
-      limit: Math.min(500, settings.historyLimit + lease.messages.length + 20),
-    });
+    const entries = read.history;
     const turn = await enrichTurn(turnOf(lease), {
       provider: settings.provider,
       state: rich,
@@ -303,7 +315,7 @@ export class TurnWorker {
       offered: lastOfferedChoices(entries),
     });
     // The same person on their other channels: the answer continues their story.
-    const customer = await settings.mailbox.customerOfConversation(lease.conversationSid);
+    const customer = read.customer;
     const history = await withTranscripts(
       await withCustomerMemory(
         agentHistory(
@@ -315,7 +327,8 @@ export class TurnWorker {
           mailbox: settings.mailbox,
           customer,
           conversationSid: lease.conversationSid,
-          limit: settings.customerHistoryLimit ?? 0,
+          limit: memoryLimit,
+          lines: read.customerHistory,
         },
       ),
       rich,
@@ -339,7 +352,7 @@ export class TurnWorker {
       journal: mailboxToolJournal(settings.mailbox, lease),
       channel: channelContext(channel, settings.smsMaxSegments),
     };
-    const handback = handbackOf(await settings.mailbox.handoffNote(lease.conversationSid), entries);
+    const handback = handbackOf(read.handoffNote, entries);
     if (handback !== undefined) context.handback = handback;
     let reply: Reply = normalizeReply(
       await abortable(settings.agent.respond(turn, context), signal),

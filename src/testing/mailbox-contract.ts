@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from "vitest";
 import { describeActiveConversationsContract } from "./mailbox-contract/active-conversations-contract.js";
 import { describeClaimScanContract } from "./mailbox-contract/claim-scan-contract.js";
+import { describeConcurrentSettleContract } from "./mailbox-contract/concurrent-settle-contract.js";
 import {
   type ContractState,
   contractSettings,
@@ -32,6 +33,7 @@ import { describeSendAttemptContract } from "./mailbox-contract/send-attempt-con
 import { describeSentReplyContract } from "./mailbox-contract/sent-reply-contract.js";
 import { describeStatsContract } from "./mailbox-contract/stats-contract.js";
 import { describeTranscriptContract } from "./mailbox-contract/transcript-contract.js";
+import { describeTurnContextContract } from "./mailbox-contract/turn-context-contract.js";
 
 export type {
   MailboxContractFactory,
@@ -115,5 +117,7 @@ export function describeMailboxContract(name: string, factory: MailboxContractFa
     describeCustomerContract(use);
     describeInterruptContract(use);
     describeInboundDeadLetterContract(use);
+    describeTurnContextContract(use);
+    describeConcurrentSettleContract(use);
   });
 }

@@ -21,6 +21,7 @@ import { postgresOutboxMethods } from "./postgres-outbox-methods.js";
 import { openMigratedPool } from "./postgres-schema.js";
 import { postgresStatements } from "./postgres-statements.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
+import { postgresTurnContext } from "./postgres-turn-context.js";
 import { postgresTurnMethods } from "./postgres-turn-methods.js";
 import { registerPreparedStatements } from "./prepared-statements.js";
 import { assertStorableText, isStorableText } from "./storable-text.js";
@@ -93,14 +94,28 @@ export async function openPostgresStore(
   // the transaction: a transaction is then BEGIN, its statements and COMMIT, and the hints of
   // the writes committing within `hintWindowMs` share one NOTIFY. A hint lost to a crash between
   // commit and NOTIFY costs the other instances one poll interval, nothing more: hints are
-  // never the only way work is found.
-  const hints = createWriteBatcher<WorkNotice[], void>(
-    async (batches) => {
-      await connection.query(sql.notify, [
-        notices.workChannel,
-        notices.workPayloads(batches.flat()),
+  // never the only way work is found. Live events published meanwhile (`publish`) go in the
+  // same statement: each reply made a hint and a publication, two NOTIFY round trips, and
+  // every NOTIFY takes the server's notification-queue lock and wakes every listener. Each
+  // publication is delivered here once its NOTIFY is sent, in order.
+  const notifies = createWriteBatcher<
+    { hints: WorkNotice[] } | { channel: string; payload: string },
+    void
+  >(
+    async (items) => {
+      const hinted: WorkNotice[] = [];
+      const published: { channel: string; payload: string }[] = [];
+      for (const item of items)
+        if ("hints" in item) hinted.push(...item.hints);
+        else published.push(item);
+      const work = hinted.length === 0 ? [] : notices.workPayloads(hinted);
+      const events = published.length === 0 ? [] : notices.publications(published);
+      await connection.query(sql.notifyMany, [
+        [...work.map(() => notices.workChannel), ...events.map(() => notices.eventChannel)],
+        [...work, ...events],
       ]);
-      return batches.map(() => ({ ok: true as const, value: undefined }));
+      for (const item of published) hub.deliver(item.channel, item.payload);
+      return items.map(() => ({ ok: true as const, value: undefined }));
     },
     // Local workers were woken at once; other instances can wait a few ms for their hint so
     // the writes of a busy moment share it.
@@ -120,7 +135,7 @@ export async function openPostgresStore(
             return work(client, written);
           }, transactionOptions);
           for (const notice of written) hub.emit(notice);
-          if (written.length > 0) void hints.run(written).catch(() => {});
+          if (written.length > 0) void notifies.run({ hints: written }).catch(() => {});
           return value;
         })(),
       );
@@ -145,17 +160,6 @@ export async function openPostgresStore(
     windowMs: options.groupCommitWindowMs,
     maxBatch: maxIngestBatch,
   });
-  // Live events published in the same loop turn (and while one NOTIFY is under way) share
-  // one NOTIFY per ~7 KB; each is delivered here once its NOTIFY is sent, in order.
-  const publishBatch = createWriteBatcher<{ channel: string; payload: string }, void>(
-    async (items) => {
-      await connection.query(sql.notify, [notices.eventChannel, notices.publications(items)]);
-      for (const item of items) hub.deliver(item.channel, item.payload);
-      return items.map(() => ({ ok: true as const, value: undefined }));
-    },
-    { windowMs: 0 },
-  );
-
   const conversationMethods = postgresConversationMethods(context);
   return {
     ingest(message) {
@@ -182,6 +186,7 @@ export async function openPostgresStore(
     ...postgresLedgerMethods(context),
     ...postgresInboundDeadLetterMethods(context),
     ...postgresJournalMethods(context),
+    ...postgresTurnContext(context),
 
     withLock(name, work) {
       try {
@@ -208,15 +213,14 @@ export async function openPostgresStore(
       } catch (error) {
         return Promise.reject(error);
       }
-      return track(publishBatch.run({ channel: name, payload }));
+      return track(notifies.run({ channel: name, payload }));
     },
 
     async close() {
       await ingestBatch.drain();
-      await publishBatch.drain();
       await Promise.allSettled([...running]);
-      // The hints of the writes just settled.
-      await hints.drain().catch(() => {});
+      // The hints of the writes just settled, and the last live events.
+      await notifies.drain().catch(() => {});
       // Lapsing at once lets the other instances take over at their next tick whatever this
       // one still holds (a runtime releases its leases before closing the mailbox).
       await liveness.stop().catch(() => {});

@@ -11,9 +11,13 @@ import {
   validatePolicy,
   validateTranscripts,
 } from "../validate-mailbox-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
+
+/** Batches of conversation reads at once (each holds a pool connection for one round trip). */
+const conversationReadsInFlight = 4;
 
 type ConversationMethods = Pick<
   MailboxStore,
@@ -36,6 +40,18 @@ type ConversationMethods = Pick<
 export function postgresConversationMethods(context: PostgresStoreContext): ConversationMethods {
   const { connection, sql, settings, write, read } = context;
   const { now, defaultPolicy, dedupeRetentionMs } = settings;
+  // A webhook reads its conversation's row when it cannot tell the message follows the last
+  // one (every new conversation's first message), so under load this is a round trip per
+  // webhook. Reads asked in the same loop turn share one `= ANY` query instead: a read still
+  // starts after every write that resolved before it was asked, so it sees them.
+  const conversationReads = createWriteBatcher<string, Record<string, unknown> | undefined>(
+    async (sids) => {
+      const { rows } = await connection.query(sql.conversationsById, [[...new Set(sids)]]);
+      const bySid = new Map(rows.map((row) => [row.conversation_sid as string, row]));
+      return sids.map((sid) => ({ ok: true as const, value: bySid.get(sid) }));
+    },
+    { windowMs: 0, maxBatch: 500, concurrency: conversationReadsInFlight },
+  );
   return {
     history(conversationSid, options = {}) {
       return read(async () => {
@@ -56,7 +72,7 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
     conversation(conversationSid) {
       return read(async () => {
         assertStorableText("conversationSid", conversationSid);
-        const raw = (await connection.query(sql.conversation, [conversationSid])).rows[0];
+        const raw = await conversationReads.run(conversationSid);
         return raw === undefined ? null : toConversation(conversationRowFrom(raw), defaultPolicy);
       });
     },

@@ -1,6 +1,7 @@
 import { mergeCustomerHistory } from "../core/customer-history.js";
 import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "../customer-rows.js";
 import {
+  type CustomerAddress,
   type CustomerRecord,
   customerLimits,
   type MailboxCustomers,
@@ -17,6 +18,7 @@ import {
   validateCustomerSearch,
   validateLinkSource,
 } from "../validate-customer-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import { conversationRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 
@@ -33,6 +35,11 @@ function guarded<T>(build: () => Promise<T>): Promise<T> {
     return Promise.reject(error);
   }
 }
+
+/** Address lookups of `customerByAddress` in flight at once (each is one statement). */
+const addressReadsInFlight = 4;
+
+const addressKey = (kind: string, value: string) => `${kind}\u0000${value}`;
 
 /** A customer row with its addresses as JSON (`customerWithAddresses`), or null for none. */
 function customerFrom(raw: unknown): CustomerRecord | null {
@@ -87,28 +94,84 @@ export function postgresCustomerMethods(
       toConversation(conversationRowFrom(raw), defaultPolicy),
     );
 
+  // Every customer message reads its address's customer on arrival (and its same-number
+  // sibling's on first contact), so under load this is a round trip per webhook, two on a
+  // first contact. Lookups asked in the same loop turn share one `unnest` query instead: a
+  // read still starts after every write that resolved before it was asked, so it sees them.
+  const byAddress = createWriteBatcher<CustomerAddress, CustomerRecord | null>(
+    async (lookups) => {
+      const rows = (
+        await connection.query(sql.customersByAddresses, [
+          lookups.map((lookup) => lookup.kind),
+          lookups.map((lookup) => lookup.value),
+        ])
+      ).rows as (Record<string, unknown> & { looked_kind: string; looked_value: string })[];
+      const found = new Map<string, unknown>();
+      for (const { looked_kind, looked_value, ...row } of rows)
+        found.set(addressKey(looked_kind, looked_value), row);
+      // Each caller gets its own copy: records are mutable objects.
+      return lookups.map((lookup) => ({
+        ok: true as const,
+        value: customerFrom(found.get(addressKey(lookup.kind, lookup.value))),
+      }));
+    },
+    { windowMs: 0, maxBatch: 500, concurrency: addressReadsInFlight },
+  );
+
+  // First contacts of one loop turn make their customers in one statement (`ensureCustomers`,
+  // each address decided as alone); null for one that lost a race to a concurrent first
+  // contact. One statement, so in autocommit; repeating it is harmless (the address then has
+  // its owner), so a lost connection is retried like a read.
+  const ensures = createWriteBatcher<
+    { kind: string; value: string; source: string },
+    CustomerRecord | null
+  >(
+    async (asked) => {
+      const { rows } = await connection.query(sql.ensureCustomers, [
+        asked.map((ask) => ask.kind),
+        asked.map((ask) => ask.value),
+        asked.map(() => newCustomerId()),
+        asked.map((ask) => ask.source),
+        now(),
+      ]);
+      const byPosition = new Map<number, unknown>();
+      for (const { position, ...row } of rows as ({ position: string } & Record<string, unknown>)[])
+        byPosition.set(Number(position), row);
+      // WITH ORDINALITY counts from 1.
+      return asked.map((_, index) => ({
+        ok: true as const,
+        value: customerFrom(byPosition.get(index + 1)),
+      }));
+    },
+    { windowMs: 0, maxBatch: 200, concurrency: addressReadsInFlight },
+  );
+
   return {
     ensureCustomer(address, source = "first-contact") {
       return guarded(() => {
         const { kind, value } = validateCustomerAddress(address);
         const checkedSource = validateLinkSource(source);
-        return write(async (client) => {
-          const owner = await ownerOf(client, kind, value);
-          if (owner !== undefined) return (await readCustomer(client, owner))!;
-          const at = now();
-          const newId = newCustomerId();
-          await client.query(sql.insertCustomer, [newId, at]);
-          const inserted = await client.query(sql.insertAddress, [
-            kind,
-            value,
-            newId,
-            checkedSource,
-            at,
-          ]);
-          if (inserted.rows[0] !== undefined) return (await readCustomer(client, newId))!;
-          // A concurrent first contact won the address (its commit made ours conflict).
-          await client.query(sql.deleteCustomerRow, [newId]);
-          return (await readCustomer(client, (await ownerOf(client, kind, value))!))!;
+        return read(async () => {
+          const made = await ensures.run({ kind, value, source: checkedSource });
+          if (made !== null) return made;
+          // A concurrent first contact won the address after the statement began: read its
+          // owner; should it be unlinked meanwhile, try alone (repeating is harmless).
+          for (let attempt = 0; ; attempt++) {
+            const owner = await byAddress.run({ kind, value });
+            if (owner !== null) return owner;
+            const raw = (
+              await connection.query(sql.ensureCustomerOnce, [
+                kind,
+                value,
+                newCustomerId(),
+                checkedSource,
+                now(),
+              ])
+            ).rows[0];
+            if (raw !== undefined) return customerFrom(raw)!;
+            if (attempt >= 2)
+              throw new Error(`could not make a customer for a ${kind} address: it keeps changing`);
+          }
         });
       });
     },
@@ -214,11 +277,7 @@ export function postgresCustomerMethods(
     },
 
     customerByAddress(address) {
-      return read(async () => {
-        const { kind, value } = validateCustomerAddress(address);
-        const owner = await ownerOf(connection, kind, value);
-        return owner === undefined ? null : readCustomer(connection, owner);
-      });
+      return read(async () => byAddress.run(validateCustomerAddress(address)));
     },
 
     customerOfConversation(conversationSid) {

@@ -16,6 +16,58 @@ export function postgresCustomerStatements(s: string, pendingCount: string) {
     conversationCustomer: `SELECT cu.*, ${addressesOf} FROM ${s}customers cu
       WHERE cu.customer_id = (SELECT a.customer_id FROM ${s}conversations c ${owned}
         WHERE c.conversation_sid = $1)`,
+    // `customerByAddress` of several addresses at once ($1 kinds, $2 values, in pairs): the
+    // lookups made in one loop turn (every customer message on arrival, SMS and WhatsApp
+    // siblings together) share one round trip; each row names the pair it answers.
+    customersByAddresses: `SELECT k.kind AS looked_kind, k.value AS looked_value, cu.*, ${addressesOf}
+      FROM unnest($1::text[], $2::text[]) AS k (kind, value)
+      JOIN ${s}customer_addresses a ON a.kind = k.kind AND a.value = k.value
+      JOIN ${s}customers cu ON cu.customer_id = a.customer_id`,
+    // `ensureCustomer` in one statement and one round trip (autocommit): the owner if the
+    // address has one; otherwise the address is inserted for the new id ($3) and the customer
+    // row only when that insert happened, so a first contact that loses a race leaves no
+    // customer behind (both inserts are one statement: all or nothing). No row answered: a
+    // concurrent first contact won the address after this statement's snapshot; the caller
+    // reads the owner. A new customer's only address is the one just inserted.
+    ensureCustomerOnce: `WITH existing AS (
+        SELECT customer_id FROM ${s}customer_addresses WHERE kind = $1 AND value = $2),
+      new_address AS (
+        INSERT INTO ${s}customer_addresses (kind, value, customer_id, source, linked_at)
+        SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM existing)
+        ON CONFLICT (kind, value) DO NOTHING RETURNING *),
+      new_customer AS (
+        INSERT INTO ${s}customers (customer_id, created_at)
+        SELECT customer_id, $5 FROM new_address RETURNING *)
+      SELECT cu.*, (SELECT json_agg(ad) FROM new_address ad) AS addresses FROM new_customer cu
+      UNION ALL
+      SELECT cu.*, ${addressesOf} FROM ${s}customers cu
+      WHERE cu.customer_id = (SELECT customer_id FROM existing)`,
+    // `ensureCustomerOnce` for several addresses ($1 kinds, $2 values, $3 new ids, $4 sources;
+    // $5 now): first contacts of one loop turn in one statement. Each row names the position
+    // it answers; an address asked twice gets the one customer made for it; a position
+    // missing lost a race to a concurrent first contact (the caller reads the owner).
+    ensureCustomers: `WITH asked AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+          AS k (kind, value, new_id, source, position)),
+      existing AS (
+        SELECT k.position, a.customer_id FROM asked k
+          JOIN ${s}customer_addresses a ON a.kind = k.kind AND a.value = k.value),
+      new_address AS (
+        INSERT INTO ${s}customer_addresses (kind, value, customer_id, source, linked_at)
+        SELECT k.kind, k.value, k.new_id, k.source, $5 FROM asked k
+        WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.position = k.position)
+        ORDER BY k.position
+        ON CONFLICT (kind, value) DO NOTHING RETURNING *),
+      new_customer AS (
+        INSERT INTO ${s}customers (customer_id, created_at)
+        SELECT customer_id, $5 FROM new_address RETURNING *)
+      SELECT k.position, cu.*, (SELECT json_agg(ad) FROM new_address ad
+          WHERE ad.customer_id = cu.customer_id) AS addresses
+        FROM asked k JOIN new_address na ON na.kind = k.kind AND na.value = k.value
+        JOIN new_customer cu ON cu.customer_id = na.customer_id
+      UNION ALL
+      SELECT e.position, cu.*, ${addressesOf} FROM existing e
+        JOIN ${s}customers cu ON cu.customer_id = e.customer_id`,
     lockCustomers: `SELECT customer_id FROM ${s}customers WHERE customer_id = ANY($1::text[])
       ORDER BY customer_id FOR UPDATE`,
     customerAddresses: `SELECT * FROM ${s}customer_addresses WHERE customer_id = ANY($1::text[])`,

@@ -147,6 +147,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
     settleOutbox: opened("settleOutbox"),
     enqueueReply: opened("enqueueReply"),
     history: opened("history"),
+    turnContext: opened("turnContext"),
     conversation: opened("conversation"),
     setPolicy: opened("setPolicy"),
     setHandoff: opened("setHandoff"),

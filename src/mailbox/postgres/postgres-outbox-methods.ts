@@ -14,17 +14,119 @@ import {
   validateEnqueuedReply,
   validateOutboxResult,
 } from "../validate-mailbox-input.js";
+import { createWriteBatcher } from "../write-batcher.js";
 import { conversationRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText, storableText } from "./storable-text.js";
+
+/** A sent result to record (`settleOutbox` with `sent`). */
+interface SentSettle {
+  id: number;
+  messageSid: string;
+  index: number | null;
+}
+
+/** A send attempt to record (`startSendAttempt`). */
+interface Attempt {
+  id: number;
+  claimVersion: number;
+  deadline: number;
+}
+
+/** Batches of sent settles (and of attempts) committing at once (each holds a connection for one round trip). */
+const settlesInFlight = 3;
 
 type OutboxMethods = Pick<MailboxStore, "claimOutbox" | "settleOutbox" | "enqueueReply"> &
   Required<Pick<MailboxStore, "startSendAttempt">>;
 
 /** The outbox: claiming replies to send, settling them, and replies outside a turn. */
 export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMethods {
-  const { sql, settings, write, instanceId } = context;
+  const { sql, settings, write, read, instanceId } = context;
   const { now } = settings;
+  /** settle_sent of several rows in one statement, each decided on its own, in order. */
+  const settleSent = (settles: readonly SentSettle[]) =>
+    write(
+      async (client, notices) => {
+        const { rows } = await client.query<{
+          o_outcome: string;
+          o_conversation_sid: string | null;
+        }>(settles.length === 1 ? sql.settleSentCall : sql.settleSentMany, [
+          ...(settles.length === 1
+            ? [settles[0]!.id, settles[0]!.messageSid, sentMessageKey(settles[0]!.messageSid)]
+            : [
+                settles.map((settle) => settle.id),
+                settles.map((settle) => settle.messageSid),
+                settles.map((settle) => sentMessageKey(settle.messageSid)),
+              ]),
+          now(),
+          settles.length === 1 ? settles[0]!.index : settles.map((settle) => settle.index),
+        ]);
+        return settles.map((_, position) => {
+          const row = rows[position];
+          if (row === undefined || row.o_outcome === "missing") return false;
+          if (row.o_outcome === "sent" && row.o_conversation_sid !== null)
+            notices.push(outboxNotice(row.o_conversation_sid));
+          return true;
+        });
+      },
+      { idempotent: true, singleStatement: true },
+    );
+  // The common outcome in one round trip: settle_sent (migration 15) decides as
+  // outboxSettlement does, in autocommit. Our own message comes back through onMessageAdded:
+  // its SID becomes a dedupe key so that is a duplicate, and a copy that arrived before this
+  // settle is dropped so history shows it once. Its index stays recorded on the outbox row,
+  // so the settle rule of claim still sees it. Sends finishing in the same loop turn share
+  // one statement (each row still settled by its own call, fenced as alone); should that
+  // statement fail, each is settled alone, so one row's error is only its own.
+  const sentSettles = createWriteBatcher<SentSettle, boolean>(
+    async (settles) => {
+      try {
+        const settled = await settleSent(settles);
+        return settled.map((value) => ({ ok: true as const, value }));
+      } catch (error) {
+        if (settles.length === 1) throw error;
+        return Promise.all(
+          settles.map((settle) =>
+            settleSent([settle]).then(
+              ([value]) => ({ ok: true as const, value: value === true }),
+              (alone: unknown) => ({ ok: false as const, error: alone }),
+            ),
+          ),
+        );
+      }
+    },
+    { windowMs: 0, maxBatch: 100, concurrency: settlesInFlight },
+  );
+
+  // Sends starting in one loop turn (claimed together) record their attempts in one UPDATE,
+  // each row fenced by its own claim. One statement, so in autocommit: one round trip instead
+  // of BEGIN, UPDATE and COMMIT; repeating it after a lost connection answers the same (the
+  // fences still match).
+  const attempts = createWriteBatcher<Attempt, boolean>(
+    async (asked) => {
+      const started = await write(
+        async (client) => {
+          const { rows } = await client.query<{ id: string; claim_version: string }>(
+            sql.startSendAttempts,
+            [
+              asked.map((attempt) => attempt.id),
+              asked.map((attempt) => attempt.claimVersion),
+              asked.map((attempt) => attempt.deadline),
+              now(),
+            ],
+          );
+          return new Set(rows.map((row) => `${row.id}:${row.claim_version}`));
+        },
+        { idempotent: true, singleStatement: true },
+      );
+      return asked.map((attempt) => ({
+        ok: true as const,
+        value: started.has(`${attempt.id}:${attempt.claimVersion}`),
+      }));
+    },
+    { windowMs: 0, maxBatch: 100, concurrency: settlesInFlight },
+  );
+
   return {
     claimOutbox(workerId, max, leaseMs) {
       try {
@@ -66,27 +168,9 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         // onMessageAdded: its SID becomes a dedupe key so that is a duplicate, and a copy that
         // arrived before this settle is dropped so history shows it once. Its index stays
         // recorded on the outbox row, so the settle rule of claim still sees it.
-        const { messageSid } = result;
-        return write(
-          async (client, notices) => {
-            const { rows } = await client.query<{
-              o_outcome: string;
-              o_conversation_sid: string | null;
-            }>(sql.settleSentCall, [
-              item.id,
-              messageSid,
-              sentMessageKey(messageSid),
-              now(),
-              result.index ?? null,
-            ]);
-            const row = rows[0];
-            if (row === undefined || row.o_outcome === "missing") return false;
-            if (row.o_outcome === "sent" && row.o_conversation_sid !== null)
-              notices.push(outboxNotice(row.o_conversation_sid));
-            return true;
-          },
-          { idempotent: true, singleStatement: true },
-        );
+        const settle = { id: item.id, messageSid: result.messageSid, index: result.index ?? null };
+        // Tracked from the call, so `close` waits for a settle still queued for its batch.
+        return read(() => sentSettles.run(settle));
       }
       return write(async (client, notices) => {
         const at = now();
@@ -118,15 +202,8 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
       if (!Number.isFinite(deadline))
         return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
-      return write(async (client) => {
-        const started = await client.query(sql.startSendAttempt, [
-          item.id,
-          item.claimVersion,
-          deadline,
-          now(),
-        ]);
-        return started.rowCount === 1;
-      });
+      const attempt = { id: item.id, claimVersion: item.claimVersion, deadline };
+      return read(() => attempts.run(attempt));
     },
 
     enqueueReply(conversationSid, replyId, reply) {

@@ -700,6 +700,62 @@ export const postgresMigrations: readonly string[] = [
   END
   $claim$;
   `,
+  // 17: a turn's reads before its agent in one call (`turnContext`, postgres-turn-context.ts):
+  // the conversation's recent messages and replies, its customer with addresses, that
+  // customer's other recent conversations (their rows and recent messages and replies:
+  // `customerHistory`), the handoff note and the consent records of the given addresses, as
+  // JSON columns of one row. A function rather than a statement so its plan is made once per
+  // connection: planning the combined query cost more than running it. Each column mirrors
+  // a statement in postgres-statements.ts (recentMessages, recentOutbox, conversationCustomer,
+  // customerConversations, recentMessagesOf, recentOutboxOf, handoffNote, consentOf): change
+  // one, change the other. Self-contained and re-runnable (CREATE OR REPLACE).
+  `
+  CREATE OR REPLACE FUNCTION turn_context(
+    p_sid text, p_history integer, p_memory integer, p_addresses text[], p_conversations integer)
+  RETURNS TABLE (o_messages json, o_outbox json, o_customer json, o_others json,
+    o_other_messages json, o_other_outbox json, o_note json, o_consent json)
+  LANGUAGE plpgsql STABLE
+  SET search_path FROM CURRENT
+  AS $turn_context$
+  BEGIN
+    RETURN QUERY WITH owner AS (
+        SELECT a.customer_id FROM conversations c
+          JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
+        WHERE c.conversation_sid = p_sid),
+      other AS (
+        SELECT c.* FROM conversations c
+          JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
+        WHERE p_memory > 0 AND a.customer_id = (SELECT o.customer_id FROM owner o)
+        ORDER BY c.updated_at DESC, c.conversation_sid LIMIT p_conversations)
+      SELECT
+        (SELECT coalesce(json_agg(m ORDER BY m.message_index DESC, m.message_sid DESC), '[]')
+          FROM (SELECT * FROM messages h WHERE h.conversation_sid = p_sid
+            ORDER BY h.message_index DESC, h.message_sid DESC LIMIT p_history) m),
+        (SELECT coalesce(json_agg(r ORDER BY r.after_index DESC, r.seq DESC), '[]')
+          FROM (SELECT * FROM outbox b WHERE b.conversation_sid = p_sid
+            ORDER BY b.after_index DESC, b.seq DESC LIMIT p_history) r),
+        (SELECT row_to_json(x) FROM (SELECT cu.*, coalesce((SELECT json_agg(ad)
+            FROM customer_addresses ad WHERE ad.customer_id = cu.customer_id), '[]'::json)
+            AS addresses
+          FROM customers cu WHERE cu.customer_id = (SELECT o.customer_id FROM owner o)) x),
+        (SELECT coalesce(json_agg(w ORDER BY w.updated_at DESC, w.conversation_sid), '[]')
+          FROM other w),
+        (SELECT coalesce(json_agg(m), '[]') FROM other w CROSS JOIN LATERAL (
+            SELECT * FROM messages h WHERE h.conversation_sid = w.conversation_sid
+              AND w.conversation_sid <> p_sid
+            ORDER BY h.message_index DESC, h.message_sid DESC LIMIT p_memory) m),
+        (SELECT coalesce(json_agg(r), '[]') FROM other w CROSS JOIN LATERAL (
+            SELECT * FROM outbox b WHERE b.conversation_sid = w.conversation_sid
+              AND w.conversation_sid <> p_sid
+            ORDER BY b.after_index DESC, b.seq DESC LIMIT p_memory) r),
+        (SELECT row_to_json(n) FROM (SELECT hn.reason, hn.source, hn.summary,
+            hn.started_at AS "startedAt", hn.released_at AS "releasedAt",
+            hn.released_by AS "releasedBy" FROM handoff_notes hn
+            WHERE hn.conversation_sid = p_sid) n),
+        (SELECT coalesce(json_agg(k), '[]') FROM consent k WHERE k.address = ANY (p_addresses));
+  END
+  $turn_context$;
+  `,
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -2,6 +2,7 @@ import pg from "pg";
 import { postgresCustomerStatements } from "./postgres-customer-statements.js";
 import { postgresInboundDeadLetterStatements } from "./postgres-inbound-dead-letters.js";
 import { postgresLedgerStatements } from "./postgres-ledger-statements.js";
+import { postgresTurnContextStatements } from "./postgres-turn-context-statements.js";
 
 /**
  * The PostgreSQL mailbox's SQL, by name, with every table qualified by the mailbox schema (so
@@ -13,6 +14,9 @@ export function postgresStatements(schema: string) {
       WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending') AS pending_count`;
   return {
     conversation: `SELECT c.*, ${pendingCount} FROM ${s}conversations c WHERE c.conversation_sid = $1`,
+    // `conversation` of several rows at once (reads asked in one loop turn).
+    conversationsById: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE c.conversation_sid = ANY($1::text[])`,
     lockConversation: `SELECT c.* FROM ${s}conversations c WHERE c.conversation_sid = $1 FOR UPDATE`,
     insertConversation: `INSERT INTO ${s}conversations (conversation_sid, created_at, updated_at)
       VALUES ($1, $2, $2) ON CONFLICT (conversation_sid) DO NOTHING`,
@@ -110,6 +114,15 @@ export function postgresStatements(schema: string) {
         lease_expires_at = greatest(lease_expires_at, $3::double precision)
       WHERE id = $1 AND claim_version = $2 AND status = 'sending'
         AND lease_expires_at > $4::double precision`,
+    // `startSendAttempt` of several rows ($1 ids, $2 claim versions, $3 deadlines; $4 now),
+    // each fenced as alone; answers the (id, claim version) pairs that started.
+    startSendAttempts: `UPDATE ${s}outbox o SET attempt_deadline = b.deadline,
+        lease_expires_at = greatest(o.lease_expires_at, b.deadline)
+      FROM unnest($1::bigint[], $2::bigint[], $3::double precision[])
+        AS b (id, claim_version, deadline)
+      WHERE o.id = b.id AND o.claim_version = b.claim_version AND o.status = 'sending'
+        AND o.lease_expires_at > $4::double precision
+      RETURNING o.id, o.claim_version`,
     lockOutboxRow: `SELECT * FROM ${s}outbox WHERE id = $1 FOR UPDATE`,
     settleFailed: `UPDATE ${s}outbox SET status = 'failed', last_error = $1, settled_at = $2,
         lease_owner = NULL, lease_expires_at = NULL WHERE id = $3`,
@@ -247,6 +260,11 @@ export function postgresStatements(schema: string) {
     gcJournal: `DELETE FROM ${s}tool_journal j WHERE j.recorded_at < $1 AND NOT EXISTS (
         SELECT 1 FROM ${s}messages m WHERE m.message_sid = j.turn_id AND m.status = 'pending')`,
     notify: "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+    // Several channels' payloads in one statement ($1 channels, $2 payloads, in pairs), sent
+    // in this order.
+    notifyMany: `SELECT pg_notify(n.channel, n.payload)
+      FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n (channel, payload, position)
+      ORDER BY n.position`,
     // A whole ingest batch in one round trip (migration 13's function).
     ingestBatch: `SELECT o_status, o_policy_mode, o_policy_window_ms, o_interrupted_version
       FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -255,11 +273,28 @@ export function postgresStatements(schema: string) {
     // `complete` and a sent `settleOutbox` in one round trip each (migration 14's functions).
     completeTurn: `SELECT ${s}complete_turn($1, $2, $3, $4::text[], $5, $6, $7, $8, $9::text[],
       $10::integer[], $11::text[]) AS outcome`,
+    // complete_turn of several turns ($1 a JSON array of their arguments with each one's
+    // `position`; $2 now), called in the array's order; each row names its position.
+    completeTurns: `SELECT b.position, ${s}complete_turn(b.sid, b.version, b.owner,
+        b.message_sids, b.handoff, b.last_index, b.turn_id, $2::double precision, b.reply_ids,
+        b.positions, b.replies) AS outcome
+      FROM json_to_recordset($1::json) AS b (position integer, sid text, version bigint,
+        owner text, message_sids text[], handoff boolean, last_index bigint, turn_id text,
+        reply_ids text[], positions integer[], replies text[])`,
     settleSentCall: `SELECT o_outcome, o_conversation_sid
       FROM ${s}settle_sent($1, $2, $3, $4, $5)`,
+    // settle_sent of several rows ($1 ids, $2 message SIDs, $3 dedupe keys, $5 indexes; $4
+    // now), each call deciding its own row as alone, answered in the given order.
+    settleSentMany: `SELECT r.o_outcome, r.o_conversation_sid
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $5::bigint[]) WITH ORDINALITY
+        AS b (id, message_sid, key, sent_index, position)
+      CROSS JOIN LATERAL ${s}settle_sent(b.id, b.message_sid, b.key, $4::double precision,
+        b.sent_index) r
+      ORDER BY b.position`,
     ...postgresLedgerStatements(s),
     ...postgresCustomerStatements(s, pendingCount),
     ...postgresInboundDeadLetterStatements(s),
+    ...postgresTurnContextStatements(s),
   } as const;
 }
 

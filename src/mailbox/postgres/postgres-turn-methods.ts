@@ -1,17 +1,12 @@
 import type pg from "pg";
 import { failOutcome, holdsLease, lastIndexOf } from "../core/turn-rules.js";
-import { completeNotices, turnNotice } from "../core/work-notices.js";
+import { turnNotice } from "../core/work-notices.js";
 import { LeaseLostError, MailboxInputError } from "../mailbox-errors.js";
-import type { CompletedTurn, FailOutcome, Lease, MailboxStore } from "../mailbox-store.js";
-import { replyIdFor } from "../reply-id.js";
-import {
-  type ConversationRow,
-  serialiseReply,
-  toDeadLetter,
-  turnMessageSids,
-} from "../sqlite-rows.js";
+import type { FailOutcome, Lease, MailboxStore } from "../mailbox-store.js";
+import { type ConversationRow, toDeadLetter, turnMessageSids } from "../sqlite-rows.js";
 import { mailboxLimits, validateClaim, validateReplies } from "../validate-mailbox-input.js";
 import { claimTurns } from "./claim-turns.js";
+import { createCompleteBatch } from "./postgres-complete-batch.js";
 import { conversationRowFrom } from "./postgres-rows.js";
 import { isPlausibleLease, type PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText, storableText } from "./storable-text.js";
@@ -59,6 +54,8 @@ export function postgresTurnMethods(context: PostgresStoreContext): TurnMethods 
     // released state means our write committed.
     return row.lease_version === lease.leaseVersion && states.includes(row.state) ? row : undefined;
   };
+
+  const completes = createCompleteBatch(context);
 
   return {
     claim(workerId, max, leaseMs) {
@@ -112,41 +109,11 @@ export function postgresTurnMethods(context: PostgresStoreContext): TurnMethods 
         return Promise.reject(error);
       }
       const handoff = options.handoff === true;
-      const replyIdsOf = () => replies.map((_, position) => replyIdFor(lease.turnId, position));
       if (!isPlausibleLease(lease))
         return Promise.reject(new LeaseLostError(String(lease?.conversationSid), NaN));
-      return write(
-        async (client, notices): Promise<CompletedTurn> => {
-          const replyIds = replyIdsOf();
-          // One round trip: the lease check and every write of completion in one function
-          // (complete_turn, migration 14), its own transaction.
-          const { rows } = await client.query<{ outcome: string }>(sql.completeTurn, [
-            lease.conversationSid,
-            lease.leaseVersion,
-            lease.workerId,
-            lease.messages.map((message) => message.messageSid),
-            handoff,
-            lastIndexOf(lease.messages),
-            lease.turnId,
-            now(),
-            replyIds,
-            replies.map((_, position) => position),
-            replies.map(serialiseReply),
-          ]);
-          if (rows[0]?.outcome !== "done")
-            throw new LeaseLostError(lease.conversationSid, lease.leaseVersion);
-          notices.push(...completeNotices(lease.conversationSid, replies.length, handoff));
-          return { replyIds };
-        },
-        {
-          idempotent: false,
-          singleStatement: true,
-          verify: async () =>
-            (await settledWith(lease, ["idle", "handoff"])) === undefined
-              ? { committed: false }
-              : { committed: true, value: { replyIds: replyIdsOf() } },
-        },
-      );
+      // One round trip, shared with the turns completing at the same moment
+      // (postgres-complete-batch.ts); tracked from the call, so `close` waits for it.
+      return read(() => completes.run({ lease, replies, handoff }));
     },
 
     fail(lease, error, retryAt) {
