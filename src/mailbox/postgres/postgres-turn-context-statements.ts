@@ -1,5 +1,5 @@
 /**
- * `turnContext`'s SQL (see `postgresTurnContext`): migration 16's `turn_context`, every read a
+ * `turnContext`'s SQL (see `postgresTurnContext`): migration 17's `turn_context`, every read a
  * turn makes before its agent runs as JSON columns of one row — one round trip (and one
  * snapshot) instead of six awaited one after another, with a plan made once per connection.
  * `row_to_json` keeps each column's value (`bigint` and `double precision` become JSON
