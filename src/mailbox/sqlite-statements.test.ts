@@ -31,7 +31,9 @@ describe("prepareSqliteStatements", () => {
 
   it("still applies a LIMIT written with the unary plus", () => {
     const { recentMessages } = prepareSqliteStatements(database);
-    database.exec("INSERT INTO conversations (conversation_sid, created_at, updated_at) VALUES ('CH1', 0, 0)");
+    database.exec(
+      "INSERT INTO conversations (conversation_sid, created_at, updated_at) VALUES ('CH1', 0, 0)",
+    );
     const insert = database.prepare(
       `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
          ingested_at) VALUES (?, 'CH1', ?, 'customer', 'done', '{}', 0)`,

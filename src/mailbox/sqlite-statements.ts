@@ -35,7 +35,8 @@ const sql = {
          last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN last_inbound_at
            ELSE max(coalesce(last_inbound_at, 0), excluded.last_inbound_at) END,
          updated_at = excluded.updated_at
-       RETURNING state, policy, lease_owner, lease_version, lease_expires_at, turn_message_sids`,
+       RETURNING state, policy, lease_owner, lease_version, lease_expires_at, turn_message_sids,
+         last_processed_index`,
   deleteKey: "DELETE FROM dedupe_keys WHERE key = ?",
   hasKey: "SELECT 1 FROM dedupe_keys WHERE key = ?",
   insertKey: "INSERT OR IGNORE INTO dedupe_keys (key, created_at) VALUES (?, ?)",
@@ -58,6 +59,12 @@ const sql = {
   sendingReplies: `SELECT count(*) AS sending FROM outbox
        WHERE conversation_sid = ? AND status = 'sending'`,
   markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",
+  // Whether a conversation still has work after a commit, so its notice wakes workers only
+  // when a claim can find something: a pending message (`messages_pending`), an unsettled
+  // reply (`outbox_open`).
+  hasPending: `SELECT 1 FROM messages WHERE conversation_sid = ? AND status = 'pending' LIMIT 1`,
+  hasOpenReply: `SELECT 1 FROM outbox WHERE conversation_sid = ? AND status IN ('pending', 'sending')
+       LIMIT 1`,
   // Driven by the pending messages (the `messages_pending` partial index), never by the
   // conversations: the cost follows the work waiting, not every conversation ever seen.
   // CROSS JOIN keeps that order whatever the planner's statistics say.
