@@ -134,6 +134,10 @@ const sql = {
   startSendAttempt: `UPDATE outbox SET lease_expires_at = max(lease_expires_at, @deadline)
        WHERE id = @id AND claim_version = @claimVersion AND status = 'sending'
          AND lease_expires_at > @at`,
+  // `startSendAttempt` with nothing to write: the claim is current and its lease already
+  // reaches the deadline.
+  sendAttemptCovered: `SELECT 1 FROM outbox WHERE id = @id AND claim_version = @claimVersion
+         AND status = 'sending' AND lease_expires_at > @at AND lease_expires_at >= @deadline`,
   settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
          lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0,
          must_reconcile = 0
