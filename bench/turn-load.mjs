@@ -32,6 +32,7 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
   const waiters = [];
   const metricWaiters = [];
   const queryWaiters = [];
+  const claimWaiters = [];
   const server = {
     child,
     port: 0,
@@ -51,6 +52,11 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
       child.stdin.write("queries\n");
       return new Promise((resolve) => queryWaiters.push(resolve));
     },
+    /** Replies sent, and claims made / found empty, for turns and for sends. */
+    claims() {
+      child.stdin.write("claims\n");
+      return new Promise((resolve) => claimWaiters.push(resolve));
+    },
     async stop() {
       child.kill("SIGTERM");
       await server.exited;
@@ -65,6 +71,7 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
         if (!replies.has(a)) replies.set(a, Number(b));
       } else if (kind === "stats") waiters.shift()?.({ rss: Number(a), heap: Number(b) });
       else if (kind === "metrics") metricWaiters.shift()?.(Number(a));
+      else if (kind === "claims") claimWaiters.shift()?.(JSON.parse(line.slice(7)));
       else if (kind === "queries") queryWaiters.shift()?.(JSON.parse(line.slice(8)));
       else if (kind === "port") {
         server.port = Number(a);

@@ -77,6 +77,21 @@ const mailbox =
         poolSize: Number(process.env.BENCH_POOL_SIZE ?? 8),
       })
     : sqliteMailbox({ path: where });
+// Claims made and claims that came back empty (a wake-up or poll that found nothing), for
+// turns and sends: printed on a `claims` line on stdin.
+const claimCounts = { turns: 0, emptyTurns: 0, sends: 0, emptySends: 0 };
+for (const [method, total, empty] of [
+  ["claim", "turns", "emptyTurns"],
+  ["claimOutbox", "sends", "emptySends"],
+]) {
+  const original = mailbox[method].bind(mailbox);
+  mailbox[method] = async (...args) => {
+    const got = await original(...args);
+    claimCounts[total] += 1;
+    if (got.length === 0) claimCounts[empty] += 1;
+    return got;
+  };
+}
 const switchboard = createSwitchboard({
   provider,
   agent: functionAgent(async () => {
@@ -126,6 +141,10 @@ createInterface({ input: process.stdin }).on("line", async (line) => {
     const started = performance.now();
     await metrics.render().catch((error) => console.error("metrics render failed", error));
     writeLine(`metrics ${(performance.now() - started).toFixed(2)}\n`);
+    return;
+  }
+  if (line === "claims") {
+    writeLine(`claims ${JSON.stringify({ sent, ...claimCounts })}\n`);
     return;
   }
   if (line === "queries") {

@@ -5,7 +5,7 @@
 // bench/results/turns.json. BENCH_SECONDS (default 4 per rate), BENCH_RATES (default
 // "50,200,500"), BENCH_STORES (default "sqlite,postgres"). Timestamps: this machine's clock.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,31 @@ async function dropSchema(schema) {
   await client.end();
 }
 
+/**
+ * CPU seconds the process `pid` (all its threads) has used so far, user and system, from
+ * /proc/<pid>/stat (Linux; undefined elsewhere): fields 14 and 15, in clock ticks of 1/100 s.
+ */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces; the fields after it start past its ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Milliseconds of `kind` CPU per answered message between two `cpuSeconds` readings. */
+function cpuMsPer(before, after, answered, kind) {
+  if (before === undefined || after === undefined || answered === 0) return null;
+  const seconds =
+    kind === "total"
+      ? after.user + after.system - before.user - before.system
+      : after[kind] - before[kind];
+  return Number(((seconds * 1000) / answered).toFixed(2));
+}
+
 const folder = mkdtempSync(join(tmpdir(), "switchboard-bench-turns-"));
 const rows = [];
 let block = 0;
@@ -47,6 +72,8 @@ try {
         block += 1;
         const spread = Math.max(10, rate * 2);
         const started = Date.now();
+        const cpuBefore = cpuSeconds(server.child.pid);
+        const claimsBefore = await server.claims();
         const { sids, refused } = await openLoop(
           server.port,
           rate,
@@ -54,6 +81,12 @@ try {
           (i) => block * 100_000 + (i % spread),
         );
         const missing = await drained(sids, 15_000);
+        const cpuAfter = cpuSeconds(server.child.pid);
+        const claimsAfter = await server.claims();
+        const perAnswer = (key) =>
+          answeredAt.length === 0
+            ? null
+            : Number(((claimsAfter[key] - claimsBefore[key]) / answeredAt.length).toFixed(2));
         const answeredAt = sids.filter((sid) => replies.has(sid)).map((sid) => replies.get(sid));
         const sorted = latencies(sids);
         rows.push({
@@ -68,6 +101,15 @@ try {
           p50Ms: quantile(sorted, 0.5),
           p99Ms: quantile(sorted, 0.99),
           maxMs: sorted.at(-1),
+          // The server process's CPU (all its threads) per answered message, ms.
+          cpuMsPerAnswer: cpuMsPer(cpuBefore, cpuAfter, answeredAt.length, "total"),
+          systemCpuMsPerAnswer: cpuMsPer(cpuBefore, cpuAfter, answeredAt.length, "system"),
+          // Claims per answered message, and those that found nothing (useless wake-ups).
+          turnClaimsPerAnswer: perAnswer("turns"),
+          emptyTurnClaimsPerAnswer: perAnswer("emptyTurns"),
+          sendClaimsPerAnswer: perAnswer("sends"),
+          emptySendClaimsPerAnswer: perAnswer("emptySends"),
+          loadavg: loadavg().map((value) => Number(value.toFixed(2))),
         });
         console.log(JSON.stringify(rows.at(-1)));
       }
@@ -80,10 +122,12 @@ try {
   rmSync(folder, { recursive: true, force: true });
 }
 
-console.log("\nstore     rate/s  sent  answered/s  p50 ms  p99 ms  max ms  unanswered  refused");
+console.log(
+  "\nstore     rate/s  sent  answered/s  p50 ms  p99 ms  max ms  unanswered  refused  cpu ms/answer (sys)  load",
+);
 for (const row of rows)
   console.log(
-    `${row.store.padEnd(9)} ${String(row.rate).padStart(6)} ${String(row.sent).padStart(5)} ${String(row.answeredPerSecond).padStart(11)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.maxMs).padStart(7)} ${String(row.unanswered).padStart(11)} ${String(row.refused).padStart(8)}`,
+    `${row.store.padEnd(9)} ${String(row.rate).padStart(6)} ${String(row.sent).padStart(5)} ${String(row.answeredPerSecond).padStart(11)} ${String(row.p50Ms).padStart(7)} ${String(row.p99Ms).padStart(7)} ${String(row.maxMs).padStart(7)} ${String(row.unanswered).padStart(11)} ${String(row.refused).padStart(8)} ${String(row.cpuMsPerAnswer).padStart(14)} (${row.systemCpuMsPerAnswer})  ${row.loadavg[0]}`,
   );
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(

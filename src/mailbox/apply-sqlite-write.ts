@@ -113,6 +113,26 @@ function pickTurn({ statements, settings, at }: WriteContext, conversation: Conv
   return cutTurn(candidates, checks, recorded).map((candidate) => candidate.row);
 }
 
+/**
+ * Whether every index between the conversation's last answered one and the message's is
+ * recorded (the settle rule's range, counted as `pickTurn` counts it): then the settle window
+ * cannot hold the message back. The next message after an answered one needs no count.
+ */
+function isGapFree(
+  statements: SqliteStatements,
+  message: { conversationSid: string; index: number },
+  lastProcessedIndex: number | null,
+): boolean {
+  const above = lastProcessedIndex ?? -1;
+  if (message.index - 1 <= above) return true;
+  const { recorded } = statements.recordedIndexes.get({
+    sid: message.conversationSid,
+    above,
+    below: message.index,
+  }) as { recorded: number };
+  return recorded === message.index - 1 - above;
+}
+
 const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
   ingest({ statements, settings, at, notices }, write) {
     // Five statements for a new message: each key's INSERT OR IGNORE is its own dedupe check
@@ -148,6 +168,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       | "lease_version"
       | "lease_expires_at"
       | "turn_message_sids"
+      | "last_processed_index"
     >;
     const status = !isCustomer
       ? "history"
@@ -182,7 +203,14 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
         notice: interruptNotice(write.conversationSid, conversation.lease_version),
       });
     }
-    notices.push(...ingestNotices(write.conversationSid, policy, settings.settleWindowMs));
+    notices.push(
+      ...ingestNotices(
+        write.conversationSid,
+        policy,
+        settings.settleWindowMs,
+        isGapFree(statements, write, conversation.last_processed_index),
+      ),
+    );
     return "accepted";
   },
 
@@ -280,7 +308,13 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       at,
     });
     if (write.handoff) statements.handoffPending.run(lease.conversationSid);
-    for (const notice of completeNotices(lease.conversationSid, replyIds.length, write.handoff))
+    const pendingLeft = statements.hasPending.get(lease.conversationSid) !== undefined;
+    for (const notice of completeNotices(
+      lease.conversationSid,
+      replyIds.length,
+      write.handoff,
+      pendingLeft,
+    ))
       notices.push({ notice });
     return { replyIds };
   },
@@ -356,7 +390,12 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
         outcome: result.outcome ?? "ambiguous",
         id: row.id,
       });
-    if (settlementNotifies(settlement))
+    if (
+      settlementNotifies(
+        settlement,
+        statements.hasOpenReply.get(row.conversation_sid) !== undefined,
+      )
+    )
       notices.push({ notice: outboxNotice(row.conversation_sid) });
     return true;
   },

@@ -28,7 +28,7 @@ export function sqliteCustomerSql(conversationColumns: string) {
     customerConversationSids: ownedConversations,
     customerConversations: `SELECT ${conversationColumns} FROM conversations c
        JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
-       WHERE a.customer_id = ? ORDER BY c.updated_at DESC, c.conversation_sid LIMIT ?`,
+       WHERE a.customer_id = ? ORDER BY c.updated_at DESC, c.conversation_sid LIMIT +?`,
     // Consent is kept per channel address (`+1…`, `whatsapp:+1…`); erasing the customer erases it.
     deleteCustomerConsent: `DELETE FROM consent WHERE address IN (SELECT value
        FROM customer_addresses WHERE customer_id = ? AND kind IN ('sms', 'whatsapp'))`,
@@ -47,6 +47,6 @@ export function sqliteCustomerSql(conversationColumns: string) {
        WHERE @search IS NULL OR cu.customer_id = @search OR EXISTS (SELECT 1
          FROM customer_addresses s WHERE s.customer_id = cu.customer_id
            AND lower(s.value) LIKE @pattern ESCAPE '\\')
-       ORDER BY last_activity_at DESC, cu.customer_id LIMIT @limit`,
+       ORDER BY last_activity_at DESC, cu.customer_id LIMIT +@limit`,
   } as const;
 }

@@ -13,7 +13,7 @@ export const sqliteInboundDeadLetterSql = {
          SELECT message_sid FROM inbound_dead_letters
          ORDER BY recorded_at DESC, rowid DESC LIMIT -1 OFFSET ${inboundDeadLetterLimits.kept})`,
   inboundDeadLetters: `SELECT * FROM inbound_dead_letters
-       ORDER BY recorded_at DESC, rowid DESC LIMIT ?`,
+       ORDER BY recorded_at DESC, rowid DESC LIMIT +?`,
 } as const;
 
 /** The SQLite store's dead-letter write, spread into its handler table. */

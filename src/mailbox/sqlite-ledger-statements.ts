@@ -8,7 +8,7 @@ export const sqliteLedgerSql = {
          error_code = excluded.error_code, channel = coalesce(excluded.channel, channel),
          updated_at = excluded.updated_at, recorded_at = excluded.recorded_at`,
   deliveriesOf: `SELECT * FROM deliveries WHERE conversation_sid = ?
-       ORDER BY recorded_at DESC, message_sid DESC LIMIT ?`,
+       ORDER BY recorded_at DESC, message_sid DESC LIMIT +?`,
   consent: "SELECT * FROM consent WHERE address = ?",
   upsertConsent: `INSERT INTO consent (address, state, reason, detail, changed_at)
        VALUES (@address, @state, @reason, @detail, @at)

@@ -61,6 +61,44 @@ describe("sqliteMailbox", () => {
     }
   });
 
+  it("wakes nobody when a complete or a settle leaves nothing to claim", async () => {
+    // Each needless notice costs a claim that finds nothing (the contract holds the
+    // notices that are needed).
+    const store = open(join(folder, "mailbox.db"));
+    const conversationSid = "CH00000000000000000000000000000007";
+    await store.ingest(inboundMessage({ conversationSid }));
+    const [lease] = await store.claim("worker-a", 1, 30_000);
+    const notices: string[] = [];
+    store.onWork((notice) => notices.push(notice.kind));
+    await store.complete(lease!, [{ body: "only reply" }]);
+    expect(notices).toEqual(["outbox"]);
+    const [item] = await store.claimOutbox("sender-a", 8, 30_000);
+    await store.settleOutbox(item!, {
+      sent: true,
+      messageSid: "IM00000000000000000000000000000007",
+    });
+    expect(notices).toEqual(["outbox"]);
+  });
+
+  it("wakes again at the settle window's end only for a message with a gap below it", async () => {
+    const store = sqliteMailbox({ path: join(folder, "mailbox.db"), settleWindowMs: 40 });
+    opened.push(store);
+    const notices: string[] = [];
+    store.onWork((notice) => notices.push(`${notice.kind} ${notice.conversationSid.slice(-1)}`));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 120));
+    const conversationSid = "CH00000000000000000000000000000008";
+    // Index 0, then 1: nothing below either is missing, so the window cannot hold them.
+    await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+    await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+    await pause();
+    expect(notices).toEqual(["turn 8", "turn 8"]);
+    // Index 3 with 2 missing: claimable only once the window ends, which must wake a worker.
+    await store.ingest(inboundMessage({ conversationSid, index: 3 }));
+    expect(notices).toHaveLength(3);
+    await pause();
+    expect(notices).toEqual(["turn 8", "turn 8", "turn 8", "turn 8"]);
+  });
+
   it("reopens an existing file without applying migrations twice", async () => {
     const path = join(folder, "mailbox.db");
     const message = inboundMessage();

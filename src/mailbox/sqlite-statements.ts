@@ -7,6 +7,12 @@ import { sqliteLedgerSql } from "./sqlite-ledger-statements.js";
 const conversationColumns = `c.*, (SELECT count(*) FROM messages m
     WHERE m.conversation_sid = c.conversation_sid AND m.status = 'pending') AS pending_count`;
 
+// Every bound LIMIT is written `LIMIT +?`. SQLite (3.5x, as bundled by better-sqlite3) bakes a
+// bare `LIMIT ?`'s bound value into the compiled program, so each new binding recompiles the
+// statement: ~100 µs per claim, outbox claim or history read (5-10 µs with the unary plus,
+// which keeps the value a runtime register). sqlite-statements.test.ts holds every statement
+// to it.
+
 /** The mailbox's SQL, by name. */
 const sql = {
   conversation: `SELECT ${conversationColumns} FROM conversations c WHERE c.conversation_sid = ?`,
@@ -29,7 +35,8 @@ const sql = {
          last_inbound_at = CASE WHEN excluded.last_inbound_at IS NULL THEN last_inbound_at
            ELSE max(coalesce(last_inbound_at, 0), excluded.last_inbound_at) END,
          updated_at = excluded.updated_at
-       RETURNING state, policy, lease_owner, lease_version, lease_expires_at, turn_message_sids`,
+       RETURNING state, policy, lease_owner, lease_version, lease_expires_at, turn_message_sids,
+         last_processed_index`,
   deleteKey: "DELETE FROM dedupe_keys WHERE key = ?",
   hasKey: "SELECT 1 FROM dedupe_keys WHERE key = ?",
   insertKey: "INSERT OR IGNORE INTO dedupe_keys (key, created_at) VALUES (?, ?)",
@@ -46,12 +53,18 @@ const sql = {
          UNION SELECT sent_index FROM outbox
            WHERE conversation_sid = @sid AND sent_index > @above AND sent_index < @below)`,
   pending: `SELECT * FROM messages WHERE conversation_sid = ? AND status = 'pending'
-       ORDER BY message_index, message_sid LIMIT ?`,
+       ORDER BY message_index, message_sid LIMIT +?`,
   // Replies being sent right now (claimed, not settled): each may hold an Index at Twilio
   // that the mailbox does not know yet. Through the `outbox_open` partial index.
   sendingReplies: `SELECT count(*) AS sending FROM outbox
        WHERE conversation_sid = ? AND status = 'sending'`,
   markMessage: "UPDATE messages SET status = ? WHERE message_sid = ? AND status = 'pending'",
+  // Whether a conversation still has work after a commit, so its notice wakes workers only
+  // when a claim can find something: a pending message (`messages_pending`), an unsettled
+  // reply (`outbox_open`).
+  hasPending: `SELECT 1 FROM messages WHERE conversation_sid = ? AND status = 'pending' LIMIT 1`,
+  hasOpenReply: `SELECT 1 FROM outbox WHERE conversation_sid = ? AND status IN ('pending', 'sending')
+       LIMIT 1`,
   // Driven by the pending messages (the `messages_pending` partial index), never by the
   // conversations: the cost follows the work waiting, not every conversation ever seen.
   // CROSS JOIN keeps that order whatever the planner's statistics say.
@@ -63,7 +76,7 @@ const sql = {
          OR (c.state = 'backoff' AND c.next_attempt_at <= ?)
          OR (c.state = 'leased' AND c.lease_expires_at <= ?)
        ORDER BY p.waiting_since, c.conversation_sid
-       LIMIT ?`,
+       LIMIT +?`,
   lease: `UPDATE conversations SET state = 'leased', lease_owner = @owner,
          lease_expires_at = @expiresAt, lease_version = lease_version + 1,
          attempts = @attempts, turn_message_sids = @turn, next_attempt_at = NULL,
@@ -107,7 +120,7 @@ const sql = {
        CROSS JOIN outbox o ON o.conversation_sid = h.conversation_sid AND o.seq = h.seq
        WHERE (o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?))
          OR (o.status = 'sending' AND o.lease_expires_at <= ?)
-       ORDER BY o.id LIMIT ?`,
+       ORDER BY o.id LIMIT +?`,
   outboxRow: "SELECT * FROM outbox WHERE id = ?",
   // Reclaiming an expired claim clears the throttled flag: that try may have reached Twilio.
   // An expired claim (a crashed sender) may have reached Twilio: the next try must look first.
@@ -121,6 +134,10 @@ const sql = {
   startSendAttempt: `UPDATE outbox SET lease_expires_at = max(lease_expires_at, @deadline)
        WHERE id = @id AND claim_version = @claimVersion AND status = 'sending'
          AND lease_expires_at > @at`,
+  // `startSendAttempt` with nothing to write: the claim is current and its lease already
+  // reaches the deadline.
+  sendAttemptCovered: `SELECT 1 FROM outbox WHERE id = @id AND claim_version = @claimVersion
+         AND status = 'sending' AND lease_expires_at > @at AND lease_expires_at >= @deadline`,
   settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
          lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0,
          must_reconcile = 0
@@ -143,9 +160,9 @@ const sql = {
     "UPDATE conversations SET outbox_seq = ?, updated_at = ? WHERE conversation_sid = ?",
   deleteEcho: "DELETE FROM messages WHERE message_sid = ? AND role != 'customer'",
   recentMessages: `SELECT * FROM messages WHERE conversation_sid = ?
-       ORDER BY message_index DESC, message_sid DESC LIMIT ?`,
+       ORDER BY message_index DESC, message_sid DESC LIMIT +?`,
   recentOutbox: `SELECT * FROM outbox WHERE conversation_sid = ? ORDER BY after_index DESC, seq DESC
-       LIMIT ?`,
+       LIMIT +?`,
   setPolicy: "UPDATE conversations SET policy = ?, updated_at = ? WHERE conversation_sid = ?",
   handoffOn: `UPDATE conversations SET state = 'handoff', lease_owner = NULL, lease_expires_at = NULL,
          lease_version = lease_version + 1, attempts = 0, next_attempt_at = NULL,
@@ -164,7 +181,7 @@ const sql = {
   active: `SELECT ${conversationColumns} FROM conversations c
        WHERE coalesce(c.last_inbound_at, c.created_at) >= @since AND c.gone_at IS NULL
        ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
-       LIMIT @limit`,
+       LIMIT +@limit`,
   getMeta: "SELECT value FROM meta WHERE key = ?",
   setMeta:
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -192,7 +209,7 @@ const sql = {
   waitingForPerson: `SELECT n.conversation_sid AS "conversationSid", n.reason, n.source, n.summary,
          n.started_at AS "startedAt", n.released_at AS "releasedAt", n.released_by AS "releasedBy"
        FROM handoff_notes n JOIN conversations c ON c.conversation_sid = n.conversation_sid
-       WHERE c.state = 'handoff' ORDER BY n.started_at, n.conversation_sid LIMIT ?`,
+       WHERE c.state = 'handoff' ORDER BY n.started_at, n.conversation_sid LIMIT +?`,
   noteHandoff: `INSERT INTO handoff_notes (conversation_sid, reason, source, summary, started_at)
        VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_sid) DO UPDATE SET reason = excluded.reason,
          source = excluded.source, summary = excluded.summary, started_at = excluded.started_at,

@@ -75,6 +75,14 @@ export class OutboxSender {
   #loop: WorkLoop | undefined;
   #pausedUntil = 0;
   #pauseTimer: NodeJS.Timeout | undefined;
+  /**
+   * The last claim was cut short by this sender's capacity (no free slot, or as many items as
+   * slots): more replies may be waiting, so a finished send claims again. Otherwise a claim
+   * after a send finds nothing: new replies wake the loop (complete, enqueue and settle
+   * notices: a settle that unblocks a conversation's next reply notifies), a 429 pause ends
+   * with its timer, and a retry comes due by polling.
+   */
+  #capacityBound = false;
 
   constructor(settings: OutboxSenderSettings) {
     this.#settings = settings;
@@ -109,18 +117,23 @@ export class OutboxSender {
   async #tick(): Promise<boolean> {
     const settings = this.#settings;
     const free = settings.concurrency - this.#inFlight.size;
-    if (free <= 0 || settings.now() < this.#pausedUntil) return false;
+    if (settings.now() < this.#pausedUntil) return false;
+    if (free <= 0) {
+      this.#capacityBound = true;
+      return false;
+    }
     const items = await settings.mailbox.claimOutbox(this.workerId, free, settings.leaseMs);
+    this.#capacityBound = items.length >= free;
     for (const item of items) {
       const sending: Promise<void> = this.#send(item)
         .catch((error) => this.#reportError("send", error))
         .finally(() => {
           this.#inFlight.delete(sending);
-          this.wake();
+          if (this.#capacityBound) this.wake();
         });
       this.#inFlight.add(sending);
     }
-    return items.length === free;
+    return items.length >= free;
   }
 
   async #send(item: OutboxItem): Promise<void> {
@@ -345,11 +358,22 @@ export class OutboxSender {
         reason: result.error,
       });
     } else {
+      if (result.throttled !== true) this.#wakeBy(result.retryAt);
       settings.logger.warn(
         { conversationSid: item.conversationSid, replyId: item.replyId, reason: result.error },
         "reply send failed; will retry",
       );
     }
+  }
+
+  /**
+   * Claims again by `at` (a retry's due time) when polling would come later: a finished send
+   * no longer claims on its own (see `#capacityBound`). A 429's pause has its own timer.
+   */
+  #wakeBy(at: number): void {
+    const wait = at - this.#settings.now();
+    if (wait >= this.#settings.pollMs) return;
+    setTimeout(() => this.wake(), Math.max(0, wait) + 1).unref();
   }
 
   #pause(wait: number): void {

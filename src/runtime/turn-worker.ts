@@ -84,6 +84,13 @@ export class TurnWorker {
   >();
   #loop: WorkLoop | undefined;
   #stopping = false;
+  /**
+   * The last claim was cut short by this worker's capacity (no free slot, or as many leases
+   * as slots): more work may be waiting, so a finished turn claims again. Otherwise a claim
+   * after a turn finds nothing: new work wakes the loop itself (ingest, complete and release
+   * notices), and a retry comes due by polling.
+   */
+  #capacityBound = false;
 
   constructor(settings: TurnWorkerSettings) {
     this.#settings = settings;
@@ -148,8 +155,13 @@ export class TurnWorker {
 
   async #tick(): Promise<boolean> {
     const free = this.#settings.concurrency - this.#running.size;
-    if (free <= 0 || this.#stopping) return false;
+    if (this.#stopping) return false;
+    if (free <= 0) {
+      this.#capacityBound = true;
+      return false;
+    }
     const leases = await this.#settings.mailbox.claim(this.workerId, free, this.#settings.leaseMs);
+    this.#capacityBound = leases.length >= free;
     for (const lease of leases) {
       const controller = new AbortController();
       // Keyed by lease version too: this process may re-claim its own expired lease while the
@@ -169,11 +181,11 @@ export class TurnWorker {
         .catch((error) => this.#reportError("turn", error))
         .finally(() => {
           this.#running.delete(key);
-          this.wake();
+          if (this.#capacityBound) this.wake();
         });
       this.#running.set(key, { lease, controller, done });
     }
-    return leases.length === free;
+    return leases.length >= free;
   }
 
   async #runTurn(lease: Lease, controller: AbortController): Promise<void> {
@@ -426,6 +438,7 @@ export class TurnWorker {
         reason,
       });
     } else if (!shutdown) {
+      this.#wakeBy(retryAt);
       settings.logger.warn(
         { conversationSid: lease.conversationSid, attempt: lease.attempt, reason },
         "turn failed; will retry",
@@ -437,6 +450,16 @@ export class TurnWorker {
         retryAt,
       });
     }
+  }
+
+  /**
+   * Claims again by `at` (a retry's due time) when polling would come later: a finished turn
+   * no longer claims on its own (see `#capacityBound`), and nothing else wakes for a retry.
+   */
+  #wakeBy(at: number): void {
+    const wait = at - this.#settings.now();
+    if (wait >= this.#settings.pollMs) return;
+    setTimeout(() => this.wake(), Math.max(0, wait) + 1).unref();
   }
 
   /** The after-hours text when the business is closed now; undefined when open (or no hours). */

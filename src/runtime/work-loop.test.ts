@@ -31,6 +31,38 @@ describe("startWorkLoop", () => {
   });
 });
 
+describe("startWorkLoop wake-ups", () => {
+  it("answers every wake-up before a tick with that tick, and one during a tick with another", async () => {
+    let ticks = 0;
+    let release: (() => void) | undefined;
+    const loop = startWorkLoop({
+      pollMs: 60_000,
+      tick: async () => {
+        ticks += 1;
+        if (ticks === 3) await new Promise<void>((resolve) => (release = resolve));
+        return false;
+      },
+      onError: () => {},
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ticks).toBe(1);
+    // A batch of commits wakes the loop once per write: one claim answers them all.
+    for (let wake = 0; wake < 5; wake++) loop.wake();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ticks).toBe(2);
+    // Wakes while a tick runs may be for work that tick's claim did not see: one more tick.
+    loop.wake();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ticks).toBe(3);
+    loop.wake();
+    loop.wake();
+    release?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ticks).toBe(4);
+    await loop.stop();
+  });
+});
+
 describe("backoffDelay", () => {
   it("doubles per attempt within its cap, jittered in the upper half", () => {
     expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(50);

@@ -10,6 +10,11 @@ export interface WorkLoop {
  * Runs `tick` until stopped: again at once while it reports more work, else after `pollMs`
  * or the next `wake()`, whichever comes first. Polling is the fallback that makes a lost
  * hint (another process wrote, a timer fired) cost at most `pollMs`.
+ *
+ * A wake-up says work committed before it may be claimable; a tick that starts after it
+ * sees that work. So the wake-ups that arrive before a tick starts are all answered by it
+ * (a batch of commits wakes the loop once per write), and only one arriving while a tick
+ * runs calls for another: otherwise every burst of hints costs a claim that finds nothing.
  */
 export function startWorkLoop(options: {
   pollMs: number;
@@ -39,6 +44,8 @@ export function startWorkLoop(options: {
   const running = (async () => {
     while (!stopped) {
       let more = false;
+      // This tick answers every wake-up so far (see above).
+      pendingWake = false;
       try {
         more = await options.tick();
       } catch (error) {

@@ -19,9 +19,13 @@ export function outboxSettlement(
   return "failed" in result ? "failed" : "retry";
 }
 
-/** Settlements that may have unblocked the conversation's next reply. */
-export function settlementNotifies(settlement: OutboxSettlement): boolean {
-  return settlement === "sent" || settlement === "failed";
+/**
+ * Settlements that may have unblocked the conversation's next reply. `openLeft`: whether the
+ * conversation still has an unsettled reply; a store that knows it has none (SQLite reads it
+ * in the commit) passes false: nothing was unblocked, and a claim would find nothing.
+ */
+export function settlementNotifies(settlement: OutboxSettlement, openLeft = true): boolean {
+  return openLeft && (settlement === "sent" || settlement === "failed");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { contractSettings, type UseContract } from "./contract-context.js";
 import { answerOnce, fakeSid, inboundMessage, textReply } from "./contract-fixtures.js";
 
@@ -137,6 +137,34 @@ export function describeHousekeepingContract(use: UseContract): void {
       const count = notices.length;
       await store.ingest(inboundMessage({ index: 1 }));
       expect(notices).toHaveLength(count);
+    });
+
+    it("wakes workers for the work a complete or a settle leaves claimable", async () => {
+      // The runtime's loops claim after a turn or a send only when their last claim was cut
+      // short by capacity: these notices are what wakes them for the rest.
+      const { store } = use();
+      const conversationSid = fakeSid("CH");
+      await store.setPolicy(conversationSid, { mode: "queue" });
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      // Arrives while the turn runs: the complete must say it is due.
+      await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+      const notices: string[] = [];
+      const stop = store.onWork((notice) => {
+        if (notice.conversationSid === conversationSid) notices.push(notice.kind);
+      });
+      await store.complete(lease!, [textReply("one"), textReply("two")]);
+      await vi.waitFor(() => expect(notices).toEqual(expect.arrayContaining(["turn", "outbox"])));
+      notices.length = 0;
+      // The second reply waits for the first: settling it must wake the sender.
+      const [first] = await store.claimOutbox("sender-a", 8, leaseMs);
+      expect(first?.body).toBe("one");
+      expect(await store.claimOutbox("sender-a", 8, leaseMs)).toEqual([]);
+      await store.settleOutbox(first!, { sent: true, messageSid: fakeSid("IM") });
+      await vi.waitFor(() => expect(notices).toContain("outbox"));
+      const [second] = await store.claimOutbox("sender-a", 8, leaseMs);
+      expect(second?.body).toBe("two");
+      stop();
     });
 
     it("rejects every call after close", async () => {

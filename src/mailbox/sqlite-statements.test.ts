@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { migrate } from "./sqlite-schema.js";
+import { prepareSqliteStatements } from "./sqlite-statements.js";
+
+describe("prepareSqliteStatements", () => {
+  let folder: string;
+  let database: Database.Database;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "switchboard-statements-"));
+    database = new Database(join(folder, "mailbox.db"));
+    migrate(database, "mailbox.db");
+  });
+  afterEach(async () => {
+    database.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("binds no bare LIMIT parameter (SQLite recompiles such a statement on every binding)", () => {
+    const statements = Object.entries(prepareSqliteStatements(database));
+    expect(statements.length).toBeGreaterThan(50);
+    const bare = statements
+      .filter(([, statement]) => /\bLIMIT\s+[?@:$]/i.test(statement.source))
+      .map(([name]) => name);
+    expect(bare).toEqual([]);
+  });
+
+  it("still applies a LIMIT written with the unary plus", () => {
+    const { recentMessages } = prepareSqliteStatements(database);
+    database.exec(
+      "INSERT INTO conversations (conversation_sid, created_at, updated_at) VALUES ('CH1', 0, 0)",
+    );
+    const insert = database.prepare(
+      `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
+         ingested_at) VALUES (?, 'CH1', ?, 'customer', 'done', '{}', 0)`,
+    );
+    for (let index = 0; index < 5; index++) insert.run(`IM${index}`, index);
+    const rows = (limit: number) =>
+      (recentMessages.all("CH1", limit) as { message_index: number }[]).map(
+        (row) => row.message_index,
+      );
+    expect(rows(2)).toEqual([4, 3]);
+    expect(rows(4)).toEqual([4, 3, 2, 1]);
+    expect(rows(0)).toEqual([]);
+  });
+});
