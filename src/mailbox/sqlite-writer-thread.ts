@@ -4,7 +4,12 @@ import { Worker } from "node:worker_threads";
 import { MailboxWriterStoppedError } from "./mailbox-errors.js";
 import type { AppliedWrite, SqliteWrite, SqliteWriteSettings } from "./sqlite-write.js";
 import type { SqliteWriter } from "./sqlite-writer.js";
-import type { FromWriterThread, ToWriterThread, WireWrite } from "./sqlite-writer-worker.js";
+import type {
+  FromWriterThread,
+  ToWriterThread,
+  WireOutcome,
+  WireWrite,
+} from "./sqlite-writer-worker.js";
 import { fromWireError } from "./wire-error.js";
 import type { BatchOutcome } from "./write-batcher.js";
 
@@ -85,9 +90,11 @@ function writerThread(): WriterThread | undefined {
   return thread;
 }
 
-/** See `WireWrite`: an ingest crosses as text. */
+/** See `WireWrite`: an ingest crosses as text, its record (already JSON) after a newline. */
 function toWireWrite(write: SqliteWrite): WireWrite {
-  return write.kind === "ingest" ? JSON.stringify(write) : write;
+  if (write.kind !== "ingest") return write;
+  const { record, ...fields } = write;
+  return `${JSON.stringify(fields)}\n${record}`;
 }
 
 interface Pending {
@@ -167,7 +174,10 @@ export function startSqliteWriterThread(
       if (message.kind === "commit-failed") commit.reject(fromWireError(message.error));
       else
         commit.resolve(
-          message.outcomes.map((outcome) =>
+          (typeof message.outcomes === "string"
+            ? (JSON.parse(message.outcomes) as WireOutcome[])
+            : message.outcomes
+          ).map((outcome) =>
             outcome.ok ? outcome : { ok: false, error: fromWireError(outcome.error) },
           ),
         );

@@ -72,8 +72,12 @@ export function createWriteBatcher<Request, Result>(
     })();
     const tracked: Promise<void> = committed.finally(() => {
       inFlight.delete(tracked);
-      // What arrived during this commit forms the next batch.
-      if (queue.length > 0) schedule();
+      // What arrived during this commit forms the next batch, handed over at once rather than
+      // after this loop turn: the committer (the SQLite writer thread) then applies it while
+      // this thread still answers the requests of the batch that just landed, instead of
+      // idling until every answer is written. Nothing more can join it by waiting: requests
+      // are read in the poll phase, and none runs before this turn's promise jobs finish.
+      if (queue.length > 0) flush();
     });
     inFlight.add(tracked);
   };

@@ -2,6 +2,7 @@ import { ConfigError } from "../../errors.js";
 import { WebhookParseError, WebhookSignatureError } from "../errors.js";
 import type { TwilioLogger } from "../logger.js";
 import type { WebhookEvent } from "./event-types.js";
+import { formFields } from "./form-fields.js";
 import {
   type ReadWebhookRequestOptions,
   readWebhookRequest,
@@ -228,7 +229,9 @@ function formParams(request: WebhookRequest): FormParams {
   if (!isForm) return { signed, flat, notForm: contentType ?? undefined };
 
   if (request.rawBody !== undefined) {
-    for (const [name, value] of new URLSearchParams(request.rawBody)) add(name, value);
+    const fields = formFields(request.rawBody);
+    for (let at = 0; at < fields.length; at += 2)
+      add(fields[at] as string, fields[at + 1] as string);
     return { signed, flat, notForm: undefined };
   }
   for (const [name, value] of Object.entries(request.parsedBody ?? {})) {

@@ -196,7 +196,9 @@ function readNodeStream(request: IncomingMessage, limit: number): Promise<string
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks).toString("utf8"));
+      // A webhook body usually arrives in one chunk: decoded in place, without a copy.
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+      resolve(body.toString("utf8"));
     };
     const onError = (error: Error) => {
       cleanup();
