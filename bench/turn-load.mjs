@@ -13,6 +13,8 @@ export const authToken = "bench-auth-token-0123456789abcdef";
 /** Every reply seen by any server, by inbound MessageSid: epoch ms accepted. */
 export const replies = new Map();
 const sentAt = new Map();
+/** Inbound MessageSid → resolves when its reply is seen (closed-loop sends). */
+const replyWaiters = new Map();
 
 /** Starts one server; resolves once it listens. */
 export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
@@ -69,7 +71,14 @@ export function startServer(store, where, { agentMs = 0, sendMs = 0 } = {}) {
       const [kind, a, b] = line.split(" ");
       if (kind === "reply") {
         if (!replies.has(a)) replies.set(a, Number(b));
-      } else if (kind === "stats") waiters.shift()?.({ rss: Number(a), heap: Number(b) });
+        replyWaiters.get(a)?.();
+        replyWaiters.delete(a);
+      } else if (kind === "stats")
+        waiters.shift()?.({
+          rss: Number(a),
+          heap: Number(b),
+          parts: JSON.parse(line.split(" ").slice(3).join(" ") || "{}"),
+        });
       else if (kind === "metrics") metricWaiters.shift()?.(Number(a));
       else if (kind === "claims") claimWaiters.shift()?.(JSON.parse(line.slice(7)));
       else if (kind === "queries") queryWaiters.shift()?.(JSON.parse(line.slice(8)));
@@ -176,4 +185,39 @@ export async function openLoop(port, rate, seconds, pick) {
     sids: results.map((result) => result.sid),
     refused: results.filter((result) => result.status !== 200).length,
   };
+}
+
+/**
+ * Closed loop: `count` messages, message i to conversation `pick(i)`, with at most `inFlight`
+ * unanswered at a time (each slot sends, then waits for that message's reply, or `timeoutMs`),
+ * so the sender never outruns the server and a fill measures a size, not a backlog. Resolves
+ * with the SIDs sent, non-200s, and the SIDs whose reply did not come.
+ */
+export async function closedLoop(port, count, inFlight, pick, timeoutMs = 30_000) {
+  const sids = [];
+  const missing = [];
+  let refused = 0;
+  let next = 0;
+  const slot = async () => {
+    while (next < count) {
+      const i = next++;
+      const sent = await sendMessage(port, pick(i));
+      sids.push(sent.sid);
+      if (sent.status !== 200) refused += 1;
+      if (replies.has(sent.sid)) continue;
+      const answered = await new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        replyWaiters.set(sent.sid, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!answered) {
+        replyWaiters.delete(sent.sid);
+        missing.push(sent.sid);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, slot));
+  return { sids, refused, missing };
 }

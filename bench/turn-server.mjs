@@ -4,13 +4,14 @@
 // The agent answers at once (or after agentMs); the provider is a stand-in for Twilio that
 // accepts every reply (after sendMs). Prints `port <n>` once listening, then one line
 // `reply <inbound MessageSid> <epoch ms>` per reply accepted; answers a `stats` line on stdin
-// with `stats <rss bytes> <heap bytes>` after a full GC, and a `metrics` line with
+// with `stats <rss bytes> <heap bytes> <JSON: what the RSS is made of>` after a full GC, and a `metrics` line with
 // `metrics <ms>`: the time one /metrics render took (the service's gauges: one mailbox stats
 // query per scrape, process metrics, event counters). BENCH_POOL_SIZE sets the PostgreSQL
 // pool (default 8).
-import { writeSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
+import { getHeapStatistics } from "node:v8";
 import pg from "pg";
 import { functionAgent } from "../dist/agents/index.js";
 import { createSwitchboardHandler } from "../dist/http/index.js";
@@ -154,11 +155,47 @@ createInterface({ input: process.stdin }).on("line", async (line) => {
   }
   if (line !== "stats") return;
   globalThis.gc?.();
+  globalThis.gc?.();
   const memory = process.memoryUsage();
-  writeLine(`stats ${memory.rss} ${memory.heapUsed}\n`);
+  const parts = memoryParts(memory);
+  writeLine(`stats ${memory.rss} ${memory.heapUsed} ${JSON.stringify(parts)}\n`);
 });
-process.on("SIGTERM", async () => {
-  server.close();
-  await switchboard.close();
-  process.exit(0);
-});
+
+/**
+ * What the RSS is made of, bytes: this thread's V8 heap (used, and committed pages resident),
+ * memory V8 tracks outside it (`external`: buffers), and from the kernel's view of the whole
+ * process (/proc/self/smaps) anonymous memory (both threads' V8 heaps, every malloc arena:
+ * SQLite's page caches, the writer thread's) against file-backed pages (code, and SQLite's
+ * WAL index, the mapped `-shm` file, counted on its own).
+ */
+function memoryParts(memory) {
+  const heap = getHeapStatistics();
+  const parts = {
+    heapUsed: memory.heapUsed,
+    heapCommitted: heap.total_physical_size,
+    external: memory.external,
+  };
+  try {
+    let rss = 0;
+    let anonymous = 0;
+    let walIndex = 0;
+    let mapping = "";
+    for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+      const field = /^(Rss|Anonymous):\s+(\d+) kB/.exec(line);
+      if (field === null) {
+        if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) mapping = line;
+        continue;
+      }
+      const bytes = Number(field[2]) * 1024;
+      if (field[1] === "Anonymous") anonymous += bytes;
+      else {
+        rss += bytes;
+        if (mapping.endsWith("-shm")) walIndex += bytes;
+      }
+    }
+    Object.assign(parts, { anonymous, fileBacked: rss - anonymous, walIndex });
+  } catch {
+    // Not Linux: the V8 figures alone.
+  }
+  return parts;
+}

@@ -6,8 +6,20 @@ import { MailboxOpenError } from "./mailbox-errors.js";
 import { migrate } from "./sqlite-schema.js";
 
 /**
+ * The page cache of each mailbox connection, KiB (the main thread's reads and the writer
+ * thread's commits each have one). Set explicitly because the bundled SQLite's default is
+ * not SQLite's: better-sqlite3 builds it with 16 MB per connection, a cache that keeps
+ * filling as the file grows (14 MiB more RSS for the service at 10k–100k conversations;
+ * docs/benchmarks.md, "Memory per idle conversation"). A miss is a read from the operating
+ * system's file cache, which the file is in anyway: ingest to random conversations of a
+ * 100k-conversation file measured no slower at 2 MiB than at 16 MB.
+ */
+export const sqlitePageCacheKiB = 2_048;
+
+/**
  * Opens (creating its folder) and migrates a mailbox file in WAL mode with
- * `synchronous=FULL`. Every failure becomes a `MailboxOpenError` that names the path and
+ * `synchronous=FULL`, its page cache bounded to `sqlitePageCacheKiB` and no memory-mapped
+ * I/O (mapped pages would count in the process's RSS, as the file grows). Every failure becomes a `MailboxOpenError` that names the path and
  * says what to check.
  */
 export function openSqliteDatabase(path: string): Database.Database {
@@ -50,6 +62,10 @@ export function openSqliteDatabase(path: string): Database.Database {
     // FULL syncs the WAL on every commit: a resolved ingest survives power loss, not only
     // a process crash (NORMAL would only guarantee the latter in WAL mode).
     database.pragma("synchronous = FULL");
+    // Negative: a size in KiB, whatever the page size. mmap_size is 0 in this build already;
+    // pinned so a build that enables it cannot make RSS grow with the file.
+    database.pragma(`cache_size = -${sqlitePageCacheKiB}`);
+    database.pragma("mmap_size = 0");
   } catch (cause) {
     throw new MailboxOpenError(
       location,
