@@ -156,7 +156,7 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
   // The store clock is read here, once per commit, so an injected clock never crosses threads.
   const batcher = createWriteBatcher<SqliteWrite, AppliedWrite>(
     (writes) => writer.commit(writes, now()),
-    { windowMs },
+    { windowMs, handOverAtOnce: writer.offThread === true },
   );
   const hub = createNoticeHub();
   let closed = false;

@@ -187,6 +187,7 @@ export function startSqliteWriterThread(
   thread.ask({ kind: "open", connection, location, settings });
 
   return {
+    offThread: true,
     commit(writes, at) {
       if (replacement !== undefined) return replacement.commit(writes, at);
       return new Promise((resolve, reject) => {

@@ -14,6 +14,8 @@ export interface SqliteWriter {
   commit(writes: SqliteWrite[], at: number): Promise<BatchOutcome<AppliedWrite>[]>;
   /** Stops the writer; call only once its last commit has settled. */
   close(): Promise<void>;
+  /** True when commits run on another thread: issuing one does not block the caller. */
+  readonly offThread?: boolean;
 }
 
 /**

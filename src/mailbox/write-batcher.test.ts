@@ -98,7 +98,7 @@ describe("createWriteBatcher over savepoint commits", () => {
 
 describe("createWriteBatcher with a commit in flight", () => {
   /** A commit the test finishes by hand, like a writer thread busy with its fsync. */
-  const manualCommits = (concurrency?: number) => {
+  const manualCommits = (concurrency?: number, handOverAtOnce?: boolean) => {
     const batches: { requests: string[]; finish: (outcomes: BatchOutcome<string>[]) => void }[] =
       [];
     const batcher = createWriteBatcher<string, string>(
@@ -106,7 +106,11 @@ describe("createWriteBatcher with a commit in flight", () => {
         new Promise((finish) => {
           batches.push({ requests, finish });
         }),
-      { windowMs: 0, ...(concurrency === undefined ? {} : { concurrency }) },
+      {
+        windowMs: 0,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(handOverAtOnce === undefined ? {} : { handOverAtOnce }),
+      },
     );
     return { batcher, batches };
   };
@@ -135,6 +139,33 @@ describe("createWriteBatcher with a commit in flight", () => {
     expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(batcher.stats()).toEqual({ commits: 2, operations: 4 });
   });
+
+  it.each([
+    [true, "before"],
+    [false, "after"],
+  ])(
+    "with handOverAtOnce %s, hands the next batch over %s the loop turn's promise jobs",
+    async (atOnce) => {
+      const { batcher, batches } = manualCommits(undefined, atOnce);
+      const first = batcher.run("a");
+      await turn();
+      const later = ["b", "c"].map((request) => batcher.run(request));
+      await turn();
+      batches[0]!.finish([{ ok: true, value: "A" }]);
+      // Promise jobs only, no new loop turn: the answer to `a` is out, and the next batch is
+      // with the committer already when handed over at once, else only after this turn.
+      for (let job = 0; job < 10; job++) await Promise.resolve();
+      expect(await first).toBe("A");
+      expect(batches).toHaveLength(atOnce ? 2 : 1);
+      await turn();
+      expect(batches.map((batch) => batch.requests)).toEqual([["a"], ["b", "c"]]);
+      batches[1]!.finish([
+        { ok: true, value: "B" },
+        { ok: true, value: "C" },
+      ]);
+      expect(await Promise.all(later)).toEqual(["B", "C"]);
+    },
+  );
 
   it("never resolves a write before its commit reports, and drain waits for it", async () => {
     const { batcher, batches } = manualCommits();

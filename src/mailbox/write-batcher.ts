@@ -35,7 +35,7 @@ interface Entry<Request, Result> {
 
 export function createWriteBatcher<Request, Result>(
   commit: CommitBatch<Request, Result>,
-  options: { windowMs: number; maxBatch?: number; concurrency?: number },
+  options: { windowMs: number; maxBatch?: number; concurrency?: number; handOverAtOnce?: boolean },
 ): WriteBatcher<Request, Result> {
   const maxBatch = options.maxBatch ?? 500;
   const concurrency = options.concurrency ?? 1;
@@ -72,12 +72,16 @@ export function createWriteBatcher<Request, Result>(
     })();
     const tracked: Promise<void> = committed.finally(() => {
       inFlight.delete(tracked);
-      // What arrived during this commit forms the next batch, handed over at once rather than
-      // after this loop turn: the committer (the SQLite writer thread) then applies it while
-      // this thread still answers the requests of the batch that just landed, instead of
-      // idling until every answer is written. Nothing more can join it by waiting: requests
-      // are read in the poll phase, and none runs before this turn's promise jobs finish.
-      if (queue.length > 0) flush();
+      // What arrived during this commit forms the next batch.
+      if (queue.length === 0) return;
+      // With `handOverAtOnce`, before this loop turn's promise jobs (the answers to the batch
+      // that just landed) have run: a committer on another thread then applies it while this
+      // one answers, instead of idling until every answer is written. Nothing more could join
+      // by waiting: requests are read in the poll phase, after those jobs. Not for a
+      // committer that blocks this thread (the SQLite writer on the calling thread): its
+      // fsync would then come before those answers.
+      if (options.handOverAtOnce === true) flush();
+      else schedule();
     });
     inFlight.add(tracked);
   };
