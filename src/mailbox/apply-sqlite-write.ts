@@ -214,6 +214,8 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     return "accepted";
   },
 
+  // PostgreSQL re-states this claim in SQL (claim_turns, postgres-schema.ts migration 16):
+  // same candidates order, rules and dead letter. Change both; the contract suite checks both.
   claim(context, { workerId, max, leaseMs }) {
     const { statements, settings, at } = context;
     const leases: Lease[] = [];
