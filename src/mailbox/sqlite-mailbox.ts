@@ -2,8 +2,8 @@
 // core/, the SQL in sqlite-statements.ts, the writes in apply-sqlite-write.ts.
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import { composeTurnContext } from "./compose-turn-context.js";
 import { mergeHistory } from "./core/history-order.js";
-import { composeTurnContext } from "./core/turn-context.js";
 import {
   type ConsentRow,
   type DeliveryRow,

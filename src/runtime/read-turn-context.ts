@@ -1,4 +1,4 @@
-import { composeTurnContext } from "../mailbox/core/turn-context.js";
+import { composeTurnContext } from "../mailbox/compose-turn-context.js";
 import type { MailboxStore, TurnContext, TurnContextOptions } from "../mailbox/mailbox-store.js";
 
 /**

@@ -1,6 +1,6 @@
+import { validateTurnContextOptions } from "../compose-turn-context.js";
 import { mergeCustomerHistory } from "../core/customer-history.js";
 import { mergeHistory } from "../core/history-order.js";
-import { validateTurnContextOptions } from "../core/turn-context.js";
 import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "../customer-rows.js";
 import { type ConsentRow, toConsentRecord } from "../ledger-rows.js";
 import { customerLimits } from "../mailbox-customers.js";

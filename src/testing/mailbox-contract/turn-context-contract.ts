@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composeTurnContext } from "../../mailbox/core/turn-context.js";
+import { composeTurnContext } from "../../mailbox/compose-turn-context.js";
 import { MailboxInputError } from "../../mailbox/mailbox-errors.js";
 import type { MailboxStore, TurnContext, TurnContextOptions } from "../../mailbox/mailbox-store.js";
 import type { UseContract } from "./contract-context.js";

@@ -1,13 +1,13 @@
-import { customerLimits } from "../mailbox-customers.js";
-import { MailboxInputError } from "../mailbox-errors.js";
+import { customerLimits } from "./mailbox-customers.js";
+import { MailboxInputError } from "./mailbox-errors.js";
 import type {
   ConsentRecord,
   MailboxStore,
   TurnContext,
   TurnContextOptions,
-} from "../mailbox-store.js";
-import { validateAddress } from "../validate-ledger-input.js";
-import { validateHistoryLimit } from "../validate-mailbox-input.js";
+} from "./mailbox-store.js";
+import { validateAddress } from "./validate-ledger-input.js";
+import { validateHistoryLimit } from "./validate-mailbox-input.js";
 
 /** The reads `turnContext` stands for. */
 export type TurnContextReads = Pick<
