@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 // mailbox's shared parts one level up, the leaves, Node and the `pg` driver.
 const allowed = [
   /^\.\/[a-z0-9-]+\.js$/,
-  /^\.\.\/(mailbox-errors|mailbox-store|reply-id|sqlite-rows|validate-mailbox-input|write-batcher|notice-hub|ledger-rows|validate-ledger-input|validate-journal-step|customer-rows|mailbox-customers|validate-customer-input|validate-inbound-dead-letter)\.js$/,
+  /^\.\.\/(mailbox-errors|mailbox-store|reply-id|sqlite-rows|validate-mailbox-input|write-batcher|notice-hub|ledger-rows|validate-ledger-input|validate-journal-step|customer-rows|mailbox-customers|validate-customer-input|validate-inbound-dead-letter|compose-turn-context)\.js$/,
   // The shared rule core: the scheduling rules both stores follow.
   /^\.\.\/core\/[a-z0-9-]+\.js$/,
   /^\.\.\/\.\.\/(errors|config|log)\.js$/,
