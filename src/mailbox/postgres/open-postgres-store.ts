@@ -48,6 +48,8 @@ export interface PostgresStoreSettings {
   groupCommitWindowMs: number;
   /** How long this instance counts as alive after its last liveness write. */
   instanceLivenessMs: number;
+  /** Send the statements as named prepared statements (see `prepared-statements.ts`). */
+  preparedStatements: boolean;
   hub: NoticeHub;
 }
 
@@ -63,7 +65,7 @@ export async function openPostgresStore(
   const opened = await openMigratedPool(options.plan, schema, options.migrate);
   const connection = createPostgresConnection(opened.pool, opened.target, opened.ownsPool);
   const sql = postgresStatements(schema);
-  registerPreparedStatements(Object.values(sql));
+  if (options.preparedStatements) registerPreparedStatements(Object.values(sql));
   const instanceId = randomUUID();
   const notices = openNoticeChannel(opened.clientConfig, schema, sql, hub, instanceId);
   let liveness: Awaited<ReturnType<typeof startInstanceLiveness>>;

@@ -35,6 +35,13 @@ export type PostgresMailboxOptions = MailboxOptions &
      * longer than this loses its leases (fencing keeps that safe). 300 to 600000.
      */
     instanceLivenessMs?: number;
+    /**
+     * Send the mailbox's statements as named prepared statements (default true): each
+     * connection parses and plans a statement once instead of on every call. False behind a
+     * pooler that does not carry prepared statements across its server connections (PgBouncer
+     * in transaction mode before 1.21, or without `max_prepared_statements`).
+     */
+    preparedStatements?: boolean;
   };
 
 /** The PostgreSQL mailbox: a `MailboxStore` whose `start` connects and migrates. */
@@ -103,6 +110,7 @@ export function postgresMailbox(options: PostgresMailboxOptions): PostgresMailbo
         settings,
         groupCommitWindowMs,
         instanceLivenessMs,
+        preparedStatements: options.preparedStatements !== false,
         hub,
       });
       opening = attempt;

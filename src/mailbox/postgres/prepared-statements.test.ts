@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import {
   fakeSid,
@@ -47,4 +48,28 @@ describeWithPostgres("postgresMailbox: prepared statements", (url) => {
     expect(await store.fail(next!, "boom", Date.now())).toBe("backoff");
     expect(await store.conversation(conversationSid)).toMatchObject({ state: "backoff" });
   });
+
+  for (const preparedStatements of [true, false])
+    it(`prepares the statements on each connection only when asked (${preparedStatements})`, async () => {
+      // A pool of one connection, so asking it shows what the store left prepared there.
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      const ownSchema = testSchemaName();
+      const own = postgresMailbox({ pool, schema: ownSchema, preparedStatements });
+      try {
+        await own.start?.();
+        const conversationSid = fakeSid("CH");
+        await own.ingest(inboundMessage({ conversationSid, index: 0 }));
+        const [lease] = await own.claim("worker-a", 1, 10_000);
+        await own.complete(lease!, [textReply("one")]);
+        const { rows } = await pool.query<{ prepared: number }>(
+          "SELECT count(*)::integer AS prepared FROM pg_prepared_statements WHERE name LIKE 'sb\\_%'",
+        );
+        if (preparedStatements) expect(rows[0]?.prepared).toBeGreaterThan(2);
+        else expect(rows[0]?.prepared).toBe(0);
+      } finally {
+        await own.close();
+        await pool.end();
+        await dropTestSchema(url, ownSchema);
+      }
+    });
 });
