@@ -52,7 +52,13 @@ import type {
 
 // One handler per write kind, in one table: about 400 lines, kept together because the table
 // is the SQLite store's whole write side (the rules themselves live in ./core/).
+// How far a claim looks past conversations it cannot take (their settle window still runs):
+// it reads the oldest `max * 2 + 8` first, and the whole window only when those did not fill
+// it. Each candidate row costs its read (every column) whether taken or not, so reading a
+// thousand for a claim of one cost milliseconds per claim once work queued up — just when
+// claims must be cheap.
 const candidateScan = 1_000;
+const firstScan = (max: number) => Math.min(candidateScan, max * 2 + 8);
 
 /** What one handler gets: the statements, the settings, the store time and the notice list. */
 interface WriteContext {
@@ -111,6 +117,53 @@ function pickTurn({ statements, settings, at }: WriteContext, conversation: Conv
       ).recorded,
   );
   return cutTurn(candidates, checks, recorded).map((candidate) => candidate.row);
+}
+
+/** Leases up to `max` of `candidates` (oldest first): each one's next turn, if it is due. */
+function leaseCandidates(
+  context: WriteContext,
+  candidates: readonly ConversationRow[],
+  { workerId, max, leaseMs }: { workerId: string; max: number; leaseMs: number },
+): Lease[] {
+  const { statements, settings, at } = context;
+  const leases: Lease[] = [];
+  for (const candidate of candidates) {
+    if (leases.length >= max) break;
+    const deadReason = expiredLeaseDeadLetter(candidate, settings.maxAttempts);
+    if (deadReason !== undefined) {
+      statements.deadLetter.run(deadReason, at, at, candidate.conversation_sid);
+      continue;
+    }
+    const turn = pickTurn(context, candidate);
+    const first = turn[0];
+    if (first === undefined) continue;
+    const attempts = attemptOfClaim(
+      turnMessageSids(candidate)[0],
+      candidate.attempts,
+      first.message_sid,
+    );
+    statements.lease.run({
+      sid: candidate.conversation_sid,
+      owner: workerId,
+      expiresAt: at + leaseMs,
+      attempts,
+      turn: JSON.stringify(turn.map((message) => message.message_sid)),
+      at,
+    });
+    const conversation = toConversation(
+      readConversationRow(statements, candidate.conversation_sid)!,
+      settings.defaultPolicy,
+    );
+    leases.push(
+      leaseOf(
+        { workerId, at, leaseMs, attempt: attempts },
+        turn,
+        candidate.last_processed_index,
+        conversation,
+      ),
+    );
+  }
+  return leases;
 }
 
 /**
@@ -217,46 +270,22 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
   // PostgreSQL re-states this claim in SQL (claim_turns, postgres-schema.ts migration 16):
   // same candidates order, rules and dead letter. Change both; the contract suite checks both.
   claim(context, { workerId, max, leaseMs }) {
-    const { statements, settings, at } = context;
-    const leases: Lease[] = [];
-    const candidates = statements.candidates.all(at, at, candidateScan) as ConversationRow[];
-    for (const candidate of candidates) {
-      if (leases.length >= max) break;
-      const deadReason = expiredLeaseDeadLetter(candidate, settings.maxAttempts);
-      if (deadReason !== undefined) {
-        statements.deadLetter.run(deadReason, at, at, candidate.conversation_sid);
-        continue;
-      }
-      const turn = pickTurn(context, candidate);
-      const first = turn[0];
-      if (first === undefined) continue;
-      const attempts = attemptOfClaim(
-        turnMessageSids(candidate)[0],
-        candidate.attempts,
-        first.message_sid,
-      );
-      statements.lease.run({
-        sid: candidate.conversation_sid,
-        owner: workerId,
-        expiresAt: at + leaseMs,
-        attempts,
-        turn: JSON.stringify(turn.map((message) => message.message_sid)),
-        at,
-      });
-      const conversation = toConversation(
-        readConversationRow(statements, candidate.conversation_sid)!,
-        settings.defaultPolicy,
-      );
-      leases.push(
-        leaseOf(
-          { workerId, at, leaseMs, attempt: attempts },
-          turn,
-          candidate.last_processed_index,
-          conversation,
-        ),
-      );
-    }
-    return leases;
+    const { statements } = context;
+    const first = firstScan(max);
+    const scanned = statements.candidates.all(context.at, context.at, first) as ConversationRow[];
+    const leases = leaseCandidates(context, scanned, { workerId, max, leaseMs });
+    if (leases.length >= max || scanned.length < first) return leases;
+    // The oldest could not fill the claim: look further. Those just leased or dead-lettered
+    // are no longer candidates; those still settling are asked again, and refused again.
+    const further = statements.candidates.all(
+      context.at,
+      context.at,
+      candidateScan,
+    ) as ConversationRow[];
+    return [
+      ...leases,
+      ...leaseCandidates(context, further, { workerId, max: max - leases.length, leaseMs }),
+    ];
   },
 
   heartbeat({ statements, at }, { lease, leaseMs }) {

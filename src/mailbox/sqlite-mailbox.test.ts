@@ -99,6 +99,20 @@ describe("sqliteMailbox", () => {
     expect(notices).toEqual(["turn 8", "turn 8", "turn 8", "turn 8"]);
   });
 
+  it("claims a due turn behind more not-yet-settled conversations than its first look reads", async () => {
+    const store = sqliteMailbox({ path: join(folder, "mailbox.db"), settleWindowMs: 60_000 });
+    opened.push(store);
+    const sid = (n: number) => `CH${n.toString(16).padStart(32, "0")}`;
+    // Older: 30 conversations whose index 0 is missing, so each waits out its settle window.
+    for (let n = 1; n <= 30; n++)
+      await store.ingest(inboundMessage({ conversationSid: sid(n), index: 1 }));
+    const due = sid(99);
+    await store.ingest(inboundMessage({ conversationSid: due, index: 0 }));
+    const leases = await store.claim("worker-a", 1, 30_000);
+    expect(leases.map((lease) => lease.conversationSid)).toEqual([due]);
+    expect(await store.claim("worker-a", 5, 30_000)).toEqual([]);
+  });
+
   it("reopens an existing file without applying migrations twice", async () => {
     const path = join(folder, "mailbox.db");
     const message = inboundMessage();
