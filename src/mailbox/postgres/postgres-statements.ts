@@ -82,32 +82,10 @@ export function postgresStatements(schema: string) {
         dead_at = NULL, next_attempt_at = NULL, turn_message_sids = NULL, updated_at = $1
       WHERE conversation_sid = $2 AND state = 'dead' RETURNING conversation_sid`,
     // Per conversation only the oldest unsettled reply, when due; claimed rows are locked so
-    // concurrent senders skip them. Only due rows are read: the `outbox_due` partial index
-    // (migration 16) holds the open rows by when they are due — a pending row's retry time
-    // (-Infinity: at once), a sending row's lease expiry — so neither sent rows nor rows
-    // waiting for a retry are walked, however many there are. A due row is its
-    // conversation's head when no open row comes before it (`outbox_open`).
-    claimOutbox: `WITH heads AS (
-        SELECT o.id FROM ${s}outbox o
-        WHERE o.status IN ('pending', 'sending')
-          AND (CASE WHEN o.status = 'pending'
-            THEN coalesce(o.next_attempt_at, '-Infinity'::double precision)
-            ELSE o.lease_expires_at END) <= $1::double precision
-          AND NOT EXISTS (SELECT 1 FROM ${s}outbox p
-            WHERE p.conversation_sid = o.conversation_sid AND p.status IN ('pending', 'sending')
-              AND p.seq < o.seq)
-        ORDER BY o.id LIMIT $2
-        FOR UPDATE OF o SKIP LOCKED)
-      UPDATE ${s}outbox o SET status = 'sending', lease_owner = $3, lease_expires_at = $4,
-        lease_instance = $5,
-        attempts = o.attempts + 1, claim_version = o.claim_version + 1, next_attempt_at = NULL,
-        -- Reclaiming an expired claim clears the flag: that try may have reached Twilio.
-        last_error_throttled = o.last_error_throttled AND o.status <> 'sending',
-        -- An expired claim (a crashed sender) may have reached Twilio: the next try looks first.
-        must_reconcile = o.must_reconcile OR o.status = 'sending',
-        attempt_deadline = NULL
-      FROM heads WHERE o.id = heads.id
-      RETURNING o.*`,
+    // concurrent senders skip them. `claim_outbox` (migration 18) walks the open rows in the
+    // order they fall due (`outbox_due_at`) and stops after $2 conversation heads, so neither
+    // sent rows nor rows waiting for a retry are read, however many there are.
+    claimOutbox: `SELECT * FROM ${s}claim_outbox($1, $2, $3, $4, $5)`,
     // Fenced like a settle: only the current claim, only while its lease runs (a lease the
     // liveness sweep released has run out).
     startSendAttempt: `UPDATE ${s}outbox SET attempt_deadline = $3,
