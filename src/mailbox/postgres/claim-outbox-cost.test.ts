@@ -1,0 +1,89 @@
+import pg from "pg";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import {
+  fakeSid,
+  inboundMessage,
+  textReply,
+} from "../../testing/mailbox-contract/contract-fixtures.js";
+import type { MailboxStore } from "../mailbox-store.js";
+import { postgresMailbox } from "./postgres-mailbox.js";
+import {
+  describeWithPostgres,
+  dropTestSchema,
+  testSchemaName,
+} from "./test-support/test-database.js";
+
+// The outbox claim must cost what it claims, not what is waiting. On a fresh schema (no
+// statistics yet) the cached plan of the earlier statement rescanned every open reply for
+// each due one: 1-1.2 s per claim at 2,000 open replies under load. The rows it reads are
+// counted from PostgreSQL's own per-transaction statistics, so the test needs no timing.
+describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes", (url) => {
+  let schema: string;
+  let store: MailboxStore;
+  let client: pg.Client;
+
+  beforeEach(async () => {
+    schema = testSchemaName();
+    store = postgresMailbox({ connectionString: url, schema });
+    await store.start?.();
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
+  });
+  afterEach(async () => {
+    await client.end();
+    await store.close();
+    await dropTestSchema(url, schema);
+  });
+
+  /** Outbox rows read by one claim of `max`, in a transaction rolled back afterwards. */
+  async function rowsReadByClaim(max: number): Promise<{ claimed: number; read: number }> {
+    await client.query("BEGIN");
+    try {
+      const at = Date.now();
+      const claimed = await client.query(
+        `SELECT * FROM "${schema}".claim_outbox($1, $2, 'probe', $3, 'probe-instance')`,
+        [at, max, at + 30_000],
+      );
+      const { rows } = await client.query<{ read: string }>(
+        `SELECT coalesce(sum(coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)), 0) AS read
+           FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = 'outbox'`,
+        [schema],
+      );
+      return { claimed: claimed.rowCount ?? 0, read: Number(rows[0]!.read) };
+    } finally {
+      await client.query("ROLLBACK");
+    }
+  }
+
+  /** `conversations` conversations with three open replies each; none claimed yet. */
+  async function openReplies(conversations: number): Promise<void> {
+    for (let n = 0; n < conversations; n++)
+      await store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
+    const leases = await store.claim("worker-a", conversations, 30_000);
+    expect(leases).toHaveLength(conversations);
+    for (const lease of leases)
+      await store.complete(lease, [textReply("one"), textReply("two"), textReply("three")]);
+  }
+
+  it("stops after its heads however many replies are open", async () => {
+    // The generic plan is the one a busy instance runs (after five custom ones); a fresh
+    // schema's missing statistics are what made the earlier one rescan.
+    await client.query("SET plan_cache_mode = force_generic_plan");
+    await openReplies(50);
+    const few = await rowsReadByClaim(4);
+    // The same on a second schema ten times the size (one claim each: a rolled-back claim
+    // leaves dead index entries the next walk would read).
+    await store.close();
+    await dropTestSchema(url, schema);
+    schema = testSchemaName();
+    store = postgresMailbox({ connectionString: url, schema });
+    await store.start?.();
+    await openReplies(500);
+    const many = await rowsReadByClaim(4);
+    expect([few.claimed, many.claimed]).toEqual([4, 4]);
+    // Four heads, each with its index probe: 1,500 open replies cost what 150 did (the plan
+    // that rescanned the open rows per due row read hundreds of thousands here).
+    expect(few.read).toBeLessThan(40);
+    expect(many.read).toBeLessThanOrEqual(few.read + 4);
+  });
+});
