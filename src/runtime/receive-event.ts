@@ -185,12 +185,17 @@ async function ingestMessage(
     gaps !== undefined && stored !== undefined && parsed.role === "customer"
       ? await gaps.beforeIngest(conversationSid, parsed.index, stored)
       : known;
-  const { inbound, answerHelp } =
+  // Consent and the customer are looked up at once: consent marks the message (never its
+  // author, channel or role, which the customer follows), and on PostgreSQL each lookup is a
+  // round trip the webhook would otherwise wait for in turn.
+  const [{ inbound, answerHelp }] = await Promise.all([
     settings.consent === undefined
       ? { inbound: parsed, answerHelp: false }
-      : await applyInboundConsent(parsed, { ...settings, policy: settings.consent });
-  if (settings.customers !== undefined && inbound.role === "customer")
-    await customerOnArrival(inbound, { ...settings, customers: settings.customers });
+      : applyInboundConsent(parsed, { ...settings, policy: settings.consent }),
+    settings.customers !== undefined && parsed.role === "customer"
+      ? customerOnArrival(parsed, { ...settings, customers: settings.customers })
+      : undefined,
+  ]);
   const result = await settings.mailbox.ingest(inbound);
   if (complete && inbound.role === "customer") gaps?.recorded(conversationSid, inbound.index);
   return { inbound, answerHelp, result };
