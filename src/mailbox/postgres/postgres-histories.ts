@@ -1,6 +1,6 @@
 import { mergeHistory } from "../core/history-order.js";
 import type { HistoryEntry } from "../mailbox-store.js";
-import type { MessageRow, OutboxRow } from "../sqlite-rows.js";
+import { groupByConversation } from "./group-by-conversation.js";
 import { messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 
@@ -24,20 +24,10 @@ export function postgresHistories(context: Pick<PostgresStoreContext, "connectio
       connection.query(sql.recentMessagesOf, [sids, limit]),
       connection.query(sql.recentOutboxOf, [sids, limit]),
     ]);
-    const messagesOf = groupBy(messages.rows.map(messageRowFrom));
-    const outboxOf = groupBy(outbox.rows.map(outboxRowFrom));
+    const messagesOf = groupByConversation(messages.rows.map(messageRowFrom));
+    const outboxOf = groupByConversation(outbox.rows.map(outboxRowFrom));
     for (const sid of sids)
       histories.set(sid, mergeHistory(messagesOf.get(sid) ?? [], outboxOf.get(sid) ?? [], limit));
     return histories;
   };
-}
-
-function groupBy<Row extends MessageRow | OutboxRow>(rows: readonly Row[]): Map<string, Row[]> {
-  const groups = new Map<string, Row[]>();
-  for (const row of rows) {
-    const group = groups.get(row.conversation_sid);
-    if (group === undefined) groups.set(row.conversation_sid, [row]);
-    else group.push(row);
-  }
-  return groups;
 }

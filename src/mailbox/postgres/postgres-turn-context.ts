@@ -5,9 +5,10 @@ import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "../
 import { type ConsentRow, toConsentRecord } from "../ledger-rows.js";
 import { customerLimits } from "../mailbox-customers.js";
 import type { HandoffNote, MailboxStore } from "../mailbox-store.js";
-import { type MessageRow, type OutboxRow, toConversation } from "../sqlite-rows.js";
+import { toConversation } from "../sqlite-rows.js";
 import { validateCustomerConversation } from "../validate-customer-input.js";
 import { createWriteBatcher } from "../write-batcher.js";
+import { groupByConversation } from "./group-by-conversation.js";
 import { conversationRowFrom, messageRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText } from "./storable-text.js";
@@ -121,8 +122,8 @@ function customerHistoryOf(
   limit: number,
   settings: PostgresStoreContext["settings"],
 ) {
-  const messagesOf = groupBy(row.other_messages.map(messageRowFrom));
-  const outboxOf = groupBy(row.other_outbox.map(outboxRowFrom));
+  const messagesOf = groupByConversation(row.other_messages.map(messageRowFrom));
+  const outboxOf = groupByConversation(row.other_outbox.map(outboxRowFrom));
   const conversations = row.others
     .map((raw) => toConversation(conversationRowFrom(raw), settings.defaultPolicy))
     .filter((conversation) => conversation.conversationSid !== except);
@@ -137,14 +138,4 @@ function customerHistoryOf(
     })),
     limit,
   );
-}
-
-function groupBy<Row extends MessageRow | OutboxRow>(rows: readonly Row[]): Map<string, Row[]> {
-  const groups = new Map<string, Row[]>();
-  for (const row of rows) {
-    const group = groups.get(row.conversation_sid);
-    if (group === undefined) groups.set(row.conversation_sid, [row]);
-    else group.push(row);
-  }
-  return groups;
 }
