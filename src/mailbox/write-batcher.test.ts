@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSavepointCommitter } from "./sqlite-savepoints.js";
-import { type BatchOutcome, createWriteBatcher } from "./write-batcher.js";
+import { type BatchOutcome, createWriteBatcher, eachAloneOnFailure } from "./write-batcher.js";
 
 describe("createWriteBatcher over savepoint commits", () => {
   let folder: string;
@@ -238,5 +238,48 @@ describe("createWriteBatcher with a commit in flight", () => {
       expect(() => createWriteBatcher(() => [], { windowMs: 0, concurrency })).toThrow(
         /concurrency/,
       );
+  });
+});
+
+describe("eachAloneOnFailure", () => {
+  let folder: string;
+  let database: Database.Database;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "switchboard-alone-"));
+    database = new Database(join(folder, "alone.db"));
+    database.exec("CREATE TABLE items (name TEXT PRIMARY KEY CHECK (length(name) <= 5))");
+  });
+  afterEach(async () => {
+    database.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  /** All names in one transaction: one refused name fails them all. */
+  const insertAll = async (names: string[]): Promise<BatchOutcome<string>[]> =>
+    database.transaction(() =>
+      names.map((name) => {
+        database.prepare("INSERT INTO items (name) VALUES (?)").run(name);
+        return { ok: true as const, value: name };
+      }),
+    )();
+
+  it("commits the others when one request fails the batch, and gives it its own error", async () => {
+    const batcher = createWriteBatcher(eachAloneOnFailure(insertAll), { windowMs: 0 });
+    const outcomes = await Promise.allSettled(
+      ["ada", "much-too-long", "bob"].map((name) => batcher.run(name)),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/CHECK constraint/);
+    const names = database.prepare("SELECT name FROM items ORDER BY name").pluck().all();
+    expect(names).toEqual(["ada", "bob"]);
+  });
+
+  it("rethrows a lone request's error as the batch's", async () => {
+    await expect(eachAloneOnFailure(insertAll)(["much-too-long"])).rejects.toThrow(/CHECK/);
   });
 });

@@ -10,6 +10,30 @@ export type CommitBatch<Request, Result> = (
 ) => Promise<BatchOutcome<Result>[]> | BatchOutcome<Result>[];
 
 /**
+ * `commit` for batches whose failure may be one request's (a value the database refuses):
+ * should the whole batch fail, each request is committed alone, so an error is only its own.
+ */
+export function eachAloneOnFailure<Request, Result>(
+  commit: (requests: Request[]) => Promise<BatchOutcome<Result>[]>,
+): CommitBatch<Request, Result> {
+  return async (requests) => {
+    try {
+      return await commit(requests);
+    } catch (error) {
+      if (requests.length === 1) throw error;
+      return Promise.all(
+        requests.map((request) =>
+          commit([request]).then(
+            ([outcome]) => outcome!,
+            (alone: unknown): BatchOutcome<Result> => ({ ok: false, error: alone }),
+          ),
+        ),
+      );
+    }
+  };
+}
+
+/**
  * Group commit, for both stores (SQLite commits batches of writes, PostgreSQL batches of
  * ingests). Requests queued within one turn of the event loop (or within `windowMs`), and
  * every request that arrives while a commit is under way, go to the next commit together, so

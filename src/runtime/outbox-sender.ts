@@ -15,7 +15,7 @@ import { replyIdAttribute, replyIdOf } from "./reply-attributes.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { RuntimeOutgoingMessage, RuntimeProvider } from "./runtime-provider.js";
 import type { SmsSegmentCount, SwitchboardEvents } from "./switchboard-events.js";
-import { startWorkLoop, type WorkLoop } from "./work-loop.js";
+import { startWorkLoop, type WorkLoop, wakeBy } from "./work-loop.js";
 
 /** Everything the sender needs, resolved. */
 export interface OutboxSenderSettings {
@@ -358,22 +358,12 @@ export class OutboxSender {
         reason: result.error,
       });
     } else {
-      if (result.throttled !== true) this.#wakeBy(result.retryAt);
+      if (result.throttled !== true) wakeBy(() => this.wake(), result.retryAt, settings);
       settings.logger.warn(
         { conversationSid: item.conversationSid, replyId: item.replyId, reason: result.error },
         "reply send failed; will retry",
       );
     }
-  }
-
-  /**
-   * Claims again by `at` (a retry's due time) when polling would come later: a finished send
-   * no longer claims on its own (see `#capacityBound`). A 429's pause has its own timer.
-   */
-  #wakeBy(at: number): void {
-    const wait = at - this.#settings.now();
-    if (wait >= this.#settings.pollMs) return;
-    setTimeout(() => this.wake(), Math.max(0, wait) + 1).unref();
   }
 
   #pause(wait: number): void {

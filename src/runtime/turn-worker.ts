@@ -31,7 +31,7 @@ import { type SlowTurnSettings, startSlowTurnTimer } from "./slow-turn.js";
 import type { SwitchboardEvents } from "./switchboard-events.js";
 import { turnOf } from "./turn-of.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
-import { startWorkLoop, type WorkLoop } from "./work-loop.js";
+import { startWorkLoop, type WorkLoop, wakeBy } from "./work-loop.js";
 
 /** Everything a turn worker needs, resolved. */
 export interface TurnWorkerSettings {
@@ -438,7 +438,7 @@ export class TurnWorker {
         reason,
       });
     } else if (!shutdown) {
-      this.#wakeBy(retryAt);
+      wakeBy(() => this.wake(), retryAt, this.#settings);
       settings.logger.warn(
         { conversationSid: lease.conversationSid, attempt: lease.attempt, reason },
         "turn failed; will retry",
@@ -450,16 +450,6 @@ export class TurnWorker {
         retryAt,
       });
     }
-  }
-
-  /**
-   * Claims again by `at` (a retry's due time) when polling would come later: a finished turn
-   * no longer claims on its own (see `#capacityBound`), and nothing else wakes for a retry.
-   */
-  #wakeBy(at: number): void {
-    const wait = at - this.#settings.now();
-    if (wait >= this.#settings.pollMs) return;
-    setTimeout(() => this.wake(), Math.max(0, wait) + 1).unref();
   }
 
   /** The after-hours text when the business is closed now; undefined when open (or no hours). */

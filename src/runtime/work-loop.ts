@@ -71,3 +71,18 @@ export function startWorkLoop(options: {
     },
   };
 }
+
+/**
+ * Calls `wake` by `at` (epoch ms, a retry's due time) when the loop's next poll would come
+ * later: a loop that claims again only when its last claim was cut short by capacity has
+ * nothing else that wakes it for a retry.
+ */
+export function wakeBy(
+  wake: () => void,
+  at: number,
+  settings: { now: () => number; pollMs: number },
+): void {
+  const wait = at - settings.now();
+  if (wait >= settings.pollMs) return;
+  setTimeout(wake, Math.max(0, wait) + 1).unref();
+}

@@ -4,7 +4,7 @@ import { LeaseLostError } from "../mailbox-errors.js";
 import type { CompletedTurn, Lease, OutboundReply } from "../mailbox-store.js";
 import { replyIdFor } from "../reply-id.js";
 import { serialiseReply } from "../sqlite-rows.js";
-import { type BatchOutcome, createWriteBatcher } from "../write-batcher.js";
+import { type BatchOutcome, createWriteBatcher, eachAloneOnFailure } from "../write-batcher.js";
 import { conversationRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 
@@ -111,23 +111,10 @@ export function createCompleteBatch(
       },
     );
 
-  const batch = createWriteBatcher<CompleteAsk, CompletedTurn>(
-    async (asks) => {
-      try {
-        return await completeAll(asks);
-      } catch (error) {
-        if (asks.length === 1) throw error;
-        return Promise.all(
-          asks.map((ask) =>
-            completeAll([ask]).then(
-              ([outcome]) => outcome!,
-              (alone: unknown) => ({ ok: false as const, error: alone }),
-            ),
-          ),
-        );
-      }
-    },
-    { windowMs: 0, maxBatch: 50, concurrency: completesInFlight },
-  );
+  const batch = createWriteBatcher<CompleteAsk, CompletedTurn>(eachAloneOnFailure(completeAll), {
+    windowMs: 0,
+    maxBatch: 50,
+    concurrency: completesInFlight,
+  });
   return batch;
 }

@@ -14,7 +14,7 @@ import {
   validateEnqueuedReply,
   validateOutboxResult,
 } from "../validate-mailbox-input.js";
-import { createWriteBatcher } from "../write-batcher.js";
+import { createWriteBatcher, eachAloneOnFailure } from "../write-batcher.js";
 import { conversationRowFrom, outboxRowFrom } from "./postgres-rows.js";
 import type { PostgresStoreContext } from "./postgres-store-context.js";
 import { assertStorableText, storableText } from "./storable-text.js";
@@ -79,22 +79,9 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
   // one statement (each row still settled by its own call, fenced as alone); should that
   // statement fail, each is settled alone, so one row's error is only its own.
   const sentSettles = createWriteBatcher<SentSettle, boolean>(
-    async (settles) => {
-      try {
-        const settled = await settleSent(settles);
-        return settled.map((value) => ({ ok: true as const, value }));
-      } catch (error) {
-        if (settles.length === 1) throw error;
-        return Promise.all(
-          settles.map((settle) =>
-            settleSent([settle]).then(
-              ([value]) => ({ ok: true as const, value: value === true }),
-              (alone: unknown) => ({ ok: false as const, error: alone }),
-            ),
-          ),
-        );
-      }
-    },
+    eachAloneOnFailure(async (settles) =>
+      (await settleSent(settles)).map((value) => ({ ok: true as const, value })),
+    ),
     { windowMs: 0, maxBatch: 100, concurrency: settlesInFlight },
   );
 
