@@ -267,6 +267,43 @@ describe("console polish in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("keeps what the live stream said while a transcript request was in flight", async () => {
+    const { deps, page, problems, url } = await setUp({}, { token: null });
+    const sid = deps.seed("sms", "+15551230013", [["customer", "Where is my order?"]]);
+    await page.goto(`${url}/`);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
+    // Hold the transcript's answer until the agent has started typing and a new message
+    // has arrived live: the answer is then older than the page's state.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let requested = () => {};
+    const seen = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    await page.route(`**/api/conversations/${sid}`, async (route) => {
+      const response = await route.fetch();
+      requested();
+      await held;
+      await route.fulfill({ response });
+    });
+    await conversationItem(page, "+15551230013").click();
+    await seen;
+    deps.typing(sid, true);
+    await deps.sendAsCustomer!({ channel: "sms", from: "+15551230013", text: "It was due Monday" });
+    await conversationItem(page, "+15551230013").locator(".typing-text").waitFor();
+    release();
+    const transcript = page.locator("#transcript");
+    await transcript.locator(".bubble", { hasText: "Where is my order?" }).waitFor();
+    await expect(transcript.locator(".message .bubble").allTextContents()).resolves.toEqual([
+      "Where is my order?",
+      "It was due Monday",
+    ]);
+    await transcript.getByRole("status", { name: "The agent is typing" }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
   it("shows a conversation Twilio forgot as gone, live, and takes the reply box away", async () => {
     const { deps, page, problems, url } = await setUp({}, { token: null });
     const sid = deps.seed("sms", "+15551230021", [["customer", "Where is my order?"]]);

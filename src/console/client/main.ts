@@ -29,6 +29,7 @@ import { createCustomerView } from "./customer-view.js";
 import { byId, isHttpUrl } from "./dom.js";
 import { createListView } from "./list-view.js";
 import { createLiveBadge } from "./live-badge.js";
+import { LiveOverlay } from "./live-overlay.js";
 import { renderRefused } from "./refused-view.js";
 import { mergeMessage } from "./transcript-order.js";
 import { TranscriptView } from "./transcript-view.js";
@@ -50,6 +51,7 @@ const state = {
 };
 
 const live = createLiveBadge(byId("live"));
+const overlay = new LiveOverlay();
 const api = createApiClient({
   fetch: (input, init) => fetch(input, init),
   token: () => token,
@@ -235,14 +237,15 @@ async function select(sid: string): Promise<void> {
 async function refreshSelected(): Promise<void> {
   const sid = state.selected;
   if (sid === null) return;
+  const mark = overlay.mark();
   try {
     const result = await api<ConsoleTranscript>(
       "GET",
       `/api/conversations/${encodeURIComponent(sid)}`,
     );
     if (state.selected !== sid || !result) return;
-    state.conversations.set(sid, result.conversation);
-    state.messages = result.messages.slice();
+    state.conversations.set(sid, overlay.conversation(result.conversation, mark));
+    state.messages = overlay.messages(sid, result.messages, mark);
     renderList();
     renderHead();
     transcript.renderMessages(state.messages, { toBottom: true });
@@ -275,8 +278,11 @@ async function loadRefused(): Promise<void> {
 
 async function loadConversations(): Promise<void> {
   loadRefused().catch(() => {});
+  const mark = overlay.mark();
   const data = await api<{ conversations: ConsoleConversation[] }>("GET", "/api/conversations");
-  state.conversations = new Map(data.conversations.map((c) => [c.sid, c]));
+  state.conversations = new Map(
+    data.conversations.map((c) => [c.sid, overlay.conversation(c, mark)]),
+  );
   renderList();
   openPending();
 }
@@ -340,17 +346,23 @@ function openStream(url: string): void {
   });
   source.addEventListener("conversation", (event) => {
     const data = parse<{ conversation?: ConsoleConversation }>(event);
-    if (data?.conversation) upsert(data.conversation);
+    if (!data?.conversation) return;
+    overlay.typing(data.conversation.sid, data.conversation.typing);
+    upsert(data.conversation);
   });
   source.addEventListener("message", (event) => {
     const data = parse<{ conversationSid: string; message?: ConsoleMessage }>(event);
     if (!data?.message) return;
     const message = data.message;
+    overlay.message(data.conversationSid, message);
     const conversation = state.conversations.get(data.conversationSid);
     // A resent older message (a status update) must not become the list's last message.
     if (conversation && (!conversation.lastMessage || message.at >= conversation.lastMessage.at)) {
       conversation.lastMessage = { role: message.role, body: message.body, at: message.at };
-      if (message.role !== "customer") conversation.typing = false;
+      if (message.role !== "customer") {
+        conversation.typing = false;
+        overlay.typing(data.conversationSid, false);
+      }
       if (message.at > conversation.updatedAt) conversation.updatedAt = message.at;
       renderList();
     }
@@ -362,7 +374,9 @@ function openStream(url: string): void {
   source.addEventListener("typing", (event) => {
     const data = parse<{ conversationSid: string; on: boolean }>(event);
     const conversation = data && state.conversations.get(data.conversationSid);
-    if (!data || !conversation) return;
+    if (!data) return;
+    overlay.typing(data.conversationSid, Boolean(data.on));
+    if (!conversation) return;
     conversation.typing = Boolean(data.on);
     renderList();
     if (data.conversationSid === state.selected) renderHead();
