@@ -18,7 +18,9 @@ export const silentFaceLogger: FaceLogger = { warn: () => {}, error: () => {} };
 /**
  * Reads a JSON request body of at most `maxBytes`. Refuses, before reading, a declared
  * `Content-Length` over the limit, and stops reading (413) as soon as a chunked body
- * crosses it, so a client cannot make the server buffer more than the limit.
+ * crosses it, so a client cannot make the server buffer more than the limit. The 413 says
+ * `Connection: close`: the socket closes once it is written, so the rest of a flood is never
+ * read (only drained until then, so the answer is not lost in a reset).
  */
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const contentType = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
@@ -26,7 +28,9 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
     throw new RequestError(415, "unsupported_media_type", "Send the body as application/json.");
   }
   const tooLarge = () =>
-    new RequestError(413, "body_too_large", `The request body is larger than ${maxBytes} bytes.`);
+    new RequestError(413, "body_too_large", `The request body is larger than ${maxBytes} bytes.`, {
+      headers: { connection: "close" },
+    });
   const declared = Number(request.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
     request.resume();
