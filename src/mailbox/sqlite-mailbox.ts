@@ -152,7 +152,15 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
   const writer =
     options.path === ":memory:" || options.writerThread === false
       ? onThisThread()
-      : startSqliteWriterThread(resolve(options.path), settings, onThisThread);
+      : startSqliteWriterThread(resolve(options.path), settings, (reason) => {
+          // Still correct, but every fsync now blocks the event loop: say so, once, where
+          // an operator looks (a mailbox has no logger of its own).
+          process.emitWarning(
+            `The SQLite mailbox's writer thread stopped (${reason}); its commits now run on the main thread.`,
+            { code: "SWITCHBOARD_SQLITE_WRITER_THREAD" },
+          );
+          return onThisThread();
+        });
   // The store clock is read here, once per commit, so an injected clock never crosses threads.
   const batcher = createWriteBatcher<SqliteWrite, AppliedWrite>(
     (writes) => writer.commit(writes, now()),

@@ -37,10 +37,12 @@ describe("startSqliteWriterThread", () => {
     return { location, reader };
   };
   const fallbackCalls: string[] = [];
-  const recordingFallback = (database: Database.Database) => (): SqliteWriter => {
-    fallbackCalls.push("fallback");
-    return inThreadSqliteWriter(database, settings);
-  };
+  const recordingFallback =
+    (database: Database.Database) =>
+    (reason: string): SqliteWriter => {
+      fallbackCalls.push(`fallback: ${reason}`);
+      return inThreadSqliteWriter(database, settings);
+    };
   const meta = (database: Database.Database, key: string) =>
     (database.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string })?.value;
 
@@ -104,7 +106,7 @@ describe("startSqliteWriterThread", () => {
     const outcomes = await writer.commit([{ kind: "setMeta", key: "where", value: "here" }], 0);
     expect(outcomes[0]?.ok).toBe(true);
     // Nothing was written by the thread; the fallback wrote it, exactly once.
-    expect(fallbackCalls).toEqual(["fallback"]);
+    expect(fallbackCalls).toEqual(["fallback: it could not open the file"]);
     expect(meta(reader, "where")).toBe("here");
   });
 

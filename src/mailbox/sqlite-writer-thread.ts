@@ -115,10 +115,10 @@ interface Pending {
 export function startSqliteWriterThread(
   location: string,
   settings: SqliteWriteSettings,
-  fallback: () => SqliteWriter,
+  fallback: (reason: string) => SqliteWriter,
 ): SqliteWriter {
   const thread = writerThread();
-  if (thread === undefined) return fallback();
+  if (thread === undefined) return fallback("its file is missing from this build");
   const connection = nextConnection++;
   let opened = false;
   let closing = false;
@@ -145,7 +145,7 @@ export function startSqliteWriterThread(
     posted.clear();
     onClosed?.();
     if (closing) return;
-    const writer = fallback();
+    const writer = fallback(reason);
     replacement = writer;
     // Never sent to the thread, so never written: they run here instead, in order.
     for (const commit of waitingForOpen.splice(0))
