@@ -147,6 +147,7 @@ export {
   MailboxWriterStoppedError,
 } from "./mailbox/mailbox-errors.js";
 export type {
+  ActiveConversationsOptions,
   CompletedTurn,
   CompleteOptions,
   ConsentChange,

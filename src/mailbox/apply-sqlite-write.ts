@@ -236,6 +236,8 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       status,
       write.record,
       at,
+      // Out of the claim's walk while the conversation is dead (schema 11's triggers unpark).
+      status === "pending" && conversation.state === "dead" ? 1 : 0,
     );
     if (status !== "pending") return "accepted";
     const policy = policyOf(conversation.policy, settings.defaultPolicy);
@@ -267,7 +269,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     return "accepted";
   },
 
-  // PostgreSQL re-states this claim in SQL (claim_turns, postgres-schema.ts migration 16):
+  // PostgreSQL re-states this claim in SQL (claim_turns, postgres-schema.ts migrations 16 and 19):
   // same candidates order, rules and dead letter. Change both; the contract suite checks both.
   claim(context, { workerId, max, leaseMs }) {
     const { statements } = context;

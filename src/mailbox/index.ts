@@ -25,6 +25,7 @@ export {
   MailboxWriterStoppedError,
 } from "./mailbox-errors.js";
 export type {
+  ActiveConversationsOptions,
   CompletedTurn,
   CompleteOptions,
   ConsentChange,

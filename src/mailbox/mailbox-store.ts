@@ -441,6 +441,12 @@ export interface TurnContext {
   consent: ConsentRecord[];
 }
 
+/** Options of `MailboxStore.activeConversations`. */
+export interface ActiveConversationsOptions {
+  /** Answer conversations marked gone too. Default false (catch-up never lists them). */
+  includeGone?: boolean;
+}
+
 /** One conversation in the "waiting for a person" queue. */
 export interface WaitingConversation extends HandoffNote {
   conversationSid: string;
@@ -742,9 +748,14 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
    * a conversation marked gone. Read through an index on that activity, so catch-up costs
    * the same whatever the number of conversations ever seen. Rejects with
    * `MailboxInputError` for a `since` that is not a finite number or a `limit` out of range.
-   * Optional: without it catch-up reads every known conversation's row.
+   * Optional: without it catch-up reads every known conversation's row. With `includeGone`,
+   * conversations marked gone are answered too (the operator console still lists them).
    */
-  activeConversations?(since: number, limit: number): Promise<ConversationRecord[]>;
+  activeConversations?(
+    since: number,
+    limit: number,
+    options?: ActiveConversationsOptions,
+  ): Promise<ConversationRecord[]>;
   /** Every conversation the mailbox has a row for. */
   knownConversations(): Promise<string[]>;
   getMeta(key: string): Promise<string | null>;

@@ -462,10 +462,12 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       return { recorded, sending };
     },
 
-    async activeConversations(since, limit) {
+    async activeConversations(since, limit, options) {
       ensureOpen();
-      validateActiveQuery(since, limit);
-      return (statements.active.all({ since, limit }) as ConversationRow[]).map((row) =>
+      validateActiveQuery(since, limit, options);
+      const statement =
+        options?.includeGone === true ? statements.activeWithGone : statements.active;
+      return (statement.all({ since, limit }) as ConversationRow[]).map((row) =>
         toConversation(row, defaultPolicy),
       );
     },

@@ -231,6 +231,31 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX IF NOT EXISTS conversations_by_activity
     ON conversations (coalesce(last_inbound_at, created_at));
   `,
+  // 11: a dead letter's messages leave the claim's walk. They stay `pending` (what the
+  // conversation owes, for every other reader) but are `parked` while it is dead, so a claim
+  // reads the same however many conversations are dead-lettered (it read every one of their
+  // pending messages, each claim). The triggers keep `parked` true exactly while the
+  // conversation is dead, whichever statement moves it in or out; ingest parks a message
+  // that arrives in a dead conversation (insertMessage).
+  `
+  ALTER TABLE messages ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+  UPDATE messages SET parked = 1 WHERE status = 'pending'
+    AND conversation_sid IN (SELECT conversation_sid FROM conversations WHERE state = 'dead');
+  CREATE INDEX messages_waiting ON messages (conversation_sid, ingested_at)
+    WHERE status = 'pending' AND parked = 0;
+  CREATE TRIGGER conversations_park_dead AFTER UPDATE OF state ON conversations
+    WHEN new.state = 'dead' AND old.state <> 'dead'
+  BEGIN
+    UPDATE messages SET parked = 1
+      WHERE conversation_sid = new.conversation_sid AND status = 'pending';
+  END;
+  CREATE TRIGGER conversations_unpark_revived AFTER UPDATE OF state ON conversations
+    WHEN old.state = 'dead' AND new.state <> 'dead'
+  BEGIN
+    UPDATE messages SET parked = 0
+      WHERE conversation_sid = new.conversation_sid AND parked = 1;
+  END;
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

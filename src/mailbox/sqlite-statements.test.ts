@@ -47,4 +47,15 @@ describe("prepareSqliteStatements", () => {
     expect(rows(4)).toEqual([4, 3, 2, 1]);
     expect(rows(0)).toEqual([]);
   });
+
+  it("walks only the waiting messages of live conversations to find turn candidates", () => {
+    const { candidates } = prepareSqliteStatements(database);
+    const plan = (
+      database.prepare(`EXPLAIN QUERY PLAN ${candidates.source}`).all(0, 0, 10) as {
+        detail: string;
+      }[]
+    ).map((row) => row.detail);
+    // The partial index that leaves out a dead letter's parked messages, read alone.
+    expect(plan.join("\n")).toMatch(/COVERING INDEX messages_waiting/);
+  });
 });

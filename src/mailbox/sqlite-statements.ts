@@ -43,7 +43,7 @@ const sql = {
   hasMessage: "SELECT 1 FROM messages WHERE message_sid = ?",
   message: "SELECT * FROM messages WHERE message_sid = ?",
   insertMessage: `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
-         ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         ingested_at, parked) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   // The settle rule: how many distinct indexes strictly between @above and @below are
   // recorded, as stored messages (any role) or our sent replies whose Index the sender
   // reported. UNION, not UNION ALL: a sent reply's echo row may still hold the same index.
@@ -70,7 +70,7 @@ const sql = {
   // CROSS JOIN keeps that order whatever the planner's statistics say.
   candidates: `SELECT c.*, p.pending_count FROM (
          SELECT conversation_sid, count(*) AS pending_count, min(ingested_at) AS waiting_since
-         FROM messages WHERE status = 'pending' GROUP BY conversation_sid) p
+         FROM messages WHERE status = 'pending' AND parked = 0 GROUP BY conversation_sid) p
        CROSS JOIN conversations c ON c.conversation_sid = p.conversation_sid
        WHERE c.state = 'idle'
          OR (c.state = 'backoff' AND c.next_attempt_at <= ?)
@@ -180,6 +180,10 @@ const sql = {
   // and the order: the rows read are the ones answered (plus any gone ones among them).
   active: `SELECT ${conversationColumns} FROM conversations c
        WHERE coalesce(c.last_inbound_at, c.created_at) >= @since AND c.gone_at IS NULL
+       ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
+       LIMIT +@limit`,
+  activeWithGone: `SELECT ${conversationColumns} FROM conversations c
+       WHERE coalesce(c.last_inbound_at, c.created_at) >= @since
        ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
        LIMIT +@limit`,
   getMeta: "SELECT value FROM meta WHERE key = ?",

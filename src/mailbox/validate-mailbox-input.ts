@@ -174,7 +174,12 @@ export function validateHistoryLimit(limit: number | undefined): number {
 }
 
 /** `activeConversations`' arguments: a finite time and a limit from 1 to `activeLimit`. */
-export function validateActiveQuery(since: unknown, limit: unknown): void {
+export function validateActiveQuery(since: unknown, limit: unknown, options?: unknown): void {
+  if (options !== undefined && (typeof options !== "object" || options === null))
+    fail("options", "must be an object");
+  const includeGone = (options as { includeGone?: unknown } | undefined)?.includeGone;
+  if (includeGone !== undefined && typeof includeGone !== "boolean")
+    fail("includeGone", "must be a boolean");
   if (typeof since !== "number" || !Number.isFinite(since))
     fail("since", "must be a finite time in epoch ms");
   if (

@@ -26,8 +26,10 @@ afterEach(async () => {
 function setup(
   answer: (text: string) => string | Promise<string>,
   eventsOf?: (switchboard: Switchboard) => FaceEventSource,
+  options: { listLimit?: number } = {},
 ) {
   directory = mkdtempSync(join(tmpdir(), "console-deps-"));
+  const listLimit = options.listLimit;
   let next = 0;
   const provider: RuntimeProvider = {
     async sendMessage() {
@@ -50,6 +52,7 @@ function setup(
     switchboard,
     ...(eventsOf === undefined ? {} : { events: eventsOf(switchboard) }),
     info: { mode: "serve", channels: ["sms"], numbers: {} },
+    ...(listLimit === undefined ? {} : { listLimit }),
     sendAsHuman: async (conversationSid, text) => {
       humanSends.push(`${conversationSid}:${text}`);
       return { messageSid: "IMhuman" };
@@ -195,6 +198,52 @@ describe("createRuntimeConsoleDeps", () => {
     expect(await deps.transcript(unknown)).toBeUndefined();
     await expect(deps.retryDeadLetter(sid)).rejects.toMatchObject({ code: "no_dead_letter" });
     await expect(deps.skipDeadLetter(sid)).rejects.toMatchObject({ code: "no_dead_letter" });
+  });
+
+  it("lists the most recent conversations, and every dead letter and handoff however old", async () => {
+    const { switchboard, deps } = setup(
+      (text) => {
+        if (text === "break") throw new Error("model unavailable");
+        return `echo ${text}`;
+      },
+      undefined,
+      { listLimit: 2 },
+    );
+    const conversation = (letter: string) => `CH${letter.repeat(32)}`;
+    const arrive = (letter: string, minute: number, body: string) =>
+      switchboard.mailbox.ingest({
+        ...customerMessage(0, body),
+        conversationSid: conversation(letter),
+        messageSid: `IM${letter.repeat(32)}`,
+        dateCreated: Date.UTC(2026, 10, 25, 9, minute),
+      });
+    await switchboard.start();
+    await arrive("1", 1, "break");
+    await waitFor(async () => (await switchboard.mailbox.deadLetters()).length === 1);
+    await arrive("2", 2, "a person please");
+    await switchboard.handoff(conversation("2"), "asked for a person");
+    await arrive("3", 3, "hello");
+    await arrive("4", 4, "hello");
+    await arrive("5", 5, "hello");
+    await switchboard.markGone(conversation("5"), new Error("404 from Twilio"));
+
+    const listed = await deps.listConversations();
+    expect(Object.fromEntries(listed.map((item) => [item.sid, item.state]))).toEqual({
+      // The two most recent (the gone one shown as gone), not the third…
+      [conversation("5")]: "gone",
+      [conversation("4")]: "bot",
+      // …and, however old, the dead letter and the one a person holds.
+      [conversation("1")]: "dead",
+      [conversation("2")]: "human",
+    });
+    expect(() =>
+      createRuntimeConsoleDeps({
+        switchboard,
+        info: { mode: "serve", channels: ["sms"], numbers: {} },
+        sendAsHuman: async () => ({}),
+        listLimit: 0,
+      }),
+    ).toThrow(/listLimit/);
   });
 
   it("shows a dead letter with its reason, and retries it", async () => {

@@ -7,6 +7,7 @@ import type {
   HistoryEntry,
   MailboxStore,
 } from "../../mailbox/mailbox-store.js";
+import { mailboxLimits } from "../../mailbox/validate-mailbox-input.js";
 import type { Switchboard } from "../../runtime/create-switchboard.js";
 import { isConversationGoneError, isMarkedGone } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
@@ -50,12 +51,42 @@ export interface RuntimeConsoleDepsOptions {
   /** Messages shown per transcript. Default 500. */
   transcriptLimit?: number;
   /**
+   * Conversations the list shows by most recent activity (default 1,000, at most 10,000),
+   * besides every dead letter and every one waiting for a person, however old: opening the
+   * console reads the same whatever the number of conversations ever seen.
+   */
+  listLimit?: number;
+  /**
    * The WhatsApp template the service sends outside the 24-hour window: the reply box offers
    * it when the window is closed.
    */
   whatsappTemplate?: WhatsAppTemplate;
   /** Epoch ms, for the WhatsApp window. Default `Date.now`. */
   now?: () => number;
+}
+
+/** Conversations summarized at once when the list is read. */
+const summariesAtOnce = 16;
+
+/**
+ * The conversations the console lists: the `limit` most recently active (gone ones too, shown
+ * as gone), then every dead letter and every one waiting for a person not among them. A store
+ * without `activeConversations` lists every known conversation.
+ */
+async function listedConversations(mailbox: MailboxStore, limit: number): Promise<string[]> {
+  if (mailbox.activeConversations === undefined) return mailbox.knownConversations();
+  const [recent, dead, waiting] = await Promise.all([
+    mailbox.activeConversations(0, limit, { includeGone: true }),
+    mailbox.deadLetters(),
+    mailbox.waitingForPerson({ limit: 1_000 }),
+  ]);
+  return [
+    ...new Set([
+      ...recent.map((record) => record.conversationSid),
+      ...dead.map((letter) => letter.conversationSid),
+      ...waiting.map((item) => item.conversationSid),
+    ]),
+  ];
 }
 
 /**
@@ -68,6 +99,11 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
   const events: FaceEventSource = options.events ?? switchboard.events;
   const mailbox: MailboxStore = switchboard.mailbox;
   const limit = options.transcriptLimit ?? 500;
+  const listLimit = options.listLimit ?? 1_000;
+  if (!Number.isSafeInteger(listLimit) || listLimit < 1 || listLimit > mailboxLimits.activeLimit)
+    throw new RangeError(
+      `listLimit must be an integer from 1 to ${mailboxLimits.activeLimit}; got ${String(listLimit)}.`,
+    );
   const typing = new Set<string>();
   const rich = richState(mailbox);
 
@@ -130,8 +166,14 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
     },
     info: () => options.info,
     async listConversations() {
-      const sids = await mailbox.knownConversations();
-      const conversations = await Promise.all(sids.map(summarize));
+      const sids = await listedConversations(mailbox, listLimit);
+      const conversations: (ConsoleConversation | undefined)[] = [];
+      // A few at a time: each is several reads, and a list of thousands must not take every
+      // pool connection (or queue thousands of reads) while webhooks wait.
+      for (let start = 0; start < sids.length; start += summariesAtOnce)
+        conversations.push(
+          ...(await Promise.all(sids.slice(start, start + summariesAtOnce).map(summarize))),
+        );
       return conversations.filter((item): item is ConsoleConversation => item !== undefined);
     },
     async transcript(sid) {

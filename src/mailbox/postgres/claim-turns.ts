@@ -27,10 +27,10 @@ interface ClaimedRow {
 
 /**
  * Leases up to `max` conversations in ONE statement, in autocommit: `claim_turns`
- * (postgres-schema.ts, migration 16) walks the pending messages oldest first, locks each
- * conversation with `FOR UPDATE SKIP LOCKED` (concurrent claimers in any process never get the
- * same conversation and never wait for each other), applies the turn rules and leases, and
- * stops once `max` are leased. The function re-states the rules of `core/turn-rules.ts`, which
+ * (postgres-schema.ts, migration 16; 19 leaves dead letters out) walks the pending messages
+ * oldest first, locks each conversation with `FOR UPDATE SKIP LOCKED` (concurrent claimers in
+ * any process never get the same conversation and never wait for each other), applies the
+ * turn rules and leases, and stops once `max` are leased. The function re-states the rules of `core/turn-rules.ts`, which
  * the SQLite store runs in TypeScript; the store contract suite holds both to the same cases.
  * It replaced a claim of about seven round trips (BEGIN, candidates, rows, pending, counts,
  * lease, COMMIT) whose candidates query evaluated the rules for every waiting conversation

@@ -114,6 +114,8 @@ export function createIngestBatch(
       status,
       JSON.stringify(message),
       at,
+      // Out of the claim's walk while the conversation is dead (schema 19's trigger unparks).
+      status === "pending" && conversation.state === "dead",
     ]);
     if (status !== "pending") return "accepted";
     const policy = storedPolicy(

@@ -155,10 +155,11 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
       });
     },
 
-    activeConversations(since, limit) {
+    activeConversations(since, limit, options) {
       return read(async () => {
-        validateActiveQuery(since, limit);
-        const rows = (await connection.query(sql.active, [since, limit])).rows;
+        validateActiveQuery(since, limit, options);
+        const statement = options?.includeGone === true ? sql.activeWithGone : sql.active;
+        const rows = (await connection.query(statement, [since, limit])).rows;
         return rows.map((raw) => toConversation(conversationRowFrom(raw), defaultPolicy));
       });
     },

@@ -10,6 +10,7 @@ import {
   type PostgresConnectionOptions,
   type PostgresPoolPlan,
 } from "./open-postgres-pool.js";
+import { parkDeadLettersMigration } from "./park-dead-letters-migration.js";
 import { checkout } from "./postgres-connection.js";
 import { describeTarget } from "./postgres-errors.js";
 
@@ -20,7 +21,7 @@ import { describeTarget } from "./postgres-errors.js";
  * milliseconds, and a custom clock may return fractions), never
  * the server's `now()`, so the store's injected clock is the only clock.
  */
-export const postgresMigrations: readonly string[] = [
+const shippedMigrations: readonly string[] = [
   // 1: the first schema.
   `
   CREATE TABLE conversations (
@@ -809,6 +810,12 @@ export const postgresMigrations: readonly string[] = [
   END
   $claim_outbox$;
   `,
+];
+
+export const postgresMigrations: readonly string[] = [
+  ...shippedMigrations,
+  // 19: a dead letter's messages leave the turn claim's walk (see there).
+  parkDeadLettersMigration(shippedMigrations[12]!, shippedMigrations[15]!),
 ];
 
 /** The mailbox's schema name when none is given. */

@@ -39,14 +39,14 @@ export function postgresStatements(schema: string) {
       RETURNING c.state, c.policy_mode, c.policy_window_ms, c.lease_owner, c.lease_version,
         c.lease_expires_at, c.turn_message_sids[1] AS turn_id`,
     insertMessage: `INSERT INTO ${s}messages (message_sid, conversation_sid, message_index, role,
-        status, record, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        status, record, ingested_at, parked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     hasMessage: `SELECT 1 FROM ${s}messages WHERE message_sid = $1`,
     deleteKeys: `DELETE FROM ${s}dedupe_keys WHERE key = ANY($1::text[])`,
     markMessages: `UPDATE ${s}messages SET status = $1
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
-    // `claim` in one round trip (migration 16's function, which re-states the turn rules of
-    // core/turn-rules.ts): $1 worker, $2 max, $3 lease expiry, $4 now, $5 instance,
+    // `claim` in one round trip (migration 16's function, its walk revised in 19, which
+    // re-states the turn rules of core/turn-rules.ts): $1 worker, $2 max, $3 lease expiry, $4 now, $5 instance,
     // $6 settleWindowMs, $7 maxAttempts, $8/$9 the default policy's mode and window,
     // $10 the most messages of one turn. One row per lease, oldest waiting first.
     claimTurnsCall: `SELECT o_conversation, o_pending_count, o_last_processed, o_attempts,
@@ -156,6 +156,9 @@ export function postgresStatements(schema: string) {
       WHERE coalesce(c.last_inbound_at, c.created_at) >= $1::double precision
         AND c.gone_at IS NULL
       ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid LIMIT $2`,
+    activeWithGone: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
+      WHERE coalesce(c.last_inbound_at, c.created_at) >= $1::double precision
+      ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid LIMIT $2`,
     lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
     // `MailboxStore.indexGap` in one round trip: the settle rule's count of recorded indexes
     // strictly between $2 and $3, and the replies being sent right now (claimed, not
@@ -243,7 +246,8 @@ export function postgresStatements(schema: string) {
     notifyMany: `SELECT pg_notify(n.channel, n.payload)
       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n (channel, payload, position)
       ORDER BY n.position`,
-    // A whole ingest batch in one round trip (migration 13's function).
+    // A whole ingest batch in one round trip (migration 13's function; 19 parks what
+    // arrives in a dead letter).
     ingestBatch: `SELECT o_status, o_policy_mode, o_policy_window_ms, o_interrupted_version
       FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
       $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::double precision[],

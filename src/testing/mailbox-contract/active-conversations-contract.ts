@@ -60,6 +60,10 @@ export function describeActiveConversationsContract(use: UseContract): void {
       await store.markGone(gone, "404 from Twilio");
       const active = await store.activeConversations(clock.now() - 1_000, 10);
       expect(active.map((record) => record.conversationSid)).toEqual([kept]);
+      // Unless asked for: the console still lists it, marked gone.
+      const all = await store.activeConversations(clock.now() - 1_000, 10, { includeGone: true });
+      expect(all.map((record) => record.conversationSid).sort()).toEqual([kept, gone].sort());
+      expect(all.find((record) => record.conversationSid === gone)?.goneAt).toBeTypeOf("number");
     });
 
     it("refuses a time that is not finite or a limit out of range", async () => {
@@ -77,6 +81,10 @@ export function describeActiveConversationsContract(use: UseContract): void {
         await expect(store.activeConversations(since as number, limit)).rejects.toBeInstanceOf(
           MailboxInputError,
         );
+      for (const options of [null, "yes", { includeGone: "yes" }])
+        await expect(
+          store.activeConversations(0, 10, options as { includeGone?: boolean }),
+        ).rejects.toBeInstanceOf(MailboxInputError);
     });
   });
 }

@@ -60,6 +60,37 @@ export function describeFailureContract(use: UseContract): void {
       expect(lease?.messages[0]?.messageSid).toBe(letter?.messageSids[0]);
     });
 
+    it("keeps a dead letter's messages, and those arriving while it is dead, for after a retry", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      const other = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0, body: "first" }));
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const [lease] = await store.claim("worker-a", 1, leaseMs);
+        await store.fail(lease!, "model down", clock.now());
+      }
+      // The customer writes again while it is dead: stored, owed, not claimed.
+      await store.ingest(inboundMessage({ conversationSid, index: 1, body: "hello??" }));
+      await store.ingest(inboundMessage({ conversationSid: other, index: 0, body: "hi" }));
+      clock.advance(settleWindowMs);
+      expect(await store.conversation(conversationSid)).toMatchObject({
+        state: "dead",
+        pendingCount: 2,
+      });
+      expect((await store.stats()).pendingMessages).toBe(3);
+      const leases = await store.claim("worker-a", 10, leaseMs);
+      expect(leases.map((lease) => lease.conversationSid)).toEqual([other]);
+      await store.complete(leases[0]!, []);
+
+      expect(await store.retryDeadLetter(conversationSid)).toBe(true);
+      const [retried] = await store.claim("worker-a", 10, leaseMs);
+      expect(retried?.conversationSid).toBe(conversationSid);
+      expect(retried?.messages.map((message) => message.body)).toEqual(["first"]);
+      await store.complete(retried!, []);
+      const [next] = await store.claim("worker-a", 10, leaseMs);
+      expect(next?.messages.map((message) => message.body)).toEqual(["hello??"]);
+    });
+
     it("skips a dead letter's message and lets the conversation go on", async () => {
       const { store, clock } = use();
       const conversationSid = fakeSid("CH");
