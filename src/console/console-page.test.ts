@@ -197,7 +197,15 @@ describe("console page in Chromium", () => {
     ).resolves.toBeUndefined();
 
     // Someone else handed back meanwhile; replying is refused and the console says why.
+    // The take-over reloads the transcript: change the server only once that has been read,
+    // or the reload would bring "bot" and take the reply box away before the test types.
+    const reloaded = page.waitForResponse(
+      (response) =>
+        response.request().method() === "GET" &&
+        new URL(response.url()).pathname === `/api/conversations/${sid}`,
+    );
     await page.getByRole("button", { name: "Take over" }).click();
+    await reloaded;
     const composer = page.getByRole("textbox", { name: "Reply as a person" });
     await composer.waitFor();
     deps.conversations.get(sid)!.conversation.state = "bot";

@@ -80,6 +80,10 @@ describe("the send-state migration of a SQLite file", () => {
       DROP TABLE media_transcripts;
       DROP TABLE inbound_dead_letters;
       DROP INDEX conversations_by_activity;
+      DROP TRIGGER conversations_park_dead;
+      DROP TRIGGER conversations_unpark_revived;
+      DROP INDEX messages_waiting;
+      ALTER TABLE messages DROP COLUMN parked;
       DELETE FROM schema_version WHERE version >= 3;`);
     const update = database.prepare(
       "UPDATE outbox SET attempts = 1, last_error = ? WHERE conversation_sid = ?",

@@ -40,4 +40,19 @@ describe("LiveOverlay", () => {
     const merged = overlay.messages("CH1", [message(0, "old"), message(1, "served")], mark);
     expect(merged.map((m) => m.body)).toEqual(["old", "served", "live"]);
   });
+
+  it("keeps a state change (a dead letter, with its reason) that arrived meanwhile", () => {
+    const overlay = new LiveOverlay();
+    const mark = overlay.mark();
+    overlay.state("CH1", "dead", "the agent failed again");
+    expect(overlay.conversation(conversation({ state: "bot" }), mark)).toMatchObject({
+      state: "dead",
+      deadLetterReason: "the agent failed again",
+    });
+    overlay.state("CH1", "gone", "20404 from Twilio");
+    expect(overlay.conversation(conversation({ state: "bot" }), mark)).toMatchObject({
+      state: "gone",
+      goneReason: "20404 from Twilio",
+    });
+  });
 });

@@ -1,4 +1,8 @@
-import type { ConsoleConversation, ConsoleMessage } from "../console-deps.js";
+import type {
+  ConsoleConversation,
+  ConsoleConversationState,
+  ConsoleMessage,
+} from "../console-deps.js";
 import { mergeMessage } from "./transcript-order.js";
 
 /** How many recent live messages are kept to lay over a snapshot that was in flight. */
@@ -15,6 +19,10 @@ const keptMessages = 200;
 export class LiveOverlay {
   #seq = 0;
   readonly #typing = new Map<string, { seq: number; on: boolean }>();
+  readonly #states = new Map<
+    string,
+    { seq: number; state: ConsoleConversationState; reason: string | undefined }
+  >();
   #messages: Array<{ seq: number; conversationSid: string; message: ConsoleMessage }> = [];
 
   /** A mark to take just before a snapshot request; pass it to `conversation`/`messages`. */
@@ -26,16 +34,30 @@ export class LiveOverlay {
     this.#typing.set(conversationSid, { seq: ++this.#seq, on });
   }
 
+  /** A state change (take-over, hand-back, dead letter, gone) with its reason, if any. */
+  state(conversationSid: string, state: ConsoleConversationState, reason?: string): void {
+    this.#states.set(conversationSid, { seq: ++this.#seq, state, reason });
+  }
+
   message(conversationSid: string, message: ConsoleMessage): void {
     this.#messages.push({ seq: ++this.#seq, conversationSid, message });
     if (this.#messages.length > keptMessages) this.#messages = this.#messages.slice(-keptMessages);
   }
 
-  /** The snapshot's conversation, with a typing event newer than `mark` laid over it. */
+  /** The snapshot's conversation, with typing and state events newer than `mark` over it. */
   conversation(snapshot: ConsoleConversation, mark: number): ConsoleConversation {
+    let conversation = snapshot;
     const typing = this.#typing.get(snapshot.sid);
-    if (typing === undefined || typing.seq <= mark) return snapshot;
-    return { ...snapshot, typing: typing.on };
+    if (typing !== undefined && typing.seq > mark)
+      conversation = { ...conversation, typing: typing.on };
+    const changed = this.#states.get(snapshot.sid);
+    if (changed !== undefined && changed.seq > mark) {
+      conversation = { ...conversation, state: changed.state };
+      if (changed.reason !== undefined && changed.state === "gone")
+        conversation.goneReason = changed.reason;
+      else if (changed.reason !== undefined) conversation.deadLetterReason = changed.reason;
+    }
+    return conversation;
   }
 
   /** The snapshot's messages, with the live messages newer than `mark` merged in. */

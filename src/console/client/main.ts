@@ -348,6 +348,7 @@ function openStream(url: string): void {
     const data = parse<{ conversation?: ConsoleConversation }>(event);
     if (!data?.conversation) return;
     overlay.typing(data.conversation.sid, data.conversation.typing);
+    overlay.state(data.conversation.sid, data.conversation.state);
     upsert(data.conversation);
   });
   source.addEventListener("message", (event) => {
@@ -387,8 +388,10 @@ function openStream(url: string): void {
       state: ConsoleConversationState;
       reason?: string;
     }>(event);
-    const conversation = data && state.conversations.get(data.conversationSid);
-    if (!data || !conversation) return;
+    if (!data) return;
+    overlay.state(data.conversationSid, data.state, data.reason);
+    const conversation = state.conversations.get(data.conversationSid);
+    if (!conversation) return;
     conversation.state = data.state;
     if (data.reason && data.state === "gone") conversation.goneReason = data.reason;
     else if (data.reason) conversation.deadLetterReason = data.reason;
