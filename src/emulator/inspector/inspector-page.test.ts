@@ -220,8 +220,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(url: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+async function open(
+  url: string,
+  options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {},
+): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    colorScheme: options.colorScheme ?? "light",
+  });
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   page.on("console", (entry) => {
@@ -370,6 +376,54 @@ describe("inspector page in Chromium", () => {
       expect(problems.filter((problem) => !problem.includes("404"))).toEqual([]);
     } finally {
       await page.close();
+      await server.served.close();
+    }
+  });
+
+  it("follows the system's dark mode", async () => {
+    const server = await serve({ stream: true });
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const colours = async (colorScheme: "light" | "dark", width: number, height: number) => {
+      const { page, problems } = await open(server.served.url, { colorScheme, width, height });
+      try {
+        await page.locator("#live", { hasText: "Live" }).waitFor();
+        await page.locator("#detail .message.outbound .bubble").first().waitFor();
+        await page.screenshot({ path: `/tmp/inspector-${colorScheme}-${width}.png` });
+        expect(problems).toEqual([]);
+        return await page.evaluate(() => {
+          const colour = (
+            selector: string,
+            property: "color" | "backgroundColor" = "backgroundColor",
+          ) => getComputedStyle(document.querySelector(selector)!)[property];
+          return {
+            body: colour("body"),
+            ink: colour("body", "color"),
+            panel: colour(".panel"),
+            bubble: colour("#detail .message .bubble"),
+            outbound: colour("#detail .message.outbound .bubble"),
+            selected: colour("#conversations .conversation.selected"),
+            header: colour("th"),
+          };
+        });
+      } finally {
+        await page.close();
+      }
+    };
+    try {
+      const light = await colours("light", 1440, 900);
+      const dark = await colours("dark", 1440, 900);
+      await colours("dark", 390, 844);
+      expect(luminance(light.body)).toBeGreaterThan(200);
+      expect(luminance(light.panel)).toBeGreaterThan(240);
+      for (const part of ["body", "panel", "header"] as const)
+        expect(luminance(dark[part]), part).toBeLessThan(50);
+      for (const part of ["bubble", "outbound", "selected"] as const)
+        expect(luminance(dark[part]), part).toBeLessThan(80);
+      expect(luminance(dark.ink)).toBeGreaterThan(200);
+    } finally {
       await server.served.close();
     }
   });
