@@ -18,6 +18,7 @@ import { createRuntimeConsoleDeps } from "../dist/console/adapter/runtime-consol
 import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
+import { inboundMessage } from "./inbound-message.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const max = Number(process.env.BENCH_SCALE_MAX ?? 100_000);
@@ -60,31 +61,19 @@ const everyKnown = consoleOver(
   }),
 );
 
-const sid = (n) => `CH${n.toString(16).padStart(32, "0")}`;
 let filled = 0;
 async function fillTo(count) {
   const start = Date.now() - 86_400_000;
   const batch = [];
   for (; filled < count; filled++) {
-    const conversationSid = sid(filled);
     batch.push(
-      (async () => {
-        await mailbox.ingest({
-          conversationSid,
-          messageSid: `IM${filled.toString(16).padStart(32, "0")}`,
-          index: 0,
-          author: "+15551230001",
-          body: "Hi, what are your opening hours?",
-          media: [],
-          attributes: {},
-          channel: "sms",
-          source: "SMS",
+      mailbox.ingest(
+        inboundMessage(filled, 0, {
           dateCreated: start + filled,
           receivedAt: start + filled,
-          role: "customer",
           customerAddress: `+1555${String(filled).padStart(7, "0")}`,
-        });
-      })(),
+        }),
+      ),
     );
     if (batch.length >= 256) await Promise.all(batch.splice(0));
   }

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
+import { inboundMessage } from "./inbound-message.mjs";
 
 const flag = process.argv.indexOf("--store");
 const which = flag === -1 ? "both" : process.argv[flag + 1];
@@ -22,25 +23,6 @@ const databaseUrl =
   process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
   process.env.SWITCHBOARD_TEST_DATABASE_URL ||
   "postgres://postgres@127.0.0.1:5432/test";
-
-const message = (conversation, index) => {
-  const sid = conversation.toString(16).padStart(30, "0");
-  return {
-    conversationSid: `CH${sid}00`,
-    messageSid: `IM${sid}${index.toString(16).padStart(2, "0")}`,
-    index,
-    author: "+15551230001",
-    body: "hello?",
-    media: [],
-    attributes: {},
-    channel: "sms",
-    source: "SMS",
-    dateCreated: Date.now(),
-    receivedAt: Date.now(),
-    role: "customer",
-    customerAddress: "+15551230001",
-  };
-};
 
 async function sql(text) {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -71,11 +53,11 @@ async function measure(store, dead) {
       for (let start = 0; start < dead; start += 256)
         await Promise.all(
           Array.from({ length: Math.min(256, dead - start) }, (_, n) =>
-            mailbox.ingest(message(start + n, index)),
+            mailbox.ingest(inboundMessage(start + n, index, { body: "hello?" })),
           ),
         );
     }
-    await mailbox.ingest(message(dead + 1, 0));
+    await mailbox.ingest(inboundMessage(dead + 1));
     if (store === "postgres")
       await sql(`VACUUM ANALYZE ${schema}.messages, ${schema}.conversations`);
     const times = [];

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
+import { inboundMessage } from "./inbound-message.mjs";
 
 if (typeof global.gc !== "function") throw new Error("run with node --expose-gc");
 const sizes = (process.env.BENCH_MEMORY_SIZES ?? "10000,20000,40000,80000,160000")
@@ -16,7 +17,6 @@ const sizes = (process.env.BENCH_MEMORY_SIZES ?? "10000,20000,40000,80000,160000
   .map(Number);
 const folder = mkdtempSync(join(tmpdir(), "switchboard-memory-"));
 const mailbox = sqliteMailbox({ path: join(folder, "mailbox.db") });
-const sid = (prefix, n) => `${prefix}${n.toString(16).padStart(32, "0")}`;
 
 const measure = () => {
   global.gc();
@@ -34,25 +34,9 @@ try {
   for (const size of sizes) {
     while (filled < size) {
       const batch = Math.min(500, size - filled);
-      const now = Date.now();
       await Promise.all(
         Array.from({ length: batch }, (_, i) =>
-          mailbox.ingest({
-            conversationSid: sid("CH", filled + i),
-            messageSid: sid("IM", filled + i),
-            index: 0,
-            author: "+15551230001",
-            body: "Hi, what are your opening hours?",
-            media: [],
-            attributes: {},
-            channel: "sms",
-            source: "SMS",
-            dateCreated: now,
-            receivedAt: now,
-            role: "customer",
-            customerAddress: "+15551230001",
-            proxyAddress: "+15017250604",
-          }),
+          mailbox.ingest(inboundMessage(filled + i, 0, { proxyAddress: "+15017250604" })),
         ),
       );
       filled += batch;

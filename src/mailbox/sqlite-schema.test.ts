@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inboundMessage } from "../testing/mailbox-contract/contract-fixtures.js";
 import { sqliteMailbox } from "./sqlite-mailbox.js";
 import { migrate, sqliteMigrations } from "./sqlite-schema.js";
 
@@ -32,21 +33,8 @@ describe("the SQLite schema's migrations", () => {
          VALUES (?, 'dead', 'sms', 0, 0), (?, 'idle', 'sms', 0, 0)`,
       )
       .run(dead, live);
-    const record = (sid: string, conversationSid: string) =>
-      JSON.stringify({
-        conversationSid,
-        messageSid: sid,
-        index: 0,
-        author: "+15551230001",
-        body: "hello",
-        media: [],
-        attributes: {},
-        channel: "sms",
-        source: "SMS",
-        dateCreated: 1,
-        receivedAt: 1,
-        role: "customer",
-      });
+    const record = (messageSid: string, conversationSid: string) =>
+      JSON.stringify(inboundMessage({ conversationSid, messageSid }));
     const insert = older.prepare(
       `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
          ingested_at) VALUES (?, ?, 0, 'customer', 'pending', ?, 1)`,

@@ -7,6 +7,7 @@ import {
 } from "../../testing/mailbox-contract/contract-fixtures.js";
 import type { MailboxStore } from "../mailbox-store.js";
 import { postgresMailbox } from "./postgres-mailbox.js";
+import { rowsReadBy } from "./test-support/rows-read.js";
 import {
   describeWithPostgres,
   dropTestSchema,
@@ -37,22 +38,14 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
 
   /** Outbox rows read by one claim of `max`, in a transaction rolled back afterwards. */
   async function rowsReadByClaim(max: number): Promise<{ claimed: number; read: number }> {
-    await client.query("BEGIN");
-    try {
-      const at = Date.now();
-      const claimed = await client.query(
+    const at = Date.now();
+    const { rows, read } = await rowsReadBy(client, schema, "outbox", () =>
+      client.query(
         `SELECT * FROM "${schema}".claim_outbox($1, $2, 'probe', $3, 'probe-instance')`,
         [at, max, at + 30_000],
-      );
-      const { rows } = await client.query<{ read: string }>(
-        `SELECT coalesce(sum(coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)), 0) AS read
-           FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = 'outbox'`,
-        [schema],
-      );
-      return { claimed: claimed.rowCount ?? 0, read: Number(rows[0]!.read) };
-    } finally {
-      await client.query("ROLLBACK");
-    }
+      ),
+    );
+    return { claimed: rows, read };
   }
 
   /** `conversations` conversations with three open replies each; none claimed yet. */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { fakeSid, inboundMessage } from "../../testing/mailbox-contract/contract-fixtures.js";
 import type { MailboxStore } from "../mailbox-store.js";
 import { postgresMailbox } from "./postgres-mailbox.js";
+import { rowsReadBy } from "./test-support/rows-read.js";
 import {
   describeWithPostgres,
   dropTestSchema,
@@ -54,23 +55,15 @@ describeWithPostgres("postgresMailbox: the turn claim skips dead letters", (url)
 
   /** Message rows read by one claim, in a transaction rolled back afterwards. */
   async function rowsReadByClaim(): Promise<{ claimed: number; read: number }> {
-    await client.query("BEGIN");
-    try {
-      const at = Date.now();
-      const claimed = await client.query(
+    const at = Date.now();
+    const { rows, read } = await rowsReadBy(client, schema, "messages", () =>
+      client.query(
         `SELECT * FROM "${schema}".claim_turns('probe', 10, $1, $2, 'probe-instance', 0, 1,
            'queue', 0, 20)`,
         [at + 30_000, at],
-      );
-      const { rows } = await client.query<{ read: string }>(
-        `SELECT coalesce(sum(coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)), 0) AS read
-           FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND relname = 'messages'`,
-        [schema],
-      );
-      return { claimed: claimed.rowCount ?? 0, read: Number(rows[0]!.read) };
-    } finally {
-      await client.query("ROLLBACK");
-    }
+      ),
+    );
+    return { claimed: rows, read };
   }
 
   it("reads the same with 200 dead letters as with 10", async () => {
