@@ -293,9 +293,16 @@ async function crashAndRecover(): Promise<void> {
       expect(reply.body).toBe(`re: ${message.body}`);
     }
     const allLines = children.flatMap((child) => child.lines);
-    // The messages sent while it was down came in through catch-up, not webhooks.
+    // The messages sent while it was down came in through catch-up, not webhooks (each one
+    // is answered: `expected` holds them). Not always with its line: the child started for
+    // invariant 1 runs catch-up too, and its SIGKILL can land between a commit and the line
+    // saying so; the next child then finds the message stored already.
     for (const messageSid of whileDown)
-      expect(allLines).toContain(`ingested ${messageSid} catch-up`);
+      expect(allLines).not.toContain(`ingested ${messageSid} webhook`);
+    const caughtUp = whileDown.filter((messageSid) =>
+      allLines.includes(`ingested ${messageSid} catch-up`),
+    );
+    expect(caughtUp.length).toBeGreaterThanOrEqual(whileDown.length - 1);
     // A turn completed (replies in the outbox) before the kill never reached the agent again.
     for (const messageSid of completedBeforeKill)
       expect(allLines.filter((line) => line === `agent ${messageSid}`)).toHaveLength(1);
