@@ -79,4 +79,58 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
     expect(few.read).toBeLessThan(40);
     expect(many.read).toBeLessThanOrEqual(few.read + 4);
   });
+
+  it("skips the replies held behind heads that wait for their retry (a Twilio outage)", async () => {
+    await client.query("SET plan_cache_mode = force_generic_plan");
+    // The plan a grown table gets (a tiny one is read whole, whatever is held).
+    await client.query("SET enable_seqscan = off");
+    /** `conversations` with three replies each, every head back from a failed try. */
+    const outage = async (conversations: number) => {
+      await openReplies(conversations);
+      const heads = await store.claimOutbox("sender", conversations, 30_000);
+      expect(heads).toHaveLength(conversations);
+      for (const head of heads)
+        await store.settleOutbox(head, { retryAt: Date.now() + 3_600_000, error: "Twilio 503" });
+      // One conversation that can be answered.
+      await store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
+      const [lease] = await store.claim("worker-a", 1, 30_000);
+      await store.complete(lease!, [textReply("fresh")]);
+      await client.query(`VACUUM "${schema}".outbox`);
+    };
+    await outage(20);
+    const few = await rowsReadByClaim(4);
+    await store.close();
+    await dropTestSchema(url, schema);
+    schema = testSchemaName();
+    store = postgresMailbox({ connectionString: url, schema });
+    await store.start?.();
+    await outage(200);
+    const many = await rowsReadByClaim(4);
+    expect([few.claimed, many.claimed]).toEqual([1, 1]);
+    // Walking the held replies read two rows per conversation in backoff (400 here).
+    expect(few.read).toBeLessThan(10);
+    expect(many.read).toBeLessThanOrEqual(few.read + 4);
+  });
+
+  it("sends the held replies at once when their head is sent, in order", async () => {
+    await store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
+    const [lease] = await store.claim("worker-a", 1, 30_000);
+    await store.complete(lease!, [textReply("one"), textReply("two")]);
+    const [head] = await store.claimOutbox("sender", 10, 30_000);
+    expect(head?.body).toBe("one");
+    await store.settleOutbox(head!, { retryAt: Date.now() + 300, error: "Twilio 503" });
+    // Added while the head waits: held with the other.
+    await store.enqueueReply(head!.conversationSid, "operator-note", { body: "three" });
+    expect(await store.claimOutbox("sender", 10, 30_000)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const [retried] = await store.claimOutbox("sender", 10, 30_000);
+    expect(retried?.body).toBe("one");
+    await store.settleOutbox(retried!, { sent: true, messageSid: fakeSid("IM") });
+    // They were held until the head's retry time, which has passed: due now, in order.
+    const [next] = await store.claimOutbox("sender", 10, 30_000);
+    expect(next?.body).toBe("two");
+    await store.settleOutbox(next!, { sent: true, messageSid: fakeSid("IM") });
+    const [last] = await store.claimOutbox("sender", 10, 30_000);
+    expect(last?.body).toBe("three");
+  });
 });

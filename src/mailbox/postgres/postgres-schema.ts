@@ -3,6 +3,7 @@
 import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import { MailboxOpenError } from "../mailbox-errors.js";
+import { holdFollowersMigration } from "./hold-followers-migration.js";
 import {
   connectPostgresPool,
   type OpenedPool,
@@ -816,6 +817,8 @@ export const postgresMigrations: readonly string[] = [
   ...shippedMigrations,
   // 19: a dead letter's messages leave the turn claim's walk (see there).
   parkDeadLettersMigration(shippedMigrations[12]!, shippedMigrations[15]!),
+  // 20: the replies behind one that waits for its retry wait with it (see there).
+  holdFollowersMigration,
 ];
 
 /** The mailbox's schema name when none is given. */
