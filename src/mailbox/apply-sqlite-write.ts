@@ -389,7 +389,7 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
   },
 
   claimOutbox({ statements, at }, { workerId, max, leaseMs }) {
-    const rows = statements.outboxHeads.all(at, at, max) as OutboxRow[];
+    const rows = statements.outboxHeads.all({ at, max }) as OutboxRow[];
     return rows.map((row) => {
       statements.claimOutboxRow.run(workerId, at + leaseMs, row.id);
       return toOutboxItem(statements.outboxRow.get(row.id) as OutboxRow);

@@ -256,6 +256,34 @@ export const sqliteMigrations: readonly string[] = [
       WHERE conversation_sid = new.conversation_sid AND parked = 1;
   END;
   `,
+  // 12: the send claim walks the open replies in the order they fall due and keeps the heads
+  // (outboxHeads), instead of grouping every open reply by conversation on each claim; the
+  // replies behind a head that waits for its retry wait with it (the retry's time is copied
+  // to them, and to replies added behind them), so in a Twilio outage a claim no longer reads
+  // every queued reply. Nothing needs releasing: a head is retried only once it was due, so
+  // its followers' time is never later than the moment it is sent. Only when a row is due
+  // changes, never which row is the head. PostgreSQL does the same (its schema 20).
+  `
+  CREATE INDEX IF NOT EXISTS outbox_due_at ON outbox ((CASE WHEN status = 'pending'
+      THEN coalesce(next_attempt_at, created_at) ELSE lease_expires_at END), id)
+    WHERE status IN ('pending', 'sending');
+  CREATE TRIGGER IF NOT EXISTS outbox_hold_followers AFTER UPDATE OF next_attempt_at ON outbox
+    WHEN old.status = 'sending' AND new.status = 'pending' AND new.next_attempt_at IS NOT NULL
+  BEGIN
+    UPDATE outbox SET next_attempt_at = new.next_attempt_at
+      WHERE conversation_sid = new.conversation_sid AND status = 'pending' AND seq > new.seq
+        AND (next_attempt_at IS NULL OR next_attempt_at < new.next_attempt_at);
+  END;
+  CREATE TRIGGER IF NOT EXISTS outbox_join_held AFTER INSERT ON outbox
+    WHEN new.status = 'pending' AND new.next_attempt_at IS NULL
+  BEGIN
+    UPDATE outbox SET next_attempt_at = (SELECT max(o.next_attempt_at) FROM outbox o
+        WHERE o.conversation_sid = new.conversation_sid AND o.status = 'pending')
+      WHERE id = new.id AND EXISTS (SELECT 1 FROM outbox o
+        WHERE o.conversation_sid = new.conversation_sid AND o.status = 'pending'
+          AND o.next_attempt_at IS NOT NULL);
+  END;
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

@@ -58,4 +58,17 @@ describe("prepareSqliteStatements", () => {
     // The partial index that leaves out a dead letter's parked messages, read alone.
     expect(plan.join("\n")).toMatch(/COVERING INDEX messages_waiting/);
   });
+
+  it("walks the open replies in the order they fall due to find the heads to send", () => {
+    const { outboxHeads } = prepareSqliteStatements(database);
+    const plan = (
+      database.prepare(`EXPLAIN QUERY PLAN ${outboxHeads.source}`).all({ at: 0, max: 10 }) as {
+        detail: string;
+      }[]
+    ).map((row) => row.detail);
+    // A range of the due index, already in order (no sort of every open reply), and one
+    // probe per row for its conversation's head.
+    expect(plan[0]).toMatch(/USING INDEX outbox_due_at/);
+    expect(plan.join("\n")).not.toMatch(/TEMP B-TREE/);
+  });
 });

@@ -114,13 +114,19 @@ const sql = {
          @reply, 'pending', @at)`,
   // Each conversation's oldest unsettled reply, found through the `outbox_open` partial index
   // (unsent rows only): sent rows, however many, are never read.
-  outboxHeads: `SELECT o.* FROM (
-         SELECT conversation_sid, min(seq) AS seq FROM outbox
-         WHERE status IN ('pending', 'sending') GROUP BY conversation_sid) h
-       CROSS JOIN outbox o ON o.conversation_sid = h.conversation_sid AND o.seq = h.seq
-       WHERE (o.status = 'pending' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?))
-         OR (o.status = 'sending' AND o.lease_expires_at <= ?)
-       ORDER BY o.id LIMIT +?`,
+  // The open rows in the order they fall due (schema 12's `outbox_due_at`: a pending row at
+  // its retry time, else its creation; a sending one when its lease ends), each kept only if
+  // it is its conversation's head, so a claim reads what it takes — the replies queued behind
+  // a head that waits for its retry wait with it (schema 12's triggers), out of this walk.
+  outboxHeads: `SELECT o.* FROM outbox o
+       WHERE o.status IN ('pending', 'sending')
+         AND (CASE WHEN o.status = 'pending' THEN coalesce(o.next_attempt_at, o.created_at)
+           ELSE o.lease_expires_at END) <= @at
+         AND o.seq = (SELECT min(h.seq) FROM outbox h
+           WHERE h.conversation_sid = o.conversation_sid AND h.status IN ('pending', 'sending'))
+       ORDER BY (CASE WHEN o.status = 'pending' THEN coalesce(o.next_attempt_at, o.created_at)
+           ELSE o.lease_expires_at END), o.id
+       LIMIT +@max`,
   outboxRow: "SELECT * FROM outbox WHERE id = ?",
   // Reclaiming an expired claim clears the throttled flag: that try may have reached Twilio.
   // An expired claim (a crashed sender) may have reached Twilio: the next try must look first.

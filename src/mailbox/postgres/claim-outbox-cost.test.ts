@@ -111,26 +111,4 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
     expect(few.read).toBeLessThan(10);
     expect(many.read).toBeLessThanOrEqual(few.read + 4);
   });
-
-  it("sends the held replies at once when their head is sent, in order", async () => {
-    await store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
-    const [lease] = await store.claim("worker-a", 1, 30_000);
-    await store.complete(lease!, [textReply("one"), textReply("two")]);
-    const [head] = await store.claimOutbox("sender", 10, 30_000);
-    expect(head?.body).toBe("one");
-    await store.settleOutbox(head!, { retryAt: Date.now() + 300, error: "Twilio 503" });
-    // Added while the head waits: held with the other.
-    await store.enqueueReply(head!.conversationSid, "operator-note", { body: "three" });
-    expect(await store.claimOutbox("sender", 10, 30_000)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const [retried] = await store.claimOutbox("sender", 10, 30_000);
-    expect(retried?.body).toBe("one");
-    await store.settleOutbox(retried!, { sent: true, messageSid: fakeSid("IM") });
-    // They were held until the head's retry time, which has passed: due now, in order.
-    const [next] = await store.claimOutbox("sender", 10, 30_000);
-    expect(next?.body).toBe("two");
-    await store.settleOutbox(next!, { sent: true, messageSid: fakeSid("IM") });
-    const [last] = await store.claimOutbox("sender", 10, 30_000);
-    expect(last?.body).toBe("three");
-  });
 });

@@ -83,6 +83,41 @@ export function describeOutboxContract(use: UseContract): void {
       ).toEqual(["sent", "failed"]);
     });
 
+    it("holds the replies behind a head that waits for its retry, then sends them in order", async () => {
+      const { store, clock } = use();
+      const conversationSid = fakeSid("CH");
+      const other = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      await store.complete(lease!, [textReply("one"), textReply("two")]);
+      const [head] = await store.claimOutbox("sender", 10, leaseMs);
+      expect(head?.body).toBe("one");
+      await store.settleOutbox(head!, { retryAt: clock.now() + 5_000, error: "Twilio 503" });
+      // Added behind it while it waits; another conversation's reply goes meanwhile.
+      expect(await store.enqueueReply(conversationSid, "operator-1", { body: "three" })).toBe(
+        "queued",
+      );
+      await store.ingest(inboundMessage({ conversationSid: other, index: 0 }));
+      const [elsewhere] = await store.claim("worker-a", 1, leaseMs);
+      await store.complete(elsewhere!, [textReply("meanwhile")]);
+      const [meanwhile, ...none] = await store.claimOutbox("sender", 10, leaseMs);
+      expect([meanwhile?.body, none]).toEqual(["meanwhile", []]);
+      await store.settleOutbox(meanwhile!, { sent: true, messageSid: fakeSid("IM") });
+
+      clock.advance(4_999);
+      expect(await store.claimOutbox("sender", 10, leaseMs)).toEqual([]);
+      clock.advance(1);
+      const bodies: (string | null)[] = [];
+      for (;;) {
+        const items = await store.claimOutbox("sender", 10, leaseMs);
+        if (items.length === 0) break;
+        expect(items).toHaveLength(1);
+        bodies.push(items[0]!.body);
+        await store.settleOutbox(items[0]!, { sent: true, messageSid: fakeSid("IM") });
+      }
+      expect(bodies).toEqual(["one", "two", "three"]);
+    });
+
     it("treats our own sent message coming back through the webhook as a duplicate", async () => {
       const { store } = use();
       const conversationSid = fakeSid("CH");
