@@ -58,6 +58,15 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
       await store.complete(lease, [textReply("one"), textReply("two"), textReply("three")]);
   }
 
+  /** The store on a new, empty schema (the earlier one dropped). */
+  async function freshSchema(): Promise<void> {
+    await store.close();
+    await dropTestSchema(url, schema);
+    schema = testSchemaName();
+    store = postgresMailbox({ connectionString: url, schema });
+    await store.start?.();
+  }
+
   it("stops after its heads however many replies are open", async () => {
     // The generic plan is the one a busy instance runs (after five custom ones); a fresh
     // schema's missing statistics are what made the earlier one rescan.
@@ -66,11 +75,7 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
     const few = await rowsReadByClaim(4);
     // The same on a second schema ten times the size (one claim each: a rolled-back claim
     // leaves dead index entries the next walk would read).
-    await store.close();
-    await dropTestSchema(url, schema);
-    schema = testSchemaName();
-    store = postgresMailbox({ connectionString: url, schema });
-    await store.start?.();
+    await freshSchema();
     await openReplies(500);
     const many = await rowsReadByClaim(4);
     expect([few.claimed, many.claimed]).toEqual([4, 4]);
@@ -99,11 +104,7 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
     };
     await outage(20);
     const few = await rowsReadByClaim(4);
-    await store.close();
-    await dropTestSchema(url, schema);
-    schema = testSchemaName();
-    store = postgresMailbox({ connectionString: url, schema });
-    await store.start?.();
+    await freshSchema();
     await outage(200);
     const many = await rowsReadByClaim(4);
     expect([few.claimed, many.claimed]).toEqual([1, 1]);
