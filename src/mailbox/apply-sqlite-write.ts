@@ -269,8 +269,9 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
     return "accepted";
   },
 
-  // PostgreSQL re-states this claim in SQL (claim_turns, postgres-schema.ts migrations 16 and 19):
-  // same candidates order, rules and dead letter. Change both; the contract suite checks both.
+  // PostgreSQL re-states this claim in SQL (claim_turns, postgres-schema.ts migrations 16 and
+  // 19): same candidates order, rules and dead letter. Change both; the contract suite checks
+  // both.
   claim(context, { workerId, max, leaseMs }) {
     const { statements } = context;
     const first = firstScan(max);

@@ -465,10 +465,9 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
     async activeConversations(since, limit, options) {
       ensureOpen();
       validateActiveQuery(since, limit, options);
-      const statement =
-        options?.includeGone === true ? statements.activeWithGone : statements.active;
-      return (statement.all({ since, limit }) as ConversationRow[]).map((row) =>
-        toConversation(row, defaultPolicy),
+      const includeGone = options?.includeGone === true ? 1 : 0;
+      return (statements.active.all({ since, limit, includeGone }) as ConversationRow[]).map(
+        (row) => toConversation(row, defaultPolicy),
       );
     },
 

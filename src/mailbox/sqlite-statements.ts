@@ -184,12 +184,10 @@ const sql = {
   known: "SELECT conversation_sid FROM conversations ORDER BY created_at, conversation_sid",
   // The expression matches the index conversations_by_activity, which serves both the range
   // and the order: the rows read are the ones answered (plus any gone ones among them).
+  // @includeGone (1): gone ones too (the console's list).
   active: `SELECT ${conversationColumns} FROM conversations c
-       WHERE coalesce(c.last_inbound_at, c.created_at) >= @since AND c.gone_at IS NULL
-       ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
-       LIMIT +@limit`,
-  activeWithGone: `SELECT ${conversationColumns} FROM conversations c
        WHERE coalesce(c.last_inbound_at, c.created_at) >= @since
+         AND (c.gone_at IS NULL OR @includeGone)
        ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid
        LIMIT +@limit`,
   getMeta: "SELECT value FROM meta WHERE key = ?",

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { functionAgent } from "../agents/function-agent.js";
 import type { InboundMessage, MailboxStore } from "../mailbox/mailbox-store.js";
 import { sqliteMailbox } from "../mailbox/sqlite-mailbox.js";
+import { inboundMessage } from "../testing/mailbox-contract/contract-fixtures.js";
 import { createSwitchboard, type Switchboard } from "./create-switchboard.js";
 
 /**
@@ -26,21 +27,17 @@ afterEach(async () => {
 const sidOf = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(32, "0")}`;
 
 function message(conversation: number, index: number): InboundMessage {
-  return {
+  const address = `+1555000${String(conversation).padStart(4, "0")}`;
+  return inboundMessage({
     conversationSid: sidOf("CH", conversation),
     messageSid: sidOf("IM", conversation * 1000 + index),
     index,
-    author: `+1555000${String(conversation).padStart(4, "0")}`,
+    author: address,
+    customerAddress: address,
     body: `question ${index}`,
-    media: [],
-    attributes: {},
-    channel: "sms",
-    source: "SMS",
     dateCreated: Date.now(),
     receivedAt: Date.now(),
-    role: "customer",
-    customerAddress: `+1555000${String(conversation).padStart(4, "0")}`,
-  };
+  });
 }
 
 /** Counts the claims a mailbox answers, and those that found nothing. */

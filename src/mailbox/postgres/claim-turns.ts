@@ -30,8 +30,9 @@ interface ClaimedRow {
  * (postgres-schema.ts, migration 16; 19 leaves dead letters out) walks the pending messages
  * oldest first, locks each conversation with `FOR UPDATE SKIP LOCKED` (concurrent claimers in
  * any process never get the same conversation and never wait for each other), applies the
- * turn rules and leases, and stops once `max` are leased. The function re-states the rules of `core/turn-rules.ts`, which
- * the SQLite store runs in TypeScript; the store contract suite holds both to the same cases.
+ * turn rules and leases, and stops once `max` are leased. The function re-states the rules of
+ * `core/turn-rules.ts`, which the SQLite store runs in TypeScript; the store contract suite
+ * holds both to the same cases.
  * It replaced a claim of about seven round trips (BEGIN, candidates, rows, pending, counts,
  * lease, COMMIT) whose candidates query evaluated the rules for every waiting conversation
  * before its LIMIT: its cost grew with the backlog, the longest wait on the turn path.

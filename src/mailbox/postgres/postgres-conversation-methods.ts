@@ -158,8 +158,8 @@ export function postgresConversationMethods(context: PostgresStoreContext): Conv
     activeConversations(since, limit, options) {
       return read(async () => {
         validateActiveQuery(since, limit, options);
-        const statement = options?.includeGone === true ? sql.activeWithGone : sql.active;
-        const rows = (await connection.query(statement, [since, limit])).rows;
+        const includeGone = options?.includeGone === true;
+        const rows = (await connection.query(sql.active, [since, limit, includeGone])).rows;
         return rows.map((raw) => toConversation(conversationRowFrom(raw), defaultPolicy));
       });
     },

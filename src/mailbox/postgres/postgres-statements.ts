@@ -46,9 +46,9 @@ export function postgresStatements(schema: string) {
       WHERE conversation_sid = $2 AND message_sid = ANY($3::text[]) AND status = 'pending'
       RETURNING message_index`,
     // `claim` in one round trip (migration 16's function, its walk revised in 19, which
-    // re-states the turn rules of core/turn-rules.ts): $1 worker, $2 max, $3 lease expiry, $4 now, $5 instance,
-    // $6 settleWindowMs, $7 maxAttempts, $8/$9 the default policy's mode and window,
-    // $10 the most messages of one turn. One row per lease, oldest waiting first.
+    // re-states the turn rules of core/turn-rules.ts): $1 worker, $2 max, $3 lease expiry,
+    // $4 now, $5 instance, $6 settleWindowMs, $7 maxAttempts, $8/$9 the default policy's mode
+    // and window, $10 the most messages of one turn. One row per lease, oldest waiting first.
     claimTurnsCall: `SELECT o_conversation, o_pending_count, o_last_processed, o_attempts,
         o_messages
       FROM ${s}claim_turns($1::text, $2::integer, $3::double precision, $4::double precision,
@@ -152,12 +152,10 @@ export function postgresStatements(schema: string) {
       WHERE conversation_sid = $3 AND gone_at IS NULL`,
     known: `SELECT conversation_sid FROM ${s}conversations ORDER BY created_at, conversation_sid`,
     // The expression matches the index conversations_by_activity (range and order alike).
+    // $3: gone ones too (the console's list).
     active: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
       WHERE coalesce(c.last_inbound_at, c.created_at) >= $1::double precision
-        AND c.gone_at IS NULL
-      ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid LIMIT $2`,
-    activeWithGone: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
-      WHERE coalesce(c.last_inbound_at, c.created_at) >= $1::double precision
+        AND (c.gone_at IS NULL OR $3::boolean)
       ORDER BY coalesce(c.last_inbound_at, c.created_at) DESC, c.conversation_sid LIMIT $2`,
     lastIndex: `SELECT last_index FROM ${s}conversations WHERE conversation_sid = $1`,
     // `MailboxStore.indexGap` in one round trip: the settle rule's count of recorded indexes
