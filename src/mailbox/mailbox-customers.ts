@@ -104,7 +104,10 @@ export interface CustomerDeleted {
 
 /** One row of `listCustomers`. */
 export interface CustomerSummary extends CustomerRecord {
-  /** Latest activity of any of its conversations (store clock), else `createdAt`. */
+  /**
+   * Latest activity of any of its conversations (its customer's last message, else when the
+   * conversation was first seen: the order of `activeConversations`), else `createdAt`.
+   */
   lastActivityAt: number;
 }
 

@@ -1,5 +1,6 @@
 import { readSqliteCustomer } from "./apply-sqlite-customer-write.js";
 import { mergeCustomerHistory } from "./core/customer-history.js";
+import { type CustomerActivity, customersByActivity } from "./core/customers-by-activity.js";
 import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "./customer-rows.js";
 import { type CustomerRecord, customerLimits, type MailboxCustomers } from "./mailbox-customers.js";
 import type { MailboxStore, TurnPolicy } from "./mailbox-store.js";
@@ -206,9 +207,26 @@ export function sqliteCustomerMethods(context: SqliteCustomerContext): MailboxCu
         customerLimits.listMax,
       );
       const search = validateCustomerSearch(options.search);
-      const rows = statements.listCustomers.all({
+      if (search === null) {
+        const listed = await customersByActivity(
+          {
+            cutoff: async (window) =>
+              (statements.activityCutoff.get(window) as { at: number } | undefined)?.at ?? null,
+            activeSince: async (since) =>
+              statements.activeCustomersSince.all(since) as CustomerActivity[],
+            quietSince: async (since, most) =>
+              statements.quietCustomersSince.all(since, most) as CustomerActivity[],
+          },
+          limit,
+        );
+        return listed.flatMap(({ customerId, at }) => {
+          const customer = readSqliteCustomer(statements, customerId);
+          return customer === undefined ? [] : [{ ...customer, lastActivityAt: Number(at) }];
+        });
+      }
+      const rows = statements.searchCustomers.all({
         search,
-        pattern: search === null ? null : likePattern(search),
+        pattern: likePattern(search),
         limit,
       }) as (CustomerRow & { last_activity_at: number })[];
       return rows.map((row) => ({

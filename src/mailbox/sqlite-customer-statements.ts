@@ -1,5 +1,8 @@
 // A conversation belongs to the customer owning its address: its channel is the address kind
 // (`app` addresses match no conversation) and its customer address the value.
+/** A conversation's last activity: a customer message, else when it was first seen. */
+const activity = "coalesce(c.last_inbound_at, c.created_at)";
+
 const ownedConversations = `SELECT c.conversation_sid FROM conversations c
        JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
        WHERE a.customer_id = ?`;
@@ -40,13 +43,31 @@ export function sqliteCustomerSql(conversationColumns: string) {
     eraseTranscripts: "DELETE FROM media_transcripts WHERE conversation_sid = ?",
     eraseDeadLetters: "DELETE FROM inbound_dead_letters WHERE conversation_sid = ?",
     eraseConversation: "DELETE FROM conversations WHERE conversation_sid = ?",
-    listCustomers: `SELECT cu.*, coalesce((SELECT max(c.updated_at) FROM customer_addresses a
+    // A search reads every customer (a substring of any address); the plain list does not
+    // (`customersByActivity`, through the three statements after this one).
+    searchCustomers: `SELECT cu.*, coalesce((SELECT max(${activity}) FROM customer_addresses a
          JOIN conversations c ON c.channel = a.kind AND c.customer_address = a.value
          WHERE a.customer_id = cu.customer_id), cu.created_at) AS last_activity_at
        FROM customers cu
-       WHERE @search IS NULL OR cu.customer_id = @search OR EXISTS (SELECT 1
+       WHERE cu.customer_id = @search OR EXISTS (SELECT 1
          FROM customer_addresses s WHERE s.customer_id = cu.customer_id
            AND lower(s.value) LIKE @pattern ESCAPE '\\')
        ORDER BY last_activity_at DESC, cu.customer_id LIMIT +@limit`,
+    // Through conversations_by_activity: the expression is the index's.
+    activityCutoff: `SELECT ${activity} AS at FROM conversations c
+       ORDER BY ${activity} DESC LIMIT 1 OFFSET +? - 1`,
+    activeCustomersSince: `SELECT a.customer_id AS "customerId", max(${activity}) AS at
+       FROM conversations c
+       JOIN customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address
+       WHERE ${activity} >= coalesce(?, -1e300)
+       GROUP BY a.customer_id`,
+    // Through customers_by_created, newest first.
+    quietCustomersSince: `SELECT cu.customer_id AS "customerId", cu.created_at AS at
+       FROM customers cu
+       WHERE cu.created_at >= coalesce(?, -1e300) AND NOT EXISTS (SELECT 1
+         FROM customer_addresses a JOIN conversations c
+           ON c.channel = a.kind AND c.customer_address = a.value
+         WHERE a.customer_id = cu.customer_id)
+       ORDER BY cu.created_at DESC, cu.customer_id LIMIT +?`,
   } as const;
 }

@@ -284,6 +284,11 @@ export const sqliteMigrations: readonly string[] = [
           AND o.next_attempt_at IS NOT NULL);
   END;
   `,
+  // 13: customers by creation, so the console's list (`listCustomers`) finds the customers
+  // without a conversation among the newest instead of reading every customer. Re-runnable.
+  `
+  CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created_at);
+  `,
 ];
 
 /** Brings the file to the latest schema version, in one transaction. */

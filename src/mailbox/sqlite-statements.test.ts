@@ -59,6 +59,30 @@ describe("prepareSqliteStatements", () => {
     expect(plan.join("\n")).toMatch(/COVERING INDEX messages_waiting/);
   });
 
+  it("lists customers through the activity and creation indexes, never every customer", () => {
+    const { activityCutoff, activeCustomersSince, quietCustomersSince } =
+      prepareSqliteStatements(database);
+    const plan = (statement: Database.Statement, ...values: unknown[]) =>
+      (
+        database.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(...values) as {
+          detail: string;
+        }[]
+      )
+        .map((row) => row.detail)
+        .join("\n");
+    expect(plan(activityCutoff, 200)).toMatch(/USING (COVERING )?INDEX conversations_by_activity/);
+    expect(plan(activityCutoff, 200)).not.toMatch(/TEMP B-TREE/);
+    expect(plan(activeCustomersSince, 0)).toMatch(
+      /USING (COVERING )?INDEX conversations_by_activity/,
+    );
+    // Newest first down the creation index; each one's conversations looked up by address.
+    const quiet = plan(quietCustomersSince, 0, 50);
+    expect(quiet).toMatch(/USING (COVERING )?INDEX customers_by_created/);
+    // Only ties of one creation time are sorted (by id), not the whole walk.
+    expect(quiet).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    expect(quiet).not.toMatch(/SCAN c\b/);
+  });
+
   it("walks the open replies in the order they fall due to find the heads to send", () => {
     const { outboxHeads } = prepareSqliteStatements(database);
     const plan = (

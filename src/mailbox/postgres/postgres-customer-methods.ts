@@ -1,4 +1,5 @@
 import { mergeCustomerHistory } from "../core/customer-history.js";
+import { type CustomerActivity, customersByActivity } from "../core/customers-by-activity.js";
 import { type CustomerAddressRow, type CustomerRow, toCustomerRecord } from "../customer-rows.js";
 import {
   type CustomerAddress,
@@ -38,6 +39,10 @@ function guarded<T>(build: () => Promise<T>): Promise<T> {
 
 /** Address lookups of `customerByAddress` in flight at once (each is one statement). */
 const addressReadsInFlight = 4;
+
+/** `customersByActivity` rows as PostgreSQL returns them (`double precision` as numbers). */
+const activities = (rows: readonly Record<string, unknown>[]): CustomerActivity[] =>
+  rows.map((row) => ({ customerId: String(row.customerId), at: Number(row.at) }));
 
 const addressKey = (kind: string, value: string) => `${kind}\u0000${value}`;
 
@@ -336,12 +341,41 @@ export function postgresCustomerMethods(
           customerLimits.listMax,
         );
         const search = validateCustomerSearch(options.search);
-        const rows = (
-          await connection.query(sql.listCustomers, [
-            search,
-            search === null ? null : likePattern(search),
+        if (search === null) {
+          const listed = await customersByActivity(
+            {
+              cutoff: async (window) => {
+                const [row] = (await connection.query(sql.activityCutoff, [window])).rows as {
+                  at: number;
+                }[];
+                return row === undefined ? null : Number(row.at);
+              },
+              activeSince: async (since) =>
+                activities((await connection.query(sql.activeCustomersSince, [since])).rows),
+              quietSince: async (since, most) =>
+                activities((await connection.query(sql.quietCustomersSince, [since, most])).rows),
+            },
             limit,
-          ])
+          );
+          const records = new Map(
+            (
+              await readCustomers(
+                connection,
+                (
+                  await connection.query(sql.customerRows, [
+                    listed.map((customer) => customer.customerId),
+                  ])
+                ).rows as unknown as CustomerRow[],
+              )
+            ).map((record) => [record.customerId, record]),
+          );
+          return listed.flatMap(({ customerId, at }) => {
+            const record = records.get(customerId);
+            return record === undefined ? [] : [{ ...record, lastActivityAt: at }];
+          });
+        }
+        const rows = (
+          await connection.query(sql.searchCustomers, [search, likePattern(search), limit])
         ).rows as unknown as (CustomerRow & { last_activity_at: number | string })[];
         const records = await readCustomers(connection, rows);
         return records.map((record, position) => ({

@@ -4,6 +4,8 @@
  * owning its address: its channel is the address kind and its customer address the value.
  */
 export function postgresCustomerStatements(s: string, pendingCount: string) {
+  // A conversation's last activity: a customer message, else when it was first seen.
+  const activity = "coalesce(c.last_inbound_at, c.created_at)";
   const owned = `JOIN ${s}customer_addresses a ON a.kind = c.channel AND a.value = c.customer_address`;
   const addressesOf = `coalesce((SELECT json_agg(ad) FROM ${s}customer_addresses ad
       WHERE ad.customer_id = cu.customer_id), '[]'::json) AS addresses`;
@@ -11,6 +13,7 @@ export function postgresCustomerStatements(s: string, pendingCount: string) {
     // A customer with its addresses (JSON rows of customer_addresses) in one round trip: by
     // id, or as the owner of a conversation's address. Turns read the customer of their
     // conversation; the row then the addresses cost two waits each time.
+    customerRows: `SELECT * FROM ${s}customers WHERE customer_id = ANY($1::text[])`,
     customerWithAddresses: `SELECT cu.*, ${addressesOf} FROM ${s}customers cu
       WHERE cu.customer_id = $1`,
     conversationCustomer: `SELECT cu.*, ${addressesOf} FROM ${s}customers cu
@@ -96,12 +99,27 @@ export function postgresCustomerStatements(s: string, pendingCount: string) {
     eraseTranscripts: `DELETE FROM ${s}media_transcripts WHERE conversation_sid = ANY($1::text[])`,
     eraseDeadLetters: `DELETE FROM ${s}inbound_dead_letters WHERE conversation_sid = ANY($1::text[])`,
     eraseConversations: `DELETE FROM ${s}conversations WHERE conversation_sid = ANY($1::text[])`,
-    listCustomers: `SELECT cu.*, coalesce((SELECT max(c.updated_at) FROM ${s}conversations c ${owned}
+    // A search reads every customer (a substring of any address); the plain list does not
+    // (`customersByActivity`, through the three statements after this one).
+    searchCustomers: `SELECT cu.*, coalesce((SELECT max(${activity}) FROM ${s}conversations c ${owned}
         WHERE a.customer_id = cu.customer_id), cu.created_at) AS last_activity_at
       FROM ${s}customers cu
-      WHERE $1::text IS NULL OR cu.customer_id = $1 OR EXISTS (SELECT 1
+      WHERE cu.customer_id = $1 OR EXISTS (SELECT 1
         FROM ${s}customer_addresses f WHERE f.customer_id = cu.customer_id
           AND lower(f.value) LIKE $2 ESCAPE '\\')
       ORDER BY last_activity_at DESC, cu.customer_id LIMIT $3`,
+    // Through conversations_by_activity: the expression is the index's.
+    activityCutoff: `SELECT ${activity} AS at FROM ${s}conversations c
+      ORDER BY ${activity} DESC LIMIT 1 OFFSET $1::integer - 1`,
+    activeCustomersSince: `SELECT a.customer_id AS "customerId", max(${activity}) AS at
+      FROM ${s}conversations c ${owned}
+      WHERE ${activity} >= coalesce($1::double precision, '-Infinity')
+      GROUP BY a.customer_id`,
+    // Through customers_by_created, newest first.
+    quietCustomersSince: `SELECT cu.customer_id AS "customerId", cu.created_at AS at
+      FROM ${s}customers cu
+      WHERE cu.created_at >= coalesce($1::double precision, '-Infinity') AND NOT EXISTS (
+        SELECT 1 FROM ${s}conversations c ${owned} WHERE a.customer_id = cu.customer_id)
+      ORDER BY cu.created_at DESC, cu.customer_id LIMIT $2`,
   } as const;
 }

@@ -222,6 +222,55 @@ export function describeCustomerContract(use: UseContract): void {
       expect((await store.listCustomers({ search: "   " })).length).toBe(2);
     });
 
+    it("lists by each customer's latest conversation, reading only recent conversations", async () => {
+      const { store, clock } = use();
+      const base = clock.now();
+      const customer = async (address: CustomerAddress) =>
+        (await store.ensureCustomer(address)).customerId;
+      const [e, a, b] = [
+        await customer(sms("+15550000005")),
+        await customer(sms("+15550000001")),
+        await customer(sms("+15550000002")),
+      ];
+      // One new conversation per call, its customer's message at `at` after the start.
+      const converse = (address: string, at: number) =>
+        store.ingest(
+          inboundMessage({
+            conversationSid: fakeSid("CH"),
+            customerAddress: address,
+            author: address,
+            dateCreated: base + at,
+          }),
+        );
+      await converse("+15550000001", 10_000);
+      await converse("+15550000001", 50_000);
+      await converse("+15550000002", 30_000);
+      // No customer owns this address: its conversation lists nobody.
+      await converse("+15550000099", 45_000);
+      // More recent conversations of one customer than the first window of a two-row page.
+      for (let n = 0; n < 9; n++) await converse("+15550000005", 60_000 + n * 1_000);
+      clock.advance(40_000);
+      // Without a conversation: placed by its creation.
+      const c = await customer(chat("visitor-quiet"));
+      const listed = await store.listCustomers();
+      expect(listed.map((row) => [row.customerId, row.lastActivityAt])).toEqual([
+        [e, base + 68_000],
+        [a, base + 50_000],
+        [c, base + 40_000],
+        [b, base + 30_000],
+      ]);
+      expect(listed[1]?.addresses.map((address) => address.value)).toEqual(["+15550000001"]);
+      expect((await store.listCustomers({ limit: 2 })).map((row) => row.customerId)).toEqual([
+        e,
+        a,
+      ]);
+      expect((await store.listCustomers({ limit: 3 })).map((row) => row.customerId)).toEqual([
+        e,
+        a,
+        c,
+      ]);
+    });
+
     it("deletes a customer with its conversations, history and consent in one call", async () => {
       const { store, harness } = use();
       const smsSid = fakeSid("CH");
