@@ -153,7 +153,8 @@ export function createIngestBatch(
   };
 
   /**
-   * The whole batch in one round trip: the schema's `ingest_batch` function runs the same
+   * The whole batch in one round trip: the schema's `ingest_batch` function (through
+   * `ingest_batch_v2`, which adds whether the settle window can hold each message back) runs the same
    * steps as `ingestOne` for every message (the interrupt rule included: it holds the row
    * lock), in the same (sorted) order, and NOTIFYs once per ~7 KB of woken conversations plus
    * once per interrupt, in autocommit (the call is its transaction). Rejects when any message fails: the
@@ -172,6 +173,7 @@ export function createIngestBatch(
       o_policy_mode: string | null;
       o_policy_window_ms: string | null;
       o_interrupted_version: string | null;
+      o_gap_free: boolean;
     }>(sql.ingestBatch, [
       at,
       keys.map((taken) => taken[0]!),
@@ -212,6 +214,7 @@ export function createIngestBatch(
             conversationSid,
             storedPolicy(row.o_policy_mode, row.o_policy_window_ms, defaultPolicy),
             settleWindowMs,
+            row.o_gap_free,
           ),
         );
     });

@@ -65,34 +65,44 @@ export function createCompleteBatch(
                 ? 1
                 : a.position - b.position,
           );
-        const { rows } = await client.query<{ position: number; outcome: string }>(
-          sql.completeTurns,
-          [
-            JSON.stringify(
-              ordered.map(({ ask, position }) => ({
-                position,
-                sid: ask.lease.conversationSid,
-                version: ask.lease.leaseVersion,
-                owner: ask.lease.workerId,
-                message_sids: ask.lease.messages.map((message) => message.messageSid),
-                handoff: ask.handoff,
-                last_index: lastIndexOf(ask.lease.messages),
-                turn_id: ask.lease.turnId,
-                reply_ids: replyIdsOf(ask),
-                positions: ask.replies.map((_, index) => index),
-                replies: ask.replies.map(serialiseReply),
-              })),
-            ),
-            at,
-          ],
-        );
-        const done = new Set(
-          rows.filter((row) => row.outcome === "done").map((row) => Number(row.position)),
+        const { rows } = await client.query<{
+          position: number;
+          outcome: string;
+          pending_left: boolean;
+        }>(sql.completeTurns, [
+          JSON.stringify(
+            ordered.map(({ ask, position }) => ({
+              position,
+              sid: ask.lease.conversationSid,
+              version: ask.lease.leaseVersion,
+              owner: ask.lease.workerId,
+              message_sids: ask.lease.messages.map((message) => message.messageSid),
+              handoff: ask.handoff,
+              last_index: lastIndexOf(ask.lease.messages),
+              turn_id: ask.lease.turnId,
+              reply_ids: replyIdsOf(ask),
+              positions: ask.replies.map((_, index) => index),
+              replies: ask.replies.map(serialiseReply),
+            })),
+          ),
+          at,
+        ]);
+        // Position → whether messages still wait (it wakes a turn claim only then).
+        const done = new Map(
+          rows
+            .filter((row) => row.outcome === "done")
+            .map((row) => [Number(row.position), row.pending_left]),
         );
         return asks.map((ask, position) => {
-          if (done.has(position))
+          const pendingLeft = done.get(position);
+          if (pendingLeft !== undefined)
             notices.push(
-              ...completeNotices(ask.lease.conversationSid, ask.replies.length, ask.handoff),
+              ...completeNotices(
+                ask.lease.conversationSid,
+                ask.replies.length,
+                ask.handoff,
+                pendingLeft,
+              ),
             );
           return outcomeOf(ask, done.has(position));
         });

@@ -50,6 +50,7 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         const { rows } = await client.query<{
           o_outcome: string;
           o_conversation_sid: string | null;
+          o_open_left: boolean;
         }>(settles.length === 1 ? sql.settleSentCall : sql.settleSentMany, [
           ...(settles.length === 1
             ? [settles[0]!.id, settles[0]!.messageSid, sentMessageKey(settles[0]!.messageSid)]
@@ -64,7 +65,8 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         return settles.map((_, position) => {
           const row = rows[position];
           if (row === undefined || row.o_outcome === "missing") return false;
-          if (row.o_outcome === "sent" && row.o_conversation_sid !== null)
+          // The next reply of the conversation, if any, is its head now: wake the sender.
+          if (row.o_outcome === "sent" && row.o_conversation_sid !== null && row.o_open_left)
             notices.push(outboxNotice(row.o_conversation_sid));
           return true;
         });

@@ -14,6 +14,7 @@ import {
 import { parkDeadLettersMigration } from "./park-dead-letters-migration.js";
 import { checkout } from "./postgres-connection.js";
 import { describeTarget } from "./postgres-errors.js";
+import { quietWakeUpsMigration } from "./quiet-wake-ups-migration.js";
 
 /**
  * Versioned migrations of the PostgreSQL mailbox. Append only: never edit a shipped entry; add
@@ -822,6 +823,8 @@ export const postgresMigrations: readonly string[] = [
   // 21: customers by creation, so the console's list (`listCustomers`) finds the customers
   // without a conversation among the newest instead of reading every customer (SQLite 13).
   "CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created_at);",
+  // 22: the turn path's commits say whether they left work (see there).
+  quietWakeUpsMigration,
 ];
 
 /** The mailbox's schema name when none is given. */

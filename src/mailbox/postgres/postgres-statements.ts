@@ -245,30 +245,31 @@ export function postgresStatements(schema: string) {
       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n (channel, payload, position)
       ORDER BY n.position`,
     // A whole ingest batch in one round trip (migration 13's function; 19 parks what
-    // arrives in a dead letter).
-    ingestBatch: `SELECT o_status, o_policy_mode, o_policy_window_ms, o_interrupted_version
-      FROM ${s}ingest_batch($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+    // arrives in a dead letter; 22 says which messages the settle window cannot hold back).
+    ingestBatch: `SELECT o_status, o_policy_mode, o_policy_window_ms, o_interrupted_version,
+        o_gap_free
+      FROM ${s}ingest_batch_v2($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
       $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::double precision[],
       $13::text[], $14, $15, $16)`,
-    // `complete` and a sent `settleOutbox` in one round trip each (migration 14's functions).
-    completeTurn: `SELECT ${s}complete_turn($1, $2, $3, $4::text[], $5, $6, $7, $8, $9::text[],
-      $10::integer[], $11::text[]) AS outcome`,
+    // `complete` and a sent `settleOutbox` in one round trip each (migration 15's functions,
+    // through 22's, which also say what work the conversation has left).
     // complete_turn of several turns ($1 a JSON array of their arguments with each one's
     // `position`; $2 now), called in the array's order; each row names its position.
-    completeTurns: `SELECT b.position, ${s}complete_turn(b.sid, b.version, b.owner,
-        b.message_sids, b.handoff, b.last_index, b.turn_id, $2::double precision, b.reply_ids,
-        b.positions, b.replies) AS outcome
+    completeTurns: `SELECT b.position, r.o_outcome AS outcome, r.o_pending_left AS pending_left
       FROM json_to_recordset($1::json) AS b (position integer, sid text, version bigint,
         owner text, message_sids text[], handoff boolean, last_index bigint, turn_id text,
-        reply_ids text[], positions integer[], replies text[])`,
-    settleSentCall: `SELECT o_outcome, o_conversation_sid
-      FROM ${s}settle_sent($1, $2, $3, $4, $5)`,
+        reply_ids text[], positions integer[], replies text[])
+      CROSS JOIN LATERAL ${s}complete_turn_v2(b.sid, b.version, b.owner, b.message_sids,
+        b.handoff, b.last_index, b.turn_id, $2::double precision, b.reply_ids, b.positions,
+        b.replies) r`,
+    settleSentCall: `SELECT o_outcome, o_conversation_sid, o_open_left
+      FROM ${s}settle_sent_v2($1, $2, $3, $4, $5)`,
     // settle_sent of several rows ($1 ids, $2 message SIDs, $3 dedupe keys, $5 indexes; $4
     // now), each call deciding its own row as alone, answered in the given order.
-    settleSentMany: `SELECT r.o_outcome, r.o_conversation_sid
+    settleSentMany: `SELECT r.o_outcome, r.o_conversation_sid, r.o_open_left
       FROM unnest($1::bigint[], $2::text[], $3::text[], $5::bigint[]) WITH ORDINALITY
         AS b (id, message_sid, key, sent_index, position)
-      CROSS JOIN LATERAL ${s}settle_sent(b.id, b.message_sid, b.key, $4::double precision,
+      CROSS JOIN LATERAL ${s}settle_sent_v2(b.id, b.message_sid, b.key, $4::double precision,
         b.sent_index) r
       ORDER BY b.position`,
     ...postgresLedgerStatements(s),

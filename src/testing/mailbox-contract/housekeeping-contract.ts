@@ -2,7 +2,9 @@ import { describe, expect, it, vi } from "vitest";
 import { contractSettings, type UseContract } from "./contract-context.js";
 import { answerOnce, fakeSid, inboundMessage, textReply } from "./contract-fixtures.js";
 
-const { leaseMs, day } = contractSettings;
+const { leaseMs, day, settleWindowMs } = contractSettings;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The mailbox contract: history, handoff, catch-up and housekeeping. */
 export function describeHousekeepingContract(use: UseContract): void {
@@ -164,6 +166,38 @@ export function describeHousekeepingContract(use: UseContract): void {
       await vi.waitFor(() => expect(notices).toContain("outbox"));
       const [second] = await store.claimOutbox("sender-a", 8, leaseMs);
       expect(second?.body).toBe("two");
+      stop();
+    });
+
+    it("wakes nobody for what a message, a complete or a settle leaves nothing to claim", async () => {
+      // Every wake-up is a claim: one that finds nothing is a round trip (PostgreSQL) or a
+      // transaction (SQLite) spent per message.
+      const { store } = use();
+      const conversationSid = fakeSid("CH");
+      await store.setPolicy(conversationSid, { mode: "queue" });
+      const notices: string[] = [];
+      const stop = store.onWork((notice) => {
+        if (notice.conversationSid === conversationSid) notices.push(notice.kind);
+      });
+      // Nothing can be missing below a conversation's first message: no second wake-up when
+      // its settle window ends.
+      await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+      await sleep(settleWindowMs * 2);
+      expect(notices).toEqual(["turn"]);
+      notices.length = 0;
+      const [lease] = await store.claim("worker-a", 1, leaseMs);
+      await store.complete(lease!, [textReply("one")]);
+      await vi.waitFor(() => expect(notices).toContain("outbox"));
+      // Nothing arrived during the turn: no turn claim to wake.
+      expect(notices).toEqual(["outbox"]);
+      notices.length = 0;
+      const [reply] = await store.claimOutbox("sender-a", 8, leaseMs);
+      await store.settleOutbox(reply!, { sent: true, messageSid: fakeSid("IM") });
+      // The next message after the answered one: it cannot be held back either.
+      await store.ingest(inboundMessage({ conversationSid, index: 1 }));
+      await sleep(settleWindowMs * 2);
+      // The settle left no reply to send: only the message woke anyone.
+      expect(notices).toEqual(["turn"]);
       stop();
     });
 

@@ -18,7 +18,15 @@ export interface CommitCuttingProxy {
 }
 
 /** The functions the mailbox calls in autocommit, each its own transaction. */
-const oneTripWrites = ["ingest_batch(", "claim_turns(", "complete_turn(", "settle_sent("];
+const oneTripWrites = [
+  "ingest_batch(",
+  "ingest_batch_v2(",
+  "claim_turns(",
+  "complete_turn(",
+  "complete_turn_v2(",
+  "settle_sent(",
+  "settle_sent_v2(",
+];
 
 /**
  * Test support: forwards bytes both ways and reads the client's messages (type byte + length)
