@@ -8,37 +8,19 @@
 // 100000) and BENCH_SCALE_SIZES (comma-separated) pick the sizes; `--store postgres` uses a
 // fresh schema on SWITCHBOARD_BENCH_DATABASE_URL (else SWITCHBOARD_TEST_DATABASE_URL, else the
 // local server) instead of SQLite.
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { functionAgent } from "../dist/agents/index.js";
 import { createRuntimeConsoleDeps } from "../dist/console/adapter/runtime-console-deps.js";
-import { sqliteMailbox } from "../dist/mailbox/index.js";
-import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { createSwitchboard } from "../dist/runtime/index.js";
 import { inboundMessage } from "./inbound-message.mjs";
+import { scaleSizes, scaleStore } from "./scale-store.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const max = Number(process.env.BENCH_SCALE_MAX ?? 100_000);
-const sizes =
-  process.env.BENCH_SCALE_SIZES === undefined
-    ? [1_000, 10_000, 100_000].filter((size) => size <= max)
-    : process.env.BENCH_SCALE_SIZES.split(",").map(Number);
-const folder = mkdtempSync(join(tmpdir(), "switchboard-bench-console-"));
-const store = process.argv.includes("--store")
-  ? process.argv[process.argv.indexOf("--store") + 1]
-  : "sqlite";
-const schema = `bench_console_${randomBytes(6).toString("hex")}`;
-const databaseUrl =
-  process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
-  process.env.SWITCHBOARD_TEST_DATABASE_URL ||
-  "postgres://postgres@127.0.0.1:5432/test";
-const mailbox =
-  store === "postgres"
-    ? postgresMailbox({ connectionString: databaseUrl, schema })
-    : sqliteMailbox({ path: join(folder, "mailbox.db") });
+const sizes = scaleSizes();
+const { store, mailbox, analyze, remove } = scaleStore("console");
 const switchboard = createSwitchboard({
   webhook: { verify: false },
   provider: { sendMessage: async () => ({ id: "IM0" }), listMessages: async function* () {} },
@@ -80,14 +62,6 @@ async function fillTo(count) {
   await Promise.all(batch);
 }
 
-async function analyze() {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`ANALYZE ${schema}.conversations, ${schema}.messages`);
-  await client.end();
-}
-
 async function timed(deps) {
   const runs = [];
   let listed = 0;
@@ -107,7 +81,7 @@ for (const size of sizes) {
   // Fresh planner statistics, as autovacuum keeps them in a service that grew over days: a
   // table grown tenfold in seconds still has the statistics of its small size, and plans
   // made for those (a sequential scan per conversation read) would be measured instead.
-  if (store === "postgres") await analyze();
+  await analyze(["conversations", "messages"]);
   // BENCH_BASELINE=0 skips the baseline (minutes at 100k on PostgreSQL).
   const baseline =
     process.env.BENCH_BASELINE === "0" ? { ms: null, listed: null } : await timed(everyKnown);
@@ -118,14 +92,7 @@ for (const size of sizes) {
   );
 }
 await switchboard.close();
-rmSync(folder, { recursive: true, force: true });
-if (store === "postgres") {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`DROP SCHEMA ${schema} CASCADE`);
-  await client.end();
-}
+await remove();
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(
   join(here, "results", "console-list.json"),

@@ -6,34 +6,16 @@
 // per list; writes bench/results/customer-list.json. BENCH_SCALE_MAX (default 100000) and
 // BENCH_SCALE_SIZES (comma-separated) pick the sizes; `--store postgres` uses a fresh schema on
 // SWITCHBOARD_BENCH_DATABASE_URL (else SWITCHBOARD_TEST_DATABASE_URL, else the local server).
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sqliteMailbox } from "../dist/mailbox/index.js";
-import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
 import { inboundMessage } from "./inbound-message.mjs";
+import { scaleSizes, scaleStore } from "./scale-store.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const max = Number(process.env.BENCH_SCALE_MAX ?? 100_000);
-const sizes =
-  process.env.BENCH_SCALE_SIZES === undefined
-    ? [1_000, 10_000, 100_000].filter((size) => size <= max)
-    : process.env.BENCH_SCALE_SIZES.split(",").map(Number);
-const folder = mkdtempSync(join(tmpdir(), "switchboard-bench-customers-"));
-const store = process.argv.includes("--store")
-  ? process.argv[process.argv.indexOf("--store") + 1]
-  : "sqlite";
-const schema = `bench_customers_${randomBytes(6).toString("hex")}`;
-const databaseUrl =
-  process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
-  process.env.SWITCHBOARD_TEST_DATABASE_URL ||
-  "postgres://postgres@127.0.0.1:5432/test";
-const mailbox =
-  store === "postgres"
-    ? postgresMailbox({ connectionString: databaseUrl, schema })
-    : sqliteMailbox({ path: join(folder, "mailbox.db") });
+const sizes = scaleSizes();
+const { store, mailbox, analyze, remove } = scaleStore("customers");
 
 let filled = 0;
 async function fillTo(count) {
@@ -54,16 +36,6 @@ async function fillTo(count) {
   await Promise.all(batch);
 }
 
-async function analyze() {
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(
-    `ANALYZE ${schema}.conversations, ${schema}.customers, ${schema}.customer_addresses`,
-  );
-  await client.end();
-}
-
 /** The median of three lists (one when a list takes seconds). */
 async function timed(options) {
   const runs = [];
@@ -82,7 +54,7 @@ try {
   for (const size of sizes) {
     await fillTo(size);
     // Fresh planner statistics, as autovacuum keeps them in a service that grew over days.
-    if (store === "postgres") await analyze();
+    await analyze(["conversations", "customers", "customer_addresses"]);
     const baseline = await timed({ search: "+1555" });
     const list = await timed({});
     rows.push({ customers: size, baseline, current: list });
@@ -92,14 +64,7 @@ try {
   }
 } finally {
   await mailbox.close();
-  rmSync(folder, { recursive: true, force: true });
-  if (store === "postgres") {
-    const { default: pg } = await import("pg");
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
+  await remove();
 }
 mkdirSync(join(here, "results"), { recursive: true });
 writeFileSync(

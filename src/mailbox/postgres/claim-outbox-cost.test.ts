@@ -1,47 +1,26 @@
-import pg from "pg";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   fakeSid,
   inboundMessage,
   textReply,
 } from "../../testing/mailbox-contract/contract-fixtures.js";
-import type { MailboxStore } from "../mailbox-store.js";
-import { postgresMailbox } from "./postgres-mailbox.js";
+import { freshStorePerTest } from "./test-support/fresh-store.js";
 import { rowsReadBy } from "./test-support/rows-read.js";
-import {
-  describeWithPostgres,
-  dropTestSchema,
-  testSchemaName,
-} from "./test-support/test-database.js";
+import { describeWithPostgres } from "./test-support/test-database.js";
 
 // The outbox claim must cost what it claims, not what is waiting. On a fresh schema (no
 // statistics yet) the cached plan of the earlier statement rescanned every open reply for
 // each due one: 1-1.2 s per claim at 2,000 open replies under load. The rows it reads are
 // counted from PostgreSQL's own per-transaction statistics, so the test needs no timing.
 describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes", (url) => {
-  let schema: string;
-  let store: MailboxStore;
-  let client: pg.Client;
-
-  beforeEach(async () => {
-    schema = testSchemaName();
-    store = postgresMailbox({ connectionString: url, schema });
-    await store.start?.();
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
-  });
-  afterEach(async () => {
-    await client.end();
-    await store.close();
-    await dropTestSchema(url, schema);
-  });
+  const fresh = freshStorePerTest(url);
 
   /** Outbox rows read by one claim of `max`, in a transaction rolled back afterwards. */
   async function rowsReadByClaim(max: number): Promise<{ claimed: number; read: number }> {
     const at = Date.now();
-    const { rows, read } = await rowsReadBy(client, schema, "outbox", () =>
-      client.query(
-        `SELECT * FROM "${schema}".claim_outbox($1, $2, 'probe', $3, 'probe-instance')`,
+    const { rows, read } = await rowsReadBy(fresh.client, fresh.schema, "outbox", () =>
+      fresh.client.query(
+        `SELECT * FROM "${fresh.schema}".claim_outbox($1, $2, 'probe', $3, 'probe-instance')`,
         [at, max, at + 30_000],
       ),
     );
@@ -51,31 +30,22 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
   /** `conversations` conversations with three open replies each; none claimed yet. */
   async function openReplies(conversations: number): Promise<void> {
     for (let n = 0; n < conversations; n++)
-      await store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
-    const leases = await store.claim("worker-a", conversations, 30_000);
+      await fresh.store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
+    const leases = await fresh.store.claim("worker-a", conversations, 30_000);
     expect(leases).toHaveLength(conversations);
     for (const lease of leases)
-      await store.complete(lease, [textReply("one"), textReply("two"), textReply("three")]);
-  }
-
-  /** The store on a new, empty schema (the earlier one dropped). */
-  async function freshSchema(): Promise<void> {
-    await store.close();
-    await dropTestSchema(url, schema);
-    schema = testSchemaName();
-    store = postgresMailbox({ connectionString: url, schema });
-    await store.start?.();
+      await fresh.store.complete(lease, [textReply("one"), textReply("two"), textReply("three")]);
   }
 
   it("stops after its heads however many replies are open", async () => {
     // The generic plan is the one a busy instance runs (after five custom ones); a fresh
     // schema's missing statistics are what made the earlier one rescan.
-    await client.query("SET plan_cache_mode = force_generic_plan");
+    await fresh.client.query("SET plan_cache_mode = force_generic_plan");
     await openReplies(50);
     const few = await rowsReadByClaim(4);
     // The same on a second schema ten times the size (one claim each: a rolled-back claim
     // leaves dead index entries the next walk would read).
-    await freshSchema();
+    await fresh.renew();
     await openReplies(500);
     const many = await rowsReadByClaim(4);
     expect([few.claimed, many.claimed]).toEqual([4, 4]);
@@ -86,25 +56,28 @@ describeWithPostgres("postgresMailbox: the outbox claim reads only what it takes
   });
 
   it("skips the replies held behind heads that wait for their retry (a Twilio outage)", async () => {
-    await client.query("SET plan_cache_mode = force_generic_plan");
+    await fresh.client.query("SET plan_cache_mode = force_generic_plan");
     // The plan a grown table gets (a tiny one is read whole, whatever is held).
-    await client.query("SET enable_seqscan = off");
+    await fresh.client.query("SET enable_seqscan = off");
     /** `conversations` with three replies each, every head back from a failed try. */
     const outage = async (conversations: number) => {
       await openReplies(conversations);
-      const heads = await store.claimOutbox("sender", conversations, 30_000);
+      const heads = await fresh.store.claimOutbox("sender", conversations, 30_000);
       expect(heads).toHaveLength(conversations);
       for (const head of heads)
-        await store.settleOutbox(head, { retryAt: Date.now() + 3_600_000, error: "Twilio 503" });
+        await fresh.store.settleOutbox(head, {
+          retryAt: Date.now() + 3_600_000,
+          error: "Twilio 503",
+        });
       // One conversation that can be answered.
-      await store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
-      const [lease] = await store.claim("worker-a", 1, 30_000);
-      await store.complete(lease!, [textReply("fresh")]);
-      await client.query(`VACUUM "${schema}".outbox`);
+      await fresh.store.ingest(inboundMessage({ conversationSid: fakeSid("CH"), index: 0 }));
+      const [lease] = await fresh.store.claim("worker-a", 1, 30_000);
+      await fresh.store.complete(lease!, [textReply("fresh")]);
+      await fresh.client.query(`VACUUM "${fresh.schema}".outbox`);
     };
     await outage(20);
     const few = await rowsReadByClaim(4);
-    await freshSchema();
+    await fresh.renew();
     await outage(200);
     const many = await rowsReadByClaim(4);
     expect([few.claimed, many.claimed]).toEqual([1, 1]);

@@ -1,36 +1,15 @@
-import pg from "pg";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { fakeSid, inboundMessage } from "../../testing/mailbox-contract/contract-fixtures.js";
 import { type CustomerActivity, customersByActivity } from "../core/customers-by-activity.js";
-import type { MailboxStore } from "../mailbox-store.js";
 import { postgresCustomerStatements } from "./postgres-customer-statements.js";
-import { postgresMailbox } from "./postgres-mailbox.js";
-import {
-  describeWithPostgres,
-  dropTestSchema,
-  testSchemaName,
-} from "./test-support/test-database.js";
+import { freshStorePerTest } from "./test-support/fresh-store.js";
+import { describeWithPostgres } from "./test-support/test-database.js";
 
 // The console's Customers page read every customer, and every conversation of each, on each
 // load (0.5 s at 100k customers). The plain list now walks the most recent conversations.
 // Rows read are counted from PostgreSQL's own per-transaction statistics: no timing.
 describeWithPostgres("postgresMailbox: listing customers reads the recent ones", (url) => {
-  let schema: string;
-  let store: MailboxStore;
-  let client: pg.Client;
-
-  beforeEach(async () => {
-    schema = testSchemaName();
-    store = postgresMailbox({ connectionString: url, schema });
-    await store.start?.();
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
-  });
-  afterEach(async () => {
-    await client.end();
-    await store.close();
-    await dropTestSchema(url, schema);
-  });
+  const fresh = freshStorePerTest(url);
 
   /** `count` customers, each made on its first message, as on arrival (20 at a time). */
   async function customers(count: number, from: number): Promise<void> {
@@ -38,8 +17,8 @@ describeWithPostgres("postgresMailbox: listing customers reads the recent ones",
       await Promise.all(
         Array.from({ length: Math.min(20, count - chunk) }, async (_, n) => {
           const address = `+1555${String(from + chunk + n).padStart(7, "0")}`;
-          await store.ensureCustomer({ kind: "sms", value: address });
-          await store.ingest(
+          await fresh.store.ensureCustomer({ kind: "sms", value: address });
+          await fresh.store.ingest(
             inboundMessage({
               conversationSid: fakeSid("CH"),
               customerAddress: address,
@@ -49,22 +28,24 @@ describeWithPostgres("postgresMailbox: listing customers reads the recent ones",
           );
         }),
       );
-    await client.query(`ANALYZE "${schema}".conversations, "${schema}".customers`);
+    await fresh.client.query(
+      `ANALYZE "${fresh.schema}".conversations, "${fresh.schema}".customers`,
+    );
   }
 
   /** Customer and conversation rows read by one list of `limit`, through the store's SQL. */
   async function rowsReadByList(limit: number) {
-    const sql = postgresCustomerStatements(`"${schema}".`, "0");
+    const sql = postgresCustomerStatements(`"${fresh.schema}".`, "0");
     const rows = async (text: string, values: unknown[]) =>
-      (await client.query(text, values)).rows.map(
+      (await fresh.client.query(text, values)).rows.map(
         (row): CustomerActivity => ({ customerId: row.customerId, at: Number(row.at) }),
       );
-    await client.query("BEGIN");
+    await fresh.client.query("BEGIN");
     try {
       const listed = await customersByActivity(
         {
           cutoff: async (window) => {
-            const [row] = (await client.query(sql.activityCutoff, [window])).rows;
+            const [row] = (await fresh.client.query(sql.activityCutoff, [window])).rows;
             return row === undefined ? null : Number(row.at);
           },
           activeSince: (since) => rows(sql.activeCustomersSince, [since]),
@@ -72,10 +53,10 @@ describeWithPostgres("postgresMailbox: listing customers reads the recent ones",
         },
         limit,
       );
-      const { rows: read } = await client.query<{ relname: string; read: string }>(
+      const { rows: read } = await fresh.client.query<{ relname: string; read: string }>(
         `SELECT relname, coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) AS read
            FROM pg_stat_xact_user_tables WHERE schemaname = $1`,
-        [schema],
+        [fresh.schema],
       );
       const of = (table: string) => Number(read.find((row) => row.relname === table)?.read ?? 0);
       return {
@@ -84,13 +65,13 @@ describeWithPostgres("postgresMailbox: listing customers reads the recent ones",
         conversations: of("conversations"),
       };
     } finally {
-      await client.query("ROLLBACK");
+      await fresh.client.query("ROLLBACK");
     }
   }
 
   it("reads about the page, not every customer", async () => {
     // The plan a grown table gets (a tiny one is read whole).
-    await client.query("SET enable_seqscan = off");
+    await fresh.client.query("SET enable_seqscan = off");
     await customers(100, 0);
     const few = await rowsReadByList(10);
     await customers(900, 100);
