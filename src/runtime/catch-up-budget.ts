@@ -128,6 +128,11 @@ export function validateRequestsPerSecond(value: unknown, option = "catchUp.requ
   return value;
 }
 
+/**
+ * `setTimeout` as a promise that rejects with the signal's reason when aborted: the twin of
+ * the provider's `abortableSleep`, which the runtime may not import (it sees the provider
+ * only through its interface).
+ */
 function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

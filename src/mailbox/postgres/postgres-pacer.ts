@@ -170,7 +170,11 @@ function validateRequest(request: PacedAction): void {
     );
 }
 
-/** `setTimeout` as a promise that rejects with the signal's reason when aborted. */
+/**
+ * `setTimeout` as a promise that rejects with the signal's reason when aborted: the twin of
+ * the provider's `abortableSleep`, which the mailbox may not import (it imports nothing
+ * above it).
+ */
 function sleepUnlessAborted(milliseconds: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
