@@ -1,5 +1,6 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../chromium.test-support.js";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
 import { createConsoleApi } from "./console-api.js";
 import type { ConsoleInfo } from "./console-deps.js";
@@ -7,10 +8,7 @@ import { InMemoryConsole } from "./in-memory-console.test-support.js";
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

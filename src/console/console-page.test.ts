@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../chromium.test-support.js";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
 import { createConsoleApi } from "./console-api.js";
 import type { ConsoleInfo } from "./console-deps.js";
@@ -11,10 +12,7 @@ const hostile = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</s
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../chromium.test-support.js";
 import { InMemoryWebchat } from "./in-memory-webchat.test-support.js";
 import { serveHandler } from "./serve-handler.test-support.js";
 import { createWebchatApi } from "./webchat-api.js";
@@ -10,10 +11,7 @@ const hostile = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</s
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,6 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../src/chromium.test-support.js";
 import { eventually } from "../runtime/runtime-harness.js";
 import {
   type CustomerFacesHarness,
@@ -17,10 +18,7 @@ let browser: Browser;
 let texted = false;
 beforeAll(async () => {
   harness = await startCustomerFacesHarness({ whatsappNumber: "+14155238886" });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,6 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { launchChromium } from "../../src/chromium.test-support.js";
 import { type DeliveryHarness, startDeliveryHarness } from "./delivery-harness.js";
 
 /**
@@ -13,10 +14,7 @@ let harness: DeliveryHarness;
 let browser: Browser;
 beforeAll(async () => {
   harness = await startDeliveryHarness();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

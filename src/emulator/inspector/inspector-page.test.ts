@@ -1,5 +1,6 @@
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../chromium.test-support.js";
 import { serveRoutes } from "../content/serve-routes.js";
 import { type Emulator, startEmulator } from "../start-emulator.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../webhooks/start-webhook-receiver.js";
@@ -211,10 +212,7 @@ async function serve(options: { stream: boolean }) {
 // launching it is the slow part on a 2-core CI runner.
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
