@@ -1,18 +1,16 @@
-/**
- * Returns `base` with each `[from, to]` applied, where every `from` occurs exactly once: a
- * shipped migration never changes, so a revision of one of its functions is stated as the
- * lines that differ, and a `from` that stopped matching fails at load, not in production.
- */
-function revised(base: string, changes: readonly (readonly [string, string])[]): string {
-  let text = base;
-  for (const [from, to] of changes) {
-    const at = text.indexOf(from);
-    if (at === -1 || text.indexOf(from, at + 1) !== -1)
-      throw new Error(`A migration revision expects exactly one ${JSON.stringify(from)}.`);
-    text = text.slice(0, at) + to + text.slice(at + from.length);
-  }
-  return text;
-}
+import { revised } from "./revised-migration.js";
+
+/** Migration 19's one change to `ingest_batch` (migration 13): a message parks on arrival. */
+export const ingestParksChange = [
+  `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
+          ingested_at)
+        VALUES (r.message_sid, r.conversation_sid, r.message_index, r.role, v_status,
+          r.record, p_at);`,
+  `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
+          ingested_at, parked)
+        VALUES (r.message_sid, r.conversation_sid, r.message_index, r.role, v_status,
+          r.record, p_at, v_status = 'pending' AND v_state = 'dead');`,
+] as const;
 
 /**
  * Migration 19: a dead letter's messages leave the turn claim's walk. They stay `pending`
@@ -27,18 +25,7 @@ function revised(base: string, changes: readonly (readonly [string, string])[]):
  * walk's index becomes `messages_waiting_live`. Re-runnable (IF NOT EXISTS, OR REPLACE).
  */
 export function parkDeadLettersMigration(ingestBatch: string, claimTurns: string): string {
-  const ingestParks = revised(ingestBatch, [
-    [
-      `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
-          ingested_at)
-        VALUES (r.message_sid, r.conversation_sid, r.message_index, r.role, v_status,
-          r.record, p_at);`,
-      `INSERT INTO messages (message_sid, conversation_sid, message_index, role, status, record,
-          ingested_at, parked)
-        VALUES (r.message_sid, r.conversation_sid, r.message_index, r.role, v_status,
-          r.record, p_at, v_status = 'pending' AND v_state = 'dead');`,
-    ],
-  ]);
+  const ingestParks = revised(ingestBatch, [ingestParksChange]);
   const claimFunction = claimTurns.slice(
     claimTurns.indexOf("CREATE OR REPLACE FUNCTION claim_turns("),
   );

@@ -824,7 +824,7 @@ export const postgresMigrations: readonly string[] = [
   // without a conversation among the newest instead of reading every customer (SQLite 13).
   "CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created_at);",
   // 22: the turn path's commits say whether they left work (see there).
-  quietWakeUpsMigration,
+  quietWakeUpsMigration(shippedMigrations[12]!),
 ];
 
 /** The mailbox's schema name when none is given. */
