@@ -39,7 +39,12 @@ function adapterAllows(face: string, specifier: string): boolean {
 function testAllows(specifier: string): boolean {
   return (
     faceAllows(specifier) ||
-    ["vitest", "playwright-core", "../import-specifiers.test-support.js"].includes(specifier) ||
+    [
+      "vitest",
+      "playwright-core",
+      "../import-specifiers.test-support.js",
+      "../chromium.test-support.js",
+    ].includes(specifier) ||
     /^\.\/[a-z-]+(\.test-support)?\.js$/.test(specifier) ||
     /^\.\.\/(webchat|console|http)\/[a-z-]+(\.test-support)?\.js$/.test(specifier)
   );
