@@ -603,8 +603,12 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
    */
   journalRecord(lease: Lease, key: string, step: JournaledStep): Promise<void>;
 
-  /** Dead-lettered conversations, oldest first. */
-  deadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Dead-lettered conversations, oldest first; with `limit` (1 to 10,000), only that many of
+   * them (the console lists its page's worth however many a long outage left). Throws
+   * `MailboxInputError` for options that are not an object or a limit out of range.
+   */
+  deadLetters(options?: { limit?: number }): Promise<DeadLetter[]>;
 
   /**
    * Counts for operations, from one aggregate query whatever the number of conversations:

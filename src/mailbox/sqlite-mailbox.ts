@@ -69,6 +69,7 @@ import {
   resolveMailboxOptions,
   validateActiveQuery,
   validateClaim,
+  validateDeadLetterLimit,
   validateEnqueuedReply,
   validateGone,
   validateHistoryLimit,
@@ -328,9 +329,10 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       });
     },
 
-    async deadLetters(): Promise<DeadLetter[]> {
+    async deadLetters(options): Promise<DeadLetter[]> {
       ensureOpen();
-      return (statements.deadLetters.all() as ConversationRow[]).map(toDeadLetter);
+      const limit = validateDeadLetterLimit(options) ?? -1;
+      return (statements.deadLetters.all(limit) as ConversationRow[]).map(toDeadLetter);
     },
 
     retryDeadLetter(conversationSid) {

@@ -101,8 +101,9 @@ const sql = {
   deadLetter: `UPDATE conversations SET state = 'dead', lease_owner = NULL, lease_expires_at = NULL,
          next_attempt_at = NULL, last_error = ?, dead_at = ?, updated_at = ?
        WHERE conversation_sid = ?`,
+  // LIMIT -1: every one.
   deadLetters: `SELECT ${conversationColumns} FROM conversations c WHERE c.state = 'dead'
-       ORDER BY c.dead_at, c.conversation_sid`,
+       ORDER BY c.dead_at, c.conversation_sid LIMIT +?`,
   stats: `SELECT (SELECT COUNT(*) FROM messages WHERE status = 'pending') AS pending,
        (SELECT COUNT(*) FROM conversations WHERE state = 'dead') AS dead`,
   revive: `UPDATE conversations SET state = 'idle', attempts = 0, last_error = NULL,

@@ -173,6 +173,29 @@ export function validateHistoryLimit(limit: number | undefined): number {
   return limit;
 }
 
+/**
+ * `deadLetters`' options: the row limit, or null for every dead letter. Refuses options that
+ * are not an object and a limit that is not an integer from 1 to `activeLimit`.
+ */
+export function validateDeadLetterLimit(options: unknown): number | null {
+  if (options === undefined) return null;
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw new MailboxInputError("options", "options: must be an object such as { limit: 100 }");
+  const { limit } = options as { limit?: unknown };
+  if (limit === undefined) return null;
+  if (
+    typeof limit !== "number" ||
+    !Number.isSafeInteger(limit) ||
+    limit < 1 ||
+    limit > mailboxLimits.activeLimit
+  )
+    throw new MailboxInputError(
+      "limit",
+      `limit: must be an integer from 1 to ${mailboxLimits.activeLimit}`,
+    );
+  return limit;
+}
+
 /** `activeConversations`' arguments: a finite time and a limit from 1 to `activeLimit`. */
 export function validateActiveQuery(since: unknown, limit: unknown, options?: unknown): void {
   if (options !== undefined && (typeof options !== "object" || options === null))

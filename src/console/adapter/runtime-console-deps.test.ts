@@ -200,7 +200,31 @@ describe("createRuntimeConsoleDeps", () => {
     await expect(deps.skipDeadLetter(sid)).rejects.toMatchObject({ code: "no_dead_letter" });
   });
 
-  it("lists the most recent conversations, and every dead letter and handoff however old", async () => {
+  it("lists at most its limit of dead letters, the oldest, beside the most recent", async () => {
+    // An outage can dead-letter tens of thousands: each listed one costs its summary.
+    const { switchboard, deps } = setup(
+      () => {
+        throw new Error("model unavailable");
+      },
+      undefined,
+      { listLimit: 1 },
+    );
+    const conversation = (letter: string) => `CH${letter.repeat(32)}`;
+    await switchboard.start();
+    for (const [position, letter] of ["a", "b", "c"].entries()) {
+      await switchboard.mailbox.ingest({
+        ...customerMessage(0, "hello"),
+        conversationSid: conversation(letter),
+        messageSid: `IM${letter.repeat(32)}`,
+        dateCreated: Date.UTC(2026, 10, 25, 9, position),
+      });
+      await waitFor(async () => (await switchboard.mailbox.deadLetters()).length === position + 1);
+    }
+    const listed = await deps.listConversations();
+    expect(listed.map((item) => item.sid).sort()).toEqual([conversation("a"), conversation("c")]);
+  });
+
+  it("lists the most recent conversations, and the oldest dead letters and handoffs however old", async () => {
     const { switchboard, deps } = setup(
       (text) => {
         if (text === "break") throw new Error("model unavailable");

@@ -52,8 +52,9 @@ export interface RuntimeConsoleDepsOptions {
   transcriptLimit?: number;
   /**
    * Conversations the list shows by most recent activity (default 1,000, at most 10,000),
-   * besides every dead letter and every one waiting for a person, however old: opening the
-   * console reads the same whatever the number of conversations ever seen.
+   * besides as many dead letters (the oldest) and up to 1,000 waiting for a person, however
+   * old: opening the console reads the same whatever the number of conversations ever seen
+   * or dead-lettered.
    */
   listLimit?: number;
   /**
@@ -70,14 +71,15 @@ const summariesAtOnce = 16;
 
 /**
  * The conversations the console lists: the `limit` most recently active (gone ones too, shown
- * as gone), then every dead letter and every one waiting for a person not among them. A store
- * without `activeConversations` lists every known conversation.
+ * as gone), then the `limit` oldest dead letters and the longest waiting for a person not
+ * among them. A store without `activeConversations` lists every known conversation.
  */
 async function listedConversations(mailbox: MailboxStore, limit: number): Promise<string[]> {
   if (mailbox.activeConversations === undefined) return mailbox.knownConversations();
   const [recent, dead, waiting] = await Promise.all([
     mailbox.activeConversations(0, limit, { includeGone: true }),
-    mailbox.deadLetters(),
+    // An outage can dead-letter tens of thousands: each listed one is summarized.
+    mailbox.deadLetters({ limit }),
     mailbox.waitingForPerson({ limit: 1_000 }),
   ]);
   return [

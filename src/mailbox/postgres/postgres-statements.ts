@@ -74,8 +74,9 @@ export function postgresStatements(schema: string) {
         lease_expires_at = NULL, next_attempt_at = NULL, last_error = $1, dead_at = $2,
         updated_at = $2
       WHERE conversation_sid = $3`,
+    // LIMIT NULL: every one.
     deadLetters: `SELECT c.* FROM ${s}conversations c WHERE c.state = 'dead'
-      ORDER BY c.dead_at, c.conversation_sid`,
+      ORDER BY c.dead_at, c.conversation_sid LIMIT $1`,
     stats: `SELECT (SELECT COUNT(*) FROM ${s}messages WHERE status = 'pending')::int AS pending,
       (SELECT COUNT(*) FROM ${s}conversations WHERE state = 'dead')::int AS dead`,
     revive: `UPDATE ${s}conversations SET state = 'idle', attempts = 0, last_error = NULL,

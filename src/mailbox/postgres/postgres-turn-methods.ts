@@ -4,7 +4,12 @@ import { turnNotice } from "../core/work-notices.js";
 import { LeaseLostError, MailboxInputError } from "../mailbox-errors.js";
 import type { FailOutcome, Lease, MailboxStore } from "../mailbox-store.js";
 import { type ConversationRow, toDeadLetter, turnMessageSids } from "../sqlite-rows.js";
-import { mailboxLimits, validateClaim, validateReplies } from "../validate-mailbox-input.js";
+import {
+  mailboxLimits,
+  validateClaim,
+  validateDeadLetterLimit,
+  validateReplies,
+} from "../validate-mailbox-input.js";
 import { claimTurns } from "./claim-turns.js";
 import { createCompleteBatch } from "./postgres-complete-batch.js";
 import { conversationRowFrom } from "./postgres-rows.js";
@@ -142,10 +147,13 @@ export function postgresTurnMethods(context: PostgresStoreContext): TurnMethods 
       );
     },
 
-    deadLetters() {
-      return read(async () =>
-        (await connection.query(sql.deadLetters)).rows.map(conversationRowFrom).map(toDeadLetter),
-      );
+    deadLetters(options) {
+      return read(async () => {
+        const limit = validateDeadLetterLimit(options);
+        return (await connection.query(sql.deadLetters, [limit])).rows
+          .map(conversationRowFrom)
+          .map(toDeadLetter);
+      });
     },
 
     stats() {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MailboxInputError } from "../../mailbox/mailbox-errors.js";
 import { contractSettings, type UseContract } from "./contract-context.js";
 import { fakeSid, inboundMessage } from "./contract-fixtures.js";
 
@@ -58,6 +59,32 @@ export function describeFailureContract(use: UseContract): void {
       const [lease] = await store.claim("worker-a", 1, leaseMs);
       expect(lease?.attempt).toBe(1);
       expect(lease?.messages[0]?.messageSid).toBe(letter?.messageSids[0]);
+    });
+
+    it("lists dead letters oldest first, at most a limit of them when asked", async () => {
+      const { store, clock } = use();
+      const sids = [fakeSid("CH"), fakeSid("CH"), fakeSid("CH")];
+      for (const conversationSid of sids) {
+        await store.ingest(inboundMessage({ conversationSid, index: 0 }));
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+          const [lease] = await store.claim("worker-a", 1, leaseMs);
+          await store.fail(lease!, "model down", clock.now());
+        }
+        clock.advance(1_000);
+      }
+      const listed = async (options?: { limit?: number }) =>
+        (await store.deadLetters(options)).map((letter) => letter.conversationSid);
+      expect(await listed()).toEqual(sids);
+      expect(await listed({})).toEqual(sids);
+      expect(await listed({ limit: 2 })).toEqual(sids.slice(0, 2));
+      expect(await listed({ limit: 10_000 })).toEqual(sids);
+      for (const options of [{ limit: 0 }, { limit: 10_001 }, { limit: 1.5 }, { limit: "2" }])
+        await expect(store.deadLetters(options as { limit: number })).rejects.toBeInstanceOf(
+          MailboxInputError,
+        );
+      await expect(store.deadLetters(null as unknown as { limit: number })).rejects.toBeInstanceOf(
+        MailboxInputError,
+      );
     });
 
     it("keeps a dead letter's messages, and those arriving while it is dead, for after a retry", async () => {
