@@ -4,30 +4,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
-
-const databaseUrl =
-  process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
-  process.env.SWITCHBOARD_TEST_DATABASE_URL ||
-  "postgres://postgres@127.0.0.1:5432/test";
+import { adminQuery, benchDatabaseUrl as databaseUrl } from "./bench-database.mjs";
 
 /** The stores `--store sqlite|postgres|both` (default both) names. */
 export function storesFromArguments() {
   const flag = process.argv.indexOf("--store");
   const which = flag === -1 ? "both" : process.argv[flag + 1];
   return which === "both" ? ["sqlite", "postgres"] : [which];
-}
-
-async function sql(text) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -45,7 +30,7 @@ export async function medianClaimMs(store, options, { fill, tables, claim }) {
   try {
     await fill(mailbox);
     if (store === "postgres")
-      await sql(`VACUUM ANALYZE ${tables.map((table) => `${schema}.${table}`).join(", ")}`);
+      await adminQuery(`VACUUM ANALYZE ${tables.map((table) => `${schema}.${table}`).join(", ")}`);
     const times = [];
     for (let run = 0; run < 7; run++) {
       const begin = performance.now();
@@ -57,7 +42,7 @@ export async function medianClaimMs(store, options, { fill, tables, claim }) {
   } finally {
     await mailbox.close();
     rmSync(folder, { recursive: true, force: true });
-    if (store === "postgres") await sql(`DROP SCHEMA ${schema} CASCADE`);
+    if (store === "postgres") await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
   }
 }
 

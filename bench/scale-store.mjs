@@ -5,9 +5,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { sqliteMailbox } from "../dist/mailbox/index.js";
 import { postgresMailbox } from "../dist/mailbox/postgres/index.js";
+import { adminQuery, benchDatabaseUrl as databaseUrl } from "./bench-database.mjs";
 
 /**
  * The sizes to fill to: 1k, 10k and 100k up to BENCH_SCALE_MAX (default 100000), or the
@@ -21,8 +21,7 @@ export function scaleSizes() {
 }
 
 /**
- * The store named by `--store` (sqlite, the default, or postgres on
- * SWITCHBOARD_BENCH_DATABASE_URL, else SWITCHBOARD_TEST_DATABASE_URL, else the local server),
+ * The store named by `--store` (sqlite, the default, or postgres on `benchDatabaseUrl`),
  * its mailbox, `analyze(tables)` (fresh planner statistics on PostgreSQL, as autovacuum keeps
  * them in a service that grew over days; nothing on SQLite) and `remove()` for the end.
  */
@@ -31,34 +30,21 @@ export function scaleStore(name) {
     ? process.argv[process.argv.indexOf("--store") + 1]
     : "sqlite";
   const schema = `bench_${name}_${randomBytes(6).toString("hex")}`;
-  const databaseUrl =
-    process.env.SWITCHBOARD_BENCH_DATABASE_URL ||
-    process.env.SWITCHBOARD_TEST_DATABASE_URL ||
-    "postgres://postgres@127.0.0.1:5432/test";
   const folder = mkdtempSync(join(tmpdir(), `switchboard-bench-${name}-`));
   const mailbox =
     store === "postgres"
       ? postgresMailbox({ connectionString: databaseUrl, schema })
       : sqliteMailbox({ path: join(folder, "mailbox.db") });
-  const query = async (text) => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
   return {
     store,
     mailbox,
     async analyze(tables) {
       if (store === "postgres")
-        await query(`ANALYZE ${tables.map((table) => `${schema}.${table}`).join(", ")}`);
+        await adminQuery(`ANALYZE ${tables.map((table) => `${schema}.${table}`).join(", ")}`);
     },
     async remove() {
       rmSync(folder, { recursive: true, force: true });
-      if (store === "postgres") await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      if (store === "postgres") await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
 }

@@ -173,26 +173,24 @@ export function validateHistoryLimit(limit: number | undefined): number {
   return limit;
 }
 
-/**
- * `deadLetters`' options: the row limit, or null for every dead letter. Refuses options that
- * are not an object and a limit that is not an integer from 1 to `activeLimit`.
- */
-export function validateDeadLetterLimit(options: unknown): number | null {
-  if (options === undefined) return null;
-  if (typeof options !== "object" || options === null || Array.isArray(options))
-    throw new MailboxInputError("options", "options: must be an object such as { limit: 100 }");
-  const { limit } = options as { limit?: unknown };
-  if (limit === undefined) return null;
+/** Throws unless `limit` is a list limit from 1 to `activeLimit`. */
+function validateListLimit(limit: unknown): asserts limit is number {
   if (
     typeof limit !== "number" ||
     !Number.isSafeInteger(limit) ||
     limit < 1 ||
     limit > mailboxLimits.activeLimit
   )
-    throw new MailboxInputError(
-      "limit",
-      `limit: must be an integer from 1 to ${mailboxLimits.activeLimit}`,
-    );
+    fail("limit", `must be an integer from 1 to ${mailboxLimits.activeLimit}`);
+}
+
+/** `deadLetters`' options: the row limit, or null for every dead letter. */
+export function validateDeadLetterLimit(options: unknown): number | null {
+  if (options === undefined) return null;
+  if (typeof options !== "object" || options === null) fail("options", "must be an object");
+  const { limit } = options as { limit?: unknown };
+  if (limit === undefined) return null;
+  validateListLimit(limit);
   return limit;
 }
 
@@ -205,13 +203,7 @@ export function validateActiveQuery(since: unknown, limit: unknown, options?: un
     fail("includeGone", "must be a boolean");
   if (typeof since !== "number" || !Number.isFinite(since))
     fail("since", "must be a finite time in epoch ms");
-  if (
-    typeof limit !== "number" ||
-    !Number.isSafeInteger(limit) ||
-    limit < 1 ||
-    limit > mailboxLimits.activeLimit
-  )
-    fail("limit", `must be an integer from 1 to ${mailboxLimits.activeLimit}`);
+  validateListLimit(limit);
 }
 
 /** Throws unless `policy` is a valid turn policy. */

@@ -153,9 +153,9 @@ export function createIngestBatch(
   };
 
   /**
-   * The whole batch in one round trip: the schema's `ingest_batch` function (through
-   * `ingest_batch_v2`, which adds whether the settle window can hold each message back) runs the same
-   * steps as `ingestOne` for every message (the interrupt rule included: it holds the row
+   * The whole batch in one round trip: the schema's `ingest_batch_v2` function (migration
+   * 22: `ingest_batch` that also says which messages the settle window cannot hold back)
+   * runs the same steps as `ingestOne` for every message (the interrupt rule included: it holds the row
    * lock), in the same (sorted) order, and NOTIFYs once per ~7 KB of woken conversations plus
    * once per interrupt, in autocommit (the call is its transaction). Rejects when any message fails: the
    * caller then re-runs the batch statement by statement to find it.
