@@ -2,7 +2,7 @@ import type { HistoryMessage } from "../agents/types.js";
 import type { Choices } from "../channel/choices.js";
 import type { HistoryEntry } from "../mailbox/mailbox-store.js";
 import { renderChoicesAsText } from "../twilio/channels/render-choices-as-text.js";
-import { customerTextAttribute, replyIdOf, verificationCodeStandIn } from "./reply-attributes.js";
+import { replyIdOf, shownReplyText } from "./reply-attributes.js";
 import { choicesAttribute } from "./reply-shaping.js";
 
 /**
@@ -22,12 +22,9 @@ export function agentHistory(
       if (entry.status === "failed") continue;
       // A WhatsApp choices template has no body: the agent reads the options it offered.
       const offered = entry.attributes?.[choicesAttribute] as Choices | undefined;
-      // A one-time code is the customer's secret, even spent: the agent never reads it.
       const text =
-        entry.attributes?.[customerTextAttribute] === "verify"
-          ? verificationCodeStandIn
-          : (entry.body ??
-            (typeof offered === "object" && offered !== null ? optionsText(offered) : ""));
+        shownReplyText(entry) ??
+        (typeof offered === "object" && offered !== null ? optionsText(offered) : "");
       const message: HistoryMessage = {
         role: "agent",
         text,

@@ -28,3 +28,17 @@ export const customerTextAttribute = "switchboardCustomerText";
 
 /** What the agent and the console show instead of a verification code's text. */
 export const verificationCodeStandIn = "[verification code sent]";
+
+/**
+ * The text of one of our replies as anyone but its recipient may see it (the agent, an
+ * operator): a one-time code is the customer's secret, even spent, so it becomes
+ * `verificationCodeStandIn`; any other reply shows as it is.
+ */
+export function shownReplyText<Body extends string | null>(reply: {
+  body: Body;
+  attributes?: Readonly<Record<string, unknown>> | null | undefined;
+}): Body | typeof verificationCodeStandIn {
+  return reply.attributes?.[customerTextAttribute] === "verify"
+    ? verificationCodeStandIn
+    : reply.body;
+}

@@ -128,6 +128,32 @@ describe("createRuntimeConsoleDeps", () => {
     stop();
   });
 
+  it("never shows a verification code's text: transcript, list and live events", async () => {
+    const { switchboard, deps } = setup(() => "unused");
+    const seen: ConsoleEvent[] = [];
+    const stop = deps.subscribe((event) => seen.push(event));
+    await switchboard.start();
+    // What the web chat's phone verification queues (outbox-text-sender.ts).
+    await switchboard.mailbox.enqueueReply(sid, "verify-abc.0", {
+      body: "Your verification code is 496155",
+      attributes: { switchboardCustomerText: "verify" },
+    });
+    await waitFor(async () =>
+      (await switchboard.mailbox.history(sid)).some(
+        (entry) => entry.direction === "outbound" && entry.status === "sent",
+      ),
+    );
+    await waitFor(async () => seen.some((event) => event.type === "message"));
+    const transcript = await deps.transcript(sid);
+    expect(transcript?.messages.map((message) => message.body)).toEqual([
+      "[verification code sent]",
+    ]);
+    const [listed] = await deps.listConversations();
+    expect(listed?.lastMessage?.body).toBe("[verification code sent]");
+    expect(JSON.stringify(seen)).not.toContain("496155");
+    stop();
+  });
+
   it("resends a turn's messages once it completes, so their pending badge clears", async () => {
     let release: () => void = () => {};
     const answering = new Promise<void>((resolve) => {

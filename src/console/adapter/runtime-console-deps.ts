@@ -11,6 +11,7 @@ import { mailboxLimits } from "../../mailbox/validate-mailbox-input.js";
 import type { Switchboard } from "../../runtime/create-switchboard.js";
 import { isConversationGoneError, isMarkedGone } from "../../runtime/gone-conversations.js";
 import type { FaceEventSource } from "../../runtime/live-event-source.js";
+import { shownReplyText } from "../../runtime/reply-attributes.js";
 import { choicesAttribute } from "../../runtime/reply-shaping.js";
 import { type RichState, richState } from "../../runtime/rich-state.js";
 import { templateReply, type WhatsAppTemplate } from "../../runtime/whatsapp-window.js";
@@ -495,8 +496,10 @@ function messageOf(
       afterIndex: entry.afterIndex,
       role: "agent",
       author: "agent",
+      // A verification code never reaches an operator's screen.
       body:
-        entry.body ?? (entry.template === null ? null : `[template ${entry.template.contentSid}]`),
+        shownReplyText(entry) ??
+        (entry.template === null ? null : `[template ${entry.template.contentSid}]`),
       media: entry.media.map((url) => ({ contentType: "application/octet-stream", url })),
       at: new Date(entry.createdAt).toISOString(),
       status: entry.status,
