@@ -286,6 +286,21 @@ describe("parseWebhookEvent: malformed input", () => {
     expect((error as Error).message).toMatch(/not application\/x-www-form-urlencoded/);
   });
 
+  it("names the content type when a form body signed as a form arrives as another type", async () => {
+    const fields = webhookFixture("onMessageAdded");
+    const request = signed(fields);
+    const error = await parseError(
+      parseWebhookEvent(
+        { ...request, headers: { ...request.headers, "content-type": "application/json" } },
+        { authToken: token, env: {} },
+      ),
+    );
+    expect(error).toBeInstanceOf(WebhookSignatureError);
+    expect((error as Error).message).toMatch(
+      /not form-encoded \(Content-Type: application\/json\)/,
+    );
+  });
+
   it("rejects a body over the cap with WebhookPayloadTooLargeError", async () => {
     const fields = webhookFixture("onMessageAdded", { Body: "x".repeat(2000) });
     const error = await parseError(

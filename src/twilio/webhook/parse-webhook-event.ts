@@ -69,7 +69,15 @@ export async function parseWebhookEvent(
   if (options.verify !== false) {
     const verification = verifyWebhookRequest(request, params.signed, options);
     if (!verification.valid) {
-      throw new WebhookSignatureError(failureReason(verification), verification.urlsTried);
+      const reason = failureReason(verification);
+      // A form body re-sent under another type (a test client, a re-encoding proxy) fails
+      // here, not at the type check below: name the type, or the URL advice misleads.
+      throw new WebhookSignatureError(
+        params.notForm === undefined
+          ? reason
+          : `${reason}; also, the body is not form-encoded (Content-Type: ${params.notForm}) while Twilio signs Conversations webhooks as application/x-www-form-urlencoded fields`,
+        verification.urlsTried,
+      );
     }
   }
   if (params.notForm !== undefined) {
