@@ -104,9 +104,32 @@ export default { agent, policy: { mode: "burst", windowMs: 2000 } };
     expect(error.file).toBe(join(directory, "switchboard.config.mjs"));
     expect(error.message).toContain(join(directory, "switchboard.config.mjs"));
     expect([...error.problems].sort()).toEqual([
-      "channels.sms.marker: unknown key",
+      'channels.sms.marker: unknown key; did you mean "markers"?',
       'prot: unknown key; did you mean "port"?',
     ]);
+  });
+
+  it("suggests nested keys too, and names a misspelt required key rather than its absence", async () => {
+    await write(
+      "switchboard.config.mjs",
+      `export default {
+  policy: { mdoe: "burst" },
+  webchat: { verfy: true },
+  workers: { zzz: 1 },
+  trustProxy: "10.0.0.0/8,127.0.0.1",
+};
+`,
+    );
+    const error = await loadError({ cwd: directory });
+    expect(error.problems).toContain('policy.mdoe: unknown key; did you mean "mode"?');
+    expect(error.problems).toContain('webchat.verfy: unknown key; did you mean "verify"?');
+    expect(error.problems).toContainEqual(
+      expect.stringMatching(/^workers\.zzz: unknown key; known keys: .*concurrency/),
+    );
+    expect(error.problems).toContainEqual(
+      expect.stringMatching(/^trustProxy: .*\["10\.0\.0\.0\/8", "127\.0\.0\.1"\]/),
+    );
+    expect(error.problems.some((problem) => problem.startsWith("policy.mode"))).toBe(false);
   });
 
   it("refuses secrets in the file, naming the variable to use", async () => {

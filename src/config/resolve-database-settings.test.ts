@@ -139,7 +139,9 @@ describe("validateConfig: the database object", () => {
     expect(problemsOf({ database: { migrate: "false" } })).toEqual([
       "database.migrate: must be true or false",
     ]);
-    expect(problemsOf({ database: { pool: 3 } })).toEqual(["database.pool: unknown key"]);
+    expect(problemsOf({ database: { pool: 3 } })).toEqual([
+      "database.pool: unknown key; known keys: url, poolSize, migrate",
+    ]);
     expect(problemsOf({ database: 5 })).toEqual([
       "database: must be a database URL or { url, poolSize, migrate }",
     ]);

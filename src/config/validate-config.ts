@@ -225,7 +225,13 @@ const configSchema = z.strictObject({
     })
     .optional(),
   console: z.strictObject({ token: z.string().min(1).optional() }).optional(),
-  trustProxy: z.union([z.number().int().min(0).max(32), z.array(z.string().min(1))]).optional(),
+  trustProxy: z
+    .union([z.number().int().min(0).max(32), z.array(z.string().min(1))], {
+      // The flag and the variable take "10.0.0.0/8,127.0.0.1"; the file takes a list.
+      error:
+        'a hop count from 0 to 32, or a list of the proxies\' addresses or ranges, e.g. ["10.0.0.0/8", "127.0.0.1"]',
+    })
+    .optional(),
 });
 
 /** Keys that hold secrets (compared lower-case without `_`/`-`); never allowed in the file. */
@@ -284,7 +290,14 @@ export function validateConfig(value: unknown, file: string): SwitchboardConfig 
     }
   }
   const result = configSchema.safeParse(value);
-  if (!result.success) problems.push(...result.error.issues.flatMap(describeIssue));
+  if (!result.success)
+    problems.push(
+      ...new Set(
+        result.error.issues.flatMap(
+          (issue) => misspeltInstead(issue, value) ?? describeIssue(issue),
+        ),
+      ),
+    );
   else if (result.data.businessHours !== undefined) {
     // The hours themselves (ranges, time zone, dates), named like `businessHours.weekly.monday[0]`.
     try {
@@ -358,6 +371,35 @@ export function secretInString(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A required field reported missing (`policy.mode`) while its object holds unknown keys
+ * (`policy.mdoe`): the unknown keys are the mistake to name, with their suggestions.
+ */
+function misspeltInstead(issue: z.core.$ZodIssue, input: unknown): string[] | undefined {
+  const path = issue.path.map(String);
+  const field = path.at(-1);
+  if (field === undefined) return undefined;
+  const parent = path
+    .slice(0, -1)
+    .reduce<unknown>(
+      (object, key) =>
+        typeof object === "object" && object !== null
+          ? (object as Record<string, unknown>)[key]
+          : undefined,
+      input,
+    );
+  if (typeof parent !== "object" || parent === null || Array.isArray(parent)) return undefined;
+  if ((parent as Record<string, unknown>)[field] !== undefined) return undefined;
+  const where = path.slice(0, -1).join(".");
+  const known = knownKeys(where);
+  if (known === undefined) return undefined;
+  const unknown = Object.keys(parent).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return undefined;
+  return unknown.map(
+    (key) => `${where === "" ? key : `${where}.${key}`}: unknown key${suggestion(key, where)}`,
+  );
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string[] {
   const where = issue.path.map(String).join(".");
   // A union (`database`: a URL or an object) whose object form was meant: report that form's
@@ -383,12 +425,40 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   return [`${where === "" ? "(root)" : where}: ${issue.message}`];
 }
 
-const knownKeys: Record<string, readonly string[]> = {
-  "": Object.keys(configSchema.shape),
-};
+/**
+ * The keys the schema allows for the object at `where` (`""`, `policy`, `channels.sms`…),
+ * through optional, default and union wrappers; `undefined` where no object is expected.
+ */
+function knownKeys(where: string): readonly string[] | undefined {
+  let schemas: z.core.$ZodType[] = [configSchema];
+  for (const segment of where === "" ? [] : where.split(".")) {
+    schemas = schemas.flatMap(objectsOf).flatMap((object) => {
+      const field = object._zod.def.shape[segment];
+      return field === undefined ? [] : [field];
+    });
+  }
+  const keys = new Set(
+    schemas.flatMap(objectsOf).flatMap((object) => Object.keys(object._zod.def.shape)),
+  );
+  return keys.size === 0 ? undefined : [...keys];
+}
+
+/** The object schemas a field may hold, looking through wrappers, pipes and unions. */
+function objectsOf(schema: z.core.$ZodType): z.core.$ZodObject[] {
+  const def = schema._zod.def as z.core.$ZodTypeDef & {
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    options?: readonly z.core.$ZodType[];
+  };
+  if (def.type === "object") return [schema as z.core.$ZodObject];
+  if (def.innerType !== undefined) return objectsOf(def.innerType);
+  if (def.type === "pipe" && def.in !== undefined) return objectsOf(def.in);
+  if (def.type === "union" && def.options !== undefined) return def.options.flatMap(objectsOf);
+  return [];
+}
 
 function suggestion(key: string, where: string): string {
-  const candidates = knownKeys[where];
+  const candidates = knownKeys(where);
   if (candidates === undefined) return "";
   const near = candidates.find(
     (candidate) =>
