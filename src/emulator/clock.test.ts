@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEmulatorClock } from "./clock.js";
+import { createEmulatorClock, latestEmulatorTime } from "./clock.js";
 
 describe("createEmulatorClock", () => {
   it("advances time and fires due timers in due order", () => {
@@ -31,6 +31,16 @@ describe("createEmulatorClock", () => {
     clock.advance(1_000);
     expect(fired).toBe(false);
     expect(() => clock.advance(-1)).toThrow(RangeError);
+  });
+
+  it("refuses to move past the year 9999, where dates stop printing, and stays where it was", () => {
+    const clock = createEmulatorClock(() => 0);
+    for (const ms of [1e300, latestEmulatorTime + 1, Number.POSITIVE_INFINITY, Number.NaN])
+      expect(() => clock.advance(ms)).toThrow(RangeError);
+    expect(clock.now()).toBe(0);
+    clock.advance(latestEmulatorTime);
+    expect(new Date(clock.now()).toISOString()).toBe("9999-12-31T23:59:59.999Z");
+    expect(() => clock.advance(1)).toThrow(/9999-12-31T23:59:59\.999Z/);
   });
 
   it("fires a timer in real time when nobody advances the clock", async () => {

@@ -31,6 +31,7 @@ export {
 export type { DeliveryEntry } from "./delivery/delivery-log.js";
 export type { SmsOptOut } from "./delivery/sms-opt-out-list.js";
 export { EmulatorRequestClient } from "./http/emulator-request-client.js";
+export type { EmulatorLogger } from "./http/emulator-server.js";
 export { EmulatorRestError } from "./http/rest-error.js";
 export type {
   EmulatorHandler,

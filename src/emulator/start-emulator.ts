@@ -1,6 +1,7 @@
 // Over 400 lines on purpose: the emulator's composition root, where every store, route and service
 // is wired in one place.
 import twilio from "twilio";
+import { createLogger } from "../log/create-logger.js";
 import {
   type BusinessNumbers,
   defaultBusinessNumbers,
@@ -25,7 +26,7 @@ import { createFaultControlRoutes } from "./faults/fault-control-routes.js";
 import { createRestFaultEngine, createWebhookFaultEngine } from "./faults/fault-rule-set.js";
 import { parseBasicAuth, secretEquals } from "./http/basic-auth.js";
 import { EmulatorRequestClient } from "./http/emulator-request-client.js";
-import { EmulatorServer } from "./http/emulator-server.js";
+import { type EmulatorLogger, EmulatorServer } from "./http/emulator-server.js";
 import type { EmulatorPreHook, EmulatorRoute } from "./http/types.js";
 import { collectInspectorState } from "./inspector/collect-inspector-state.js";
 import { createInspectorRoutes, inspectorStreamPath } from "./inspector/inspector-routes.js";
@@ -103,6 +104,12 @@ export interface StartEmulatorOptions {
    * `EmulatorStateError` naming it.
    */
   statePath?: string;
+  /**
+   * Told of every unexpected error the emulator answers with 500, one `error` line each
+   * naming the route (a switchboard or pino logger fits). Default: switchboard's logger on
+   * standard error, which redacts secrets and masks phone numbers.
+   */
+  logger?: EmulatorLogger;
 }
 
 /** A running emulator. */
@@ -316,6 +323,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const server = new EmulatorServer({
     accountSid,
+    logger:
+      options.logger ?? createLogger({ level: "error", pretty: true, destination: process.stderr }),
     authenticate: (header) => {
       const credentials = parseBasicAuth(header);
       if (!credentials) return false;

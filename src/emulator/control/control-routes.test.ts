@@ -54,6 +54,18 @@ describe("POST /_emulator/inbound", () => {
       /"body" or "media"/,
     ],
     [
+      "an empty body and no media",
+      JSON.stringify({ channel: "sms", from: "+15551230001", body: "" }),
+      400,
+      /"body" or "media"/,
+    ],
+    [
+      "a blank body and no media",
+      JSON.stringify({ channel: "chat", from: "visitor", body: " \n\t " }),
+      400,
+      /"body" or "media"/,
+    ],
+    [
       "a body over 32 KB",
       JSON.stringify({ channel: "sms", from: "+15551230001", body: "x".repeat(33_000) }),
       400,
@@ -150,6 +162,33 @@ describe("POST /_emulator/clock", () => {
     const answer = await post("/_emulator/clock", body);
     expect(answer.status).toBe(400);
     expect((answer.body as { message: string }).message).toMatch(/advanceMs|JSON/);
+  });
+
+  it("refuses a move past the year 9999 with 400 naming advanceMs, and stays usable", async () => {
+    const before = emulator.clock.now();
+    for (const advanceMs of [1e300, 8.7e15]) {
+      const answer = await post("/_emulator/clock", JSON.stringify({ advanceMs }));
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({
+        code: "invalid_field",
+        message: expect.stringMatching(/^"advanceMs" would move the clock past 9999-12-31/),
+      });
+    }
+    // Two moves each within range but past it together: the second is refused.
+    const room = Date.parse("9999-12-31T23:59:59.999Z") - emulator.clock.now();
+    const half = Math.floor(room / 2) + 1_000_000;
+    expect((await post("/_emulator/clock", JSON.stringify({ advanceMs: half }))).status).toBe(200);
+    expect((await post("/_emulator/clock", JSON.stringify({ advanceMs: half }))).status).toBe(400);
+    expect(emulator.clock.now()).toBeLessThan(before + half + 60_000);
+    const clock = await fetch(`${emulator.url}/_emulator/clock`);
+    expect(clock.status).toBe(200);
+    const inbound = await post(
+      "/_emulator/inbound",
+      JSON.stringify({ channel: "chat", from: "late-visitor", body: "still here" }),
+    );
+    expect(inbound.status).toBe(201);
+    const conversations = await emulator.twilioClient().conversations.v1.conversations.list();
+    expect(conversations.length).toBeGreaterThan(0);
   });
 
   it("refuses an oversized body with 413", async () => {

@@ -1,4 +1,4 @@
-import type { EmulatorClock } from "../clock.js";
+import { clockAdvanceProblem, type EmulatorClock } from "../clock.js";
 import type { ChannelDelivery } from "../delivery/channel-delivery.js";
 import type { FaultControlRoutes } from "../faults/fault-control-routes.js";
 import type { EmulatorHandler, EmulatorRoute } from "../http/types.js";
@@ -33,7 +33,7 @@ export interface ControlRoutesOptions {
  * | `GET /_emulator/devices` | | `{devices: {address: messages}}` |
  * | `GET /_emulator/devices/{address}/messages` | | `{messages: [{body, media, from, dateCreated, status}]}` |
  * | `GET /_emulator/clock` | | `{now}` |
- * | `POST /_emulator/clock` | `{advanceMs}` | `{now}` |
+ * | `POST /_emulator/clock` | `{advanceMs}` (up to the end of the year 9999) | `{now}` |
  * | `POST /_emulator/reset` | | 204 |
  * | `…/faults`, `…/webhooks/faults`, `GET /_emulator/webhooks` | see faults/ | |
  * | `…/deliveries`, `…/delivery-failures`, `…/opt-outs` | see delivery-control-routes.ts | |
@@ -78,13 +78,11 @@ export function createControlRoutes(options: ControlRoutesOptions): EmulatorRout
       pattern: "/_emulator/clock",
       handler: control((request) => {
         const advanceMs = readControlJson(request).advanceMs;
-        if (typeof advanceMs !== "number" || !Number.isFinite(advanceMs) || advanceMs < 0)
-          throw new ControlRequestError(
-            400,
-            "invalid_field",
-            '"advanceMs" must be a non-negative number of milliseconds',
-          );
-        options.clock.advance(advanceMs);
+        // Checked before anything moves: a clock past any valid date broke every later read.
+        const problem = clockAdvanceProblem(options.clock.now(), advanceMs);
+        if (problem !== undefined)
+          throw new ControlRequestError(400, "invalid_field", `"advanceMs" ${problem}`);
+        options.clock.advance(advanceMs as number);
         return { status: 200, body: { now: new Date(options.clock.now()).toISOString() } };
       }),
     },

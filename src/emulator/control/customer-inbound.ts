@@ -96,7 +96,10 @@ export function parseCustomerMessage(body: Record<string, unknown>): CustomerMes
       throw fail(`"media" may hold at most ${maximumInboundMedia} files`);
     message.media = body.media.map((item: unknown, index) => parseMedia(item, index, fail));
   }
-  if (message.body === undefined && (message.media === undefined || message.media.length === 0))
+  // Twilio's rule is a Body or Media; a blank body is neither, and no phone or WhatsApp
+  // app sends a message of only whitespace.
+  const hasText = message.body !== undefined && message.body.trim() !== "";
+  if (!hasText && (message.media === undefined || message.media.length === 0))
     throw fail('a message needs "body" or "media"');
   return message;
 }

@@ -44,7 +44,7 @@ export function createCustomer(
   options: CustomerOptions,
 ): Customer {
   // Validate the address once, up front, with the same rules as the HTTP route.
-  parseCustomerMessage({ channel: options.channel, from: options.address, body: "" });
+  parseCustomerMessage({ channel: options.channel, from: options.address, body: "address check" });
   return {
     channel: options.channel,
     address: options.address,

@@ -20,10 +20,17 @@ export const controlPrefix = "/_emulator/";
 /** A handler that writes to the Node response itself (streams). */
 export type RawHandler = (incoming: IncomingMessage, outgoing: ServerResponse) => void;
 
+/** Where the emulator reports its own failures; a switchboard (pino) logger fits as is. */
+export interface EmulatorLogger {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface EmulatorServerOptions {
   accountSid: string;
   /** Decides whether an `Authorization` header is valid for the emulated account. */
   authenticate: (authorization: string | undefined) => boolean;
+  /** Told of every unexpected error answered with 500 (a bug, or state it cannot read). */
+  logger: EmulatorLogger;
 }
 
 /** The emulator's HTTP server: auth, pre-hooks, routing and Twilio-shaped errors. */
@@ -40,7 +47,9 @@ export class EmulatorServer {
   constructor(options: EmulatorServerOptions) {
     this.#options = options;
     this.#server = createServer((incoming, outgoing) => {
-      this.#handle(incoming, outgoing).catch(() => {
+      this.#handle(incoming, outgoing).catch((error: unknown) => {
+        const path = new URL(incoming.url ?? "/", "http://emulator").pathname;
+        this.#logUnexpected(`${(incoming.method ?? "GET").toUpperCase()} ${path}`, error);
         if (!outgoing.headersSent) outgoing.writeHead(500);
         outgoing.end();
       });
@@ -170,8 +179,27 @@ export class EmulatorServer {
       response = await this.#respond(request);
     } catch (error) {
       response = errorToResponse(error);
+      if (response.status === 500) this.#logUnexpected(this.#routeName(request), error);
     }
     return namingRequestedPath(response, request.path);
+  }
+
+  /**
+   * The route as its pattern (`GET /v1/Conversations/:sid`), so a log line names what
+   * failed without the addresses or names a path may carry; the path when none matched.
+   */
+  #routeName(request: EmulatorRequest): string {
+    const match = this.#router.match(request.method, request.path);
+    return `${request.method} ${match.kind === "found" ? match.route.pattern : request.path}`;
+  }
+
+  /** One error line per unexpected failure: the route and what went wrong, never the request. */
+  #logUnexpected(route: string, error: unknown): void {
+    try {
+      this.#options.logger.error({ route, err: error }, "emulator route failed unexpectedly");
+    } catch {
+      // A failing logger must not turn a 500 into a dropped connection.
+    }
   }
 
   /** The REST fault decided for an authenticated request outside the control API. */

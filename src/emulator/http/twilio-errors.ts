@@ -70,11 +70,11 @@ export const twilioErrors = {
       21617,
       "The concatenated message body exceeds the 1600 character limit",
     ),
-  invalidTimer: (name: string, minimum: string) =>
+  invalidTimer: (name: string, minimum: string, maximum: string) =>
     new EmulatorRestError(
       400,
       50398,
-      `${name} must be an ISO-8601 duration of at least ${minimum}`,
+      `${name} must be an ISO-8601 duration of at least ${minimum} and at most ${maximum}`,
     ),
   mediaNotFound: (sid: string) => new EmulatorRestError(400, 50511, `Media ${sid} was not found`),
   contentNotFound: (sid: string) =>

@@ -292,6 +292,85 @@ describe("emulator state file", () => {
     await expect(startEmulator({ statePath: path })).rejects.toThrow(/is corrupt/);
   });
 
+  it("starts from a file an older version broke (clock and dates past any valid date), and reset repairs it", async () => {
+    const path = statePath();
+    const first = await start(path);
+    const v1 = first.twilioClient().conversations.v1;
+    const sms = await first.customer({ channel: "sms", address: "+15551230012" }).send("hi");
+    await v1.conversations(sms.conversationSid).messages.create({ author: "agent", body: "Hello" });
+    await v1.conversations.create({ friendlyName: "Timed", "timers.inactive": "PT1M" });
+    await first.idle();
+    await stop(first);
+    // What an older version saved after `advanceMs: 1e300` and `Timers.Inactive=PT99999999999H`.
+    const database = new Database(path);
+    const graph = database.prepare("SELECT graph FROM emulator_state").pluck().get() as string;
+    const saved = decodeStateGraph(JSON.parse(graph), () => undefined) as {
+      clockOffsetMs: number;
+      store: { services: Map<string, { conversations: Map<string, Record<string, unknown>> }> };
+      delivery: { inboxes: Map<string, { at: number }[]> };
+    };
+    saved.clockOffsetMs = 1e300;
+    for (const service of saved.store.services.values())
+      for (const conversation of service.conversations.values()) {
+        conversation.lastActivity = 1e300;
+        conversation.dateUpdated = Number.POSITIVE_INFINITY;
+        conversation.timers = { inactive: "PT99999999999H", closed: null };
+        for (const message of conversation.messages as { dateCreated: number }[])
+          message.dateCreated = Number.NaN;
+      }
+    for (const entries of saved.delivery.inboxes.values())
+      for (const entry of entries) entry.at = 1e300;
+    database
+      .prepare("UPDATE emulator_state SET graph = ? WHERE id = 1")
+      .run(JSON.stringify(encodeStateGraph(saved, () => "")));
+    database.close();
+
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", onWarning);
+    const logged: unknown[] = [];
+    const second = await startEmulator({
+      statePath: path,
+      logger: { error: (fields) => logged.push(fields) },
+    });
+    running.push(second);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("warning", onWarning);
+    expect(warnings.join("\n")).toMatch(/holds a clock 1e\+300 ms ahead of real time/);
+    // The clock is back at real time; the stored dates still cannot be shown, and say so.
+    const clock = await fetch(`${second.url}/_emulator/clock`);
+    expect(clock.status).toBe(200);
+    const { now } = (await clock.json()) as { now: string };
+    expect(Math.abs(Date.parse(now) - Date.now())).toBeLessThan(60_000);
+    const list = () =>
+      fetch(`${second.url}/v1/Conversations`, { headers: { authorization: basic(second) } });
+    expect((await list()).status).toBe(500);
+    expect(logged).toEqual([expect.objectContaining({ route: "GET /v1/Conversations" })]);
+
+    const reset = await fetch(`${second.url}/_emulator/reset`, { method: "POST" });
+    expect(reset.status).toBe(204);
+    for (const response of [
+      await list(),
+      await fetch(`${second.url}/_emulator/state`),
+      await fetch(`${second.url}/_emulator/devices`),
+      await fetch(`${second.url}/_emulator/clock`),
+    ])
+      expect(response.status).toBe(200);
+    expect(((await (await list()).json()) as { conversations: unknown[] }).conversations).toEqual(
+      [],
+    );
+    const sent = await second.customer({ channel: "sms", address: "+15551230012" }).send("again");
+    expect(sent.conversationSid).toMatch(/^CH/);
+    await stop(second);
+
+    const third = await start(path);
+    const again = await fetch(`${third.url}/v1/Conversations`, {
+      headers: { authorization: basic(third) },
+    });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { conversations: unknown[] }).conversations).toHaveLength(1);
+  });
+
   it("saves a moment after a change without waiting for close (a killed process keeps it)", async () => {
     const path = statePath();
     const emulator = await start(path);

@@ -1,4 +1,4 @@
-import type { EmulatorClock } from "../clock.js";
+import { clockAdvanceProblem, type EmulatorClock, latestEmulatorTime } from "../clock.js";
 import type { ContentStore, ContentStoreState } from "../content/content-store.js";
 import type { ChannelDelivery, ChannelDeliveryState } from "../delivery/channel-delivery.js";
 import type { MediaStore, StoredMedia } from "../media/media-store.js";
@@ -97,10 +97,24 @@ export function restoreEmulatorSnapshot(
   parts.media.restoreState(snapshot.media);
   parts.delivery.restoreState(snapshot.delivery);
   parts.store.addressPairs.rebuild(parts.store.services);
-  const behind = snapshot.clockOffsetMs - (parts.clock.now() - Date.now());
-  if (behind > 0) parts.clock.advance(behind);
+  restoreClockOffset(parts.clock, snapshot.clockOffsetMs, path);
   for (const conversation of parts.store.allConversations())
     scheduleConversationTimers(parts.store, conversation);
+}
+
+/**
+ * Moves the clock to the saved offset from real time. An older version let the clock run
+ * past any valid date (and saved it so); such an offset is dropped with a warning and the
+ * clock starts at real time, instead of breaking every timestamp again.
+ */
+function restoreClockOffset(clock: EmulatorClock, savedOffsetMs: number, path: string): void {
+  const behind = savedOffsetMs - (clock.now() - Date.now());
+  if (!(behind > 0)) return;
+  if (clockAdvanceProblem(clock.now(), behind) === undefined) clock.advance(behind);
+  else
+    process.emitWarning(
+      `The emulator state file ${path} holds a clock ${savedOffsetMs} ms ahead of real time, past ${new Date(latestEmulatorTime).toISOString()}; the clock starts at real time instead.`,
+    );
 }
 
 /**

@@ -318,6 +318,41 @@ describe("Twilio Conversations rules", () => {
     expect((await conversations()(conversation.sid).fetch()).state).toBe("closed");
   });
 
+  it("refuses a timer or date too far out for a valid date (50398, 20001) and stores nothing", async () => {
+    const v1 = client.conversations.v1;
+    const tooLong = "PT99999999999H";
+    const refusals = [
+      conversations().create({ "timers.inactive": tooLong }),
+      conversations().create({ "timers.closed": tooLong }),
+      conversations().create({ "timers.closed": "P36501D" }),
+      v1.conversationWithParticipants.create({ "timers.inactive": tooLong }),
+      v1.services(emulator.serviceSid).conversations.create({ "timers.closed": tooLong }),
+      v1.configuration().update({ defaultInactiveTimer: tooLong }),
+      v1.configuration().update({ defaultClosedTimer: tooLong }),
+    ];
+    for (const refusal of refusals)
+      expect(await failure(refusal)).toEqual({ status: 400, code: 50398 });
+    const kept = await conversations().create({ "timers.closed": "P36500D" });
+    expect(await failure(conversations()(kept.sid).update({ "timers.inactive": tooLong }))).toEqual(
+      { status: 400, code: 50398 },
+    );
+    expect(
+      await failure(conversations().create({ dateCreated: new Date("+010000-01-01T00:00:00Z") })),
+    ).toEqual({ status: 400, code: 20001 });
+    expect((await conversations().list()).map((conversation) => conversation.sid)).toEqual([
+      kept.sid,
+    ]);
+    expect((await conversations()(kept.sid).fetch()).timers).toEqual({
+      date_closed: expect.stringMatching(/^\d{4}-/),
+    });
+    expect(await v1.configuration().fetch()).toMatchObject({
+      defaultInactiveTimer: null,
+      defaultClosedTimer: null,
+    });
+    const state = await fetch(`${emulator.url}/_emulator/state`);
+    expect(state.status).toBe(200);
+  });
+
   it("routes every change through the events sink; a pre-event can reject or modify", async () => {
     const seen: EmulatorEvent[] = [];
     emulator.setEvents({
