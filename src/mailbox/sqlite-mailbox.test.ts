@@ -393,4 +393,43 @@ describe("sqliteMailbox", () => {
     const [send] = await store.claimOutbox("sender-b", 5, 10_000);
     expect(send).toMatchObject({ workerId: "sender-b", attempt: 2, mustReconcile: true });
   });
+
+  it("keeps a killed owner's send whose request was under way until that request's deadline", async () => {
+    const path = join(folder, "crashed-mid-send.db");
+    const started = inboundMessage({ conversationSid: `CH${"0".repeat(31)}3`, index: 0 });
+    const claimedOnly = inboundMessage({ conversationSid: `CH${"0".repeat(31)}4`, index: 0 });
+    // Two replies claimed for sending; the request of the first one has left (its attempt is
+    // recorded with a deadline 1.5 s away) when the owner dies.
+    const kill = await childOwner(
+      path,
+      `for (const message of ${JSON.stringify([started, claimedOnly])}) {
+        await store.ingest(message);
+        const [turn] = await store.claim("worker-a", 1, 600_000);
+        await store.complete(turn, [{ body: "hello " + message.conversationSid }]);
+      }
+      const sends = await store.claimOutbox("sender-a", 2, 600_000);
+      const inFlight = sends.find((send) => send.conversationSid === ${JSON.stringify(started.conversationSid)});
+      if (sends.length !== 2 || inFlight === undefined) throw new Error("no sends");
+      if (!(await store.startSendAttempt(inFlight, Date.now() + 1_500))) throw new Error("not started");
+      console.log("deadline " + (Date.now() + 1_500));`,
+    );
+    await kill();
+    const store = open(path);
+    const first = await store.claimOutbox("sender-b", 5, 10_000);
+    // The reply only claimed is taken at once; the one whose request may still land is not.
+    expect(first.map((send) => send.conversationSid)).toEqual([claimedOnly.conversationSid]);
+    let later: Awaited<ReturnType<typeof store.claimOutbox>> = [];
+    const giveUp = Date.now() + 10_000;
+    while (later.length === 0 && Date.now() < giveUp) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      later = await store.claimOutbox("sender-b", 5, 10_000);
+    }
+    expect(later).toEqual([
+      expect.objectContaining({
+        conversationSid: started.conversationSid,
+        attempt: 2,
+        mustReconcile: true,
+      }),
+    ]);
+  });
 });

@@ -366,19 +366,6 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         return Promise.reject(new MailboxInputError("item", "item: must be a claimed outbox item"));
       if (!Number.isFinite(deadline))
         return Promise.reject(new MailboxInputError("deadline", "deadline: must be epoch ms"));
-      // The claim's lease usually outlasts the attempt already (the sender's lease against a
-      // send bound of seconds): then the write would change nothing, and the committed row
-      // answers here, sparing a commit (and its fsync) per send. The fence is the same: a
-      // current claim whose lease still runs, which nobody else can take before it expires.
-      if (!closed) {
-        const covered = statements.sendAttemptCovered.get({
-          id: item.id,
-          claimVersion: item.claimVersion,
-          deadline,
-          at: now(),
-        });
-        if (covered !== undefined) return Promise.resolve(true);
-      }
       return write({
         kind: "startSendAttempt",
         id: item.id,

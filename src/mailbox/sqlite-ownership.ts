@@ -83,7 +83,10 @@ function describeOwner(database: Database.Database): string | undefined {
  * The new owner's first write: every turn and send lease in the file belonged to a process
  * that is gone, so each is made expired now rather than after its full lease. The rows then
  * take the path of any expired lease (the turn counts its attempt again; a send looks for its
- * reply before sending again), seconds after a crash instead of a lease length later.
+ * reply before sending again), seconds after a crash instead of a lease length later. A send
+ * whose request was under way keeps its lease until that request's deadline: Twilio may still
+ * act on a request the dead process wrote, and a look for the reply before it lands would
+ * find nothing and send the reply again.
  */
 export function releaseDeadOwnerLeases(
   database: Database.Database,
@@ -97,9 +100,10 @@ export function releaseDeadOwnerLeases(
       .run(at, at).changes,
     sends: database
       .prepare(
-        "UPDATE outbox SET lease_expires_at = ? WHERE status = 'sending' AND lease_expires_at > ?",
+        `UPDATE outbox SET lease_expires_at = max(@at, coalesce(attempt_deadline, @at))
+          WHERE status = 'sending' AND lease_expires_at > max(@at, coalesce(attempt_deadline, @at))`,
       )
-      .run(at, at).changes,
+      .run({ at }).changes,
   }));
   return release.immediate();
 }

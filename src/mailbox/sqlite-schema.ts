@@ -225,8 +225,7 @@ export const sqliteMigrations: readonly string[] = [
   `,
   // 10: conversations by their last activity (a customer message, else creation), so
   // catch-up reads only the active ones whatever the number ever seen. (A send attempt's
-  // deadline needs no column here: one process owns the file, so `startSendAttempt` only
-  // extends the claim's lease.) Re-runnable (IF NOT EXISTS).
+  // deadline got its column in 14.) Re-runnable (IF NOT EXISTS).
   `
   CREATE INDEX IF NOT EXISTS conversations_by_activity
     ON conversations (coalesce(last_inbound_at, created_at));
@@ -288,6 +287,13 @@ export const sqliteMigrations: readonly string[] = [
   // without a conversation among the newest instead of reading every customer. Re-runnable.
   `
   CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created_at);
+  `,
+  // 14: the deadline of a send attempt in flight (attempt start + the sender's bounded request
+  // time), as PostgreSQL keeps it (its migration 14): a new owner of the file releases a dead
+  // owner's send only once that request has landed or been cut off, instead of at once —
+  // which resent a reply whose slow request then landed too.
+  `
+  ALTER TABLE outbox ADD COLUMN attempt_deadline INTEGER;
   `,
 ];
 

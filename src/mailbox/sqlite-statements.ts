@@ -134,17 +134,16 @@ const sql = {
   claimOutboxRow: `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_expires_at = ?,
          attempts = attempts + 1, claim_version = claim_version + 1, next_attempt_at = NULL,
          last_error_throttled = CASE WHEN status = 'sending' THEN 0 ELSE last_error_throttled END,
-         must_reconcile = CASE WHEN status = 'sending' THEN 1 ELSE must_reconcile END
+         must_reconcile = CASE WHEN status = 'sending' THEN 1 ELSE must_reconcile END,
+         attempt_deadline = NULL
        WHERE id = ?`,
-  // Fenced like a settle: only the current claim, only while its lease runs. One process owns
-  // the file (no liveness sweep), so the lease itself is the whole record of the attempt.
-  startSendAttempt: `UPDATE outbox SET lease_expires_at = max(lease_expires_at, @deadline)
+  // Fenced like a settle: only the current claim, only while its lease runs. The deadline is
+  // kept apart from the lease: a new owner of the file cuts the lease, not the attempt
+  // (`releaseDeadOwnerLeases`).
+  startSendAttempt: `UPDATE outbox SET attempt_deadline = @deadline,
+         lease_expires_at = max(lease_expires_at, @deadline)
        WHERE id = @id AND claim_version = @claimVersion AND status = 'sending'
          AND lease_expires_at > @at`,
-  // `startSendAttempt` with nothing to write: the claim is current and its lease already
-  // reaches the deadline.
-  sendAttemptCovered: `SELECT 1 FROM outbox WHERE id = @id AND claim_version = @claimVersion
-         AND status = 'sending' AND lease_expires_at > @at AND lease_expires_at >= @deadline`,
   settleSent: `UPDATE outbox SET status = 'sent', message_sid = ?, sent_index = ?, settled_at = ?,
          lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, last_error_throttled = 0,
          must_reconcile = 0
