@@ -21,6 +21,21 @@ describe("CatchUpBudget", () => {
     expect(budget.spent).toBe(4);
   });
 
+  it("background requests leave a fifth of each second to gap fetches (none from a budget of 1)", async () => {
+    let clock = 10_000;
+    const budget = new CatchUpBudget({ requestsPerSecond: 5, now: () => clock });
+    expect(budget.reservedForGaps).toBe(1);
+    for (let taken = 0; taken < 4; taken++) await budget.take("background");
+    expect(budget.available("background")).toBe(false);
+    // A run keeping the budget busy still leaves a webhook's gap listing its slot now.
+    expect(budget.tryTake()).toBe(true);
+    expect(budget.tryTake()).toBe(false);
+    clock += 1_000;
+    expect(budget.available("background")).toBe(true);
+    expect(new CatchUpBudget({ requestsPerSecond: 1 }).reservedForGaps).toBe(0);
+    expect(new CatchUpBudget({ requestsPerSecond: 100 }).reservedForGaps).toBe(20);
+  });
+
   it("waits for a slot, and a background request yields to busy sends (a gap fetch does not)", async () => {
     let busy = true;
     const budget = new CatchUpBudget({

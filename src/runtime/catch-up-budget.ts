@@ -41,10 +41,16 @@ export interface CatchUpBudgetOptions {
  * counted against it; they come first — background requests (`take("background")`) wait
  * while sends are busy, up to `maxYieldMs`, so a steady stream of replies slows catch-up
  * down but never stops it for good. A gap fetch (`take("gap")`) skips the yield: a turn waits
- * on its answer, so it is on a reply's path itself.
+ * on its answer, so it is on a reply's path itself. For the same reason background requests
+ * leave a fifth of each second's slots (at least one, from a budget of 2) to gap fetches: a
+ * run that keeps the budget busy for minutes after a restart would otherwise make every gap
+ * listing wait up to a second for a slot — past the settle window, so the turn behind the
+ * gap went out before the message found missing.
  */
 export class CatchUpBudget {
   readonly requestsPerSecond: number;
+  /** Slots of any one-second window that only a gap fetch may take. */
+  readonly reservedForGaps: number;
   readonly #sendsBusy: () => boolean;
   readonly #maxYieldMs: number;
   readonly #now: () => number;
@@ -57,23 +63,28 @@ export class CatchUpBudget {
 
   constructor(options: CatchUpBudgetOptions) {
     this.requestsPerSecond = validateRequestsPerSecond(options.requestsPerSecond);
+    this.reservedForGaps =
+      this.requestsPerSecond < 2 ? 0 : Math.max(1, Math.floor(this.requestsPerSecond / 5));
     this.#sendsBusy = options.sendsBusy ?? (() => false);
     this.#maxYieldMs = options.maxYieldMs ?? defaultMaxYieldMs;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Whether a request could be granted right now without waiting. */
-  available(): boolean {
+  /**
+   * Whether a request of `kind` could be granted right now without waiting (a gap fetch may
+   * take the slots background requests leave it).
+   */
+  available(kind: "background" | "gap" = "gap"): boolean {
     this.#expire();
-    return this.#granted.length < this.requestsPerSecond;
+    return this.#granted.length < this.#limit(kind);
   }
 
   /**
-   * Takes a slot if one is free now, without waiting: true when taken. The webhook path
-   * uses it so a full budget never holds a webhook's answer.
+   * Takes a slot for a gap fetch if one is free now, without waiting: true when taken. The
+   * webhook path uses it so a full budget never holds a webhook's answer.
    */
   tryTake(): boolean {
-    if (!this.available()) return false;
+    if (!this.available("gap")) return false;
     this.#grant();
     return true;
   }
@@ -98,13 +109,19 @@ export class CatchUpBudget {
     for (;;) {
       signal?.throwIfAborted();
       this.#expire();
-      if (this.#granted.length < this.requestsPerSecond) {
+      const limit = this.#limit(kind);
+      if (this.#granted.length < limit) {
         this.#grant();
         return;
       }
-      // The oldest grant leaves the window first: wait exactly until then.
-      await sleep(Math.max(1, this.#granted[0]! + 1000 - this.#now()), signal);
+      // Until enough grants leave the window for one more under this kind's limit.
+      const freeing = this.#granted[this.#granted.length - limit]!;
+      await sleep(Math.max(1, freeing + 1000 - this.#now()), signal);
     }
+  }
+
+  #limit(kind: "background" | "gap"): number {
+    return kind === "gap" ? this.requestsPerSecond : this.requestsPerSecond - this.reservedForGaps;
   }
 
   #grant(): void {
