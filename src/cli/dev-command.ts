@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/start-emulator.js";
-import { SwitchboardError } from "../errors.js";
-import { createLogger } from "../log/create-logger.js";
-import { logFormatFor } from "../log/log-format.js";
+import { ConfigError, SwitchboardError } from "../errors.js";
+import { createLogger, type Logger } from "../log/create-logger.js";
+import { logFormatFor, logFormatVariable } from "../log/log-format.js";
 import { startService } from "../service/start-service.js";
 import { twilioEnvironmentVariables } from "../twilio/config.js";
 import { CliUsageError } from "./cli-usage-error.js";
@@ -15,13 +15,13 @@ import {
 } from "./dev-session.js";
 import { listenErrorHint } from "./listen-error-hint.js";
 import { defaultEmulatorPort, parsePort } from "./parse-emulator-flags.js";
-import { parseFlags } from "./parse-flags.js";
+import { type FlagKind, parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
-import { runServeCommand } from "./serve-command.js";
+import { runServeCommand, twilioEmulatorVariable } from "./serve-command.js";
 
-export const devUsage = `Usage: switchboard dev [--model PROVIDER:MODEL]
+export const devUsage = `Usage: switchboard dev [--model PROVIDER:MODEL] [--fresh]
 Runs everything on this machine with no Twilio account: a local Twilio emulator
 (EMULATOR_PORT, default 4010), switchboard (PORT, default 3000) with the console and web
 chat, a SQLite mailbox in .switchboard/, and the offline FAQ agent over the sample
@@ -29,8 +29,17 @@ knowledge (or the agent of switchboard.config.*). What \`npm start\` runs.
 --model (or SWITCHBOARD_MODEL): answer with a language model grounded in the knowledge
 file: openai:gpt-4o-mini (OPENAI_API_KEY), anthropic:<model> (ANTHROPIC_API_KEY), or
 openai-compatible:http://127.0.0.1:11434/v1#llama3 for a local server.
-With TWILIO_ACCOUNT_SID set it runs \`switchboard serve\` instead.
+--fresh: forget .switchboard/ first (mailbox, emulator state, web chat key), as
+\`rm -rf .switchboard\` would; otherwise a restart continues where the last run stopped.
+With TWILIO_ACCOUNT_SID set it runs \`switchboard serve\` against that Twilio account
+instead, and says so; unset TWILIO_ACCOUNT_SID for the emulator.
 `;
+
+/** The flags `dev` accepts; each is explained in {@link devUsage}. */
+export const devFlags = { model: "value", fresh: "switch" } as const satisfies Record<
+  string,
+  FlagKind
+>;
 
 /** Development mode binds loopback only: nothing outside this machine reaches it. */
 const devHost = "127.0.0.1";
@@ -42,7 +51,9 @@ const devHost = "127.0.0.1";
  * `switchboard.config.*` (default: the offline FAQ agent over the sample knowledge). The
  * emulator keeps its state in `.switchboard/emulator.db`, so a restart continues where the
  * last run stopped; `--fresh` removes `.switchboard/` first. With `TWILIO_ACCOUNT_SID` set
- * it runs `serve`.
+ * it runs `serve`, and says so first: `npm start` is also what hosting platforms run, so a
+ * deployment relies on the switch, while a developer with TWILIO_* exported must not
+ * reach a real account unknowingly.
  */
 export async function runDevCommand(
   argv: readonly string[],
@@ -54,13 +65,15 @@ export async function runDevCommand(
     io.stdout.write(devUsage);
     return 0;
   }
-  if (environment[twilioEnvironmentVariables.accountSid]?.trim())
+  if (environment[twilioEnvironmentVariables.accountSid]?.trim()) {
+    io.stderr.write(realTwilioNotice(environment));
     return runServeCommand(argv, io, environment, cwd);
+  }
   let emulatorPort: number;
   let port: number;
   let model: string | undefined;
   try {
-    model = parseFlags(argv, { model: "value", fresh: "switch" }).values.get("model");
+    model = parseFlags(argv, devFlags).values.get("model");
     emulatorPort = parsePort(
       environment.EMULATOR_PORT ?? String(defaultEmulatorPort),
       "EMULATOR_PORT",
@@ -74,13 +87,22 @@ export async function runDevCommand(
     io.stderr.write(`switchboard dev: ${error.message}\n\n${devUsage}`);
     return 2;
   }
-  const logger = createLogger({
-    env: environment,
-    pretty: environment.LOG_FORMAT?.trim().toLowerCase() !== "json",
-    colour: logFormatFor(environment, process.stderr).colour,
-    destination: process.stderr,
-    level: (environment.LOG_LEVEL as "info" | undefined) ?? "info",
-  });
+  let logger: Logger;
+  try {
+    // logFormatFor checks LOG_FORMAT; dev writes readable lines unless it says json.
+    const { colour } = logFormatFor(environment, process.stderr);
+    logger = createLogger({
+      env: environment,
+      pretty: environment[logFormatVariable]?.trim().toLowerCase() !== "json",
+      colour,
+      destination: process.stderr,
+    });
+  } catch (error) {
+    // LOG_LEVEL or LOG_FORMAT: a bad environment, like any other (exit 1).
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`switchboard dev: ${error.message}\n`);
+    return 1;
+  }
   let session: Awaited<ReturnType<typeof openDevSession>>;
   try {
     session = await openDevSession(cwd, {
@@ -200,6 +222,15 @@ export async function runDevCommand(
     await emulator.close();
     session.release();
   });
+}
+
+/** One line before `serve` takes over: where requests go, and how to get the emulator. */
+function realTwilioNotice(environment: NodeJS.ProcessEnv): string {
+  const emulatorUrl = environment[twilioEmulatorVariable]?.trim();
+  const target = emulatorUrl
+    ? `the Twilio API at ${emulatorUrl} (${twilioEmulatorVariable})`
+    : "your real Twilio account";
+  return `switchboard dev: TWILIO_ACCOUNT_SID is set, so this runs \`switchboard serve\` against ${target}, not the local emulator; for the emulator, unset TWILIO_ACCOUNT_SID (\`env -u TWILIO_ACCOUNT_SID npm start\`).\n`;
 }
 
 function describe(error: unknown): string {

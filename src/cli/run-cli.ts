@@ -11,9 +11,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 0;
     case "help":
       // `switchboard help serve` is `switchboard serve --help`.
-      if (rest[0] !== undefined && commands.has(rest[0])) return runCli([rest[0], "--help"]);
-      process.stdout.write(usage);
-      return 0;
+      if (rest[0] === undefined || rest[0] === "help") {
+        process.stdout.write(usage);
+        return 0;
+      }
+      if (commands.has(rest[0])) return runCli([rest[0], "--help"]);
+      process.stderr.write(
+        `switchboard help: unknown command "${rest[0]}"; the commands are ${[...commands].join(", ")}\n`,
+      );
+      return 2;
     case "--version":
     case "-v":
     case "version":

@@ -3,13 +3,14 @@ import { type ConfigFlags, resolveConfig } from "../config/resolve-config.js";
 import { isLoopbackHost } from "../console/console-auth.js";
 import { EmulatorRequestClient } from "../emulator/http/emulator-request-client.js";
 import { ConfigError, SwitchboardError } from "../errors.js";
-import { createLogger } from "../log/create-logger.js";
+import { createLogger, type Logger } from "../log/create-logger.js";
 import { logFormatFor } from "../log/log-format.js";
 import { startService } from "../service/start-service.js";
 import { configFromEnv } from "../twilio/config.js";
+import { checkMetricsToken } from "./check-metrics-token.js";
 import { CliUsageError } from "./cli-usage-error.js";
 import { listenErrorHint } from "./listen-error-hint.js";
-import { parseFlags } from "./parse-flags.js";
+import { type FlagKind, parseFlags } from "./parse-flags.js";
 import { resolveServiceConfig } from "./resolve-service-config.js";
 import type { CommandIo } from "./run-emulator-until-signal.js";
 import { waitForSignalThen } from "./run-service-until-signal.js";
@@ -20,6 +21,8 @@ export const serveUsage = `Usage: switchboard serve [--port N] [--host H] [--dat
 Runs switchboard against Twilio: credentials from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 (or TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET) and TWILIO_CONVERSATIONS_SERVICE_SID;
 settings from switchboard.config.ts (or --config), the environment and flags.
+--port (or PORT, default 3000) and --host (or HOST, default 0.0.0.0): where to listen.
+--public-url (or SWITCHBOARD_PUBLIC_URL): the https URL Twilio calls; signatures cover it.
 --database (or DATABASE_URL): a SQLite path (default .switchboard/mailbox.db) or postgres://…
 --twilio-emulator (or SWITCHBOARD_TWILIO_EMULATOR_URL): send every Twilio request to a
 running switchboard emulator instead (for tests and demos); only a loopback URL unless
@@ -32,6 +35,19 @@ start, kept beside the mailbox and shown once on stderr.
 file: openai:gpt-4o-mini (OPENAI_API_KEY), anthropic:<model> (ANTHROPIC_API_KEY), or
 openai-compatible:http://127.0.0.1:11434/v1#llama3 for a local server.
 `;
+
+/** The flags `serve` accepts; each is explained in {@link serveUsage}. */
+export const serveFlags = {
+  port: "value",
+  host: "value",
+  database: "value",
+  config: "value",
+  "public-url": "value",
+  "twilio-emulator": "value",
+  "force-emulator-url": "switch",
+  "trust-proxy": "value",
+  model: "value",
+} as const satisfies Record<string, FlagKind>;
 
 /** Environment variable naming a running emulator that `serve` sends Twilio requests to. */
 export const twilioEmulatorVariable = "SWITCHBOARD_TWILIO_EMULATOR_URL";
@@ -49,17 +65,7 @@ export async function runServeCommand(
   }
   let flags: ReturnType<typeof parseFlags>;
   try {
-    flags = parseFlags(argv, {
-      port: "value",
-      host: "value",
-      database: "value",
-      config: "value",
-      "public-url": "value",
-      "twilio-emulator": "value",
-      "force-emulator-url": "switch",
-      "trust-proxy": "value",
-      model: "value",
-    });
+    flags = parseFlags(argv, serveFlags);
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error;
     io.stderr.write(`switchboard serve: ${error.message}\n\n${serveUsage}`);
@@ -102,11 +108,19 @@ export async function runServeCommand(
     );
     return 2;
   }
-  const logger = createLogger({
-    env: environment,
-    base: { service: "switchboard" },
-    ...logFormatFor(environment, process.stdout),
-  });
+  let logger: Logger;
+  try {
+    logger = createLogger({
+      env: environment,
+      base: { service: "switchboard" },
+      ...logFormatFor(environment, process.stdout),
+    });
+  } catch (error) {
+    // LOG_LEVEL or LOG_FORMAT: a bad environment, like any other (exit 1).
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`switchboard serve: ${error.message}\n`);
+    return 1;
+  }
   let service: Awaited<ReturnType<typeof startService>>;
   let webhookPath = "/twilio/webhook";
   let listening: { port: number; host: string } | undefined;
@@ -118,6 +132,7 @@ export async function runServeCommand(
       flags: configFlags,
       model: flags.values.get("model"),
     });
+    checkMetricsToken(config.metricsToken);
     const twilioOptions = configFromEnv(environment);
     if (model !== undefined) io.stderr.write(`Agent: ${model}, grounded in the knowledge file\n`);
     webhookPath = config.webhookPath;

@@ -69,6 +69,14 @@ describe("logFormatFor", () => {
       colour: false,
     });
   });
+
+  it("refuses an unknown LOG_FORMAT, naming the variable and the formats", () => {
+    expect(() => logFormatFor({ LOG_FORMAT: "bogus" }, { isTTY: true })).toThrow(
+      /^LOG_FORMAT must be one of json, pretty; got "bogus"\.$/,
+    );
+    expect(logFormatFor({ LOG_FORMAT: " JSON " }, { isTTY: true }).pretty).toBe(false);
+    expect(logFormatFor({ LOG_FORMAT: "" }, { isTTY: true }).pretty).toBe(true);
+  });
 });
 
 describe("createLogger pretty output", () => {

@@ -325,9 +325,11 @@ async function compose(
       ),
     close() {
       closing ??= (async () => {
+        // A start that failed (port in use, bad credentials) stopped nothing that ran.
+        const wasRunning = running;
         running = false;
         await stack.dispose();
-        logger.info("switchboard stopped");
+        if (wasRunning) logger.info("switchboard stopped");
       })();
       return closing;
     },
