@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -368,6 +368,15 @@ describe("sqliteMailbox", () => {
     await kill();
     // A dead owner holds nothing: the next process opens the file.
     expect(await open(other).ingest(inboundMessage())).toBe("accepted");
+  });
+
+  it("refuses a second owner that opens the same file through a symlink", async () => {
+    const path = join(folder, "linked.db");
+    const first = open(path);
+    const alias = join(folder, "alias.db");
+    await symlink(path, alias);
+    expect(() => sqliteMailbox({ path: alias })).toThrow(/already open in another live process/);
+    expect(await first.ingest(inboundMessage())).toBe("accepted");
   });
 
   it("releases a killed owner's turn and send leases when the next owner opens the file", async () => {

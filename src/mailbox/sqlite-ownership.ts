@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { betterSqlite3 } from "./load-better-sqlite3.js";
@@ -25,7 +26,10 @@ export function claimSqliteOwnership(
   location: string,
   database: Database.Database,
 ): SqliteOwnership {
-  const lockPath = `${location}-owner`;
+  // Named after the file itself, not the path it was opened by: through a symlink the same
+  // file would otherwise get a second lock, and a second owner. (A hard link still would:
+  // it has no one true name.)
+  const lockPath = `${realPathOf(location)}-owner`;
   let lock: Database.Database;
   try {
     const Sqlite = betterSqlite3();
@@ -66,6 +70,15 @@ export function claimSqliteOwnership(
       lock.close();
     },
   };
+}
+
+function realPathOf(location: string): string {
+  try {
+    return realpathSync(location);
+  } catch {
+    // Opened already, so it exists; should the lookup fail anyway, the path as given.
+    return location;
+  }
 }
 
 function describeOwner(database: Database.Database): string | undefined {
