@@ -84,6 +84,12 @@ export async function receiveEvent(
         role: inbound.role,
         via: "webhook",
       });
+    else
+      settings.events.emit("message.duplicate", {
+        conversationSid,
+        messageSid: inbound.messageSid,
+        via: "webhook",
+      });
     // Idempotent by reply id, so a retried webhook (accepted or duplicate) answers once.
     if (answerHelp && settings.consent?.helpText !== undefined)
       await settings.mailbox.enqueueReply(conversationSid, helpReplyId(inbound.messageSid), {

@@ -16,6 +16,16 @@ export interface SwitchboardEventMap {
     via: "webhook" | "catch-up";
   };
   /**
+   * A webhook brought a message the mailbox already had (Twilio retried it, or catch-up
+   * stored it first): nothing was stored or answered again. Webhooks only: catch-up re-reads
+   * recent messages on every run, and those repeats are expected.
+   */
+  "message.duplicate": {
+    conversationSid: string;
+    messageSid: string;
+    via: "webhook";
+  };
+  /**
    * A correctly signed message the mailbox refused for good (too large, malformed): kept as
    * an inbound dead letter (`mailbox.inboundDeadLetters()`), never answered. Once per SID.
    */

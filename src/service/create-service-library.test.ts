@@ -7,6 +7,8 @@ import { type Emulator, startEmulator } from "../emulator/start-emulator.js";
 import { ConfigError } from "../errors.js";
 import { listenHttp } from "../http/listen-http.js";
 import { createLogger } from "../log/create-logger.js";
+import { computeTwilioSignature } from "../twilio/webhook/verify-signature.js";
+import { encodeWebhookForm, webhookFixture } from "../twilio/webhook/webhook-fixtures.js";
 import { createService } from "./create-service.js";
 import type { ServiceOptions } from "./service-options.js";
 
@@ -45,6 +47,42 @@ const optionsIn = (
 });
 
 describe("createService as a library", () => {
+  it("counts a redelivered webhook as a duplicate in /metrics, not as accepted", async () => {
+    const folder = mkdtempSync(join(directory, "duplicates-"));
+    const service = await createService(optionsIn(folder));
+    const server = await listenHttp(service.handler);
+    try {
+      const url = `${server.url}/twilio/webhook`;
+      const post = (messageSid: string) => {
+        const fields = webhookFixture("onMessageAdded", {
+          MessageSid: messageSid,
+          ConversationSid: `CH${"d".repeat(32)}`,
+          Index: messageSid.endsWith("1") ? "0" : "1",
+        });
+        return fetch(url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-twilio-signature": computeTwilioSignature(emulator.authToken, url, fields),
+          },
+          body: encodeWebhookForm(fields),
+        });
+      };
+      const first = `IM${"0".repeat(31)}1`;
+      const second = `IM${"0".repeat(31)}2`;
+      // A redelivery beside a new message, at once: each counts for its own request.
+      const statuses = await Promise.all([post(first), post(first), post(second)]);
+      expect(statuses.map((response) => response.status)).toEqual([200, 200, 200]);
+      expect((await post(second)).status).toBe(200);
+      const body = await (await fetch(`${server.url}/metrics`)).text();
+      expect(body).toContain('switchboard_webhooks_total{outcome="accepted"} 2');
+      expect(body).toContain('switchboard_webhooks_total{outcome="duplicate"} 2');
+    } finally {
+      await server.close();
+      await service.close();
+    }
+  });
+
   it("serves every route from its handler in your own server; ready once started", async () => {
     const folder = mkdtempSync(join(directory, "mounted-"));
     const service = await createService(optionsIn(folder));

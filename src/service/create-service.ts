@@ -275,7 +275,7 @@ async function compose(
   const handler = createRouter({
     webhook: {
       path: switchboard.webhook.path,
-      handler: observedWebhook(switchboardWebhookHandler(switchboard), metrics),
+      handler: observedWebhook(switchboardWebhookHandler(switchboard), metrics, switchboard.events),
     },
     health: () => switchboard.health(),
     readiness,
