@@ -140,7 +140,7 @@ export function validateRequestsPerSecond(value: unknown, option = "catchUp.requ
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 1000)
     throw new ConfigError(
       option,
-      `${option} must be a whole number of REST requests per second from 1 to 1000 (default ${defaultCatchUpRequestsPerSecond}); got ${String(value)}.`,
+      `${option} must be a whole number of REST requests per second from 1 to 1000 (default ${defaultCatchUpRequestsPerSecond}); got ${typeof value === "string" ? JSON.stringify(value) : String(value)}.`,
     );
   return value;
 }

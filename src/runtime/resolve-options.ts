@@ -1,6 +1,7 @@
 import { defaultMediaLimits, type MediaLimits, validateMediaLimits } from "../agents/media.js";
 import type { Agent } from "../agents/types.js";
 import { type BusinessHours, businessHours } from "../config/business-hours.js";
+import { workersSchema } from "../config/workers-schema.js";
 import { ConfigError } from "../errors.js";
 import type { MailboxStore } from "../mailbox/mailbox-store.js";
 import { silentLogger, type TwilioLogger } from "../twilio/logger.js";
@@ -10,10 +11,15 @@ import { type ConsentPolicy, resolveConsentPolicy } from "./consent-policy.js";
 import { type CustomerSettings, resolveCustomerOptions } from "./customer-options.js";
 import { type HandBackSettings, resolveHandBack } from "./hand-back.js";
 import type { Identities } from "./inbound-from-event.js";
+import { refuseUnknownOptions } from "./refuse-unknown-options.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import type { RuntimeProvider } from "./runtime-provider.js";
 import { resolveSlowTurn, type SlowTurnSettings } from "./slow-turn.js";
-import type { SwitchboardOptions, SwitchboardWebhookOptions } from "./switchboard-options.js";
+import type {
+  SwitchboardCatchUpOptions,
+  SwitchboardOptions,
+  SwitchboardWebhookOptions,
+} from "./switchboard-options.js";
 import type { WhatsAppTemplate } from "./whatsapp-window.js";
 
 /** Every option with its default, checked. */
@@ -68,6 +74,49 @@ export interface ResolvedOptions {
   };
 }
 
+/** Every key of `createSwitchboard`'s options: the compiler keeps the list complete. */
+const switchboardOptionKeys = {
+  provider: true,
+  agent: true,
+  mailbox: true,
+  workers: true,
+  webhook: true,
+  botAuthor: true,
+  botIdentities: true,
+  humanIdentities: true,
+  handoffKeywords: true,
+  handoffMessage: true,
+  businessHours: true,
+  afterHoursMessage: true,
+  handBack: true,
+  slowTurn: true,
+  channels: true,
+  consent: true,
+  customers: true,
+  media: true,
+  historyLimit: true,
+  logger: true,
+  catchUp: true,
+  clock: true,
+} as const satisfies Record<keyof SwitchboardOptions, true>;
+
+const webhookOptionKeys = {
+  path: true,
+  authToken: true,
+  url: true,
+  verify: true,
+  trustProxy: true,
+} as const satisfies Record<keyof SwitchboardWebhookOptions, true>;
+
+const catchUpOptionKeys = {
+  intervalMs: true,
+  maxMessagesPerConversation: true,
+  idleHorizonMs: true,
+  tailWindow: true,
+  requestsPerSecond: true,
+  maxConversationsPerRun: true,
+} as const satisfies Record<keyof SwitchboardCatchUpOptions, true>;
+
 /**
  * Applies defaults and checks every option once, at construction, with a message that names
  * the option — a typo fails here, not at the first webhook.
@@ -90,6 +139,10 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
       "mailbox",
       'mailbox is missing: pass a MailboxStore, e.g. sqliteMailbox({ path: ".switchboard/mailbox.db" }).',
     );
+  refuseUnknownOptions(options, switchboardOptionKeys);
+  refuseUnknownOptions(options.workers, workersSchema.shape, "workers.");
+  refuseUnknownOptions(options.webhook, webhookOptionKeys, "webhook.");
+  refuseUnknownOptions(options.catchUp, catchUpOptionKeys, "catchUp.");
   const workers = options.workers ?? {};
   const leaseMs = positive(workers.leaseMs ?? 30_000, "workers.leaseMs");
   const heartbeatMs = positive(
@@ -181,8 +234,11 @@ export function resolveOptions(options: SwitchboardOptions): ResolvedOptions {
         "catchUp.idleHorizonMs",
       ),
       tailWindow: nonNegative(options.catchUp?.tailWindow ?? 50, "catchUp.tailWindow"),
+      // `undefined` only: a `null` is a mistake to name, not a request for the default.
       requestsPerSecond: validateRequestsPerSecond(
-        options.catchUp?.requestsPerSecond ?? defaultCatchUpRequestsPerSecond,
+        options.catchUp?.requestsPerSecond === undefined
+          ? defaultCatchUpRequestsPerSecond
+          : options.catchUp.requestsPerSecond,
       ),
       maxConversationsPerRun: positive(
         options.catchUp?.maxConversationsPerRun ?? 1000,

@@ -129,6 +129,17 @@ describe("createService as a library", () => {
     expect(existsSync(join(folder, "mailbox.db-wal"))).toBe(false);
   });
 
+  it("refuses a bad catchUpRequestsPerSecond by its own name, before making the mailbox", async () => {
+    const folder = mkdtempSync(join(directory, "budget-"));
+    const failure = await createService({
+      ...optionsIn(folder),
+      catchUpRequestsPerSecond: 0,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).option).toBe("catchUpRequestsPerSecond");
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
   it("refuses web chat uploads it cannot check, naming the config option", async () => {
     const folder = mkdtempSync(join(directory, "uploads-"));
     const failure = await createService({

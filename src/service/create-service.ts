@@ -18,6 +18,7 @@ import { createMetrics } from "../metrics/create-metrics.js";
 import { observedAgent } from "../metrics/observed-agent.js";
 import { observedProvider } from "../metrics/observed-provider.js";
 import { observedWebhook } from "../metrics/observed-webhook.js";
+import { validateRequestsPerSecond } from "../runtime/catch-up-budget.js";
 import type { SwitchboardConsentOptions } from "../runtime/consent-policy.js";
 import { createSwitchboard, type Switchboard } from "../runtime/create-switchboard.js";
 import { liveEventSource } from "../runtime/live-event-source.js";
@@ -86,6 +87,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const { logger } = options;
   // A malformed key in the environment fails before anything is opened.
   const secretFromEnv = webchatSecretFromEnv(options.environment ?? process.env);
+  // Named as the caller wrote it, and refused before the mailbox file is made.
+  if (options.catchUpRequestsPerSecond !== undefined)
+    validateRequestsPerSecond(options.catchUpRequestsPerSecond, "catchUpRequestsPerSecond");
   const stack = new DisposalStack();
   try {
     return await compose(options, secretFromEnv, stack);
