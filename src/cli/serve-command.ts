@@ -30,7 +30,10 @@ running switchboard emulator instead (for tests and demos); only a loopback URL 
 --trust-proxy (or SWITCHBOARD_TRUST_PROXY): believe X-Forwarded-For from this many proxies
 in front (1), or from these addresses (10.0.0.0/8,127.0.0.1). Default: none.
 The console always asks for a token: SWITCHBOARD_CONSOLE_TOKEN, else one generated on first
-start, kept beside the mailbox and shown once on stderr.
+start, kept beside the mailbox and shown once on stderr. SWITCHBOARD_METRICS_TOKEN (22+
+characters) makes /metrics ask for its own bearer token.
+SWITCHBOARD_CATCH_UP_RPS: catch-up's REST budget, requests per second (1-1000, default 5).
+LOG_LEVEL (trace, debug, info, warn, error, fatal, silent) and LOG_FORMAT (json, pretty).
 --model (or SWITCHBOARD_MODEL): answer with a language model grounded in the knowledge
 file: openai:gpt-4o-mini (OPENAI_API_KEY), anthropic:<model> (ANTHROPIC_API_KEY), or
 openai-compatible:http://127.0.0.1:11434/v1#llama3 for a local server.
