@@ -302,6 +302,33 @@ describe("webhook delivery faults", () => {
     );
   });
 
+  it("drops a delivery: never sent, logged as dropped, the message still listed", async () => {
+    const { receiver, emulator, client } = await setup();
+    await postJson(`${emulator.url}/_emulator/webhooks/faults`, {
+      match: { event: "onMessageAdded" },
+      fault: { drop: true },
+      times: 1,
+    });
+    const customer = emulator.customer({ channel: "sms", address: "+15551230011" });
+    const lost = await customer.send("lost");
+    await customer.send("delivered");
+    await emulator.idle();
+    const bodies = receiver.received
+      .filter((request) => request.params.EventType === "onMessageAdded")
+      .map((request) => request.params.Body);
+    expect(bodies).toEqual(["delivered"]);
+    const listed = await client.conversations.v1
+      .conversations(lost.conversationSid)
+      .messages.list();
+    expect(listed.map((message) => message.body)).toEqual(["lost", "delivered"]);
+    const log = (await (await fetch(`${emulator.url}/_emulator/webhooks`)).json()) as {
+      deliveries: { status: unknown; faults: string[] }[];
+    };
+    expect(
+      log.deliveries.some((entry) => entry.status === "dropped" && entry.faults.includes("drop")),
+    ).toBe(true);
+  });
+
   it("reorders held deliveries", async () => {
     const { receiver, emulator } = await setup();
     await postJson(`${emulator.url}/_emulator/webhooks/faults`, {

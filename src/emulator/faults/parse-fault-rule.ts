@@ -25,6 +25,11 @@ export interface RestFaultMatch {
 export type WebhookFault =
   /** Deliver the same request twice (same idempotency token): an at-least-once retry. */
   | { kind: "duplicate" }
+  /**
+   * Never deliver it: a webhook Twilio gave up on (every retry failed while the service was
+   * down) or lost. The message is still in the conversation for a listing to find.
+   */
+  | { kind: "drop" }
   /** Hold the delivery this long before its first attempt. */
   | { kind: "delay"; delayMs: number }
   /**
@@ -85,7 +90,7 @@ export function parseRestFaultRule(body: unknown): FaultRuleInput<RestFaultMatch
 
 /**
  * Validates `POST /_emulator/webhooks/faults`:
- * `{ match?: {event?, url?}, fault: {duplicate: true} | {delayMs} |
+ * `{ match?: {event?, url?}, fault: {duplicate: true} | {drop: true} | {delayMs} |
  * {reorder: {count, order?: "reverse"|"shuffle", holdMs?}}, times?, rate? }`.
  */
 export function parseWebhookFaultRule(
@@ -138,11 +143,11 @@ function restFault(value: unknown): RestFault {
 
 function webhookFault(value: unknown): WebhookFault {
   const fault = record(value, "fault");
-  const kind = singleKind(fault, ["duplicate", "delayMs", "reorder"]);
+  const kind = singleKind(fault, ["duplicate", "drop", "delayMs", "reorder"]);
   onlyKeys(fault, [kind], "fault.");
-  if (kind === "duplicate") {
-    if (fault.duplicate !== true)
-      throw new FaultRuleError("fault.duplicate", "fault.duplicate must be true");
+  if (kind === "duplicate" || kind === "drop") {
+    if (fault[kind] !== true)
+      throw new FaultRuleError(`fault.${kind}`, `fault.${kind} must be true`);
     return { kind };
   }
   if (kind === "delayMs")

@@ -10,9 +10,10 @@ export interface WebhookDeliveryRecord {
   level: WebhookLevel;
   /**
    * The last attempt's HTTP status, `"timeout"` (no full answer in time), `"error"`
-   * (connection failed), or `"pending"` while attempts are still running or held.
+   * (connection failed), `"dropped"` (a `drop` fault: never attempted), or `"pending"` while
+   * attempts are still running or held.
    */
-  status: number | "timeout" | "error" | "pending";
+  status: number | "timeout" | "error" | "dropped" | "pending";
   /** Attempts made so far (1 when the first one succeeded). */
   attempts: number;
   /** Duration of the last attempt in milliseconds. */
@@ -20,7 +21,7 @@ export interface WebhookDeliveryRecord {
   /** When the delivery was created (ISO 8601, emulator clock). */
   at: string;
   idempotencyToken: string;
-  /** Injected delivery faults that affected it (`duplicate`, `delay`, `reorder`). */
+  /** Injected delivery faults that affected it (`duplicate`, `drop`, `delay`, `reorder`). */
   faults: string[];
   /** For pre-events: what the answer did to the action. */
   outcome?: "proceed" | "modify" | "reject";

@@ -22,7 +22,7 @@ export interface WebhookDispatcherOptions {
   backoff?: (retry: number) => number;
   /** Clock for log timestamps (epoch ms); pass the emulator clock's `now`. */
   now?: () => number;
-  /** Delivery fault rules (duplicate, delay, reorder) for post-events. */
+  /** Delivery fault rules (duplicate, drop, delay, reorder) for post-events. */
   faults?: WebhookFaultEngine;
   /** Where deliveries are recorded; share it with `GET /_emulator/webhooks`. */
   log?: WebhookDeliveryLog;
@@ -228,6 +228,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     const decided = options.faults?.match(entry.event, target.url);
     const fault = decided?.fault;
     if (fault) entry.faults.push(fault.kind);
+    if (fault?.kind === "drop") {
+      entry.status = "dropped";
+      return Promise.resolve();
+    }
     const run = async () => {
       if (fault?.kind === "delay") await wait(fault.delayMs);
       await deliverWithRetries(target, params, entry);
