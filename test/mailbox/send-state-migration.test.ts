@@ -71,6 +71,7 @@ describe("the send-state migration of a SQLite file", () => {
       ALTER TABLE outbox DROP COLUMN throttled_count;
       ALTER TABLE outbox DROP COLUMN last_outcome;
       ALTER TABLE outbox DROP COLUMN must_reconcile;
+      ALTER TABLE outbox DROP COLUMN attempt_deadline;
       ALTER TABLE conversations DROP COLUMN gone_at;
       ALTER TABLE conversations DROP COLUMN gone_reason;
       DROP TABLE deliveries;

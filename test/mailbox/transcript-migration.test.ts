@@ -56,8 +56,9 @@ describe("the transcript migration of a SQLite file", () => {
 
     const database = new Database(path);
     const version = sqliteMigrations.findIndex((sql) => sql.includes("media_transcripts")) + 1;
-    // Later migrations run again after it: the one that adds a column is undone too.
+    // Later migrations run again after it: those that add a column are undone too.
     database.exec(`DROP TABLE media_transcripts;
+      ALTER TABLE outbox DROP COLUMN attempt_deadline;
       DROP TRIGGER conversations_park_dead;
       DROP TRIGGER conversations_unpark_revived;
       DROP INDEX messages_waiting;
