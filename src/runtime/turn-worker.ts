@@ -12,6 +12,7 @@ import { isWhatsAppWindowOpen } from "../twilio/channels/shape-for-channel.js";
 import type { TwilioLogger } from "../twilio/logger.js";
 import { agentHistory } from "./agent-history.js";
 import { announceHandoff } from "./announce-handoff.js";
+import { answeredElsewhere } from "./answered-elsewhere.js";
 import { backoffDelay } from "./backoff.js";
 import type { ApprovedChoiceTemplate } from "./choice-templates.js";
 import type { ConsentPolicy } from "./consent-policy.js";
@@ -307,6 +308,18 @@ export class TurnWorker {
       ))
     )
       return { replies: [] };
+
+    // Twilio shows a switchboard reply after these messages that this mailbox never queued:
+    // answered already (another switchboard on this service, or this mailbox restored from
+    // an older copy). Answering again would send the customer a second answer.
+    const foreignReply = answeredElsewhere(lease.messages, read.history);
+    if (foreignReply !== undefined) {
+      settings.logger.warn(
+        { conversationSid: lease.conversationSid, replyId: foreignReply },
+        "turn already answered by a reply this mailbox never sent (another switchboard on this Twilio service, or a mailbox restored from an older copy); not answering again",
+      );
+      return { replies: [] };
+    }
 
     const keyword = lease.messages.some((message) =>
       settings.handoffKeywords.has((message.body ?? "").trim().toLowerCase()),
