@@ -321,6 +321,7 @@ export {
   InvalidCredentialsError,
   NotFoundError,
   RateLimitedError,
+  SendDeadlineError,
   ServiceNotFoundError,
   StreamOverflowError,
   TwilioApiError,
@@ -353,6 +354,7 @@ export type {
   TemplateInput,
   TwilioConversation,
   TwilioConversationState,
+  TwilioDeliveryReceipt,
   TwilioMessage,
   TwilioMessageMedia,
   TwilioParticipant,
@@ -402,6 +404,9 @@ export {
 export { createExpressWebhookMiddleware } from "./twilio/webhook/handlers/express-middleware.js";
 export {
   createFastifyWebhookPlugin,
+  type FastifyInstanceLike,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
   type FastifyWebhookPluginOptions,
 } from "./twilio/webhook/handlers/fastify-plugin.js";
 export { createFetchWebhookHandler } from "./twilio/webhook/handlers/fetch-handler.js";
@@ -415,7 +420,12 @@ export {
   type ParseWebhookEventOptions,
   parseWebhookEvent,
 } from "./twilio/webhook/parse-webhook-event.js";
-export type { WebhookInput, WebhookRequestParts } from "./twilio/webhook/read-request.js";
+export type {
+  HeaderRecord,
+  ReadWebhookRequestOptions,
+  WebhookInput,
+  WebhookRequestParts,
+} from "./twilio/webhook/read-request.js";
 export {
   computeBodyHash,
   computeTwilioSignature,
@@ -429,6 +439,9 @@ export {
   type VerifyTwilioSignatureInput,
   verifyTwilioSignature,
 } from "./twilio/webhook/verify-signature.js";
-export { webhookEventFromParams } from "./twilio/webhook/webhook-event-from-params.js";
+export {
+  type WebhookEventMeta,
+  webhookEventFromParams,
+} from "./twilio/webhook/webhook-event-from-params.js";
 // ── Web chat: the application vouches for a visitor ──────────────────────────────────────
 export { signVisitorIdentity } from "./webchat/signed-identity.js";

@@ -22,7 +22,8 @@ export {
   signedWebhookRequest,
   webhookFixture,
 } from "../twilio/webhook/webhook-fixtures.js";
-// The contract suite is written with vitest (an optional peer dependency of the test kit).
+// The contract suite is written with vitest (an optional peer dependency of the test kit),
+// loaded only when vitest is installed: the rest of the kit imports and works without it.
 export {
   createManualClock,
   describeMailboxContract,

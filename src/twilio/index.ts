@@ -93,6 +93,7 @@ export {
   InvalidCredentialsError,
   NotFoundError,
   RateLimitedError,
+  SendDeadlineError,
   ServiceNotFoundError,
   StreamOverflowError,
   TwilioApiError,
@@ -112,6 +113,8 @@ export {
 } from "./explain-delivery-error.js";
 export type { LogMethod, TwilioLogger } from "./logger.js";
 export * from "./provider/index.js";
+// Named here until the provider's own index lists it: the return type of listDeliveryReceipts.
+export type { TwilioDeliveryReceipt } from "./provider/provider-types.js";
 export {
   type ConversationData,
   type ConversationStateData,
@@ -134,6 +137,9 @@ export {
 export { createExpressWebhookMiddleware } from "./webhook/handlers/express-middleware.js";
 export {
   createFastifyWebhookPlugin,
+  type FastifyInstanceLike,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
   type FastifyWebhookPluginOptions,
 } from "./webhook/handlers/fastify-plugin.js";
 export { createFetchWebhookHandler } from "./webhook/handlers/fetch-handler.js";
@@ -147,7 +153,12 @@ export {
   type ParseWebhookEventOptions,
   parseWebhookEvent,
 } from "./webhook/parse-webhook-event.js";
-export type { WebhookInput, WebhookRequestParts } from "./webhook/read-request.js";
+export type {
+  HeaderRecord,
+  ReadWebhookRequestOptions,
+  WebhookInput,
+  WebhookRequestParts,
+} from "./webhook/read-request.js";
 export {
   computeBodyHash,
   computeTwilioSignature,

@@ -2,6 +2,7 @@ import type { Channel } from "../channels/address.js";
 import { normalizePhoneNumber, toWhatsAppAddress } from "../channels/address.js";
 import { InvalidAddressError } from "../errors.js";
 import { InvalidInputError } from "./provider-errors.js";
+import { type KeysOf, refuseUnknownFields } from "./provider-input.js";
 import type { ParticipantInput } from "./provider-types.js";
 
 /** A participant input checked and normalised into the fields Twilio wants. */
@@ -10,6 +11,14 @@ export type ParticipantBinding =
   | { channel: "chat"; identity: string };
 
 const maxIdentityLength = 256;
+
+const participantKeys = {
+  sms: true,
+  whatsapp: true,
+  chat: true,
+  proxyAddress: true,
+  attributes: true,
+} as const satisfies Record<KeysOf<ParticipantInput>, true>;
 
 /**
  * Validates a participant input: exactly one of `sms`, `whatsapp`, `chat`; phone numbers in
@@ -22,6 +31,7 @@ export function participantBinding(input: ParticipantInput): ParticipantBinding 
       "participant",
       "addParticipant needs { sms }, { whatsapp } or { chat }.",
     );
+  refuseUnknownFields(input, participantKeys, "", "addParticipant");
   const kinds = (["sms", "whatsapp", "chat"] as const).filter((kind) => kind in input);
   if (kinds.length !== 1) {
     throw new InvalidInputError(

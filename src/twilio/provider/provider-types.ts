@@ -150,7 +150,9 @@ export interface SendMessageInput {
   /**
    * At most this long (ms) for the whole send, pacer waits and retries included: no request
    * starts after it (the send fails with `send_deadline`, nothing sent), and a request in
-   * flight is cut off at it (`ambiguous_send`). Without it each request may take 30 s.
+   * flight is cut off at it (`ambiguous_send`). A 429 whose `Retry-After` would outlast it
+   * fails with `send_deadline` at once (with `retryAfterMs`) rather than waiting to.
+   * Without it each request may take 30 s.
    */
   timeoutMs?: number | undefined;
   /** The text (≤ 1600 characters for SMS/WhatsApp). Optional with `media` or `template`. */
@@ -175,7 +177,7 @@ export interface ListMessagesOptions {
   order?: "asc" | "desc" | undefined;
   /** Records per REST page (1–100). */
   pageSize?: number | undefined;
-  /** Stop after this many messages. */
+  /** Stop after this many messages (a whole number, 0 or more). */
   limit?: number | undefined;
   /**
    * The conversation's channel, when the caller knows it (e.g. from its own records): the

@@ -2,12 +2,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.js";
-import { StreamOverflowError } from "../errors.js";
+import { StreamOverflowError, WebhookParseError } from "../errors.js";
 import type { WebhookEvent } from "../webhook/event-types.js";
 import { createNodeWebhookHandler } from "../webhook/handlers/node-handler.js";
 import { parseWebhookEvent } from "../webhook/parse-webhook-event.js";
 import { signedWebhookRequest, webhookFixture } from "../webhook/webhook-fixtures.js";
-import { InvalidInputError } from "./provider-errors.js";
+import { InvalidInputError, ProviderStoppedError } from "./provider-errors.js";
 import type { TwilioMessage } from "./provider-types.js";
 import { TwilioProvider } from "./twilio-provider.js";
 
@@ -254,11 +254,10 @@ describe("receiveMessages", () => {
     const received: string[] = [];
     for await (const message of stream) received.push(message.content ?? "");
     expect(received).toEqual(["before stop"]);
-    // A stream asked for after stop() is over at once.
-    expect(await provider.receiveMessages(conversationSid).next()).toEqual({
-      value: undefined,
-      done: true,
-    });
+    // stop() is final: a stream asked for afterwards is refused, not silently empty.
+    expect(() => provider.receiveMessages(conversationSid)).toThrow(ProviderStoppedError);
+    expect(() => provider.events()).toThrow(ProviderStoppedError);
+    expect(() => provider.on("message.new", () => {})).toThrow(ProviderStoppedError);
   });
 
   it("ends when the conversation is closed, by this provider or by a webhook", async () => {
@@ -293,6 +292,47 @@ describe("receiveMessages", () => {
 
   it("needs the conversation SID", () => {
     expect(() => provider.receiveMessages("ticket-42")).toThrow(InvalidInputError);
+  });
+
+  it("refuses a bad bufferSize or signal with InvalidInputError naming it", async () => {
+    const { conversationSid } = await openConversation();
+    const loosely = (value: unknown) => value as never;
+    for (const [options, field] of [
+      [{ bufferSize: 0 }, "bufferSize"],
+      [{ bufferSize: 1.5 }, "bufferSize"],
+      [{ signal: "x" }, "signal"],
+    ] as const) {
+      expect(() => provider.receiveMessages(conversationSid, loosely(options))).toThrow(
+        expect.objectContaining({ field, code: "invalid_input" }),
+      );
+      expect(() => provider.events(loosely(options))).toThrow(
+        expect.objectContaining({ field, code: "invalid_input" }),
+      );
+    }
+  });
+});
+
+describe("after stop()", () => {
+  it("handleWebhook rejects, so the webhook answers 500 and Twilio retries", async () => {
+    const { customer } = await openConversation();
+    const event = await parseWebhookEvent(
+      signedWebhookRequest({
+        url: webhookUrl,
+        authToken: emulator.authToken,
+        eventType: "onMessageAdded",
+      }),
+      { authToken: emulator.authToken, url: webhookUrl },
+    );
+    await provider.stop();
+    await expect(provider.handleWebhook(event)).rejects.toBeInstanceOf(ProviderStoppedError);
+
+    await customer.send("while stopped");
+    await emulator.idle();
+    const delivery = emulator
+      .webhookDeliveries()
+      .filter((record) => record.event === "onMessageAdded")
+      .at(-1);
+    expect(delivery?.status).toBe(500);
   });
 });
 
@@ -354,6 +394,56 @@ describe("events() and on()", () => {
     await expect(configured.parseWebhook(new Request(forged.url, forged))).rejects.toMatchObject({
       code: "webhook_signature_invalid",
     });
+  });
+
+  it("refuses a listener that is not a function, and an event name that is none", () => {
+    const loosely = (value: unknown) => value as never;
+    expect(() => provider.on("message.new", loosely("handler"))).toThrow(
+      expect.objectContaining({ field: "listener", code: "invalid_input" }),
+    );
+    const typo = (() => {
+      try {
+        provider.on(loosely("message.nwe"), () => {});
+      } catch (error) {
+        return error as InvalidInputError;
+      }
+      return undefined;
+    })();
+    expect(typo).toBeInstanceOf(InvalidInputError);
+    expect(typo?.field).toBe("type");
+    expect(typo?.message).toMatch(/did you mean "message\.new"\?/);
+    // Twilio's own name maps to switchboard's.
+    expect(() => provider.on(loosely("onMessageAdded"), () => {})).toThrow(
+      /did you mean "message\.new"/,
+    );
+    expect(() => provider.on(loosely("nothing-like-it"), () => {})).toThrow(/one of message\.new,/);
+  });
+
+  it("keeps webhooks flowing after a refused on()", async () => {
+    const seen: string[] = [];
+    expect(() => provider.on("message.new", "oops" as never)).toThrow(InvalidInputError);
+    provider.on("message.new", (event) => {
+      seen.push(event.data.body ?? "");
+    });
+    await openConversation();
+    expect(seen).toEqual(["first"]);
+  });
+
+  it("parseWebhook says WebhookParseError (400) for something that is no request", async () => {
+    for (const input of [undefined, "str", {}, { url: "/webhook" }])
+      await expect(provider.parseWebhook(input as never)).rejects.toBeInstanceOf(WebhookParseError);
+  });
+
+  it("handleWebhook refuses a value that is not a parsed event", async () => {
+    for (const value of [
+      undefined,
+      {},
+      { type: "message.new" },
+      { type: "message.nwe", data: {}, raw: {} },
+    ])
+      await expect(provider.handleWebhook(value as never)).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
   });
 
   it("a forged webhook reaches nobody", async () => {

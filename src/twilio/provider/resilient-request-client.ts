@@ -27,7 +27,10 @@ type RequestOptions<TData> = Parameters<InstanceType<typeof RequestClient>["requ
 /** Timeout of one Twilio request unless a bounded call's deadline is nearer. */
 export const defaultRequestTimeoutMs = 30_000;
 
-/** How the provider's requests survive rate limits, blips and outages. */
+/**
+ * How the provider's requests survive rate limits, blips and outages. Checked when the
+ * provider is built: counts are whole numbers of at least 1, durations milliseconds ≥ 0.
+ */
 export interface ResilienceOptions {
   /** Attempts per request, the first included. Default 4. */
   maxAttempts?: number | undefined;
@@ -38,6 +41,8 @@ export interface ResilienceOptions {
   /**
    * A `Retry-After` longer than this is not waited out: the call fails with
    * `RateLimitedError` carrying `retryAfterMs`, so the caller can reschedule. Default 30 s.
+   * In a bounded send (`timeoutMs`) one that would outlast the bound fails at once with
+   * `SendDeadlineError`, also carrying `retryAfterMs`.
    */
   maxRetryAfterMs?: number | undefined;
   /** Requests in flight at once for this provider (Twilio limits concurrency per account). Default 20. */
@@ -157,6 +162,12 @@ export class ResilientRequestClient extends RequestClient {
           { cause: this.#breaker?.lastFailure ?? error },
         );
       }
+      const retryAfterMs = deadlineRetryAfter(error);
+      if (retryAfterMs !== undefined)
+        throw new SendDeadlineError(
+          `Twilio answered 429 asking to wait ${retryAfterMs} ms (Retry-After), past the send's deadline; nothing was sent (a 429 is never processed).`,
+          { cause: error, status: 429, retryAfterMs },
+        );
       throw error;
     }
   }
@@ -180,7 +191,8 @@ export class ResilientRequestClient extends RequestClient {
     if (error instanceof TwilioHttpError) {
       if (error.status === 429) {
         const retryAfterMs = parseRetryAfter(error.retryAfter);
-        return retryAfterMs === undefined || retryAfterMs <= this.#maxRetryAfterMs;
+        if (retryAfterMs === undefined) return true;
+        return retryAfterMs <= this.#maxRetryAfterMs && deadlineRetryAfter(error) === undefined;
       }
       return error.status >= 500 && error.method === "GET";
     }
@@ -188,6 +200,18 @@ export class ResilientRequestClient extends RequestClient {
     if (code === undefined) return false;
     return neverSentCodes.has(code) || requestOf(error).method === "GET";
   }
+}
+
+/**
+ * The `Retry-After` (ms) of a 429 that cannot be waited out within the current call's
+ * deadline (`withRequestDeadline`): waiting would only end in `SendDeadlineError` later.
+ */
+function deadlineRetryAfter(error: unknown): number | undefined {
+  if (!(error instanceof TwilioHttpError) || error.status !== 429) return undefined;
+  const deadline = currentRequestDeadline();
+  const retryAfterMs = parseRetryAfter(error.retryAfter);
+  if (deadline === undefined || retryAfterMs === undefined) return undefined;
+  return Date.now() + retryAfterMs >= deadline ? retryAfterMs : undefined;
 }
 
 function describeFailure(error: unknown): Omit<RetryEvent, "attempt" | "delayMs"> {

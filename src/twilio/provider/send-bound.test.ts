@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { type Emulator, EmulatorRequestClient, startEmulator } from "../../emulator/index.js";
-import { AmbiguousSendError } from "../errors.js";
+import { AmbiguousSendError, SendDeadlineError } from "../errors.js";
 import { InvalidInputError } from "./provider-errors.js";
 import type { RequestPacer } from "./request-pacer.js";
 import { type FaultProxy, startFaultProxy } from "./test-support/fault-proxy.js";
@@ -95,3 +95,39 @@ it("refuses a bound that is not a positive number, sending nothing", async () =>
     ).rejects.toBeInstanceOf(InvalidInputError);
   expect(await creates()).toBe(0);
 });
+
+it("fails at once when a 429's Retry-After would pass the bound: nothing was sent", async () => {
+  await throttleNextSend(2);
+  const started = Date.now();
+  const error = await provider(emulator.url)
+    .sendMessage(conversationSid, { content: "throttled", timeoutMs: 500 })
+    .catch((caught: unknown) => caught);
+  // Waiting out the 2 s would only have ended the same way, 2 s later.
+  expect(Date.now() - started).toBeLessThan(400);
+  expect(error).toBeInstanceOf(SendDeadlineError);
+  expect(error).toMatchObject({ code: "send_deadline", retryAfterMs: 2000, isRetryable: true });
+  expect(await creates()).toBe(0);
+
+  // A Retry-After that fits in the bound is still waited out.
+  await throttleNextSend(1);
+  const sent = await provider(emulator.url).sendMessage(conversationSid, {
+    content: "after the wait",
+    timeoutMs: 3000,
+  });
+  expect(sent.content).toBe("after the wait");
+  expect(await creates()).toBe(1);
+});
+
+/** The emulator's REST fault injection: the next message create answers 429 with Retry-After. */
+async function throttleNextSend(retryAfterSeconds: number): Promise<void> {
+  const response = await fetch(`${emulator.url}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      match: { method: "POST", path: "/Messages" },
+      fault: { status: 429, code: 20429, retryAfter: retryAfterSeconds },
+      times: 1,
+    }),
+  });
+  expect(response.status).toBe(201);
+}

@@ -5,7 +5,7 @@ import { SwitchboardError } from "../../errors.js";
 import { type Channel, maskAddress } from "../channels/address.js";
 import { type UncheckedTwilioOptions, validateTwilioOptions } from "../config.js";
 import { type TwilioErrorContext, toSwitchboardError } from "../error-codes.js";
-import { AddressInUseError, TwilioError } from "../errors.js";
+import { AddressInUseError, TwilioError, WebhookParseError } from "../errors.js";
 import { silentLogger, type TwilioLogger } from "../logger.js";
 import type { WebhookEvent, WebhookEventOf, WebhookEventType } from "../webhook/event-types.js";
 import {
@@ -24,12 +24,25 @@ import {
   toParticipant,
 } from "./map-resources.js";
 import { participantBinding } from "./participant-binding.js";
+import { checkProviderConfig } from "./provider-config.js";
 import { InvalidInputError, ProviderStoppedError } from "./provider-errors.js";
-import { conversationFields, messageFields, requireId } from "./provider-input.js";
+import {
+  conversationFields,
+  conversationListQuery,
+  isPositiveInteger,
+  jsonObject,
+  type MessageRequest,
+  messageListOptions,
+  messageRequest,
+  requireId,
+  requireSid,
+  streamOptions,
+} from "./provider-input.js";
 import type {
   CreateConversationInput,
   ListConversationsOptions,
   ListMessagesOptions,
+  MediaInput,
   ParticipantInput,
   SendMessageInput,
   StreamOptions,
@@ -48,6 +61,11 @@ import {
 } from "./resilient-request-client.js";
 import { TwilioHttpError } from "./twilio-http-error.js";
 import { enableRawUploads, uploadMedia } from "./upload-media.js";
+import {
+  requireListener,
+  requireListenerType,
+  requireWebhookEvent,
+} from "./webhook-event-input.js";
 
 /** Conversations whose participant lists are kept (about 0.7 KB each). */
 const participantCacheCapacity = 5_000;
@@ -69,9 +87,11 @@ export interface TwilioProviderConfig extends UncheckedTwilioOptions {
    */
   pacer?: RequestPacer | false | undefined;
   /**
-   * A cost budget per sender number: at most this many messages per second out of each of
-   * the conversation's proxy addresses. Off by default (Twilio queues SMS beyond a long
-   * code's ~1 segment/s itself). With a custom `pacer`, the pacer enforces it.
+   * A cost budget per sender number: at most this many messages per second (a whole number,
+   * at least 1) out of each of the conversation's proxy addresses. Off when left out, the
+   * default (Twilio queues SMS beyond a long code's ~1 segment/s itself); `0` is refused
+   * rather than read as either "off" or "send nothing". With a custom `pacer`, the pacer
+   * enforces it.
    */
   senderBudget?: { messagesPerSecond: number } | undefined;
   /** Items a `receiveMessages` / `events` stream buffers for a slow consumer. Default 1000. */
@@ -129,17 +149,22 @@ export class TwilioProvider {
   readonly #webhookVerification: { authToken?: string; url?: string };
   #stopped = false;
 
-  /** Validates the options (throws `ConfigError` naming the option and its variable). */
+  /**
+   * Validates the options: throws `ConfigError` naming the option (and its variable), for
+   * an unknown key too, e.g. `webhookURL` (did you mean `webhookUrl`?).
+   */
   constructor(config: TwilioProviderConfig) {
+    checkProviderConfig(config);
     const options = validateTwilioOptions(config);
     this.serviceSid = options.conversationsServiceSid;
     this.#logger = options.logger ?? silentLogger;
-    this.#streamBufferSize = config.streamBufferSize ?? 1000;
-    if (!Number.isInteger(this.#streamBufferSize) || this.#streamBufferSize < 1)
+    const streamBufferSize = config.streamBufferSize ?? 1000;
+    if (!isPositiveInteger(streamBufferSize))
       throw new InvalidInputError(
         "streamBufferSize",
         "streamBufferSize must be a positive integer.",
       );
+    this.#streamBufferSize = streamBufferSize;
     this.#webhookVerification = {
       ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
       ...(options.webhookUrl === undefined ? {} : { url: options.webhookUrl }),
@@ -225,13 +250,13 @@ export class TwilioProvider {
    */
   async createConversation(input: CreateConversationInput = {}): Promise<TwilioConversation> {
     this.#ensureRunning("createConversation");
-    const fields = conversationFields(input);
+    const fields = conversationFields(input, "createConversation");
     const created = await this.#call(
       {
         operation: "conversations.create",
         resource: "conversation",
         isCreate: true,
-        uniqueName: input.uniqueName,
+        uniqueName: fields.uniqueName,
       },
       () => this.#service.conversations.create({ ...this.#webhookHeader, ...fields }),
     );
@@ -254,13 +279,9 @@ export class TwilioProvider {
     options: ListConversationsOptions = {},
   ): AsyncIterable<TwilioConversation> {
     this.#ensureRunning("listConversations");
+    const query = conversationListQuery(options);
     const context = { operation: "conversations.list", resource: "conversation" } as const;
-    const first = () =>
-      this.#service.conversations.page({
-        ...(options.state === undefined ? {} : { state: options.state }),
-        ...(options.startDate === undefined ? {} : { startDate: twilioDay(options.startDate) }),
-        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-      });
+    const first = () => this.#service.conversations.page(query);
     for await (const item of this.#pages(context, first)) yield toConversation(item);
   }
 
@@ -271,20 +292,15 @@ export class TwilioProvider {
   ): Promise<TwilioConversation> {
     this.#ensureRunning("updateConversation");
     const sid = requireId(id, "conversationId");
-    const fields = conversationFields(input);
+    const fields = conversationFields(input, "updateConversation");
     const updated = await this.#call(
       {
         operation: "conversations.update",
         resource: "conversation",
         conversationSid: sid,
-        uniqueName: input.uniqueName,
+        uniqueName: fields.uniqueName,
       },
-      () =>
-        this.#service.conversations(sid).update({
-          ...this.#webhookHeader,
-          ...fields,
-          ...(input.state === undefined ? {} : { state: input.state }),
-        }),
+      () => this.#service.conversations(sid).update({ ...this.#webhookHeader, ...fields }),
     );
     if (updated.state === "closed") this.#hub.endConversation(updated.sid);
     return toConversation(updated);
@@ -336,7 +352,9 @@ export class TwilioProvider {
     const sid = requireId(id, "conversationId");
     const binding = participantBinding(input);
     const attributes =
-      input.attributes === undefined ? {} : { attributes: JSON.stringify(input.attributes) };
+      input.attributes === undefined
+        ? {}
+        : { attributes: jsonObject(input.attributes, "attributes") };
     const fields =
       binding.channel === "chat"
         ? { identity: binding.identity }
@@ -394,7 +412,7 @@ export class TwilioProvider {
   async listDeliveryReceipts(id: string, messageId: string): Promise<TwilioDeliveryReceipt[]> {
     this.#ensureRunning("listDeliveryReceipts");
     const sid = requireId(id, "conversationId");
-    const messageSid = requireId(messageId, "messageId");
+    const messageSid = requireSid(messageId, "IM", "messageId", "a message SID");
     const found = await this.#call(
       { operation: "receipts.list", resource: "message", conversationSid: sid },
       () =>
@@ -416,7 +434,7 @@ export class TwilioProvider {
   async removeParticipant(id: string, participantSid: string): Promise<void> {
     this.#ensureRunning("removeParticipant");
     const sid = requireId(id, "conversationId");
-    const participant = requireId(participantSid, "participantSid");
+    const participant = requireSid(participantSid, "MB", "participantSid", "a participant SID");
     await this.#call(
       { operation: "participants.remove", resource: "participant", conversationSid: sid },
       () => this.#service.conversations(sid).participants(participant).remove(this.#webhookHeader),
@@ -435,20 +453,23 @@ export class TwilioProvider {
    */
   sendMessage(id: string, input: SendMessageInput): Promise<TwilioMessage> {
     if (this.#stopped) return Promise.reject(new ProviderStoppedError("sendMessage"));
-    const { timeoutMs } = input;
-    if (timeoutMs === undefined) return this.#track(this.#sendMessage(id, input));
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-      return Promise.reject(
-        new InvalidInputError("timeoutMs", "sendMessage timeoutMs must be a positive number."),
-      );
+    let sid: string;
+    let message: MessageRequest;
+    try {
+      sid = requireId(id, "conversationId");
+      message = messageRequest(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { timeoutMs } = message;
+    if (timeoutMs === undefined) return this.#track(this.#sendMessage(sid, message));
     const deadline = Date.now() + timeoutMs;
-    return this.#track(withRequestDeadline(deadline, () => this.#sendMessage(id, input)));
+    return this.#track(withRequestDeadline(deadline, () => this.#sendMessage(sid, message)));
   }
 
-  async #sendMessage(id: string, input: SendMessageInput): Promise<TwilioMessage> {
-    const sid = requireId(id, "conversationId");
-    const fields = messageFields(input);
-    const mediaSid = input.template === undefined ? await this.#mediaSid(input) : undefined;
+  async #sendMessage(sid: string, message: MessageRequest): Promise<TwilioMessage> {
+    const { fields } = message;
+    const mediaSid = await this.#mediaSid(message.media);
     if (this.#senderBudget && this.#pacer !== undefined) {
       for (const sender of await this.#sendersOf(sid))
         await this.#pacer.acquire({ scope: "sender", key: sender });
@@ -483,10 +504,11 @@ export class TwilioProvider {
    */
   fetchMedia(mediaSid: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     if (this.#stopped) return Promise.reject(new ProviderStoppedError("fetchMedia"));
-    if (!/^ME[0-9a-fA-F]{32}$/.test(mediaSid))
-      return Promise.reject(
-        new InvalidInputError("mediaSid", "mediaSid must be ME followed by 32 hex digits."),
-      );
+    try {
+      requireSid(mediaSid, "ME", "mediaSid", "a media SID");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#call({ operation: "media.fetch" }, () =>
       downloadMedia(
         this.#http,
@@ -522,19 +544,20 @@ export class TwilioProvider {
   async *listMessages(id: string, options: ListMessagesOptions = {}): AsyncIterable<TwilioMessage> {
     this.#ensureRunning("listMessages");
     const sid = requireId(id, "conversationId");
+    const { order, pageSize, limit, channel: knownChannel } = messageListOptions(options);
     const context = {
       operation: "messages.list",
       resource: "message",
       conversationSid: sid,
     } as const;
-    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    let remaining = limit;
     if (remaining <= 0) return;
     const first = () =>
       this.#service.conversations(sid).messages.page({
-        order: options.order ?? "asc",
-        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+        order,
+        ...(pageSize === undefined ? {} : { pageSize }),
       });
-    const channel = options.channel ?? (await this.#channelOf(sid));
+    const channel = knownChannel ?? (await this.#channelOf(sid));
     for await (const item of this.#pages(context, first)) {
       yield toMessage(item, channel);
       remaining -= 1;
@@ -551,29 +574,35 @@ export class TwilioProvider {
    * closed or deleted, and when `signal` aborts; ends with `StreamOverflowError` (saying
    * how many messages were missed) when the consumer falls `bufferSize` messages behind.
    * Subscribed from the moment of the call, so nothing between the call and the first
-   * `next()` is missed.
+   * `next()` is missed. Throws `ProviderStoppedError` after `stop()`.
    */
   receiveMessages(
     conversationId: string,
     options: StreamOptions = {},
   ): AsyncIterableIterator<TwilioMessage> {
+    this.#ensureRunning("receiveMessages");
     const sid = requireId(conversationId, "conversationId");
     if (!/^CH[0-9a-fA-F]{32}$/.test(sid))
       throw new InvalidInputError(
         "conversationId",
         "receiveMessages needs the conversation SID (CH…), as webhooks carry it.",
       );
-    return this.#hub.messages(sid, options.bufferSize ?? this.#streamBufferSize, options.signal);
+    const { bufferSize, signal } = streamOptions(options, this.#streamBufferSize);
+    return this.#hub.messages(sid, bufferSize, signal);
   }
 
   /** A stream of every webhook event `handleWebhook` receives; same rules as `receiveMessages`. */
   events(options: StreamOptions = {}): AsyncIterableIterator<WebhookEvent> {
-    return this.#hub.events(options.bufferSize ?? this.#streamBufferSize, options.signal);
+    this.#ensureRunning("events");
+    const { bufferSize, signal } = streamOptions(options, this.#streamBufferSize);
+    return this.#hub.events(bufferSize, signal);
   }
 
   /**
    * Runs `listener` for each event of `type` (`"*"` for all) that `handleWebhook` receives.
-   * Returns a function that removes it.
+   * Returns a function that removes it. Throws `InvalidInputError` for a `type` that is no
+   * event (naming the nearest one) or a `listener` that is not a function, and
+   * `ProviderStoppedError` after `stop()`.
    */
   on<T extends WebhookEventType>(
     type: T,
@@ -581,7 +610,10 @@ export class TwilioProvider {
   ): () => void;
   on(type: "*", listener: WebhookListener): () => void;
   on(type: WebhookEventType | "*", listener: (event: never) => unknown): () => void {
-    return this.#hub.on(type, listener as WebhookListener);
+    this.#ensureRunning("on");
+    const checkedType = requireListenerType(type);
+    requireListener(listener);
+    return this.#hub.on(checkedType, listener as WebhookListener);
   }
 
   /**
@@ -596,9 +628,15 @@ export class TwilioProvider {
    * `parseWebhookEvent` with this provider's Auth Token and `webhookUrl` (the public URL
    * Twilio signs) filled in: verifies the signature, then parses. Throws
    * `WebhookSignatureError` (answer 403), `WebhookParseError` (400) and
-   * `WebhookPayloadTooLargeError` (413).
+   * `WebhookPayloadTooLargeError` (413) — the first also for an `input` that is no request.
    */
   parseWebhook(input: WebhookInput, options: ParseWebhookEventOptions = {}): Promise<WebhookEvent> {
+    if (!isRequestLike(input))
+      return Promise.reject(
+        new WebhookParseError(
+          "parseWebhook needs a Fetch Request, a Node IncomingMessage or { url, headers, body }.",
+        ),
+      );
     return parseWebhookEvent(input, { ...this.#webhookVerification, ...options });
   }
 
@@ -607,11 +645,13 @@ export class TwilioProvider {
    * Resolves when every listener has finished; rejects if one failed (answer the webhook
    * 500 then, so Twilio retries). Repeated `message.new` deliveries (same message SID) reach
    * the streams once, and the listeners until one delivery was handled without failure;
-   * later repeats are dropped for everyone.
+   * later repeats are dropped for everyone. Rejects with `ProviderStoppedError` after
+   * `stop()` — nobody is left to take the event, so it must be answered 500 for Twilio to
+   * retry it — and with `InvalidInputError` for a value that is no parsed event.
    */
   async handleWebhook(event: WebhookEvent): Promise<void> {
-    if (this.#stopped) return;
-    await this.#hub.dispatch(event);
+    this.#ensureRunning("handleWebhook");
+    await this.#hub.dispatch(requireWebhookEvent(event));
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────
@@ -672,27 +712,10 @@ export class TwilioProvider {
     return promise;
   }
 
-  async #mediaSid(input: SendMessageInput): Promise<string | undefined> {
-    const media = input.media;
+  /** The `ME…` SID to send: given, or got by uploading the (already checked) file. */
+  async #mediaSid(media: MediaInput | undefined): Promise<string | undefined> {
     if (media === undefined) return undefined;
-    if ("sid" in media) {
-      if (!/^ME[0-9a-fA-F]{32}$/.test(media.sid))
-        throw new InvalidInputError(
-          "media.sid",
-          "media.sid must be a media SID: ME followed by 32 hex digits.",
-        );
-      return media.sid;
-    }
-    if (!(media.content instanceof Uint8Array) || media.content.byteLength === 0)
-      throw new InvalidInputError(
-        "media.content",
-        "media.content must be non-empty bytes (a Uint8Array or Buffer).",
-      );
-    if (typeof media.contentType !== "string" || !/^[\w.+-]+\/[\w.+-]+/.test(media.contentType))
-      throw new InvalidInputError(
-        "media.contentType",
-        "media.contentType must be a media type such as image/png.",
-      );
+    if ("sid" in media) return media.sid;
     return this.#call({ operation: "media.upload", isCreate: true }, () =>
       uploadMedia(
         this.#http,
@@ -744,15 +767,18 @@ export class TwilioProvider {
   }
 }
 
+/** Shaped like something `parseWebhookEvent` reads (a Fetch or Node request, or its parts). */
+function isRequestLike(input: unknown): boolean {
+  if (input instanceof Request) return true;
+  if (typeof input !== "object" || input === null) return false;
+  const { headers, url } = input as { headers?: unknown; url?: unknown };
+  return typeof headers === "object" && headers !== null && typeof url === "string";
+}
+
 function pathOf(url: string): string {
   try {
     return new URL(url).pathname;
   } catch {
     return "";
   }
-}
-
-/** Twilio's list filters take whole days: `YYYY-MM-DDT00:00:00Z`. */
-function twilioDay(date: Date): string {
-  return `${date.toISOString().slice(0, 10)}T00:00:00Z`;
 }

@@ -428,6 +428,24 @@ describe("parseWebhookEvent: signatures", () => {
     expect((error as Error).message).toMatch(/TWILIO_AUTH_TOKEN/);
   });
 
+  it.each([
+    ["maxBodyBytes", -1],
+    ["maxBodyBytes", 0],
+    ["maxParams", 0],
+    ["maxParams", 1.5],
+    ["maxBodyBytes", "64kb"],
+  ])(
+    "throws ConfigError naming %s for a limit no request could pass (%s)",
+    async (option, value) => {
+      const error = await parseError(
+        parseWebhookEvent(signed(fields), { authToken: token, env: {}, [option]: value }),
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ option });
+      expect((error as Error).message).toMatch(/^parseWebhookEvent: /);
+    },
+  );
+
   it("skips verification only when told to", async () => {
     const { url: requestUrl, body } = signed(fields);
     const event = await parseWebhookEvent(

@@ -9,6 +9,7 @@ import {
   type WebhookInput,
   type WebhookRequest,
 } from "./read-request.js";
+import { validateParseOptions } from "./validate-parse-options.js";
 import {
   parseSignatureSettings,
   type SignatureVerification,
@@ -53,12 +54,14 @@ export interface ParseWebhookEventOptions extends ReadWebhookRequestOptions {
  *
  * Throws `WebhookSignatureError` (missing/forged signature — answer 403),
  * `WebhookParseError` (not a readable Conversations event — 400),
- * `WebhookPayloadTooLargeError` (413) and `ConfigError` (no token to verify with — 500).
+ * `WebhookPayloadTooLargeError` (413) and `ConfigError` (no token to verify with, or an
+ * option no request could pass, such as `maxBodyBytes: -1` — 500).
  */
 export async function parseWebhookEvent(
   input: WebhookInput,
   options: ParseWebhookEventOptions = {},
 ): Promise<WebhookEvent> {
+  validateParseOptions(options, "parseWebhookEvent");
   const receivedAt = new Date((options.now ?? Date.now)());
   // The cheap checks come first, from the headers alone: a request Twilio cannot have sent
   // is refused before its body is read, so a forged upload costs nothing but its headers.

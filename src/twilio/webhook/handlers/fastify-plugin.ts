@@ -1,5 +1,11 @@
 import type { IncomingMessage } from "node:http";
+import { ConfigError } from "../../../errors.js";
+import { shown } from "../validate-parse-options.js";
 import { handleWebhookRequest, type WebhookHandlerOptions } from "./handle-webhook-request.js";
+import {
+  validateWebhookHandlerOptions,
+  webhookHandlerOptionKeys,
+} from "./validate-handler-options.js";
 
 /** The few Fastify request members the plugin uses. */
 export interface FastifyRequestLike {
@@ -39,15 +45,28 @@ export interface FastifyWebhookPluginOptions extends WebhookHandlerOptions {
   path: string;
 }
 
+const fastifyPluginOptionKeys = {
+  ...webhookHandlerOptionKeys,
+  path: true,
+} as const satisfies Record<keyof FastifyWebhookPluginOptions, true>;
+
 /**
  * A Fastify plugin registering `POST path`. Inside the plugin's (encapsulated) scope every
  * content-type parser is replaced by one that leaves the body unread, so the shared handler
  * reads the exact bytes the signature covers with its own size cap, and answers JSON or
  * other bodies itself. Register with `app.register(createFastifyWebhookPlugin({ … }))`.
+ * Throws `ConfigError` naming the option when the options could not serve a webhook.
  */
 export function createFastifyWebhookPlugin(
   options: FastifyWebhookPluginOptions,
 ): (fastify: FastifyInstanceLike) => Promise<void> {
+  const owner = "createFastifyWebhookPlugin";
+  validateWebhookHandlerOptions(options, owner, fastifyPluginOptionKeys);
+  if (typeof options.path !== "string" || !options.path.startsWith("/"))
+    throw new ConfigError(
+      "path",
+      `${owner} needs path, the route Twilio posts to, starting with "/" (e.g. "/twilio/webhook"); got ${shown(options.path)}.`,
+    );
   return async (fastify) => {
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));

@@ -10,15 +10,16 @@ import { Readable } from "node:stream";
 import express from "express";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../errors.js";
 import { WebhookEventRefusedError } from "../../errors.js";
 import type { LogMethod, TwilioLogger } from "../../logger.js";
 import type { WebhookEvent } from "../event-types.js";
 import { computeBodyHash, computeTwilioSignature } from "../verify-signature.js";
 import { encodeWebhookForm, signedWebhookRequest, webhookFixture } from "../webhook-fixtures.js";
 import { createExpressWebhookMiddleware } from "./express-middleware.js";
-import { createFastifyWebhookPlugin } from "./fastify-plugin.js";
+import { createFastifyWebhookPlugin, type FastifyWebhookPluginOptions } from "./fastify-plugin.js";
 import { createFetchWebhookHandler } from "./fetch-handler.js";
-import type { WebhookHandlerOptions } from "./handle-webhook-request.js";
+import { handleWebhookRequest, type WebhookHandlerOptions } from "./handle-webhook-request.js";
 import { createNodeWebhookHandler } from "./node-handler.js";
 
 const token = "test-auth-token";
@@ -281,10 +282,121 @@ describe.each(Object.entries(servers))("%s", (_name, start) => {
     expect(JSON.stringify(logs)).not.toContain("secret");
   });
 
-  it("answers 500 when no token is configured", async () => {
-    const { url } = await setup({ authToken: undefined });
+  it("refuses to be created without a token, instead of answering every webhook 500", async () => {
+    await expect(setup({ authToken: undefined })).rejects.toMatchObject({
+      name: "ConfigError",
+      option: "authToken",
+    });
+  });
+
+  it("verifies with TWILIO_AUTH_TOKEN from env when authToken is not given", async () => {
+    const { events, url } = await setup({
+      authToken: undefined,
+      env: { TWILIO_AUTH_TOKEN: token },
+    });
     const response = await signedPost(url, webhookFixture("onMessageAdded"));
+    expect(response.status).toBe(200);
+    expect(events).toHaveLength(1);
+  });
+});
+
+describe("handleWebhookRequest, called directly", () => {
+  it("answers 500 when no token is configured: it never throws", async () => {
+    const url = `https://hooks.example.com${path}`;
+    const fields = webhookFixture("onMessageAdded");
+    const response = await handleWebhookRequest(
+      {
+        url,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": computeTwilioSignature(token, url, fields),
+        },
+        body: encodeWebhookForm(fields),
+      },
+      { env: {}, onEvent: () => {} },
+    );
     expect(response).toMatchObject({ status: 500, body: "" });
+  });
+});
+
+/** Each factory, called as plain JavaScript may call it (the Fastify one with its path). */
+const factories: Record<string, (options?: unknown) => unknown> = {
+  createNodeWebhookHandler: (options) => createNodeWebhookHandler(options as WebhookHandlerOptions),
+  createExpressWebhookMiddleware: (options) =>
+    createExpressWebhookMiddleware(options as WebhookHandlerOptions),
+  createFastifyWebhookPlugin: (options) =>
+    createFastifyWebhookPlugin(
+      (options === undefined ? options : { path, ...options }) as FastifyWebhookPluginOptions,
+    ),
+  createFetchWebhookHandler: (options) =>
+    createFetchWebhookHandler(options as WebhookHandlerOptions),
+};
+
+/** The `ConfigError` a factory throws, or a failure if it throws none. */
+function configErrorOf(create: () => unknown): ConfigError {
+  try {
+    create();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("created without complaint");
+}
+
+describe.each(Object.entries(factories))("%s refuses at creation", (owner, create) => {
+  const onEvent = () => {};
+  const valid = { authToken: token, env: {}, onEvent };
+
+  it.each([
+    ["no options at all", undefined, "options"],
+    ["no onEvent", { authToken: token, env: {} }, "onEvent"],
+    ["an onEvent that is not a function", { ...valid, onEvent: "x" }, "onEvent"],
+    ["no token, none in env, verification on", { env: {}, onEvent }, "authToken"],
+    ["a blank token", { ...valid, authToken: " " }, "authToken"],
+    [
+      "a negative maxBodyBytes (every request would be 413)",
+      { ...valid, maxBodyBytes: -1 },
+      "maxBodyBytes",
+    ],
+    ["a maxBodyBytes of 0", { ...valid, maxBodyBytes: 0 }, "maxBodyBytes"],
+    ["a maxBodyBytes written as text", { ...valid, maxBodyBytes: "64kb" }, "maxBodyBytes"],
+    ["a fractional maxParams", { ...valid, maxParams: 2.5 }, "maxParams"],
+    ["a maxParams of 0", { ...valid, maxParams: 0 }, "maxParams"],
+    ["a verify that is not a boolean", { ...valid, verify: "false" }, "verify"],
+    ["a relative url", { ...valid, url: "/twilio/webhook" }, "url"],
+    ["a logger without log methods", { ...valid, logger: {} }, "logger"],
+  ])("%s, naming the option", (_case, options, option) => {
+    const error = configErrorOf(() => create(options));
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(owner);
+  });
+
+  it("a misspelt option, suggesting the right spelling", () => {
+    const error = configErrorOf(() =>
+      create({ onEvent, env: { TWILIO_AUTH_TOKEN: token }, authtoken: token }),
+    );
+    expect(error.option).toBe("authtoken");
+    expect(error.message).toBe(`authtoken is not an option of ${owner}; did you mean authToken?`);
+  });
+
+  it("accepts a token as the option, from env, or none with verify: false", () => {
+    expect(() => create(valid)).not.toThrow();
+    expect(() => create({ onEvent, env: { TWILIO_AUTH_TOKEN: token } })).not.toThrow();
+    expect(() => create({ onEvent, env: {}, verify: false })).not.toThrow();
+  });
+});
+
+describe("createFastifyWebhookPlugin", () => {
+  it("refuses to be created without a path, naming it", () => {
+    const options = { authToken: token, env: {}, onEvent: () => {} };
+    expect(
+      configErrorOf(() =>
+        createFastifyWebhookPlugin(options as unknown as FastifyWebhookPluginOptions),
+      ).option,
+    ).toBe("path");
+    expect(
+      configErrorOf(() => createFastifyWebhookPlugin({ ...options, path: "hook" })).option,
+    ).toBe("path");
   });
 });
 
