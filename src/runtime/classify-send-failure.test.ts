@@ -6,6 +6,7 @@ import {
   ConversationClosedError,
   NotFoundError,
   RateLimitedError,
+  SendDeadlineError,
   TwilioApiError,
 } from "../twilio/errors.js";
 import { classifySendFailure, isFinalSendFailure } from "./classify-send-failure.js";
@@ -22,6 +23,16 @@ describe("classifySendFailure", () => {
     expect(classifySendFailure(new ConversationClosedError("CH1"))).toEqual({ kind: "closed" });
     expect(classifySendFailure(new NotFoundError("gone"))).toEqual({ kind: "refused" });
     expect(classifySendFailure(new CircuitOpenError("open"))).toEqual({ kind: "unsent" });
+    expect(classifySendFailure(new SendDeadlineError("out of time"))).toEqual({ kind: "unsent" });
+    // A 429 whose Retry-After outlasted the send's bound: retried after it, uncounted.
+    expect(
+      classifySendFailure(
+        new SendDeadlineError("Retry-After past the deadline", {
+          status: 429,
+          retryAfterMs: 2_000,
+        }),
+      ),
+    ).toEqual({ kind: "throttled", retryAfterMs: 2_000 });
     expect(
       classifySendFailure(new AmbiguousSendError({ operation: "messages.create" }, "timeout")),
     ).toEqual({ kind: "ambiguous" });

@@ -4,8 +4,9 @@ import { SwitchboardError } from "../errors.js";
  * What a failed send means for the reply, read from the error classes' stable fields
  * (`SwitchboardError.code`, `isRetryable`, and the Twilio errors' `status` and `retryAfterMs`)
  * rather than from messages:
- * - `throttled`: a 429 (`RateLimitedError`): refused unprocessed, so it created nothing and
- *   does not use up an attempt;
+ * - `throttled`: a 429 (`RateLimitedError`, or a bounded send's `send_deadline` carrying
+ *   the 429's status): refused unprocessed, so it created nothing and does not use up an
+ *   attempt;
  * - `closed`: the conversation is closed (`ConversationClosedError`, or any error with that
  *   code): no retry can succeed;
  * - `refused`: another definite refusal (a Twilio 4xx that is not retryable): nothing was
@@ -43,8 +44,17 @@ export function classifySendFailure(error: unknown): SendFailure {
       return { kind: "closed" };
     case "ambiguous_send":
       return { kind: "ambiguous" };
-    case "circuit_open":
     case "send_deadline":
+      // Out of time because Twilio's 429 asked to wait past the deadline: a throttle, whose
+      // Retry-After the next try must respect.
+      if (status === 429)
+        return {
+          kind: "throttled",
+          retryAfterMs:
+            typeof retryAfterMs === "number" && retryAfterMs > 0 ? retryAfterMs : undefined,
+        };
+      return { kind: "unsent" };
+    case "circuit_open":
       return { kind: "unsent" };
   }
   if (!error.isRetryable && typeof status === "number" && status >= 400 && status < 500)
