@@ -286,6 +286,15 @@ describe("parseWebhookEvent: malformed input", () => {
     expect((error as Error).message).toMatch(/not application\/x-www-form-urlencoded/);
   });
 
+  it("refuses a value that is no request with WebhookParseError, not a TypeError", async () => {
+    for (const input of [undefined, null, "POST /twilio/webhook", 42, { url, body: "a=b" }]) {
+      const error = await parseError(
+        parseWebhookEvent(input as never, { authToken: token, env: {} }),
+      );
+      expect(error, String(input)).toBeInstanceOf(WebhookParseError);
+    }
+  });
+
   it("names the content type when a form body signed as a form arrives as another type", async () => {
     const fields = webhookFixture("onMessageAdded");
     const request = signed(fields);

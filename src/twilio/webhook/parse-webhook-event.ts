@@ -62,6 +62,7 @@ export async function parseWebhookEvent(
   options: ParseWebhookEventOptions = {},
 ): Promise<WebhookEvent> {
   validateParseOptions(options, "parseWebhookEvent");
+  refuseNonRequest(input);
   const receivedAt = new Date((options.now ?? Date.now)());
   // The cheap checks come first, from the headers alone: a request Twilio cannot have sent
   // is refused before its body is read, so a forged upload costs nothing but its headers.
@@ -93,6 +94,25 @@ export async function parseWebhookEvent(
     receivedAt,
     logger: options.logger,
   });
+}
+
+/**
+ * A value that is no request at all (undefined, a string, an object without headers) is a
+ * malformed input — `WebhookParseError`, answered 400 — not a `TypeError` deep inside.
+ */
+function refuseNonRequest(input: unknown): void {
+  if (input instanceof Request) return;
+  const headers = (input as { headers?: unknown } | null | undefined)?.headers;
+  if (
+    typeof input === "object" &&
+    input !== null &&
+    typeof headers === "object" &&
+    headers !== null
+  )
+    return;
+  throw new WebhookParseError(
+    `parseWebhookEvent takes a Fetch Request, a Node IncomingMessage or { url, headers, body }; got ${input === null ? "null" : typeof input === "object" ? "an object without headers" : typeof input}.`,
+  );
 }
 
 /** Default of `maxParams`. */
