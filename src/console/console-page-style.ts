@@ -59,6 +59,8 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .conversation-list { list-style: none; margin: 0; padding: 0; }
 .filters { display: flex; flex-direction: column; gap: 6px; padding: 10px 14px; border-bottom: 1px solid var(--line); }
 .filters input[type=search] { width: 100%; padding: 6px 10px; }
+.filters select { width: 100%; border: 1px solid var(--field-line); border-radius: 8px; padding: 6px 10px; background: var(--field); cursor: pointer; }
+.filters select:focus-visible { outline: 3px solid rgba(59,91,219,.35); outline-offset: 1px; }
 .waiting-toggle { display: flex; align-items: center; gap: 6px; font-size: 12.5px; color: var(--strong); cursor: pointer; }
 .waiting-toggle .count:empty { display: none; }
 .count.attention { color: var(--notice-ink); background: var(--notice-bg); }
@@ -67,6 +69,8 @@ button, input, select, textarea { font: inherit; color: inherit; }
 #transcript:focus { outline: none; }
 .empty { color: var(--muted); padding: 22px 16px; font-size: 13px; }
 .empty strong { display: block; color: var(--strong); margin-bottom: 4px; }
+.empty.load-error { color: var(--dead); font-weight: 600; }
+.composer.offline textarea { opacity: .7; }
 .conversation { display: block; width: 100%; text-align: left; border: 0; border-bottom: 1px solid var(--line); background: none; padding: 11px 14px; cursor: pointer; }
 .conversation:hover { background: var(--soft); }
 .conversation.selected { background: var(--selected); box-shadow: inset 3px 0 0 var(--accent); }
@@ -103,9 +107,10 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .handoff-summary { display: block; margin-top: 8px; }
 .handoff-summary .summary-text { margin: 4px 0 0; white-space: pre-line; overflow-wrap: anywhere; max-height: 16em; overflow-y: auto; }
 .messages { padding: 14px 16px; display: flex; flex-direction: column; gap: 10px; }
-.message { max-width: 76%; align-self: flex-start; }
+.message { max-width: 76%; min-width: 0; align-self: flex-start; }
 .message.agent, .message.human { align-self: flex-end; }
-.message .head { font-size: 12px; color: var(--muted); margin: 0 4px 3px; display: flex; gap: 6px; align-items: center; }
+.message .head { font-size: 12px; color: var(--muted); margin: 0 4px 3px; display: flex; flex-wrap: wrap; gap: 4px 6px; align-items: center; }
+.message .head .badge { white-space: normal; max-width: 100%; }
 .message.agent .head, .message.human .head { justify-content: flex-end; }
 .message .author { color: var(--ink); font-weight: 600; }
 .bubble { border-radius: 12px; padding: 8px 12px; background: var(--bubble); white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -68,7 +68,7 @@ export function renderConsolePage(): ConsolePage {
     </details>
   </section>
   <section class="panel" id="transcript" aria-label="Transcript" tabindex="-1">
-    <div class="placeholder"><strong>No conversation selected</strong>Pick one on the left, or write as a customer on the right.</div>
+    <div class="placeholder"><strong>No conversation selected</strong>Pick a conversation, or write as a customer (Be a customer) to start one.</div>
   </section>
   <section class="panel" aria-labelledby="customer-title">
     <header><h2 id="customer-title">Be a customer</h2></header>

@@ -2,6 +2,7 @@ import type {
   ConsoleChannel,
   ConsoleConversation,
   ConsoleConversationState,
+  ConsoleDelivery,
   ConsoleDeps,
   ConsoleEvent,
   ConsoleInfo,
@@ -129,6 +130,15 @@ export class InMemoryConsole implements ConsoleDeps {
     return this.#append(conversationSid, "agent", "agent", body);
   }
 
+  /** A delivery receipt for the message at `index` arrives: resent live with its status. */
+  deliver(conversationSid: string, index: number, delivery: ConsoleDelivery): void {
+    const entry = this.#get(conversationSid);
+    const position = entry.messages.findIndex((message) => message.index === index);
+    const message = { ...entry.messages[position]!, delivery };
+    entry.messages[position] = message;
+    this.#emit({ type: "message", conversationSid, message });
+  }
+
   deadLetter(conversationSid: string, reason: string): void {
     const entry = this.#get(conversationSid);
     entry.conversation.deadLetterReason = reason;
@@ -206,6 +216,8 @@ export class InMemoryConsole implements ConsoleDeps {
             ...(role === "customer" && entry.conversation.state === "human"
               ? { status: "handoff" }
               : {}),
+            // Like the runtime: a person's message went out through Twilio, receipts pending.
+            ...(role === "human" ? { delivery: { status: "queued" as const } } : {}),
           };
     entry.messages.push(message);
     entry.conversation.lastMessage = { role, body, at };

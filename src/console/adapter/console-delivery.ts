@@ -74,6 +74,14 @@ export function deliveryOf(
     if (lastError !== undefined) delivery.lastError = lastError;
     return delivery;
   }
+  return receiptOf(record);
+}
+
+/**
+ * Where a message Twilio already has stands, from its delivery receipts: `queued` until the
+ * first one. An operator's own message (written as a person) is shown this way too.
+ */
+export function receiptOf(record: DeliveryRecord | undefined): ConsoleDelivery {
   if (record === undefined) return { status: "queued" };
   const delivery: ConsoleDelivery = { status: record.status };
   if (record.status === "failed" || record.status === "undelivered")

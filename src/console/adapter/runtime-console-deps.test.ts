@@ -197,6 +197,62 @@ describe("createRuntimeConsoleDeps", () => {
     stop();
   });
 
+  it("shows a person's message with its delivery status, and its failure live", async () => {
+    // Receipts reach the console through the events; this test records one and announces it.
+    const receipts = new EventEmitter();
+    const { switchboard, deps } = setup(
+      (text) => `echo ${text}`,
+      (runtime) => ({
+        on(name, listener) {
+          if (name !== "delivery.updated") return runtime.events.on(name, listener);
+          receipts.on(name, listener);
+          return () => receipts.off(name, listener);
+        },
+      }),
+    );
+    await switchboard.start();
+    await switchboard.mailbox.ingest(customerMessage(0, "hello"));
+    await waitFor(async () => (await switchboard.mailbox.history(sid)).length === 2);
+    await deps.setHandoff(sid, true);
+    // The operator's message comes back through the webhook as `human`.
+    const human = { ...customerMessage(1, "Sam here"), role: "human" as const, author: "sam" };
+    await switchboard.mailbox.ingest(human);
+    const shown = async () =>
+      (await deps.transcript(sid))?.messages.find((message) => message.role === "human");
+    expect((await shown())?.delivery).toEqual({ status: "queued" });
+
+    const updates: ConsoleEvent[] = [];
+    const stop = deps.subscribe((event) => {
+      if (event.type === "message" && event.message.role === "human") updates.push(event);
+    });
+    await switchboard.mailbox.recordDelivery({
+      messageSid: human.messageSid,
+      conversationSid: sid,
+      status: "undelivered",
+      errorCode: 30003,
+      channel: "sms",
+      updatedAt: Date.now(),
+    });
+    receipts.emit("delivery.updated", {
+      conversationSid: sid,
+      messageSid: human.messageSid,
+      status: "undelivered",
+      errorCode: 30003,
+      channel: "sms",
+    });
+    await waitFor(async () => updates.length === 1);
+    const [update] = updates;
+    expect(update?.type === "message" && update.message.delivery).toMatchObject({
+      status: "undelivered",
+      failure: { code: 30003 },
+    });
+    expect((await shown())?.delivery).toMatchObject({
+      status: "undelivered",
+      failure: { code: 30003 },
+    });
+    stop();
+  });
+
   it("takes over, sends as a person, hands back; refuses unknown conversations and missing dead letters", async () => {
     const { switchboard, deps, humanSends } = setup((text) => `echo ${text}`);
     await switchboard.start();

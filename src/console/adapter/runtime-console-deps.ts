@@ -26,7 +26,7 @@ import type {
   ConsoleMessage,
 } from "../console-deps.js";
 import { ConsoleConflictError, ConsoleNotFoundError } from "../console-errors.js";
-import { consentOf, deliveryOf, whatsappWindowOf } from "./console-delivery.js";
+import { consentOf, deliveryOf, receiptOf, whatsappWindowOf } from "./console-delivery.js";
 
 /** Options of {@link createRuntimeConsoleDeps}. */
 export interface RuntimeConsoleDepsOptions {
@@ -258,11 +258,14 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
             ),
           ),
         ),
+        // A receipt for a reply, or for a message an operator wrote as a person.
         events.on("delivery.updated", (event) =>
           refresh(event.conversationSid, (entries) =>
             lastMatching(
               entries,
-              (entry) => entry.direction === "outbound" && entry.messageSid === event.messageSid,
+              (entry) =>
+                entry.messageSid === event.messageSid &&
+                (entry.direction === "outbound" || entry.role === "human"),
             ),
           ),
         ),
@@ -523,6 +526,9 @@ function messageOf(
     // Only states an operator acts on; answered and recorded messages need no label.
     ...(entry.status === "done" || entry.status === "history" ? {} : { status: entry.status }),
     ...(entry.consentMark === undefined ? {} : { consent: entry.consentMark }),
+    // An operator's message went out through Twilio like a reply: its receipts say where it
+    // stands (an SMS the carrier refused, WhatsApp free text outside the 24-hour window).
+    ...(entry.role === "human" ? { delivery: receiptOf(deliveries.get(entry.messageSid)) } : {}),
   };
 }
 

@@ -28,7 +28,7 @@ import { createCustomerForm } from "./customer-form.js";
 import { createCustomerView } from "./customer-view.js";
 import { byId, isHttpUrl } from "./dom.js";
 import { createListView } from "./list-view.js";
-import { createLiveBadge } from "./live-badge.js";
+import { createLiveBadge, type LiveMode } from "./live-badge.js";
 import { LiveOverlay } from "./live-overlay.js";
 import { renderRefused } from "./refused-view.js";
 import { mergeMessage } from "./transcript-order.js";
@@ -46,11 +46,20 @@ const state = {
   source: null as EventSource | null,
   pendingCustomer: null as string | null,
   reconnectTimer: undefined as ReturnType<typeof setTimeout> | undefined,
+  /** Retries the open transcript after it failed to load. */
+  transcriptRetry: undefined as ReturnType<typeof setTimeout> | undefined,
   filter: { query: "", waitingOnly: false },
   order: "activity" as ConversationOrder,
 };
 
-const live = createLiveBadge(byId("live"));
+const badge = createLiveBadge(byId("live"));
+// Offline (or reconnecting) turns off the transcript's actions that need the server.
+const live = {
+  set(mode: LiveMode, text: string): void {
+    badge.set(mode, text);
+    transcript.setOffline(mode === "offline");
+  },
+};
 const overlay = new LiveOverlay();
 const api = createApiClient({
   fetch: (input, init) => fetch(input, init),
@@ -141,7 +150,7 @@ function renderList(): void {
         : {
             title: "No conversations yet",
             hint: state.info?.canSendAsCustomer
-              ? "Write as a customer on the right to start one."
+              ? "Write as a customer (Be a customer) to start one."
               : "They appear here as soon as a customer writes.",
           },
   });
@@ -244,15 +253,30 @@ async function refreshSelected(): Promise<void> {
       `/api/conversations/${encodeURIComponent(sid)}`,
     );
     if (state.selected !== sid || !result) return;
+    clearTimeout(state.transcriptRetry);
     state.conversations.set(sid, overlay.conversation(result.conversation, mark));
     state.messages = overlay.messages(sid, result.messages, mark);
     renderList();
     renderHead();
     transcript.renderMessages(state.messages, { toBottom: true });
   } catch (error) {
+    if (state.selected !== sid) return;
     if (error instanceof ApiError && error.status === 404) {
       transcript.showBanner("dead", "This conversation no longer exists.");
+      return;
     }
+    // Never "No messages yet" for a transcript that could not be read: say so, and try again.
+    const offline = error instanceof ApiError && error.status === 0;
+    if (offline) live.set("offline", "Offline · retrying");
+    transcript.showLoadError(
+      offline
+        ? "Couldn't load this conversation — offline, retrying."
+        : `Couldn't load this conversation — ${messageOf(error)} Retrying.`,
+    );
+    clearTimeout(state.transcriptRetry);
+    state.transcriptRetry = setTimeout(() => {
+      if (state.selected === sid) void refreshSelected();
+    }, 3000);
   }
 }
 

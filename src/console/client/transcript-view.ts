@@ -1,4 +1,8 @@
-import type { ConsoleConversation, ConsoleMessage } from "../console-deps.js";
+import type {
+  ConsoleConversation,
+  ConsoleConversationState,
+  ConsoleMessage,
+} from "../console-deps.js";
 import { consentBadge, deliveryNode, optedOutText, windowClosed } from "./delivery-view.js";
 import { dots, el, isHttpUrl } from "./dom.js";
 import { appendEmphasis } from "./emphasis.js";
@@ -9,6 +13,9 @@ import { channelBadge, stateBadge } from "./list-view.js";
 import { appendMessageExtras, type ChoiceTap, smsSegmentTotal } from "./message-extras.js";
 import { fullTime, messageTime } from "./time-format.js";
 import { unansweredDuringHold } from "./unanswered.js";
+
+/** A message of a dead-lettered turn, as the header calls the conversation "Dead letter". */
+export const deadLetterLabel = "Not answered — the bot gave up";
 
 const botComposerHint = "Take over to reply as a person; the bot pauses while you do.";
 
@@ -39,6 +46,10 @@ export class TranscriptView {
     composer: HTMLFormElement;
     composerMode: string | null;
   } | null = null;
+  /** The open conversation's state, as last rendered: its messages' labels depend on it. */
+  #state: ConsoleConversationState | null = null;
+  /** The server cannot be reached: every action that needs it is off until it is back. */
+  #offline = false;
 
   constructor(panel: HTMLElement, actions: TranscriptActions) {
     this.#panel = panel;
@@ -49,6 +60,7 @@ export class TranscriptView {
   build(): void {
     const panel = this.#panel;
     panel.textContent = "";
+    this.#state = null;
     const head = el("div", "transcript-head");
     const title = el("h3");
     const buttons = el("div", "actions");
@@ -92,9 +104,10 @@ export class TranscriptView {
     if (!parts || !input || !send) return;
     const text = input.value.trim();
     if (!text) return;
+    if (this.#offline) return;
     send.disabled = true;
     if (await this.#actions.reply(text)) input.value = "";
-    send.disabled = false;
+    send.disabled = this.#offline;
     input.focus();
   }
 
@@ -106,6 +119,46 @@ export class TranscriptView {
     banner.className = `banner ${kind}`;
     banner.append(el("span", "text", text), ...buttons);
     banner.hidden = false;
+    this.#applyOffline();
+  }
+
+  /** Offline: the actions that need the server are disabled (what is typed stays). */
+  setOffline(offline: boolean): void {
+    if (this.#offline === offline) return;
+    this.#offline = offline;
+    this.#applyOffline();
+  }
+
+  #applyOffline(): void {
+    const parts = this.#parts;
+    if (!parts) return;
+    parts.composer.classList.toggle("offline", this.#offline);
+    for (const container of [parts.buttons, parts.banner, parts.composer])
+      for (const button of container.querySelectorAll("button")) {
+        if (this.#offline) {
+          button.disabled = true;
+          button.dataset.offline = "";
+        } else if (button.dataset.offline !== undefined) {
+          // Only what going offline disabled; a button busy with its request stays so.
+          button.disabled = false;
+          delete button.dataset.offline;
+        }
+      }
+  }
+
+  /**
+   * The transcript could not be read: says so where its messages go (rather than "No
+   * messages yet"), unless some are already shown, which stay.
+   */
+  showLoadError(text: string): void {
+    const parts = this.#parts;
+    if (!parts) return;
+    parts.messages.querySelector(".load-error")?.remove();
+    if (parts.messages.querySelector(".message")) return;
+    parts.messages.textContent = "";
+    const note = el("div", "empty load-error", text);
+    note.setAttribute("role", "alert");
+    parts.messages.append(note);
   }
 
   /** A button that runs an operator action and shows its error in the banner. */
@@ -115,7 +168,8 @@ export class TranscriptView {
     button.addEventListener("click", () => {
       button.disabled = true;
       void this.#actions.act(path, body).finally(() => {
-        button.disabled = false;
+        button.disabled = this.#offline;
+        if (this.#offline) button.dataset.offline = "";
       });
     });
     return button;
@@ -125,6 +179,11 @@ export class TranscriptView {
   renderHead(conversation: ConsoleConversation, messages: readonly ConsoleMessage[]): void {
     const parts = this.#parts;
     if (!parts) return;
+    if (this.#state !== conversation.state) {
+      // A dead letter (or its retry) relabels the messages it left unanswered.
+      this.#state = conversation.state;
+      this.renderMessages(messages);
+    }
     parts.title.textContent = "";
     parts.title.append(
       el("span", "mono", conversation.customer),
@@ -146,6 +205,7 @@ export class TranscriptView {
       this.showBanner("dead", goneText(conversation));
       parts.typing.hidden = true;
       this.#renderComposer(false, goneComposerHint);
+      this.#applyOffline();
       return;
     }
     const path = `/api/conversations/${encodeURIComponent(conversation.sid)}`;
@@ -200,6 +260,7 @@ export class TranscriptView {
       );
     else if (human && windowClosed(conversation)) this.#renderTemplateOffer(conversation, path);
     else this.#renderComposer(human);
+    this.#applyOffline();
   }
 
   #renderComposerHint(mode: string, text: string, ...extra: HTMLElement[]): void {
@@ -234,6 +295,7 @@ export class TranscriptView {
     parts.composer.textContent = "";
     if (!human) {
       parts.composer.append(el("span", "hint", hint));
+      this.#applyOffline();
       return;
     }
     const input = el("textarea");
@@ -250,6 +312,7 @@ export class TranscriptView {
     const send = el("button", "button primary", "Send reply");
     send.type = "submit";
     parts.composer.append(input, send);
+    this.#applyOffline();
   }
 
   /** The messages, keeping the scroll at the bottom when it was there. */
@@ -262,8 +325,9 @@ export class TranscriptView {
     const tap = this.#actions.canTap?.() ? this.#actions.tap : undefined;
     parts.messages.textContent = "";
     if (messages.length === 0) parts.messages.append(el("div", "empty", "No messages yet."));
+    const gaveUp = this.#state === "dead";
     for (const message of messages)
-      parts.messages.append(messageNode(message, flagged.has(message), tap));
+      parts.messages.append(messageNode(message, flagged.has(message), tap, gaveUp));
     if (nearBottom || options.toBottom) scroll.scrollTop = scroll.scrollHeight;
   }
 }
@@ -272,6 +336,7 @@ function messageNode(
   message: ConsoleMessage,
   unanswered: boolean,
   tap: ChoiceTap | undefined,
+  gaveUp: boolean,
 ): HTMLDivElement {
   const role = known(roleNames, message.role, "customer");
   const item = el("div", `message ${role}${unanswered ? " unanswered" : ""}`);
@@ -290,10 +355,12 @@ function messageNode(
   const consent = consentBadge(message);
   if (consent) head.append(consent);
   else if (message.status && !message.delivery) {
+    // In a dead-lettered conversation a waiting message is the one the bot gave up on.
+    const abandoned = gaveUp && message.status === "pending";
     const badge = el(
       "span",
-      `badge ${unanswered ? "attention" : "neutral"}`,
-      statusLabel(message.status),
+      `badge ${unanswered || abandoned ? "attention" : "neutral"}`,
+      abandoned ? deadLetterLabel : statusLabel(message.status),
     );
     badge.title = message.status;
     head.append(badge);
