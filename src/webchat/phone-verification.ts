@@ -51,7 +51,7 @@ export interface PhoneVerificationOptions {
    * pumping to premium ranges. Default: every country.
    */
   countries?: readonly string[];
-  /** The business name in the text. Default none. */
+  /** The business name in the text ("Your Harbor Bikes verification code is …"). Default none. */
   senderName?: string;
   now?: () => number;
 }
@@ -220,8 +220,7 @@ export function createPhoneVerification(
       };
       const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
       const minutes = Math.round(codeTtlMs / 60_000);
-      const from = options.senderName === undefined ? "" : `${options.senderName}: `;
-      const text = `${from}your verification code is ${code}. It expires in ${minutes} minute${minutes === 1 ? "" : "s"}. If you did not ask for it, ignore this message.`;
+      const text = verificationText(options.senderName, code, minutes);
       const address = {
         kind: claims.channel,
         value: claims.channel === "whatsapp" ? `whatsapp:${number}` : number,
@@ -315,6 +314,17 @@ export function createPhoneVerification(
     // The claims are not trusted until the code's HMAC matches (checked by the caller).
     return record as unknown as ChallengeClaims;
   }
+}
+
+/** The code's text: a sentence that says whose code it is when the business has a name. */
+export function verificationText(
+  senderName: string | undefined,
+  code: string,
+  minutes: number,
+): string {
+  const name = senderName?.trim();
+  const whose = name ? `Your ${name} verification code` : "Your verification code";
+  return `${whose} is ${code}. It expires in ${minutes} minute${minutes === 1 ? "" : "s"}. If you did not ask for it, ignore this message.`;
 }
 
 function wrongCode(left?: number): RequestError {

@@ -4,6 +4,14 @@ import type { MountedFace } from "../http/router.js";
 export const webchatDemoPath = "/webchat/demo";
 
 /**
+ * The demo page's icon, inline: a speech bubble, so the browser asks for no /favicon.ico
+ * (which nothing serves, and which would log a 404 on every load).
+ */
+const faviconDataUrl = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#3b5bdb"/><path d="M8 10h16v10H14l-5 4v-4H8z" fill="#fff"/></svg>',
+)}`;
+
+/**
  * A plain page with the web chat widget, so `switchboard dev` can be tried as a visitor
  * without writing any HTML. Same origin as the API; the widget works the same from any
  * other site.
@@ -15,6 +23,7 @@ export function webchatDemoPage(): MountedFace {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Web chat demo · switchboard</title>
+<link rel="icon" href="${faviconDataUrl}">
 <meta name="color-scheme" content="light dark">
 <style>
 body{font:16px/1.55 system-ui,sans-serif;margin:0;color:#1d2433;background:#fff}

@@ -80,6 +80,58 @@ describe("web chat widget: choices in Chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("lets only the newest menu be picked: older ones are disabled once anything follows", async () => {
+    const { deps, page, problems } = await setUp();
+    await page.getByRole("button", { name: "Open chat" }).click();
+    await expect.poll(() => deps.conversations.size).toBe(1);
+    const conversationSid = [...deps.conversations.keys()][0]!;
+    const menu = [
+      { id: "repair", title: "Repairs" },
+      { id: "rental", title: "Rentals" },
+    ];
+    const menus = page.getByRole("group", { name: "Options" });
+    const enabled = (which: number) =>
+      menus
+        .nth(which)
+        .getByRole("button")
+        .evaluateAll((buttons) => buttons.map((button) => !(button as HTMLButtonElement).disabled));
+    deps.replyWithChoices(conversationSid, "What do you need?", menu);
+    await menus.first().waitFor();
+    await expect(enabled(0)).resolves.toEqual([true, true]);
+    // A second menu: the first is history.
+    deps.replyWithChoices(conversationSid, "What do you need?", menu);
+    await menus.nth(1).waitFor();
+    await expect(enabled(0)).resolves.toEqual([false, false]);
+    await expect(enabled(1)).resolves.toEqual([true, true]);
+    await menus.nth(1).getByRole("button", { name: "Rentals" }).click();
+    await page.locator(".msg.visitor:not(.pending)").waitFor();
+    await expect(enabled(0)).resolves.toEqual([false, false]);
+    await expect(enabled(1)).resolves.toEqual([false, false]);
+    // A tap on the old menu sends nothing (it used to send a plain "Repairs").
+    await menus.first().getByRole("button", { name: "Repairs" }).click({ force: true });
+    await page.waitForTimeout(200);
+    expect(deps.sends.map((send) => send.text)).toEqual(["Rentals"]);
+    // A typed message after a fresh menu retires it too.
+    deps.replyWithChoices(conversationSid, "Anything else?", menu);
+    await menus.nth(2).waitFor();
+    await expect(enabled(2)).resolves.toEqual([true, true]);
+    await page.getByRole("textbox", { name: "Message" }).fill("No thanks");
+    await page.getByRole("button", { name: "Send message" }).click();
+    await expect.poll(() => enabled(2)).toEqual([false, false]);
+    // After a reload, history's menus come back disabled, the newest one too once answered.
+    await page.reload();
+    await page.getByRole("button", { name: "Open chat" }).click();
+    await menus.nth(2).waitFor();
+    await expect(
+      menus
+        .getByRole("button")
+        .evaluateAll((buttons) =>
+          buttons.every((button) => (button as HTMLButtonElement).disabled),
+        ),
+    ).resolves.toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it("refuses a choice id that is not text, losing nothing", async () => {
     const { deps, api } = await setUp();
     const session = await fetch(`${api.url}/webchat/session`, {

@@ -1,4 +1,4 @@
-import { errorText, type WidgetCall } from "./widget-api.js";
+import { errorCode, errorText, type WidgetCall } from "./widget-api.js";
 
 /** What `GET /webchat/continue` answers: which ways onward the server offers. */
 interface ContinueOptions {
@@ -19,16 +19,20 @@ export class CustomerTray {
   readonly #call: WidgetCall;
   readonly #token: () => string | null;
   readonly #say: (text: string, kind: "info" | "error") => void;
+  readonly #clear: () => void;
   #challenge: string | null = null;
 
   constructor(options: {
     call: WidgetCall;
     token: () => string | null;
     say: (text: string, kind: "info" | "error") => void;
+    /** Takes away what `say` showed (a stale error once the visitor tries again). */
+    clear: () => void;
   }) {
     this.#call = options.call;
     this.#token = options.token;
     this.#say = options.say;
+    this.#clear = options.clear;
     this.element = document.createElement("div");
     this.element.className = "tray";
     this.element.hidden = true;
@@ -125,6 +129,12 @@ export class CustomerTray {
     input.focus();
   }
 
+  #invalid(input: HTMLInputElement, problem: string): void {
+    input.setAttribute("aria-invalid", "true");
+    this.#say(problem, "error");
+    input.focus();
+  }
+
   #showPhoneForm(): void {
     const phone = document.createElement("input");
     phone.type = "tel";
@@ -133,17 +143,27 @@ export class CustomerTray {
     phone.placeholder = "+1 555 123 0001";
     phone.maxLength = 40;
     this.#form("Your phone number", phone, "Send code", async () => {
+      // Checked here first: no round trip, and words for a person, not for a developer.
+      const number = compactPhone(phone.value);
+      const problem = phoneProblem(number);
+      if (problem !== null) {
+        this.#invalid(phone, problem);
+        return;
+      }
+      phone.removeAttribute("aria-invalid");
+      this.#clear();
       const answer = await this.#call<{ challenge: string }>(
         "POST",
         "/webchat/verify",
-        { phone: phone.value },
+        { phone: number },
         this.#token(),
       );
       if (answer.status === 202 && answer.data !== null) {
         this.#challenge = answer.data.challenge;
         this.#showCodeForm();
+        this.#say(`Code sent to ${maskPhone(number)}.`, "info");
       } else {
-        this.#say(errorText(answer.data, "We could not send a code."), "error");
+        this.#say(verifyErrorText(answer.data, "We could not send a code."), "error");
       }
     });
   }
@@ -156,6 +176,12 @@ export class CustomerTray {
     code.placeholder = "123456";
     code.maxLength = 6;
     this.#form("The code we sent you", code, "Verify", async () => {
+      if (!/^\d{6}$/.test(code.value.trim())) {
+        this.#invalid(code, "Enter the six-digit code from the text we sent you.");
+        return;
+      }
+      code.removeAttribute("aria-invalid");
+      this.#clear();
       const answer = await this.#call<{ number: string }>(
         "POST",
         "/webchat/verify/confirm",
@@ -167,9 +193,43 @@ export class CustomerTray {
         this.#say(`Verified: ${answer.data.number}.`, "info");
         await this.refresh();
       } else {
-        this.#say(errorText(answer.data, "That code did not work."), "error");
+        this.#say(verifyErrorText(answer.data, "That code did not work."), "error");
         if (answer.status === 410) await this.refresh();
       }
     });
+  }
+}
+
+/** A number as typed, without the spaces, dashes, dots and brackets people write in it. */
+export function compactPhone(typed: string): string {
+  return typed.trim().replace(/[\s().-]/g, "");
+}
+
+/** Why a compacted number cannot be sent a code (E.164: + and 8 to 15 digits), or null. */
+export function phoneProblem(number: string): string | null {
+  if (number === "") return "Enter your phone number, starting with + and your country code.";
+  if (/^\+[1-9]\d{7,14}$/.test(number)) return null;
+  if (/^\d+$/.test(number)) return "Add your country code with a + in front, like +1 555 123 0001.";
+  return "That doesn't look like a phone number. Use + and your country code, like +1 555 123 0001.";
+}
+
+/** `+15551230001` → `+1555***0001`: the shape the server uses, enough to spot a typo. */
+export function maskPhone(number: string): string {
+  return number.length >= 10 ? `${number.slice(0, 5)}***${number.slice(-4)}` : number;
+}
+
+/** The server's refusal in the visitor's words where its own message is meant for developers. */
+function verifyErrorText(data: unknown, fallback: string): string {
+  switch (errorCode(data)) {
+    case "invalid_phone":
+      return "That doesn't look like a phone number. Use + and your country code, like +1 555 123 0001.";
+    case "invalid_code":
+      return "Enter the six-digit code from the text we sent you.";
+    case "invalid_challenge":
+      return "That code request is no longer valid; ask for a new code.";
+    case "invalid_channel":
+      return "We cannot send codes that way.";
+    default:
+      return errorText(data, fallback);
   }
 }

@@ -170,6 +170,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
       call: this.#call,
       token: () => this.#session.token(),
       say: (text, kind) => this.#showNotice(text, kind),
+      clear: () => this.#hideNotice(),
     });
     composer.before(this.#tray.element);
     const input = this.#input;
@@ -402,6 +403,23 @@ export class SwitchboardWebchatElement extends HTMLElement {
       index,
     );
     log.insertBefore(item, nodes[at] ?? typing);
+    this.#settleChoices();
+  }
+
+  /**
+   * Only the newest message's options can be picked, and only until one is: once anything
+   * follows a menu (a pick, a typed message, another reply) its buttons are history, since a
+   * tap there would answer a question the conversation has moved past. Run whenever the
+   * transcript changes; a send that fails and is taken back frees the menu again.
+   */
+  #settleChoices(): void {
+    const messages = this.#parts.log.querySelectorAll<HTMLElement>(".msg");
+    const newest = messages[messages.length - 1];
+    for (const row of this.#parts.log.querySelectorAll<HTMLElement>(".choices")) {
+      const live = row.parentElement === newest && row.querySelector(".picked") === null;
+      row.classList.toggle("retired", !live);
+      for (const button of row.querySelectorAll("button")) button.disabled = !live;
+    }
   }
 
   #addMessage(message: WebchatMessage | null): void {
@@ -609,6 +627,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
         return attempt(true);
       }
       pending.remove();
+      this.#settleChoices();
       if (result.status === 409) {
         this.#setClosed(true);
         return;
@@ -620,6 +639,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     };
     attempt(false).catch(() => {
       pending.remove();
+      this.#settleChoices();
       this.#showNotice("You seem to be offline; your file was not sent.", "error");
     });
   }
@@ -693,6 +713,7 @@ export class SwitchboardWebchatElement extends HTMLElement {
     this.#scrollDown();
     const giveBack = () => {
       pending.remove();
+      this.#settleChoices();
       if (!this.#input.value) this.#input.value = text;
     };
     const attempt = async (retried: boolean): Promise<void> => {

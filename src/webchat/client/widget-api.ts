@@ -45,10 +45,14 @@ export function createWidgetCall(origin: string, fetcher: typeof fetch): WidgetC
   };
 }
 
-/** The server's error message from an answer, or `fallback`. */
+/**
+ * The server's error message from an answer, or `fallback`. Backticks (the API marks field
+ * names with them for developers) are dropped: the visitor reads this.
+ */
 export function errorText(data: unknown, fallback: string): string {
   const error = (data as Partial<WebchatErrorResponse> | null)?.error;
-  return typeof error?.message === "string" && error.message ? error.message : fallback;
+  const message = typeof error?.message === "string" ? error.message.replace(/`/g, "").trim() : "";
+  return message || fallback;
 }
 
 /** The server's stable error code from an answer, or `undefined`. */

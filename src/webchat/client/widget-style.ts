@@ -43,6 +43,7 @@ export function widgetStyle(accent: string): string {
 .choice { font: inherit; font-size: 13px; padding: 5px 12px; border-radius: 999px; border: 1px solid var(--accent); background: var(--surface); color: var(--accent); cursor: pointer; }
 .choice:disabled { cursor: default; opacity: .6; }
 .choice.picked { background: var(--accent); color: #fff; opacity: 1; }
+.choices.retired .choice:not(.picked) { border-color: var(--field-line); color: var(--muted); opacity: 1; }
 .meta { font-size: 11px; color: var(--muted); margin: 3px 6px 0; }
 .media { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
 .media a, .media span { font-size: 12.5px; color: inherit; text-decoration: underline; }
