@@ -116,5 +116,30 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .status.warn { color: var(--warn); background: var(--warn-bg); }
 .status.bad { color: var(--bad); background: var(--bad-bg); }
 .placeholder { flex: 1; display: flex; align-items: center; justify-content: center; color: var(--muted); padding: 40px; text-align: center; }
-@media (max-width: 1100px) { .grid { grid-template-columns: 1fr; } .panel.grow { min-height: 360px; } }
+/* Long SIDs, addresses and names wrap (or end in an ellipsis) instead of spilling out. */
+.ids dd, .detail-head h3, .sub-line .mono, .participant .who, .participant .sub-line, .device .addr .mono { overflow-wrap: anywhere; min-width: 0; }
+.participant { max-width: 100%; flex-wrap: wrap; }
+.device .addr { flex-wrap: wrap; }
+/* One column (tablets, phones): the page scrolls as a document, each panel gets a real height. */
+@media (max-width: 1100px) {
+  html, body { height: auto; }
+  .grid { flex: none; grid-template-columns: minmax(0, 1fr); }
+  .column { min-width: 0; }
+  .grid > .panel:first-child { max-height: 40vh; }
+  #detail { height: 88vh; height: 88dvh; min-height: 420px; }
+  #detail .scroll { min-height: 240px; }
+  .panel.grow { height: 60vh; min-height: 320px; }
+}
+@media (max-width: 600px) {
+  .top { gap: 10px 16px; padding: 10px 14px; }
+  .ids { gap: 8px 16px; }
+  .grid { gap: 10px; padding: 10px; }
+  .detail-head { padding: 10px 12px; }
+  .detail-head h3 { font-size: 15px; }
+  .participants { padding: 8px 12px; max-height: 30%; overflow: auto; }
+  .messages { padding: 12px; }
+  .message { max-width: 88%; }
+  th.col-time { width: 56px; } th.col-status { width: 76px; } th.col-tries { width: 40px; } th.col-took { width: 52px; }
+  th, td { padding: 6px 6px; }
+}
 `;

@@ -426,6 +426,93 @@ describe("inspector page in Chromium", () => {
     }
   });
 
+  it("fits a phone: nothing wider than the screen, the transcript gets real height", async () => {
+    const server = await serve({ stream: true });
+    const longName = `Order #1042 — Maya Fernández-Whitfield, priority WhatsApp escalation ${"x".repeat(60)}`;
+    server.update((state) => {
+      state.conversations.push({
+        conversation: {
+          sid: sid("CH", 9),
+          friendly_name: longName,
+          state: "active",
+          date_updated: at(50),
+        },
+        participants: [
+          {
+            sid: sid("MB", 9),
+            identity: null,
+            messaging_binding: {
+              type: "whatsapp",
+              address: "whatsapp:+155512300029999999999",
+              proxy_address: "whatsapp:+141552388869999999999",
+            },
+          },
+        ],
+        messages: Array.from({ length: 12 }, (_, index) =>
+          message(9, index, { author: "agent", body: `Reply ${index}: ${"y".repeat(80)}` }),
+        ),
+      });
+    });
+    const layout = (page: Page) =>
+      page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const rect = (selector: string) =>
+          document.querySelector(selector)!.getBoundingClientRect();
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          width,
+          // Elements whose box reaches past the screen's right edge (clipped or not).
+          spilling: [...document.querySelectorAll("body *")]
+            .filter((node) => node.getBoundingClientRect().right > width + 0.5)
+            .map((node) => `${node.tagName.toLowerCase()}.${node.className}`),
+          transcript: rect("#detail .scroll").height,
+          detailTop: rect("#detail").top,
+          listTop: rect(".grid > .panel").top,
+        };
+      });
+    try {
+      for (const colorScheme of ["light", "dark"] as const) {
+        const { page, problems } = await open(server.served.url, {
+          colorScheme,
+          width: 390,
+          height: 844,
+        });
+        try {
+          await page.locator("#live", { hasText: "Live" }).waitFor();
+          await page
+            .locator("#conversations .conversation", { hasText: "Order #1042 — Maya F" })
+            .click();
+          await page.locator("#detail .bubble", { hasText: "Reply 11" }).waitFor();
+          const phone = await layout(page);
+          expect(phone.scrollWidth).toBeLessThanOrEqual(phone.width);
+          expect(phone.spilling).toEqual([]);
+          expect(phone.transcript).toBeGreaterThanOrEqual(400);
+          // Opening a conversation brings its transcript into view.
+          const top = await page.evaluate(
+            () => document.getElementById("detail")!.getBoundingClientRect().top,
+          );
+          expect(Math.abs(top)).toBeLessThan(20);
+          await page.screenshot({ path: `/tmp/inspector-phone-${colorScheme}.png` });
+          expect(problems).toEqual([]);
+        } finally {
+          await page.close();
+        }
+      }
+      // The desktop layout keeps its three columns side by side.
+      const { page } = await open(server.served.url, { width: 1366, height: 900 });
+      try {
+        await page.locator("#detail .bubble").first().waitFor();
+        const desktop = await layout(page);
+        expect(desktop.detailTop).toBe(desktop.listTop);
+        expect(desktop.spilling).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await server.served.close();
+    }
+  });
+
   it("shows empty states for an emulator with nothing in it", async () => {
     const server = await serve({ stream: true });
     server.update((state) => {

@@ -122,6 +122,10 @@ function renderConversations(current: InspectorState): InspectorConversation[] {
           onclick: () => {
             selected = conversation.sid;
             render();
+            // One column (phones): bring the opened conversation's transcript into view.
+            if (matchMedia("(max-width: 1100px)").matches) {
+              byId("detail").scrollIntoView({ block: "start" });
+            }
           },
         },
         h(
