@@ -171,6 +171,7 @@ export type {
   InboundStatus,
   IngestResult,
   JournaledStep,
+  KnownConversation,
   Lease,
   LeasedMessage,
   LockOutcome,

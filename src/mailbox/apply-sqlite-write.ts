@@ -444,6 +444,8 @@ const handlers: { [Kind in SqliteWrite["kind"]]: Handler<Kind> } = {
       return "duplicate";
     statements.insertKey.run(key, at);
     statements.insertConversation.run(conversationSid, at, at);
+    if (write.known !== undefined)
+      statements.fillConversation.run({ sid: conversationSid, ...write.known });
     const row = readConversationRow(statements, conversationSid)!;
     const last = statements.lastAfterIndex.get(conversationSid) as { after_index: number | null };
     const { position } = statements.nextPosition.get(write.turnId) as { position: number };

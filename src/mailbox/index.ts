@@ -49,6 +49,7 @@ export type {
   InboundStatus,
   IngestResult,
   JournaledStep,
+  KnownConversation,
   Lease,
   LeasedMessage,
   LockOutcome,

@@ -46,6 +46,15 @@ export type {
 /** The channel a conversation reaches the customer on: the one `Channel` type. */
 export type MailboxChannel = Channel;
 
+/** A conversation's channel and addresses as a sender knows them (see `enqueueReply`). */
+export interface KnownConversation {
+  channel: MailboxChannel;
+  /** The customer's address on that channel (`+1555…`, `whatsapp:+1555…`). */
+  customerAddress: string;
+  /** Our address in the conversation, when known. */
+  proxyAddress?: string | null | undefined;
+}
+
 /**
  * Who wrote a message. Only `customer` messages start turns; `bot` (our own sends seen
  * again through the webhook, or other automated participants) and `human` (an operator
@@ -656,12 +665,16 @@ export interface MailboxStore extends MailboxLedger, MailboxCustomers, MailboxIn
    * `replyId` (unique across the store): `duplicate` when that id was enqueued or completed
    * before, even concurrently; nothing changes then. Its `turnId` in history is `replyId` up
    * to its last `.` (so `<turnId>.template` belongs to that turn). Resolves once durable.
-   * Throws `MailboxInputError` for an empty reply id or reply.
+   * Throws `MailboxInputError` for an empty reply id or reply. `known`: what the caller knows
+   * of a conversation the mailbox may have seen no message in yet (one it opened itself to
+   * text a number): it fills in only what the mailbox does not know, so the conversation is
+   * listed with its channel and customer, and the reply addressed, before anyone writes back.
    */
   enqueueReply(
     conversationSid: string,
     replyId: string,
     reply: OutboundReply,
+    known?: KnownConversation,
   ): Promise<"queued" | "duplicate">;
 
   /**

@@ -374,9 +374,9 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
       });
     },
 
-    enqueueReply(conversationSid, replyId, reply) {
+    enqueueReply(conversationSid, replyId, reply, known) {
       try {
-        validateEnqueuedReply(conversationSid, replyId, reply);
+        validateEnqueuedReply(conversationSid, replyId, reply, known);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -386,6 +386,15 @@ export function sqliteMailbox(options: SqliteMailboxOptions): MailboxStore {
         replyId,
         turnId: turnIdOfReply(replyId),
         reply: serialiseReply(reply),
+        ...(known === undefined
+          ? {}
+          : {
+              known: {
+                channel: known.channel,
+                customerAddress: known.customerAddress,
+                proxyAddress: known.proxyAddress ?? null,
+              },
+            }),
       });
     },
 

@@ -37,6 +37,13 @@ const sql = {
          updated_at = excluded.updated_at
        RETURNING state, policy, lease_owner, lease_version, lease_expires_at, turn_message_sids,
          last_processed_index`,
+  // What a sender knows of a conversation it opened itself (`enqueueReply`'s `known`): only
+  // where the mailbox knows nothing, so a message's own facts always win.
+  fillConversation: `UPDATE conversations SET channel = coalesce(channel, @channel),
+         customer_address = coalesce(customer_address, @customerAddress),
+         proxy_address = coalesce(proxy_address, @proxyAddress)
+       WHERE conversation_sid = @sid
+         AND (channel IS NULL OR customer_address IS NULL OR proxy_address IS NULL)`,
   deleteKey: "DELETE FROM dedupe_keys WHERE key = ?",
   hasKey: "SELECT 1 FROM dedupe_keys WHERE key = ?",
   insertKey: "INSERT OR IGNORE INTO dedupe_keys (key, created_at) VALUES (?, ?)",

@@ -74,6 +74,8 @@ export type SqliteWrite =
       turnId: string;
       /** Serialised with `serialiseReply`. */
       reply: string;
+      /** Filled into the conversation where it knows nothing yet. */
+      known?: { channel: string; customerAddress: string; proxyAddress: string | null };
     }
   | { kind: "setPolicy"; conversationSid: string; policy: string }
   | { kind: "setHandoff"; conversationSid: string; on: boolean }

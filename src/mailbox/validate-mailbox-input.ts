@@ -2,6 +2,7 @@ import { ConfigError } from "../errors.js";
 import { MailboxInputError } from "./mailbox-errors.js";
 import type {
   InboundMessage,
+  KnownConversation,
   MailboxOptions,
   OutboundReply,
   OutboxResult,
@@ -135,10 +136,18 @@ export function validateEnqueuedReply(
   conversationSid: string,
   replyId: string,
   reply: OutboundReply,
+  known?: KnownConversation,
 ): void {
   text("conversationSid", conversationSid, mailboxLimits.sidLength);
   text("replyId", replyId, mailboxLimits.sidLength * 2);
   validateReplies([reply]);
+  if (known === undefined) return;
+  if (typeof known !== "object" || known === null) fail("known", "must be an object");
+  if (known.channel !== "sms" && known.channel !== "whatsapp" && known.channel !== "chat")
+    fail("known.channel", 'must be "sms", "whatsapp" or "chat"');
+  // As long as an ingested message's addresses may be.
+  text("known.customerAddress", known.customerAddress);
+  if (known.proxyAddress !== null) optionalText("known.proxyAddress", known.proxyAddress);
 }
 
 /** Throws unless a send outcome is well-formed (the fields stores write as numbers). */

@@ -82,6 +82,14 @@ describe("the service's web chat customer features", () => {
     expect(code).toMatch(/^\d{6}$/);
     // From our SMS number, as configured.
     expect(emulator.deviceMessages("+15557000301")[0]?.from).toBe(emulator.numbers.sms);
+    // The conversation opened for the code is listed as that number's SMS conversation before
+    // anyone writes back, not as an unknown web chat.
+    const conversations = (await (
+      await fetch(`http://127.0.0.1:${service.port}/api/conversations`)
+    ).json()) as { conversations: { channel: string; customer: string }[] };
+    expect(conversations.conversations).toContainEqual(
+      expect.objectContaining({ channel: "sms", customer: "+15557000301" }),
+    );
     const confirmed = await post(
       "/webchat/verify/confirm",
       { challenge: started.body.challenge, code },

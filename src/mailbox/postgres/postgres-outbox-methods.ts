@@ -195,9 +195,9 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
       return read(() => attempts.run(attempt));
     },
 
-    enqueueReply(conversationSid, replyId, reply) {
+    enqueueReply(conversationSid, replyId, reply, known) {
       try {
-        validateEnqueuedReply(conversationSid, replyId, reply);
+        validateEnqueuedReply(conversationSid, replyId, reply, known);
         assertStorableText("conversationSid", conversationSid);
         assertStorableText("replyId", replyId);
       } catch (error) {
@@ -209,6 +209,13 @@ export function postgresOutboxMethods(context: PostgresStoreContext): OutboxMeth
         if ((await client.query(sql.outboxReplyExists, [replyId])).rowCount !== 0)
           return "duplicate";
         await client.query(sql.insertConversation, [conversationSid, at]);
+        if (known !== undefined)
+          await client.query(sql.fillConversation, [
+            conversationSid,
+            known.channel,
+            known.customerAddress,
+            known.proxyAddress ?? null,
+          ]);
         // The row lock orders this append with `complete` and other enqueues of the
         // conversation, so `outbox_seq` is never taken twice.
         const row = conversationRowFrom(

@@ -18,6 +18,13 @@ export function postgresStatements(schema: string) {
     conversationsById: `SELECT c.*, ${pendingCount} FROM ${s}conversations c
       WHERE c.conversation_sid = ANY($1::text[])`,
     lockConversation: `SELECT c.* FROM ${s}conversations c WHERE c.conversation_sid = $1 FOR UPDATE`,
+    // What a sender knows of a conversation it opened itself (`enqueueReply`'s `known`): only
+    // where the mailbox knows nothing, so a message's own facts always win.
+    fillConversation: `UPDATE ${s}conversations SET channel = coalesce(channel, $2),
+        customer_address = coalesce(customer_address, $3),
+        proxy_address = coalesce(proxy_address, $4)
+      WHERE conversation_sid = $1
+        AND (channel IS NULL OR customer_address IS NULL OR proxy_address IS NULL)`,
     insertConversation: `INSERT INTO ${s}conversations (conversation_sid, created_at, updated_at)
       VALUES ($1, $2, $2) ON CONFLICT (conversation_sid) DO NOTHING`,
     insertKeys: `INSERT INTO ${s}dedupe_keys (key, created_at)

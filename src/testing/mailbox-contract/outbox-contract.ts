@@ -83,6 +83,40 @@ export function describeOutboxContract(use: UseContract): void {
       ).toEqual(["sent", "failed"]);
     });
 
+    it("learns a new conversation's channel and customer from enqueueReply, never overriding a message's", async () => {
+      const { store } = use();
+      const opened = fakeSid("CH");
+      const known = { channel: "whatsapp", customerAddress: "whatsapp:+15551239999" } as const;
+      expect(await store.enqueueReply(opened, "text-1.0", { body: "hello" }, known)).toBe("queued");
+      expect(await store.conversation(opened)).toMatchObject({
+        channel: "whatsapp",
+        customerAddress: "whatsapp:+15551239999",
+      });
+      const [item] = await store.claimOutbox("sender", 10, leaseMs);
+      expect(item).toMatchObject({ channel: "whatsapp", to: "whatsapp:+15551239999", from: null });
+
+      // A conversation a message described keeps what the message said.
+      const described = fakeSid("CH");
+      await store.ingest(inboundMessage({ conversationSid: described }));
+      await store.enqueueReply(described, "text-2.0", { body: "hi" }, known);
+      expect(await store.conversation(described)).toMatchObject({
+        channel: "sms",
+        customerAddress: "+15551230001",
+        proxyAddress: "+15017250604",
+      });
+      await expect(
+        store.enqueueReply(
+          fakeSid("CH"),
+          "text-3.0",
+          { body: "x" },
+          {
+            channel: "fax" as never,
+            customerAddress: "+1",
+          },
+        ),
+      ).rejects.toMatchObject({ code: "invalid_mailbox_input", field: "known.channel" });
+    });
+
     it("holds the replies behind a head that waits for its retry, then sends them in order", async () => {
       const { store, clock } = use();
       const conversationSid = fakeSid("CH");

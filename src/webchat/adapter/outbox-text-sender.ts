@@ -50,13 +50,21 @@ export function createOutboxTextSender(options: OutboxTextSenderOptions) {
   ): Promise<"queued" | "opted-out"> {
     if ((await mailbox.consent(address.value))?.state === "opted-out") return "opted-out";
     const conversationSid = await conversationFor(address);
-    // `.0`: the reply's turn id is the key, so history groups it on its own.
-    await mailbox.enqueueReply(conversationSid, `${key}.0`, {
-      ...(typeof message === "string"
-        ? { body: message }
-        : { body: null, template: message.template }),
-      attributes: { [customerTextAttribute]: key.split("-")[0] },
-    });
+    // `.0`: the reply's turn id is the key, so history groups it on its own. A conversation
+    // opened here has had no message yet: the mailbox learns its channel and customer now, so
+    // the console lists it as theirs before they write back.
+    const proxyAddress = options.businessNumbers[address.kind];
+    await mailbox.enqueueReply(
+      conversationSid,
+      `${key}.0`,
+      {
+        ...(typeof message === "string"
+          ? { body: message }
+          : { body: null, template: message.template }),
+        attributes: { [customerTextAttribute]: key.split("-")[0] },
+      },
+      { channel: address.kind, customerAddress: address.value, proxyAddress: proxyAddress ?? null },
+    );
     return "queued";
   };
 
