@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { type CliProcess, freePort, killChildren, requireBuiltCli, runCli } from "./run-cli.js";
+import {
+  type CliProcess,
+  emulatorEnv,
+  freePort,
+  killChildren,
+  requireBuiltCli,
+  runCli,
+} from "./run-cli.js";
 
 /**
  * What `dev` and `serve` refuse at start, and how: one line naming the setting and what it
@@ -26,13 +33,7 @@ afterAll(async () => {
   if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
 });
 
-const twilioEnv = () => ({
-  TWILIO_ACCOUNT_SID: emulator.accountSid,
-  TWILIO_AUTH_TOKEN: emulator.authToken,
-  TWILIO_CONVERSATIONS_SERVICE_SID: emulator.serviceSid,
-  SWITCHBOARD_TWILIO_EMULATOR_URL: emulator.url,
-  LOG_LEVEL: "warn",
-});
+const twilioEnv = () => emulatorEnv(emulator);
 
 /** `serve` on loopback with its own mailbox, so a run never meets another's files. */
 function serve(args: string[], env: NodeJS.ProcessEnv, folder = cwd): CliProcess {

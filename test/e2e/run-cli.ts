@@ -127,3 +127,22 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * The environment `serve` needs to run against `emulator` (as an operator would export it):
+ * its credentials and service, the official SDK pointed at it, and quiet logs.
+ */
+export function emulatorEnv(emulator: {
+  accountSid: string;
+  authToken: string;
+  serviceSid: string;
+  url: string;
+}): NodeJS.ProcessEnv {
+  return {
+    TWILIO_ACCOUNT_SID: emulator.accountSid,
+    TWILIO_AUTH_TOKEN: emulator.authToken,
+    TWILIO_CONVERSATIONS_SERVICE_SID: emulator.serviceSid,
+    SWITCHBOARD_TWILIO_EMULATOR_URL: emulator.url,
+    LOG_LEVEL: "warn",
+  };
+}

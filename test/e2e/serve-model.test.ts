@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { freePort, killChildren, requireBuiltCli, runCli, waitFor } from "./run-cli.js";
+import {
+  emulatorEnv,
+  freePort,
+  killChildren,
+  requireBuiltCli,
+  runCli,
+  waitFor,
+} from "./run-cli.js";
 
 /**
  * `switchboard serve` answering through a language model chosen by SWITCHBOARD_MODEL alone,
@@ -74,13 +81,7 @@ afterAll(async () => {
   if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
 });
 
-const twilioEnv = () => ({
-  TWILIO_ACCOUNT_SID: emulator.accountSid,
-  TWILIO_AUTH_TOKEN: emulator.authToken,
-  TWILIO_CONVERSATIONS_SERVICE_SID: emulator.serviceSid,
-  SWITCHBOARD_TWILIO_EMULATOR_URL: emulator.url,
-  LOG_LEVEL: "warn",
-});
+const twilioEnv = () => emulatorEnv(emulator);
 
 describe("switchboard serve with SWITCHBOARD_MODEL", () => {
   it("answers a customer through the model, grounded in the knowledge file", async () => {

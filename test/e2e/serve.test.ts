@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { freePort, killChildren, requireBuiltCli, runCli, waitFor } from "./run-cli.js";
+import {
+  emulatorEnv,
+  freePort,
+  killChildren,
+  requireBuiltCli,
+  runCli,
+  waitFor,
+} from "./run-cli.js";
 
 /**
  * `switchboard serve`, `setup`, `conversations` and `send` as an operator runs them, against
@@ -25,13 +32,7 @@ afterAll(async () => {
   if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
 });
 
-const twilioEnv = () => ({
-  TWILIO_ACCOUNT_SID: emulator.accountSid,
-  TWILIO_AUTH_TOKEN: emulator.authToken,
-  TWILIO_CONVERSATIONS_SERVICE_SID: emulator.serviceSid,
-  SWITCHBOARD_TWILIO_EMULATOR_URL: emulator.url,
-  LOG_LEVEL: "warn",
-});
+const twilioEnv = () => emulatorEnv(emulator);
 
 describe("switchboard serve", () => {
   it("fails fast naming the missing variable", async () => {
