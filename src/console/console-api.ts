@@ -85,6 +85,8 @@ const channels: readonly ConsoleChannel[] = ["sms", "whatsapp", "chat"];
  * - `GET /api/info` → `{ mode, inspectorUrl?, channels, numbers, canSendAsCustomer }`
  * - `GET /api/conversations` → `{ conversations }`, newest activity first
  * - `GET /api/conversations/:sid` → `{ conversation, messages }` (404 when unknown)
+ * - `GET /api/conversations/:sid/media?index=<n>&position=<m>` → one attachment's bytes
+ *   (`media[m]` of the message with `Index` n), served as a download (404 when unknown)
  * - `GET /api/refused-messages` → `{ messages }`: signed messages that could never be
  *   stored (inbound dead letters), most recent first; summaries only
  * - `POST /api/stream-ticket` → 201 `{ ticket, expiresInMs }`: a one-use ticket for the stream
@@ -260,6 +262,45 @@ export function createConsoleApi(
     events.send("ready", {});
   }
 
+  /** `GET /api/conversations/:sid/media?index=&position=`: one attachment's bytes. */
+  async function media(sid: string, url: URL, response: ServerResponse) {
+    const index = mediaParameter(url, "index", Number.MAX_SAFE_INTEGER);
+    const position = mediaParameter(url, "position", 63);
+    const missing = new RequestError(404, "media_not_found", "There is no such attachment.");
+    if (deps.readMedia === undefined) throw missing;
+    const abort = new AbortController();
+    response.on("close", () => abort.abort());
+    const found = await deps.readMedia(sid, index, position, abort.signal);
+    if (found === undefined) throw missing;
+    const body = found.body instanceof Uint8Array ? [found.body] : found.body;
+    response.writeHead(200, {
+      "content-type": shownMediaTypes.has(found.contentType)
+        ? found.contentType
+        : "application/octet-stream",
+      "content-disposition": contentDisposition(found.filename, found.contentType),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+      "referrer-policy": "no-referrer",
+    });
+    let sent = 0;
+    try {
+      for await (const chunk of body) {
+        sent += chunk.byteLength;
+        // A runaway source cannot stream forever: past the ceiling the response is cut,
+        // so the browser sees a failed download rather than a silently truncated file.
+        if (sent > maxMediaBytes) throw new RangeError(`attachment over ${maxMediaBytes} bytes`);
+        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+      }
+    } catch (error) {
+      if (!abort.signal.aborted)
+        logger.warn({ err: error, conversationSid: sid }, "console media download failed");
+      response.destroy();
+      return;
+    }
+    response.end();
+  }
+
   async function route(
     request: IncomingMessage,
     response: ServerResponse,
@@ -360,6 +401,12 @@ export function createConsoleApi(
       sendJson(response, 200, { revoked: identity });
       return;
     }
+    const attachment = /^\/api\/conversations\/([^/]+)\/media$/.exec(path);
+    if (attachment !== null) {
+      if (method !== "GET") throw methodNotAllowed(["GET"]);
+      await media(conversationSid(attachment[1] ?? ""), url, response);
+      return;
+    }
     const match =
       /^\/api\/conversations\/([^/]+)(?:\/(handoff|reply|retry|skip|consent|template))?$/.exec(
         path,
@@ -454,6 +501,80 @@ export function createConsoleApi(
     }
     return true;
   };
+}
+
+/** The largest attachment the console serves, in bytes (Twilio's own media limit is lower). */
+const maxMediaBytes = 16 * 1024 * 1024;
+
+/**
+ * The types an attachment is served as; anything else is opaque bytes. No SVG or HTML: the
+ * console is same-origin with its API, so nothing that can run script is ever named.
+ */
+const shownMediaTypes = new Set([
+  "image/jpeg",
+  "image/png",
+  "image/gif",
+  "image/webp",
+  "application/pdf",
+  "audio/ogg",
+  "audio/mpeg",
+  "audio/amr",
+  "audio/mp4",
+  "video/mp4",
+  "text/plain",
+  "text/vcard",
+  "text/csv",
+]);
+
+const mediaExtensions: Record<string, string> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/gif": "gif",
+  "image/webp": "webp",
+  "application/pdf": "pdf",
+  "audio/ogg": "ogg",
+  "audio/mpeg": "mp3",
+  "audio/amr": "amr",
+  "audio/mp4": "m4a",
+  "video/mp4": "mp4",
+  "text/plain": "txt",
+  "text/vcard": "vcf",
+  "text/csv": "csv",
+};
+
+/** A non-negative integer query parameter up to `max`; 400 when absent or malformed. */
+function mediaParameter(url: URL, name: string, max: number): number {
+  const raw = url.searchParams.get(name);
+  const value = raw !== null && /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value > max) {
+    throw new RequestError(
+      400,
+      `invalid_${name}`,
+      `\`${name}\` must be a whole number from 0 to ${max}.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * `attachment` with a filename safe in a header and on disk: the customer's name reduced to
+ * letters, digits and `._-` (an ASCII fallback plus the UTF-8 original, RFC 6266), or
+ * `attachment.<ext>` when it has none.
+ */
+export function contentDisposition(filename: string | null | undefined, type: string): string {
+  const extension = mediaExtensions[type] ?? "bin";
+  const base = (filename ?? "")
+    .replace(/[\\/]/g, "_")
+    .split("")
+    .filter((char) => char >= " " && char !== "\u007f")
+    .join("")
+    .trim()
+    .slice(0, 120);
+  const usable = base.replace(/^[._\s]+/, "");
+  const ascii = usable.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+|_+$/g, "");
+  const fallback = ascii === "" || /^[._-]*$/.test(ascii) ? `attachment.${extension}` : ascii;
+  if (usable === "" || usable === fallback) return `attachment; filename="${fallback}"`;
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(usable).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 function notFound(sid: string): RequestError {

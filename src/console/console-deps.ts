@@ -76,6 +76,25 @@ export interface ConsoleDeps {
    * what the console shows so none is lost silently. Absent: the console shows none.
    */
   refusedMessages?(): Promise<ConsoleRefusedMessage[]>;
+
+  /**
+   * The bytes of one attachment of a stored message: the message with `Index` `index`,
+   * its `media[position]`. `undefined` when the conversation, message or item is unknown
+   * (→ 404). Absent: the console cannot open attachments (every read is a 404).
+   */
+  readMedia?(
+    conversationSid: string,
+    index: number,
+    position: number,
+    signal: AbortSignal,
+  ): Promise<ConsoleMediaBytes | undefined>;
+}
+
+/** An attachment's bytes as `readMedia` answers them. */
+export interface ConsoleMediaBytes {
+  contentType: string;
+  filename?: string | null;
+  body: Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 /**

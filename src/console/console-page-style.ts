@@ -132,6 +132,11 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .message .no-body { color: var(--muted); font-style: italic; }
 .media-list { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
 .media { font-size: 12px; border: 1px solid var(--line); background: var(--field); border-radius: 6px; padding: 2px 8px; color: var(--strong); text-decoration: none; }
+button.media { font-family: inherit; cursor: pointer; }
+button.media:disabled { cursor: progress; opacity: 0.8; }
+.media-thumb { display: inline-block; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; line-height: 0; background: var(--field); }
+.media-thumb img { display: block; max-width: min(220px, 60vw); max-height: 220px; object-fit: contain; }
+.media-thumb:focus-visible, .media:focus-visible { outline: 2px solid var(--strong); outline-offset: 2px; }
 .voice-transcript { font-size: 13px; font-style: italic; margin-top: 6px; }
 .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .choice { font: inherit; font-size: 13px; border: 1px solid var(--line); background: var(--field); color: var(--strong); border-radius: 999px; padding: 3px 12px; cursor: pointer; }

@@ -120,7 +120,8 @@ export function renderConsolePage(): ConsolePage {
       `script-src ${bundle.hash}`,
       `style-src ${hashOf(consoleStyle)}`,
       "connect-src 'self'",
-      "img-src 'self' data:",
+      // blob: — attachments the page fetched with the token (see media-view.ts).
+      "img-src 'self' data: blob:",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",

@@ -154,6 +154,40 @@ export class InMemoryConsole implements ConsoleDeps {
     this.#setState(conversationSid, "gone", reason);
   }
 
+  /** Attachments' bytes by `sid:index:position` (see `attach`). */
+  readonly mediaBytes = new Map<
+    string,
+    { contentType: string; filename: string | null; bytes: Uint8Array }
+  >();
+
+  /** Gives the customer message with `Index` `index` these attachments (and their bytes). */
+  attach(
+    conversationSid: string,
+    index: number,
+    files: Array<{ contentType: string; filename?: string; bytes: Uint8Array }>,
+  ): void {
+    const message = this.#get(conversationSid).messages.find((item) => item.index === index);
+    if (message === undefined) throw new Error(`no message ${index} in ${conversationSid}`);
+    message.media = files.map((file) => ({
+      contentType: file.contentType,
+      filename: file.filename ?? null,
+    }));
+    files.forEach((file, position) => {
+      this.mediaBytes.set(`${conversationSid}:${index}:${position}`, {
+        contentType: file.contentType,
+        filename: file.filename ?? null,
+        bytes: file.bytes,
+      });
+    });
+  }
+
+  async readMedia(conversationSid: string, index: number, position: number) {
+    const found = this.mediaBytes.get(`${conversationSid}:${index}:${position}`);
+    if (found === undefined) return undefined;
+    this.actions.push(`media ${conversationSid} ${index} ${position}`);
+    return { contentType: found.contentType, filename: found.filename, body: found.bytes };
+  }
+
   /** Adds a conversation directly (history from before the console opened). */
   seed(
     channel: ConsoleChannel,

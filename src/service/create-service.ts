@@ -220,6 +220,7 @@ async function compose(
         return { messageSid: sent.id };
       },
       ...(options.sendAsCustomer === undefined ? {} : { sendAsCustomer: options.sendAsCustomer }),
+      fetchMedia: (mediaSid, signal) => facesProvider.fetchMedia(mediaSid, signal),
       ...(options.channels?.whatsapp?.template === undefined
         ? {}
         : { whatsappTemplate: options.channels.whatsapp.template }),

@@ -82,6 +82,48 @@ const waitFor = async (check: () => Promise<boolean>) => {
 };
 
 describe("createRuntimeConsoleDeps", () => {
+  it("reads a stored attachment's bytes through fetchMedia, and nothing it does not store", async () => {
+    const { switchboard } = setup(() => "A person will take a look.");
+    await switchboard.start();
+    await switchboard.mailbox.ingest({
+      ...customerMessage(0, ""),
+      body: null,
+      media: [
+        { sid: `ME${"1".repeat(32)}`, contentType: "image/jpeg", filename: "dent.jpg" },
+        { sid: `ME${"2".repeat(32)}`, contentType: "application/pdf" },
+      ],
+    });
+    const fetched: string[] = [];
+    const deps = createRuntimeConsoleDeps({
+      switchboard,
+      info: { mode: "serve", channels: ["sms"], numbers: {} },
+      sendAsHuman: async () => ({}),
+      fetchMedia: async (mediaSid) => {
+        fetched.push(mediaSid);
+        return new TextEncoder().encode(`bytes of ${mediaSid}`);
+      },
+    });
+    const signal = new AbortController().signal;
+    const pdf = await deps.readMedia?.(sid, 0, 1, signal);
+    expect(pdf).toEqual({
+      contentType: "application/pdf",
+      filename: null,
+      body: new TextEncoder().encode(`bytes of ME${"2".repeat(32)}`),
+    });
+    expect((await deps.readMedia?.(sid, 0, 0, signal))?.filename).toBe("dent.jpg");
+    expect(await deps.readMedia?.(sid, 0, 2, signal)).toBeUndefined();
+    expect(await deps.readMedia?.(sid, 5, 0, signal)).toBeUndefined();
+    expect(await deps.readMedia?.(`CH${"c".repeat(32)}`, 0, 0, signal)).toBeUndefined();
+    expect(fetched).toEqual([`ME${"2".repeat(32)}`, `ME${"1".repeat(32)}`]);
+    // Without fetchMedia the console cannot open attachments at all.
+    const plain = createRuntimeConsoleDeps({
+      switchboard,
+      info: { mode: "serve", channels: ["sms"], numbers: {} },
+      sendAsHuman: async () => ({}),
+    });
+    expect(plain.readMedia).toBeUndefined();
+  });
+
   it("lists conversations and shows each reply right after the message it answers", async () => {
     const { switchboard, deps } = setup((text) => `echo ${text}`);
     const seen: ConsoleEvent[] = [];

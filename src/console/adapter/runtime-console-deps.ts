@@ -14,6 +14,7 @@ import type { FaceEventSource } from "../../runtime/live-event-source.js";
 import { shownReplyText } from "../../runtime/reply-attributes.js";
 import { choicesAttribute } from "../../runtime/reply-shaping.js";
 import { type RichState, richState } from "../../runtime/rich-state.js";
+import type { RuntimeProvider } from "../../runtime/runtime-provider.js";
 import { templateReply, type WhatsAppTemplate } from "../../runtime/whatsapp-window.js";
 import { type Choices, selectableChoices } from "../../twilio/channels/choices.js";
 import type {
@@ -65,6 +66,11 @@ export interface RuntimeConsoleDepsOptions {
   whatsappTemplate?: WhatsAppTemplate;
   /** Epoch ms, for the WhatsApp window. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Reads an attachment's bytes (the provider's `fetchMedia`), so the operator can open a
+   * customer's photo or PDF. Absent: attachments are listed but cannot be opened.
+   */
+  fetchMedia?: RuntimeProvider["fetchMedia"];
 }
 
 /** Conversations summarized at once when the list is read. */
@@ -189,6 +195,25 @@ export function createRuntimeConsoleDeps(options: RuntimeConsoleDepsOptions): Co
         messages: await messagesOf(entries, rich, deliveries),
       };
     },
+    ...(options.fetchMedia === undefined
+      ? {}
+      : {
+          async readMedia(sid: string, index: number, position: number, signal: AbortSignal) {
+            const fetchMedia = options.fetchMedia!;
+            // Only what the transcript shows can be opened: the same window of history.
+            const entries = await mailbox.history(sid, { limit });
+            const entry = entries.find(
+              (item) => item.direction === "inbound" && item.index === index,
+            );
+            const item = entry?.direction === "inbound" ? entry.media[position] : undefined;
+            if (item === undefined) return undefined;
+            return {
+              contentType: item.contentType,
+              filename: item.filename ?? null,
+              body: await fetchMedia(item.sid, signal),
+            };
+          },
+        }),
     subscribe(listener) {
       const safe = (event: ConsoleEvent) => {
         try {

@@ -57,6 +57,34 @@ export function createApiClient(options: ApiClientOptions): ApiCall {
   };
 }
 
+/**
+ * Fetches a binary resource of the API (an attachment) as a blob, with the bearer token in
+ * the header like every other call; failures throw `ApiError` with the server's message.
+ */
+export function createBlobFetch(options: ApiClientOptions): (path: string) => Promise<Blob> {
+  return async (path) => {
+    const headers: Record<string, string> = {};
+    const token = options.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await options.fetch(path, { method: "GET", headers, credentials: "same-origin" });
+    } catch {
+      throw new ApiError(0, unreachableMessage);
+    }
+    if (response.status === 401) options.onUnauthorized(Boolean(token));
+    if (!response.ok) {
+      const text = await response.text().catch(() => "");
+      throw new ApiError(response.status, errorMessage(response.status, parseJson(text)));
+    }
+    try {
+      return await response.blob();
+    } catch {
+      throw new ApiError(0, unreachableMessage);
+    }
+  };
+}
+
 function parseJson(text: string): unknown {
   if (!text) return null;
   try {

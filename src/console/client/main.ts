@@ -16,7 +16,7 @@ import type {
   ConsoleTranscript,
 } from "../console-deps.js";
 import { takeTokenFromAddress } from "./address-token.js";
-import { ApiError, createApiClient } from "./api-client.js";
+import { ApiError, createApiClient, createBlobFetch } from "./api-client.js";
 import {
   type ConversationOrder,
   filterConversations,
@@ -61,11 +61,13 @@ const live = {
   },
 };
 const overlay = new LiveOverlay();
-const api = createApiClient({
-  fetch: (input, init) => fetch(input, init),
+const apiOptions = {
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
   token: () => token,
-  onUnauthorized: (hadToken) => showGate(hadToken ? "That token was not accepted." : ""),
-});
+  onUnauthorized: (hadToken: boolean) => showGate(hadToken ? "That token was not accepted." : ""),
+};
+const api = createApiClient(apiOptions);
+const fetchBlob = createBlobFetch(apiOptions);
 
 // ---- token gate ------------------------------------------------------------------------
 function showGate(message: string): void {
@@ -190,6 +192,13 @@ const transcript = new TranscriptView(byId("transcript"), {
       transcript.showBanner("dead", messageOf(error));
       return false;
     }
+  },
+  openMedia(index, position) {
+    const sid = state.selected;
+    if (sid === null) return Promise.reject(new Error("No conversation is open."));
+    return fetchBlob(
+      `/api/conversations/${encodeURIComponent(sid)}/media?index=${index}&position=${position}`,
+    );
   },
   canTap: () => Boolean(state.info?.canSendAsCustomer),
   tap(choice, position) {

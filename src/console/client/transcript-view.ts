@@ -4,12 +4,13 @@ import type {
   ConsoleMessage,
 } from "../console-deps.js";
 import { consentBadge, deliveryNode, optedOutText, windowClosed } from "./delivery-view.js";
-import { dots, el, isHttpUrl } from "./dom.js";
+import { dots, el } from "./dom.js";
 import { appendEmphasis } from "./emphasis.js";
 import { goneComposerHint, goneText } from "./gone-conversation.js";
 import { handoffSummaryElement } from "./handoff-summary-view.js";
 import { known, roleNames, statusLabel } from "./labels.js";
 import { channelBadge, stateBadge } from "./list-view.js";
+import { type MediaOpener, MediaPreviews } from "./media-view.js";
 import { appendMessageExtras, type ChoiceTap, smsSegmentTotal } from "./message-extras.js";
 import { fullTime, messageTime } from "./time-format.js";
 import { unansweredDuringHold } from "./unanswered.js";
@@ -28,6 +29,8 @@ export interface TranscriptActions {
   tap?: ChoiceTap;
   /** Whether `tap` works now (writing as a customer needs dev mode). */
   canTap?(): boolean;
+  /** Fetches an attachment of the open conversation; absent: attachments are only named. */
+  openMedia?: MediaOpener;
 }
 
 type BannerKind = "dead" | "human" | "notice";
@@ -51,9 +54,12 @@ export class TranscriptView {
   /** The server cannot be reached: every action that needs it is off until it is back. */
   #offline = false;
 
+  readonly #previews: MediaPreviews;
+
   constructor(panel: HTMLElement, actions: TranscriptActions) {
     this.#panel = panel;
     this.#actions = actions;
+    this.#previews = new MediaPreviews(actions.openMedia);
   }
 
   /** Empties the panel and builds the parts of a transcript. */
@@ -61,6 +67,7 @@ export class TranscriptView {
     const panel = this.#panel;
     panel.textContent = "";
     this.#state = null;
+    this.#previews.reset();
     const head = el("div", "transcript-head");
     const title = el("h3");
     const buttons = el("div", "actions");
@@ -327,7 +334,9 @@ export class TranscriptView {
     if (messages.length === 0) parts.messages.append(el("div", "empty", "No messages yet."));
     const gaveUp = this.#state === "dead";
     for (const message of messages)
-      parts.messages.append(messageNode(message, flagged.has(message), tap, gaveUp));
+      parts.messages.append(
+        messageNode(message, flagged.has(message), tap, gaveUp, this.#previews),
+      );
     if (nearBottom || options.toBottom) scroll.scrollTop = scroll.scrollHeight;
   }
 }
@@ -337,6 +346,7 @@ function messageNode(
   unanswered: boolean,
   tap: ChoiceTap | undefined,
   gaveUp: boolean,
+  previews: MediaPreviews,
 ): HTMLDivElement {
   const role = known(roleNames, message.role, "customer");
   const item = el("div", `message ${role}${unanswered ? " unanswered" : ""}`);
@@ -368,22 +378,14 @@ function messageNode(
   const bubble = el("div", "bubble");
   if (message.body && role !== "customer") appendEmphasis(bubble, message.body);
   else if (message.body) bubble.textContent = message.body;
-  else bubble.append(el("span", "no-body", "(no text)"));
+  else if (!Array.isArray(message.media) || message.media.length === 0)
+    bubble.append(el("span", "no-body", "(no text)"));
   const media = Array.isArray(message.media) ? message.media : [];
   if (media.length > 0) {
     const list = el("div", "media-list");
-    for (const entry of media) {
-      const label = entry?.filename || entry?.contentType || "attachment";
-      if (isHttpUrl(entry?.url)) {
-        const link = el("a", "media", label);
-        link.href = entry.url;
-        link.target = "_blank";
-        link.rel = "noopener noreferrer";
-        list.append(link);
-      } else {
-        list.append(el("span", "media", label));
-      }
-    }
+    media.forEach((entry, position) => {
+      list.append(previews.node(entry, message.index, position));
+    });
     bubble.append(list);
   }
   appendMessageExtras(bubble, message, message.role === "agent" ? tap : undefined);
