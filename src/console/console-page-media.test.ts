@@ -1,30 +1,19 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
 import { createConsoleApi } from "./console-api.js";
 import { InMemoryConsole } from "./in-memory-console.test-support.js";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 const token = "media-page-token-0123456789";
 const pdf = new TextEncoder().encode("%PDF-1.4\n%fake quote\n");
 
 /** A real PNG (a dented bumper, roughly): Chromium draws it. */
 async function photo(): Promise<Uint8Array> {
-  const page = await browser.newPage({ viewport: { width: 320, height: 200 } });
+  const page = await chrome.browser.newPage({ viewport: { width: 320, height: 200 } });
   await page.setContent(
     `<body style="margin:0"><div style="width:320px;height:200px;background:linear-gradient(135deg,#3a6ea5,#c8d8e8);position:relative"><div style="position:absolute;left:110px;top:70px;width:100px;height:60px;border-radius:50%;background:#223"></div></div></body>`,
   );
@@ -44,7 +33,7 @@ async function setUp(viewport: { width: number; height: number }) {
   deps.attach(sid, 2, [{ contentType: "application/pdf", filename: "quote.pdf", bytes: pdf }]);
   const server = await serveHandler(createConsoleApi(deps, { token, retryMs: 200 }));
   cleanups.push(() => server.close().catch(() => {}));
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const context = await chrome.browser.newContext({ viewport, acceptDownloads: true });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const problems: string[] = [];

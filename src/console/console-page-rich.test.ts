@@ -1,23 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
 import { createConsoleApi } from "./console-api.js";
 import type { ConsoleInfo } from "./console-deps.js";
 import { InMemoryConsole } from "./in-memory-console.test-support.js";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 const options = [
   { id: "repair", title: "Repairs" },
@@ -47,7 +36,7 @@ async function setUp(info: Partial<ConsoleInfo> = {}) {
   const handler = createConsoleApi(deps, { retryMs: 200 });
   const server = await serveHandler(handler);
   cleanups.push(() => server.close().catch(() => {}));
-  const context = await browser.newContext({ viewport: { width: 1440, height: 860 } });
+  const context = await chrome.browser.newContext({ viewport: { width: 1440, height: 860 } });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const problems: string[] = [];

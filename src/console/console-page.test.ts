@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
 import { createConsoleApi } from "./console-api.js";
 import type { ConsoleInfo } from "./console-deps.js";
@@ -10,18 +10,8 @@ import { InMemoryConsole } from "./in-memory-console.test-support.js";
 const token = "console-test-token-7f3a9c";
 const hostile = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 async function setUp(
   info: Partial<ConsoleInfo> = {},
@@ -35,7 +25,7 @@ async function setUp(
   const server = await serveHandler(handler);
   // A test may have stopped it already (the offline state).
   cleanups.push(() => server.close().catch(() => {}));
-  const context = await browser.newContext({
+  const context = await chrome.browser.newContext({
     viewport: { width: 1440, height: 860 },
     colorScheme: options.colorScheme ?? "light",
   });

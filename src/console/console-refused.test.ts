@@ -1,23 +1,12 @@
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { serveHandler } from "../webchat/serve-handler.test-support.js";
 import { createConsoleApi } from "./console-api.js";
 import type { ConsoleRefusedMessage } from "./console-deps.js";
 import { InMemoryConsole } from "./in-memory-console.test-support.js";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 const token = "refused-console-token-0123456789";
 
@@ -72,7 +61,7 @@ describe("console page: refused messages in Chromium", () => {
   ]) {
     it(`shows refused messages live, as text (${viewport.name})`, async () => {
       const { deps, url } = await setUp();
-      const context = await browser.newContext({
+      const context = await chrome.browser.newContext({
         viewport: { width: viewport.width, height: viewport.height },
       });
       cleanups.push(() => context.close());

@@ -1,24 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { InMemoryWebchat } from "./in-memory-webchat.test-support.js";
 import { serveHandler } from "./serve-handler.test-support.js";
 import { createWebchatApi } from "./webchat-api.js";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 /** The widget on a host page of its own origin, over an in-memory web chat. */
 async function setUp() {
@@ -45,7 +34,7 @@ async function setUp() {
         host.close(() => resolve());
       }),
   );
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const problems: string[] = [];

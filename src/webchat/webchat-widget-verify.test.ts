@@ -1,26 +1,15 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { InMemoryWebchat } from "./in-memory-webchat.test-support.js";
 import { createPhoneVerification } from "./phone-verification.js";
 import { serveHandler } from "./serve-handler.test-support.js";
 import { createWebchatApi } from "./webchat-api.js";
 import { webchatDemoPage } from "./webchat-demo-page.js";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 const secret = "widget-test-secret-0123456789abcdefghijkl";
 
@@ -71,7 +60,7 @@ async function setUp(viewport = { width: 1280, height: 800 }) {
         host.close(() => resolve());
       }),
   );
-  const context = await browser.newContext({ viewport });
+  const context = await chrome.browser.newContext({ viewport });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   const problems: string[] = [];
@@ -130,7 +119,7 @@ describe("web chat demo page", () => {
   it("carries its own icon, so the browser asks for no /favicon.ico", async () => {
     const demo = await serveHandler(webchatDemoPage());
     cleanups.push(() => demo.close());
-    const context = await browser.newContext();
+    const context = await chrome.browser.newContext();
     cleanups.push(() => context.close());
     const page = await context.newPage();
     const asked: string[] = [];

@@ -1,26 +1,16 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../chromium.test-support.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumForTests } from "../chromium.test-support.js";
 import { InMemoryWebchat } from "./in-memory-webchat.test-support.js";
 import { serveHandler } from "./serve-handler.test-support.js";
 import { createWebchatApi } from "./webchat-api.js";
 
 const hostile = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const chrome = chromiumForTests();
+const { cleanups } = chrome;
 
 const hostStyle = `
   body { margin: 0; font-family: Georgia, serif; background: #faf7f2; color: #2d2a26; }
@@ -86,7 +76,7 @@ async function setUp(
       ? `default-src 'none'; script-src ${api.url}; connect-src ${api.url}; style-src 'self'`
       : undefined,
   );
-  const context = await browser.newContext({
+  const context = await chrome.browser.newContext({
     viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
     ...(options.phone ? { isMobile: true, hasTouch: true } : {}),
     colorScheme: options.colorScheme ?? "light",
