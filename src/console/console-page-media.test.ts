@@ -49,6 +49,9 @@ async function setUp(viewport: { width: number; height: number }) {
   });
   await page.goto(`${server.url}/#token=${token}`);
   await page.goto(`${server.url}/#/conversations/${sid}`);
+  // Connected: the transcript's redraw on connecting has happened, so a button the test
+  // focuses is the one that stays.
+  await page.locator("#live", { hasText: "Live" }).waitFor();
   return { deps, sid, context, page, problems, requests };
 }
 

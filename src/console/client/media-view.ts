@@ -70,6 +70,7 @@ export class MediaPreviews {
     if (known !== undefined) return openedNode(known, label);
     const button = el("button", "media media-open", `Open ${label}`);
     button.type = "button";
+    button.dataset.media = key;
     button.setAttribute("aria-label", `Open attachment ${label}`);
     button.addEventListener("click", async () => {
       const opened = this.#opened;
@@ -90,8 +91,14 @@ export class MediaPreviews {
           filename: downloadName(entry),
         };
         opened.set(key, result);
+        // A live update may have re-drawn the transcript while the bytes came: then this
+        // button is gone and its successor (drawn before the result was known) stands in.
+        const shown = button.isConnected
+          ? button
+          : document.querySelector<HTMLElement>(`button[data-media="${key}"]`);
+        if (shown === null) return;
         const node = openedNode(result, label);
-        button.replaceWith(node);
+        shown.replaceWith(node);
         node.focus();
       } catch (error) {
         button.disabled = false;
