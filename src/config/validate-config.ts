@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Agent } from "../agents/types.js";
 import { ConfigError } from "../errors.js";
+import { nearestName } from "../nearest-name.js";
 import { type BusinessHoursOptions, businessHours } from "./business-hours.js";
 import { ConfigFileError } from "./config-file-error.js";
 import { hasPassword, parseDatabaseUrl } from "./parse-database-url.js";
@@ -460,30 +461,8 @@ function objectsOf(schema: z.core.$ZodType): z.core.$ZodObject[] {
 function suggestion(key: string, where: string): string {
   const candidates = knownKeys(where);
   if (candidates === undefined) return "";
-  const near = candidates.find(
-    (candidate) =>
-      candidate.toLowerCase() === key.toLowerCase() ||
-      distance(candidate.toLowerCase(), key.toLowerCase()) <= 2,
-  );
+  const near = nearestName(key, candidates);
   return near === undefined
     ? `; known keys: ${candidates.join(", ")}`
     : `; did you mean "${near}"?`;
-}
-
-/** Levenshtein distance; keys are short, so the plain algorithm is fine. */
-function distance(left: string, right: string): number {
-  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
-  for (let row = 1; row <= left.length; row += 1) {
-    const current = [row];
-    for (let column = 1; column <= right.length; column += 1) {
-      const cost = left[row - 1] === right[column - 1] ? 0 : 1;
-      current[column] = Math.min(
-        (previous[column] ?? 0) + 1,
-        (current[column - 1] ?? 0) + 1,
-        (previous[column - 1] ?? 0) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[right.length] ?? 0;
 }

@@ -1,6 +1,6 @@
+import { describeValue } from "../../describe-value.js";
 import { ConfigError } from "../../errors.js";
 import { refuseUnknownOptions } from "../../refuse-unknown-options.js";
-import { describeValue } from "./describe-value.js";
 import type { ResilienceOptions } from "./resilient-request-client.js";
 import type { TwilioProviderConfig } from "./twilio-provider.js";
 

@@ -1,6 +1,6 @@
+import { describeValue } from "../../describe-value.js";
+import { nearestName } from "../../nearest-name.js";
 import type { Channel } from "../channels/address.js";
-import { describeValue } from "./describe-value.js";
-import { nearestName } from "./nearest-name.js";
 import { InvalidInputError } from "./provider-errors.js";
 import type {
   CreateConversationInput,

@@ -1,10 +1,10 @@
+import { describeValue } from "../../describe-value.js";
+import { nearestName } from "../../nearest-name.js";
 import {
   twilioEventTypes,
   type WebhookEvent,
   type WebhookEventType,
 } from "../webhook/event-types.js";
-import { describeValue } from "./describe-value.js";
-import { nearestName } from "./nearest-name.js";
 import { InvalidInputError } from "./provider-errors.js";
 
 // `on()` and `handleWebhook()` take what the caller hands them; in plain JavaScript a typo in

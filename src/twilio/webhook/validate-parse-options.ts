@@ -1,3 +1,4 @@
+import { describeValue } from "../../describe-value.js";
 import { ConfigError } from "../../errors.js";
 import type { ParseWebhookEventOptions } from "./parse-webhook-event.js";
 
@@ -9,7 +10,10 @@ import type { ParseWebhookEventOptions } from "./parse-webhook-event.js";
  */
 export function validateParseOptions(options: ParseWebhookEventOptions, owner: string): void {
   if (typeof options !== "object" || options === null)
-    throw new ConfigError("options", `${owner} takes an options object; got ${shown(options)}.`);
+    throw new ConfigError(
+      "options",
+      `${owner} takes an options object; got ${describeValue(options)}.`,
+    );
   wholeNumber(options.maxBodyBytes, "maxBodyBytes", owner, "bytes (default 65536, 64 KB)");
   wholeNumber(options.maxParams, "maxParams", owner, "form fields (default 200)");
   ofType(options.verify, "verify", owner, "boolean");
@@ -21,7 +25,7 @@ export function validateParseOptions(options: ParseWebhookEventOptions, owner: s
   if (options.env !== undefined && (typeof options.env !== "object" || options.env === null))
     throw new ConfigError(
       "env",
-      `${owner}: env must be an object of environment variables (default process.env); got ${shown(options.env)}.`,
+      `${owner}: env must be an object of environment variables (default process.env); got ${describeValue(options.env)}.`,
     );
 }
 
@@ -31,20 +35,14 @@ function wholeNumber(value: unknown, option: string, owner: string, unit: string
     typeof value === "number" && value <= 0 ? ", which would refuse every webhook" : "";
   throw new ConfigError(
     option,
-    `${owner}: ${option} must be a positive whole number of ${unit}; got ${shown(value)}${consequence}.`,
+    `${owner}: ${option} must be a positive whole number of ${unit}; got ${describeValue(value)}${consequence}.`,
   );
 }
 
 function ofType(value: unknown, option: string, owner: string, type: string): void {
   if (value === undefined || typeof value === type) return;
-  throw new ConfigError(option, `${owner}: ${option} must be a ${type}; got ${shown(value)}.`);
-}
-
-/** A value as a message shows it: strings quoted, the rest by type or value. */
-export function shown(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object" && value !== null)
-    return Array.isArray(value) ? "an array" : "an object";
-  return String(value);
+  throw new ConfigError(
+    option,
+    `${owner}: ${option} must be a ${type}; got ${describeValue(value)}.`,
+  );
 }

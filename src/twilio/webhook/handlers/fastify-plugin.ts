@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import { describeValue } from "../../../describe-value.js";
 import { ConfigError } from "../../../errors.js";
-import { shown } from "../validate-parse-options.js";
 import { handleWebhookRequest, type WebhookHandlerOptions } from "./handle-webhook-request.js";
 import {
   validateWebhookHandlerOptions,
@@ -65,7 +65,7 @@ export function createFastifyWebhookPlugin(
   if (typeof options.path !== "string" || !options.path.startsWith("/"))
     throw new ConfigError(
       "path",
-      `${owner} needs path, the route Twilio posts to, starting with "/" (e.g. "/twilio/webhook"); got ${shown(options.path)}.`,
+      `${owner} needs path, the route Twilio posts to, starting with "/" (e.g. "/twilio/webhook"); got ${describeValue(options.path)}.`,
     );
   return async (fastify) => {
     fastify.removeAllContentTypeParsers();

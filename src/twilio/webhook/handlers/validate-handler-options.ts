@@ -1,6 +1,7 @@
+import { describeValue } from "../../../describe-value.js";
 import { ConfigError } from "../../../errors.js";
 import { refuseUnknownOptions } from "../../../refuse-unknown-options.js";
-import { shown, validateParseOptions } from "../validate-parse-options.js";
+import { validateParseOptions } from "../validate-parse-options.js";
 import type { WebhookHandlerOptions } from "./handle-webhook-request.js";
 
 /** Every option a webhook handler takes: any other key is a typo, refused by name. */
@@ -32,13 +33,13 @@ export function validateWebhookHandlerOptions(
   if (typeof options !== "object" || options === null)
     throw new ConfigError(
       "options",
-      `${owner} needs options with at least onEvent: ${owner}({ onEvent, authToken }); got ${shown(options)}.`,
+      `${owner} needs options with at least onEvent: ${owner}({ onEvent, authToken }); got ${describeValue(options)}.`,
     );
   refuseUnknownOptions(options, known, "", owner);
   if (typeof options.onEvent !== "function")
     throw new ConfigError(
       "onEvent",
-      `${owner} needs onEvent, a function that receives each verified event and resolves once it is durably recorded; got ${shown(options.onEvent)}.`,
+      `${owner} needs onEvent, a function that receives each verified event and resolves once it is durably recorded; got ${describeValue(options.onEvent)}.`,
     );
   validateParseOptions(options, owner);
   const logger = options.logger as unknown as Record<string, unknown> | undefined;
@@ -50,12 +51,12 @@ export function validateWebhookHandlerOptions(
   )
     throw new ConfigError(
       "logger",
-      `${owner}: logger must have debug, info, warn and error methods (a pino logger fits); got ${shown(logger)}.`,
+      `${owner}: logger must have debug, info, warn and error methods (a pino logger fits); got ${describeValue(logger)}.`,
     );
   if (options.url !== undefined && !/^https?:\/\/[^/?#]+/i.test(options.url))
     throw new ConfigError(
       "url",
-      `${owner}: url must be the absolute public URL Twilio calls, exactly as configured there (https://…); got ${shown(options.url)}.`,
+      `${owner}: url must be the absolute public URL Twilio calls, exactly as configured there (https://…); got ${describeValue(options.url)}.`,
     );
   if (options.verify !== false && tokenOf(options) === undefined)
     throw new ConfigError(
